@@ -1,0 +1,76 @@
+/**
+ * Every stable id of the product, minted in one module: step ids (storage, buttons, tests),
+ * Slack action ids / Teams verbs, modal callback ids, input block ids, and the metadata
+ * event type. Source: `chat-contract.md` and `product.md` (shared spec).
+ */
+
+/** The ten steps of a run, in order. Stable: used in storage, button values and tests. */
+export const STEP_IDS = [
+  'sales_channel',
+  'point_of_sale',
+  'contingents',
+  'technical_contact',
+  'event_products',
+  'pass_products',
+  'sales_interface',
+  'password_request',
+  'verification',
+  'email_draft',
+] as const;
+export type StepId = (typeof STEP_IDS)[number];
+
+/** Button `action_id`s (Slack) and `Action.Execute` verbs (Teams). */
+export const ACTION_IDS = {
+  stepDone: 'step_done',
+  stepSkip: 'step_skip',
+  passwordAssigned: 'password_assigned',
+  verifyStart: 'verify_start',
+  verifySkip: 'verify_skip',
+  emailSent: 'email_sent',
+  runCancel: 'run_cancel',
+} as const;
+export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
+export const ALL_ACTION_IDS: readonly ActionId[] = Object.values(ACTION_IDS);
+
+/** Modal `callback_id`s (Slack) and form-submit verbs (Teams). */
+export const FORM_IDS = {
+  start: 'onboard_start',
+  contingents: 'onboard_contingents',
+  contact: 'onboard_contact',
+  password: 'onboard_password',
+  verifySkip: 'onboard_verify_skip',
+} as const;
+export type FormId = (typeof FORM_IDS)[keyof typeof FORM_IDS];
+export const ALL_FORM_IDS: readonly FormId[] = Object.values(FORM_IDS);
+
+/** Input ids: Slack `block_id` = `action_id`; Teams `Input.*` id. */
+export const INPUT_IDS = {
+  institutionCode: 'institution_code',
+  institutionName: 'institution_name',
+  channelCode: 'channel_code',
+  digitickContactName: 'digitick_contact_name',
+  digitickContactEmail: 'digitick_contact_email',
+  language: 'language',
+  contingentIds: 'contingent_ids',
+  contactNumber: 'contact_number',
+  operatorPassword: 'operator_password',
+  skipReason: 'skip_reason',
+} as const;
+export type InputId = (typeof INPUT_IDS)[keyof typeof INPUT_IDS];
+
+/** Slack message metadata `event_type` carried by every run message. */
+export const RUN_METADATA_EVENT_TYPE = 'digitick_run';
+
+/** The slash command (Slack) and optional leading word (Teams). */
+export const COMMAND_NAME = '/digitick-onboard';
+
+/** Surfaces a run can belong to. */
+export const SURFACES = ['slack', 'teams', 'console'] as const;
+export type Surface = (typeof SURFACES)[number];
+
+/** Languages of runs, messages and the email. */
+export const LOCALES = ['en', 'fr'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** Default sales channel code (source: the SecuTix article uses `DGTK`). */
+export const DEFAULT_CHANNEL_CODE = 'DGTK';

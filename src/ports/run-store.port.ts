@@ -1,0 +1,111 @@
+/**
+ * Durable run storage. Every write of a run is compare-and-set on `version`, and carries the
+ * audit entries and outbox items of that transition in the same transaction.
+ * Implementations: `adapters/store/sqlite-run-store.ts` (and later PostgreSQL); all pass
+ * `test/contract/run-store.contract.ts`.
+ */
+import type { StepId, Surface } from '../domain/ids';
+import type { Actor, Effect, Run, RunStatus } from '../workflow/types';
+
+/** One line of a run's append-only audit trail (never holds a password or token). */
+export interface AuditEntry {
+  runId: string;
+  /** ISO time. */
+  at: string;
+  actor: Actor;
+  surface: Surface;
+  /** What was attempted: an event type (`step_done`, `cancel`...), `start`, `verify`... */
+  action: string;
+  /** The run's step when it happened. */
+  step: StepId | null;
+  /** `ok`, or `refused:<code>`, or `failed:<code>`. */
+  outcome: string;
+  /** Extra facts (check outcomes, contingent ids, a skip reason); JSON, no secrets. */
+  details?: Record<string, unknown>;
+}
+
+/** An audit entry as stored, with its position in the run's trail (1, 2, ...). */
+export interface StoredAuditEntry extends AuditEntry {
+  seq: number;
+}
+
+/** An effect waiting for delivery, stored with the transition that produced it. */
+export interface OutboxItem {
+  /** Store-assigned id, increasing in creation order. */
+  id: number;
+  runId: string;
+  effect: Effect;
+  createdAt: string;
+  /** Delivery attempts so far. */
+  attempts: number;
+}
+
+/** Thrown by `save` when the stored version is not the expected one (someone else won). */
+export class VersionConflictError extends Error {
+  readonly code = 'version_conflict';
+  constructor(
+    readonly runId: string,
+    readonly expectedVersion: number,
+  ) {
+    super(`run ${runId} is no longer at version ${expectedVersion}`);
+  }
+}
+
+/** Thrown by `create` when an open run already exists for the same institution and channel code. */
+export class DuplicateOpenRunError extends Error {
+  readonly code = 'duplicate_open_run';
+  constructor(
+    readonly institutionCode: string,
+    readonly channelCode: string,
+  ) {
+    super(`an open run exists for ${institutionCode}/${channelCode}`);
+  }
+}
+
+/** Filter for `list`. All given fields must match. */
+export interface RunFilter {
+  surface?: Surface;
+  status?: RunStatus;
+  startedById?: string;
+  institutionCode?: string;
+  channelCode?: string;
+  /** Newest first, at most this many (default 50). */
+  limit?: number;
+}
+
+export interface RunStore {
+  /**
+   * Stores a new run (its `version` is 1) with its first audit entry and outbox items.
+   * @throws DuplicateOpenRunError when an open run exists for the same institution + channel code.
+   */
+  create(run: Run, audit: AuditEntry[], effects: Effect[]): Promise<void>;
+  /** The run, or null when unknown. */
+  get(runId: string): Promise<Run | null>;
+  /** Runs matching the filter, newest (`createdAt`) first. */
+  list(filter: RunFilter): Promise<Run[]>;
+  /**
+   * Compare-and-set: writes `run` (whose `version` must be `expectedVersion + 1`) only if the
+   * stored version is `expectedVersion`, appending the audit entries and outbox items atomically.
+   * @throws VersionConflictError when the stored version differs.
+   */
+  save(run: Run, expectedVersion: number, audit: AuditEntry[], effects: Effect[]): Promise<void>;
+  /** Appends audit entries without changing the run (refusals, failed verifications' attempts). */
+  appendAudit(entries: AuditEntry[]): Promise<void>;
+  /** The run's audit trail in order. */
+  audit(runId: string): Promise<StoredAuditEntry[]>;
+  /** Undelivered outbox items, oldest first (optionally of one run). */
+  pendingOutbox(limit: number, runId?: string): Promise<OutboxItem[]>;
+  /** Marks an outbox item delivered (it is never returned again). */
+  markDelivered(id: number): Promise<void>;
+  /** Records a failed delivery attempt (`attempts` + 1) with the error code. */
+  markFailed(id: number, error: string): Promise<void>;
+  /**
+   * Surface references of a run's messages (Slack `ts`, Teams activity ids, conversation
+   * references), keyed by a surface-chosen name. Writing one never changes the run's version.
+   */
+  getRefs(runId: string): Promise<Record<string, unknown>>;
+  /** Sets (replaces) one reference. */
+  putRef(runId: string, key: string, value: unknown): Promise<void>;
+  /** Releases the connection / file handle. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,119 @@
+/**
+ * The SecuTix web services the assistant reads (source: `secutix-api.md`), as typed results.
+ * The implementation (`adapters/secutix/`) builds URLs, signs a fresh token per call, parses
+ * answers with zod, retries transient failures, and throws `SecutixError` for everything else.
+ */
+
+/** The operator's credentials for one verification. The password lives only in memory. */
+export interface SecutixCredentials {
+  /** Upper-case institution code (`sub` of the token; lower-case in the host name). */
+  institutionCode: string;
+  /** Sales channel code; the operator login is `<INSTITUTION>_<CHANNEL>`. */
+  channelCode: string;
+  password: string;
+}
+
+/** `posConfigData` of `getPOSConfig` (fields the assistant reads). */
+export interface PosConfig {
+  /** The `pointOfSalesId`. */
+  posId: number;
+  posCode?: string;
+  posActivityState: string;
+  salesChannelId?: number;
+  salesChannelCode: string;
+  salesChannelActivityState: string;
+  virtualOperatorName?: string;
+  institCode?: string;
+  organizationTimeZone?: string;
+  paymentMethods: { id?: number; code?: string; paymentType: string; forPayment?: boolean }[];
+}
+
+/** A catalog product (`getCatalogDetailed`); unknown `state`/`productFamilyType` kept as strings. */
+export interface CatalogProduct {
+  id: number;
+  code: string;
+  state: string;
+  productFamilyType: string;
+  /** External name translations (`externalName.translations`), possibly empty. */
+  names: { locale: string; value: string }[];
+  /** Performances of an event (`event.performances`), empty for other families. */
+  performances: { id: number; state: string; start?: string }[];
+}
+
+/** `eventAvailabilities` item. */
+export interface EventAvailability {
+  performanceId: number;
+  contingentId: number;
+  availableSeats: number;
+}
+
+/** `productAvailabilityData.items` item. */
+export interface ProductAvailability {
+  productId: number;
+  contingentId: number;
+  date?: string;
+  availableQuantity: number;
+}
+
+/** `contactData` of `getContactData`. */
+export interface ContactData {
+  contactId?: number;
+  contactNumber: string;
+  firstName?: string;
+  lastName?: string;
+  /** `financialData.pendingAccountAuthorized`; false when absent. */
+  pendingAccountAuthorized: boolean;
+}
+
+/** The SecuTix methods used, named as in `secutix-api.md`. */
+export type SecutixMethod =
+  | 'getPOSConfig'
+  | 'getCatalogDetailed'
+  | 'getEventAvailability'
+  | 'getProductAvailability'
+  | 'getContactData'
+  | 'auth';
+
+/**
+ * Kinds of failure (`secutix-api.md`, "Result envelope and errors"):
+ * - `credentials`: HTTP 401, never retried;
+ * - `business`: a `statusCode` other than success / in_progress (`statusCode`, `statusDetail` set);
+ * - `unavailable`: transient failures (509, 429, 5xx, timeout, reset) after bounded retries,
+ *   or `in_progress` that never finished;
+ * - `protocol`: non-JSON body or wrong field types (`field` names the first wrong field).
+ */
+export type SecutixErrorKind = 'credentials' | 'business' | 'unavailable' | 'protocol';
+
+export class SecutixError extends Error {
+  constructor(
+    readonly kind: SecutixErrorKind,
+    readonly method: SecutixMethod,
+    message: string,
+    readonly extra: {
+      statusCode?: string;
+      statusDetail?: string | null;
+      httpStatus?: number;
+      field?: string;
+      attempts?: number;
+    } = {},
+  ) {
+    super(message);
+    this.name = 'SecutixError';
+  }
+}
+
+/** Read-only SecuTix client. Every method may throw `SecutixError`. */
+export interface SecutixPort {
+  getPOSConfig(c: SecutixCredentials): Promise<PosConfig>;
+  getCatalogDetailed(c: SecutixCredentials, opts?: { productCode?: string; seasonCode?: string }): Promise<CatalogProduct[]>;
+  getEventAvailability(
+    c: SecutixCredentials,
+    req: { pointOfSalesId: number; performanceIds: number[]; contingentIds: number[] },
+  ): Promise<EventAvailability[]>;
+  getProductAvailability(
+    c: SecutixCredentials,
+    req: { pointOfSalesId: number; productIds: number[]; contingentIds: number[] },
+  ): Promise<ProductAvailability[]>;
+  /** @throws SecutixError `business` with statusCode `error.contact.notfound` for an unknown contact. */
+  getContactData(c: SecutixCredentials, contactNumber: string): Promise<ContactData>;
+}

@@ -1,0 +1,146 @@
+/**
+ * Run state, events and effects of the onboarding workflow (pure data, JSON round-trips).
+ * Times are ISO-8601 strings in UTC.
+ */
+import type { StepId, Surface } from '../domain/ids';
+import type { RunDetails } from '../domain/schemas';
+
+/** Who acted: the platform user id (Slack user id, Teams AAD object id, console user). */
+export interface Actor {
+  id: string;
+  /** Display name when the surface knows it. */
+  name?: string;
+}
+
+/** `open` until completed or cancelled. */
+export type RunStatus = 'open' | 'completed' | 'cancelled';
+
+/** How a step stands on the progress card. */
+export type StepState = 'todo' | 'current' | 'done' | 'skipped' | 'failed';
+
+/** One step's record: who moved it, when, and what was recorded. */
+export interface StepRecord {
+  state: StepState;
+  by?: Actor;
+  /** ISO time of the last change. */
+  at?: string;
+  /** Reason given for a skip (verification) or a failure code. */
+  reason?: string;
+}
+
+/** The six checks of step 9 (`product.md`, "Verification"). */
+export const CHECK_IDS = [
+  'credentials',
+  'sales_channel',
+  'point_of_sale',
+  'event_products',
+  'pass_products',
+  'technical_contact',
+] as const;
+export type CheckId = (typeof CHECK_IDS)[number];
+
+/** A localisable explanation: a message key (`check.reason.*`, `check.warning.*`) and its values. */
+export interface Reason {
+  code: string;
+  params?: Record<string, string | number>;
+}
+
+/** One check's outcome. `warnings` names products without availability. */
+export interface CheckResult {
+  id: CheckId;
+  outcome: 'passed' | 'failed' | 'skipped';
+  reason?: Reason;
+  warnings?: Reason[];
+}
+
+/** The verification report: every check, the `posId` (= `pointOfSalesId`) when credentials passed. */
+export interface VerificationReport {
+  checks: CheckResult[];
+  /** `posId` from `getPOSConfig`, only when the `credentials` check passed. */
+  posId?: number;
+  /** True when no check failed (skips allowed). */
+  passed: boolean;
+  /** ISO time the verification finished. */
+  at: string;
+  /** Wall time of the verification in ms. */
+  durationMs?: number;
+}
+
+/** A durable run record. `version` increments on every saved transition (compare-and-set). */
+export interface Run {
+  id: string;
+  version: number;
+  surface: Surface;
+  /** Where the run lives on its surface (Slack channel id, Teams conversation id, `console`). */
+  channelId: string;
+  details: RunDetails;
+  status: RunStatus;
+  /** The current step; null once completed or cancelled. */
+  currentStep: StepId | null;
+  steps: Record<StepId, StepRecord>;
+  contingentIds: number[];
+  contactNumber?: string;
+  verification?: VerificationReport;
+  /** Who started the run. */
+  startedBy: Actor;
+  /** Who ended it (completed or cancelled) and when. */
+  endedBy?: Actor;
+  endedAt?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Inputs to the pure transition. `at` is the ISO time of the event. */
+export type RunEvent =
+  | { type: 'step_done'; step: StepId; actor: Actor; at: string; contingentIds?: number[]; contactNumber?: string }
+  | { type: 'step_skip'; step: StepId; actor: Actor; at: string }
+  | { type: 'password_assigned'; actor: Actor; at: string }
+  | { type: 'verification_result'; report: VerificationReport; actor: Actor; at: string }
+  | { type: 'verify_skip'; reason: string; actor: Actor; at: string }
+  | { type: 'email_sent'; actor: Actor; at: string }
+  | { type: 'cancel'; actor: Actor; at: string }
+  | { type: 'resume'; actor: Actor; at: string };
+export type RunEventType = RunEvent['type'];
+
+/** What a step message says once acted on (its buttons are replaced by this). */
+export type StepOutcome = 'done' | 'skipped' | 'cancelled' | 'verified' | 'completed';
+
+/**
+ * Effects are data: what must be said on the run's surface after the state is saved.
+ * They are stored in the outbox in the same write as the state and delivered afterwards.
+ */
+export type Effect =
+  /** Post (first time) or edit in place the progress card with the current state. */
+  | { type: 'card' }
+  /** Post the step's message (guidance and buttons) in the run's thread. */
+  | { type: 'step_prompt'; step: StepId }
+  /** Replace the buttons of that step's messages by who did what. */
+  | { type: 'step_closed'; step: StepId; outcome: StepOutcome; by: Actor; at: string }
+  /** Ask SecuTix support to assign the operator password (support channel, or the run's thread). */
+  | { type: 'support_request' }
+  /** Replace the support request's button by who assigned the password (or that the run was cancelled). */
+  | { type: 'support_closed'; outcome: 'assigned' | 'cancelled'; by: Actor; at: string }
+  /** Post the verification report stored on the run (with retry buttons when it failed). */
+  | { type: 'verification_report' }
+  /** A short notice in the thread (message key `notice.*`). */
+  | { type: 'notice'; code: string; params?: Record<string, string | number> };
+export type EffectType = Effect['type'];
+
+/** Why the transition refused an event (message keys `refusal.*`). */
+export type RefusalCode =
+  | 'run_not_open'
+  | 'stale_step'
+  | 'input_required'
+  | 'not_skippable'
+  | 'not_allowed_here';
+
+/** A refused event: nothing changes. `last` says who did what and when, for stale clicks. */
+export interface Refusal {
+  code: RefusalCode;
+  last?: { by?: Actor; at?: string; state: StepState | RunStatus; step?: StepId };
+}
+
+/** The result of `transition`: a new run and its effects, or a refusal. */
+export type TransitionResult =
+  | { ok: true; run: Run; effects: Effect[] }
+  | { ok: false; refusal: Refusal };
