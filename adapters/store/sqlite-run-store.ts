@@ -1,0 +1,448 @@
+/**
+ * The embedded run store: SQLite through better-sqlite3 (synchronous, one connection per store).
+ *
+ * Tables (see `migrations.ts`): `runs` (one row per run, the whole `Run` as JSON in `state`, the
+ * filtered fields as columns, a partial unique index allowing one open run per institution and
+ * channel code), `audit` (per-run `seq` 1..n), `outbox` (effects waiting for delivery), `refs`
+ * (surface message references). Every write that touches several tables is one transaction;
+ * `save` is compare-and-set on `version`. WAL journal and a busy timeout let several processes
+ * share one file (writes take the lock up front with `BEGIN IMMEDIATE`).
+ *
+ * Safe for one or several processes on one machine; not for a network file system (use the
+ * PostgreSQL store there).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+import type { Effect, Run } from '../../src/workflow/types';
+import type { Clock } from '../../src/ports/clock.port';
+import { isoNow, systemClock } from '../../src/ports/clock.port';
+import {
+  DuplicateOpenRunError,
+  VersionConflictError,
+  type AuditEntry,
+  type OutboxItem,
+  type RunFilter,
+  type RunStore,
+  type StoredAuditEntry,
+} from '../../src/ports/run-store.port';
+import { applySqliteMigrations } from './migrations';
+import {
+  actorSchema,
+  auditDetailsSchema,
+  describeIssues,
+  effectSchema,
+  parseStored,
+  runRecordSchema,
+  StoredRecordError,
+  stepIdSchema,
+  surfaceSchema,
+} from './run-record.schema';
+
+/** Options of `openSqliteRunStore`. */
+export interface SqliteRunStoreOptions {
+  /** Time source for outbox `createdAt`, `delivered_at` and `schema_migrations.applied_at` (default: system clock). */
+  clock?: Clock;
+  /** How long a write waits for another process's lock, in ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+/** Default number of runs returned by `list`. */
+export const DEFAULT_LIST_LIMIT = 50;
+
+/** Keys refused in audit details and refs: the store never keeps a password or a token. */
+const SECRET_KEY = /^(password|operator_?password|passwd|token|access_?token|refresh_?token|secret|client_?secret|authorization|api_?key)$/i;
+
+interface RunRow {
+  id: string;
+  state: string;
+}
+
+interface AuditRow {
+  run_id: string;
+  seq: number;
+  at: string;
+  actor: string;
+  surface: string;
+  action: string;
+  step: string | null;
+  outcome: string;
+  details: string | null;
+}
+
+interface OutboxRow {
+  id: number;
+  run_id: string;
+  effect: string;
+  created_at: string;
+  attempts: number;
+}
+
+interface SqliteError extends Error {
+  code?: string;
+}
+
+/**
+ * `RunStore` over a SQLite file (or `:memory:`). Create it with `openSqliteRunStore`.
+ * All methods are async to honour the port, but run synchronously underneath.
+ */
+export class SqliteRunStore implements RunStore {
+  private readonly clock: Clock;
+
+  /** Use `openSqliteRunStore`, which prepares the file and schema. */
+  constructor(
+    /** The underlying connection (exposed for tests and maintenance tools). */
+    readonly db: Database.Database,
+    clock: Clock = systemClock,
+  ) {
+    this.clock = clock;
+  }
+
+  /**
+   * Inserts a new run with its audit entries (seq 1..n) and outbox items, in one transaction.
+   * @throws DuplicateOpenRunError when the run is open and another open run has the same institution + channel code.
+   * @throws Error when `run.version` is not 1, the id already exists, an audit entry names another
+   *   run, or the run does not match the stored-run schema.
+   */
+  async create(run: Run, audit: AuditEntry[], effects: Effect[]): Promise<void> {
+    if (run.version !== 1) throw new Error(`a new run must have version 1 (run ${run.id} has ${run.version})`);
+    const record = validateRun(run);
+    const tx = this.db.transaction(() => {
+      const exists = this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(record.id);
+      if (exists) throw new Error(`run ${record.id} already exists`);
+      try {
+        this.db
+          .prepare(
+            `INSERT INTO runs (id, version, surface, channel_id, institution_code, channel_code, status,
+               started_by_id, created_at, updated_at, state)
+             VALUES (@id, @version, @surface, @channelId, @institutionCode, @channelCode, @status,
+               @startedById, @createdAt, @updatedAt, @state)`,
+          )
+          .run(runColumns(record));
+      } catch (e) {
+        throw mapConstraint(e, record);
+      }
+      this.insertAudit(record.id, audit);
+      this.insertOutbox(record.id, effects);
+    });
+    tx.immediate();
+  }
+
+  /**
+   * The stored run, parsed with `runRecordSchema`, or null when the id is unknown.
+   * @throws StoredRecordError when the stored state is not valid JSON or not a valid run.
+   */
+  async get(runId: string): Promise<Run | null> {
+    const row = this.db.prepare('SELECT id, state FROM runs WHERE id = ?').get(runId) as RunRow | undefined;
+    return row ? parseRunRow(row) : null;
+  }
+
+  /**
+   * Runs matching every given field of the filter, newest `createdAt` first (ties: latest inserted
+   * first), at most `limit` (default 50).
+   * @throws Error when `limit` is not a positive integer.
+   * @throws StoredRecordError when a matching row is corrupt.
+   */
+  async list(filter: RunFilter): Promise<Run[]> {
+    const limit = filter.limit ?? DEFAULT_LIST_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`list limit must be a positive integer (got ${limit})`);
+    const where: string[] = [];
+    const params: Record<string, string | number> = { limit };
+    const add = (column: string, name: string, value: string | undefined): void => {
+      if (value === undefined) return;
+      where.push(`${column} = @${name}`);
+      params[name] = value;
+    };
+    add('surface', 'surface', filter.surface);
+    add('status', 'status', filter.status);
+    add('started_by_id', 'startedById', filter.startedById);
+    add('institution_code', 'institutionCode', filter.institutionCode?.toUpperCase());
+    add('channel_code', 'channelCode', filter.channelCode?.toUpperCase());
+    const sql =
+      'SELECT id, state FROM runs' +
+      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+      ' ORDER BY created_at DESC, rowid DESC LIMIT @limit';
+    const rows = this.db.prepare(sql).all(params) as RunRow[];
+    return rows.map(parseRunRow);
+  }
+
+  /**
+   * Compare-and-set write: `UPDATE ... WHERE id = ? AND version = expectedVersion`, plus the audit
+   * entries and outbox items, in one transaction. Nothing is written when it throws.
+   * @throws VersionConflictError when the run is unknown or its stored version is not `expectedVersion`.
+   * @throws DuplicateOpenRunError when the save would make a second open run for the same codes.
+   * @throws Error when `run.version` is not `expectedVersion + 1`, an audit entry names another run,
+   *   or the run does not match the stored-run schema.
+   */
+  async save(run: Run, expectedVersion: number, audit: AuditEntry[], effects: Effect[]): Promise<void> {
+    if (run.version !== expectedVersion + 1) {
+      throw new Error(
+        `run ${run.id}: the saved version must be expectedVersion + 1 (${expectedVersion + 1}), got ${run.version}`,
+      );
+    }
+    const record = validateRun(run);
+    const tx = this.db.transaction(() => {
+      let changes: number;
+      try {
+        changes = this.db
+          .prepare(
+            `UPDATE runs SET version = @version, surface = @surface, channel_id = @channelId,
+               institution_code = @institutionCode, channel_code = @channelCode, status = @status,
+               started_by_id = @startedById, created_at = @createdAt, updated_at = @updatedAt, state = @state
+             WHERE id = @id AND version = @expectedVersion`,
+          )
+          .run({ ...runColumns(record), expectedVersion }).changes;
+      } catch (e) {
+        throw mapConstraint(e, record);
+      }
+      if (changes === 0) throw new VersionConflictError(record.id, expectedVersion);
+      this.insertAudit(record.id, audit);
+      this.insertOutbox(record.id, effects);
+    });
+    tx.immediate();
+  }
+
+  /**
+   * Appends audit entries (any runs, each continuing its run's `seq`) in one transaction, without
+   * touching the runs. Entries for an id with no run are kept too (a refused click on an unknown run).
+   * @throws Error when an entry's details hold a password- or token-like key.
+   */
+  async appendAudit(entries: AuditEntry[]): Promise<void> {
+    const tx = this.db.transaction(() => {
+      for (const entry of entries) this.insertAudit(entry.runId, [entry]);
+    });
+    tx.immediate();
+  }
+
+  /**
+   * The run's audit trail ordered by `seq` (empty for an unknown run).
+   * @throws StoredRecordError when a stored entry is corrupt.
+   */
+  async audit(runId: string): Promise<StoredAuditEntry[]> {
+    const rows = this.db.prepare('SELECT * FROM audit WHERE run_id = ? ORDER BY seq').all(runId) as AuditRow[];
+    return rows.map((r) => {
+      const part = `audit entry ${r.seq}`;
+      const entry: StoredAuditEntry = {
+        runId: r.run_id,
+        seq: r.seq,
+        at: r.at,
+        actor: parseStored(actorSchema, r.actor, runId, `${part} actor`),
+        surface: parseColumn(surfaceSchema, r.surface, runId, `${part} surface`),
+        action: r.action,
+        step: r.step === null ? null : parseColumn(stepIdSchema, r.step, runId, `${part} step`),
+        outcome: r.outcome,
+      };
+      if (r.details !== null) entry.details = parseStored(auditDetailsSchema, r.details, runId, `${part} details`);
+      return entry;
+    });
+  }
+
+  /**
+   * Undelivered outbox items, oldest (lowest id) first, at most `limit`, optionally of one run.
+   * Failed items stay pending (their `attempts` grow).
+   * @throws StoredRecordError when a stored effect is corrupt.
+   */
+  async pendingOutbox(limit: number, runId?: string): Promise<OutboxItem[]> {
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`outbox limit must be a positive integer (got ${limit})`);
+    const rows = (
+      runId === undefined
+        ? this.db
+            .prepare('SELECT id, run_id, effect, created_at, attempts FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?')
+            .all(limit)
+        : this.db
+            .prepare(
+              'SELECT id, run_id, effect, created_at, attempts FROM outbox WHERE delivered_at IS NULL AND run_id = ? ORDER BY id LIMIT ?',
+            )
+            .all(runId, limit)
+    ) as OutboxRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      runId: r.run_id,
+      effect: parseStored(effectSchema, r.effect, r.run_id, `outbox item ${r.id}`),
+      createdAt: r.created_at,
+      attempts: r.attempts,
+    }));
+  }
+
+  /**
+   * Marks an item delivered; it is never returned by `pendingOutbox` again. Marking it twice is harmless.
+   * @throws Error when no item has this id.
+   */
+  async markDelivered(id: number): Promise<void> {
+    const info = this.db
+      .prepare('UPDATE outbox SET delivered_at = COALESCE(delivered_at, ?) WHERE id = ?')
+      .run(isoNow(this.clock), id);
+    if (info.changes === 0) throw new Error(`no outbox item ${id}`);
+  }
+
+  /**
+   * Records a failed delivery: `attempts` + 1 and the error code (kept in `last_error`, capped at 500 characters).
+   * @throws Error when no item has this id.
+   */
+  async markFailed(id: number, error: string): Promise<void> {
+    const info = this.db
+      .prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?')
+      .run(error.slice(0, 500), id);
+    if (info.changes === 0) throw new Error(`no outbox item ${id}`);
+  }
+
+  /**
+   * All references of a run, by key (empty object for an unknown run).
+   * @throws StoredRecordError when a stored value is not JSON.
+   */
+  async getRefs(runId: string): Promise<Record<string, unknown>> {
+    const rows = this.db.prepare('SELECT key, value FROM refs WHERE run_id = ? ORDER BY key').all(runId) as {
+      key: string;
+      value: string;
+    }[];
+    const refs: Record<string, unknown> = {};
+    for (const r of rows) refs[r.key] = parseStored(jsonValue, r.value, runId, `ref ${r.key}`);
+    return refs;
+  }
+
+  /**
+   * Sets or replaces one reference; the run row (and its version) is not touched.
+   * @throws Error when the value is not JSON-serialisable or holds a password- or token-like key.
+   */
+  async putRef(runId: string, key: string, value: unknown): Promise<void> {
+    if (key.length === 0) throw new Error('a ref key must not be empty');
+    assertNoSecrets(value, `ref ${key} of run ${runId}`);
+    const json = JSON.stringify(value);
+    if (json === undefined) throw new Error(`ref ${key} of run ${runId} is not JSON-serialisable`);
+    this.db
+      .prepare('INSERT INTO refs (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value')
+      .run(runId, key, json);
+  }
+
+  /** Closes the connection; later calls fail. Closing twice is harmless. */
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Inserts audit entries after the run's last `seq`. Call inside a transaction. */
+  private insertAudit(runId: string, entries: AuditEntry[]): void {
+    if (entries.length === 0) return;
+    const last = this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM audit WHERE run_id = ?').get(runId) as {
+      seq: number;
+    };
+    const insert = this.db.prepare(
+      `INSERT INTO audit (run_id, seq, at, actor, surface, action, step, outcome, details)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    let seq = last.seq;
+    for (const e of entries) {
+      if (e.runId !== runId) throw new Error(`audit entry for run ${e.runId} given with run ${runId}`);
+      assertNoSecrets(e.details, `audit details of run ${runId}`);
+      seq += 1;
+      insert.run(
+        runId,
+        seq,
+        e.at,
+        JSON.stringify(e.actor),
+        e.surface,
+        e.action,
+        e.step,
+        e.outcome,
+        e.details === undefined ? null : JSON.stringify(e.details),
+      );
+    }
+  }
+
+  /** Inserts outbox items in order. Call inside a transaction. */
+  private insertOutbox(runId: string, effects: Effect[]): void {
+    if (effects.length === 0) return;
+    const insert = this.db.prepare('INSERT INTO outbox (run_id, effect, created_at, attempts) VALUES (?, ?, ?, 0)');
+    const at = isoNow(this.clock);
+    for (const effect of effects) insert.run(runId, JSON.stringify(effect), at);
+  }
+}
+
+/**
+ * Opens (creating if needed) a SQLite run store at `filePath` (`:memory:` for a private in-memory
+ * database): creates the parent directory, sets WAL and the busy timeout, applies pending migrations.
+ * @throws Error when the directory cannot be created, the file is not a SQLite database, or the
+ *   database was written by a newer build (unknown schema version).
+ */
+export function openSqliteRunStore(filePath: string, options: SqliteRunStoreOptions = {}): SqliteRunStore {
+  const clock = options.clock ?? systemClock;
+  const inMemory = filePath === ':memory:' || filePath === '';
+  if (!inMemory) fs.mkdirSync(path.dirname(path.resolve(filePath)), { recursive: true });
+  const db = new Database(filePath);
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    if (!inMemory) db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    applySqliteMigrations(db, () => isoNow(clock));
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return new SqliteRunStore(db, clock);
+}
+
+/** Any JSON value (refs are opaque surface data). */
+const jsonValue = z.json();
+
+/** Validates a run before writing it. @throws Error naming every wrong field. */
+function validateRun(run: Run): Run {
+  const result = runRecordSchema.safeParse(run);
+  if (!result.success) {
+    throw new Error(`run ${String((run as { id?: unknown }).id)} is not a valid run: ${describeIssues(result.error).text}`);
+  }
+  return result.data;
+}
+
+function runColumns(run: Run): Record<string, string | number> {
+  return {
+    id: run.id,
+    version: run.version,
+    surface: run.surface,
+    channelId: run.channelId,
+    institutionCode: run.details.institutionCode,
+    channelCode: run.details.channelCode,
+    status: run.status,
+    startedById: run.startedBy.id,
+    createdAt: run.createdAt,
+    updatedAt: run.updatedAt,
+    state: JSON.stringify(run),
+  };
+}
+
+function parseRunRow(row: RunRow): Run {
+  const run = parseStored(runRecordSchema, row.state, row.id, 'state');
+  if (run.id !== row.id) {
+    throw new StoredRecordError(row.id, 'state', ['id'], `id: the state holds id ${run.id}`);
+  }
+  return run;
+}
+
+function parseColumn<S extends z.ZodType>(schema: S, value: string, runId: string, part: string): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new StoredRecordError(runId, part, [part], `unexpected value ${JSON.stringify(value)}`);
+  return r.data;
+}
+
+function mapConstraint(e: unknown, run: Run): unknown {
+  const err = e as SqliteError;
+  if (err?.code === 'SQLITE_CONSTRAINT_UNIQUE' && /institution_code/.test(err.message)) {
+    return new DuplicateOpenRunError(run.details.institutionCode, run.details.channelCode);
+  }
+  return e;
+}
+
+/** @throws Error when a key anywhere in `value` looks like a password or token. */
+function assertNoSecrets(value: unknown, where: string): void {
+  const visit = (v: unknown, depth: number): void => {
+    if (depth > 20 || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      v.forEach((x) => visit(x, depth + 1));
+      return;
+    }
+    for (const [k, x] of Object.entries(v)) {
+      if (SECRET_KEY.test(k)) throw new Error(`${where}: key "${k}" looks like a secret; the store never keeps passwords or tokens`);
+      visit(x, depth + 1);
+    }
+  };
+  visit(value, 0);
+}
