@@ -140,7 +140,8 @@ export class SqliteRunStore implements RunStore {
 
   /**
    * Runs matching every given field of the filter, newest `createdAt` first (ties: latest inserted
-   * first), at most `limit` (default 50).
+   * first), at most `limit` (default 50). Institution and channel codes are compared upper-case,
+   * as they are stored.
    * @throws Error when `limit` is not a positive integer.
    * @throws StoredRecordError when a matching row is corrupt.
    */
@@ -372,7 +373,7 @@ export function openSqliteRunStore(filePath: string, options: SqliteRunStoreOpti
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     if (!inMemory) db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    // synchronous stays FULL (the default): a committed transition survives a power cut too.
     applySqliteMigrations(db, () => isoNow(clock));
   } catch (e) {
     db.close();
