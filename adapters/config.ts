@@ -1,0 +1,243 @@
+/**
+ * Configuration from the environment (`product.md`, "Configuration"), parsed with zod; every
+ * problem is reported at once (`ConfigError.problems`).
+ */
+import { z } from 'zod';
+
+const bool = (def: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return def;
+      const s = v.trim().toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(s)) return true;
+      if (['false', '0', 'no', 'off'].includes(s)) return false;
+      ctx.addIssue({ code: 'custom', message: `must be true or false (got "${v}")` });
+      return z.NEVER;
+    });
+
+const int = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return def;
+      const n = Number(v.trim());
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max} (got "${v}")` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const num = (def: number, min: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return def;
+      const n = Number(v.trim());
+      if (!Number.isFinite(n) || n < min) {
+        ctx.addIssue({ code: 'custom', message: `must be a number of at least ${min} (got "${v}")` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const optStr = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(/[\s,]+/).filter((s) => s.length > 0));
+
+const url = (def: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const s = v === undefined || v.trim() === '' ? def : v.trim();
+      try {
+        new URL(s.replace('{institution}', 'x'));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `is not a URL (got "${s}")` });
+        return z.NEVER;
+      }
+      return s.replace(/\/+$/, '');
+    });
+
+const envSchema = z.object({
+  PORT: int(3000, 0, 65535),
+  SLACK_SIGNING_SECRET: optStr,
+  SLACK_BOT_TOKEN: optStr,
+  SLACK_APP_TOKEN: optStr,
+  SLACK_SOCKET_MODE: bool(false),
+  SLACK_API_URL: optStr,
+  SECUTIX_SUPPORT_SLACK_CHANNEL: optStr,
+  MICROSOFT_APP_ID: optStr,
+  MICROSOFT_APP_PASSWORD: optStr,
+  MICROSOFT_APP_TENANT_ID: optStr,
+  MICROSOFT_APP_TYPE: optStr,
+  TEAMS_ENABLED: bool(false),
+  SECUTIX_BASE_URL: url('https://{institution}.ws.secutix.com'),
+  SECUTIX_PUBLIC_URL: url('https://{institution}.ws.secutix.com'),
+  SECUTIX_AUTH: z.enum(['signed', 'exchange'], { error: 'must be signed or exchange' }).optional().default('signed'),
+  SECUTIX_PARTNER: optStr,
+  SECUTIX_SANDBOX: optStr,
+  DATABASE_URL: optStr,
+  DEFAULT_LOCALE: z.enum(['en', 'fr'], { error: 'must be en or fr' }).optional().default('en'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be a pino level' }).optional().default('info'),
+  SECUTIX_TIMEOUT_MS: int(10000, 100, 600000),
+  SECUTIX_MAX_RETRIES: int(3, 0, 10),
+  SECUTIX_RATE_LIMIT_PER_MINUTE: int(50, 1, 6000),
+  TEAMS_SERVICE_URL_ALLOWLIST: list,
+  ALLOWED_OPERATORS: list,
+  SUPPORT_USERS: list,
+  ALLOWED_TENANTS: list,
+  REMIND_AFTER_HOURS: num(24, 0),
+  SUPPORT_REMIND_AFTER_HOURS: num(4, 0),
+  ADMIN_TOKEN: optStr,
+});
+
+/** The parsed configuration. Secrets stay in this object; never log it whole. */
+export interface AppConfig {
+  port: number;
+  /** Which surfaces are served: Slack when both signing secret and bot token are set, Teams when enabled, else console. */
+  mode: 'server' | 'console';
+  slack?: {
+    signingSecret: string;
+    botToken: string;
+    appToken?: string;
+    socketMode: boolean;
+    apiUrl?: string;
+    supportChannel?: string;
+  };
+  teams?: {
+    appId?: string;
+    appPassword?: string;
+    tenantId?: string;
+    appType?: string;
+    serviceUrlAllowlist: string[];
+  };
+  secutix: {
+    /** Base URL; `{institution}` is replaced by the lower-case code. */
+    baseUrl: string;
+    publicUrl: string;
+    auth: 'signed' | 'exchange';
+    partner: string;
+    /** Start the embedded sandbox and point the client at it. */
+    sandbox: boolean;
+    timeoutMs: number;
+    maxRetries: number;
+    rateLimitPerMinute: number;
+  };
+  databaseUrl: string;
+  defaultLocale: 'en' | 'fr';
+  logLevel: string;
+  allowedOperators: string[];
+  supportUsers: string[];
+  allowedTenants: string[];
+  remindAfterHours: number;
+  supportRemindAfterHours: number;
+  adminToken?: string;
+}
+
+/** Thrown with every configuration problem at once (one line each: `VARIABLE: problem`). */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment.
+ * @throws ConfigError listing every problem.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const slackWanted = Boolean(e.SLACK_SIGNING_SECRET || e.SLACK_BOT_TOKEN);
+  if (slackWanted && !e.SLACK_SIGNING_SECRET) problems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN');
+  if (slackWanted && !e.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required with SLACK_SIGNING_SECRET');
+  if (e.SLACK_SOCKET_MODE && !e.SLACK_APP_TOKEN) problems.push('SLACK_APP_TOKEN: required when SLACK_SOCKET_MODE=true');
+  if (e.SLACK_API_URL) {
+    try {
+      new URL(e.SLACK_API_URL);
+    } catch {
+      problems.push(`SLACK_API_URL: is not a URL (got "${e.SLACK_API_URL}")`);
+    }
+  }
+  if (e.MICROSOFT_APP_TYPE && !['MultiTenant', 'SingleTenant', 'UserAssignedMSI'].includes(e.MICROSOFT_APP_TYPE)) {
+    problems.push('MICROSOFT_APP_TYPE: must be MultiTenant, SingleTenant or UserAssignedMSI');
+  }
+  if (e.MICROSOFT_APP_TYPE === 'SingleTenant' && !e.MICROSOFT_APP_TENANT_ID) problems.push('MICROSOFT_APP_TENANT_ID: required with MICROSOFT_APP_TYPE=SingleTenant');
+  if (e.MICROSOFT_APP_ID && !e.MICROSOFT_APP_PASSWORD && e.MICROSOFT_APP_TYPE !== 'UserAssignedMSI') problems.push('MICROSOFT_APP_PASSWORD: required with MICROSOFT_APP_ID');
+  const server = slackWanted || e.TEAMS_ENABLED;
+  let sandbox = !server;
+  if (e.SECUTIX_SANDBOX !== undefined) {
+    const s = e.SECUTIX_SANDBOX.toLowerCase();
+    if (['true', '1', 'yes'].includes(s)) sandbox = true;
+    else if (['false', '0', 'no'].includes(s)) sandbox = false;
+    else problems.push(`SECUTIX_SANDBOX: must be true or false (got "${e.SECUTIX_SANDBOX}")`);
+  }
+  const databaseUrl = e.DATABASE_URL ?? 'sqlite:./data/onboarding.db';
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) problems.push(`DATABASE_URL: must start with sqlite: or postgres:// (got "${databaseUrl.replace(/:[^:@/]*@/, ':***@')}")`);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    port: e.PORT,
+    mode: server ? 'server' : 'console',
+    ...(slackWanted
+      ? {
+          slack: {
+            signingSecret: e.SLACK_SIGNING_SECRET!,
+            botToken: e.SLACK_BOT_TOKEN!,
+            ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
+            socketMode: e.SLACK_SOCKET_MODE,
+            ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
+            ...(e.SECUTIX_SUPPORT_SLACK_CHANNEL ? { supportChannel: e.SECUTIX_SUPPORT_SLACK_CHANNEL } : {}),
+          },
+        }
+      : {}),
+    ...(e.TEAMS_ENABLED
+      ? {
+          teams: {
+            ...(e.MICROSOFT_APP_ID ? { appId: e.MICROSOFT_APP_ID } : {}),
+            ...(e.MICROSOFT_APP_PASSWORD ? { appPassword: e.MICROSOFT_APP_PASSWORD } : {}),
+            ...(e.MICROSOFT_APP_TENANT_ID ? { tenantId: e.MICROSOFT_APP_TENANT_ID } : {}),
+            ...(e.MICROSOFT_APP_TYPE ? { appType: e.MICROSOFT_APP_TYPE } : {}),
+            serviceUrlAllowlist: e.TEAMS_SERVICE_URL_ALLOWLIST,
+          },
+        }
+      : {}),
+    secutix: {
+      baseUrl: e.SECUTIX_BASE_URL,
+      publicUrl: e.SECUTIX_PUBLIC_URL,
+      auth: e.SECUTIX_AUTH,
+      partner: e.SECUTIX_PARTNER ?? 'Digitick onboarding assistant',
+      sandbox,
+      timeoutMs: e.SECUTIX_TIMEOUT_MS,
+      maxRetries: e.SECUTIX_MAX_RETRIES,
+      rateLimitPerMinute: e.SECUTIX_RATE_LIMIT_PER_MINUTE,
+    },
+    databaseUrl,
+    defaultLocale: e.DEFAULT_LOCALE,
+    logLevel: e.LOG_LEVEL,
+    allowedOperators: e.ALLOWED_OPERATORS,
+    supportUsers: e.SUPPORT_USERS,
+    allowedTenants: e.ALLOWED_TENANTS,
+    remindAfterHours: e.REMIND_AFTER_HOURS,
+    supportRemindAfterHours: e.SUPPORT_REMIND_AFTER_HOURS,
+    ...(e.ADMIN_TOKEN ? { adminToken: e.ADMIN_TOKEN } : {}),
+  };
+}

@@ -1,0 +1,345 @@
+/**
+ * The run service: load -> transition -> save (compare-and-set, with audit and outbox in the same
+ * write) -> deliver the outbox. Every surface calls this one entry point; it never touches a
+ * platform library. Errors the user should see come back as `ServiceError` values, not throws.
+ */
+import { type ActionId, ACTION_IDS, type StepId, type Surface } from '../domain/ids';
+import type { RunDetails } from '../domain/schemas';
+import type { ChatNotifier } from '../ports/chat-notifier.port';
+import { type Clock, type IdSource, isoNow } from '../ports/clock.port';
+import type { Logger } from '../ports/logger.port';
+import { type AuditEntry, DuplicateOpenRunError, type RunStore, VersionConflictError } from '../ports/run-store.port';
+import type { SecutixCredentials } from '../ports/secutix.port';
+import { stepDefinition } from '../workflow/steps';
+import { createRun, transition } from '../workflow/transition';
+import type { Actor, Effect, Refusal, Run, RunEvent, VerificationReport } from '../workflow/types';
+
+/** What the user is told when an operation does not go through (rendered by `describeError`). */
+export type ServiceError =
+  | { code: 'refused'; refusal: Refusal; run: Run }
+  | { code: 'unknown_run'; runId: string }
+  | { code: 'other_surface'; run: Run }
+  | { code: 'duplicate_run'; run: Run }
+  | { code: 'conflict'; run: Run }
+  | { code: 'verification_running'; run: Run }
+  | { code: 'internal'; correlationId: string };
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ServiceError };
+
+/** The verification of step 9 (`src/app/verification.ts` bound to a SecuTix client). Never throws for SecuTix failures. */
+export type Verifier = (req: {
+  credentials: SecutixCredentials;
+  contingentIds: number[];
+  contactNumber?: string;
+  checkEvents: boolean;
+  checkPasses: boolean;
+  locale?: string;
+}) => Promise<VerificationReport>;
+
+export interface RunServiceDeps {
+  store: RunStore;
+  verifier: Verifier;
+  /** One notifier per surface that is served. */
+  notifiers: Partial<Record<Surface, ChatNotifier>>;
+  clock: Clock;
+  ids: IdSource;
+  logger: Logger;
+}
+
+/** An action on a run from a button or a form. */
+export interface ActionInput {
+  runId: string;
+  /** The step the button or form belongs to (stale when it is not the current step). */
+  step: StepId;
+  action: Exclude<ActionId, 'verify_start'>;
+  actor: Actor;
+  surface: Surface;
+  contingentIds?: number[];
+  contactNumber?: string;
+  /** `verify_skip` reason. */
+  reason?: string;
+}
+
+const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
+const fail = <T>(error: ServiceError): Outcome<T> => ({ ok: false, error });
+
+/** How many times a compare-and-set conflict is retried against the fresh run before giving up. */
+const CAS_ATTEMPTS = 3;
+
+export class RunService {
+  private readonly draining = new Map<string, Promise<void>>();
+  private readonly verifying = new Set<string>();
+
+  constructor(private readonly deps: RunServiceDeps) {}
+
+  private now(): string {
+    return isoNow(this.deps.clock);
+  }
+
+  private correlationId(): string {
+    return `E${this.deps.clock.nowMs().toString(36).toUpperCase()}${Math.floor(Math.random() * 1e6).toString(36).toUpperCase()}`;
+  }
+
+  /** Loads a run that belongs to `surface`. */
+  async load(runId: string, surface?: Surface): Promise<Outcome<Run>> {
+    const run = await this.deps.store.get(runId);
+    if (!run) return fail({ code: 'unknown_run', runId });
+    if (surface && run.surface !== surface) return fail({ code: 'other_surface', run });
+    return ok(run);
+  }
+
+  /** Open runs of the surface, optionally only those started by `startedById`, newest first. */
+  async openRuns(surface: Surface, startedById?: string): Promise<Run[]> {
+    return this.deps.store.list({ surface, status: 'open', ...(startedById ? { startedById } : {}) });
+  }
+
+  /**
+   * Starts a run from the start form's details. A second run for the same institution and
+   * channel code while one is open is refused with `duplicate_run` (pointing at the open run).
+   */
+  async start(input: { surface: Surface; channelId: string; actor: Actor; details: RunDetails }): Promise<Outcome<Run>> {
+    const at = this.now();
+    const { run, effects } = createRun({ id: this.deps.ids.runId(), surface: input.surface, channelId: input.channelId, details: input.details, actor: input.actor, at });
+    const audit: AuditEntry = {
+      runId: run.id,
+      at,
+      actor: input.actor,
+      surface: input.surface,
+      action: 'start',
+      step: null,
+      outcome: 'ok',
+      details: { institutionCode: run.details.institutionCode, channelCode: run.details.channelCode, language: run.details.language },
+    };
+    try {
+      await this.deps.store.create(run, [audit], effects);
+    } catch (err) {
+      if (err instanceof DuplicateOpenRunError) {
+        const [open] = await this.deps.store.list({ status: 'open', institutionCode: err.institutionCode, channelCode: err.channelCode, limit: 1 });
+        if (open) return fail({ code: 'duplicate_run', run: open });
+      }
+      return this.internal(err, { op: 'start' });
+    }
+    this.deps.logger.info({ runId: run.id, surface: run.surface, institution: run.details.institutionCode }, 'run started');
+    await this.drain(run.id);
+    return ok(run);
+  }
+
+  /**
+   * Checks that `action` on `step` may be taken now, without changing anything: used before a
+   * surface opens a form (contingents, contact, password, skip reason).
+   */
+  async precheck(input: { runId: string; step: StepId; action: ActionId; surface: Surface }): Promise<Outcome<Run>> {
+    const loaded = await this.load(input.runId, input.surface);
+    if (!loaded.ok) return loaded;
+    const run = loaded.value;
+    if (run.status !== 'open' || run.currentStep !== input.step) {
+      const probe = transition(run, { type: 'resume', actor: { id: '-' }, at: this.now() });
+      const refusal: Refusal =
+        run.status !== 'open'
+          ? (probe.ok ? { code: 'run_not_open' } : probe.refusal)
+          : { code: 'stale_step', last: { by: run.steps[input.step].by, at: run.steps[input.step].at, state: run.steps[input.step].state, step: input.step } };
+      return fail({ code: 'refused', refusal, run });
+    }
+    if (!stepDefinition(input.step).actions.includes(input.action)) {
+      return fail({ code: 'refused', refusal: { code: 'not_allowed_here' }, run });
+    }
+    return ok(run);
+  }
+
+  /** Applies a button or form action (`step_done`, `step_skip`, `password_assigned`, `verify_skip`, `email_sent`, `run_cancel`). */
+  async act(input: ActionInput): Promise<Outcome<Run>> {
+    const at = this.now();
+    const event = this.eventOf(input, at);
+    if (!event) {
+      const loaded = await this.load(input.runId, input.surface);
+      if (!loaded.ok) return loaded;
+      return this.refuse(loaded.value, { code: 'not_allowed_here' }, input.actor, input.surface, input.action);
+    }
+    return this.apply(input.runId, input.surface, event, input.actor, input.action);
+  }
+
+  /** Posts the current step again (`resume`). */
+  async resume(input: { runId: string; actor: Actor; surface: Surface }): Promise<Outcome<Run>> {
+    return this.apply(input.runId, input.surface, { type: 'resume', actor: input.actor, at: this.now() }, input.actor, 'resume');
+  }
+
+  /**
+   * Runs the verification with the operator password (kept in memory for this call only), then
+   * records the report: all passed moves the run to `email_draft`, any failure keeps it at
+   * `verification` with the report and the retry buttons.
+   */
+  async verify(input: { runId: string; actor: Actor; surface: Surface; password: string }): Promise<Outcome<Run>> {
+    const pre = await this.precheck({ runId: input.runId, step: 'verification', action: ACTION_IDS.verifyStart, surface: input.surface });
+    if (!pre.ok) return pre;
+    const run = pre.value;
+    if (this.verifying.has(run.id)) return fail({ code: 'verification_running', run });
+    this.verifying.add(run.id);
+    let report: VerificationReport;
+    try {
+      await this.notify(run, { type: 'notice', code: 'verifying' });
+      report = await this.deps.verifier({
+        credentials: { institutionCode: run.details.institutionCode, channelCode: run.details.channelCode, password: input.password },
+        contingentIds: run.contingentIds,
+        ...(run.contactNumber ? { contactNumber: run.contactNumber } : {}),
+        checkEvents: run.steps.event_products.state !== 'skipped',
+        checkPasses: run.steps.pass_products.state !== 'skipped',
+        locale: run.details.language,
+      });
+    } catch (err) {
+      return this.internal(err, { op: 'verify', runId: run.id });
+    } finally {
+      this.verifying.delete(run.id);
+    }
+    this.deps.logger.info(
+      { runId: run.id, passed: report.passed, durationMs: report.durationMs, checks: Object.fromEntries(report.checks.map((c) => [c.id, c.outcome])) },
+      'verification finished',
+    );
+    return this.apply(run.id, input.surface, { type: 'verification_result', report, actor: input.actor, at: this.now() }, input.actor, 'verify');
+  }
+
+  /** Delivers the pending outbox items of a run (or of every run), in order, one drain per run at a time. */
+  async drain(runId?: string): Promise<void> {
+    if (!runId) {
+      const pending = await this.deps.store.pendingOutbox(1000);
+      const ids = [...new Set(pending.map((p) => p.runId))];
+      for (const id of ids) await this.drain(id);
+      return;
+    }
+    const previous = this.draining.get(runId) ?? Promise.resolve();
+    const next = previous.then(() => this.drainRun(runId)).catch((err: unknown) => {
+      this.deps.logger.error({ runId, err: errorSummary(err) }, 'outbox drain failed');
+    });
+    this.draining.set(runId, next);
+    await next;
+    if (this.draining.get(runId) === next) this.draining.delete(runId);
+  }
+
+  private async drainRun(runId: string): Promise<void> {
+    const items = await this.deps.store.pendingOutbox(100, runId);
+    if (items.length === 0) return;
+    const run = await this.deps.store.get(runId);
+    if (!run) return;
+    for (const item of items) {
+      try {
+        await this.notify(run, item.effect, true);
+        await this.deps.store.markDelivered(item.id);
+      } catch (err) {
+        await this.deps.store.markFailed(item.id, errorSummary(err));
+        this.deps.logger.warn({ runId, effect: item.effect.type, err: errorSummary(err) }, 'delivery failed; kept in the outbox');
+        return; // keep the order: later items wait for this one
+      }
+    }
+  }
+
+  private async notify(run: Run, effect: Effect, throwOnError = false): Promise<void> {
+    const notifier = this.deps.notifiers[run.surface];
+    if (!notifier) {
+      if (throwOnError) throw new Error(`no notifier for surface ${run.surface}`);
+      return;
+    }
+    try {
+      await notifier.deliver(run, effect);
+    } catch (err) {
+      if (throwOnError) throw err;
+      this.deps.logger.warn({ runId: run.id, effect: effect.type, err: errorSummary(err) }, 'notice not delivered');
+    }
+  }
+
+  private eventOf(input: ActionInput, at: string): RunEvent | null {
+    const base = { actor: input.actor, at };
+    switch (input.action) {
+      case ACTION_IDS.stepDone:
+        return {
+          type: 'step_done',
+          step: input.step,
+          ...base,
+          ...(input.contingentIds ? { contingentIds: input.contingentIds } : {}),
+          ...(input.contactNumber ? { contactNumber: input.contactNumber } : {}),
+        };
+      case ACTION_IDS.stepSkip:
+        return { type: 'step_skip', step: input.step, ...base };
+      case ACTION_IDS.passwordAssigned:
+        return input.step === 'password_request' ? { type: 'password_assigned', ...base } : null;
+      case ACTION_IDS.verifySkip:
+        return input.step === 'verification' ? { type: 'verify_skip', reason: input.reason ?? '', ...base } : null;
+      case ACTION_IDS.emailSent:
+        return input.step === 'email_draft' ? { type: 'email_sent', ...base } : null;
+      case ACTION_IDS.runCancel:
+        return { type: 'cancel', ...base };
+      default:
+        return null;
+    }
+  }
+
+  /** load -> transition -> compare-and-set save (retried on conflict against the fresh run) -> drain. */
+  private async apply(runId: string, surface: Surface, event: RunEvent, actor: Actor, action: string): Promise<Outcome<Run>> {
+    for (let attempt = 1; attempt <= CAS_ATTEMPTS; attempt++) {
+      const loaded = await this.load(runId, surface);
+      if (!loaded.ok) return loaded;
+      const current = loaded.value;
+      const result = transition(current, event);
+      if (!result.ok) return this.refuse(current, result.refusal, actor, surface, action);
+      const audit: AuditEntry = {
+        runId,
+        at: event.at,
+        actor,
+        surface,
+        action,
+        step: current.currentStep,
+        outcome: 'ok',
+        details: auditDetails(event),
+      };
+      try {
+        await this.deps.store.save(result.run, current.version, [audit], result.effects);
+      } catch (err) {
+        if (err instanceof VersionConflictError && attempt < CAS_ATTEMPTS) continue;
+        if (err instanceof VersionConflictError) return fail({ code: 'conflict', run: current });
+        return this.internal(err, { op: action, runId });
+      }
+      this.deps.logger.info({ runId, action, step: current.currentStep, next: result.run.currentStep, version: result.run.version }, 'run advanced');
+      await this.drain(runId);
+      return ok(result.run);
+    }
+    return this.internal(new Error('unreachable'), { op: action, runId });
+  }
+
+  private async refuse(run: Run, refusal: Refusal, actor: Actor, surface: Surface, action: string): Promise<Outcome<Run>> {
+    await this.deps.store
+      .appendAudit([{ runId: run.id, at: this.now(), actor, surface, action, step: run.currentStep, outcome: `refused:${refusal.code}` }])
+      .catch((err: unknown) => this.deps.logger.warn({ runId: run.id, err: errorSummary(err) }, 'audit of a refusal failed'));
+    return fail({ code: 'refused', refusal, run });
+  }
+
+  private internal<T>(err: unknown, context: Record<string, unknown>): Outcome<T> {
+    const correlationId = this.correlationId();
+    this.deps.logger.error({ ...context, correlationId, err: errorSummary(err) }, 'internal error');
+    return fail({ code: 'internal', correlationId });
+  }
+}
+
+/** What the audit trail keeps of an event (never a password). */
+function auditDetails(event: RunEvent): Record<string, unknown> | undefined {
+  switch (event.type) {
+    case 'step_done':
+      return event.contingentIds ? { contingentIds: event.contingentIds } : event.contactNumber ? { contactNumber: event.contactNumber } : undefined;
+    case 'verification_result':
+      return {
+        passed: event.report.passed,
+        posId: event.report.posId ?? null,
+        checks: Object.fromEntries(event.report.checks.map((c) => [c.id, c.reason ? `${c.outcome}:${c.reason.code}` : c.outcome])),
+      };
+    case 'verify_skip':
+      return { reason: event.reason };
+    default:
+      return undefined;
+  }
+}
+
+/** A log-safe summary of an error: its class, code and message (no request objects, no headers). */
+export function errorSummary(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return `${err.name}${typeof code === 'string' ? `(${code})` : ''}: ${err.message}`.slice(0, 500);
+  }
+  return String(err).slice(0, 500);
+}

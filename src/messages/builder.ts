@@ -1,0 +1,443 @@
+/**
+ * Builds the platform-neutral messages and forms of a run from the catalog and templates.
+ * Pure: no I/O. Surfaces pass a `mention` formatter (Slack `<@U123>`, Teams name, console name).
+ */
+import { ACTION_IDS, type ActionId, COMMAND_NAME, FORM_IDS, INPUT_IDS, type Locale, LOCALES, type StepId, type Surface } from '../domain/ids';
+import { STEPS, stepDefinition } from '../workflow/steps';
+import type { Actor, CheckResult, Effect, Refusal, Run } from '../workflow/types';
+import { encodeActionValue } from './action-value';
+import type { Block, Button, FormModel, Message } from './model';
+import type { Renderer } from './renderer';
+import type { ServiceError } from '../app/run-service';
+
+/** Settings the messages need. */
+export interface MessageSettings {
+  /**
+   * The web services URL written in the email (`SECUTIX_PUBLIC_URL`):
+   * `{institution}` is replaced by the lower-case institution code.
+   */
+  publicUrlTemplate: string;
+  /** Locale of forms and answers when no run decides (`DEFAULT_LOCALE`). */
+  defaultLocale: Locale;
+}
+
+/** How a surface names a person in text. */
+export type MentionFormatter = (actor: Actor) => string;
+
+export const plainMention: MentionFormatter = (a) => a.name ?? a.id;
+
+/** The marked placeholder for the password in the email draft (the bot never knows it). */
+export const PASSWORD_PLACEHOLDER: Record<Locale, string> = {
+  en: '[[PASSWORD PROVIDED BY SECUTIX: type it here before sending]]',
+  fr: '[[MOT DE PASSE FOURNI PAR SECUTIX : à saisir ici avant envoi]]',
+};
+
+/** `<INSTITUTION>_<CHANNEL>` (source: `product.md`, "Verification"). */
+export function operatorLogin(run: Pick<Run, 'details'>): string {
+  return `${run.details.institutionCode.toUpperCase()}_${run.details.channelCode}`;
+}
+
+/** The public web services URL for the institution. */
+export function webServicesUrl(template: string, institutionCode: string): string {
+  return template.replace('{institution}', institutionCode.toLowerCase());
+}
+
+/** `2026-11-29 at 15:42 UTC` from an ISO time. */
+export function formatTime(renderer: Renderer, locale: Locale, iso: string | undefined): string {
+  if (!iso) return '?';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const s = d.toISOString();
+  return renderer.t(locale, 'time.format', { date: s.slice(0, 10), time: s.slice(11, 16) });
+}
+
+export class MessageBuilder {
+  constructor(
+    private readonly r: Renderer,
+    private readonly settings: MessageSettings,
+  ) {}
+
+  get defaultLocale(): Locale {
+    return this.settings.defaultLocale;
+  }
+
+  /** Text of catalog key `key` (for surfaces' own small texts). */
+  t(locale: Locale, key: string, view: Record<string, unknown> = {}): string {
+    return this.r.t(locale, key, view);
+  }
+
+  private baseView(run: Run): Record<string, unknown> {
+    return {
+      runId: run.id,
+      institutionCode: run.details.institutionCode,
+      institutionName: run.details.institutionName,
+      channelCode: run.details.channelCode,
+      operatorLogin: operatorLogin(run),
+    };
+  }
+
+  private runMeta(run: Run): Message['run'] {
+    return { runId: run.id, step: run.currentStep, state: run.status, version: run.version };
+  }
+
+  private stepTitle(locale: Locale, step: StepId): string {
+    return this.r.t(locale, `step.${step}.title`);
+  }
+
+  /** The button of `action` for a step message of `run` at `step`. */
+  button(run: Run, step: StepId, action: ActionId, primary: boolean): Button {
+    const L = run.details.language;
+    const specific = `button.${action}.${step}`;
+    const label = this.r.has(L, specific) ? this.r.t(L, specific) : this.r.t(L, `button.${action}`);
+    const b: Button = { actionId: action, label, value: encodeActionValue({ runId: run.id, step }) };
+    if (primary) b.style = 'primary';
+    if (action === ACTION_IDS.runCancel) {
+      const v = this.baseView(run);
+      b.confirm = {
+        title: this.r.t(L, 'confirm.cancel.title', v),
+        text: this.r.t(L, 'confirm.cancel.text', v),
+        confirm: this.r.t(L, 'confirm.cancel.confirm', v),
+        deny: this.r.t(L, 'confirm.cancel.deny', v),
+      };
+    }
+    return b;
+  }
+
+  /** The buttons of a step message: the step table's actions, the first one primary. */
+  stepButtons(run: Run, step: StepId): Button[] {
+    const actions = stepDefinition(step).actions;
+    return actions.map((a, i) => this.button(run, step, a, i === 0 && a !== ACTION_IDS.runCancel));
+  }
+
+  /** The progress card: institution, channel, who started, every step's state, the outcome. */
+  card(run: Run, mention: MentionFormatter = plainMention): Message {
+    const L = run.details.language;
+    const v = this.baseView(run);
+    const blocks: Block[] = [
+      { type: 'header', text: this.r.t(L, 'card.title', v) },
+      { type: 'context', text: this.r.t(L, 'card.run_id', v) },
+      {
+        type: 'fields',
+        fields: [
+          { label: this.r.t(L, 'card.field.institution'), value: `${run.details.institutionName} (${run.details.institutionCode})` },
+          { label: this.r.t(L, 'card.field.channel'), value: run.details.channelCode },
+          { label: this.r.t(L, 'card.field.operator'), value: operatorLogin(run) },
+          { label: this.r.t(L, 'card.field.started_by'), value: mention(run.startedBy) },
+          { label: this.r.t(L, 'card.field.status'), value: this.r.t(L, `run_state.${run.status}`) },
+          ...(run.verification?.posId !== undefined
+            ? [{ label: this.r.t(L, 'card.field.pos_id'), value: String(run.verification.posId) }]
+            : []),
+        ],
+      },
+      {
+        type: 'steps',
+        items: STEPS.map((s) => {
+          const rec = run.steps[s.id];
+          const note = rec.by && rec.state !== 'current' ? `${mention(rec.by)}, ${formatTime(this.r, L, rec.at)}` : undefined;
+          return { step: s.id, number: s.number, label: this.stepTitle(L, s.id), state: rec.state, ...(note ? { note } : {}) };
+        }),
+      },
+    ];
+    if (run.status === 'open' && run.currentStep) {
+      const def = stepDefinition(run.currentStep);
+      blocks.push({ type: 'text', text: this.r.t(L, 'card.current', { number: def.number, title: this.stepTitle(L, def.id) }) });
+    } else if (run.status !== 'open') {
+      blocks.push({
+        type: 'text',
+        text: this.r.t(L, `card.outcome.${run.status}`, { by: run.endedBy ? mention(run.endedBy) : '?', at: formatTime(this.r, L, run.endedAt) }),
+      });
+    }
+    return {
+      kind: 'card',
+      locale: L,
+      text: this.r.t(L, 'card.text', { ...v, status: this.r.t(L, `run_state.${run.status}`) }),
+      blocks,
+      actions: [],
+      run: this.runMeta(run),
+    };
+  }
+
+  /** A step message: guidance and the step's buttons (the email step carries the draft). */
+  stepPrompt(run: Run, step: StepId): Message {
+    const L = run.details.language;
+    const def = stepDefinition(step);
+    const v = { ...this.baseView(run), number: def.number, title: this.stepTitle(L, step) };
+    const blocks: Block[] = [
+      { type: 'header', text: this.r.t(L, 'prompt.header', v) },
+      { type: 'text', text: this.r.t(L, `step.${step}.guide`, v) },
+    ];
+    if (step === 'email_draft') blocks.push({ type: 'preformatted', text: this.emailDraft(run) });
+    return {
+      kind: step === 'email_draft' ? 'email' : 'step',
+      locale: L,
+      text: this.r.t(L, 'prompt.text', v),
+      blocks,
+      actions: this.stepButtons(run, step),
+      run: { ...this.runMeta(run)!, step },
+    };
+  }
+
+  /** The line that replaces a used step message's buttons. */
+  stepClosed(run: Run, effect: Extract<Effect, { type: 'step_closed' }>, mention: MentionFormatter = plainMention): Message {
+    const L = run.details.language;
+    const def = stepDefinition(effect.step);
+    const text = this.r.t(L, `closed.${effect.outcome}`, {
+      number: def.number,
+      title: this.stepTitle(L, effect.step),
+      by: mention(effect.by),
+      at: formatTime(this.r, L, effect.at),
+    });
+    return { kind: 'step_closed', locale: L, text, blocks: [{ type: 'context', text }], actions: [], run: { ...this.runMeta(run)!, step: effect.step } };
+  }
+
+  /** The request to SecuTix support, with the `password_assigned` button. */
+  supportRequest(run: Run, opts: { mention?: MentionFormatter; runLink?: string | null } = {}): Message {
+    const L = run.details.language;
+    const mention = opts.mention ?? plainMention;
+    const body = this.r.file(`support-request.${L}`, { ...this.baseView(run), startedBy: mention(run.startedBy), runLink: opts.runLink ?? null });
+    return {
+      kind: 'support_request',
+      locale: L,
+      text: `${this.r.t(L, 'support.header')}: ${operatorLogin(run)}`,
+      blocks: [
+        { type: 'header', text: this.r.t(L, 'support.header') },
+        { type: 'text', text: body.trim() },
+      ],
+      actions: [this.button(run, 'password_request', ACTION_IDS.passwordAssigned, true)],
+      run: { ...this.runMeta(run)!, step: 'password_request' },
+    };
+  }
+
+  /** The support request once answered: its button replaced by who did what. */
+  supportClosed(run: Run, effect: Extract<Effect, { type: 'support_closed' }>, opts: { mention?: MentionFormatter; runLink?: string | null } = {}): Message {
+    const L = run.details.language;
+    const mention = opts.mention ?? plainMention;
+    const req = this.supportRequest(run, opts);
+    const line = this.r.t(L, `support.closed.${effect.outcome}`, { by: mention(effect.by), at: formatTime(this.r, L, effect.at) });
+    return { ...req, kind: 'support_closed', blocks: [...req.blocks, { type: 'context', text: line }], actions: [] };
+  }
+
+  /** The verification report stored on the run; a failed one carries the verification buttons. */
+  report(run: Run): Message {
+    const L = run.details.language;
+    const rep = run.verification;
+    if (!rep) throw new Error(`run ${run.id} has no verification report`);
+    const items = rep.checks.map((c: CheckResult) => ({
+      id: c.id,
+      name: this.r.t(L, `check.name.${c.id}`),
+      outcome: c.outcome,
+      ...(c.reason ? { reason: this.r.t(L, `check.reason.${c.reason.code}`, c.reason.params ?? {}) } : {}),
+      warnings: (c.warnings ?? []).map((w) => this.r.t(L, `check.warning.${w.code}`, w.params ?? {})),
+    }));
+    const failed = rep.checks.filter((c) => c.outcome === 'failed').length;
+    const blocks: Block[] = [
+      { type: 'header', text: this.r.t(L, rep.passed ? 'report.header.passed' : 'report.header.failed') },
+      { type: 'checks', items },
+    ];
+    if (rep.posId !== undefined) blocks.push({ type: 'text', text: this.r.t(L, 'report.pos_id', { posId: rep.posId }) });
+    if (!rep.passed) blocks.push({ type: 'text', text: this.r.t(L, 'report.retry_hint') });
+    const stillHere = !rep.passed && run.status === 'open' && run.currentStep === 'verification';
+    return {
+      kind: 'report',
+      locale: L,
+      text: this.r.t(L, rep.passed ? 'report.text.passed' : 'report.text.failed', { runId: run.id, failed }),
+      blocks,
+      actions: stillHere ? this.stepButtons(run, 'verification') : [],
+      run: { ...this.runMeta(run)!, step: 'verification' },
+    };
+  }
+
+  /** The filled email draft for Digitick (`To:` line, subject, body), with the password placeholder. */
+  emailDraft(run: Run): string {
+    const L = run.details.language;
+    const posId = run.verification?.checks.find((c) => c.id === 'credentials')?.outcome === 'passed' ? run.verification.posId ?? null : null;
+    return this.r
+      .file(`email.${L}`, {
+        contactName: run.details.digitickContactName,
+        contactEmail: run.details.digitickContactEmail,
+        institutionName: run.details.institutionName,
+        webServicesUrl: webServicesUrl(this.settings.publicUrlTemplate, run.details.institutionCode),
+        operatorLogin: operatorLogin(run),
+        passwordPlaceholder: PASSWORD_PLACEHOLDER[L],
+        posId,
+      })
+      .replace(/\n{3,}/g, '\n\n')
+      .trim();
+  }
+
+  /** A short notice in the run's thread (`notice.<code>`). */
+  notice(run: Run, code: string, params: Record<string, string | number> = {}): Message {
+    const L = run.details.language;
+    const text = this.r.t(L, `notice.${code}`, { ...this.baseView(run), ...params });
+    return { kind: 'notice', locale: L, text, blocks: [{ type: 'text', text }], actions: [], run: this.runMeta(run) };
+  }
+
+  /** The message of an effect, for effects that are one message. */
+  forEffect(run: Run, effect: Effect, opts: { mention?: MentionFormatter; runLink?: string | null } = {}): Message {
+    const mention = opts.mention ?? plainMention;
+    switch (effect.type) {
+      case 'card':
+        return this.card(run, mention);
+      case 'step_prompt':
+        return this.stepPrompt(run, effect.step);
+      case 'step_closed':
+        return this.stepClosed(run, effect, mention);
+      case 'support_request':
+        return this.supportRequest(run, opts);
+      case 'support_closed':
+        return this.supportClosed(run, effect, opts);
+      case 'verification_report':
+        return this.report(run);
+      case 'notice':
+        return this.notice(run, effect.code, effect.params);
+    }
+  }
+
+  /** The plain sentence explaining a refusal to the person who clicked. */
+  refusal(run: Run, refusal: Refusal, locale: Locale = run.details.language, mention: MentionFormatter = plainMention): string {
+    const L = locale;
+    const last = refusal.last;
+    const by = last?.by ? mention(last.by) : '?';
+    const at = formatTime(this.r, L, last?.at);
+    const current = run.currentStep ? this.stepTitle(L, run.currentStep) : this.r.t(L, `run_state.${run.status}`);
+    switch (refusal.code) {
+      case 'run_not_open':
+        return this.r.t(L, 'refusal.run_not_open', { runId: run.id, state: this.r.t(L, `run_state.${run.status}`), by, at });
+      case 'stale_step': {
+        const step = last?.step;
+        const title = step ? this.stepTitle(L, step) : '?';
+        if (!last?.by) return this.r.t(L, 'refusal.stale_step_unknown', { title, currentTitle: current });
+        const stateKey = last.state === 'open' || last.state === 'completed' || last.state === 'cancelled' ? `run_state.${last.state}` : `state.${last.state}`;
+        return this.r.t(L, 'refusal.stale_step', { title, state: this.r.t(L, stateKey), by, at, currentTitle: current });
+      }
+      default:
+        return this.r.t(L, `refusal.${refusal.code}`, { title: current });
+    }
+  }
+
+  /** An ephemeral text message (help, status, errors). */
+  textMessage(kind: Message['kind'], locale: Locale, text: string, header?: string): Message {
+    const blocks: Block[] = header ? [{ type: 'header', text: header }, { type: 'text', text }] : [{ type: 'text', text }];
+    return { kind, locale, text: header ? `${header}\n${text}` : text, blocks, actions: [] };
+  }
+
+  /** `help`: what the bot does, the commands, threads, no mappings. */
+  help(locale: Locale, surface: Surface): Message {
+    const command = surface === 'slack' ? COMMAND_NAME : 'digitick-onboard';
+    const text = [this.r.t(locale, 'help.text'), this.r.t(locale, 'help.commands', { command }), this.r.t(locale, 'help.notes')].join('\n\n');
+    return this.textMessage('help', locale, text, this.r.t(locale, 'help.header'));
+  }
+
+  /** `product`: the short guide to put a product on sale on Digitick. */
+  productGuide(locale: Locale, channelCode = 'DGTK'): Message {
+    return this.textMessage('product_guide', locale, this.r.t(locale, 'product.text', { channelCode }), this.r.t(locale, 'product.header'));
+  }
+
+  /** `status` without a run: the caller's open runs. */
+  statusList(locale: Locale, runs: Run[]): Message {
+    if (runs.length === 0) return this.textMessage('status', locale, this.r.t(locale, 'status.none'));
+    const lines = runs.map((run) => {
+      const def = run.currentStep ? stepDefinition(run.currentStep) : null;
+      return this.r.t(locale, 'status.line', { ...this.baseView(run), number: def?.number ?? 10, title: def ? this.stepTitle(locale, def.id) : '' });
+    });
+    return this.textMessage('status', locale, lines.join('\n'), this.r.t(locale, 'status.header'));
+  }
+
+  /** The plain sentence for a service error, in `locale` (the run's language when there is a run). */
+  describeError(error: ServiceError, locale?: Locale, mention: MentionFormatter = plainMention): string {
+    switch (error.code) {
+      case 'refused':
+        return this.refusal(error.run, error.refusal, locale ?? error.run.details.language, mention);
+      case 'unknown_run':
+        return this.r.t(locale ?? this.defaultLocale, 'error.unknown_run', { runId: error.runId });
+      case 'other_surface':
+        return this.r.t(locale ?? error.run.details.language, 'error.other_surface', { runId: error.run.id, surface: error.run.surface });
+      case 'duplicate_run': {
+        const L = locale ?? error.run.details.language;
+        const step = error.run.currentStep;
+        return this.r.t(L, 'error.duplicate_run', { ...this.baseView(error.run), title: step ? this.stepTitle(L, step) : '' });
+      }
+      case 'conflict':
+        return this.r.t(locale ?? error.run.details.language, 'error.conflict');
+      case 'verification_running':
+        return this.r.t(locale ?? error.run.details.language, 'error.verification_running');
+      case 'internal':
+        return this.r.t(locale ?? this.defaultLocale, 'error.internal', { correlationId: error.correlationId });
+    }
+  }
+
+  // ---- forms ----------------------------------------------------------------------------
+
+  /** The start form (`onboard_start`), prefilled with an institution code when given. */
+  startForm(locale: Locale, privateMetadata: string, prefill: { institutionCode?: string } = {}): FormModel {
+    const f = (k: string): string => this.r.t(locale, `form.start.${k}`);
+    return {
+      id: FORM_IDS.start,
+      locale,
+      title: f('title'),
+      submit: this.r.t(locale, 'form.submit'),
+      close: this.r.t(locale, 'form.close'),
+      intro: f('intro'),
+      privateMetadata,
+      inputs: [
+        { id: INPUT_IDS.institutionCode, label: f('institution_code'), kind: 'text', optional: false, maxLength: 15, placeholder: f('institution_code.placeholder'), ...(prefill.institutionCode ? { initial: prefill.institutionCode } : {}) },
+        { id: INPUT_IDS.institutionName, label: f('institution_name'), kind: 'text', optional: false, maxLength: 120 },
+        { id: INPUT_IDS.channelCode, label: f('channel_code'), kind: 'text', optional: true, initial: 'DGTK', maxLength: 8 },
+        { id: INPUT_IDS.digitickContactName, label: f('digitick_contact_name'), kind: 'text', optional: false, maxLength: 120 },
+        { id: INPUT_IDS.digitickContactEmail, label: f('digitick_contact_email'), kind: 'email', optional: false, maxLength: 254 },
+        {
+          id: INPUT_IDS.language,
+          label: f('language'),
+          kind: 'select',
+          optional: true,
+          initial: locale,
+          options: LOCALES.map((l) => ({ value: l, label: this.r.t(locale, `form.language.${l}`) })),
+        },
+      ],
+    };
+  }
+
+  /** The form of a step input or of the verification (`onboard_contingents`, `onboard_contact`, `onboard_password`, `onboard_verify_skip`). */
+  runForm(run: Run, id: Exclude<FormModel['id'], 'onboard_start'>, privateMetadata: string): FormModel {
+    const L = run.details.language;
+    const v = this.baseView(run);
+    const base = { locale: L, submit: this.r.t(L, 'form.submit'), close: this.r.t(L, 'form.close'), privateMetadata };
+    switch (id) {
+      case FORM_IDS.contingents:
+        return {
+          ...base,
+          id,
+          title: this.r.t(L, 'form.contingents.title'),
+          intro: this.r.t(L, 'form.contingents.intro', v),
+          inputs: [
+            { id: INPUT_IDS.contingentIds, label: this.r.t(L, 'form.contingents.label'), kind: 'multiline', optional: false, placeholder: this.r.t(L, 'form.contingents.placeholder'), maxLength: 1000, ...(run.contingentIds.length ? { initial: run.contingentIds.join(', ') } : {}) },
+          ],
+        };
+      case FORM_IDS.contact:
+        return {
+          ...base,
+          id,
+          title: this.r.t(L, 'form.contact.title'),
+          intro: this.r.t(L, 'form.contact.intro', v),
+          inputs: [{ id: INPUT_IDS.contactNumber, label: this.r.t(L, 'form.contact.label'), kind: 'text', optional: false, maxLength: 20, ...(run.contactNumber ? { initial: run.contactNumber } : {}) }],
+        };
+      case FORM_IDS.password:
+        return {
+          ...base,
+          id,
+          submit: this.r.t(L, 'form.password.submit'),
+          title: this.r.t(L, 'form.password.title'),
+          intro: this.r.t(L, 'form.password.intro', v),
+          inputs: [{ id: INPUT_IDS.operatorPassword, label: this.r.t(L, 'form.password.label'), kind: 'password', optional: false, maxLength: 200 }],
+        };
+      case FORM_IDS.verifySkip:
+        return {
+          ...base,
+          id,
+          title: this.r.t(L, 'form.verify_skip.title'),
+          intro: this.r.t(L, 'form.verify_skip.intro', v),
+          inputs: [{ id: INPUT_IDS.skipReason, label: this.r.t(L, 'form.verify_skip.label'), kind: 'multiline', optional: false, maxLength: 500 }],
+        };
+    }
+  }
+}

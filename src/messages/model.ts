@@ -1,0 +1,87 @@
+/**
+ * The platform-neutral message model. The core builds these; Slack renders Block Kit, Teams
+ * Adaptive Cards, the console plain text. Text uses a tiny markup every surface can render:
+ * `**bold**`, `_italic_`, `` `code` ``, and line breaks.
+ */
+import type { ActionId, FormId, InputId, Locale, StepId } from '../domain/ids';
+import type { CheckResult, RunStatus, StepState } from '../workflow/types';
+
+/** A button. `value` is opaque (`encodeActionValue`): it carries the run and the step. */
+export interface Button {
+  actionId: ActionId;
+  label: string;
+  style?: 'primary' | 'danger';
+  value: string;
+  /** A confirmation dialog shown before the action (Block Kit `confirm`). */
+  confirm?: { title: string; text: string; confirm: string; deny: string };
+}
+
+export type Block =
+  | { type: 'header'; text: string }
+  | { type: 'text'; text: string }
+  | { type: 'fields'; fields: { label: string; value: string }[] }
+  | { type: 'steps'; items: { step: StepId; number: number; label: string; state: StepState; note?: string }[] }
+  | {
+      type: 'checks';
+      items: { id: CheckResult['id']; name: string; outcome: CheckResult['outcome']; reason?: string; warnings: string[] }[];
+    }
+  /** Text shown as is (monospace where possible): the email draft. */
+  | { type: 'preformatted'; text: string }
+  | { type: 'context'; text: string };
+
+/** What a message is about; surfaces use it to choose where it goes and how it looks. */
+export type MessageKind =
+  | 'card'
+  | 'step'
+  | 'step_closed'
+  | 'support_request'
+  | 'support_closed'
+  | 'report'
+  | 'email'
+  | 'notice'
+  | 'help'
+  | 'status'
+  | 'product_guide'
+  | 'error';
+
+export interface Message {
+  kind: MessageKind;
+  locale: Locale;
+  /** Plain one-line text for notifications and fallbacks. */
+  text: string;
+  blocks: Block[];
+  /** Buttons; exactly one has `style: 'primary'` when there are any besides cancel. */
+  actions: Button[];
+  /** Machine-readable state (Slack `metadata`, Teams action data). */
+  run?: { runId: string; step: StepId | null; state: RunStatus; version: number };
+}
+
+/** A form (Slack modal, Teams Adaptive Card form, console questions). */
+export interface FormModel {
+  id: FormId;
+  locale: Locale;
+  /** At most 24 characters (Slack modal title limit). */
+  title: string;
+  submit: string;
+  close: string;
+  /** Explanatory text above the inputs. */
+  intro?: string;
+  inputs: FormInput[];
+  /** Opaque state carried with the form (Slack `private_metadata`, Teams data). */
+  privateMetadata: string;
+}
+
+export interface FormInput {
+  id: InputId;
+  label: string;
+  kind: 'text' | 'multiline' | 'email' | 'select' | 'password';
+  optional: boolean;
+  initial?: string;
+  placeholder?: string;
+  hint?: string;
+  options?: { value: string; label: string }[];
+  maxLength?: number;
+}
+
+/** Field errors of a submitted form: input id -> message, in the form's language. */
+export type FieldErrors = Partial<Record<InputId, string>>;

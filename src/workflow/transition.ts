@@ -1,0 +1,177 @@
+/**
+ * The pure transition of a run: `transition(run, event)` returns the next run and the effects
+ * to deliver, or a refusal. No I/O, no clock (times come in the events), no randomness.
+ * Every (status, step) x event pair is either handled or refused with a code on purpose.
+ */
+import { STEP_IDS, type StepId, type Surface } from '../domain/ids';
+import type { RunDetails } from '../domain/schemas';
+import { nextStep, stepDefinition } from './steps';
+import type { Actor, Effect, Refusal, Run, RunEvent, StepRecord, TransitionResult } from './types';
+
+/** Creates a new open run at step 1 (version 1), and the effects that announce it. */
+export function createRun(input: {
+  id: string;
+  surface: Surface;
+  channelId: string;
+  details: RunDetails;
+  actor: Actor;
+  at: string;
+}): { run: Run; effects: Effect[] } {
+  const steps = Object.fromEntries(
+    STEP_IDS.map((id, i) => [id, { state: i === 0 ? 'current' : 'todo' } satisfies StepRecord]),
+  ) as Record<StepId, StepRecord>;
+  steps[STEP_IDS[0]].at = input.at;
+  const run: Run = {
+    id: input.id,
+    version: 1,
+    surface: input.surface,
+    channelId: input.channelId,
+    details: input.details,
+    status: 'open',
+    currentStep: STEP_IDS[0],
+    steps,
+    contingentIds: [],
+    startedBy: input.actor,
+    createdAt: input.at,
+    updatedAt: input.at,
+  };
+  return { run, effects: [{ type: 'card' }, { type: 'step_prompt', step: STEP_IDS[0] }] };
+}
+
+const refuse = (refusal: Refusal): TransitionResult => ({ ok: false, refusal });
+
+/** Who did what on a step (or on the run, once ended): told to someone whose click is stale. */
+function lastOf(run: Run, step?: StepId): Refusal['last'] {
+  if (run.status !== 'open') return { by: run.endedBy, at: run.endedAt, state: run.status, step };
+  if (step) {
+    const rec = run.steps[step];
+    return { by: rec.by, at: rec.at, state: rec.state, step };
+  }
+  return undefined;
+}
+
+/** Advances to the step after `from`, returning the effects that announce the new step. */
+function advance(run: Run, from: StepId, at: string): Effect[] {
+  const next = nextStep(from);
+  run.currentStep = next;
+  if (!next) return [];
+  run.steps[next] = { state: 'current', at };
+  const effects: Effect[] = [{ type: 'step_prompt', step: next }];
+  if (next === 'password_request') effects.push({ type: 'support_request' });
+  return effects;
+}
+
+/** A copy deep enough that the input run is never mutated. */
+function copy(run: Run): Run {
+  return JSON.parse(JSON.stringify(run)) as Run;
+}
+
+/**
+ * Applies one event. The returned run has `version + 1` and `updatedAt = event.at`.
+ * Refusals: `run_not_open` (completed/cancelled), `stale_step` (the button's step is not the
+ * current one), `not_allowed_here` (the event does not apply to the current step),
+ * `not_skippable`, `input_required` (contingents / contact number missing or empty).
+ */
+export function transition(current: Run, event: RunEvent): TransitionResult {
+  if (current.status !== 'open' || current.currentStep === null) {
+    const step = 'step' in event ? event.step : undefined;
+    return refuse({ code: 'run_not_open', last: lastOf(current, step) });
+  }
+  const step: StepId = current.currentStep;
+  const def = stepDefinition(step);
+  const run = copy(current);
+  run.version = current.version + 1;
+  run.updatedAt = event.at;
+  const effects: Effect[] = [];
+
+  switch (event.type) {
+    case 'step_done': {
+      if (event.step !== step) return refuse({ code: 'stale_step', last: lastOf(current, event.step) });
+      if (def.kind !== 'back_office') return refuse({ code: 'not_allowed_here', last: lastOf(current, step) });
+      if (def.input === 'contingents') {
+        if (!event.contingentIds || event.contingentIds.length === 0) return refuse({ code: 'input_required' });
+        run.contingentIds = [...event.contingentIds];
+      }
+      if (def.input === 'contact') {
+        if (!event.contactNumber) return refuse({ code: 'input_required' });
+        run.contactNumber = event.contactNumber;
+      }
+      run.steps[step] = { state: 'done', by: event.actor, at: event.at };
+      effects.push({ type: 'step_closed', step, outcome: 'done', by: event.actor, at: event.at });
+      effects.push(...advance(run, step, event.at));
+      break;
+    }
+    case 'step_skip': {
+      if (event.step !== step) return refuse({ code: 'stale_step', last: lastOf(current, event.step) });
+      if (!def.skippable) return refuse({ code: 'not_skippable', last: lastOf(current, step) });
+      run.steps[step] = { state: 'skipped', by: event.actor, at: event.at };
+      effects.push({ type: 'step_closed', step, outcome: 'skipped', by: event.actor, at: event.at });
+      effects.push(...advance(run, step, event.at));
+      break;
+    }
+    case 'password_assigned': {
+      if (step !== 'password_request') return refuse({ code: 'stale_step', last: lastOf(current, 'password_request') });
+      run.steps[step] = { state: 'done', by: event.actor, at: event.at };
+      effects.push({ type: 'support_closed', outcome: 'assigned', by: event.actor, at: event.at });
+      effects.push({ type: 'step_closed', step, outcome: 'done', by: event.actor, at: event.at });
+      effects.push(...advance(run, step, event.at));
+      break;
+    }
+    case 'verification_result': {
+      if (step !== 'verification') return refuse({ code: 'stale_step', last: lastOf(current, 'verification') });
+      run.verification = event.report;
+      if (event.report.passed) {
+        run.steps[step] = { state: 'done', by: event.actor, at: event.at };
+        effects.push({ type: 'step_closed', step, outcome: 'verified', by: event.actor, at: event.at });
+        effects.push({ type: 'verification_report' });
+        effects.push(...advance(run, step, event.at));
+      } else {
+        run.steps[step] = { state: 'failed', by: event.actor, at: event.at, reason: 'checks_failed' };
+        effects.push({ type: 'verification_report' });
+      }
+      break;
+    }
+    case 'verify_skip': {
+      if (step !== 'verification') return refuse({ code: 'stale_step', last: lastOf(current, 'verification') });
+      if (event.reason.trim().length === 0) return refuse({ code: 'input_required' });
+      run.steps[step] = { state: 'skipped', by: event.actor, at: event.at, reason: event.reason };
+      effects.push({ type: 'step_closed', step, outcome: 'skipped', by: event.actor, at: event.at });
+      effects.push(...advance(run, step, event.at));
+      break;
+    }
+    case 'email_sent': {
+      if (step !== 'email_draft') return refuse({ code: 'stale_step', last: lastOf(current, 'email_draft') });
+      run.steps[step] = { state: 'done', by: event.actor, at: event.at };
+      run.status = 'completed';
+      run.currentStep = null;
+      run.endedBy = event.actor;
+      run.endedAt = event.at;
+      effects.push({ type: 'step_closed', step, outcome: 'completed', by: event.actor, at: event.at });
+      effects.push({ type: 'notice', code: 'completed' });
+      break;
+    }
+    case 'cancel': {
+      run.status = 'cancelled';
+      run.currentStep = null;
+      run.endedBy = event.actor;
+      run.endedAt = event.at;
+      effects.push({ type: 'step_closed', step, outcome: 'cancelled', by: event.actor, at: event.at });
+      if (step === 'password_request') {
+        effects.push({ type: 'support_closed', outcome: 'cancelled', by: event.actor, at: event.at });
+      }
+      effects.push({ type: 'notice', code: 'cancelled' });
+      break;
+    }
+    case 'resume': {
+      // Not a change of step: the current step message is posted again (both copies work).
+      return { ok: true, run, effects: [{ type: 'step_prompt', step }, { type: 'card' }] };
+    }
+    default: {
+      const never: never = event;
+      throw new Error(`unhandled event ${JSON.stringify(never)}`);
+    }
+  }
+  // The progress card follows every transition.
+  effects.splice(effects.findIndex((e) => e.type === 'step_closed') + 1, 0, { type: 'card' });
+  return { ok: true, run, effects };
+}
