@@ -6,13 +6,13 @@
 import { z } from 'zod';
 import { DEFAULT_CHANNEL_CODE, LOCALES } from './ids';
 
-/** Removes control characters and surrounding white space from a typed value. */
+/** Turns control characters of free text into spaces and trims it (codes are not cleaned: they are refused). */
 const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
 
 /** Institution code: letters and digits, 2 to 15; case-insensitive, stored upper-case. */
 export const institutionCodeSchema = z
   .string({ error: 'error.field.required' })
-  .transform(clean)
+  .transform((s) => s.trim())
   .pipe(z.string().min(1, { error: 'error.field.required' }).regex(/^[A-Za-z0-9]{2,15}$/, { error: 'error.field.institution_code' }))
   .transform((s) => s.toUpperCase());
 
@@ -20,7 +20,7 @@ export const institutionCodeSchema = z
 export const channelCodeSchema = z
   .string()
   .optional()
-  .transform((s) => clean(s ?? '').toUpperCase() || DEFAULT_CHANNEL_CODE)
+  .transform((s) => (s ?? '').trim().toUpperCase() || DEFAULT_CHANNEL_CODE)
   .pipe(z.string().regex(/^[A-Z0-9]{1,8}$/, { error: 'error.field.channel_code' }));
 
 /** Free text name (institution, person): 1 to 120 characters after trimming. */
@@ -41,7 +41,7 @@ export const localeSchema = z.enum(LOCALES, { error: 'error.field.language' });
 /** Contact number: 1 to 20 characters, letters, digits, `-`. */
 export const contactNumberSchema = z
   .string({ error: 'error.field.required' })
-  .transform(clean)
+  .transform((s) => s.trim())
   .pipe(z.string().min(1, { error: 'error.field.required' }).regex(/^[A-Za-z0-9-]{1,20}$/, { error: 'error.field.contact_number' }));
 
 /**
