@@ -1,0 +1,83 @@
+/**
+ * Wires the core for any surface: run store (from `DATABASE_URL`), SecuTix client (or the
+ * embedded sandbox), the verification, the message builder and the run service. Surfaces then
+ * register their notifier in `notifiers` before the first run is touched.
+ */
+import { verifySetup } from '../src/app/verification';
+import { RunService } from '../src/app/run-service';
+import type { ChatNotifier } from '../src/ports/chat-notifier.port';
+import { type Clock, type IdSource, systemClock } from '../src/ports/clock.port';
+import type { RunStore } from '../src/ports/run-store.port';
+import type { SecutixPort } from '../src/ports/secutix.port';
+import type { Surface } from '../src/domain/ids';
+import { MessageBuilder } from '../src/messages/builder';
+import { Renderer } from '../src/messages/renderer';
+import type { AppConfig } from './config';
+import { randomIds } from './ids';
+import type { AppLogger } from './logger';
+import { createSandbox, type Sandbox } from './sandbox';
+import { createSecutixClient } from './secutix';
+import { openRunStore } from './store/open-run-store';
+import { loadTemplates } from './templates-loader';
+
+export interface Core {
+  store: RunStore;
+  secutix: SecutixPort;
+  /** The embedded sandbox when `config.secutix.sandbox` is on. */
+  sandbox?: { instance: Sandbox; url: string };
+  service: RunService;
+  builder: MessageBuilder;
+  /** Surfaces put their notifier here (`notifiers.slack = ...`). */
+  notifiers: Partial<Record<Surface, ChatNotifier>>;
+  /** Closes the store and the sandbox. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the core from the configuration.
+ * @throws Error when the database cannot be opened or the sandbox cannot listen.
+ */
+export async function createCore(config: AppConfig, logger: AppLogger, opts: { clock?: Clock; ids?: IdSource } = {}): Promise<Core> {
+  const clock = opts.clock ?? systemClock;
+  const store = await openRunStore(config.databaseUrl);
+  let sandbox: Core['sandbox'];
+  let baseUrl = config.secutix.baseUrl;
+  if (config.secutix.sandbox) {
+    const instance = createSandbox({ admin: false, logger: logger.child({ component: 'sandbox' }) });
+    const { url } = await instance.listen(0, '127.0.0.1');
+    sandbox = { instance, url };
+    baseUrl = url;
+    logger.info({ url }, 'embedded SecuTix sandbox started (test and demo double, never production)');
+  }
+  const secutix = createSecutixClient({
+    baseUrl,
+    auth: config.secutix.auth,
+    partner: config.secutix.partner,
+    timeoutMs: config.secutix.timeoutMs,
+    maxRetries: config.secutix.maxRetries,
+    rateLimitPerMinute: config.secutix.rateLimitPerMinute,
+    logger: logger.child({ component: 'secutix' }),
+  });
+  const builder = new MessageBuilder(new Renderer(loadTemplates()), { publicUrlTemplate: config.secutix.publicUrl, defaultLocale: config.defaultLocale });
+  const notifiers: Core['notifiers'] = {};
+  const service = new RunService({
+    store,
+    verifier: (req) => verifySetup(secutix, req, clock),
+    notifiers,
+    clock,
+    ids: opts.ids ?? randomIds,
+    logger: logger.child({ component: 'runs' }),
+  });
+  return {
+    store,
+    secutix,
+    ...(sandbox ? { sandbox } : {}),
+    service,
+    builder,
+    notifiers,
+    async close() {
+      await sandbox?.instance.close();
+      await store.close();
+    },
+  };
+}
