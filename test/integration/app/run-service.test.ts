@@ -1,0 +1,176 @@
+/**
+ * The run service with its real parts: SQLite store (temp file), SecuTix client over HTTP against
+ * the sandbox, the real verification; a recording notifier stands in for a chat surface.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createSandbox, demoHints, type Sandbox } from '../../../adapters/sandbox';
+import { createSecutixClient } from '../../../adapters/secutix';
+import { openSqliteRunStore } from '../../../adapters/store/sqlite-run-store';
+import { RunService } from '../../../src/app/run-service';
+import { verifySetup } from '../../../src/app/verification';
+import type { ChatNotifier } from '../../../src/ports/chat-notifier.port';
+import type { Clock, IdSource } from '../../../src/ports/clock.port';
+import { silentLogger } from '../../../src/ports/logger.port';
+import type { RunStore } from '../../../src/ports/run-store.port';
+import type { Effect, Run } from '../../../src/workflow/types';
+
+class RecordingNotifier implements ChatNotifier {
+  delivered: { runId: string; version: number; effect: Effect }[] = [];
+  failNext = 0;
+  async deliver(run: Run, effect: Effect): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('chat platform unavailable');
+    }
+    this.delivered.push({ runId: run.id, version: run.version, effect });
+  }
+}
+
+const op = { id: 'U1', name: 'Ola' };
+const support = { id: 'U9', name: 'Sam' };
+const details = {
+  institutionCode: 'DEMO',
+  institutionName: 'Demo Theatre',
+  channelCode: 'DGTK',
+  digitickContactName: 'Dana',
+  digitickContactEmail: 'dana@digitick.example',
+  language: 'en' as const,
+};
+
+let dir: string;
+let store: RunStore;
+let sandbox: Sandbox;
+let notifier: RecordingNotifier;
+let service: RunService;
+let n = 0;
+const clock: Clock = { nowMs: () => Date.parse('2026-11-29T10:00:00Z') + n * 1000 };
+const ids: IdSource = { runId: () => `RUN${String(++n).padStart(5, '0')}` };
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-service-'));
+  store = openSqliteRunStore(path.join(dir, 'runs.db'));
+  sandbox = createSandbox({ admin: true });
+  const { url } = await sandbox.listen(0);
+  const secutix = createSecutixClient({ baseUrl: url, backoffBaseMs: 1, inProgressWaitMs: 1 });
+  notifier = new RecordingNotifier();
+  service = new RunService({ store, verifier: (req) => verifySetup(secutix, req, clock), notifiers: { slack: notifier }, clock, ids, logger: silentLogger });
+});
+
+afterEach(async () => {
+  await sandbox.close();
+  await store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function startedRun(): Promise<Run> {
+  const r = await service.start({ surface: 'slack', channelId: 'C1', actor: op, details });
+  if (!r.ok) throw new Error(r.error.code);
+  return r.value;
+}
+
+async function advanceTo(run: Run, step: Run['currentStep']): Promise<Run> {
+  let cur = run;
+  while (cur.currentStep !== step) {
+    const s = cur.currentStep!;
+    const r =
+      s === 'password_request'
+        ? await service.act({ runId: cur.id, step: s, action: 'password_assigned', actor: support, surface: 'slack' })
+        : await service.act({
+            runId: cur.id,
+            step: s,
+            action: 'step_done',
+            actor: op,
+            surface: 'slack',
+            ...(s === 'contingents' ? { contingentIds: demoHints().contingentIds } : {}),
+            ...(s === 'technical_contact' ? { contactNumber: demoHints().contactNumber } : {}),
+          });
+    if (!r.ok) throw new Error(`${s}: ${JSON.stringify(r.error)}`);
+    cur = r.value;
+  }
+  return cur;
+}
+
+describe('RunService', () => {
+  it('runs a whole DEMO run to completed, delivering every effect once and in order', async () => {
+    const run = await advanceTo(await startedRun(), 'verification');
+    const v = await service.verify({ runId: run.id, actor: op, surface: 'slack', password: demoHints().password });
+    expect(v.ok).toBe(true);
+    if (!v.ok) return;
+    expect(v.value.currentStep).toBe('email_draft');
+    expect(v.value.verification?.passed).toBe(true);
+    expect(v.value.verification?.posId).toEqual(expect.any(Number));
+    const done = await service.act({ runId: run.id, step: 'email_draft', action: 'email_sent', actor: op, surface: 'slack' });
+    expect(done.ok && done.value.status).toBe('completed');
+    expect(await store.pendingOutbox(100)).toEqual([]);
+    const prompts = notifier.delivered.filter((d) => d.effect.type === 'step_prompt').map((d) => (d.effect as { step: string }).step);
+    expect(prompts).toEqual(['sales_channel', 'point_of_sale', 'contingents', 'technical_contact', 'event_products', 'pass_products', 'sales_interface', 'password_request', 'verification', 'email_draft']);
+    expect(notifier.delivered.filter((d) => d.effect.type === 'support_request')).toHaveLength(1);
+    const trail = await store.audit(run.id);
+    expect(trail.map((a) => a.action)).toEqual(['start', ...Array(7).fill('step_done'), 'password_assigned', 'verify', 'email_sent']);
+    expect(trail.find((a) => a.action === 'password_assigned')?.actor).toEqual(support);
+    const dbText = fs.readFileSync(path.join(dir, 'runs.db')).toString('latin1') + (fs.existsSync(path.join(dir, 'runs.db-wal')) ? fs.readFileSync(path.join(dir, 'runs.db-wal')).toString('latin1') : '');
+    expect(dbText).not.toContain(demoHints().password);
+  });
+
+  it('a double click advances once; the second click is told who did it', async () => {
+    const run = await startedRun();
+    const click = { runId: run.id, step: 'sales_channel' as const, action: 'step_done' as const, actor: op, surface: 'slack' as const };
+    const [a, b] = await Promise.all([service.act(click), service.act({ ...click, actor: support })]);
+    const oks = [a, b].filter((r) => r.ok);
+    expect(oks).toHaveLength(1);
+    const loser = [a, b].find((r) => !r.ok);
+    expect(loser && !loser.ok && loser.error.code).toBe('refused');
+    if (loser && !loser.ok && loser.error.code === 'refused') expect(loser.error.refusal.code).toBe('stale_step');
+    const saved = await store.get(run.id);
+    expect(saved?.version).toBe(2);
+    expect(saved?.currentStep).toBe('point_of_sale');
+    expect((await store.audit(run.id)).map((x) => x.outcome)).toEqual(['ok', 'ok', 'refused:stale_step']);
+  });
+
+  it('a second open run for the same institution and channel points to the first', async () => {
+    const first = await startedRun();
+    const second = await service.start({ surface: 'slack', channelId: 'C2', actor: support, details: { ...details, institutionCode: 'DEMO' } });
+    expect(second.ok).toBe(false);
+    if (!second.ok && second.error.code === 'duplicate_run') expect(second.error.run.id).toBe(first.id);
+    else throw new Error('expected duplicate_run');
+  });
+
+  it('a failed delivery stays in the outbox, in order, and is delivered by the next drain', async () => {
+    notifier.failNext = 1;
+    const run = await startedRun();
+    expect(notifier.delivered).toEqual([]);
+    const pending = await store.pendingOutbox(10, run.id);
+    expect(pending.map((p) => p.effect.type)).toEqual(['card', 'step_prompt']);
+    expect(pending[0].attempts).toBe(1);
+    await service.drain();
+    expect(notifier.delivered.map((d) => d.effect.type)).toEqual(['card', 'step_prompt']);
+    expect(await store.pendingOutbox(10)).toEqual([]);
+  });
+
+  it('a wrong password fails verification, keeps the run at its step, and can be retried', async () => {
+    const run = await advanceTo(await startedRun(), 'verification');
+    const bad = await service.verify({ runId: run.id, actor: op, surface: 'slack', password: 'wrong-password' });
+    expect(bad.ok && bad.value.currentStep).toBe('verification');
+    expect(bad.ok && bad.value.verification?.checks.find((c) => c.id === 'credentials')).toMatchObject({ outcome: 'failed', reason: { code: 'credentials_rejected' } });
+    expect(bad.ok && bad.value.verification?.checks.filter((c) => c.outcome === 'skipped')).toHaveLength(5);
+    const good = await service.verify({ runId: run.id, actor: op, surface: 'slack', password: demoHints().password });
+    expect(good.ok && good.value.currentStep).toBe('email_draft');
+  });
+
+  it('refuses actions on an unknown run and on another surface', async () => {
+    const run = await startedRun();
+    expect(await service.act({ runId: 'NOSUCH01', step: 'sales_channel', action: 'step_done', actor: op, surface: 'slack' })).toEqual({ ok: false, error: { code: 'unknown_run', runId: 'NOSUCH01' } });
+    const other = await service.act({ runId: run.id, step: 'sales_channel', action: 'step_done', actor: op, surface: 'teams' });
+    expect(!other.ok && other.error.code).toBe('other_surface');
+    expect((await store.get(run.id))?.version).toBe(1);
+  });
+
+  it('precheck refuses a form for a step that moved on', async () => {
+    const run = await advanceTo(await startedRun(), 'technical_contact');
+    const pre = await service.precheck({ runId: run.id, step: 'contingents', action: 'step_done', surface: 'slack' });
+    expect(!pre.ok && pre.error.code === 'refused' && pre.error.refusal).toMatchObject({ code: 'stale_step', last: { by: op, state: 'done', step: 'contingents' } });
+    expect((await service.precheck({ runId: run.id, step: 'technical_contact', action: 'step_done', surface: 'slack' })).ok).toBe(true);
+  });
+});
