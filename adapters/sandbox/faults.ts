@@ -57,9 +57,7 @@ export type FaultRule = z.output<typeof faultRuleSchema>;
 export type FaultRuleInput = z.input<typeof faultRuleSchema>;
 
 /** Body of `POST /__sandbox/faults`: the new rules; `append: true` keeps the current ones. */
-export const faultsBodySchema = z
-  .object({ faults: z.array(faultRuleSchema).max(100), append: z.boolean().optional() })
-  .strict();
+export const faultsBodySchema = z.object({ faults: z.array(faultRuleSchema).max(100), append: z.boolean().optional() }).strict();
 
 /** Counted fault kinds, in the order they are tried. */
 export type CountedFault = 'hang' | 'status' | 'malformedJson' | 'wrongTypes' | 'inProgress';
@@ -82,9 +80,7 @@ export class FaultBook {
   }
 
   private matching(institution: string | undefined, method: SandboxMethod): FaultRule[] {
-    return this.rules.filter(
-      (r) => (!r.method || r.method === method) && (!r.institution || r.institution === institution),
-    );
+    return this.rules.filter((r) => (!r.method || r.method === method) && (!r.institution || r.institution === institution));
   }
 
   /** Largest latency in ms of the matching rules (0 when none). */

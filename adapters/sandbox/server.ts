@@ -447,11 +447,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     const b = body as Record<string, unknown>;
     if (b.requestId !== undefined && b.requestId !== null) call.requestId = b.requestId as string | number;
     const claimed =
-      method === 'auth'
-        ? typeof b.operator === 'string'
-          ? b.operator.split('_')[0]
-          : undefined
-        : peekSub(req.headers.authorization);
+      method === 'auth' ? (typeof b.operator === 'string' ? b.operator.split('_')[0] : undefined) : peekSub(req.headers.authorization);
     if (claimed) {
       call.institution = claimed;
       const key = `${claimed}:${method}`;

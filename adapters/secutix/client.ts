@@ -82,15 +82,7 @@ export const DEFAULT_SECUTIX_CLIENT_CONFIG: SecutixClientConfig = {
 const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Known product states (`secutix-api.md`); others are kept and logged as unknown. */
-const KNOWN_PRODUCT_STATES = new Set([
-  'PREPARING',
-  'VALIDATED',
-  'RUNNING',
-  'SUSPENDED',
-  'CANCELED',
-  'CLOSED',
-  'CANCELED_CLOSED',
-]);
+const KNOWN_PRODUCT_STATES = new Set(['PREPARING', 'VALIDATED', 'RUNNING', 'SUSPENDED', 'CANCELED', 'CLOSED', 'CANCELED_CLOSED']);
 
 /** Raw HTTP result of one attempt that reached a 2xx answer. */
 interface RawAnswer {
@@ -133,10 +125,7 @@ export class SecutixHttpClient implements SecutixPort {
   }
 
   /** `getCatalogDetailed`: every product of every season (`catalogData.seasons[].products[]`). @throws SecutixError */
-  async getCatalogDetailed(
-    c: SecutixCredentials,
-    opts: { productCode?: string; seasonCode?: string } = {},
-  ): Promise<CatalogProduct[]> {
+  async getCatalogDetailed(c: SecutixCredentials, opts: { productCode?: string; seasonCode?: string } = {}): Promise<CatalogProduct[]> {
     const body: Record<string, unknown> = {};
     if (opts.productCode) body.productCode = opts.productCode;
     if (opts.seasonCode) body.seasonCode = opts.seasonCode;
@@ -173,12 +162,7 @@ export class SecutixHttpClient implements SecutixPort {
   }
 
   /** One envelope method: sends, polls `in_progress`, parses the data field. */
-  private async call<T>(
-    c: SecutixCredentials,
-    method: EnvelopeMethod,
-    body: Record<string, unknown>,
-    schema: z.ZodType<T>,
-  ): Promise<T> {
+  private async call<T>(c: SecutixCredentials, method: EnvelopeMethod, body: Record<string, unknown>, schema: z.ZodType<T>): Promise<T> {
     const dataField = ENDPOINTS[method].dataField ?? '';
     const url = methodUrl(this.config.baseUrl, c.institutionCode, method);
     let requestBody = body;

@@ -51,9 +51,7 @@ export const DEFAULT_BASE_URL = 'https://{institution}.ws.secutix.com';
  * the placeholder is used as is. Trailing slashes are removed.
  */
 export function baseUrlFor(baseUrl: string, institutionCode: string): string {
-  const base = baseUrl.includes('{institution}')
-    ? baseUrl.split('{institution}').join(institutionCode.toLowerCase())
-    : baseUrl;
+  const base = baseUrl.includes('{institution}') ? baseUrl.split('{institution}').join(institutionCode.toLowerCase()) : baseUrl;
   return base.replace(/\/+$/, '');
 }
 

@@ -4,17 +4,15 @@
  * (`state`, `productFamilyType`, `paymentType`) are plain strings so unknown values are kept.
  */
 import { z } from 'zod';
-import type {
-  CatalogProduct,
-  ContactData,
-  EventAvailability,
-  PosConfig,
-  ProductAvailability,
-} from '../../src/ports/secutix.port';
+import type { CatalogProduct, ContactData, EventAvailability, PosConfig, ProductAvailability } from '../../src/ports/secutix.port';
 
 /** `null` and absent both mean "not given". */
 const opt = <T extends z.ZodType>(s: T) => s.nullish().transform((v) => v ?? undefined);
-const list = <T extends z.ZodType>(s: T) => z.array(s).nullish().transform((v) => v ?? []);
+const list = <T extends z.ZodType>(s: T) =>
+  z
+    .array(s)
+    .nullish()
+    .transform((v) => v ?? []);
 const id = z.number().int();
 
 /** The result envelope: `requestId`, `statusCode`, `statusDetail`. */
@@ -63,16 +61,14 @@ const productSchema = z
       }),
     ),
   })
-  .transform(
-    (p): CatalogProduct => ({
-      id: p.id,
-      code: p.code,
-      state: p.state,
-      productFamilyType: p.productFamilyType,
-      names: p.externalName?.translations ?? [],
-      performances: p.event?.performances ?? [],
-    }),
-  );
+  .transform((p): CatalogProduct => ({
+    id: p.id,
+    code: p.code,
+    state: p.state,
+    productFamilyType: p.productFamilyType,
+    names: p.externalName?.translations ?? [],
+    performances: p.event?.performances ?? [],
+  }));
 
 export const catalogDataSchema = z
   .object({ seasons: list(z.object({ products: list(productSchema) })) })
@@ -86,9 +82,7 @@ export const eventAvailabilityDataSchema = z
 
 export const productAvailabilityDataSchema = z
   .object({
-    items: list(
-      z.object({ productId: id, contingentId: id, date: opt(z.string()), availableQuantity: z.number() }),
-    ),
+    items: list(z.object({ productId: id, contingentId: id, date: opt(z.string()), availableQuantity: z.number() })),
   })
   .transform((d): ProductAvailability[] => d.items);
 
@@ -99,15 +93,13 @@ export const contactDataSchema = z
     individualContact: opt(z.object({ firstName: opt(z.string()), lastName: opt(z.string()) })),
     financialData: opt(z.object({ pendingAccountAuthorized: opt(z.boolean()) })),
   })
-  .transform(
-    (c): ContactData => ({
-      contactId: c.contactId,
-      contactNumber: c.contactNumber,
-      firstName: c.individualContact?.firstName,
-      lastName: c.individualContact?.lastName,
-      pendingAccountAuthorized: c.financialData?.pendingAccountAuthorized ?? false,
-    }),
-  );
+  .transform((c): ContactData => ({
+    contactId: c.contactId,
+    contactNumber: c.contactNumber,
+    firstName: c.individualContact?.firstName,
+    lastName: c.individualContact?.lastName,
+    pendingAccountAuthorized: c.financialData?.pendingAccountAuthorized ?? false,
+  }));
 
 /**
  * Field path of a zod issue, as in `posConfigData.posId` or `catalogData.seasons[0].products[1].id`.

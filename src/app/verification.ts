@@ -189,7 +189,8 @@ function eventCheck(
   if (family.length === 0) return withWarnings({ id, outcome: 'failed', reason: reason('no_event_products') });
   if (events.length === 0) return withWarnings({ id, outcome: 'failed', reason: reason('no_running_event') });
   if (contingentIds.length === 0) return withWarnings({ id, outcome: 'failed', reason: reason('no_contingents') });
-  if (!availability) return withWarnings({ id, outcome: 'failed', reason: reason('secutix_unexpected', { method: 'getEventAvailability' }) });
+  if (!availability)
+    return withWarnings({ id, outcome: 'failed', reason: reason('secutix_unexpected', { method: 'getEventAvailability' }) });
   if (!availability.ok) return withWarnings({ id, outcome: 'failed', reason: availability.reason });
   const contingents = new Set(contingentIds);
   const seatsByPerformance = new Map<number, number>();
@@ -202,7 +203,12 @@ function eventCheck(
     warning('product_without_availability', { product: productName(e.product, locale), code: e.product.code }),
   );
   if (without.length === events.length) {
-    return withWarnings({ id, outcome: 'failed', reason: reason('no_event_availability', { contingents: contingentIds.join(', ') }), warnings });
+    return withWarnings({
+      id,
+      outcome: 'failed',
+      reason: reason('no_event_availability', { contingents: contingentIds.join(', ') }),
+      warnings,
+    });
   }
   return withWarnings(warnings.length ? { id, outcome: 'passed', warnings } : { id, outcome: 'passed' });
 }
@@ -224,7 +230,8 @@ function passCheck(
   if (family.length === 0) return withWarnings({ id, outcome: 'failed', reason: reason('no_pass_products') });
   if (passes.length === 0) return withWarnings({ id, outcome: 'failed', reason: reason('no_running_pass') });
   if (contingentIds.length === 0) return withWarnings({ id, outcome: 'failed', reason: reason('no_contingents') });
-  if (!availability) return withWarnings({ id, outcome: 'failed', reason: reason('secutix_unexpected', { method: 'getProductAvailability' }) });
+  if (!availability)
+    return withWarnings({ id, outcome: 'failed', reason: reason('secutix_unexpected', { method: 'getProductAvailability' }) });
   if (!availability.ok) return withWarnings({ id, outcome: 'failed', reason: availability.reason });
   const contingents = new Set(contingentIds);
   const available = new Set(
@@ -233,7 +240,12 @@ function passCheck(
   const without = passes.filter((p) => !available.has(p.id));
   const warnings = without.map((p) => warning('product_without_availability', { product: productName(p, locale), code: p.code }));
   if (without.length === passes.length) {
-    return withWarnings({ id, outcome: 'failed', reason: reason('no_pass_availability', { contingents: contingentIds.join(', ') }), warnings });
+    return withWarnings({
+      id,
+      outcome: 'failed',
+      reason: reason('no_pass_availability', { contingents: contingentIds.join(', ') }),
+      warnings,
+    });
   }
   return withWarnings(warnings.length ? { id, outcome: 'passed', warnings } : { id, outcome: 'passed' });
 }
@@ -274,11 +286,7 @@ function report(checks: Map<CheckId, CheckResult>, clock: Clock, startedMs: numb
  * getContactData (if a contact number is given) concurrently; then one getEventAvailability
  * and one getProductAvailability concurrently, all ids batched, `pointOfSalesId` = `posId`.
  */
-export async function verifySetup(
-  secutix: SecutixPort,
-  req: VerificationRequest,
-  clock: Clock,
-): Promise<VerificationReport> {
+export async function verifySetup(secutix: SecutixPort, req: VerificationRequest, clock: Clock): Promise<VerificationReport> {
   const started = clock.nowMs();
   const checks = new Map<CheckId, CheckResult>();
   const c = req.credentials;
@@ -318,8 +326,14 @@ export async function verifySetup(
     return report(checks, clock, started, pos.posId);
   }
   if (!catalog.ok) {
-    checks.set('event_products', req.checkEvents ? { id: 'event_products', outcome: 'failed', reason: catalog.reason } : skipped('event_products'));
-    checks.set('pass_products', req.checkPasses ? { id: 'pass_products', outcome: 'failed', reason: catalog.reason } : skipped('pass_products'));
+    checks.set(
+      'event_products',
+      req.checkEvents ? { id: 'event_products', outcome: 'failed', reason: catalog.reason } : skipped('event_products'),
+    );
+    checks.set(
+      'pass_products',
+      req.checkPasses ? { id: 'pass_products', outcome: 'failed', reason: catalog.reason } : skipped('pass_products'),
+    );
     return report(checks, clock, started, pos.posId);
   }
 
@@ -333,14 +347,10 @@ export async function verifySetup(
 
   const [eventAvailability, passAvailability] = await Promise.all([
     canAsk && performanceIds.length > 0
-      ? settle('getEventAvailability', () =>
-          secutix.getEventAvailability(c, { pointOfSalesId: pos.posId, performanceIds, contingentIds }),
-        )
+      ? settle('getEventAvailability', () => secutix.getEventAvailability(c, { pointOfSalesId: pos.posId, performanceIds, contingentIds }))
       : undefined,
     canAsk && productIds.length > 0
-      ? settle('getProductAvailability', () =>
-          secutix.getProductAvailability(c, { pointOfSalesId: pos.posId, productIds, contingentIds }),
-        )
+      ? settle('getProductAvailability', () => secutix.getProductAvailability(c, { pointOfSalesId: pos.posId, productIds, contingentIds }))
       : undefined,
   ]);
 

@@ -29,7 +29,9 @@ describe('SecuTix client against the sandbox', () => {
   });
 
   it('wrong password: credentials error, never retried (one call)', async () => {
-    const err = await client().getPOSConfig({ ...creds, password: 'wrong' }).catch((e: unknown) => e);
+    const err = await client()
+      .getPOSConfig({ ...creds, password: 'wrong' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SecutixError);
     expect(err).toMatchObject({ kind: 'credentials', method: 'getPOSConfig', extra: { httpStatus: 401 } });
     expect(sandbox.state.callCount('getPOSConfig')).toBe(1);
@@ -37,12 +39,16 @@ describe('SecuTix client against the sandbox', () => {
   });
 
   it('unknown institution: credentials error', async () => {
-    const err = await client().getPOSConfig({ ...creds, institutionCode: 'NOPE' }).catch((e: unknown) => e);
+    const err = await client()
+      .getPOSConfig({ ...creds, institutionCode: 'NOPE' })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'credentials' });
   });
 
   it('expired token (client clock 2 minutes late): credentials error', async () => {
-    const err = await client({ now: () => Date.now() - 120_000 }).getPOSConfig(creds).catch((e: unknown) => e);
+    const err = await client({ now: () => Date.now() - 120_000 })
+      .getPOSConfig(creds)
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'credentials' });
   });
 
@@ -63,7 +69,9 @@ describe('SecuTix client against the sandbox', () => {
 
   it('503 beyond the retries: unavailable after maxRetries + 1 calls', async () => {
     sandbox.state.setFaults([{ status: { code: 503, count: 10 } }]);
-    const err = await client({ maxRetries: 2 }).getPOSConfig(creds).catch((e: unknown) => e);
+    const err = await client({ maxRetries: 2 })
+      .getPOSConfig(creds)
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'unavailable', extra: { attempts: 3 } });
     expect(sandbox.state.callCount('getPOSConfig')).toBe(3);
   });
@@ -81,7 +89,9 @@ describe('SecuTix client against the sandbox', () => {
 
   it('malformed JSON: protocol error', async () => {
     sandbox.state.setFaults([{ malformedJson: 1 }]);
-    const err = await client().getPOSConfig(creds).catch((e: unknown) => e);
+    const err = await client()
+      .getPOSConfig(creds)
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'protocol', extra: { field: '(body)' } });
   });
 
@@ -105,7 +115,9 @@ describe('SecuTix client against the sandbox', () => {
   it('hang: times out (timeoutMs 200) and fails unavailable after the bounded retries', async () => {
     sandbox.state.setFaults([{ hang: 5 }]);
     const started = Date.now();
-    const err = await client({ timeoutMs: 200, maxRetries: 1 }).getPOSConfig(creds).catch((e: unknown) => e);
+    const err = await client({ timeoutMs: 200, maxRetries: 1 })
+      .getPOSConfig(creds)
+      .catch((e: unknown) => e);
     const elapsed = Date.now() - started;
     expect(err).toMatchObject({ kind: 'unavailable', extra: { attempts: 2 } });
     expect(sandbox.state.callCount('getPOSConfig')).toBe(2);
@@ -113,7 +125,11 @@ describe('SecuTix client against the sandbox', () => {
   });
 
   it('availability: batched ids, answered for the run contingents', async () => {
-    const items = await client().getEventAvailability(creds, { pointOfSalesId: 4242, performanceIds: [1001, 1004], contingentIds: [11, 12] });
+    const items = await client().getEventAvailability(creds, {
+      pointOfSalesId: 4242,
+      performanceIds: [1001, 1004],
+      contingentIds: [11, 12],
+    });
     expect(items).toContainEqual({ performanceId: 1001, contingentId: 11, availableSeats: 120 });
     expect(items.filter((i) => i.performanceId === 1004).every((i) => i.availableSeats === 0)).toBe(true);
     const passes = await client().getProductAvailability(creds, { pointOfSalesId: 4242, productIds: [201], contingentIds: [11] });
@@ -121,7 +137,9 @@ describe('SecuTix client against the sandbox', () => {
   });
 
   it('unknown contact: business error.contact.notfound', async () => {
-    const err = await client().getContactData(creds, '999999').catch((e: unknown) => e);
+    const err = await client()
+      .getContactData(creds, '999999')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'business', extra: { statusCode: 'error.contact.notfound' } });
   });
 
@@ -152,7 +170,9 @@ describe('SecuTix client against the sandbox', () => {
     });
 
     it('wrong secret: credentials error, one exchange call', async () => {
-      const err = await client({ auth: 'exchange' }).getPOSConfig({ ...creds, password: 'nope' }).catch((e: unknown) => e);
+      const err = await client({ auth: 'exchange' })
+        .getPOSConfig({ ...creds, password: 'nope' })
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ kind: 'credentials', method: 'auth', extra: { httpStatus: 401 } });
       expect(sandbox.state.callCount('auth')).toBe(1);
       expect(sandbox.state.callCount('getPOSConfig')).toBe(0);

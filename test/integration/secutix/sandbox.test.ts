@@ -44,8 +44,20 @@ describe('SecuTix sandbox', () => {
   beforeEach(() => sandbox.state.reset());
 
   it('exposes DEMO and FAULTY hints from the fixture', () => {
-    expect(demoHints()).toMatchObject({ institutionCode: 'DEMO', channelCode: 'DGTK', login: 'DEMO_DGTK', password: 'demo-password-2026', contingentIds: [11, 12], contactNumber: '000123' });
-    expect(sandboxHints('FAULTY')).toMatchObject({ login: 'FAULTY_DGTK', password: 'faulty-password-2026', contingentIds: [21], contactNumbers: ['000789'] });
+    expect(demoHints()).toMatchObject({
+      institutionCode: 'DEMO',
+      channelCode: 'DGTK',
+      login: 'DEMO_DGTK',
+      password: 'demo-password-2026',
+      contingentIds: [11, 12],
+      contactNumber: '000123',
+    });
+    expect(sandboxHints('FAULTY')).toMatchObject({
+      login: 'FAULTY_DGTK',
+      password: 'faulty-password-2026',
+      contingentIds: [21],
+      contactNumbers: ['000789'],
+    });
   });
 
   it('answers the envelope with a valid token', async () => {
@@ -85,7 +97,11 @@ describe('SecuTix sandbox', () => {
   });
 
   it('a wrong pointOfSalesId is a business error', async () => {
-    const r = await post(`${url}${EVENT_PATH}`, { pointOfSalesId: 1, performanceIds: [1001], contingentIds: [11] }, { Authorization: `Bearer ${await token()}` });
+    const r = await post(
+      `${url}${EVENT_PATH}`,
+      { pointOfSalesId: 1, performanceIds: [1001], contingentIds: [11] },
+      { Authorization: `Bearer ${await token()}` },
+    );
     expect(r.json).toMatchObject({ statusCode: 'error.pointofsales.notfound' });
   });
 
@@ -93,7 +109,9 @@ describe('SecuTix sandbox', () => {
     const bad = await post(`${url}/__sandbox/faults`, { faults: [{ method: 'sellTickets' }] });
     expect(bad.status).toBe(400);
     expect(bad.json?.error).toMatch(/faults/);
-    const good = await post(`${url}/__sandbox/faults`, { faults: [{ institution: 'demo', method: 'getPOSConfig', status: { code: 509, retryAfterSeconds: 1 } }] });
+    const good = await post(`${url}/__sandbox/faults`, {
+      faults: [{ institution: 'demo', method: 'getPOSConfig', status: { code: 509, retryAfterSeconds: 1 } }],
+    });
     expect(good.status).toBe(200);
     const r = await post(`${url}${POS_PATH}`, {}, { Authorization: `Bearer ${await token()}` });
     expect(r.status).toBe(509);

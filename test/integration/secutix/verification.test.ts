@@ -66,7 +66,10 @@ describe('verification against the sandbox', () => {
     expect(r.passed).toBe(false);
     expect(r.posId).toBe(5151);
     expect(check(r, 'credentials').outcome).toBe('passed');
-    expect(check(r, 'sales_channel')).toMatchObject({ outcome: 'failed', reason: { code: 'channel_not_running', params: { state: 'SUSPENDED' } } });
+    expect(check(r, 'sales_channel')).toMatchObject({
+      outcome: 'failed',
+      reason: { code: 'channel_not_running', params: { state: 'SUSPENDED' } },
+    });
     expect(check(r, 'point_of_sale')).toMatchObject({ outcome: 'failed', reason: { code: 'no_pending_account' } });
     expect(check(r, 'event_products')).toMatchObject({
       outcome: 'failed',
@@ -88,7 +91,9 @@ describe('verification against the sandbox', () => {
       outcome: 'failed',
       reason: { code: 'credentials_rejected', params: { login: 'DEMO_DGTK' } },
     });
-    expect(r.checks.filter((c) => c.id !== 'credentials').every((c) => c.outcome === 'skipped' && c.reason?.code === 'credentials_failed')).toBe(true);
+    expect(
+      r.checks.filter((c) => c.id !== 'credentials').every((c) => c.outcome === 'skipped' && c.reason?.code === 'credentials_failed'),
+    ).toBe(true);
     expect(r.posId).toBeUndefined();
     expect(r.passed).toBe(false);
     expect(sandbox.state.calls).toEqual({ getPOSConfig: 1 });
@@ -104,7 +109,10 @@ describe('verification against the sandbox', () => {
 
   it('an unknown contact number: contact_not_found', async () => {
     const r = await verifySetup(client(), requestFor('DEMO', { contactNumber: '424242' }), systemClock);
-    expect(check(r, 'technical_contact')).toMatchObject({ outcome: 'failed', reason: { code: 'contact_not_found', params: { contactNumber: '424242' } } });
+    expect(check(r, 'technical_contact')).toMatchObject({
+      outcome: 'failed',
+      reason: { code: 'contact_not_found', params: { contactNumber: '424242' } },
+    });
   });
 
   it('SecuTix unavailable for the catalog: product checks fail naming the method, the rest still reported', async () => {
@@ -134,7 +142,6 @@ describe('verification against the sandbox', () => {
     expect(Math.min(ev.startMs, pa.startMs)).toBeGreaterThanOrEqual(cat.endMs!);
     expect(Math.max(ev.startMs, pa.startMs)).toBeLessThan(Math.min(ev.endMs!, pa.endMs!));
     // Three round trips of 200 ms; 3.5 would be 700 ms (generous bound for a loaded machine).
-    // eslint-disable-next-line no-console -- timing shown on purpose
     console.log(`verification with 200 ms latency took ${r.durationMs} ms`);
     expect(r.durationMs).toBeGreaterThanOrEqual(600);
     expect(r.durationMs).toBeLessThan(1_400);

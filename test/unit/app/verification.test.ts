@@ -2,12 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Mustache from 'mustache';
-import {
-  CHECK_REASON_CODES,
-  CHECK_WARNING_CODES,
-  verifySetup,
-  type VerificationRequest,
-} from '../../../src/app/verification';
+import { CHECK_REASON_CODES, CHECK_WARNING_CODES, verifySetup, type VerificationRequest } from '../../../src/app/verification';
 import type { Clock } from '../../../src/ports/clock.port';
 import {
   SecutixError,
@@ -31,7 +26,16 @@ const goodPos: PosConfig = {
   salesChannelActivityState: 'RUNNING',
   paymentMethods: [{ paymentType: 'CREDIT_CARD' }, { paymentType: 'PENDING_ACCOUNT' }],
 };
-const event = (id: number, code: string, perfs: [number, string][], state = 'RUNNING', names = [{ locale: 'fr', value: `Événement ${code}` }, { locale: 'en', value: `Event ${code}` }]): CatalogProduct => ({
+const event = (
+  id: number,
+  code: string,
+  perfs: [number, string][],
+  state = 'RUNNING',
+  names = [
+    { locale: 'fr', value: `Événement ${code}` },
+    { locale: 'en', value: `Event ${code}` },
+  ],
+): CatalogProduct => ({
   id,
   code,
   state,
@@ -53,7 +57,10 @@ class FakeSecutix implements SecutixPort {
   calls: { method: string; args: unknown }[] = [];
   pos: PosConfig | Error = goodPos;
   catalog: CatalogProduct[] | Error = [
-    event(101, 'CONC01', [[1001, 'RUNNING'], [1002, 'SUSPENDED']]),
+    event(101, 'CONC01', [
+      [1001, 'RUNNING'],
+      [1002, 'SUSPENDED'],
+    ]),
     event(103, 'EXPO03', [[1004, 'RUNNING']]),
     event(104, 'OLD04', [[1005, 'RUNNING']], 'SUSPENDED'),
     pass(201, 'PASSHIV'),
@@ -167,7 +174,11 @@ describe('verifySetup', () => {
     const r = await run(fake);
     expect(r.passed).toBe(false);
     expect(r.posId).toBeUndefined();
-    expect(check(r, 'credentials')).toEqual({ id: 'credentials', outcome: 'failed', reason: { code: 'credentials_rejected', params: { login: 'ACME_DGTK' } } });
+    expect(check(r, 'credentials')).toEqual({
+      id: 'credentials',
+      outcome: 'failed',
+      reason: { code: 'credentials_rejected', params: { login: 'ACME_DGTK' } },
+    });
     for (const id of CHECK_IDS.filter((i) => i !== 'credentials')) {
       expect(check(r, id)).toEqual({ id, outcome: 'skipped', reason: { code: 'credentials_failed' } });
     }
@@ -175,9 +186,21 @@ describe('verifySetup', () => {
   });
 
   it.each([
-    ['unavailable', new SecutixError('unavailable', 'getPOSConfig', 'x'), { code: 'secutix_unavailable', params: { method: 'getPOSConfig' } }],
-    ['protocol', new SecutixError('protocol', 'getPOSConfig', 'x', { field: 'posConfigData.posId' }), { code: 'secutix_protocol', params: { method: 'getPOSConfig', field: 'posConfigData.posId' } }],
-    ['business', new SecutixError('business', 'getPOSConfig', 'x', { statusCode: 'error.x', statusDetail: null }), { code: 'secutix_business', params: { method: 'getPOSConfig', statusCode: 'error.x', statusDetail: '' } }],
+    [
+      'unavailable',
+      new SecutixError('unavailable', 'getPOSConfig', 'x'),
+      { code: 'secutix_unavailable', params: { method: 'getPOSConfig' } },
+    ],
+    [
+      'protocol',
+      new SecutixError('protocol', 'getPOSConfig', 'x', { field: 'posConfigData.posId' }),
+      { code: 'secutix_protocol', params: { method: 'getPOSConfig', field: 'posConfigData.posId' } },
+    ],
+    [
+      'business',
+      new SecutixError('business', 'getPOSConfig', 'x', { statusCode: 'error.x', statusDetail: null }),
+      { code: 'secutix_business', params: { method: 'getPOSConfig', statusCode: 'error.x', statusDetail: '' } },
+    ],
     ['a non-SecuTix error', new TypeError('boom'), { code: 'secutix_unexpected', params: { method: 'getPOSConfig' } }],
   ])('other getPOSConfig failures name the method and kind: %s', async (_kind, err, reason) => {
     const fake = new FakeSecutix();
@@ -189,7 +212,11 @@ describe('verifySetup', () => {
 
   it.each([
     [{ salesChannelCode: 'OTHER' }, 'sales_channel', { code: 'channel_code_mismatch', params: { expected: 'DGTK', actual: 'OTHER' } }],
-    [{ salesChannelActivityState: 'SUSPENDED' }, 'sales_channel', { code: 'channel_not_running', params: { state: 'SUSPENDED', channelCode: 'DGTK' } }],
+    [
+      { salesChannelActivityState: 'SUSPENDED' },
+      'sales_channel',
+      { code: 'channel_not_running', params: { state: 'SUSPENDED', channelCode: 'DGTK' } },
+    ],
     [{ posActivityState: 'PREPARING' }, 'point_of_sale', { code: 'pos_not_running', params: { state: 'PREPARING', posCode: 'DGTKPOS' } }],
     [{ paymentMethods: [{ paymentType: 'CREDIT_CARD' }] }, 'point_of_sale', { code: 'no_pending_account', params: { posCode: 'DGTKPOS' } }],
   ] as const)('getPOSConfig %j fails %s', async (patch, id, reason) => {
@@ -260,7 +287,10 @@ describe('verifySetup', () => {
     const fake = new FakeSecutix();
     fake.events = new SecutixError('unavailable', 'getEventAvailability', 'x');
     const r = await run(fake);
-    expect(check(r, 'event_products')).toMatchObject({ outcome: 'failed', reason: { code: 'secutix_unavailable', params: { method: 'getEventAvailability' } } });
+    expect(check(r, 'event_products')).toMatchObject({
+      outcome: 'failed',
+      reason: { code: 'secutix_unavailable', params: { method: 'getEventAvailability' } },
+    });
     expect(check(r, 'pass_products').outcome).toBe('passed');
   });
 
@@ -317,7 +347,8 @@ describe('verifySetup', () => {
     const fake = new FakeSecutix();
     const inFlight = new Set<string>();
     const overlaps: string[][] = [];
-    const slow = <A extends unknown[], T>(name: string, f: (...a: A) => Promise<T>) =>
+    const slow =
+      <A extends unknown[], T>(name: string, f: (...a: A) => Promise<T>) =>
       async (...a: A): Promise<T> => {
         inFlight.add(name);
         overlaps.push([...inFlight].sort());
@@ -342,7 +373,10 @@ describe('verifySetup', () => {
 
 describe('check messages (templates/messages/checks.*.json)', () => {
   const load = (locale: string) =>
-    JSON.parse(fs.readFileSync(path.join(__dirname, '../../../templates/messages', `checks.${locale}.json`), 'utf8')) as Record<string, string>;
+    JSON.parse(fs.readFileSync(path.join(__dirname, '../../../templates/messages', `checks.${locale}.json`), 'utf8')) as Record<
+      string,
+      string
+    >;
   const vars = (tpl: string): string[] =>
     (Mustache.parse(tpl) as unknown as [string, string][]).filter((t) => t[0] === 'name' || t[0] === '&').map((t) => t[1]);
 

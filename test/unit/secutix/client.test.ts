@@ -75,9 +75,7 @@ describe('SecutixHttpClient (against a canned loopback server)', () => {
     expect(claims).toMatchObject({ sub: 'ACME', aud: 'ACME_DGTK', iss: 'Test partner', iat: 1_800_000_000 });
     expect((claims.exp as number) - (claims.iat as number)).toBe(30);
     // Signed with the password as UTF-8 key.
-    await expect(
-      jwtVerify(token, new TextEncoder().encode(creds.password), { currentDate: new Date(nowMs) }),
-    ).resolves.toBeDefined();
+    await expect(jwtVerify(token, new TextEncoder().encode(creds.password), { currentDate: new Date(nowMs) })).resolves.toBeDefined();
     const token2 = String(second.headers.authorization).replace(/^Bearer /, '');
     expect(token2).not.toBe(token);
     expect(decodeJwt(token2).iat).toBe(1_800_000_005);
@@ -93,7 +91,12 @@ describe('SecutixHttpClient (against a canned loopback server)', () => {
     next = (s) =>
       s.path.endsWith('getPOSConfig')
         ? ok({
-            posConfigData: { ...pos, posActivityState: 'HIBERNATING', brandNewField: { a: 1 }, paymentMethods: [{ paymentType: 'CRYPTO', extra: 1 }] },
+            posConfigData: {
+              ...pos,
+              posActivityState: 'HIBERNATING',
+              brandNewField: { a: 1 },
+              paymentMethods: [{ paymentType: 'CRYPTO', extra: 1 }],
+            },
             unknownTopLevel: true,
           })
         : ok({
@@ -103,7 +106,14 @@ describe('SecutixHttpClient (against a canned loopback server)', () => {
                   id: 1,
                   novelty: 'x',
                   products: [
-                    { id: 9, code: 'NEW', state: 'ARCHIVED_V2', productFamilyType: 'TIME_SLOT', externalName: { translations: [] }, whatever: [1] },
+                    {
+                      id: 9,
+                      code: 'NEW',
+                      state: 'ARCHIVED_V2',
+                      productFamilyType: 'TIME_SLOT',
+                      externalName: { translations: [] },
+                      whatever: [1],
+                    },
                   ],
                 },
               ],
@@ -141,7 +151,12 @@ describe('SecutixHttpClient (against a canned loopback server)', () => {
         });
       }
       return ok({
-        contactData: { contactId: 9, contactNumber: '000123', individualContact: { firstName: 'Tech', lastName: 'Digitick' }, financialData: { pendingAccountAuthorized: true } },
+        contactData: {
+          contactId: 9,
+          contactNumber: '000123',
+          individualContact: { firstName: 'Tech', lastName: 'Digitick' },
+          financialData: { pendingAccountAuthorized: true },
+        },
       });
     };
     const client = createSecutixClient({ baseUrl: srv.url });
@@ -179,13 +194,17 @@ describe('SecutixHttpClient (against a canned loopback server)', () => {
 
   it('a missing statusCode is a protocol error naming statusCode', async () => {
     next = () => ({ body: { posConfigData: pos } });
-    const err = await createSecutixClient({ baseUrl: srv.url }).getPOSConfig(creds).catch((e: unknown) => e);
+    const err = await createSecutixClient({ baseUrl: srv.url })
+      .getPOSConfig(creds)
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'protocol', extra: { field: 'statusCode' } });
   });
 
   it('another statusCode is a business error with statusCode and statusDetail', async () => {
     next = () => ({ body: { requestId: 'r1', statusCode: 'error.contact.notfound', statusDetail: 'Contact 42 not found' } });
-    const err = await createSecutixClient({ baseUrl: srv.url }).getContactData(creds, '42').catch((e: unknown) => e);
+    const err = await createSecutixClient({ baseUrl: srv.url })
+      .getContactData(creds, '42')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({
       kind: 'business',
       method: 'getContactData',
@@ -206,7 +225,13 @@ describe('SecutixHttpClient (against a canned loopback server)', () => {
   it('retries 503 a bounded number of times with growing backoff, then unavailable', async () => {
     next = () => ({ status: 503, body: 'down' });
     const waits: number[] = [];
-    const client = createSecutixClient({ baseUrl: srv.url, maxRetries: 2, backoffBaseMs: 100, random: () => 0.5, sleep: async (ms) => void waits.push(ms) });
+    const client = createSecutixClient({
+      baseUrl: srv.url,
+      maxRetries: 2,
+      backoffBaseMs: 100,
+      random: () => 0.5,
+      sleep: async (ms) => void waits.push(ms),
+    });
     const err = await client.getPOSConfig(creds).catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'unavailable', extra: { httpStatus: 503, attempts: 3 } });
     expect(srv.seen).toHaveLength(3);
@@ -215,7 +240,9 @@ describe('SecutixHttpClient (against a canned loopback server)', () => {
 
   it('a 404 is a protocol error, not retried', async () => {
     next = () => ({ status: 404, body: { error: 'no' } });
-    const err = await createSecutixClient({ baseUrl: srv.url, sleep: async () => undefined }).getPOSConfig(creds).catch((e: unknown) => e);
+    const err = await createSecutixClient({ baseUrl: srv.url, sleep: async () => undefined })
+      .getPOSConfig(creds)
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'protocol', extra: { httpStatus: 404 } });
     expect(srv.seen).toHaveLength(1);
   });

@@ -66,9 +66,7 @@ describe('SlidingWindowRateLimiter', () => {
     const t = fakeTime();
     const limiter = new SlidingWindowRateLimiter(2, t.time, 10_000);
     const stamps: number[] = [];
-    await Promise.all(
-      Array.from({ length: 5 }, () => limiter.acquire('k').then(() => stamps.push(t.time.now()))),
-    );
+    await Promise.all(Array.from({ length: 5 }, () => limiter.acquire('k').then(() => stamps.push(t.time.now()))));
     stamps.sort((a, b) => a - b);
     // In any 10 s window at most 2 acquisitions.
     for (let i = 2; i < stamps.length; i++) expect(stamps[i] - stamps[i - 2]).toBeGreaterThanOrEqual(10_000);
