@@ -257,6 +257,27 @@ describe('SecutixHttpClient (against a canned loopback server)', () => {
     expect(srv.seen[3].body).toEqual({ requestId: 'rq-7' });
   });
 
+  it('waits (does not fail) when the per-institution-and-method rate limit is reached', async () => {
+    let nowMs = 1_800_000_000_000;
+    const waits: number[] = [];
+    const client = createSecutixClient({
+      baseUrl: srv.url,
+      rateLimitPerMinute: 2,
+      now: () => nowMs,
+      sleep: async (ms) => {
+        waits.push(ms);
+        nowMs += ms;
+      },
+    });
+    await client.getPOSConfig(creds);
+    await client.getPOSConfig(creds);
+    await client.getPOSConfig({ ...creds, institutionCode: 'OTHER' });
+    expect(waits).toEqual([]);
+    await client.getPOSConfig(creds);
+    expect(waits).toEqual([60_000]);
+    expect(srv.seen).toHaveLength(4);
+  });
+
   it('logs method, duration, statusCode and attempt, never the token or the password', async () => {
     const lines: string[] = [];
     const sink = new Writable({
