@@ -1,0 +1,294 @@
+/**
+ * Renders the platform-neutral message model (`src/messages/model.ts`) to Slack Block Kit, and
+ * forms to Slack modal views. Pure: no I/O.
+ *
+ * Slack facts (source: Slack's Block Kit reference, summarised in `chat-contract.md`,
+ * "Platform limits to respect"): at most 50 blocks per message, section text at most 3000
+ * characters, at most 10 fields of 2000 characters, header text 150, button text 75, button
+ * `value` 2000, `action_id` 255, modal title 24, `private_metadata` 3000, 25 elements per actions
+ * block. `mrkdwn` needs `&`, `<`, `>` escaped; bold is `*x*` (the model's `**x**`).
+ */
+import { RUN_METADATA_EVENT_TYPE } from '../../src/domain/ids';
+import type { Block, Button, FormModel, Message } from '../../src/messages/model';
+import type { Actor, Run } from '../../src/workflow/types';
+
+/** Slack limits used here (characters unless said otherwise). */
+export const SLACK_LIMITS = {
+  blocksPerMessage: 50,
+  sectionText: 3000,
+  fieldText: 2000,
+  fieldsPerSection: 10,
+  headerText: 150,
+  contextText: 3000,
+  buttonText: 75,
+  buttonValue: 2000,
+  elementsPerActions: 25,
+  modalTitle: 24,
+  modalButton: 24,
+  privateMetadata: 3000,
+  inputLabel: 2000,
+  /** `text` of chat.postMessage is truncated by Slack after 40 000 characters. */
+  messageText: 40000,
+} as const;
+
+/** A Block Kit block as sent to Slack (plain JSON). */
+export type SlackBlock = Record<string, unknown>;
+
+/** Slack message `metadata` (`chat-contract.md`, "Machine-readable state"). */
+export interface SlackMetadata {
+  event_type: typeof RUN_METADATA_EVENT_TYPE;
+  event_payload: { run_id: string; step: string | null; state: string };
+}
+
+/** What `chat.postMessage` / `chat.update` / ephemeral answers take from a rendered message. */
+export interface SlackMessagePayload {
+  text: string;
+  blocks: SlackBlock[];
+  metadata?: SlackMetadata;
+}
+
+/** Escapes `&`, `<`, `>` for Slack text (mrkdwn and the `text` fallback). */
+export function escapeSlack(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Reverses `escapeSlack` (for `plain_text` objects, which Slack shows as typed). */
+export function unescapeSlack(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/** The model's tiny markup to Slack mrkdwn: `**x**` -> `*x*` (`_x_` and `` `x` `` are the same). */
+export function toMrkdwn(s: string): string {
+  return s.replace(/\*\*([^*\n]+?)\*\*/g, '*$1*');
+}
+
+/** Removes the model's markup for `plain_text` objects. */
+export function toPlain(s: string): string {
+  return unescapeSlack(s.replace(/\*\*([^*\n]+?)\*\*/g, '$1'));
+}
+
+/** Cuts `s` to at most `max` characters, ending with an ellipsis when cut. */
+export function truncate(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, Math.max(0, max - 1))}…`;
+}
+
+/** Splits text into chunks of at most `max` characters, preferring line breaks. */
+export function chunkText(s: string, max: number): string[] {
+  const out: string[] = [];
+  let rest = s;
+  while (rest.length > max) {
+    let cut = rest.lastIndexOf('\n', max);
+    if (cut < max / 2) cut = max;
+    out.push(rest.slice(0, cut));
+    rest = rest.slice(cut).replace(/^\n/, '');
+  }
+  if (rest.length > 0 || out.length === 0) out.push(rest);
+  return out;
+}
+
+/**
+ * A copy of the run whose user-typed texts (institution name and codes, contact name and email,
+ * actor names) are escaped for Slack, so that the builder's interpolations are safe in mrkdwn.
+ * Mentions (`<@U123>`) and links are added afterwards by the mention formatter and stay intact.
+ */
+export function escapeRunForSlack(run: Run): Run {
+  const actor = (a: Actor | undefined): Actor | undefined => (a ? { ...a, ...(a.name !== undefined ? { name: escapeSlack(a.name) } : {}) } : a);
+  const steps = Object.fromEntries(
+    Object.entries(run.steps).map(([k, rec]) => [k, rec.by ? { ...rec, by: actor(rec.by)! } : rec]),
+  ) as Run['steps'];
+  return {
+    ...run,
+    details: {
+      ...run.details,
+      institutionCode: escapeSlack(run.details.institutionCode),
+      institutionName: escapeSlack(run.details.institutionName),
+      channelCode: escapeSlack(run.details.channelCode),
+      digitickContactName: escapeSlack(run.details.digitickContactName),
+      digitickContactEmail: escapeSlack(run.details.digitickContactEmail),
+    },
+    ...(run.contactNumber !== undefined ? { contactNumber: escapeSlack(run.contactNumber) } : {}),
+    steps,
+    startedBy: actor(run.startedBy)!,
+    ...(run.endedBy ? { endedBy: actor(run.endedBy)! } : {}),
+  };
+}
+
+/** Emoji per step state on the progress card. */
+export const STEP_STATE_EMOJI: Record<string, string> = {
+  done: ':white_check_mark:',
+  current: ':arrow_forward:',
+  todo: ':white_circle:',
+  skipped: ':fast_forward:',
+  failed: ':x:',
+};
+
+/** Emoji per check outcome in a verification report. */
+export const CHECK_OUTCOME_EMOJI: Record<string, string> = {
+  passed: ':white_check_mark:',
+  failed: ':x:',
+  skipped: ':heavy_minus_sign:',
+};
+
+const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
+const plain = (text: string, max: number) => ({ type: 'plain_text', text: truncate(toPlain(text), max), emoji: true });
+
+function sections(text: string): SlackBlock[] {
+  return chunkText(toMrkdwn(text), SLACK_LIMITS.sectionText).map((t) => ({ type: 'section', text: mrkdwn(t) }));
+}
+
+/** Renders one model block to one or more Slack blocks. `outcomeLabel` names check outcomes. */
+export function renderBlock(block: Block, outcomeLabel: (o: string) => string = (o) => o): SlackBlock[] {
+  switch (block.type) {
+    case 'header':
+      return [{ type: 'header', text: plain(block.text, SLACK_LIMITS.headerText) }];
+    case 'text':
+      return sections(block.text);
+    case 'context':
+      return [{ type: 'context', elements: [mrkdwn(truncate(toMrkdwn(block.text), SLACK_LIMITS.contextText))] }];
+    case 'fields': {
+      const out: SlackBlock[] = [];
+      for (let i = 0; i < block.fields.length; i += SLACK_LIMITS.fieldsPerSection) {
+        out.push({
+          type: 'section',
+          fields: block.fields
+            .slice(i, i + SLACK_LIMITS.fieldsPerSection)
+            .map((f) => mrkdwn(truncate(`*${toMrkdwn(f.label)}*\n${toMrkdwn(f.value)}`, SLACK_LIMITS.fieldText))),
+        });
+      }
+      return out;
+    }
+    case 'steps': {
+      const lines = block.items.map((s) => {
+        const emoji = STEP_STATE_EMOJI[s.state] ?? ':grey_question:';
+        const label = s.state === 'current' ? `**${s.number}. ${s.label}**` : `${s.number}. ${s.label}`;
+        return `${emoji} ${label}${s.note ? ` _(${s.note})_` : ''}`;
+      });
+      return sections(lines.join('\n'));
+    }
+    case 'checks': {
+      const lines = block.items.map((c) => {
+        const head = `${CHECK_OUTCOME_EMOJI[c.outcome] ?? ':grey_question:'} **${c.name}**: ${outcomeLabel(c.outcome)}`;
+        const reason = c.reason ? `\n      ${c.reason}` : '';
+        const warnings = c.warnings.map((w) => `\n      :warning: ${w}`).join('');
+        return `${head}${reason}${warnings}`;
+      });
+      return sections(lines.join('\n'));
+    }
+    case 'preformatted':
+      // ``` blocks keep the text as is; chunked so each section stays under the limit.
+      return chunkText(block.text, SLACK_LIMITS.sectionText - 8).map((t) => ({ type: 'section', text: mrkdwn('```\n' + t + '\n```') }));
+  }
+}
+
+/** Renders a button: text cut to 75, value checked against 2000, Block Kit `confirm` kept. */
+export function renderButton(b: Button): SlackBlock {
+  if (b.value.length > SLACK_LIMITS.buttonValue) throw new Error(`button ${b.actionId}: value longer than ${SLACK_LIMITS.buttonValue}`);
+  return {
+    type: 'button',
+    action_id: b.actionId,
+    text: plain(b.label, SLACK_LIMITS.buttonText),
+    value: b.value,
+    ...(b.style ? { style: b.style } : {}),
+    ...(b.confirm
+      ? {
+          confirm: {
+            title: plain(b.confirm.title, 100),
+            text: plain(b.confirm.text, 300),
+            confirm: plain(b.confirm.confirm, 30),
+            deny: plain(b.confirm.deny, 30),
+            style: 'danger',
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * Renders a message: its blocks, then one `actions` block with its buttons (`block_id`
+ * `run_actions`). At most 50 blocks: content is cut (with a final "…" context) to leave room
+ * for the actions. `metadata` carries the run's machine-readable state when the message has it.
+ * @throws Error when a button value is longer than 2000 characters.
+ */
+export function renderMessage(msg: Message, opts: { outcomeLabel?: (o: string) => string; extraBlocks?: SlackBlock[] } = {}): SlackMessagePayload {
+  let blocks = msg.blocks.flatMap((b) => renderBlock(b, opts.outcomeLabel));
+  if (opts.extraBlocks) blocks.push(...opts.extraBlocks);
+  const actions: SlackBlock[] = msg.actions.length
+    ? [{ type: 'actions', block_id: 'run_actions', elements: msg.actions.slice(0, SLACK_LIMITS.elementsPerActions).map(renderButton) }]
+    : [];
+  const room = SLACK_LIMITS.blocksPerMessage - actions.length;
+  if (blocks.length > room) {
+    blocks = [...blocks.slice(0, room - 1), { type: 'context', elements: [mrkdwn('…')] }];
+  }
+  return {
+    text: truncate(toMrkdwn(msg.text), 3000),
+    blocks: [...blocks, ...actions],
+    ...(msg.run ? { metadata: runMetadata(msg.run) } : {}),
+  };
+}
+
+/** The message metadata of a run message. */
+export function runMetadata(run: { runId: string; step: string | null; state: string }): SlackMetadata {
+  return { event_type: RUN_METADATA_EVENT_TYPE, event_payload: { run_id: run.runId, step: run.step, state: run.state } };
+}
+
+/** The blocks of a rendered message without its actions block (what a closed message keeps). */
+export function withoutActions(blocks: SlackBlock[]): SlackBlock[] {
+  return blocks.filter((b) => b.type !== 'actions');
+}
+
+/**
+ * Renders a form as a Slack modal view (`views.open`). Inputs: `block_id` = `action_id` = the
+ * input id (`chat-contract.md`). Slack has no masked input: a password is a plain text input
+ * whose form says it is used once and not kept.
+ * @throws Error when `private_metadata` is longer than 3000 characters.
+ */
+export function renderModal(form: FormModel): SlackBlock {
+  if (form.privateMetadata.length > SLACK_LIMITS.privateMetadata) throw new Error(`form ${form.id}: private_metadata too long`);
+  const blocks: SlackBlock[] = [];
+  if (form.intro) blocks.push(...sections(form.intro));
+  for (const input of form.inputs) {
+    let element: SlackBlock;
+    switch (input.kind) {
+      case 'select': {
+        const options = (input.options ?? []).map((o) => ({ text: plain(o.label, 75), value: o.value }));
+        const initial = options.find((o) => o.value === input.initial);
+        element = { type: 'static_select', action_id: input.id, options, ...(initial ? { initial_option: initial } : {}) };
+        break;
+      }
+      case 'email':
+        element = { type: 'email_text_input', action_id: input.id, ...(input.initial ? { initial_value: input.initial } : {}) };
+        break;
+      default:
+        element = {
+          type: 'plain_text_input',
+          action_id: input.id,
+          ...(input.kind === 'multiline' ? { multiline: true } : {}),
+          ...(input.initial ? { initial_value: input.initial } : {}),
+          ...(input.maxLength ? { max_length: input.maxLength } : {}),
+        };
+    }
+    if (input.placeholder) element.placeholder = plain(input.placeholder, 150);
+    blocks.push({
+      type: 'input',
+      block_id: input.id,
+      label: plain(input.label, SLACK_LIMITS.inputLabel),
+      element,
+      optional: input.optional,
+      ...(input.hint ? { hint: plain(input.hint, 2000) } : {}),
+    });
+  }
+  return {
+    type: 'modal',
+    callback_id: form.id,
+    title: plain(form.title, SLACK_LIMITS.modalTitle),
+    submit: plain(form.submit, SLACK_LIMITS.modalButton),
+    close: plain(form.close, SLACK_LIMITS.modalButton),
+    private_metadata: form.privateMetadata,
+    blocks,
+  };
+}
+
+/** A modal that only shows a text (e.g. a form whose metadata could not be read). */
+export function noticeModal(title: string, text: string, close: string): SlackBlock {
+  return { type: 'modal', title: plain(title, SLACK_LIMITS.modalTitle), close: plain(close, SLACK_LIMITS.modalButton), blocks: sections(text) };
+}

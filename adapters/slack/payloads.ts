@@ -1,0 +1,126 @@
+/**
+ * zod schemas of the Slack payloads this surface reads (parse at the edge, never cast), the
+ * modal `private_metadata` format, and the slash command's text grammar.
+ *
+ * Payload shapes: Slack's "Slash commands", "block_actions" and "view_submission" references.
+ * Only the fields used are declared; unknown fields are ignored.
+ */
+import { z } from 'zod';
+import { STEP_IDS, type StepId } from '../../src/domain/ids';
+import { isRunId } from '../../src/messages/action-value';
+
+const userSchema = z.object({ id: z.string().min(1), name: z.string().optional(), username: z.string().optional() });
+
+/** The slash command body (form fields). */
+export const slashCommandSchema = z.object({
+  command: z.string(),
+  text: z.string().default(''),
+  user_id: z.string().min(1),
+  user_name: z.string().optional(),
+  channel_id: z.string().min(1),
+  channel_name: z.string().optional(),
+  trigger_id: z.string().min(1),
+  response_url: z.string().optional(),
+});
+export type SlashCommand = z.infer<typeof slashCommandSchema>;
+
+/** One input's state in `view.state.values[block_id][action_id]`. */
+const inputStateSchema = z.object({
+  type: z.string(),
+  value: z.string().nullish(),
+  selected_option: z.object({ value: z.string() }).nullish(),
+});
+
+/** A `view_submission` payload. */
+export const viewSubmissionSchema = z.object({
+  type: z.literal('view_submission'),
+  user: userSchema,
+  view: z.object({
+    callback_id: z.string(),
+    private_metadata: z.string().default(''),
+    state: z.object({ values: z.record(z.string(), z.record(z.string(), inputStateSchema)) }),
+  }),
+});
+export type ViewSubmission = z.infer<typeof viewSubmissionSchema>;
+
+/** A `block_actions` payload (buttons only). */
+export const blockActionsSchema = z.object({
+  type: z.literal('block_actions'),
+  user: userSchema,
+  trigger_id: z.string().optional(),
+  channel: z.object({ id: z.string() }).optional(),
+  container: z.object({ channel_id: z.string().optional(), message_ts: z.string().optional(), is_ephemeral: z.boolean().optional() }).optional(),
+  response_url: z.string().optional(),
+  actions: z.array(z.object({ action_id: z.string(), value: z.unknown().optional() })).min(1),
+});
+export type BlockActions = z.infer<typeof blockActionsSchema>;
+
+/**
+ * The typed values of a submitted modal by input id: `block_id` = `action_id` = input id
+ * (`chat-contract.md`). Text inputs give `value`, selects `selected_option.value`; empty is null.
+ */
+export function formValues(values: ViewSubmission['view']['state']['values']): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const [blockId, actions] of Object.entries(values)) {
+    const input = actions[blockId] ?? Object.values(actions)[0];
+    if (!input) continue;
+    out[blockId] = input.selected_option?.value ?? input.value ?? null;
+  }
+  return out;
+}
+
+/** `private_metadata` of the start modal: the channel of the command and its `response_url`. */
+export const startMetadataSchema = z.object({ c: z.string().min(1).max(40), r: z.string().max(500).optional() });
+export type StartMetadata = z.infer<typeof startMetadataSchema>;
+
+/** `private_metadata` of a run's modal: the run and the step the form belongs to. */
+export const runMetadataSchema = z.object({
+  run: z.string().refine(isRunId),
+  step: z.enum(STEP_IDS),
+});
+export type RunFormMetadata = { run: string; step: StepId };
+
+/** Parses a modal's `private_metadata` JSON with `schema`; null when it is not ours. */
+export function parseMetadata<T>(schema: z.ZodType<T>, raw: string): T | null {
+  try {
+    const r = schema.safeParse(JSON.parse(raw));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What `/digitick-onboard <text>` asks for (`product.md`, "Commands"). */
+export type ParsedCommand =
+  | { kind: 'start'; institutionCode?: string }
+  | { kind: 'help' }
+  | { kind: 'product' }
+  | { kind: 'status'; runId?: string }
+  | { kind: 'resume'; runId?: string }
+  | { kind: 'cancel'; runId?: string }
+  | { kind: 'unknown'; word: string };
+
+/**
+ * Parses the command text: none or `start [INSTITUTION]`, `help`, `status [RUN]`, `resume RUN`,
+ * `cancel RUN`, `product`. Words are case-insensitive; run ids are upper-cased.
+ */
+export function parseCommandText(text: string): ParsedCommand {
+  const words = text.trim().split(/\s+/).filter((w) => w.length > 0);
+  const word = (words[0] ?? '').toLowerCase();
+  const arg = words[1];
+  switch (word) {
+    case '':
+    case 'start':
+      return arg ? { kind: 'start', institutionCode: arg.toUpperCase().slice(0, 15) } : { kind: 'start' };
+    case 'help':
+      return { kind: 'help' };
+    case 'product':
+      return { kind: 'product' };
+    case 'status':
+    case 'resume':
+    case 'cancel':
+      return arg ? { kind: word, runId: arg.toUpperCase() } : { kind: word };
+    default:
+      return { kind: 'unknown', word: words[0]!.slice(0, 40) };
+  }
+}

@@ -1,0 +1,487 @@
+/**
+ * The Slack surface: a Bolt `App` (HTTP receiver on `POST /slack/events`, or Socket Mode) that
+ * turns slash commands, button clicks and modal submissions into `RunService` calls, and a
+ * `ChatNotifier` that renders the run's effects as Block Kit messages.
+ *
+ * Bolt facts that shape this file (`platform-notes.md`): `deferInitialization: true` then
+ * `await app.init()` (one `auth.test`, cached; a bad token rejects `start()` with
+ * `SlackStartError` instead of an unhandled rejection); `processBeforeResponse: false` so every
+ * listener acks first and works afterwards; a bounded `retryConfig` on the Web API client;
+ * custom routes are not awaited by Bolt, so they catch their own errors.
+ */
+import type { Server } from 'node:http';
+import { App, type CustomRoute, LogLevel, type Logger as BoltLogger, type webApi } from '@slack/bolt';
+import { ACTION_IDS, type ActionId, ALL_ACTION_IDS, COMMAND_NAME, FORM_IDS, type FormId, type Locale, type StepId } from '../../src/domain/ids';
+import type { RunService, ServiceError } from '../../src/app/run-service';
+import { parseContactForm, parseContingentsForm, parsePasswordForm, parseStartForm, parseVerifySkipForm, type FieldErrorKeys } from '../../src/app/forms';
+import { decodeActionValue } from '../../src/messages/action-value';
+import type { MessageBuilder } from '../../src/messages/builder';
+import type { Message } from '../../src/messages/model';
+import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
+import type { RunStore } from '../../src/ports/run-store.port';
+import type { Actor, Run } from '../../src/workflow/types';
+import type { AppLogger } from '../logger';
+import { escapeRunForSlack, escapeSlack, noticeModal, renderMessage, renderModal, type SlackMessagePayload } from './block-kit';
+import { NOT_IN_CHANNEL_ERRORS, SLACK_REF, SlackNotifier, slackErrorCode, slackMention } from './notifier';
+import {
+  blockActionsSchema,
+  formValues,
+  parseCommandText,
+  parseMetadata,
+  runMetadataSchema,
+  slashCommandSchema,
+  startMetadataSchema,
+  viewSubmissionSchema,
+  type BlockActions,
+  type ViewSubmission,
+} from './payloads';
+
+/** Slack settings (`AppConfig.slack`). Secrets: never logged. */
+export interface SlackSettings {
+  signingSecret: string;
+  botToken: string;
+  appToken?: string;
+  socketMode: boolean;
+  /** Web API base (`SLACK_API_URL`, tests point it at a fake); a trailing slash is added. */
+  apiUrl?: string;
+  /** `SECUTIX_SUPPORT_SLACK_CHANNEL`. */
+  supportChannel?: string;
+}
+
+/** What `createSlackSurface` needs. */
+export interface SlackSurfaceDeps {
+  slack: SlackSettings;
+  /** HTTP port (0 = any free port; `start()` returns the real one). */
+  port: number;
+  /** Listen address (default: all interfaces; tests use 127.0.0.1). */
+  host?: string;
+  service: RunService;
+  builder: MessageBuilder;
+  store: RunStore;
+  logger: AppLogger;
+  defaultLocale: Locale;
+  /** More routes on the same HTTP server (the lead adds Teams' `POST /api/messages`). */
+  customRoutes?: CustomRoute[];
+  /** Web API client tuning (defaults: 2 retries, at most 2 s between tries, 10 s timeout). */
+  web?: { retries?: number; maxRetryTimeoutMs?: number; timeoutMs?: number };
+}
+
+/** The Slack surface. */
+export interface SlackSurface {
+  app: App;
+  notifier: ChatNotifier;
+  /**
+   * Checks the bot token (`auth.test`, once) and starts listening.
+   * @returns the real port (useful with port 0).
+   * @throws SlackStartError when `auth.test` fails (bad token, unreachable API).
+   */
+  start(): Promise<{ port: number }>;
+  /** Stops the HTTP server (or the Socket Mode connection). */
+  stop(): Promise<void>;
+  /** Resolves when every request's work that follows the ack has finished (tests, graceful stop). */
+  idle(): Promise<void>;
+}
+
+/** A start-up failure of the Slack surface (bad token, unreachable Web API). `code` is Slack's error or `unreachable`. */
+export class SlackStartError extends Error {
+  override readonly name = 'SlackStartError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Bolt's logger interface over pino. Bolt's debug output (request bodies, which may hold a password) is dropped. */
+export function boltLogger(logger: AppLogger): BoltLogger {
+  const child = logger.child({ component: 'bolt' });
+  const text = (msg: unknown[]) => msg.map((m) => (m instanceof Error ? `${m.name}: ${m.message}` : typeof m === 'string' ? m : JSON.stringify(m))).join(' ').slice(0, 1000);
+  return {
+    debug: () => {},
+    info: (...msg: unknown[]) => child.info(text(msg)),
+    warn: (...msg: unknown[]) => child.warn(text(msg)),
+    error: (...msg: unknown[]) => child.error(text(msg)),
+    setLevel: () => {},
+    getLevel: () => LogLevel.INFO,
+    setName: () => {},
+  };
+}
+
+const FORM_OF_STEP: Partial<Record<StepId, FormId>> = { contingents: FORM_IDS.contingents, technical_contact: FORM_IDS.contact };
+
+/**
+ * Builds the Slack surface (not listening yet): the Bolt app, its listeners and the notifier.
+ * Warns when `supportChannel` is unset (requests then go in each run's thread).
+ */
+export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackSurface> {
+  const { service, builder, store, defaultLocale } = deps;
+  const log = deps.logger.child({ surface: 'slack' });
+  const apiUrl = deps.slack.apiUrl ? deps.slack.apiUrl.replace(/\/*$/, '/') : undefined;
+  const healthz: CustomRoute = {
+    path: '/healthz',
+    method: ['GET'],
+    handler: (_req, res) => {
+      try {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ ok: true }));
+      } catch (err) {
+        log.error({ err: String(err) }, 'healthz failed');
+      }
+    },
+  };
+  const app = new App({
+    signingSecret: deps.slack.signingSecret,
+    token: deps.slack.botToken,
+    ...(deps.slack.socketMode ? { socketMode: true, appToken: deps.slack.appToken, installerOptions: { port: deps.port } } : { port: deps.port }),
+    customRoutes: [healthz, ...(deps.customRoutes ?? [])],
+    deferInitialization: true,
+    processBeforeResponse: false,
+    logger: boltLogger(deps.logger),
+    clientOptions: {
+      ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+      retryConfig: { retries: deps.web?.retries ?? 2, factor: 2, minTimeout: 100, maxTimeout: deps.web?.maxRetryTimeoutMs ?? 2000 },
+      timeout: deps.web?.timeoutMs ?? 10_000,
+    },
+  });
+  const client = app.client;
+  const notifier = new SlackNotifier({ client, store, builder, logger: log, ...(deps.slack.supportChannel ? { supportChannel: deps.slack.supportChannel } : {}) });
+  if (!deps.slack.supportChannel) {
+    log.warn('SECUTIX_SUPPORT_SLACK_CHANNEL is not set: password requests go in each run thread, addressed to SecuTix support');
+  }
+
+  // ---- work tracking: every listener's promise, so tests and a graceful stop can wait -------
+  const inflight = new Set<Promise<unknown>>();
+  const tracked = (work: () => Promise<void>): Promise<void> => {
+    const p = work().catch((err: unknown) => log.error({ err: errText(err) }, 'slack listener failed'));
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+    return p;
+  };
+
+  // ---- small helpers -------------------------------------------------------------------------
+  const t = (L: Locale, key: string, view: Record<string, unknown> = {}) => builder.t(L, key, view);
+  const ephemeralPayload = (msg: Message): SlackMessagePayload => {
+    const p = renderMessage(msg);
+    delete p.metadata;
+    return p;
+  };
+  const textPayload = (text: string): SlackMessagePayload => ({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+
+  /** Tells one user something only they see, in a channel. Never throws. */
+  async function ephemeral(channel: string | undefined, user: string, payload: SlackMessagePayload): Promise<void> {
+    if (!channel) {
+      log.warn({ user }, 'no channel for an ephemeral answer');
+      return;
+    }
+    try {
+      await client.apiCall('chat.postEphemeral', { channel, user, text: payload.text, blocks: payload.blocks });
+    } catch (err) {
+      log.warn({ user, channel, slackError: slackErrorCode(err) ?? errText(err) }, 'ephemeral answer not delivered');
+    }
+  }
+
+  /** Answers through a command's `response_url` (ephemeral). Never throws. */
+  async function respond(responseUrl: string | undefined, payload: SlackMessagePayload, fallback?: { channel: string; user: string }): Promise<void> {
+    if (responseUrl) {
+      try {
+        const res = await fetch(responseUrl, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, ...payload }),
+        });
+        if (res.ok) return;
+        log.warn({ status: res.status }, 'response_url answer refused');
+      } catch (err) {
+        log.warn({ err: errText(err) }, 'response_url answer failed');
+      }
+    }
+    if (fallback) await ephemeral(fallback.channel, fallback.user, payload);
+  }
+
+  const describe = (error: ServiceError, locale?: Locale): string => {
+    const text = builder.describeError(error, locale, slackMention);
+    return error.code === 'duplicate_run' || error.code === 'other_surface' || error.code === 'unknown_run' ? text : text;
+  };
+
+  const actorOf = (u: { id: string; name?: string | undefined; username?: string | undefined }): Actor => {
+    const name = u.name ?? u.username;
+    return name ? { id: u.id, name } : { id: u.id };
+  };
+
+  const fieldErrors = (L: Locale, keys: FieldErrorKeys): Record<string, string> =>
+    Object.fromEntries(Object.entries(keys).map(([id, key]) => [id, t(L, key as string)]));
+
+  async function openModal(triggerId: string | undefined, view: Record<string, unknown>, who: { channel?: string; user: string }, L: Locale): Promise<void> {
+    if (!triggerId) {
+      await ephemeral(who.channel, who.user, textPayload(t(L, 'slack.error.bad_value')));
+      return;
+    }
+    try {
+      await client.apiCall('views.open', { trigger_id: triggerId, view });
+    } catch (err) {
+      log.warn({ slackError: slackErrorCode(err) ?? errText(err) }, 'views.open failed');
+      await ephemeral(who.channel, who.user, textPayload(t(L, 'slack.error.modal_failed')));
+    }
+  }
+
+  /** A link to a run's thread, when its card is posted. */
+  async function threadLink(runId: string): Promise<string | null> {
+    const ref = (await store.getRefs(runId))[SLACK_REF.card] as { channel?: unknown; ts?: unknown } | undefined;
+    if (!ref || typeof ref.channel !== 'string' || typeof ref.ts !== 'string') return null;
+    try {
+      const res = await client.apiCall('chat.getPermalink', { channel: ref.channel, message_ts: ref.ts });
+      const link = (res as { permalink?: unknown }).permalink;
+      return typeof link === 'string' ? link : null;
+    } catch {
+      return null;
+    }
+  }
+
+  // ---- slash command -------------------------------------------------------------------------
+  app.command(
+    COMMAND_NAME,
+    ({ ack, body }) => tracked(async () => {
+      const parsed = slashCommandSchema.safeParse(body);
+      if (!parsed.success) {
+        await ack({ response_type: 'ephemeral', text: t(defaultLocale, 'slack.error.bad_value') });
+        return;
+      }
+      const cmd = parsed.data;
+      const L = defaultLocale;
+      const reply = (payload: SlackMessagePayload) => ack({ response_type: 'ephemeral', text: payload.text, blocks: payload.blocks as never });
+      const what = parseCommandText(cmd.text);
+      const isDm = cmd.channel_id.startsWith('D') || cmd.channel_name === 'directmessage';
+      switch (what.kind) {
+        case 'start': {
+          if (isDm) {
+            await reply(textPayload(t(L, 'error.not_in_channel')));
+            return;
+          }
+          await ack();
+          const meta = JSON.stringify({ c: cmd.channel_id, ...(cmd.response_url && cmd.response_url.length <= 500 ? { r: cmd.response_url } : {}) });
+          const form = builder.startForm(L, meta, what.institutionCode ? { institutionCode: what.institutionCode } : {});
+          await openModal(cmd.trigger_id, renderModal(form), { channel: cmd.channel_id, user: cmd.user_id }, L);
+          return;
+        }
+        case 'help':
+          await reply(ephemeralPayload(builder.help(L, 'slack')));
+          return;
+        case 'product':
+          await reply(ephemeralPayload(builder.productGuide(L)));
+          return;
+        case 'status': {
+          if (!what.runId) {
+            await reply(ephemeralPayload(builder.statusList(L, await service.openRuns('slack', cmd.user_id))));
+            return;
+          }
+          const loaded = await service.load(what.runId, 'slack');
+          if (!loaded.ok) {
+            await reply(textPayload(describe(loaded.error, L)));
+            return;
+          }
+          const card = builder.card(escapeRunForSlack(loaded.value), slackMention);
+          await reply(ephemeralPayload(card));
+          return;
+        }
+        case 'resume': {
+          if (!what.runId) {
+            await reply(textPayload(t(L, 'error.run_id_required', { command: 'resume' })));
+            return;
+          }
+          await ack();
+          const out = await service.resume({ runId: what.runId, actor: actorOf({ id: cmd.user_id, name: cmd.user_name }), surface: 'slack' });
+          const fallback = { channel: cmd.channel_id, user: cmd.user_id };
+          if (!out.ok) await respond(cmd.response_url, textPayload(describe(out.error)), fallback);
+          else await respond(cmd.response_url, textPayload(t(out.value.details.language, 'slack.resumed', { runId: out.value.id, link: (await threadLink(out.value.id)) ?? '' })), fallback);
+          return;
+        }
+        case 'cancel': {
+          if (!what.runId) {
+            await reply(textPayload(t(L, 'error.run_id_required', { command: 'cancel' })));
+            return;
+          }
+          const loaded = await service.load(what.runId, 'slack');
+          if (!loaded.ok) {
+            await reply(textPayload(describe(loaded.error, L)));
+            return;
+          }
+          const run = loaded.value;
+          if (run.status !== 'open' || !run.currentStep) {
+            await reply(textPayload(builder.refusal(escapeRunForSlack(run), { code: 'run_not_open', last: { ...(run.endedBy ? { by: run.endedBy } : {}), ...(run.endedAt ? { at: run.endedAt } : {}), state: run.status } }, run.details.language, slackMention)));
+            return;
+          }
+          const RL = run.details.language;
+          const button = { ...builder.button(run, run.currentStep, ACTION_IDS.runCancel, false), style: 'danger' as const };
+          const msg = builder.textMessage('notice', RL, t(RL, 'slack.cancel.prompt', { runId: run.id, institutionCode: escapeSlack(run.details.institutionCode) }));
+          await reply(ephemeralPayload({ ...msg, actions: [button] }));
+          return;
+        }
+        case 'unknown':
+          await reply(textPayload(t(L, 'error.unknown_command', { command: escapeSlack(what.word) })));
+          return;
+      }
+    }),
+  );
+
+  // ---- modal submissions -----------------------------------------------------------------------
+  const formExpired = (L: Locale) => ({
+    response_action: 'update' as const,
+    view: noticeModal(t(L, 'slack.form_error.title'), t(L, 'slack.error.form_unreadable'), t(L, 'form.close')) as never,
+  });
+
+  app.view(
+    FORM_IDS.start,
+    ({ ack, body }) => tracked(async () => {
+      const L = defaultLocale;
+      const parsed = viewSubmissionSchema.safeParse(body);
+      const meta = parsed.success ? parseMetadata(startMetadataSchema, parsed.data.view.private_metadata) : null;
+      if (!parsed.success || !meta) {
+        await ack(formExpired(L));
+        return;
+      }
+      const form = parseStartForm(formValues(parsed.data.view.state.values), L);
+      if (!form.ok) {
+        await ack({ response_action: 'errors', errors: fieldErrors(L, form.errors) });
+        return;
+      }
+      await ack();
+      const user = parsed.data.user;
+      const out = await service.start({ surface: 'slack', channelId: meta.c, actor: actorOf(user), details: form.value });
+      if (!out.ok) {
+        let text = describe(out.error);
+        if (out.error.code === 'duplicate_run') {
+          const open = out.error.run;
+          text += `\n${t(open.details.language, 'slack.duplicate.hint', { runId: open.id, link: (await threadLink(open.id)) ?? '' })}`;
+        }
+        await respond(meta.r, textPayload(text), { channel: meta.c, user: user.id });
+        return;
+      }
+      const failure = notifier.lastCardFailure.get(out.value.id);
+      if (failure && (NOT_IN_CHANNEL_ERRORS as readonly string[]).includes(failure)) {
+        await respond(meta.r, textPayload(`${t(L, 'error.not_in_channel')}\n${t(out.value.details.language, 'slack.not_in_channel.run', { runId: out.value.id })}`));
+      }
+    }),
+  );
+
+  /** Common path of the run forms: metadata, run, field parsing, ack, then `work`. */
+  function runForm<T>(id: FormId, parse: (raw: Record<string, string | null>) => { ok: true; value: T } | { ok: false; errors: FieldErrorKeys }, work: (run: Run, value: T, actor: Actor, step: StepId) => Promise<{ ok: true } | { ok: false; error: ServiceError }>): void {
+    app.view(
+      id,
+      ({ ack, body }) => tracked(async () => {
+        const parsed = viewSubmissionSchema.safeParse(body);
+        const meta = parsed.success ? parseMetadata(runMetadataSchema, parsed.data.view.private_metadata) : null;
+        if (!parsed.success || !meta) {
+          await ack(formExpired(defaultLocale));
+          return;
+        }
+        const loaded = await service.load(meta.run, 'slack');
+        if (!loaded.ok) {
+          await ack({ response_action: 'update', view: noticeModal(t(defaultLocale, 'slack.form_error.title'), describe(loaded.error), t(defaultLocale, 'form.close')) as never });
+          return;
+        }
+        const run = loaded.value;
+        const L = run.details.language;
+        const form = parse(formValues(parsed.data.view.state.values));
+        if (!form.ok) {
+          await ack({ response_action: 'errors', errors: fieldErrors(L, form.errors) });
+          return;
+        }
+        await ack();
+        const user = parsed.data.user;
+        const out = await work(run, form.value, actorOf(user), meta.step);
+        if (!out.ok) await ephemeral(run.channelId, user.id, textPayload(describe(out.error)));
+      }),
+    );
+  }
+
+  runForm(FORM_IDS.contingents, parseContingentsForm, (run, contingentIds, actor, step) =>
+    service.act({ runId: run.id, step, action: ACTION_IDS.stepDone, actor, surface: 'slack', contingentIds }),
+  );
+  runForm(FORM_IDS.contact, parseContactForm, (run, contactNumber, actor, step) =>
+    service.act({ runId: run.id, step, action: ACTION_IDS.stepDone, actor, surface: 'slack', contactNumber }),
+  );
+  // The password lives only in this call: it is not logged, stored or echoed (the modal closed on ack).
+  runForm(FORM_IDS.password, parsePasswordForm, (run, password, actor) => service.verify({ runId: run.id, actor, surface: 'slack', password }));
+  runForm(FORM_IDS.verifySkip, parseVerifySkipForm, (run, reason, actor, step) =>
+    service.act({ runId: run.id, step, action: ACTION_IDS.verifySkip, actor, surface: 'slack', reason }),
+  );
+
+  // ---- buttons -------------------------------------------------------------------------------
+  const onAction = async ({ ack, body }: { ack: () => Promise<void>; body: unknown }): Promise<void> => {
+    await ack();
+    const parsed = blockActionsSchema.safeParse(body);
+    if (!parsed.success) {
+      log.warn({ issues: parsed.error.issues.length }, 'unreadable block_actions payload');
+      return;
+    }
+    const p: BlockActions = parsed.data;
+    const user = p.user;
+    const channel = p.channel?.id ?? p.container?.channel_id;
+    const action = p.actions[0]!;
+    const value = decodeActionValue(action.value);
+    const actionId = action.action_id as ActionId;
+    if (!value || !ALL_ACTION_IDS.includes(actionId)) {
+      await ephemeral(channel, user.id, textPayload(t(defaultLocale, 'slack.error.bad_value')));
+      return;
+    }
+    const actor = actorOf(user);
+    const fail = async (error: ServiceError) => {
+      const where = 'run' in error ? error.run.channelId : channel;
+      await ephemeral(channel ?? where, user.id, textPayload(describe(error)));
+    };
+    const form = actionId === ACTION_IDS.stepDone ? FORM_OF_STEP[value.step] : actionId === ACTION_IDS.verifyStart ? FORM_IDS.password : actionId === ACTION_IDS.verifySkip ? FORM_IDS.verifySkip : undefined;
+    if (form) {
+      const pre = await service.precheck({ runId: value.runId, step: value.step, action: actionId, surface: 'slack' });
+      if (!pre.ok) return fail(pre.error);
+      const meta = JSON.stringify({ run: value.runId, step: value.step });
+      await openModal(p.trigger_id, renderModal(builder.runForm(pre.value, form as Exclude<FormId, 'onboard_start'>, meta)), { ...(channel ? { channel } : {}), user: user.id }, pre.value.details.language);
+      return;
+    }
+    const out = await service.act({ runId: value.runId, step: value.step, action: actionId as Exclude<ActionId, 'verify_start'>, actor, surface: 'slack' });
+    if (!out.ok) await fail(out.error);
+  };
+  for (const id of ALL_ACTION_IDS) app.action(id, ({ ack, body }) => tracked(() => onAction({ ack, body })));
+
+  app.error(async (err) => {
+    log.error({ err: errText(err) }, 'bolt error');
+  });
+
+  let server: Server | undefined;
+  return {
+    app,
+    notifier,
+    async start() {
+      try {
+        await app.init();
+      } catch (err) {
+        const code = slackErrorCode(err) ?? 'unreachable';
+        throw new SlackStartError(code, `Slack rejected the bot token check (auth.test: ${code}). Check SLACK_BOT_TOKEN${apiUrl ? ' and SLACK_API_URL' : ''}.`);
+      }
+      if (deps.slack.socketMode) {
+        await app.start();
+        return { port: deps.port };
+      }
+      server = (await app.start(deps.host ? { port: deps.port, host: deps.host } : deps.port)) as Server;
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : deps.port;
+      log.info({ port }, 'slack surface listening');
+      return { port };
+    },
+    async stop() {
+      await Promise.allSettled([...inflight]);
+      await app.stop().catch((err: unknown) => log.warn({ err: errText(err) }, 'slack stop failed'));
+      server?.closeAllConnections?.();
+    },
+    async idle() {
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    },
+  };
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 500) : String(err).slice(0, 500);
+}
+
+/** Re-exported for the composition root's type. */
+export type SlackWebClient = webApi.WebClient;
