@@ -1,7 +1,7 @@
 /**
  * zod schemas for every value a user types, with the rules of `secutix-api.md`
  * ("Identifiers and their validation"). Each refusal carries a message key (see
- * `templates/messages.*.json`, keys `error.field.*`) so surfaces can show it on the field.
+ * `templates/messages/*.json`, keys `error.field.*`) so surfaces can show it on the field.
  */
 import { z } from 'zod';
 import { DEFAULT_CHANNEL_CODE, LOCALES } from './ids';
