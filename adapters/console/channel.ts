@@ -1,0 +1,169 @@
+/**
+ * The console's shared state: the terminal output and the numbered choices currently offered.
+ * The notifier (outbound side, called by the run service's outbox) prints messages and records
+ * the choices of the step it just showed; the console loop (inbound side) reads them to map a
+ * typed number to an action. Both get the same `ConsoleChannel` for the same output stream via
+ * `consoleChannel(output, builder)`.
+ */
+import { ACTION_IDS, type ActionId, type Locale, STEP_IDS, type StepId } from '../../src/domain/ids';
+import type { MessageBuilder } from '../../src/messages/builder';
+import type { Button, Message } from '../../src/messages/model';
+import { stepDefinition } from '../../src/workflow/steps';
+import type { Run } from '../../src/workflow/types';
+import { progressBar, renderMessage, rule, type BlockTextOptions } from './text';
+
+/** A numbered choice: one button of a step message (or the simulated support answer). */
+export interface ConsoleChoice {
+  action: ActionId;
+  /** Shown after the number; from the catalog (`button.*`, `console.choice.support`). */
+  label: string;
+  /** True for the primary button, which is always number 1. */
+  primary: boolean;
+  runId: string;
+  step: StepId;
+  /** Confirmation asked (y/n) before the action (`run_cancel`). */
+  confirm?: Button['confirm'];
+}
+
+/** The choices offered for one run at one step, in display order (primary first). */
+export interface OfferedChoices {
+  runId: string;
+  step: StepId;
+  items: ConsoleChoice[];
+}
+
+/** Shared output + choices of one terminal. Create with `consoleChannel`. */
+export class ConsoleChannel {
+  /** Last card signature printed per run id (step states + status), to print only changes. */
+  private readonly cardSignatures = new Map<string, string>();
+  private offered: OfferedChoices | null = null;
+
+  constructor(
+    readonly output: NodeJS.WritableStream,
+    readonly builder: MessageBuilder,
+  ) {}
+
+  /** Writes text as is. */
+  write(text: string): void {
+    this.output.write(text);
+  }
+
+  /** Writes text followed by a newline. */
+  line(text = ''): void {
+    this.output.write(`${text}\n`);
+  }
+
+  /** Renders options shared by every message of `locale` (translated outcome words, email rules). */
+  textOptions(locale: Locale): BlockTextOptions {
+    const t = (k: string): string => this.builder.t(locale, k);
+    return {
+      outcomeWords: { passed: t('report.outcome.passed'), failed: t('report.outcome.failed'), skipped: t('report.outcome.skipped') },
+      preformattedRules: { begin: t('console.email.begin'), end: t('console.email.end') },
+    };
+  }
+
+  /** Prints a message as plain text. */
+  printMessage(message: Message): void {
+    this.write(renderMessage(message, this.textOptions(message.locale)));
+  }
+
+  /**
+   * The choices of a step message of `run` at `step`: the step's buttons (primary first); at
+   * `password_request` the support answer comes first, as the primary choice, since the console
+   * user plays SecuTix support too.
+   */
+  stepChoices(run: Run, step: StepId): ConsoleChoice[] {
+    const L = run.details.language;
+    const items: ConsoleChoice[] = this.builder.stepButtons(run, step).map((b) => ({
+      action: b.actionId,
+      label: b.label,
+      primary: b.style === 'primary',
+      runId: run.id,
+      step,
+      ...(b.confirm ? { confirm: b.confirm } : {}),
+    }));
+    if (step === 'password_request') {
+      items.unshift({ action: ACTION_IDS.passwordAssigned, label: this.builder.t(L, 'console.choice.support'), primary: true, runId: run.id, step });
+    }
+    return items;
+  }
+
+  /** Records the choices now offered for `run` at `step`. */
+  offer(run: Run, step: StepId): void {
+    this.offered = { runId: run.id, step, items: this.stepChoices(run, step) };
+  }
+
+  /**
+   * The choices to show for `run` now: those the notifier offered when they belong to the run's
+   * current step, otherwise computed from the run (e.g. when a delivery is still in the outbox).
+   * Empty when the run is not open.
+   */
+  choicesFor(run: Run): ConsoleChoice[] {
+    if (run.status !== 'open' || !run.currentStep) return [];
+    if (this.offered && this.offered.runId === run.id && this.offered.step === run.currentStep) return this.offered.items;
+    return this.stepChoices(run, run.currentStep);
+  }
+
+  /** True once this terminal has shown the run's full card. */
+  hasShownCard(runId: string): boolean {
+    return this.cardSignatures.has(runId);
+  }
+
+  /** Prints the full progress card (institution, fields, every step with its marker) and its legend. */
+  printFullCard(run: Run): void {
+    const built = this.builder.card(run);
+    // The chat card's "current step (in this thread)" line is dropped: the [>] marker says it here.
+    const card = run.status === 'open' ? { ...built, blocks: built.blocks.filter((b) => b.type !== 'text') } : built;
+    this.line(rule('='));
+    this.write(renderMessage(card, this.textOptions(card.locale)));
+    this.line(this.builder.t(card.locale, 'console.card.legend'));
+    this.line(rule('='));
+    this.cardSignatures.set(run.id, cardSignature(run));
+  }
+
+  /**
+   * Prints the card after a transition: the full card the first time and once the run has ended,
+   * a one-line progress bar otherwise, nothing when no step changed since the last print.
+   */
+  printCardUpdate(run: Run): void {
+    const sig = cardSignature(run);
+    const last = this.cardSignatures.get(run.id);
+    if (last === sig) return;
+    if (last === undefined || run.status !== 'open' || !run.currentStep) {
+      this.printFullCard(run);
+      return;
+    }
+    const L = run.details.language;
+    const states = STEP_IDS.map((id) => run.steps[id].state);
+    const def = stepDefinition(run.currentStep);
+    this.line(
+      this.builder.t(L, 'console.progress', {
+        bar: progressBar(states),
+        done: states.filter((s) => s === 'done' || s === 'skipped').length,
+        number: def.number,
+        title: this.builder.t(L, `step.${def.id}.title`),
+      }),
+    );
+    this.cardSignatures.set(run.id, sig);
+  }
+}
+
+/** What the card shows that can change: status and every step's state. */
+function cardSignature(run: Run): string {
+  return `${run.status}:${STEP_IDS.map((id) => run.steps[id].state).join(',')}`;
+}
+
+const channels = new WeakMap<NodeJS.WritableStream, ConsoleChannel>();
+
+/**
+ * The channel of `output`: created on first use, then shared by every caller with the same stream
+ * (the notifier and `runConsole`). The builder of the first call is kept.
+ */
+export function consoleChannel(output: NodeJS.WritableStream, builder: MessageBuilder): ConsoleChannel {
+  let channel = channels.get(output);
+  if (!channel) {
+    channel = new ConsoleChannel(output, builder);
+    channels.set(output, channel);
+  }
+  return channel;
+}

@@ -1,0 +1,103 @@
+/**
+ * Plain-text rendering of the platform-neutral message model for the terminal. Pure: strings in,
+ * strings out. Markup rule (`src/messages/model.ts`): `**bold**` markers are stripped, backtick
+ * code is kept as is (so codes and commands stay recognisable), line breaks are kept.
+ */
+import type { Block, Message } from '../../src/messages/model';
+import type { CheckResult, StepState } from '../../src/workflow/types';
+
+/** Width of the rules drawn around headers and the email draft, in characters. */
+export const RULE_WIDTH = 64;
+
+/** A horizontal rule of `RULE_WIDTH` characters. */
+export const rule = (char = '-'): string => char.repeat(RULE_WIDTH);
+
+/** State markers of the progress card (`[x] done  [>] current  [ ] to do  [-] skipped  [!] failed`). */
+export const STATE_MARKERS: Readonly<Record<StepState, string>> = {
+  done: 'x',
+  current: '>',
+  todo: ' ',
+  skipped: '-',
+  failed: '!',
+};
+
+/** Outcome markers of the verification report, before the translated outcome word. */
+export const OUTCOME_MARKERS: Readonly<Record<CheckResult['outcome'], string>> = {
+  passed: 'OK ',
+  failed: 'XX ',
+  skipped: '-- ',
+};
+
+/** Removes `**bold**` markers; keeps `` `code` `` and every other character as is. */
+export function stripMarkup(text: string): string {
+  return text.replace(/\*\*/g, '');
+}
+
+/** Indents every line of `text` by `n` spaces. */
+export function indent(text: string, n: number): string {
+  const pad = ' '.repeat(n);
+  return text
+    .split('\n')
+    .map((l) => (l.length > 0 ? pad + l : l))
+    .join('\n');
+}
+
+/** Options of `renderBlocks`: translated words the model does not carry. */
+export interface BlockTextOptions {
+  /** Translated outcome words of checks (`report.outcome.*`). */
+  outcomeWords?: Partial<Record<CheckResult['outcome'], string>>;
+  /** Lines drawn before and after a preformatted block (default: plain rules). */
+  preformattedRules?: { begin: string; end: string };
+  /** Label prefixed to check warnings (default `warning:`). */
+  warningLabel?: string;
+}
+
+/** Renders one block as plain text lines (no trailing newline). */
+export function renderBlock(block: Block, opts: BlockTextOptions = {}): string {
+  switch (block.type) {
+    case 'header':
+      return `== ${stripMarkup(block.text)} ==`;
+    case 'text':
+    case 'context':
+      return stripMarkup(block.text);
+    case 'fields': {
+      const width = Math.max(...block.fields.map((f) => stripMarkup(f.label).length));
+      return block.fields.map((f) => `${stripMarkup(f.label).padEnd(width)} : ${stripMarkup(f.value)}`).join('\n');
+    }
+    case 'steps':
+      return block.items
+        .map((s) => {
+          const num = String(s.number).padStart(2);
+          return `  [${STATE_MARKERS[s.state]}] ${num}. ${stripMarkup(s.label)}${s.note ? `  (${stripMarkup(s.note)})` : ''}`;
+        })
+        .join('\n');
+    case 'checks':
+      return block.items
+        .map((c) => {
+          const word = opts.outcomeWords?.[c.outcome] ?? c.outcome;
+          const lines = [`  ${OUTCOME_MARKERS[c.outcome]}${word.padEnd(7)} ${stripMarkup(c.name)}`];
+          if (c.reason) lines.push(indent(stripMarkup(c.reason), 14));
+          for (const w of c.warnings) lines.push(indent(`${opts.warningLabel ?? 'warning:'} ${stripMarkup(w)}`, 14));
+          return lines.join('\n');
+        })
+        .join('\n');
+    case 'preformatted': {
+      // Shown verbatim (no markup stripping): this is text the user copies.
+      const r = opts.preformattedRules ?? { begin: rule(), end: rule() };
+      return `${r.begin}\n${block.text}\n${r.end}`;
+    }
+  }
+}
+
+/**
+ * Renders a message's blocks as plain text, one blank line between blocks, ending with a newline.
+ * Buttons are not rendered here: the console shows them as numbered choices before each prompt.
+ */
+export function renderMessage(message: Pick<Message, 'blocks'>, opts: BlockTextOptions = {}): string {
+  return `${message.blocks.map((b) => renderBlock(b, opts)).join('\n\n')}\n`;
+}
+
+/** One compact progress line's bar: a marker per step (`xx>.......`), todo shown as `.`. */
+export function progressBar(states: readonly StepState[]): string {
+  return states.map((s) => (s === 'todo' ? '.' : STATE_MARKERS[s])).join('');
+}
