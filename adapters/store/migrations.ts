@@ -74,6 +74,17 @@ CREATE TABLE refs (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'dedupe keys',
+    sql: `
+CREATE TABLE dedupe (
+  key TEXT PRIMARY KEY NOT NULL,
+  claimed_at TEXT NOT NULL
+);
+CREATE INDEX dedupe_claimed_at ON dedupe (claimed_at);
+`,
+  },
 ];
 
 /** The statement creating the bookkeeping table (same text works on PostgreSQL). */

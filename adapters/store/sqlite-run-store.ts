@@ -317,6 +317,16 @@ export class SqliteRunStore implements RunStore {
   }
 
   /** Closes the connection; later calls fail. Closing twice is harmless. */
+  /** Claims a dedupe key (`INSERT OR IGNORE`): true the first time. Keys older than a day are pruned now and then. */
+  async claimOnce(key: string, at: string): Promise<boolean> {
+    const info = this.db.prepare('INSERT OR IGNORE INTO dedupe (key, claimed_at) VALUES (?, ?)').run(key, at);
+    if (info.changes === 1 && Math.random() < 0.01) {
+      const cutoff = new Date(Date.parse(at) - 24 * 3600_000).toISOString();
+      this.db.prepare('DELETE FROM dedupe WHERE claimed_at < ?').run(cutoff);
+    }
+    return info.changes === 1;
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }

@@ -106,6 +106,12 @@ export interface RunStore {
   getRefs(runId: string): Promise<Record<string, unknown>>;
   /** Sets (replaces) one reference. */
   putRef(runId: string, key: string, value: unknown): Promise<void>;
+  /**
+   * Records a dedupe key durably (a Teams `activity.id`, a Slack retry's event id, a click id):
+   * true the first time a key is claimed, false for every later claim, across processes and
+   * restarts. `at` is the ISO time of the claim (old keys may be pruned after a day).
+   */
+  claimOnce(key: string, at: string): Promise<boolean>;
   /** Releases the connection / file handle. */
   close(): Promise<void>;
 }

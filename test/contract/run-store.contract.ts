@@ -435,6 +435,16 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreUnder
       });
     });
 
+    describe('dedupe keys', () => {
+      it('claims a key once; every later claim, concurrent or not, is refused', async () => {
+        expect(await store.claimOnce('teams:activity:1', at(0))).toBe(true);
+        expect(await store.claimOnce('teams:activity:1', at(1))).toBe(false);
+        const many = await Promise.all(Array.from({ length: 10 }, () => store.claimOnce('slack:click:7', at(2))));
+        expect(many.filter(Boolean)).toHaveLength(1);
+        expect(await store.claimOnce('teams:activity:2', at(3))).toBe(true);
+      });
+    });
+
     describe('list', () => {
       /** Five runs, created one minute apart (r1 oldest). */
       async function seed(): Promise<Record<string, Run>> {
