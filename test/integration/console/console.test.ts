@@ -1,0 +1,288 @@
+/**
+ * The console surface driven through pipes, end to end: real SQLite store (temp file), real
+ * SecuTix client over loopback HTTP against the embedded sandbox (DEMO and FAULTY), wired like
+ * the composition root (`console-harness.ts`). Each session's input is written before it starts
+ * reading (lines arrive early and are queued), then ends.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { STEP_IDS } from '../../../src/domain/ids';
+import { sandboxHints } from '../../../adapters/sandbox';
+import { type ConsoleHarness, demoConsoleHints, tempDir, wireConsole } from './console-harness';
+
+const DEMO = sandboxHints('DEMO');
+const FAULTY = sandboxHints('FAULTY');
+
+/** Answers to the start form, in its order: code, name, channel (default), contact name, email, language (default). */
+const startAnswers = (code: string, name: string, language = ''): string[] => [code, name, '', 'Camille Martin', 'camille.martin@digitick.example', language];
+
+/** Steps 1 to 8 on DEMO: done, done, contingents, contact, events, passes, interface, support. */
+const DEMO_STEPS_1_TO_8 = ['1', '1', '1', '11, 12', '1', DEMO.contactNumber!, '1', '1', '1', '1'];
+
+/** Every file of the database directory (SQLite file, WAL, SHM), concatenated. */
+function dbBytes(dir: string): string {
+  return fs
+    .readdirSync(dir)
+    .map((f) => fs.readFileSync(path.join(dir, f)).toString('latin1'))
+    .join('\n');
+}
+
+const count = (haystack: string, needle: string): number => haystack.split(needle).length - 1;
+
+describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', () => {
+  let dir: string;
+  let dbPath: string;
+  let h: ConsoleHarness;
+
+  beforeEach(async () => {
+    dir = tempDir();
+    dbPath = path.join(dir, 'onboarding.db');
+    h = await wireConsole(dbPath);
+  });
+
+  afterEach(async () => {
+    await h.close().catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('(a) a new user completes a DEMO run: every step, support choice, passed report, email draft; the password is never shown, stored or logged', async () => {
+    const t = (key: string, view: Record<string, unknown> = {}) => h.core.builder.t('en', key, view);
+
+    const r = await h.session([...startAnswers('', 'Demo Theatre'), ...DEMO_STEPS_1_TO_8, '1', DEMO.password, '1']);
+    // eslint-disable-next-line no-console -- the brief asks for the time of a full console run
+    console.log(`full console run (DEMO, 10 steps, verification over HTTP): ${r.ms.toFixed(0)} ms`);
+
+    expect(r.exitCode).toBe(0);
+    const out = r.output;
+    // Each step is shown, in order.
+    let at = 0;
+    STEP_IDS.forEach((id, i) => {
+      const header = `== ${t('prompt.header', { number: i + 1, title: t(`step.${id}.title`) })} ==`;
+      const pos = out.indexOf(header, at);
+      expect(pos).toBeGreaterThan(at);
+      at = pos;
+    });
+    // The support request appears as choice 1 at step 8.
+    expect(out).toMatch(/ 1\) Act as SecuTix support: password assigned\n/i);
+    expect(out).toContain('Please assign a password to the operator DEMO_DGTK');
+    // The verification report: every check passed.
+    expect(out).toContain(`== ${t('report.header.passed')} ==`);
+    for (const check of ['credentials', 'sales_channel', 'point_of_sale', 'event_products', 'pass_products', 'technical_contact']) {
+      expect(out).toMatch(new RegExp(`OK passed +${t(`check.name.${check}`)}\\n`));
+    }
+    expect(out).not.toMatch(/XX failed/);
+    // The email draft, verbatim between the rules, filled in.
+    const email = out.slice(out.indexOf(t('console.email.begin')), out.indexOf(t('console.email.end')));
+    expect(email).toContain('To: Camille Martin <camille.martin@digitick.example>');
+    expect(email).toContain('Hello Camille Martin,');
+    expect(email).toContain('on behalf of Demo Theatre');
+    expect(email).toContain('https://demo.ws.secutix.com');
+    expect(email).toContain('Login: DEMO_DGTK');
+    expect(email).toContain('The pointOfSalesId is 4242.');
+    expect(email).toContain('[[PASSWORD PROVIDED BY SECUTIX');
+    // Markup: bold markers stripped, code kept.
+    expect(out).not.toContain('**');
+    expect(out).toContain('with the code `DGTK`');
+
+    // The run is completed in the store.
+    const runs = await h.core.store.list({ surface: 'console' });
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: 'completed', currentStep: null, contingentIds: [11, 12], contactNumber: DEMO.contactNumber });
+    expect(runs[0].verification).toMatchObject({ passed: true, posId: 4242 });
+    expect(runs[0].steps.password_request.by?.name).toContain('SecuTix support');
+    expect(out).toContain(`Run ${runs[0].id} is completed.`);
+
+    // The password: printed once, in the sandbox hints at the top (a demo value), nowhere else.
+    expect(count(out, DEMO.password)).toBe(1);
+    const banner = out.slice(0, out.indexOf('== Digitick onboarding =='));
+    expect(banner).toContain(`operator password ${DEMO.password}`);
+    expect(out.slice(banner.length)).not.toContain(DEMO.password);
+    expect(out).toContain('Operator password: (hidden)\n');
+    // Not in the database (file, WAL) nor in the logs (which do record the verification).
+    expect(dbBytes(dir)).not.toContain(DEMO.password);
+    expect(h.logs.join('\n')).toContain('verification finished');
+    expect(h.logs.join('\n')).not.toContain(DEMO.password);
+    await h.close();
+    expect(dbBytes(dir)).not.toContain(DEMO.password);
+  });
+
+  test('(a) without hints the typed password appears nowhere in the output', async () => {
+    const r = await h.session([...startAnswers('DEMO', 'Demo Theatre'), ...DEMO_STEPS_1_TO_8, '1', DEMO.password, '1'], { hints: null });
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('Verification passed');
+    expect(r.output).not.toContain(DEMO.password);
+    const [run] = await h.core.store.list({ surface: 'console' });
+    expect(run.status).toBe('completed');
+  });
+
+  test('(b) end of input mid-run saves the run at its step; a second session offers to resume it and finishes it', async () => {
+    const first = await h.session([...startAnswers('DEMO', 'Demo Theatre'), '1', '1']);
+    expect(first.exitCode).toBe(0);
+    const [saved] = await h.core.store.list({ surface: 'console' });
+    expect(saved).toMatchObject({ status: 'open', currentStep: 'contingents' });
+    expect(first.output).toContain(`Saved: run ${saved.id} waits at step 3/10 (Contingents). Run \`npm start\` to resume.`);
+
+    // A new process: new core on the same database file.
+    await h.close();
+    h = await wireConsole(dbPath);
+    const second = await h.session(['1', '1', '11 12', ...DEMO_STEPS_1_TO_8.slice(4), '1', DEMO.password, '1']);
+    expect(second.exitCode).toBe(0);
+    expect(second.output).toContain('You have an unfinished onboarding run:');
+    expect(second.output).toContain(`1) Resume run ${saved.id} (DEMO, step 3/10)`);
+    expect(second.output).toContain('2) Start a new run');
+    // No start form in the second session.
+    expect(second.output).not.toContain('Institution code (SecuTix)');
+    expect(second.output).toContain('== Step 3/10: Contingents ==');
+    const runs = await h.core.store.list({ surface: 'console' });
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ id: saved.id, status: 'completed' });
+    const audit = await h.core.store.audit(saved.id);
+    expect(audit.map((a) => a.action)).toContain('resume');
+  });
+
+  test('(b) `quit` stops with exit code 0 and the run saved; choosing 2 at the resume offer starts a new run', async () => {
+    const first = await h.session([...startAnswers('DEMO', 'Demo Theatre'), '1', 'quit', '1']);
+    expect(first.exitCode).toBe(0);
+    const [saved] = await h.core.store.list({ surface: 'console' });
+    expect(saved.currentStep).toBe('point_of_sale');
+    expect(first.output).toContain('waits at step 2/10 (Point of sale)');
+
+    const second = await h.session(['2', ...startAnswers('FAULTY', 'Faulty Museum'), '1']);
+    expect(second.exitCode).toBe(0);
+    const runs = await h.core.store.list({ surface: 'console' });
+    expect(runs.map((r) => [r.details.institutionCode, r.currentStep]).sort()).toEqual([
+      ['DEMO', 'point_of_sale'],
+      ['FAULTY', 'point_of_sale'],
+    ]);
+  });
+
+  test('(c) bad inputs: an invalid institution code and email are explained and asked again; invalid choices and empty lines change nothing', async () => {
+    const t = (key: string) => h.core.builder.t('en', key);
+    const r = await h.session([
+      'A!',
+      'x',
+      'ACME',
+      'Acme Theatre',
+      'DG-TK',
+      '',
+      'Camille Martin',
+      'not-an-email',
+      'camille.martin@digitick.example',
+      'de',
+      '',
+      // step 1: empty lines, a number out of range, a word
+      '',
+      '',
+      '7',
+      'done',
+      '1',
+      // step 2: done; step 3: a bad contingent list, then an empty line goes back
+      '1',
+      '1',
+      'eleven',
+      '',
+      '1',
+      '0, 11',
+      '11, 11, 12',
+    ]);
+    expect(r.exitCode).toBe(0);
+    const out = r.output;
+    expect(count(out, 'Institution code (SecuTix) [DEMO]: ')).toBe(3);
+    expect(count(out, `  ! ${t('error.field.institution_code')}`)).toBe(2);
+    expect(out).toContain(`  ! ${t('error.field.channel_code')}`);
+    expect(out).toContain(`  ! ${t('error.field.email')}`);
+    expect(out).toContain(`  ! ${t('error.field.language')}`);
+    expect(out).toContain('"7" is not a choice: type a number from 1 to 2');
+    expect(out).toContain('"done" is not a choice');
+    expect(count(out, `  ! ${t('error.field.contingent_ids')}`)).toBe(2);
+    expect(out).toContain(t('console.form.back'));
+
+    const [run] = await h.core.store.list({ surface: 'console' });
+    expect(run.details).toMatchObject({ institutionCode: 'ACME', channelCode: 'DGTK', digitickContactEmail: 'camille.martin@digitick.example', language: 'en' });
+    expect(run.steps.sales_channel.state).toBe('done');
+    expect(run.contingentIds).toEqual([11, 12]);
+    expect(run.currentStep).toBe('technical_contact');
+    // Step 1 was done exactly once despite the noise (one audit line per transition).
+    const audit = await h.core.store.audit(run.id);
+    expect(audit.filter((a) => a.step === 'sales_channel' && a.outcome === 'ok')).toHaveLength(1);
+  });
+
+  test('(c) cancel asks y/n: "n" keeps the run, "y" cancels it', async () => {
+    const r = await h.session([...startAnswers('DEMO', 'Demo Theatre'), '2', 'maybe', 'n', '2', 'y']);
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('Cancel this run? (y/n) ');
+    expect(r.output).toContain('Answer y (yes) or n (no).');
+    expect(r.output).toContain('The run goes on.');
+    const [run] = await h.core.store.list({ surface: 'console' });
+    expect(run.status).toBe('cancelled');
+    expect(r.output).toContain(`Run ${run.id} is cancelled.`);
+  });
+
+  test('help, status and product at any prompt, then the question is asked again', async () => {
+    const r = await h.session(['help', 'DEMO', 'product', 'Demo Theatre', '', 'Camille Martin', 'camille.martin@digitick.example', '', 'status', '1']);
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('== Digitick onboarding assistant ==');
+    expect(r.output).toContain('Digitick uses no mappings');
+    expect(r.output).toContain('== Put a product on sale on Digitick ==');
+    expect(count(r.output, 'Institution code (SecuTix) [DEMO]: ')).toBe(2);
+    expect(count(r.output, 'Institution name: ')).toBe(2);
+    // status shows the card again (with the legend), then the same choices.
+    expect(count(r.output, '[x] done  [>] current')).toBeGreaterThanOrEqual(2);
+    expect(count(r.output, 'Your choice (1-2): ')).toBe(3);
+    const [run] = await h.core.store.list({ surface: 'console' });
+    expect(run.currentStep).toBe('point_of_sale');
+  });
+
+  test('(d) FAULTY: failed checks are listed with reasons, retry is offered; retrying then skipping with a reason reaches the email (with the pointOfSalesId, since the credentials passed)', async () => {
+    const t = (key: string) => h.core.builder.t('en', key);
+    const r = await h.session([
+      ...startAnswers('FAULTY', 'Faulty Museum'),
+      '1',
+      '1',
+      '1',
+      FAULTY.contingentIds.join(','),
+      '1',
+      FAULTY.contactNumbers[0],
+      '1',
+      '1',
+      '1',
+      '1',
+      '1',
+      FAULTY.password,
+      '1',
+      FAULTY.password,
+      '2',
+      'known sandbox faults',
+    ]);
+    expect(r.exitCode).toBe(0);
+    const out = r.output;
+    expect(count(out, `== ${t('report.header.failed')} ==`)).toBe(2);
+    expect(out).toMatch(new RegExp(`XX failed +${t('check.name.sales_channel')}\\n +The sales channel DGTK is not active \\(state SUSPENDED\\)`));
+    expect(out).toMatch(new RegExp(`XX failed +${t('check.name.point_of_sale')}\\n +The point of sale DGTKPOS has no Pending account`));
+    expect(out).toMatch(new RegExp(`XX failed +${t('check.name.technical_contact')}\\n +The contact .*000789.* is not authorised`));
+    expect(out).toMatch(new RegExp(`OK passed +${t('check.name.credentials')}\\n`));
+    // After a failed report, the retry choices.
+    const afterReport = out.slice(out.indexOf(`== ${t('report.header.failed')} ==`));
+    expect(afterReport).toMatch(/What next\?\n {2}1\) Verify now\n {2}2\) Go on without verification\n {2}3\) Cancel run\n/);
+    expect(out).toContain('== Step 10/10: Email to Digitick ==');
+    expect(out).toContain('The pointOfSalesId is 5151.');
+    expect(out).not.toContain(FAULTY.password);
+
+    const [run] = await h.core.store.list({ surface: 'console' });
+    expect(run).toMatchObject({ status: 'open', currentStep: 'email_draft' });
+    expect(run.steps.verification).toMatchObject({ state: 'skipped', reason: 'known sandbox faults' });
+    const audit = await h.core.store.audit(run.id);
+    expect(audit.filter((a) => a.action === 'verify')).toHaveLength(2);
+    expect(dbBytes(dir)).not.toContain(FAULTY.password);
+    expect(h.logs.join('\n')).not.toContain(FAULTY.password);
+  });
+
+  test('a French run: questions in the default language, the steps and the email in French', async () => {
+    const r = await h.session([...startAnswers('DEMO', 'Théâtre Démo', 'fr'), '1'], { hints: demoConsoleHints() });
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('Language of the run and the email (en = English, fr = French) [en]: fr');
+    expect(r.output).toContain('== Étape 1/10 : Canal de vente ==');
+    expect(r.output).toContain('Votre choix (1-2) : ');
+    expect(r.output).toContain("Enregistré : l'intégration");
+  });
+});
