@@ -1,0 +1,289 @@
+/**
+ * Card actions (`adaptiveCard/action` invokes, and their `Action.Submit` fallbacks arriving as
+ * message activities with `value`): action data in, the card to show out. Every path answers a
+ * card (platform-notes.md: a throw inside `onAdaptiveCardInvoke` becomes a 500 with no card).
+ * The workflow stays in `RunService`: this module only translates verbs and form values.
+ */
+import { z } from 'zod';
+import type { ConversationReference } from 'botbuilder';
+import { parseContactForm, parseContingentsForm, parsePasswordForm, parseStartForm, parseVerifySkipForm, type FieldErrorKeys, type RawValues } from '../../src/app/forms';
+import { errorSummary, type Outcome, type RunService, type ServiceError } from '../../src/app/run-service';
+import { ACTION_IDS, FORM_IDS, INPUT_IDS, type Locale, LOCALES, STEP_IDS, type StepId } from '../../src/domain/ids';
+import type { MessageBuilder } from '../../src/messages/builder';
+import type { FieldErrors } from '../../src/messages/model';
+import type { Logger } from '../../src/ports/logger.port';
+import type { RunStore } from '../../src/ports/run-store.port';
+import type { Actor, Run } from '../../src/workflow/types';
+import { baseConversationId } from './activity';
+import { type ActionData, type AdaptiveCard, adaptiveCard, REFRESH_VERB, renderForm } from './cards';
+import type { TeamsOutbound } from './notifier';
+import { TEAMS_REF } from './refs';
+import { RunCards, teamsMention } from './run-cards';
+
+/** Action data as received (inputs merged in by Teams): parsed, never cast. */
+const actionDataSchema = z.looseObject({
+  verb: z.string().min(1).max(64).optional(),
+  runId: z.string().regex(/^[A-Z0-9]{4,16}$/).optional(),
+  step: z.enum(STEP_IDS).optional(),
+  version: z.number().int().nonnegative().optional(),
+  card: z.enum(['step', 'support', 'report', 'card', 'form']).optional(),
+  confirmed: z.boolean().optional(),
+  locale: z.enum(LOCALES).optional(),
+});
+
+/** One action as the bot received it. */
+export interface ActionTurn {
+  /** `action.verb` of the invoke, or `value.verb` of an `Action.Submit` fallback. */
+  verb: string | undefined;
+  /** `action.data` / `value`: the card's data merged with the inputs' values. */
+  data: unknown;
+  actor: Actor;
+  /** The turn's conversation reference (base: no activity id). */
+  reference: Partial<ConversationReference>;
+  /** The conversation id of the turn as sent (a channel thread keeps its `;messageid=` suffix). */
+  conversationId: string;
+  /** The activity holding the clicked card (`replyToId`), to update it when slow work ends. */
+  cardActivityId?: string;
+  /** The user's language (start form before a run exists). */
+  locale: Locale;
+}
+
+/** Dependencies of `TeamsActions`. */
+export interface TeamsActionsDeps {
+  service: RunService;
+  builder: MessageBuilder;
+  store: RunStore;
+  outbound: TeamsOutbound;
+  logger: Logger;
+  /** Longest wait for the core before answering with a "working" card (ms; default 3500, under Teams' few seconds). */
+  answerDeadlineMs?: number;
+}
+
+const TIMEOUT = Symbol('timeout');
+
+function raw(data: Record<string, unknown>): RawValues {
+  const out: RawValues = {};
+  for (const id of Object.values(INPUT_IDS)) {
+    const v = data[id];
+    if (typeof v === 'string') out[id] = v;
+  }
+  return out;
+}
+
+export class TeamsActions {
+  readonly cards: RunCards;
+  /** Background work started by actions (verification, late answers); tests await it. */
+  private readonly background = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: TeamsActionsDeps) {
+    this.cards = new RunCards(deps.builder);
+  }
+
+  /** Resolves when every background task started so far has ended (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+
+  private track(p: Promise<unknown>): void {
+    const q = p.catch((err: unknown) => this.deps.logger.error({ err: errorSummary(err) }, 'teams background task failed'));
+    this.background.add(q);
+    void q.finally(() => this.background.delete(q));
+  }
+
+  /**
+   * The card answering an action. Never throws: an unexpected error answers a card with the
+   * correlation id. When the core takes longer than the deadline, answers a "working" card and
+   * updates the clicked card when the work ends.
+   */
+  async execute(turn: ActionTurn): Promise<AdaptiveCard> {
+    const work = this.dispatch(turn).catch((err: unknown) => this.internalCard(turn.locale, err));
+    const deadline = this.deps.answerDeadlineMs ?? 3500;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<typeof TIMEOUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMEOUT), deadline);
+    });
+    const first = await Promise.race([work, late]);
+    clearTimeout(timer);
+    if (first !== TIMEOUT) return first;
+    this.deps.logger.warn({ verb: turn.verb, deadlineMs: deadline }, 'teams action slower than the answer deadline; answering a working card');
+    this.track(work.then((card) => this.updateClicked(turn, card)));
+    return adaptiveCard([{ type: 'TextBlock', text: this.deps.builder.t(turn.locale, 'teams.working'), wrap: true }]);
+  }
+
+  private async updateClicked(turn: ActionTurn, card: AdaptiveCard): Promise<void> {
+    if (!turn.cardActivityId) return;
+    await this.deps.outbound.update(turn.reference, { activityId: turn.cardActivityId, conversationId: turn.conversationId }, card);
+  }
+
+  private internalCard(locale: Locale, err: unknown): AdaptiveCard {
+    const correlationId = `T${Date.now().toString(36).toUpperCase()}`;
+    this.deps.logger.error({ correlationId, err: errorSummary(err) }, 'teams action failed');
+    const text = this.deps.builder.describeError({ code: 'internal', correlationId }, locale);
+    return adaptiveCard([{ type: 'TextBlock', text, wrap: true, color: 'attention' }]);
+  }
+
+  private noteCard(text: string): AdaptiveCard {
+    return adaptiveCard([{ type: 'TextBlock', text, wrap: true, color: 'attention' }]);
+  }
+
+  /** The card for a service error: the current card of the run with the explanation on top. */
+  private errorCard(error: ServiceError, kind: ActionData['card'], step: StepId | undefined, locale: Locale): AdaptiveCard {
+    const text = this.deps.builder.describeError(error, 'run' in error ? undefined : locale, teamsMention);
+    if ('run' in error && error.code !== 'other_surface') return this.cards.current(error.run, kind, step, text);
+    return this.noteCard(text);
+  }
+
+  /** Keeps the run's conversation reference fresh when the turn happens in the run's conversation. */
+  private async refresh(run: Run, turn: ActionTurn): Promise<void> {
+    if (baseConversationId(turn.conversationId) !== run.channelId) return;
+    await this.deps.store.putRef(run.id, TEAMS_REF.conversation, turn.reference);
+  }
+
+  private async dispatch(turn: ActionTurn): Promise<AdaptiveCard> {
+    const parsed = actionDataSchema.safeParse(turn.data ?? {});
+    const verb = turn.verb ?? (parsed.success ? parsed.data.verb : undefined);
+    if (!parsed.success || !verb) return this.noteCard(this.deps.builder.t(turn.locale, 'teams.error.bad_action'));
+    const data = parsed.data as ActionData & Record<string, unknown>;
+    if (verb === FORM_IDS.start) return this.start(turn, data);
+
+    const { service, builder } = this.deps;
+    if (!data.runId || !data.step) return this.noteCard(builder.t(turn.locale, 'teams.error.bad_action'));
+    const { runId, step, card: kind } = data;
+    const loaded = await service.load(runId, 'teams');
+    if (!loaded.ok) return this.errorCard(loaded.error, kind, step, turn.locale);
+    const run = loaded.value;
+    await this.refresh(run, turn);
+    const L = run.details.language;
+    const formData = { runId, step, version: run.version, ...(kind ? { card: kind } : {}) };
+    const back = builder.t(L, 'teams.form.back');
+    const label = this.cards.runLabel(run);
+    const act = async (action: Parameters<RunService['act']>[0]['action'], extra: { contingentIds?: number[]; contactNumber?: string; reason?: string } = {}): Promise<AdaptiveCard> => {
+      const r = await service.act({ runId, step, action, actor: turn.actor, surface: 'teams', ...extra });
+      if (!r.ok) return this.errorCard(r.error, kind === 'form' ? 'step' : kind, step, L);
+      return this.cards.closed(r.value, kind === 'form' ? 'step' : kind, step, turn.actor);
+    };
+    const precheck = async (action: Parameters<RunService['precheck']>[0]['action']): Promise<Outcome<Run>> =>
+      service.precheck({ runId, step, action, surface: 'teams' });
+    const form = (id: Exclude<(typeof FORM_IDS)[keyof typeof FORM_IDS], 'onboard_start'>, current: Run, errors?: FieldErrorKeys, values?: RawValues): AdaptiveCard =>
+      renderForm(builder.runForm(current, id, ''), {
+        data: formData,
+        runLabel: label,
+        backLabel: back,
+        ...(errors ? { errors: this.translate(L, errors) } : {}),
+        ...(values ? { values: values as Record<string, string> } : {}),
+        ...(id === FORM_IDS.password && turn.reference.conversation?.conversationType === 'channel' ? { hint: builder.t(L, 'teams.password.channel_hint') } : {}),
+      });
+
+    switch (verb) {
+      case REFRESH_VERB:
+        return this.cards.current(run, kind === 'form' ? 'step' : kind, step);
+      case ACTION_IDS.stepDone: {
+        const input = step === 'contingents' ? FORM_IDS.contingents : step === 'technical_contact' ? FORM_IDS.contact : null;
+        if (!input) return act(ACTION_IDS.stepDone);
+        const pre = await precheck(ACTION_IDS.stepDone);
+        if (!pre.ok) return this.errorCard(pre.error, kind, step, L);
+        return form(input, pre.value);
+      }
+      case ACTION_IDS.stepSkip:
+        return act(ACTION_IDS.stepSkip);
+      case ACTION_IDS.passwordAssigned:
+        return act(ACTION_IDS.passwordAssigned);
+      case ACTION_IDS.emailSent:
+        return act(ACTION_IDS.emailSent);
+      case ACTION_IDS.runCancel: {
+        if (data.confirmed === true) return act(ACTION_IDS.runCancel);
+        const pre = await precheck(ACTION_IDS.runCancel);
+        if (!pre.ok) return this.errorCard(pre.error, kind, step, L);
+        return this.cards.cancelConfirm(pre.value, kind, step);
+      }
+      case ACTION_IDS.verifyStart:
+      case ACTION_IDS.verifySkip: {
+        const pre = await precheck(verb);
+        if (!pre.ok) return this.errorCard(pre.error, kind, step, L);
+        return form(verb === ACTION_IDS.verifyStart ? FORM_IDS.password : FORM_IDS.verifySkip, pre.value);
+      }
+      case FORM_IDS.contingents: {
+        const values = raw(data);
+        const r = parseContingentsForm(values);
+        if (!r.ok) return form(FORM_IDS.contingents, run, r.errors, values);
+        return act(ACTION_IDS.stepDone, { contingentIds: r.value });
+      }
+      case FORM_IDS.contact: {
+        const values = raw(data);
+        const r = parseContactForm(values);
+        if (!r.ok) return form(FORM_IDS.contact, run, r.errors, values);
+        return act(ACTION_IDS.stepDone, { contactNumber: r.value });
+      }
+      case FORM_IDS.verifySkip: {
+        const values = raw(data);
+        const r = parseVerifySkipForm(values);
+        if (!r.ok) return form(FORM_IDS.verifySkip, run, r.errors, values);
+        return act(ACTION_IDS.verifySkip, { reason: r.value });
+      }
+      case FORM_IDS.password: {
+        const r = parsePasswordForm(raw(data));
+        if (!r.ok) return form(FORM_IDS.password, run, r.errors);
+        const pre = await precheck(ACTION_IDS.verifyStart);
+        if (!pre.ok) return this.errorCard(pre.error, 'step', step, L);
+        // Never awaited inside the turn: the verification calls SecuTix (seconds); the card is
+        // updated when it ends. The password lives only in this closure until then.
+        this.track(this.verifyLater(turn, runId, r.value));
+        return this.cards.current(pre.value, 'step', 'verification', builder.t(L, 'teams.verifying'));
+      }
+      default:
+        return this.cards.current(run, kind === 'form' ? 'step' : kind, step, builder.t(L, 'teams.error.bad_action'));
+    }
+  }
+
+  private async verifyLater(turn: ActionTurn, runId: string, password: string): Promise<void> {
+    const r = await this.deps.service.verify({ runId, actor: turn.actor, surface: 'teams', password });
+    let card: AdaptiveCard;
+    if (!r.ok) {
+      card = this.errorCard(r.error, 'step', 'verification', turn.locale);
+    } else {
+      const run = r.value;
+      card =
+        run.currentStep === 'verification'
+          ? this.cards.current(run, 'step', 'verification', this.deps.builder.t(run.details.language, 'teams.verify_done'))
+          : this.cards.closed(run, 'step', 'verification', turn.actor);
+    }
+    await this.updateClicked(turn, card);
+  }
+
+  private translate(locale: Locale, errors: FieldErrorKeys): FieldErrors {
+    const out: FieldErrors = {};
+    for (const [id, key] of Object.entries(errors)) if (key) out[id as keyof FieldErrors] = this.deps.builder.t(locale, key);
+    return out;
+  }
+
+  /** The start form's card (sent as a reply to `start`). */
+  startCard(locale: Locale, prefill: { institutionCode?: string } = {}, errors?: FieldErrors, values?: RawValues, note?: string): AdaptiveCard {
+    return renderForm(this.deps.builder.startForm(locale, '', prefill), {
+      data: { locale },
+      ...(errors ? { errors } : {}),
+      ...(values ? { values: values as Record<string, string> } : {}),
+      ...(note ? { note } : {}),
+    });
+  }
+
+  private async start(turn: ActionTurn, data: ActionData & Record<string, unknown>): Promise<AdaptiveCard> {
+    const locale = data.locale ?? turn.locale;
+    const values = raw(data);
+    const r = parseStartForm(values, this.deps.builder.defaultLocale);
+    if (!r.ok) return this.startCard(locale, {}, this.translate(locale, r.errors), values);
+    const channelId = baseConversationId(turn.conversationId);
+    const started = await this.deps.service.start({ surface: 'teams', channelId, actor: turn.actor, details: r.value });
+    if (!started.ok) return this.startCard(locale, {}, undefined, values, this.deps.builder.describeError(started.error, locale, teamsMention));
+    const run = started.value;
+    await this.refresh(run, turn);
+    const text = this.deps.builder.t(run.details.language, 'teams.started', { runId: run.id, institutionCode: run.details.institutionCode });
+    return adaptiveCard(
+      [
+        { type: 'TextBlock', text: this.cards.runLabel(run), wrap: true, isSubtle: true, size: 'Small', weight: 'Bolder' },
+        { type: 'TextBlock', text, wrap: true },
+      ],
+      [],
+      text,
+    );
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The Teams bot (botbuilder `ActivityHandler`): commands sent as messages (personal chat, or a
+ * channel with an @mention), `adaptiveCard/action` invokes, and `Action.Submit` fallbacks
+ * (message activities with `value`). Translates to `RunService` calls; never runs workflow logic.
+ */
+import { ActivityHandler, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type ConversationReference, TurnContext } from 'botbuilder';
+import { errorSummary, type RunService } from '../../src/app/run-service';
+import type { Locale } from '../../src/domain/ids';
+import type { MessageBuilder } from '../../src/messages/builder';
+import type { Logger } from '../../src/ports/logger.port';
+import type { RunStore } from '../../src/ports/run-store.port';
+import { actorOf, baseConversationId, baseReference, isChannelReference, localeOf } from './activity';
+import { type ActionTurn, TeamsActions } from './actions';
+import { type AdaptiveCard, adaptiveCard, cardAttachment, cardInvokeResponse, renderMessage } from './cards';
+import { parseTeamsCommand, stripBotMention } from './mention';
+import type { RecentReferences } from './notifier';
+import { SUPPORT_CHANNEL_REF, TEAMS_GLOBAL_REF_OWNER, TEAMS_REF } from './refs';
+
+/** Dependencies of `TeamsBot`. */
+export interface TeamsBotDeps {
+  actions: TeamsActions;
+  service: RunService;
+  builder: MessageBuilder;
+  store: RunStore;
+  recent: RecentReferences;
+  logger: Logger;
+  defaultLocale: Locale;
+}
+
+export class TeamsBot extends ActivityHandler {
+  constructor(private readonly deps: TeamsBotDeps) {
+    super();
+    this.onMessage(async (ctx, next) => {
+      await this.onMessageTurn(ctx);
+      await next();
+    });
+  }
+
+  /** The turn's reference without activity id and thread suffix; remembered for new runs. */
+  private remember(ctx: TurnContext): Partial<ConversationReference> {
+    const ref = baseReference(TurnContext.getConversationReference(ctx.activity));
+    this.deps.recent.set(ref);
+    return ref;
+  }
+
+  private actionTurn(ctx: TurnContext, verb: string | undefined, data: unknown): ActionTurn {
+    const a = ctx.activity;
+    return {
+      verb,
+      data,
+      actor: actorOf(a.from),
+      reference: this.remember(ctx),
+      conversationId: a.conversation.id,
+      ...(a.replyToId ? { cardActivityId: a.replyToId } : {}),
+      locale: localeOf(a.locale, this.deps.defaultLocale),
+    };
+  }
+
+  /** `adaptiveCard/action`: always answers 200 with a card (errors become a card with a note). */
+  protected override async onAdaptiveCardInvoke(ctx: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    let card: AdaptiveCard;
+    try {
+      card = await this.deps.actions.execute(this.actionTurn(ctx, value.action?.verb, value.action?.data));
+    } catch (err) {
+      card = this.internal(ctx, err);
+    }
+    return cardInvokeResponse(card) as unknown as AdaptiveCardInvokeResponse;
+  }
+
+  private internal(ctx: TurnContext, err: unknown): AdaptiveCard {
+    const correlationId = `T${Date.now().toString(36).toUpperCase()}`;
+    this.deps.logger.error({ correlationId, err: errorSummary(err) }, 'teams turn failed');
+    const text = this.deps.builder.describeError({ code: 'internal', correlationId }, localeOf(ctx.activity.locale, this.deps.defaultLocale));
+    return adaptiveCard([{ type: 'TextBlock', text, wrap: true, color: 'attention' }]);
+  }
+
+  private async reply(ctx: TurnContext, card: AdaptiveCard): Promise<void> {
+    await ctx.sendActivity({ type: 'message', attachments: [cardAttachment(card)] });
+  }
+
+  private text(locale: Locale, text: string, header?: string): AdaptiveCard {
+    return renderMessage(this.deps.builder.textMessage('notice', locale, text, header));
+  }
+
+  private async onMessageTurn(ctx: TurnContext): Promise<void> {
+    try {
+      const value = ctx.activity.value as Record<string, unknown> | undefined;
+      if (value && typeof value === 'object' && typeof value.verb === 'string') {
+        // Action.Submit fallback: same data and verb as the Action.Execute; answer by editing the card.
+        const turn = this.actionTurn(ctx, value.verb, value);
+        const card = await this.deps.actions.execute(turn);
+        if (ctx.activity.replyToId) {
+          await ctx.updateActivity({ type: 'message', id: ctx.activity.replyToId, attachments: [cardAttachment(card)] });
+        } else {
+          await this.reply(ctx, card);
+        }
+        return;
+      }
+      await this.command(ctx);
+    } catch (err) {
+      await this.reply(ctx, this.internal(ctx, err)).catch((e: unknown) => this.deps.logger.error({ err: errorSummary(e) }, 'teams reply failed'));
+    }
+  }
+
+  private async command(ctx: TurnContext): Promise<void> {
+    const { builder, service, store, actions } = this.deps;
+    const a = ctx.activity;
+    const ref = this.remember(ctx);
+    const L = localeOf(a.locale, this.deps.defaultLocale);
+    const actor = actorOf(a.from);
+    const cmd = parseTeamsCommand(stripBotMention(a.text ?? '', a.recipient, a.entities ?? []));
+    const baseId = baseConversationId(a.conversation.id);
+    /** Loads a Teams run named in a command and refreshes its reference when typed in its conversation. */
+    const loadRun = async (runId: string) => {
+      const loaded = await service.load(runId, 'teams');
+      if (loaded.ok && loaded.value.channelId === baseId) await store.putRef(runId, TEAMS_REF.conversation, ref);
+      return loaded;
+    };
+    switch (cmd.name) {
+      case 'start':
+        return this.reply(ctx, actions.startCard(L, cmd.institutionCode ? { institutionCode: cmd.institutionCode } : {}));
+      case 'help': {
+        const text = [builder.t(L, 'help.text'), builder.t(L, 'help.commands', { command: 'digitick-onboard' }), builder.t(L, 'teams.help.notes')].join('\n\n');
+        return this.reply(ctx, this.text(L, text, builder.t(L, 'help.header')));
+      }
+      case 'product':
+        return this.reply(ctx, renderMessage(builder.productGuide(L)));
+      case 'status': {
+        if (!cmd.runId) {
+          const runs = await service.openRuns('teams', actor.id);
+          return this.reply(ctx, runs.length === 0 ? this.text(L, builder.t(L, 'teams.status.none')) : renderMessage(builder.statusList(L, runs)));
+        }
+        const loaded = await loadRun(cmd.runId);
+        if (!loaded.ok) return this.reply(ctx, this.text(L, builder.describeError(loaded.error, L)));
+        return this.reply(ctx, actions.cards.progress(loaded.value));
+      }
+      case 'resume':
+      case 'cancel': {
+        if (!cmd.runId) return this.reply(ctx, this.text(L, builder.t(L, 'teams.error.run_id_required', { command: cmd.name })));
+        const loaded = await loadRun(cmd.runId);
+        if (!loaded.ok) return this.reply(ctx, this.text(L, builder.describeError(loaded.error, L)));
+        const run = loaded.value;
+        if (cmd.name === 'cancel') {
+          if (run.status !== 'open' || !run.currentStep) {
+            return this.reply(ctx, this.text(L, builder.refusal(run, { code: 'run_not_open', last: { by: run.endedBy, at: run.endedAt, state: run.status } }, L)));
+          }
+          return this.reply(ctx, actions.cards.cancelConfirm(run, 'step', run.currentStep));
+        }
+        const r = await service.resume({ runId: run.id, actor, surface: 'teams' });
+        if (!r.ok) return this.reply(ctx, this.text(L, builder.describeError(r.error, L)));
+        return;
+      }
+      case 'support_channel': {
+        if (!isChannelReference(ref)) return this.reply(ctx, this.text(L, builder.t(L, 'teams.support_channel.not_channel')));
+        await store.putRef(TEAMS_GLOBAL_REF_OWNER, SUPPORT_CHANNEL_REF, ref);
+        this.deps.logger.info({ conversation: baseId }, 'teams support channel registered');
+        return this.reply(ctx, this.text(L, builder.t(L, 'teams.support_channel.saved')));
+      }
+      case 'unknown':
+        return this.reply(ctx, this.text(L, builder.t(L, 'teams.error.unknown_command', { command: cmd.word.slice(0, 60) })));
+    }
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The Teams `ChatNotifier`: delivers a run's effects as Adaptive Cards through
+ * `CloudAdapter.continueConversationAsync` with the run's stored `ConversationReference`
+ * (platform-notes.md: the turn's context is revoked when the turn ends; a reference survives a
+ * JSON round trip and a restart). Where things go (`chat-contract.md`, "Microsoft Teams"):
+ * the progress card is one activity edited with `updateActivity`; in a channel, step cards,
+ * reports and notices are replies in the progress card's thread (conversation id
+ * `<channel>;messageid=<card id>`), in a personal chat plain posts; the support request goes
+ * to the registered support channel, else to the run's thread.
+ */
+import type { Activity, CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
+import type { MessageBuilder } from '../../src/messages/builder';
+import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
+import type { RunStore } from '../../src/ports/run-store.port';
+import type { Effect, Run } from '../../src/workflow/types';
+import { baseConversationId, isChannelReference, threadConversationId } from './activity';
+import { type AdaptiveCard, cardAttachment, renderMessage } from './cards';
+import { type Posted, readPosted, readPostedList, readReference, SUPPORT_CHANNEL_REF, supportPostedSchema, TEAMS_GLOBAL_REF_OWNER, TEAMS_REF } from './refs';
+import { RunCards, teamsMention } from './run-cards';
+
+/**
+ * Conversation references seen recently, by base conversation id (bounded, in memory). Only a
+ * bridge for the first delivery of a new run (the run id does not exist yet when its turn
+ * starts); the durable copy is `teams.conversation` in the run store.
+ */
+export class RecentReferences {
+  private readonly map = new Map<string, Partial<ConversationReference>>();
+  constructor(private readonly max = 1000) {}
+
+  set(ref: Partial<ConversationReference>): void {
+    const id = ref.conversation?.id;
+    if (!id) return;
+    this.map.delete(id);
+    this.map.set(id, ref);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
+  }
+
+  get(conversationId: string): Partial<ConversationReference> | undefined {
+    return this.map.get(baseConversationId(conversationId));
+  }
+}
+
+/** Proactive posting and editing of cards in a referenced conversation. */
+export class TeamsOutbound {
+  constructor(
+    private readonly adapter: CloudAdapter,
+    /** `MICROSOFT_APP_ID`, or any non-empty string with authentication off. */
+    private readonly appId: string,
+  ) {}
+
+  private async within<T>(ref: Partial<ConversationReference>, fn: (ctx: TurnContext) => Promise<T>): Promise<T> {
+    let out: { v: T } | undefined;
+    await this.adapter.continueConversationAsync(this.appId, ref, async (ctx) => {
+      out = { v: await fn(ctx) };
+    });
+    if (!out) throw new Error('continueConversationAsync ended without running the logic');
+    return out.v;
+  }
+
+  private activity(ref: Partial<ConversationReference>, conversationId: string, card: AdaptiveCard): Partial<Activity> {
+    return {
+      type: 'message',
+      channelId: ref.channelId,
+      serviceUrl: ref.serviceUrl,
+      conversation: { ...(ref.conversation as NonNullable<ConversationReference['conversation']>), id: conversationId },
+      ...(ref.bot ? { from: ref.bot } : {}),
+      ...(ref.user ? { recipient: ref.user } : {}),
+      attachments: [cardAttachment(card)],
+    };
+  }
+
+  /**
+   * Posts `card` to `conversationId` (a reply to `replyToId` when given: `POST .../activities/{replyToId}`,
+   * else `POST .../activities`). @returns the connector's activity id. @throws on a connector error or an empty id.
+   */
+  async post(ref: Partial<ConversationReference>, conversationId: string, card: AdaptiveCard, replyToId?: string): Promise<Posted> {
+    const id = await this.within(ref, async (ctx) => {
+      const a = this.activity(ref, conversationId, card);
+      if (replyToId) a.replyToId = replyToId;
+      const [res] = await ctx.adapter.sendActivities(ctx, [a]);
+      return res?.id;
+    });
+    if (!id) throw new Error('the connector returned no activity id');
+    return { activityId: id, conversationId };
+  }
+
+  /** Replaces the card of a posted activity (`PUT .../activities/{id}`). @throws on a connector error. */
+  async update(ref: Partial<ConversationReference>, posted: Posted, card: AdaptiveCard): Promise<void> {
+    await this.within(ref, async (ctx) => {
+      await ctx.adapter.updateActivity(ctx, { ...this.activity(ref, posted.conversationId, card), id: posted.activityId });
+    });
+  }
+}
+
+/** Dependencies of `TeamsNotifier`. */
+export interface TeamsNotifierDeps {
+  outbound: TeamsOutbound;
+  store: RunStore;
+  builder: MessageBuilder;
+  recent: RecentReferences;
+}
+
+export class TeamsNotifier implements ChatNotifier {
+  private readonly cards: RunCards;
+  constructor(private readonly deps: TeamsNotifierDeps) {
+    this.cards = new RunCards(deps.builder);
+  }
+
+  /** The run's conversation reference: stored, else the recent one of its conversation (then stored). */
+  private async reference(run: Run, refs: Record<string, unknown>): Promise<Partial<ConversationReference>> {
+    const stored = readReference(refs[TEAMS_REF.conversation]);
+    if (stored) return stored;
+    const recent = this.deps.recent.get(run.channelId);
+    if (!recent) throw new Error(`no Teams conversation reference for run ${run.id}`);
+    await this.deps.store.putRef(run.id, TEAMS_REF.conversation, recent);
+    return recent;
+  }
+
+  /** Where thread posts of the run go: the progress card's thread in a channel, the chat otherwise. */
+  private threadTarget(ref: Partial<ConversationReference>, refs: Record<string, unknown>): { conversationId: string; replyToId?: string } {
+    const base = baseConversationId(ref.conversation!.id);
+    const card = readPosted(refs[TEAMS_REF.card]);
+    if (isChannelReference(ref) && card) return { conversationId: threadConversationId(base, card.activityId), replyToId: card.activityId };
+    return { conversationId: base };
+  }
+
+  /**
+   * Delivers one effect (see the module doc). Safe to call again: the progress card is edited when
+   * it exists. @throws when the run has no conversation reference or the connector fails (the
+   * outbox keeps the effect and retries).
+   */
+  async deliver(run: Run, effect: Effect): Promise<void> {
+    const { store, outbound, builder } = this.deps;
+    const refs = await store.getRefs(run.id);
+    const ref = await this.reference(run, refs);
+    const base = baseConversationId(ref.conversation!.id);
+    const label = this.cards.runLabel(run);
+    const postInThread = async (card: AdaptiveCard): Promise<Posted> => {
+      const t = this.threadTarget(ref, refs);
+      return outbound.post(ref, t.conversationId, card, t.replyToId);
+    };
+    const remember = async (key: string, posted: Posted): Promise<void> => {
+      const list = readPostedList((await store.getRefs(run.id))[key]);
+      await store.putRef(run.id, key, [...list, posted]);
+    };
+    switch (effect.type) {
+      case 'card': {
+        const card = this.cards.progress(run);
+        const existing = readPosted(refs[TEAMS_REF.card]);
+        if (existing) return outbound.update(ref, existing, card);
+        const posted = await outbound.post(ref, base, card);
+        await store.putRef(run.id, TEAMS_REF.card, posted);
+        return;
+      }
+      case 'step_prompt': {
+        const posted = await postInThread(renderMessage(builder.stepPrompt(run, effect.step), { runLabel: label }));
+        return remember(TEAMS_REF.step(effect.step), posted);
+      }
+      case 'step_closed': {
+        const card = renderMessage(builder.stepClosed(run, effect, teamsMention), { runLabel: label });
+        for (const posted of readPostedList(refs[TEAMS_REF.step(effect.step)])) await outbound.update(ref, posted, card);
+        return;
+      }
+      case 'support_request': {
+        const msg = builder.supportRequest(run, { mention: teamsMention });
+        const card = renderMessage(msg, { runLabel: label });
+        const support = readReference((await store.getRefs(TEAMS_GLOBAL_REF_OWNER))[SUPPORT_CHANNEL_REF]);
+        if (support) {
+          const posted = await outbound.post(support, baseConversationId(support.conversation!.id), card);
+          await store.putRef(run.id, TEAMS_REF.support, { ...posted, reference: support });
+        } else {
+          const posted = await postInThread(card);
+          await store.putRef(run.id, TEAMS_REF.support, { ...posted, reference: ref });
+        }
+        return;
+      }
+      case 'support_closed': {
+        const parsed = supportPostedSchema.safeParse(refs[TEAMS_REF.support]);
+        if (!parsed.success) return;
+        const card = renderMessage(builder.supportClosed(run, effect, { mention: teamsMention }), { runLabel: label });
+        const { reference, ...posted } = parsed.data;
+        return outbound.update(reference as unknown as Partial<ConversationReference>, posted, card);
+      }
+      case 'verification_report': {
+        const msg = builder.report(run);
+        const posted = await postInThread(renderMessage(msg, { runLabel: label }));
+        if (msg.actions.length > 0) await remember(TEAMS_REF.step('verification'), posted);
+        return;
+      }
+      case 'notice': {
+        await postInThread(renderMessage(builder.notice(run, effect.code, effect.params ?? {}), { runLabel: label }));
+        return;
+      }
+    }
+  }
+}

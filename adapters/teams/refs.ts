@@ -1,0 +1,56 @@
+/**
+ * What the Teams surface keeps in the run store (`RunStore.putRef`), so that a restarted bot can
+ * still post and edit a run's cards. Keys, per run:
+ * - `teams.conversation`: the run's `ConversationReference` (no activity id, no thread suffix),
+ *   refreshed on every turn in the run's conversation;
+ * - `teams.card`: `{ activityId, conversationId }` of the progress card (edited with `updateActivity`);
+ * - `teams.step.<step>`: list of `{ activityId, conversationId }` of the step's cards (`resume`
+ *   posts copies; a failed verification report with buttons is listed under `verification`);
+ * - `teams.support`: `{ activityId, conversationId, reference }` of the support request.
+ * Global (pseudo run id `__teams__`):
+ * - `support_channel`: the `ConversationReference` of the channel where someone sent
+ *   `support-channel here` (where password requests go).
+ * Values are parsed with zod when read back; nothing here is ever a secret.
+ */
+import { z } from 'zod';
+import type { ConversationReference } from 'botbuilder';
+import type { StepId } from '../../src/domain/ids';
+import { storedReferenceSchema } from './activity';
+
+export const TEAMS_REF = {
+  conversation: 'teams.conversation',
+  card: 'teams.card',
+  step: (step: StepId): string => `teams.step.${step}`,
+  support: 'teams.support',
+} as const;
+
+/** Pseudo run id under which the surface keeps its global references. */
+export const TEAMS_GLOBAL_REF_OWNER = '__teams__';
+/** Key of the support channel's reference under `TEAMS_GLOBAL_REF_OWNER`. */
+export const SUPPORT_CHANNEL_REF = 'support_channel';
+
+/** A posted activity: its id and the conversation id it was posted to (thread suffix included). */
+export const postedSchema = z.object({ activityId: z.string().min(1), conversationId: z.string().min(1) });
+export type Posted = z.output<typeof postedSchema>;
+
+export const postedListSchema = z.array(postedSchema);
+
+export const supportPostedSchema = postedSchema.extend({ reference: storedReferenceSchema });
+
+/** Parses a stored conversation reference; undefined when absent or malformed. */
+export function readReference(value: unknown): Partial<ConversationReference> | undefined {
+  const r = storedReferenceSchema.safeParse(value);
+  return r.success ? (r.data as unknown as Partial<ConversationReference>) : undefined;
+}
+
+/** Parses a stored posted-activity ref; undefined when absent or malformed. */
+export function readPosted(value: unknown): Posted | undefined {
+  const r = postedSchema.safeParse(value);
+  return r.success ? r.data : undefined;
+}
+
+/** Parses a stored list of posted activities; empty when absent or malformed. */
+export function readPostedList(value: unknown): Posted[] {
+  const r = postedListSchema.safeParse(value);
+  return r.success ? r.data : [];
+}

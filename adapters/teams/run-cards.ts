@@ -1,0 +1,81 @@
+/**
+ * The cards of a run, built from `MessageBuilder` output and rendered by `cards.ts`: what the
+ * notifier posts, and what an action answers (the card as it stands now, or closed). No workflow
+ * logic: the run's state decides, as recorded by the core.
+ */
+import type { Locale, StepId } from '../../src/domain/ids';
+import { type MentionFormatter, type MessageBuilder } from '../../src/messages/builder';
+import type { Actor, Run, StepOutcome } from '../../src/workflow/types';
+import { type AdaptiveCard, type CardKind, executeAction, REFRESH_VERB, renderMessage } from './cards';
+
+/** How Teams names people in card text: their display name (cards cannot mention). */
+export const teamsMention: MentionFormatter = (a) => a.name ?? a.id;
+
+export class RunCards {
+  constructor(readonly builder: MessageBuilder) {}
+
+  /** "Run ABCD1234": the first TextBlock of every card of a run. */
+  runLabel(run: Run): string {
+    return this.builder.t(run.details.language, 'card.run_id', { runId: run.id });
+  }
+
+  /** The progress card. */
+  progress(run: Run, note?: string): AdaptiveCard {
+    return renderMessage(this.builder.card(run, teamsMention), { runLabel: this.runLabel(run), ...(note ? { note } : {}) });
+  }
+
+  /**
+   * The card of `kind` for `step` as it stands now: with its buttons while the step is the run's
+   * current one, without them otherwise; `note` on top (a stale or refused action, a working notice).
+   */
+  current(run: Run, kind: CardKind | undefined, step: StepId | undefined, note?: string): AdaptiveCard {
+    const live = run.status === 'open' && step !== undefined && run.currentStep === step;
+    const opts = { runLabel: this.runLabel(run), ...(note ? { note } : {}), withoutActions: !live };
+    if (kind === 'card' || step === undefined) return this.progress(run, note);
+    if (kind === 'support') return renderMessage(this.builder.supportRequest(run, { mention: teamsMention }), opts);
+    if (kind === 'report' && run.verification) return renderMessage(this.builder.report(run), opts);
+    return renderMessage(this.builder.stepPrompt(run, step), opts);
+  }
+
+  /** The card of a step once acted on: the line saying who did what (or the current card when the step was not closed). */
+  closed(run: Run, kind: CardKind | undefined, step: StepId, actor: Actor): AdaptiveCard {
+    const rec = run.steps[step];
+    const at = rec.at ?? run.updatedAt;
+    if (kind === 'support') {
+      const outcome = run.status === 'cancelled' ? 'cancelled' : 'assigned';
+      return renderMessage(this.builder.supportClosed(run, { type: 'support_closed', outcome, by: rec.by ?? actor, at }, { mention: teamsMention }), {
+        runLabel: this.runLabel(run),
+      });
+    }
+    const outcome = outcomeOf(run, step);
+    if (!outcome) return this.current(run, kind, step);
+    const by = outcome === 'cancelled' || outcome === 'completed' ? run.endedBy ?? actor : rec.by ?? actor;
+    const when = outcome === 'cancelled' ? run.endedAt ?? at : at;
+    return renderMessage(this.builder.stepClosed(run, { type: 'step_closed', step, outcome, by, at: when }, teamsMention), { runLabel: this.runLabel(run) });
+  }
+
+  /** The confirmation asked before cancelling (Teams has no confirm dialog on `Action.Execute`). */
+  cancelConfirm(run: Run, kind: CardKind | undefined, step: StepId): AdaptiveCard {
+    const L: Locale = run.details.language;
+    const view = { runId: run.id, institutionCode: run.details.institutionCode };
+    const base = this.current(run, kind, step, this.builder.t(L, 'teams.cancel.question', view));
+    const data = { runId: run.id, step, version: run.version, ...(kind ? { card: kind } : {}) };
+    return {
+      ...base,
+      actions: [
+        executeAction(this.builder.t(L, 'confirm.cancel.confirm', view), { ...data, verb: 'run_cancel', confirmed: true }, 'destructive'),
+        executeAction(this.builder.t(L, 'confirm.cancel.deny', view), { ...data, verb: REFRESH_VERB }),
+      ],
+    };
+  }
+}
+
+/** How a step ended, for its closed line; null while it is still open. */
+function outcomeOf(run: Run, step: StepId): StepOutcome | null {
+  if (run.status === 'completed' && step === 'email_draft') return 'completed';
+  const state = run.steps[step].state;
+  if (state === 'done') return step === 'verification' ? 'verified' : 'done';
+  if (state === 'skipped') return 'skipped';
+  if (run.status === 'cancelled') return 'cancelled';
+  return null;
+}

@@ -1,0 +1,264 @@
+/**
+ * The Microsoft Teams surface: `CloudAdapter` on `POST /api/messages`, the bot, and the notifier.
+ * Follows platform-notes.md ("Teams"): credentials mapped to `ConfigurationBotFrameworkAuthentication`
+ * keys (no app id = authentication off, local use and tests only, with a warning); the activity is
+ * parsed with zod before `process` (400 otherwise); activities without `serviceUrl` are refused;
+ * optional `serviceUrl` allowlist (403); duplicate deliveries (same `activity.id`) are answered
+ * with the first delivery's answer without running again; every error is caught here (Bolt does
+ * not await custom routes).
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { errorSummary, type RunService } from '../../src/app/run-service';
+import type { Locale } from '../../src/domain/ids';
+import type { MessageBuilder } from '../../src/messages/builder';
+import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
+import type { Logger } from '../../src/ports/logger.port';
+import type { RunStore } from '../../src/ports/run-store.port';
+import { inboundActivitySchema } from './activity';
+import { TeamsActions } from './actions';
+import { TeamsBot } from './bot';
+import { RecentReferences, TeamsNotifier, TeamsOutbound } from './notifier';
+
+/** The `appId` used for proactive turns when authentication is off (any non-empty string works then). */
+export const LOCAL_APP_ID = 'teams-local';
+/** Largest accepted request body, in bytes. */
+export const MAX_ACTIVITY_BYTES = 256 * 1024;
+
+/** Teams settings (`AppConfig.teams`). */
+export interface TeamsSettings {
+  appId?: string;
+  appPassword?: string;
+  tenantId?: string;
+  /** `MultiTenant` (default with an app id), `SingleTenant`, `UserAssignedMSI`. */
+  appType?: string;
+  /** URL prefixes accepted as `serviceUrl`; empty = any (with authentication on, the token decides). */
+  serviceUrlAllowlist: string[];
+}
+
+/** Dependencies of `createTeamsSurface`. */
+export interface TeamsSurfaceDeps {
+  teams: TeamsSettings;
+  service: RunService;
+  builder: MessageBuilder;
+  store: RunStore;
+  logger: Logger;
+  defaultLocale: Locale;
+  /** Longest wait for the core inside an invoke before a "working" card (ms, default 3500). */
+  answerDeadlineMs?: number;
+  /** Remembered activity ids for duplicate detection (default 5000). */
+  dedupeSize?: number;
+}
+
+/** The Teams surface. */
+export interface TeamsSurface {
+  /** Register as `notifiers.teams`. */
+  notifier: ChatNotifier;
+  /**
+   * `POST /api/messages`. Reads and parses the body itself when `req.body` is undefined (limit
+   * `MAX_ACTIVITY_BYTES`). Answers 400 (not JSON / not an activity / no `serviceUrl`), 403
+   * (`serviceUrl` not allowed), 401 (authentication on and the token refused), the invoke's
+   * answer, or 200. Never rejects: every error is caught and answered 500.
+   */
+  handle(req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<void>;
+  adapter: CloudAdapter;
+  /** Resolves when background work (verifications, late answers) has ended: tests and shutdown. */
+  idle(): Promise<void>;
+}
+
+interface Answer {
+  status: number;
+  body?: unknown;
+}
+
+class BadRequest extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_ACTIVITY_BYTES) {
+        reject(new BadRequest(413, 'body too large'));
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function write(res: ServerResponse, answer: Answer): void {
+  if (res.headersSent || res.writableEnded) return;
+  if (answer.body === undefined || answer.body === null || answer.body === '') {
+    res.writeHead(answer.status);
+    res.end();
+    return;
+  }
+  const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+  res.writeHead(answer.status, {
+    'Content-Type': typeof answer.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/** The `CloudAdapter` with botbuilder's configuration keys mapped from ours. Logs a warning when authentication is off. */
+export function createTeamsAdapter(teams: TeamsSettings, logger: Logger): CloudAdapter {
+  const options: ConfigurationBotFrameworkAuthenticationOptions = teams.appId
+    ? {
+        MicrosoftAppId: teams.appId,
+        MicrosoftAppPassword: teams.appPassword ?? '',
+        MicrosoftAppType: teams.appType ?? 'MultiTenant',
+        MicrosoftAppTenantId: teams.tenantId ?? '',
+      }
+    : // An empty app id turns authentication off; `SingleTenant` without an app id would throw.
+      { MicrosoftAppId: '', MicrosoftAppPassword: '' };
+  if (!teams.appId) {
+    logger.warn({}, 'Teams authentication is OFF (no MICROSOFT_APP_ID): any caller can post activities; for local use and tests only');
+    if (teams.serviceUrlAllowlist.length === 0) logger.warn({}, 'TEAMS_SERVICE_URL_ALLOWLIST is empty: replies go to any serviceUrl the caller gives');
+  }
+  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(options));
+  adapter.onTurnError = async (_ctx, err) => {
+    logger.error({ err: errorSummary(err) }, 'teams turn error');
+  };
+  return adapter;
+}
+
+/**
+ * Creates the Teams surface (see the module doc). The caller registers `notifier` as
+ * `notifiers.teams` and mounts `handle` on `POST /api/messages`.
+ */
+export function createTeamsSurface(deps: TeamsSurfaceDeps): TeamsSurface {
+  const { logger } = deps;
+  const adapter = createTeamsAdapter(deps.teams, logger);
+  const outbound = new TeamsOutbound(adapter, deps.teams.appId || LOCAL_APP_ID);
+  const recent = new RecentReferences();
+  const notifier = new TeamsNotifier({ outbound, store: deps.store, builder: deps.builder, recent });
+  const actions = new TeamsActions({
+    service: deps.service,
+    builder: deps.builder,
+    store: deps.store,
+    outbound,
+    logger,
+    ...(deps.answerDeadlineMs !== undefined ? { answerDeadlineMs: deps.answerDeadlineMs } : {}),
+  });
+  const bot = new TeamsBot({ actions, service: deps.service, builder: deps.builder, store: deps.store, recent, logger, defaultLocale: deps.defaultLocale });
+  // In-memory duplicate detection (bounded, insertion order = age). Durable dedupe needs a store
+  // method (issue 4): after a restart a redelivered activity runs again, and the core's
+  // compare-and-set then refuses a second advance (stale card + note).
+  const seen = new Map<string, Promise<Answer>>();
+  const dedupeSize = deps.dedupeSize ?? 5000;
+  const allow = deps.teams.serviceUrlAllowlist;
+
+  async function processActivity(req: IncomingMessage, body: unknown): Promise<Answer> {
+    const answer: Answer = { status: 200 };
+    const shimReq = { method: 'POST', headers: req.headers, body };
+    const shimRes = {
+      status(code: number) {
+        answer.status = code;
+        return shimRes;
+      },
+      header() {
+        return shimRes;
+      },
+      send(b: unknown) {
+        answer.body = b;
+        return shimRes;
+      },
+      end() {
+        return shimRes;
+      },
+    };
+    await adapter.process(shimReq as never, shimRes as never, (ctx) => bot.run(ctx));
+    return answer;
+  }
+
+  async function handle(req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    try {
+      let body = req.body;
+      if (body === undefined) {
+        const text = await readBody(req);
+        try {
+          body = JSON.parse(text);
+        } catch {
+          throw new BadRequest(400, 'body is not JSON');
+        }
+      }
+      const parsed = inboundActivitySchema.safeParse(body);
+      if (!parsed.success) {
+        const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(body)'))].slice(0, 10);
+        throw new BadRequest(400, `not a Bot Framework activity (check: ${fields.join(', ')})`);
+      }
+      const activity = parsed.data;
+      if (allow.length > 0 && !allow.some((p) => activity.serviceUrl.startsWith(p))) {
+        logger.warn({ serviceUrl: activity.serviceUrl }, 'teams activity refused: serviceUrl not in TEAMS_SERVICE_URL_ALLOWLIST');
+        throw new BadRequest(403, 'serviceUrl not allowed');
+      }
+      const id = activity.id;
+      const prior = id ? seen.get(id) : undefined;
+      if (prior) {
+        logger.info({ type: activity.type, activityId: id }, 'teams duplicate delivery ignored');
+        write(res, await prior);
+        return;
+      }
+      const work = processActivity(req, body);
+      if (id) {
+        seen.set(id, work);
+        if (seen.size > dedupeSize) seen.delete(seen.keys().next().value as string);
+      }
+      let answer: Answer;
+      try {
+        answer = await work;
+      } catch (err) {
+        if (id) seen.delete(id);
+        throw err;
+      }
+      if (id && answer.status >= 500) seen.delete(id); // let the channel's retry run again
+      write(res, answer);
+      logger.info(
+        { type: activity.type, name: activity.name, status: answer.status, ms: Math.round(performance.now() - started) },
+        activity.type === 'invoke' ? 'teams invoke answered' : 'teams activity handled',
+      );
+    } catch (err) {
+      if (err instanceof BadRequest) {
+        write(res, { status: err.status, body: { error: err.message } });
+        return;
+      }
+      logger.error({ err: errorSummary(err) }, 'teams request failed');
+      write(res, { status: 500, body: { error: 'internal error' } });
+    }
+  }
+
+  return { notifier, handle, adapter, idle: () => actions.idle() };
+}
+
+/**
+ * A plain `node:http` server for Teams without Slack: `POST /api/messages` and `GET /healthz`
+ * (`{"ok":true}`); anything else 404. Not listening yet: call `listen(port)`.
+ */
+export function createTeamsOnlyServer(surface: Pick<TeamsSurface, 'handle'>, logger: Logger): http.Server {
+  return http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/api/messages' && req.method === 'POST') {
+      void surface.handle(req, res).catch((err: unknown) => logger.error({ err: errorSummary(err) }, 'teams handler failed'));
+      return;
+    }
+    if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+      write(res, { status: 200, body: { ok: true } });
+      return;
+    }
+    write(res, { status: path === '/api/messages' ? 405 : 404, body: { error: 'not found' } });
+  });
+}
