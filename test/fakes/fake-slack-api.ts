@@ -1,0 +1,243 @@
+/**
+ * A fake Slack Web API over loopback HTTP (`node:http` on 127.0.0.1, port 0), used through
+ * `SLACK_API_URL`. It behaves like Slack for what this project calls (facts: `platform-notes.md`):
+ * bodies are `application/x-www-form-urlencoded` with `blocks`, `view`, `metadata`, `attachments`
+ * as JSON strings inside form fields; the token is in `Authorization: Bearer`. It records every
+ * call, keeps posted messages (so `chat.update` edits them in place), and can be told to fail
+ * (429 with `Retry-After`, a Slack error such as `channel_not_found`, or HTTP 5xx).
+ * It also serves `POST /response/<id>` as a `response_url` target.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One recorded Web API call (or `response_url` post, method `response_url`). */
+export interface FakeSlackCall {
+  method: string;
+  /** Parsed arguments: form fields, with JSON fields decoded. */
+  args: Record<string, unknown>;
+  headers: http.IncomingHttpHeaders;
+  /** The raw body as received. */
+  raw: string;
+  /** Answer given: HTTP status and Slack `error` when `ok: false`. */
+  status: number;
+  error?: string;
+}
+
+/** A message as the fake keeps it (latest content after `chat.update`). */
+export interface FakeSlackMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text?: string;
+  blocks: Record<string, unknown>[];
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** How many times `chat.update` changed it. */
+  updates: number;
+}
+
+/** A programmed failure: applies to the next `times` calls of `method` (default 1). */
+export type FakeSlackFailure =
+  | { kind: 'rate_limited'; retryAfterSeconds: number; times?: number }
+  | { kind: 'slack_error'; error: string; times?: number }
+  | { kind: 'http'; status: number; times?: number };
+
+const JSON_FIELDS = ['blocks', 'view', 'metadata', 'attachments'];
+
+export class FakeSlackApi {
+  readonly calls: FakeSlackCall[] = [];
+  readonly messages = new Map<string, FakeSlackMessage>();
+  /** What `auth.test` answers about the bot. */
+  bot = { user_id: 'UBOT0001', bot_id: 'BBOT0001', team_id: 'T0TEAM001' };
+  /** Tokens `auth.test` accepts; others get `invalid_auth`. */
+  validTokens = new Set<string>(['xoxb-test-token']);
+  /** Channels the bot is not in: `chat.postMessage` answers `not_in_channel`. */
+  notInChannels = new Set<string>();
+  private readonly failures = new Map<string, FakeSlackFailure[]>();
+  private seq = 0;
+  private server?: http.Server;
+  private base = '';
+
+  /** Starts listening on 127.0.0.1 with a free port. */
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        res.writeHead(500, { 'Content-Type': 'text/plain' });
+        res.end(String(err));
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = this.server.address() as AddressInfo;
+    this.base = `http://127.0.0.1:${port}`;
+    return this;
+  }
+
+  /** Stops the server and drops open connections. */
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  /** The Web API base URL (`SLACK_API_URL`), ending with `/api/`. */
+  get apiUrl(): string {
+    return `${this.base}/api/`;
+  }
+
+  /** A `response_url` served by this fake. */
+  responseUrl(id: string): string {
+    return `${this.base}/response/${encodeURIComponent(id)}`;
+  }
+
+  /** Makes the next call(s) of `method` fail. */
+  fail(method: string, failure: FakeSlackFailure): void {
+    const list = this.failures.get(method) ?? [];
+    list.push(failure);
+    this.failures.set(method, list);
+  }
+
+  /** Recorded calls of one method. */
+  callsOf(method: string): FakeSlackCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Messages in a channel (root and thread), in posting order. */
+  messagesIn(channel: string, threadTs?: string): FakeSlackMessage[] {
+    return [...this.messages.values()].filter((m) => m.channel === channel && (threadTs === undefined || m.thread_ts === threadTs));
+  }
+
+  private nextTs(): string {
+    this.seq += 1;
+    return `1700000000.${String(this.seq).padStart(6, '0')}`;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', this.base);
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    if (url.pathname.startsWith('/response/')) {
+      let args: Record<string, unknown> = {};
+      try {
+        args = JSON.parse(raw) as Record<string, unknown>;
+      } catch {
+        /* recorded as empty */
+      }
+      this.calls.push({ method: 'response_url', args: { ...args, id: decodeURIComponent(url.pathname.slice('/response/'.length)) }, headers: req.headers, raw, status: 200 });
+      send(200, { ok: true });
+      return;
+    }
+    const m = /^\/api\/([a-zA-Z.]+)$/.exec(url.pathname);
+    if (!m || req.method !== 'POST') {
+      send(404, { ok: false, error: 'unknown_method' });
+      return;
+    }
+    const method = m[1]!;
+    const args = this.parseArgs(raw, req.headers['content-type']);
+    const call: FakeSlackCall = { method, args, headers: req.headers, raw, status: 200 };
+    this.calls.push(call);
+
+    const programmed = this.failures.get(method)?.[0];
+    if (programmed) {
+      programmed.times = (programmed.times ?? 1) - 1;
+      if (programmed.times <= 0) this.failures.get(method)!.shift();
+      if (programmed.kind === 'rate_limited') {
+        call.status = 429;
+        call.error = 'ratelimited';
+        send(429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(programmed.retryAfterSeconds) });
+        return;
+      }
+      if (programmed.kind === 'http') {
+        call.status = programmed.status;
+        send(programmed.status, { ok: false, error: 'fatal_error' });
+        return;
+      }
+      call.error = programmed.error;
+      send(200, { ok: false, error: programmed.error });
+      return;
+    }
+
+    const token = /^Bearer\s+(.+)$/.exec(String(req.headers.authorization ?? ''))?.[1] ?? (typeof args.token === 'string' ? args.token : undefined);
+    if (!token || !this.validTokens.has(token)) {
+      call.error = token ? 'invalid_auth' : 'not_authed';
+      send(200, { ok: false, error: call.error });
+      return;
+    }
+    const answer = this.answer(method, args);
+    if (answer.ok === false) call.error = String(answer.error);
+    send(200, answer);
+  }
+
+  private parseArgs(raw: string, contentType: string | undefined): Record<string, unknown> {
+    if (contentType?.includes('application/json')) {
+      try {
+        return JSON.parse(raw) as Record<string, unknown>;
+      } catch {
+        return {};
+      }
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of new URLSearchParams(raw)) {
+      if (JSON_FIELDS.includes(k)) {
+        try {
+          out[k] = JSON.parse(v);
+          continue;
+        } catch {
+          /* keep the string */
+        }
+      }
+      out[k] = v;
+    }
+    return out;
+  }
+
+  private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    const channel = typeof args.channel === 'string' ? args.channel : '';
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: 'digitick', ...this.bot };
+      case 'chat.postMessage': {
+        if (!channel) return { ok: false, error: 'channel_not_found' };
+        if (this.notInChannels.has(channel)) return { ok: false, error: 'not_in_channel' };
+        const ts = this.nextTs();
+        const msg: FakeSlackMessage = {
+          channel,
+          ts,
+          ...(typeof args.thread_ts === 'string' ? { thread_ts: args.thread_ts } : {}),
+          ...(typeof args.text === 'string' ? { text: args.text } : {}),
+          blocks: Array.isArray(args.blocks) ? (args.blocks as Record<string, unknown>[]) : [],
+          ...(args.metadata ? { metadata: args.metadata as FakeSlackMessage['metadata'] } : {}),
+          updates: 0,
+        };
+        this.messages.set(ts, msg);
+        return { ok: true, channel, ts, message: { type: 'message', text: msg.text, ts, bot_id: this.bot.bot_id } };
+      }
+      case 'chat.update': {
+        const ts = String(args.ts ?? '');
+        const msg = this.messages.get(ts);
+        if (!msg || msg.channel !== channel) return { ok: false, error: 'message_not_found' };
+        if (typeof args.text === 'string') msg.text = args.text;
+        if (Array.isArray(args.blocks)) msg.blocks = args.blocks as Record<string, unknown>[];
+        if (args.metadata) msg.metadata = args.metadata as FakeSlackMessage['metadata'];
+        msg.updates += 1;
+        return { ok: true, channel, ts, text: msg.text };
+      }
+      case 'chat.postEphemeral':
+        if (!channel || this.notInChannels.has(channel)) return { ok: false, error: 'channel_not_found' };
+        return { ok: true, message_ts: this.nextTs() };
+      case 'chat.getPermalink': {
+        const ts = String(args.message_ts ?? '');
+        if (!this.messages.has(ts)) return { ok: false, error: 'message_not_found' };
+        return { ok: true, channel, permalink: `https://fake.slack.test/archives/${channel}/p${ts.replace('.', '')}` };
+      }
+      case 'views.open':
+        if (!args.trigger_id) return { ok: false, error: 'invalid_trigger_id' };
+        return { ok: true, view: { id: `V${this.seq + 1}`, ...(args.view as object) } };
+      default:
+        return { ok: true };
+    }
+  }
+}
