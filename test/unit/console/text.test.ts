@@ -1,0 +1,90 @@
+/** Plain-text rendering of the message model (`adapters/console/text.ts`). */
+import { loadTemplates } from '../../../adapters/templates-loader';
+import { progressBar, renderBlock, renderMessage, stripMarkup } from '../../../adapters/console/text';
+import { MessageBuilder } from '../../../src/messages/builder';
+import { Renderer } from '../../../src/messages/renderer';
+import { dummyRun } from '../../fixtures/dummy-run';
+
+const builder = new MessageBuilder(new Renderer(loadTemplates()), { publicUrlTemplate: 'https://{institution}.ws.secutix.com', defaultLocale: 'en' });
+
+describe('stripMarkup', () => {
+  test('removes bold markers and keeps backtick code and other characters', () => {
+    expect(stripMarkup('Go to **Institution > Sales channels**, code `DGTK`, login DEMO_DGTK')).toBe(
+      'Go to Institution > Sales channels, code `DGTK`, login DEMO_DGTK',
+    );
+  });
+});
+
+describe('renderBlock', () => {
+  test('steps: one line per step with its state marker and note', () => {
+    const text = renderBlock({
+      type: 'steps',
+      items: [
+        { step: 'sales_channel', number: 1, label: 'Sales channel', state: 'done', note: 'Ann, today' },
+        { step: 'point_of_sale', number: 2, label: 'Point of sale', state: 'current' },
+        { step: 'event_products', number: 5, label: 'Events', state: 'skipped' },
+        { step: 'verification', number: 9, label: 'Verification', state: 'failed' },
+        { step: 'email_draft', number: 10, label: 'Email', state: 'todo' },
+      ],
+    });
+    expect(text.split('\n')).toEqual([
+      '  [x]  1. Sales channel  (Ann, today)',
+      '  [>]  2. Point of sale',
+      '  [-]  5. Events',
+      '  [!]  9. Verification',
+      '  [ ] 10. Email',
+    ]);
+  });
+
+  test('checks: outcome word, name, indented reason and warnings', () => {
+    const text = renderBlock(
+      {
+        type: 'checks',
+        items: [
+          { id: 'credentials', name: 'Login', outcome: 'passed', warnings: [] },
+          { id: 'sales_channel', name: 'Channel', outcome: 'failed', reason: 'Not **active**', warnings: ['Show X has nothing'] },
+          { id: 'pass_products', name: 'Passes', outcome: 'skipped', reason: 'Step skipped', warnings: [] },
+        ],
+      },
+      { outcomeWords: { passed: 'réussi', failed: 'échoué', skipped: 'ignoré' }, warningLabel: 'attention :' },
+    );
+    expect(text.split('\n')).toEqual([
+      '  OK réussi  Login',
+      '  XX échoué  Channel',
+      '              Not active',
+      '              attention : Show X has nothing',
+      '  -- ignoré  Passes',
+      '              Step skipped',
+    ]);
+  });
+
+  test('preformatted text is kept verbatim between the rules (markup included)', () => {
+    const text = renderBlock({ type: 'preformatted', text: 'To: A <a@b.c>\n\n**not bold**' }, { preformattedRules: { begin: '--- begin', end: '--- end' } });
+    expect(text).toBe('--- begin\nTo: A <a@b.c>\n\n**not bold**\n--- end');
+  });
+
+  test('fields are aligned on their labels', () => {
+    expect(renderBlock({ type: 'fields', fields: [{ label: 'A', value: '1' }, { label: 'Long', value: '**2**' }] })).toBe('A    : 1\nLong : 2');
+  });
+});
+
+describe('renderMessage', () => {
+  test('a step prompt: header, guidance without bold markers, no buttons', () => {
+    const text = renderMessage(builder.stepPrompt(dummyRun({ details: { ...dummyRun().details, language: 'en' } }), 'sales_channel'));
+    expect(text).toMatch(/^== Step 1\/10: Sales channel ==\n\n/);
+    expect(text).toContain('create an internal sales channel');
+    expect(text).not.toContain('**');
+    expect(text).not.toContain('Cancel run');
+    expect(text.endsWith('\n')).toBe(true);
+  });
+
+  test('the progress card lists the ten steps', () => {
+    const text = renderMessage(builder.card(dummyRun()));
+    expect(text.match(/^ {2}\[[x> !-]\] +\d+\. /gm)).toHaveLength(10);
+    expect(text).toContain('  [>]  1. ');
+  });
+});
+
+test('progressBar shows one character per step', () => {
+  expect(progressBar(['done', 'skipped', 'failed', 'current', 'todo', 'todo'])).toBe('x-!>..');
+});
