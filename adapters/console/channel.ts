@@ -83,7 +83,13 @@ export class ConsoleChannel {
       ...(b.confirm ? { confirm: b.confirm } : {}),
     }));
     if (step === 'password_request') {
-      items.unshift({ action: ACTION_IDS.passwordAssigned, label: this.builder.t(L, 'console.choice.support'), primary: true, runId: run.id, step });
+      items.unshift({
+        action: ACTION_IDS.passwordAssigned,
+        label: this.builder.t(L, 'console.choice.support'),
+        primary: true,
+        runId: run.id,
+        step,
+      });
     }
     return items;
   }

@@ -8,7 +8,15 @@
  */
 import os from 'node:os';
 import { ACTION_IDS, type Locale, FORM_IDS } from '../../src/domain/ids';
-import { parseContactForm, parseContingentsForm, parsePasswordForm, parseStartForm, parseVerifySkipForm, type FormResult, type RawValues } from '../../src/app/forms';
+import {
+  parseContactForm,
+  parseContingentsForm,
+  parsePasswordForm,
+  parseStartForm,
+  parseVerifySkipForm,
+  type FormResult,
+  type RawValues,
+} from '../../src/app/forms';
 import { errorSummary, type Outcome, type RunService } from '../../src/app/run-service';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { FormModel } from '../../src/messages/model';
@@ -141,7 +149,12 @@ class ConsoleSession {
       this.ch.line(
         this.t(
           'console.hints.title',
-          { institutionCode: h.institutionCode, password: h.password, contingents: h.contingentIds.join(', '), contactNumber: h.contactNumbers[0] ?? '?' },
+          {
+            institutionCode: h.institutionCode,
+            password: h.password,
+            contingents: h.contingentIds.join(', '),
+            contactNumber: h.contactNumbers[0] ?? '?',
+          },
           L,
         ),
       );
@@ -182,7 +195,9 @@ class ConsoleSession {
         this.ch.line(this.t('console.resume.found', {}, L));
         for (const r of open) {
           const def = stepDefinition(r.currentStep ?? 'email_draft');
-          this.ch.line(`  ${this.t('console.resume.line', { runId: r.id, institutionName: r.details.institutionName, institutionCode: r.details.institutionCode, channelCode: r.details.channelCode, number: def.number, title: this.t(`step.${def.id}.title`, {}, r.details.language) }, L)}`);
+          this.ch.line(
+            `  ${this.t('console.resume.line', { runId: r.id, institutionName: r.details.institutionName, institutionCode: r.details.institutionCode, channelCode: r.details.channelCode, number: def.number, title: this.t(`step.${def.id}.title`, {}, r.details.language) }, L)}`,
+          );
         }
       });
       if (i < open.length) {
@@ -213,7 +228,11 @@ class ConsoleSession {
       const raw: RawValues = {};
       for (const input of form.inputs) {
         const options = input.options?.map((o) => `${o.value} = ${o.label}`).join(', ');
-        const suffix = input.initial ? ` [${input.initial}]` : input.placeholder ? ` (${this.t('console.form.example', { example: input.placeholder }, L)})` : '';
+        const suffix = input.initial
+          ? ` [${input.initial}]`
+          : input.placeholder
+            ? ` (${this.t('console.form.example', { example: input.placeholder }, L)})`
+            : '';
         const prompt = `${input.label}${options ? ` (${options})` : ''}${suffix}: `;
         for (;;) {
           const line = await this.ask(prompt);
@@ -284,7 +303,11 @@ class ConsoleSession {
         return service.act({ ...base, action: c.action });
       }
       case ACTION_IDS.passwordAssigned:
-        return service.act({ ...base, action: c.action, actor: { id: this.actor.id, name: `${this.actor.name ?? this.actor.id} (SecuTix support)` } });
+        return service.act({
+          ...base,
+          action: c.action,
+          actor: { id: this.actor.id, name: `${this.actor.name ?? this.actor.id} (SecuTix support)` },
+        });
       case ACTION_IDS.verifyStart: {
         const password = await this.runForm(run, FORM_IDS.password, parsePasswordForm, this.hintFor(run, 'password'), true);
         return password === null ? null : service.verify({ runId: run.id, actor: this.actor, surface: 'console', password });
@@ -327,7 +350,12 @@ class ConsoleSession {
     hint?: string,
     secret = false,
   ): Promise<T | null> {
-    const pre = await this.deps.service.precheck({ runId: run.id, step: run.currentStep ?? 'email_draft', action: formAction(id), surface: 'console' });
+    const pre = await this.deps.service.precheck({
+      runId: run.id,
+      step: run.currentStep ?? 'email_draft',
+      action: formAction(id),
+      surface: 'console',
+    });
     if (!pre.ok) {
       this.ch.line(stripMarkup(this.deps.builder.describeError(pre.error, run.details.language)));
       return null;

@@ -59,7 +59,13 @@ export function tempDir(): string {
  * console mode does) and returns a harness to run console sessions against it.
  */
 export async function wireConsole(dbPath: string, env: Record<string, string> = {}): Promise<ConsoleHarness> {
-  const config = loadConfig({ DATABASE_URL: `sqlite:${dbPath}`, SECUTIX_SANDBOX: 'true', LOG_LEVEL: 'debug', DEFAULT_LOCALE: 'en', ...env });
+  const config = loadConfig({
+    DATABASE_URL: `sqlite:${dbPath}`,
+    SECUTIX_SANDBOX: 'true',
+    LOG_LEVEL: 'debug',
+    DEFAULT_LOCALE: 'en',
+    ...env,
+  });
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, { write: (s: string) => void logs.push(s) });
   const core = await createCore(config, logger);

@@ -13,11 +13,15 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 function runProcess(dbPath: string, stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(__dirname, 'console-process.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: `sqlite:${dbPath}`, SECUTIX_SANDBOX: 'true', LOG_LEVEL: 'warn', DEFAULT_LOCALE: 'en' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(__dirname, 'console-process.ts')],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: `sqlite:${dbPath}`, SECUTIX_SANDBOX: 'true', LOG_LEVEL: 'warn', DEFAULT_LOCALE: 'en' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
@@ -34,7 +38,6 @@ test('piped input: the process answers every queued line, saves the run, and exi
   try {
     const started = performance.now();
     const r = await runProcess(dbPath, '\nDemo Theatre\n\nCamille Martin\ncamille@digitick.example\n\n1\n1\n1\n11,12\n');
-    // eslint-disable-next-line no-console -- timing is reported, not asserted
     console.log(`console process (tsx start, 3 steps, end of input): ${(performance.now() - started).toFixed(0)} ms`);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -14,7 +14,14 @@ const DEMO = sandboxHints('DEMO');
 const FAULTY = sandboxHints('FAULTY');
 
 /** Answers to the start form, in its order: code, name, channel (default), contact name, email, language (default). */
-const startAnswers = (code: string, name: string, language = ''): string[] => [code, name, '', 'Camille Martin', 'camille.martin@digitick.example', language];
+const startAnswers = (code: string, name: string, language = ''): string[] => [
+  code,
+  name,
+  '',
+  'Camille Martin',
+  'camille.martin@digitick.example',
+  language,
+];
 
 /** Steps 1 to 8 on DEMO: done, done, contingents, contact, events, passes, interface, support. */
 const DEMO_STEPS_1_TO_8 = ['1', '1', '1', '11, 12', '1', DEMO.contactNumber!, '1', '1', '1', '1'];
@@ -49,7 +56,6 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
     const t = (key: string, view: Record<string, unknown> = {}) => h.core.builder.t('en', key, view);
 
     const r = await h.session([...startAnswers('', 'Demo Theatre'), ...DEMO_STEPS_1_TO_8, '1', DEMO.password, '1']);
-    // eslint-disable-next-line no-console -- the brief asks for the time of a full console run
     console.log(`full console run (DEMO, 10 steps, verification over HTTP): ${r.ms.toFixed(0)} ms`);
 
     expect(r.exitCode).toBe(0);
@@ -198,7 +204,12 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
     expect(out).toContain(t('console.form.back'));
 
     const [run] = await h.core.store.list({ surface: 'console' });
-    expect(run.details).toMatchObject({ institutionCode: 'ACME', channelCode: 'DGTK', digitickContactEmail: 'camille.martin@digitick.example', language: 'en' });
+    expect(run.details).toMatchObject({
+      institutionCode: 'ACME',
+      channelCode: 'DGTK',
+      digitickContactEmail: 'camille.martin@digitick.example',
+      language: 'en',
+    });
     expect(run.steps.sales_channel.state).toBe('done');
     expect(run.contingentIds).toEqual([11, 12]);
     expect(run.currentStep).toBe('technical_contact');
@@ -219,7 +230,18 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
   });
 
   test('help, status and product at any prompt, then the question is asked again', async () => {
-    const r = await h.session(['help', 'DEMO', 'product', 'Demo Theatre', '', 'Camille Martin', 'camille.martin@digitick.example', '', 'status', '1']);
+    const r = await h.session([
+      'help',
+      'DEMO',
+      'product',
+      'Demo Theatre',
+      '',
+      'Camille Martin',
+      'camille.martin@digitick.example',
+      '',
+      'status',
+      '1',
+    ]);
     expect(r.exitCode).toBe(0);
     expect(r.output).toContain('== Digitick onboarding assistant ==');
     expect(r.output).toContain('Digitick uses no mappings');
@@ -257,7 +279,9 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
     expect(r.exitCode).toBe(0);
     const out = r.output;
     expect(count(out, `== ${t('report.header.failed')} ==`)).toBe(2);
-    expect(out).toMatch(new RegExp(`XX failed +${t('check.name.sales_channel')}\\n +The sales channel DGTK is not active \\(state SUSPENDED\\)`));
+    expect(out).toMatch(
+      new RegExp(`XX failed +${t('check.name.sales_channel')}\\n +The sales channel DGTK is not active \\(state SUSPENDED\\)`),
+    );
     expect(out).toMatch(new RegExp(`XX failed +${t('check.name.point_of_sale')}\\n +The point of sale DGTKPOS has no Pending account`));
     expect(out).toMatch(new RegExp(`XX failed +${t('check.name.technical_contact')}\\n +The contact .*000789.* is not authorised`));
     expect(out).toMatch(new RegExp(`OK passed +${t('check.name.credentials')}\\n`));

@@ -7,7 +7,10 @@ import { Renderer } from '../../../src/messages/renderer';
 import type { Run } from '../../../src/workflow/types';
 import { dummyRun } from '../../fixtures/dummy-run';
 
-const builder = new MessageBuilder(new Renderer(loadTemplates()), { publicUrlTemplate: 'https://{institution}.ws.secutix.com', defaultLocale: 'en' });
+const builder = new MessageBuilder(new Renderer(loadTemplates()), {
+  publicUrlTemplate: 'https://{institution}.ws.secutix.com',
+  defaultLocale: 'en',
+});
 const AT = '2026-01-02T03:04:05.000Z';
 const actor = { id: 'u1', name: 'Ann' };
 
@@ -16,7 +19,15 @@ function setup() {
   let text = '';
   output.on('data', (c: Buffer) => (text += c.toString('utf8')));
   const notifier = createConsoleNotifier(output, builder);
-  return { output, notifier, take: () => { const t = text; text = ''; return t; } };
+  return {
+    output,
+    notifier,
+    take: () => {
+      const t = text;
+      text = '';
+      return t;
+    },
+  };
 }
 
 const consoleRun = (overrides: Partial<Run> = {}): Run =>

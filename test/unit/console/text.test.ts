@@ -5,7 +5,10 @@ import { MessageBuilder } from '../../../src/messages/builder';
 import { Renderer } from '../../../src/messages/renderer';
 import { dummyRun } from '../../fixtures/dummy-run';
 
-const builder = new MessageBuilder(new Renderer(loadTemplates()), { publicUrlTemplate: 'https://{institution}.ws.secutix.com', defaultLocale: 'en' });
+const builder = new MessageBuilder(new Renderer(loadTemplates()), {
+  publicUrlTemplate: 'https://{institution}.ws.secutix.com',
+  defaultLocale: 'en',
+});
 
 describe('stripMarkup', () => {
   test('removes bold markers and keeps backtick code and other characters', () => {
@@ -59,12 +62,23 @@ describe('renderBlock', () => {
   });
 
   test('preformatted text is kept verbatim between the rules (markup included)', () => {
-    const text = renderBlock({ type: 'preformatted', text: 'To: A <a@b.c>\n\n**not bold**' }, { preformattedRules: { begin: '--- begin', end: '--- end' } });
+    const text = renderBlock(
+      { type: 'preformatted', text: 'To: A <a@b.c>\n\n**not bold**' },
+      { preformattedRules: { begin: '--- begin', end: '--- end' } },
+    );
     expect(text).toBe('--- begin\nTo: A <a@b.c>\n\n**not bold**\n--- end');
   });
 
   test('fields are aligned on their labels', () => {
-    expect(renderBlock({ type: 'fields', fields: [{ label: 'A', value: '1' }, { label: 'Long', value: '**2**' }] })).toBe('A    : 1\nLong : 2');
+    expect(
+      renderBlock({
+        type: 'fields',
+        fields: [
+          { label: 'A', value: '1' },
+          { label: 'Long', value: '**2**' },
+        ],
+      }),
+    ).toBe('A    : 1\nLong : 2');
   });
 });
 
