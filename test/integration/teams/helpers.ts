@@ -145,7 +145,7 @@ export async function startTeamsHarness(opts: { allowlist?: string[]; answerDead
   };
 
   const send = async (activity: Record<string, unknown>): Promise<HttpAnswer> => {
-    const full = {
+    const full: Record<string, unknown> = {
       id: `in-${++counter}`,
       timestamp: new Date().toISOString(),
       serviceUrl: connector.url,
