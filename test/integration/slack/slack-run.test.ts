@@ -86,11 +86,15 @@ describe('Slack surface: a complete run', () => {
       expect(answer.status).toBe(200);
       return msg;
     };
-    const run = async () => (await h.core.service.load(runId)).ok && (await h.core.store.get(runId))!;
+    const run = async () => {
+      const r = await h.core.store.get(runId);
+      if (!r) throw new Error(`run ${runId} not stored`);
+      return r;
+    };
 
     // Steps 1 and 2: plain "done".
     const firstStepMessage = await press('sales_channel', 'step_done');
-    expect((await run())!.currentStep).toBe('point_of_sale');
+    expect((await run()).currentStep).toBe('point_of_sale');
     await press('point_of_sale', 'step_done');
 
     // Step 3: the button opens the contingents modal; its submit records the ids.
@@ -98,20 +102,20 @@ describe('Slack surface: a complete run', () => {
     const cView = h.lastView();
     expect(cView.callback_id).toBe('onboard_contingents');
     await h.submit('onboard_contingents', cView.private_metadata, { contingent_ids: demo.contingentIds.join(',\n ') });
-    expect((await run())!.contingentIds).toEqual(demo.contingentIds);
+    expect((await run()).contingentIds).toEqual(demo.contingentIds);
 
     // Step 4: contact modal.
     await press('technical_contact', 'step_done');
     const tView = h.lastView();
     expect(tView.callback_id).toBe('onboard_contact');
     await h.submit('onboard_contact', tView.private_metadata, { contact_number: demo.contactNumbers[0]! });
-    expect((await run())!.contactNumber).toBe(demo.contactNumbers[0]);
+    expect((await run()).contactNumber).toBe(demo.contactNumbers[0]);
 
     // Steps 5 to 7.
     await press('event_products', 'step_done');
     await press('pass_products', 'step_done');
     await press('sales_interface', 'step_done');
-    expect((await run())!.currentStep).toBe('password_request');
+    expect((await run()).currentStep).toBe('password_request');
 
     // Step 8: the support request is in the support channel, linking the run thread.
     const supportMsgs = h.api.messagesIn(SUPPORT_CHANNEL);
@@ -123,7 +127,7 @@ describe('Slack surface: a complete run', () => {
     await press('password_request', 'password_assigned', { user: SUPPORT_USER, channel: SUPPORT_CHANNEL, message: supportMsg });
     expect(buttonsOf(h.api.messages.get(supportMsg.ts)!.blocks)).toHaveLength(0);
     expect(textOf(h.api.messages.get(supportMsg.ts)!.blocks)).toContain(`<@${SUPPORT_USER.id}>`);
-    expect((await run())!.currentStep).toBe('verification');
+    expect((await run()).currentStep).toBe('verification');
 
     // Step 9: verify_start opens the password modal; the verification runs against the sandbox.
     await press('verification', 'verify_start');
@@ -132,7 +136,7 @@ describe('Slack surface: a complete run', () => {
     expect(JSON.stringify(pView.blocks)).toContain('not kept');
     const pwAnswer = await h.submit('onboard_password', pView.private_metadata, { operator_password: demo.password });
     expect(pwAnswer.body).toBe(''); // the modal closes on submit
-    const after = (await run())!;
+    const after = (await run());
     expect(after.verification?.passed).toBe(true);
     expect(after.verification?.posId).toBe(DEMO_POS_ID);
     expect(after.currentStep).toBe('email_draft');
@@ -149,7 +153,7 @@ describe('Slack surface: a complete run', () => {
     await press('email_draft', 'email_sent');
 
     // The run is completed, and the card says so, edited in place.
-    const done = (await run())!;
+    const done = (await run());
     expect(done.status).toBe('completed');
     expect(roots()).toHaveLength(1);
     const finalCard = h.api.messages.get(card.ts)!;
