@@ -1,0 +1,127 @@
+/** Block Kit rendering: markup, escaping, limits, buttons, metadata, modals. */
+import { loadTemplates } from '../../../adapters/templates-loader';
+import {
+  chunkText,
+  escapeRunForSlack,
+  renderBlock,
+  renderButton,
+  renderMessage,
+  renderModal,
+  SLACK_LIMITS,
+  toMrkdwn,
+} from '../../../adapters/slack/block-kit';
+import { slackMention } from '../../../adapters/slack/notifier';
+import { MessageBuilder } from '../../../src/messages/builder';
+import type { Message } from '../../../src/messages/model';
+import { Renderer } from '../../../src/messages/renderer';
+import { dummyRun } from '../../fixtures/dummy-run';
+
+const builder = new MessageBuilder(new Renderer(loadTemplates()), { publicUrlTemplate: 'https://{institution}.ws.secutix.com', defaultLocale: 'en' });
+
+describe('Slack Block Kit rendering', () => {
+  it('turns **bold** into *bold* and keeps code and italics', () => {
+    expect(toMrkdwn('a **b** _c_ `d` **e f**')).toBe('a *b* _c_ `d` *e f*');
+  });
+
+  it('escapes user text but keeps mentions', () => {
+    const run = dummyRun({ details: { ...dummyRun().details, institutionName: 'Tom & <Jerry>' } });
+    const card = renderMessage(builder.card(escapeRunForSlack(run), slackMention));
+    const json = JSON.stringify(card.blocks.filter((b) => b.type !== 'header')); // mrkdwn only
+    expect(json).toContain('Tom &amp; &lt;Jerry&gt;');
+    expect(json).not.toContain('<Jerry>');
+    expect(json).toContain('<@U0OPERATOR>');
+    // plain_text (the header) shows the name as typed
+    expect(card.blocks[0]).toMatchObject({ type: 'header', text: { type: 'plain_text', text: expect.stringContaining('Tom & <Jerry>') } });
+  });
+
+  it('renders the card with an emoji per step state, metadata, and no buttons', () => {
+    const run = dummyRun();
+    const out = renderMessage(builder.card(run, slackMention));
+    expect(out.metadata).toEqual({ event_type: 'digitick_run', event_payload: { run_id: 'RUN0ACME', step: 'sales_channel', state: 'open' } });
+    const text = JSON.stringify(out.blocks);
+    expect(text).toContain(':arrow_forward: *1.');
+    expect(text).toContain(':white_circle: 2.');
+    expect(out.blocks.some((b) => b.type === 'actions')).toBe(false);
+  });
+
+  it('renders step buttons: one primary, confirm on cancel, values within limits', () => {
+    const run = dummyRun({ currentStep: 'event_products' });
+    const out = renderMessage(builder.stepPrompt(run, 'event_products'));
+    const actions = out.blocks.find((b) => b.type === 'actions') as { elements: Record<string, unknown>[] };
+    expect(actions.elements.map((e) => e.action_id)).toEqual(['step_done', 'step_skip', 'run_cancel']);
+    expect(actions.elements.filter((e) => e.style === 'primary')).toHaveLength(1);
+    expect(actions.elements[2]!.confirm).toMatchObject({ title: { type: 'plain_text' }, style: 'danger' });
+    expect(actions.elements[0]!.value).toBe('RUN0ACME:event_products');
+  });
+
+  it('cuts button text to 75 characters and refuses a value over 2000', () => {
+    const long = renderButton({ actionId: 'step_done', label: 'x'.repeat(200), value: 'RUN0ACME:sales_channel' });
+    expect((long.text as { text: string }).text.length).toBe(SLACK_LIMITS.buttonText);
+    expect(() => renderButton({ actionId: 'step_done', label: 'x', value: 'v'.repeat(2001) })).toThrow(/2000/);
+  });
+
+  it('keeps sections under 3000 characters and messages under 50 blocks', () => {
+    const text = Array.from({ length: 400 }, (_, i) => `line ${i} ${'y'.repeat(30)}`).join('\n');
+    const sections = renderBlock({ type: 'text', text });
+    expect(sections.length).toBeGreaterThan(4);
+    for (const s of sections) expect(((s.text as { text: string }).text).length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+    const pre = renderBlock({ type: 'preformatted', text });
+    for (const s of pre) {
+      const t = (s.text as { text: string }).text;
+      expect(t.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+      expect(t.startsWith('```')).toBe(true);
+    }
+    const msg: Message = {
+      kind: 'step',
+      locale: 'en',
+      text: 't',
+      blocks: Array.from({ length: 80 }, (_, i) => ({ type: 'text' as const, text: `b${i}` })),
+      actions: [{ actionId: 'step_done', label: 'Done', style: 'primary', value: 'RUN0ACME:sales_channel' }],
+    };
+    const out = renderMessage(msg);
+    expect(out.blocks).toHaveLength(SLACK_LIMITS.blocksPerMessage);
+    expect(out.blocks.at(-1)!.type).toBe('actions');
+    expect(chunkText('', 10)).toEqual(['']);
+  });
+
+  it('renders checks with passed/failed/skipped, reasons and warnings', () => {
+    const [section] = renderBlock(
+      {
+        type: 'checks',
+        items: [
+          { id: 'credentials', name: 'Login', outcome: 'passed', warnings: [] },
+          { id: 'event_products', name: 'Events', outcome: 'failed', reason: 'no seats', warnings: ['Concert: no availability'] },
+          { id: 'pass_products', name: 'Passes', outcome: 'skipped', warnings: [] },
+        ],
+      },
+      (o) => `<${o}>`,
+    );
+    const t = (section!.text as { text: string }).text;
+    expect(t).toContain(':white_check_mark: *Login*: <passed>');
+    expect(t).toContain(':x: *Events*: <failed>');
+    expect(t).toContain('no seats');
+    expect(t).toContain(':warning: Concert: no availability');
+    expect(t).toContain(':heavy_minus_sign: *Passes*: <skipped>');
+  });
+
+  it('renders the start form as a modal whose block ids equal the input ids', () => {
+    const view = renderModal(builder.startForm('en', '{"c":"C1"}', { institutionCode: 'ACME' }));
+    expect(view).toMatchObject({ type: 'modal', callback_id: 'onboard_start', private_metadata: '{"c":"C1"}' });
+    expect(((view.title as { text: string }).text).length).toBeLessThanOrEqual(24);
+    const inputs = (view.blocks as Record<string, unknown>[]).filter((b) => b.type === 'input');
+    expect(inputs.map((b) => b.block_id)).toEqual(['institution_code', 'institution_name', 'channel_code', 'digitick_contact_name', 'digitick_contact_email', 'language']);
+    for (const b of inputs) expect((b.element as { action_id: string }).action_id).toBe(b.block_id);
+    expect(inputs[0]!.element).toMatchObject({ initial_value: 'ACME' });
+    expect(inputs[2]).toMatchObject({ optional: true, element: { initial_value: 'DGTK' } });
+    expect(inputs[5]!.element).toMatchObject({ type: 'static_select', initial_option: { value: 'en' } });
+    expect(() => renderModal(builder.startForm('en', 'x'.repeat(3001)))).toThrow(/private_metadata/);
+  });
+
+  it('says on the password form that the value is used once and not kept', () => {
+    const run = dummyRun({ currentStep: 'verification', details: { ...dummyRun().details, language: 'en' } });
+    const view = renderModal(builder.runForm(run, 'onboard_password', '{}'));
+    expect(JSON.stringify(view)).toContain('not kept');
+    const input = (view.blocks as Record<string, unknown>[]).find((b) => b.type === 'input')!;
+    expect(input).toMatchObject({ block_id: 'operator_password', element: { type: 'plain_text_input', action_id: 'operator_password' } });
+  });
+});
