@@ -1,0 +1,117 @@
+/**
+ * Composition root: config -> core (store, SecuTix client or sandbox, run service) -> surfaces.
+ * With neither Slack nor Teams configured, the console runs on the embedded SecuTix sandbox.
+ */
+import type { CustomRoute } from '@slack/bolt';
+import pino from 'pino';
+import { ConfigError, loadConfig, type AppConfig } from './config';
+import { createConsoleNotifier, runConsole } from './console';
+import { createCore, type Core } from './core-wiring';
+import { createLogger, type AppLogger } from './logger';
+import { demoHints } from './sandbox';
+import { createSlackSurface } from './slack';
+import { createTeamsOnlyServer, createTeamsSurface } from './teams';
+
+async function runConsoleMode(config: AppConfig): Promise<number> {
+  // The terminal is the console's: logs go to stderr, quiet unless LOG_LEVEL asks for more.
+  const level = process.env.LOG_LEVEL ? config.logLevel : 'warn';
+  const logger = createLogger(level, pino.destination(2));
+  const core = await createCore(config, logger);
+  core.notifiers.console = createConsoleNotifier(process.stdout, core.builder);
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+  const h = config.secutix.sandbox ? demoHints() : undefined;
+  await core.service.drain();
+  const { exitCode } = await runConsole({
+    service: core.service,
+    builder: core.builder,
+    store: core.store,
+    input: process.stdin,
+    output: process.stdout,
+    defaultLocale: config.defaultLocale,
+    ...(h ? { hints: { institutionCode: h.institutionCode, password: h.password, contingentIds: h.contingentIds, contactNumbers: h.contactNumbers } } : {}),
+  });
+  await core.close();
+  return exitCode;
+}
+
+async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void> {
+  const core: Core = await createCore(config, logger);
+  const stops: (() => Promise<void>)[] = [];
+  let teamsRoute: CustomRoute | undefined;
+  let teams: ReturnType<typeof createTeamsSurface> | undefined;
+  if (config.teams) {
+    teams = createTeamsSurface({ teams: config.teams, service: core.service, builder: core.builder, store: core.store, logger, defaultLocale: config.defaultLocale });
+    core.notifiers.teams = teams.notifier;
+    const surface = teams;
+    teamsRoute = {
+      path: '/api/messages',
+      method: ['POST'],
+      handler: (req, res) => {
+        void surface.handle(req, res).catch((err: unknown) => logger.error({ err: String(err) }, 'teams handler failed'));
+      },
+    };
+  }
+  if (config.slack) {
+    const slack = await createSlackSurface({
+      slack: config.slack,
+      port: config.port,
+      service: core.service,
+      builder: core.builder,
+      store: core.store,
+      logger,
+      defaultLocale: config.defaultLocale,
+      ...(teamsRoute ? { customRoutes: [teamsRoute] } : {}),
+    });
+    core.notifiers.slack = slack.notifier;
+    const { port } = await slack.start();
+    logger.info({ port, teams: Boolean(teams) }, 'serving Slack on POST /slack/events' + (teams ? ' and Teams on POST /api/messages' : ''));
+    stops.push(() => slack.stop());
+  } else if (teams) {
+    const server = createTeamsOnlyServer(teams, logger);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, () => resolve());
+    });
+    logger.info({ port: config.port }, 'serving Teams on POST /api/messages');
+    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  }
+  // Messages saved before a crash or restart but not yet posted go out now, in order.
+  await core.service.drain();
+  const shutdown = async (signal: string): Promise<void> => {
+    logger.info({ signal }, 'stopping');
+    for (const stop of stops) await stop().catch(() => undefined);
+    await teams?.idle();
+    await core.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+  if (config.mode === 'console') {
+    process.exitCode = await runConsoleMode(config);
+    return;
+  }
+  const logger = createLogger(config.logLevel);
+  process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled rejection (kept running)'));
+  await runServerMode(config, logger);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`digitick-onboard could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
