@@ -10,6 +10,7 @@
  * custom routes are not awaited by Bolt, so they catch their own errors.
  */
 import type { Server } from 'node:http';
+import { z } from 'zod';
 import { App, type CustomRoute, LogLevel, type Logger as BoltLogger, type webApi } from '@slack/bolt';
 import { ACTION_IDS, type ActionId, ALL_ACTION_IDS, COMMAND_NAME, FORM_IDS, type FormId, type Locale, type StepId } from '../../src/domain/ids';
 import type { RunService, ServiceError } from '../../src/app/run-service';
@@ -108,6 +109,8 @@ export function boltLogger(logger: AppLogger): BoltLogger {
   };
 }
 
+const permalinkAnswer = z.object({ permalink: z.string() });
+
 const FORM_OF_STEP: Partial<Record<StepId, FormId>> = { contingents: FORM_IDS.contingents, technical_contact: FORM_IDS.contact };
 
 /**
@@ -199,9 +202,10 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     if (fallback) await ephemeral(fallback.channel, fallback.user, payload);
   }
 
+  /** The user-facing sentence of a service error, with the run's typed texts escaped for mrkdwn. */
   const describe = (error: ServiceError, locale?: Locale): string => {
-    const text = builder.describeError(error, locale, slackMention);
-    return error.code === 'duplicate_run' || error.code === 'other_surface' || error.code === 'unknown_run' ? text : text;
+    const safe: ServiceError = 'run' in error ? ({ ...error, run: escapeRunForSlack(error.run) } as ServiceError) : error.code === 'unknown_run' ? { ...error, runId: escapeSlack(error.runId) } : error;
+    return builder.describeError(safe, locale, slackMention);
   };
 
   const actorOf = (u: { id: string; name?: string | undefined; username?: string | undefined }): Actor => {
@@ -230,9 +234,8 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     const ref = (await store.getRefs(runId))[SLACK_REF.card] as { channel?: unknown; ts?: unknown } | undefined;
     if (!ref || typeof ref.channel !== 'string' || typeof ref.ts !== 'string') return null;
     try {
-      const res = await client.apiCall('chat.getPermalink', { channel: ref.channel, message_ts: ref.ts });
-      const link = (res as { permalink?: unknown }).permalink;
-      return typeof link === 'string' ? link : null;
+      const res = permalinkAnswer.safeParse(await client.apiCall('chat.getPermalink', { channel: ref.channel, message_ts: ref.ts }));
+      return res.success ? res.data.permalink : null;
     } catch {
       return null;
     }
@@ -272,7 +275,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           return;
         case 'status': {
           if (!what.runId) {
-            await reply(ephemeralPayload(builder.statusList(L, await service.openRuns('slack', cmd.user_id))));
+            await reply(ephemeralPayload(builder.statusList(L, (await service.openRuns('slack', cmd.user_id)).map(escapeRunForSlack))));
             return;
           }
           const loaded = await service.load(what.runId, 'slack');

@@ -7,7 +7,7 @@ import { createLogger } from '../../../adapters/logger';
 import { createSlackSurface, SlackStartError } from '../../../adapters/slack';
 import { FakeSlackApi, type FakeSlackMessage } from '../../fakes/fake-slack-api';
 import { commandBody, interactionBody, postSigned, blockActionsPayload } from '../../helpers/slack-signing';
-import { OPERATOR, RUN_CHANNEL, SIGNING_SECRET, SUPPORT_USER, type SlackHarness, wireSlack } from '../../helpers/slack-wire';
+import { OPERATOR, p50max, RUN_CHANNEL, SIGNING_SECRET, SUPPORT_USER, type SlackHarness, wireSlack } from '../../helpers/slack-wire';
 
 type Button = { action_id: string; value: string; style?: string; confirm?: unknown };
 const buttonsOf = (blocks: Record<string, unknown>[] | undefined): Button[] =>
@@ -28,6 +28,8 @@ describe('Slack surface: edges', () => {
     h = await wireSlack();
   });
   afterAll(async () => {
+    const stats = Object.fromEntries((['command', 'action', 'view'] as const).map((k) => [k, p50max(h.timings.filter((t) => t.kind === k).map((t) => t.ms))]));
+    console.log(`slack ack latency over the edge tests (ms) ${JSON.stringify(stats, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}`);
     await h.close();
   });
 

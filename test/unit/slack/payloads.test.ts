@@ -37,3 +37,23 @@ describe('Slack payload parsing', () => {
     expect(parseMetadata(startMetadataSchema, '{}')).toBeNull();
   });
 });
+
+describe('Slack surface options', () => {
+  it('builds a Socket Mode app without connecting (tested up to the library boundary)', async () => {
+    const { createSlackSurface } = await import('../../../adapters/slack');
+    const { createLogger } = await import('../../../adapters/logger');
+    const { SocketModeReceiver } = await import('@slack/bolt');
+    const logs: string[] = [];
+    const surface = await createSlackSurface({
+      slack: { signingSecret: 's', botToken: 'xoxb-x', appToken: 'xapp-x', socketMode: true, supportChannel: 'C1' },
+      port: 0,
+      service: {} as never, // not reached: nothing is started
+      builder: {} as never,
+      store: {} as never,
+      logger: createLogger('info', { write: (s: string) => void logs.push(s) }),
+      defaultLocale: 'en',
+    });
+    expect((surface.app as unknown as { receiver: unknown }).receiver).toBeInstanceOf(SocketModeReceiver);
+    expect(logs.join('')).not.toContain('SECUTIX_SUPPORT_SLACK_CHANNEL is not set');
+  });
+});
