@@ -84,7 +84,7 @@ export interface TeamsHarness {
 let counter = 0;
 
 /** Starts everything on loopback, port 0. */
-export async function startTeamsHarness(opts: { allowlist?: string[]; answerDeadlineMs?: number } = {}): Promise<TeamsHarness> {
+export async function startTeamsHarness(opts: { allowlist?: string[]; answerDeadlineMs?: number; appId?: string; appPassword?: string } = {}): Promise<TeamsHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'teams-it-'));
   const dbPath = path.join(dir, 'runs.db');
   const logLines: string[] = [];
@@ -114,7 +114,7 @@ export async function startTeamsHarness(opts: { allowlist?: string[]; answerDead
   });
   const makeSurface = (): TeamsSurface =>
     createTeamsSurface({
-      teams: { serviceUrlAllowlist: opts.allowlist ?? [] },
+      teams: { serviceUrlAllowlist: opts.allowlist ?? [], ...(opts.appId ? { appId: opts.appId, appPassword: opts.appPassword ?? 'not-a-real-secret' } : {}) },
       service,
       builder,
       store,

@@ -237,3 +237,16 @@ test('with an allowlist, another serviceUrl is refused with 403', async () => {
   expect(r.status).toBe(403);
   expect(h.connector.requests).toHaveLength(0);
 });
+
+test('with an app id, authentication is on: an activity without a Bot Framework token answers 401 and nothing is sent', async () => {
+  await h.close();
+  h = await startTeamsHarness({ appId: '11111111-2222-3333-4444-555555555555' });
+  const r = await h.message(PERSONAL, ALEX, 'help');
+  expect(r.status).toBe(401);
+  expect(h.connector.requests).toHaveLength(0);
+  expect(h.logLines.join('')).not.toContain('authentication is OFF');
+});
+
+test('without an app id a warning says authentication is off', () => {
+  expect(h.logLines.some((l) => l.includes('Teams authentication is OFF'))).toBe(true);
+});
