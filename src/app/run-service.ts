@@ -265,7 +265,7 @@ export class RunService {
       case ACTION_IDS.emailSent:
         return input.step === 'email_draft' ? { type: 'email_sent', ...base } : null;
       case ACTION_IDS.runCancel:
-        return { type: 'cancel', ...base };
+        return { type: 'cancel', step: input.step, ...base };
       default:
         return null;
     }

@@ -151,6 +151,7 @@ export function transition(current: Run, event: RunEvent): TransitionResult {
       break;
     }
     case 'cancel': {
+      if (event.step !== undefined && event.step !== step) return refuse({ code: 'stale_step', last: lastOf(current, event.step) });
       run.status = 'cancelled';
       run.currentStep = null;
       run.endedBy = event.actor;

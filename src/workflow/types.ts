@@ -98,7 +98,8 @@ export type RunEvent =
   | { type: 'verification_result'; report: VerificationReport; actor: Actor; at: string }
   | { type: 'verify_skip'; reason: string; actor: Actor; at: string }
   | { type: 'email_sent'; actor: Actor; at: string }
-  | { type: 'cancel'; actor: Actor; at: string }
+  /** `step`: the step of the message whose cancel button was pressed (stale when not current). */
+  | { type: 'cancel'; step?: StepId; actor: Actor; at: string }
   | { type: 'resume'; actor: Actor; at: string };
 export type RunEventType = RunEvent['type'];
 

@@ -242,6 +242,12 @@ describe('transition: every state x event pair is handled or refused on purpose'
     expect(r.run.status).toBe('cancelled');
   });
 
+  it('a cancel button of an old step message is stale; the current one cancels', () => {
+    const run = runAt('point_of_sale');
+    expect(transition(run, { type: 'cancel', step: 'sales_channel', actor: op, at: at() })).toMatchObject({ ok: false, refusal: { code: 'stale_step' } });
+    expect(transition(run, { type: 'cancel', step: 'point_of_sale', actor: op, at: at() })).toMatchObject({ ok: true, run: { status: 'cancelled' } });
+  });
+
   it('resume re-posts the current step without changing any step', () => {
     const run = runAt('pass_products');
     const r = ok(run, { type: 'resume', actor: op, at: at() });
