@@ -1,0 +1,554 @@
+/**
+ * The shared run store: PostgreSQL through `pg` (a `pg.Pool` per store), for several replicas of
+ * the assistant on several machines. Same semantics as `SqliteRunStore`, checked by the same
+ * contract suite (`test/contract/run-store.contract.ts`).
+ *
+ * Tables (see `postgres-migrations.ts`): `runs` (the whole `Run` as JSONB in `state`, parsed back
+ * with `runRecordSchema`; a partial unique index allows one open run per institution and channel
+ * code), `audit` (per-run `seq` 1..n handed out by `audit_counters`), `outbox` (ordered by a
+ * `BIGSERIAL` id), `refs`, `dedupe`. Every write touching several tables is one transaction;
+ * `save` is compare-and-set (`UPDATE ... WHERE id = $1 AND version = $2`): under READ COMMITTED a
+ * concurrent second `UPDATE` waits for the first to commit, re-reads the row, no longer matches
+ * the version and updates nothing.
+ *
+ * The connection string is never logged nor put in an error message: errors name the URL with
+ * its password replaced by `***` (`redactDatabaseUrl`), and the pool is kept in a private field.
+ */
+import pg from 'pg';
+import { z } from 'zod';
+import type { Clock } from '../../src/ports/clock.port';
+import { isoNow, systemClock } from '../../src/ports/clock.port';
+import {
+  DuplicateOpenRunError,
+  VersionConflictError,
+  type AuditEntry,
+  type OutboxItem,
+  type RunFilter,
+  type RunStore,
+  type StoredAuditEntry,
+} from '../../src/ports/run-store.port';
+import type { Effect, Run } from '../../src/workflow/types';
+import { applyPostgresMigrations, POSTGRES_MIGRATIONS, SCHEMA_NAME } from './postgres-migrations';
+import {
+  actorSchema,
+  auditDetailsSchema,
+  describeIssues,
+  effectSchema,
+  parseStored,
+  runRecordSchema,
+  StoredRecordError,
+  stepIdSchema,
+  surfaceSchema,
+} from './run-record.schema';
+
+/** Options of `openPostgresRunStore`. */
+export interface PostgresRunStoreOptions {
+  /** Time source for outbox `createdAt`, `delivered_at` and `schema_migrations.applied_at` (default: system clock). */
+  clock?: Clock;
+  /**
+   * Schema holding the tables (created if missing; lower-case letters, digits, `_`). Default: the
+   * role's `search_path` (normally `public`). Tests use one schema per test.
+   */
+  schema?: string;
+  /** Most connections the pool opens (default 10). */
+  maxConnections?: number;
+  /** How long to wait for a connection, in ms (default 10000). */
+  connectionTimeoutMs?: number;
+  /**
+   * Called when an idle pooled connection fails (server restart, network cut); the pool drops it
+   * and opens a new one on the next query. Default: one line on stderr, without the URL.
+   */
+  onIdleError?: (error: Error) => void;
+}
+
+/** Default number of runs returned by `list` (same as SQLite). */
+export const DEFAULT_LIST_LIMIT = 50;
+
+/**
+ * Keys refused in audit details and refs: the store never keeps a password or a token.
+ * Same list as `sqlite-run-store.ts` (not exported there).
+ */
+const SECRET_KEY =
+  /^(password|operator_?password|passwd|token|access_?token|refresh_?token|secret|client_?secret|authorization|api_?key)$/i;
+
+/** PostgreSQL error codes we translate. */
+const UNIQUE_VIOLATION = '23505';
+
+interface RunRow {
+  id: string;
+  state: string;
+}
+
+interface AuditRow {
+  run_id: string;
+  seq: number;
+  at: string;
+  actor: string;
+  surface: string;
+  action: string;
+  step: string | null;
+  outcome: string;
+  details: string | null;
+}
+
+interface OutboxRow {
+  /** `BIGINT`: pg returns it as a string. */
+  id: string;
+  run_id: string;
+  effect: string;
+  created_at: string;
+  attempts: number;
+}
+
+/**
+ * The URL with its password (if any) replaced by `***`, for messages and logs. A value that does
+ * not parse as a URL is reduced to its scheme.
+ */
+export function redactDatabaseUrl(databaseUrl: string): string {
+  try {
+    const u = new URL(databaseUrl.trim());
+    if (u.password !== '') u.password = '***';
+    for (const key of [...u.searchParams.keys()]) {
+      if (/pass|secret|token|key$/i.test(key)) u.searchParams.set(key, '***');
+    }
+    return u.toString();
+  } catch {
+    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(databaseUrl.trim())?.[1];
+    return scheme ? `${scheme}://(unparsable URL)` : '(unparsable URL)';
+  }
+}
+
+/** `RunStore` over PostgreSQL. Open it with `openPostgresRunStore`. */
+export class PostgresRunStore implements RunStore {
+  /** Private (not enumerable, not inspectable): the pool's options hold the connection string. */
+  readonly #pool: pg.Pool;
+  readonly #clock: Clock;
+  #closed = false;
+
+  /** Use `openPostgresRunStore`, which also applies the migrations. */
+  constructor(pool: pg.Pool, clock: Clock = systemClock) {
+    this.#pool = pool;
+    this.#clock = clock;
+  }
+
+  /**
+   * Stores a new run with its audit entries and outbox items, in one transaction.
+   * @throws DuplicateOpenRunError when an open run exists for the same institution + channel code.
+   * @throws Error when the id already exists, `run.version` is not 1, an audit entry names another
+   *   run, or the run does not match the stored-run schema.
+   */
+  async create(run: Run, audit: AuditEntry[], effects: Effect[]): Promise<void> {
+    if (run.version !== 1) throw new Error(`a new run must have version 1 (run ${run.id} has ${run.version})`);
+    const record = validateRun(run);
+    await this.#transaction(async (c) => {
+      const exists = await c.query('SELECT 1 FROM runs WHERE id = $1', [record.id]);
+      if ((exists.rowCount ?? 0) > 0) throw new Error(`run ${record.id} already exists`);
+      try {
+        await c.query(
+          `INSERT INTO runs (id, version, surface, channel_id, institution_code, channel_code, status,
+             started_by_id, created_at, updated_at, state)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)`,
+          runColumns(record),
+        );
+      } catch (e) {
+        throw mapConstraint(e, record);
+      }
+      await this.#insertAudit(c, record.id, audit);
+      await this.#insertOutbox(c, record.id, effects);
+    });
+  }
+
+  /**
+   * The stored run, parsed with `runRecordSchema`, or null when the id is unknown.
+   * @throws StoredRecordError when the stored state is not a valid run.
+   */
+  async get(runId: string): Promise<Run | null> {
+    const { rows } = await this.#pool.query<RunRow>('SELECT id, state::text AS state FROM runs WHERE id = $1', [runId]);
+    return rows.length > 0 ? parseRunRow(rows[0]) : null;
+  }
+
+  /**
+   * Runs matching every given field of the filter, newest `createdAt` first (ties: latest inserted
+   * first), at most `limit` (default 50). Institution and channel codes are compared upper-case.
+   * @throws Error when `limit` is not a positive integer.
+   * @throws StoredRecordError when a matching row is corrupt.
+   */
+  async list(filter: RunFilter): Promise<Run[]> {
+    const limit = filter.limit ?? DEFAULT_LIST_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`list limit must be a positive integer (got ${limit})`);
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    const add = (column: string, value: string | undefined): void => {
+      if (value === undefined) return;
+      params.push(value);
+      where.push(`${column} = $${params.length}`);
+    };
+    add('surface', filter.surface);
+    add('status', filter.status);
+    add('started_by_id', filter.startedById);
+    add('institution_code', filter.institutionCode?.toUpperCase());
+    add('channel_code', filter.channelCode?.toUpperCase());
+    params.push(limit);
+    const sql =
+      'SELECT id, state::text AS state FROM runs' +
+      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+      ` ORDER BY created_at DESC, row_no DESC LIMIT $${params.length}`;
+    const { rows } = await this.#pool.query<RunRow>(sql, params);
+    return rows.map(parseRunRow);
+  }
+
+  /**
+   * Compare-and-set write: `UPDATE ... WHERE id = $1 AND version = expectedVersion`, plus the audit
+   * entries and outbox items, in one transaction. Nothing is written when it throws.
+   * @throws VersionConflictError when the run is unknown or its stored version is not `expectedVersion`.
+   * @throws DuplicateOpenRunError when the save would make a second open run for the same codes.
+   * @throws Error when `run.version` is not `expectedVersion + 1`, an audit entry names another run,
+   *   or the run does not match the stored-run schema.
+   */
+  async save(run: Run, expectedVersion: number, audit: AuditEntry[], effects: Effect[]): Promise<void> {
+    if (run.version !== expectedVersion + 1) {
+      throw new Error(`run ${run.id}: the saved version must be expectedVersion + 1 (${expectedVersion + 1}), got ${run.version}`);
+    }
+    const record = validateRun(run);
+    await this.#transaction(async (c) => {
+      let changed: number;
+      try {
+        changed =
+          (
+            await c.query(
+              `UPDATE runs SET version = $2, surface = $3, channel_id = $4, institution_code = $5, channel_code = $6,
+                 status = $7, started_by_id = $8, created_at = $9, updated_at = $10, state = $11::jsonb
+               WHERE id = $1 AND version = $12`,
+              [...runColumns(record), expectedVersion],
+            )
+          ).rowCount ?? 0;
+      } catch (e) {
+        throw mapConstraint(e, record);
+      }
+      if (changed === 0) throw new VersionConflictError(record.id, expectedVersion);
+      await this.#insertAudit(c, record.id, audit);
+      await this.#insertOutbox(c, record.id, effects);
+    });
+  }
+
+  /**
+   * Appends audit entries (any runs, each continuing its run's `seq`) in one transaction, without
+   * touching the runs. Entries for an id with no run are kept too (a refused click on an unknown run).
+   * @throws Error when an entry's details hold a password- or token-like key.
+   */
+  async appendAudit(entries: AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    for (const e of entries) assertNoSecrets(e.details, `audit details of run ${e.runId}`);
+    const byRun = new Map<string, AuditEntry[]>();
+    for (const e of entries) byRun.set(e.runId, [...(byRun.get(e.runId) ?? []), e]);
+    await this.#transaction(async (c) => {
+      // Counters are locked in run id order so two concurrent multi-run appends cannot deadlock.
+      for (const runId of [...byRun.keys()].sort()) await this.#insertAudit(c, runId, byRun.get(runId) ?? []);
+    });
+  }
+
+  /**
+   * The run's audit trail ordered by `seq` (empty for an unknown run).
+   * @throws StoredRecordError when a stored entry is corrupt.
+   */
+  async audit(runId: string): Promise<StoredAuditEntry[]> {
+    const { rows } = await this.#pool.query<AuditRow>(
+      `SELECT run_id, seq, at, actor::text AS actor, surface, action, step, outcome, details::text AS details
+       FROM audit WHERE run_id = $1 ORDER BY seq`,
+      [runId],
+    );
+    return rows.map((r) => {
+      const part = `audit entry ${r.seq}`;
+      const entry: StoredAuditEntry = {
+        runId: r.run_id,
+        seq: r.seq,
+        at: r.at,
+        actor: parseStored(actorSchema, r.actor, runId, `${part} actor`),
+        surface: parseColumn(surfaceSchema, r.surface, runId, `${part} surface`),
+        action: r.action,
+        step: r.step === null ? null : parseColumn(stepIdSchema, r.step, runId, `${part} step`),
+        outcome: r.outcome,
+      };
+      if (r.details !== null) entry.details = parseStored(auditDetailsSchema, r.details, runId, `${part} details`);
+      return entry;
+    });
+  }
+
+  /**
+   * Undelivered outbox items, oldest (lowest id) first, at most `limit`, optionally of one run.
+   * Failed items stay pending (their `attempts` grow).
+   * @throws StoredRecordError when a stored effect is corrupt.
+   */
+  async pendingOutbox(limit: number, runId?: string): Promise<OutboxItem[]> {
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`outbox limit must be a positive integer (got ${limit})`);
+    const columns = 'SELECT id, run_id, effect::text AS effect, created_at, attempts FROM outbox WHERE delivered_at IS NULL';
+    const { rows } =
+      runId === undefined
+        ? await this.#pool.query<OutboxRow>(`${columns} ORDER BY id LIMIT $1`, [limit])
+        : await this.#pool.query<OutboxRow>(`${columns} AND run_id = $1 ORDER BY id LIMIT $2`, [runId, limit]);
+    return rows.map((r) => ({
+      id: Number(r.id),
+      runId: r.run_id,
+      effect: parseStored(effectSchema, r.effect, r.run_id, `outbox item ${r.id}`),
+      createdAt: r.created_at,
+      attempts: r.attempts,
+    }));
+  }
+
+  /**
+   * Marks an item delivered; it is never returned by `pendingOutbox` again. Marking it twice is harmless.
+   * @throws Error when no item has this id.
+   */
+  async markDelivered(id: number): Promise<void> {
+    const r = await this.#pool.query('UPDATE outbox SET delivered_at = COALESCE(delivered_at, $1) WHERE id = $2', [
+      isoNow(this.#clock),
+      id,
+    ]);
+    if ((r.rowCount ?? 0) === 0) throw new Error(`no outbox item ${id}`);
+  }
+
+  /**
+   * Records a failed delivery: `attempts` + 1 and the error code (kept in `last_error`, capped at 500 characters).
+   * @throws Error when no item has this id.
+   */
+  async markFailed(id: number, error: string): Promise<void> {
+    const r = await this.#pool.query('UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE id = $2', [error.slice(0, 500), id]);
+    if ((r.rowCount ?? 0) === 0) throw new Error(`no outbox item ${id}`);
+  }
+
+  /**
+   * All references of a run, by key (empty object for an unknown run).
+   * @throws StoredRecordError when a stored value is not JSON.
+   */
+  async getRefs(runId: string): Promise<Record<string, unknown>> {
+    const { rows } = await this.#pool.query<{ key: string; value: string }>(
+      'SELECT key, value::text AS value FROM refs WHERE run_id = $1 ORDER BY key',
+      [runId],
+    );
+    const refs: Record<string, unknown> = {};
+    for (const r of rows) refs[r.key] = parseStored(jsonValue, r.value, runId, `ref ${r.key}`);
+    return refs;
+  }
+
+  /**
+   * Sets or replaces one reference; the run row (and its version) is not touched.
+   * @throws Error when the value is not JSON-serialisable or holds a password- or token-like key.
+   */
+  async putRef(runId: string, key: string, value: unknown): Promise<void> {
+    if (key.length === 0) throw new Error('a ref key must not be empty');
+    assertNoSecrets(value, `ref ${key} of run ${runId}`);
+    const json = JSON.stringify(value);
+    if (json === undefined) throw new Error(`ref ${key} of run ${runId} is not JSON-serialisable`);
+    await this.#pool.query(
+      'INSERT INTO refs (run_id, key, value) VALUES ($1, $2, $3::jsonb) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value',
+      [runId, key, json],
+    );
+  }
+
+  /**
+   * Claims a dedupe key (`INSERT ... ON CONFLICT DO NOTHING`): true the first time, for one caller
+   * only even across replicas. Keys older than a day are pruned now and then.
+   */
+  async claimOnce(key: string, at: string): Promise<boolean> {
+    const r = await this.#pool.query('INSERT INTO dedupe (key, claimed_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, at]);
+    const claimed = r.rowCount === 1;
+    if (claimed && Math.random() < 0.01) {
+      const cutoff = new Date(Date.parse(at) - 24 * 3600_000).toISOString();
+      await this.#pool.query('DELETE FROM dedupe WHERE claimed_at < $1', [cutoff]);
+    }
+    return claimed;
+  }
+
+  /** Ends the pool (waits for checked-out connections); later calls fail. Closing twice is harmless. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+
+  /** Runs `fn` in BEGIN/COMMIT on one pooled connection; ROLLBACK when it throws. */
+  async #transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      try {
+        const result = await fn(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (e) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError; // the connection is unusable: destroy it instead of pooling it
+        });
+        throw e;
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /**
+   * Inserts a run's audit entries after its last `seq`. The numbers come from `audit_counters`
+   * (an upsert that locks the run's counter row until commit), so concurrent writers to one run
+   * queue there and never pick the same `seq`. Call inside a transaction.
+   */
+  async #insertAudit(c: pg.PoolClient, runId: string, entries: AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    for (const e of entries) {
+      if (e.runId !== runId) throw new Error(`audit entry for run ${e.runId} given with run ${runId}`);
+      assertNoSecrets(e.details, `audit details of run ${runId}`);
+    }
+    const { rows } = await c.query<{ last_seq: number }>(
+      `INSERT INTO audit_counters (run_id, last_seq) VALUES ($1, $2)
+       ON CONFLICT (run_id) DO UPDATE SET last_seq = audit_counters.last_seq + excluded.last_seq
+       RETURNING last_seq`,
+      [runId, entries.length],
+    );
+    const first = rows[0].last_seq - entries.length + 1;
+    const values: unknown[] = [];
+    const tuples = entries.map((e, i) => {
+      const n = values.length;
+      values.push(
+        runId,
+        first + i,
+        e.at,
+        JSON.stringify(e.actor),
+        e.surface,
+        e.action,
+        e.step,
+        e.outcome,
+        e.details === undefined ? null : JSON.stringify(e.details),
+      );
+      return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}::jsonb, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9}::jsonb)`;
+    });
+    await c.query(
+      `INSERT INTO audit (run_id, seq, at, actor, surface, action, step, outcome, details) VALUES ${tuples.join(', ')}`,
+      values,
+    );
+  }
+
+  /** Inserts outbox items in order (ids increase in list order). Call inside a transaction. */
+  async #insertOutbox(c: pg.PoolClient, runId: string, effects: Effect[]): Promise<void> {
+    if (effects.length === 0) return;
+    const at = isoNow(this.#clock);
+    // One row per statement keeps the BIGSERIAL ids in the list's order without relying on the
+    // evaluation order of a multi-row VALUES.
+    for (const effect of effects) {
+      await c.query('INSERT INTO outbox (run_id, effect, created_at, attempts) VALUES ($1, $2::jsonb, $3, 0)', [
+        runId,
+        JSON.stringify(effect),
+        at,
+      ]);
+    }
+  }
+}
+
+/**
+ * Opens a PostgreSQL run store: creates the pool, checks the connection and applies pending
+ * migrations (under an advisory lock, so replicas starting together are safe).
+ * @param databaseUrl `postgres://user:password@host:port/database` (or `postgresql://`); pg's
+ *   query parameters such as `sslmode` apply.
+ * @throws Error naming the URL without its password when the server cannot be reached, the login
+ *   is refused, the schema name is invalid, or the database was written by a newer build.
+ */
+export async function openPostgresRunStore(databaseUrl: string, options: PostgresRunStoreOptions = {}): Promise<PostgresRunStore> {
+  const clock = options.clock ?? systemClock;
+  const { schema } = options;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new Error(`PostgreSQL schema name must match ${SCHEMA_NAME} (got ${JSON.stringify(schema)})`);
+  }
+  const where = redactDatabaseUrl(databaseUrl);
+  const pool = new pg.Pool({
+    connectionString: databaseUrl.trim(),
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+    application_name: 'digitick-onboarding',
+    ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+  });
+  const onIdleError =
+    options.onIdleError ?? ((e: Error) => process.stderr.write(`PostgreSQL run store (${where}): idle connection error: ${e.message}\n`));
+  pool.on('error', onIdleError);
+  try {
+    const client = await pool.connect();
+    try {
+      await applyPostgresMigrations(client, () => isoNow(clock), POSTGRES_MIGRATIONS, { schema });
+    } finally {
+      client.release();
+    }
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    const message = (e as Error).message ?? String(e);
+    throw new Error(`PostgreSQL run store (${where}): ${message}`, { cause: e });
+  }
+  return new PostgresRunStore(pool, clock);
+}
+
+/** Any JSON value (refs are opaque surface data). */
+const jsonValue = z.json();
+
+/** Validates a run before writing it. @throws Error naming every wrong field. */
+function validateRun(run: Run): Run {
+  const result = runRecordSchema.safeParse(run);
+  if (!result.success) {
+    throw new Error(`run ${String((run as { id?: unknown }).id)} is not a valid run: ${describeIssues(result.error).text}`);
+  }
+  return result.data;
+}
+
+/** `$1..$11` of the runs INSERT / UPDATE. */
+function runColumns(run: Run): (string | number)[] {
+  return [
+    run.id,
+    run.version,
+    run.surface,
+    run.channelId,
+    run.details.institutionCode,
+    run.details.channelCode,
+    run.status,
+    run.startedBy.id,
+    run.createdAt,
+    run.updatedAt,
+    JSON.stringify(run),
+  ];
+}
+
+function parseRunRow(row: RunRow): Run {
+  const run = parseStored(runRecordSchema, row.state, row.id, 'state');
+  if (run.id !== row.id) {
+    throw new StoredRecordError(row.id, 'state', ['id'], `id: the state holds id ${run.id}`);
+  }
+  return run;
+}
+
+function parseColumn<S extends z.ZodType>(schema: S, value: string, runId: string, part: string): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new StoredRecordError(runId, part, [part], `unexpected value ${JSON.stringify(value)}`);
+  return r.data;
+}
+
+/** Unique violations of the runs table: the open-run index -> DuplicateOpenRunError, the key -> "already exists". */
+function mapConstraint(e: unknown, run: Run): unknown {
+  const err = e as pg.DatabaseError;
+  if (err?.code !== UNIQUE_VIOLATION) return e;
+  if (err.constraint === 'runs_one_open_per_channel') {
+    return new DuplicateOpenRunError(run.details.institutionCode, run.details.channelCode);
+  }
+  if (err.constraint === 'runs_pkey') return new Error(`run ${run.id} already exists`);
+  return e;
+}
+
+/** @throws Error when a key anywhere in `value` looks like a password or token. */
+function assertNoSecrets(value: unknown, where: string): void {
+  const visit = (v: unknown, depth: number): void => {
+    if (depth > 20 || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      v.forEach((x) => visit(x, depth + 1));
+      return;
+    }
+    for (const [k, x] of Object.entries(v)) {
+      if (SECRET_KEY.test(k)) throw new Error(`${where}: key "${k}" looks like a secret; the store never keeps passwords or tokens`);
+      visit(x, depth + 1);
+    }
+  };
+  visit(value, 0);
+}
