@@ -6,10 +6,12 @@
  *   (`sqlite:./data/onboarding.db`, `sqlite:/var/lib/onboarding.db`); the URL spelling
  *   `sqlite:///abs/path` / `sqlite://rel/path` is accepted too; `sqlite::memory:` is a private
  *   in-memory database (lost at exit; tests only).
- * - `postgres://...` / `postgresql://...`: PostgreSQL (not available yet).
+ * - `postgres://...` / `postgresql://...`: PostgreSQL (`postgres://user:password@host:5432/db`,
+ *   pg's query parameters such as `sslmode=require` apply); the schema is migrated at open.
  */
 import path from 'node:path';
 import type { RunStore } from '../../src/ports/run-store.port';
+import { openPostgresRunStore, type PostgresRunStoreOptions } from './postgres-run-store';
 import { openSqliteRunStore, type SqliteRunStoreOptions } from './sqlite-run-store';
 
 /** The default `DATABASE_URL`: a SQLite file under `./data`, created on first use. */
@@ -41,19 +43,21 @@ export function parseDatabaseUrl(databaseUrl: string, cwd: string = process.cwd(
   throw new Error(`DATABASE_URL: unsupported ${got}; expected ${ACCEPTED}`);
 }
 
+/** Options of `openRunStore`: those of both stores (each uses its own), plus `cwd` for SQLite paths. */
+export type OpenRunStoreOptions = SqliteRunStoreOptions & PostgresRunStoreOptions & { cwd?: string };
+
 /**
  * Opens the run store for `databaseUrl` (see the module doc for the forms).
- * @throws Error "PostgreSQL run store is not available yet" for `postgres://` / `postgresql://`.
- * @throws Error from `parseDatabaseUrl` for any other unsupported value, or from
- *   `openSqliteRunStore` when the file cannot be opened or migrated.
+ * @throws Error from `parseDatabaseUrl` for an unsupported value, from `openSqliteRunStore` when
+ *   the file cannot be opened or migrated, or from `openPostgresRunStore` when the server cannot
+ *   be reached or migrated (its message shows the URL with the password replaced by `***`).
  */
-export async function openRunStore(
-  databaseUrl: string,
-  options: SqliteRunStoreOptions & { cwd?: string } = {},
-): Promise<RunStore> {
+export async function openRunStore(databaseUrl: string, options: OpenRunStoreOptions = {}): Promise<RunStore> {
   const target = parseDatabaseUrl(databaseUrl, options.cwd);
   if (target.kind === 'postgres') {
-    throw new Error('PostgreSQL run store is not available yet; use DATABASE_URL=sqlite:<path> for now');
+    const { clock, schema, maxConnections, connectionTimeoutMs, onIdleError } = options;
+    return openPostgresRunStore(target.url, { clock, schema, maxConnections, connectionTimeoutMs, onIdleError });
   }
-  return openSqliteRunStore(target.path, options);
+  const { clock, busyTimeoutMs } = options;
+  return openSqliteRunStore(target.path, { clock, busyTimeoutMs });
 }

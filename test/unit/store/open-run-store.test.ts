@@ -39,7 +39,9 @@ describe('parseDatabaseUrl', () => {
   });
 
   it('never repeats the URL (it may hold a password) in its error', () => {
-    expect(() => parseDatabaseUrl('mysql://root:s3cr3t@db/app')).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cr3t') }));
+    expect(() => parseDatabaseUrl('mysql://root:s3cr3t@db/app')).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('s3cr3t') }),
+    );
   });
 });
 
@@ -69,11 +71,16 @@ describe('openRunStore', () => {
     await store.close();
   });
 
-  it.each(['postgres://u:pw@db/onboarding', 'postgresql://db/onboarding'])('says PostgreSQL is not available yet for %s', async (url) => {
-    const attempt = openRunStore(url);
-    await expect(attempt).rejects.toThrow('PostgreSQL run store is not available yet');
-    await expect(attempt).rejects.toThrow(expect.objectContaining({ message: expect.not.stringContaining('pw@') }));
-  });
+  it.each(['postgres://u:s3cr3t-pw@127.0.0.1:1/onboarding', 'postgresql://u:s3cr3t-pw@127.0.0.1:1/onboarding'])(
+    'opens PostgreSQL for %s, reporting a refused connection without the password',
+    async (url) => {
+      // Port 1 on loopback refuses at once: this reaches the PostgreSQL store without a server.
+      const attempt = openRunStore(url, { connectionTimeoutMs: 2000 });
+
+      await expect(attempt).rejects.toThrow(/^PostgreSQL run store \(postgres(ql)?:\/\/u:\*\*\*@127\.0\.0\.1:1\/onboarding\): /);
+      await expect(attempt).rejects.toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cr3t') }));
+    },
+  );
 
   it('rejects an unsupported value', async () => {
     await expect(openRunStore('redis://localhost')).rejects.toThrow(/expected `sqlite:<path>`/);
