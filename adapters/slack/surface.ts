@@ -441,12 +441,6 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       await openModal(p.trigger_id, renderModal(builder.runForm(pre.value, form as Exclude<FormId, 'onboard_start'>, meta)), { ...(channel ? { channel } : {}), user: user.id }, pre.value.details.language);
       return;
     }
-    if (actionId === ACTION_IDS.runCancel) {
-      // The core's `cancel` event has no step: a cancel button of an older step would still cancel.
-      // The contract says a stale button changes nothing, so check the step here first.
-      const pre = await service.precheck({ runId: value.runId, step: value.step, action: actionId, surface: 'slack' });
-      if (!pre.ok) return fail(pre.error);
-    }
     const out = await service.act({ runId: value.runId, step: value.step, action: actionId as Exclude<ActionId, 'verify_start'>, actor, surface: 'slack' });
     if (!out.ok) await fail(out.error);
   };
