@@ -214,7 +214,7 @@ class ConsoleSession {
       this.current = r.value;
       return r.value;
     }
-    this.ch.line(stripMarkup(this.deps.builder.describeError(r.error, this.deps.defaultLocale)));
+    this.ch.line(stripMarkup(this.deps.builder.describeError(r.error, this.deps.defaultLocale, undefined, 'console')));
     return null;
   }
 
@@ -255,7 +255,7 @@ class ConsoleSession {
         this.current = started.value;
         return started.value;
       }
-      this.ch.line(stripMarkup(this.deps.builder.describeError(started.error, L)));
+      this.ch.line(stripMarkup(this.deps.builder.describeError(started.error, L, undefined, 'console')));
       if (started.error.code === 'duplicate_run' && started.error.run.surface === 'console') {
         const resumed = await this.resume(started.error.run.id);
         if (resumed) return resumed;
@@ -280,7 +280,7 @@ class ConsoleSession {
     const result = await this.perform(run, choice);
     if (result === null) return run; // back to the choices, nothing changed
     if (result.ok) return result.value;
-    this.ch.line(stripMarkup(this.deps.builder.describeError(result.error, L)));
+    this.ch.line(stripMarkup(this.deps.builder.describeError(result.error, L, undefined, 'console')));
     const fresh = await this.deps.service.load(run.id, 'console');
     return fresh.ok ? fresh.value : run;
   }
@@ -357,7 +357,7 @@ class ConsoleSession {
       surface: 'console',
     });
     if (!pre.ok) {
-      this.ch.line(stripMarkup(this.deps.builder.describeError(pre.error, run.details.language)));
+      this.ch.line(stripMarkup(this.deps.builder.describeError(pre.error, run.details.language, undefined, 'console')));
       return null;
     }
     const L = run.details.language;

@@ -128,7 +128,7 @@ export class TeamsActions {
 
   /** The card for a service error: the current card of the run with the explanation on top. */
   private errorCard(error: ServiceError, kind: ActionData['card'], step: StepId | undefined, locale: Locale): AdaptiveCard {
-    const text = this.deps.builder.describeError(error, 'run' in error ? undefined : locale, teamsMention);
+    const text = this.deps.builder.describeError(error, 'run' in error ? undefined : locale, teamsMention, 'teams');
     if ('run' in error && error.code !== 'other_surface') return this.cards.current(error.run, kind, step, text);
     return this.noteCard(text);
   }
@@ -273,7 +273,7 @@ export class TeamsActions {
     if (!r.ok) return this.startCard(locale, {}, this.translate(locale, r.errors), values);
     const channelId = baseConversationId(turn.conversationId);
     const started = await this.deps.service.start({ surface: 'teams', channelId, actor: turn.actor, details: r.value });
-    if (!started.ok) return this.startCard(locale, {}, undefined, values, this.deps.builder.describeError(started.error, locale, teamsMention));
+    if (!started.ok) return this.startCard(locale, {}, undefined, values, this.deps.builder.describeError(started.error, locale, teamsMention, 'teams'));
     const run = started.value;
     await this.refresh(run, turn);
     const text = this.deps.builder.t(run.details.language, 'teams.started', { runId: run.id, institutionCode: run.details.institutionCode });

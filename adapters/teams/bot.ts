@@ -131,14 +131,14 @@ export class TeamsBot extends ActivityHandler {
           return this.reply(ctx, runs.length === 0 ? this.text(L, builder.t(L, 'teams.status.none')) : renderMessage(builder.statusList(L, runs)));
         }
         const loaded = await loadRun(cmd.runId);
-        if (!loaded.ok) return this.reply(ctx, this.text(L, builder.describeError(loaded.error, L)));
+        if (!loaded.ok) return this.reply(ctx, this.text(L, builder.describeError(loaded.error, L, undefined, 'teams')));
         return this.reply(ctx, actions.cards.progress(loaded.value));
       }
       case 'resume':
       case 'cancel': {
         if (!cmd.runId) return this.reply(ctx, this.text(L, builder.t(L, 'teams.error.run_id_required', { command: cmd.name })));
         const loaded = await loadRun(cmd.runId);
-        if (!loaded.ok) return this.reply(ctx, this.text(L, builder.describeError(loaded.error, L)));
+        if (!loaded.ok) return this.reply(ctx, this.text(L, builder.describeError(loaded.error, L, undefined, 'teams')));
         const run = loaded.value;
         if (cmd.name === 'cancel') {
           if (run.status !== 'open' || !run.currentStep) {
@@ -147,7 +147,7 @@ export class TeamsBot extends ActivityHandler {
           return this.reply(ctx, actions.cards.cancelConfirm(run, 'step', run.currentStep));
         }
         const r = await service.resume({ runId: run.id, actor, surface: 'teams' });
-        if (!r.ok) return this.reply(ctx, this.text(L, builder.describeError(r.error, L)));
+        if (!r.ok) return this.reply(ctx, this.text(L, builder.describeError(r.error, L, undefined, 'teams')));
         return;
       }
       case 'support_channel': {

@@ -268,7 +268,8 @@ export class MessageBuilder {
   /** A short notice in the run's thread (`notice.<code>`). */
   notice(run: Run, code: string, params: Record<string, string | number> = {}): Message {
     const L = run.details.language;
-    const text = this.r.t(L, `notice.${code}`, { ...this.baseView(run), ...params });
+    const startHint = this.r.t(L, `hint.start.${run.surface}`, this.baseView(run));
+    const text = this.r.t(L, `notice.${code}`, { ...this.baseView(run), startHint, ...params });
     return { kind: 'notice', locale: L, text, blocks: [{ type: 'text', text }], actions: [], run: this.runMeta(run) };
   }
 
@@ -344,12 +345,15 @@ export class MessageBuilder {
   }
 
   /** The plain sentence for a service error, in `locale` (the run's language when there is a run). */
-  describeError(error: ServiceError, locale?: Locale, mention: MentionFormatter = plainMention): string {
+  describeError(error: ServiceError, locale?: Locale, mention: MentionFormatter = plainMention, surface: Surface = 'slack'): string {
     switch (error.code) {
       case 'refused':
         return this.refusal(error.run, error.refusal, locale ?? error.run.details.language, mention);
       case 'unknown_run':
-        return this.r.t(locale ?? this.defaultLocale, 'error.unknown_run', { runId: error.runId });
+      {
+        const L = locale ?? this.defaultLocale;
+        return this.r.t(L, 'error.unknown_run', { runId: error.runId, statusHint: this.r.t(L, `hint.status.${surface}`) });
+      }
       case 'other_surface':
         return this.r.t(locale ?? error.run.details.language, 'error.other_surface', { runId: error.run.id, surface: error.run.surface });
       case 'duplicate_run': {
