@@ -154,9 +154,11 @@ export function createTeamsSurface(deps: TeamsSurfaceDeps): TeamsSurface {
     ...(deps.answerDeadlineMs !== undefined ? { answerDeadlineMs: deps.answerDeadlineMs } : {}),
   });
   const bot = new TeamsBot({ actions, service: deps.service, builder: deps.builder, store: deps.store, recent, logger, defaultLocale: deps.defaultLocale });
-  // In-memory duplicate detection (bounded, insertion order = age). Durable dedupe needs a store
-  // method (issue 4): after a restart a redelivered activity runs again, and the core's
-  // compare-and-set then refuses a second advance (stale card + note).
+  // Duplicate detection: in memory (bounded, insertion order = age; a duplicate gets the first
+  // delivery's answer), and durably in the run store (`claimOnce`) for message activities, so a
+  // redelivery after a restart or to another replica is ignored too. A redelivered invoke after a
+  // restart runs again: the core's compare-and-set refuses a second advance and answers the
+  // current card with a note, which is the answer Teams needs.
   const seen = new Map<string, Promise<Answer>>();
   const dedupeSize = deps.dedupeSize ?? 5000;
   const allow = deps.teams.serviceUrlAllowlist;
@@ -212,6 +214,14 @@ export function createTeamsSurface(deps: TeamsSurfaceDeps): TeamsSurface {
         logger.info({ type: activity.type, activityId: id }, 'teams duplicate delivery ignored');
         write(res, await prior);
         return;
+      }
+      if (id && activity.type !== 'invoke' && !seen.has(id)) {
+        const first = await deps.store.claimOnce(`teams:activity:${id}`, new Date().toISOString());
+        if (!first) {
+          logger.info({ type: activity.type, activityId: id }, 'teams duplicate delivery ignored (seen before a restart or by another replica)');
+          write(res, { status: 200 });
+          return;
+        }
       }
       const work = processActivity(req, body);
       if (id) {

@@ -250,3 +250,17 @@ test('with an app id, authentication is on: an activity without a Bot Framework 
 test('without an app id a warning says authentication is off', () => {
   expect(h.logLines.some((l) => l.includes('Teams authentication is OFF'))).toBe(true);
 });
+
+test('a message activity delivered again after a restart is ignored (durable dedupe on activity.id)', async () => {
+  const first = await h.message(PERSONAL, ALEX, 'help', { id: 'activity-dup-1' });
+  expect(first.status).toBe(200);
+  const afterFirst = h.connector.posted(PERSONAL.id).length;
+  expect(afterFirst).toBeGreaterThan(0);
+  await h.restart();
+  const again = await h.message(PERSONAL, ALEX, 'help', { id: 'activity-dup-1' });
+  expect(again.status).toBe(200);
+  expect(h.connector.posted(PERSONAL.id).length).toBe(afterFirst);
+  // A new activity id is answered as usual.
+  await h.message(PERSONAL, ALEX, 'help', { id: 'activity-dup-2' });
+  expect(h.connector.posted(PERSONAL.id).length).toBe(afterFirst + 1);
+});
