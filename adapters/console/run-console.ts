@@ -327,6 +327,8 @@ class ConsoleSession {
       case ACTION_IDS.stepSkip:
       case ACTION_IDS.emailSent:
         return service.act({ ...base, action: c.action });
+      case ACTION_IDS.runResume:
+        return service.resume({ runId: run.id, actor: this.actor, surface: 'console' });
     }
   }
 

@@ -22,7 +22,7 @@ import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
 import type { RunStore } from '../../src/ports/run-store.port';
 import type { Actor, Run } from '../../src/workflow/types';
 import type { AppLogger } from '../logger';
-import { escapeRunForSlack, escapeSlack, noticeModal, renderMessage, renderModal, type SlackMessagePayload } from './block-kit';
+import { escapeRunForSlack, escapeSlack, noticeModal, renderButton, renderMessage, renderModal, type SlackMessagePayload } from './block-kit';
 import { NOT_IN_CHANNEL_ERRORS, SLACK_REF, SlackNotifier, slackErrorCode, slackMention } from './notifier';
 import {
   blockActionsSchema,
@@ -356,6 +356,10 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
         if (out.error.code === 'duplicate_run') {
           const open = out.error.run;
           text += `\n${t(open.details.language, 'slack.duplicate.hint', { runId: open.id, link: (await threadLink(open.id)) ?? '' })}`;
+          const payload = textPayload(text);
+          payload.blocks = [...(payload.blocks ?? []), { type: 'actions', block_id: 'run_actions', elements: [renderButton(builder.resumeButton(open, L))] }];
+          await respond(meta.r, payload, { channel: meta.c, user: user.id });
+          return;
         }
         await respond(meta.r, textPayload(text), { channel: meta.c, user: user.id });
         return;
@@ -441,7 +445,13 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       await openModal(p.trigger_id, renderModal(builder.runForm(pre.value, form as Exclude<FormId, 'onboard_start'>, meta)), { ...(channel ? { channel } : {}), user: user.id }, pre.value.details.language);
       return;
     }
-    const out = await service.act({ runId: value.runId, step: value.step, action: actionId as Exclude<ActionId, 'verify_start'>, actor, surface: 'slack' });
+    if (actionId === ACTION_IDS.runResume) {
+      const resumed = await service.resume({ runId: value.runId, actor, surface: 'slack' });
+      if (!resumed.ok) await fail(resumed.error);
+      else await ephemeral(channel ?? resumed.value.channelId, user.id, textPayload(t(resumed.value.details.language, 'slack.resumed', { runId: resumed.value.id, link: (await threadLink(resumed.value.id)) ?? '' })));
+      return;
+    }
+    const out = await service.act({ runId: value.runId, step: value.step, action: actionId as Exclude<ActionId, 'verify_start' | 'run_resume'>, actor, surface: 'slack' });
     if (!out.ok) await fail(out.error);
   };
   for (const id of ALL_ACTION_IDS) app.action(id, ({ ack, body }) => tracked(() => onAction({ ack, body })));

@@ -9,7 +9,7 @@
  * Limits kept (Microsoft Teams docs, "Cards reference" / "Format cards"): a card message is at
  * most 28 KB; Teams shows at most 6 actions in a card's action bar.
  */
-import { type ActionId, type FormId, INPUT_IDS, type Locale, type StepId } from '../../src/domain/ids';
+import { type ActionId, type FormId, INPUT_IDS, type Locale, type StepId, TEAMS_VERBS } from '../../src/domain/ids';
 import { decodeActionValue } from '../../src/messages/action-value';
 import type { Block, Button, FieldErrors, FormModel, Message } from '../../src/messages/model';
 
@@ -21,7 +21,7 @@ export const MAX_CARD_BYTES = 28 * 1024;
 export const MAX_CARD_ACTIONS = 6;
 
 /** Teams-only verb: re-render the card as it stands (the "Back" of a form, "Keep it" of a cancel). */
-export const REFRESH_VERB = 'card_refresh';
+export const REFRESH_VERB = TEAMS_VERBS.cardRefresh;
 
 /** Which message a card is, so a stale or refused action can re-render the same kind of card. */
 export type CardKind = 'step' | 'support' | 'report' | 'card' | 'form';

@@ -51,7 +51,7 @@ export interface ActionInput {
   runId: string;
   /** The step the button or form belongs to (stale when it is not the current step). */
   step: StepId;
-  action: Exclude<ActionId, 'verify_start'>;
+  action: Exclude<ActionId, 'verify_start' | 'run_resume'>;
   actor: Actor;
   surface: Surface;
   contingentIds?: number[];

@@ -28,9 +28,18 @@ export const ACTION_IDS = {
   verifySkip: 'verify_skip',
   emailSent: 'email_sent',
   runCancel: 'run_cancel',
+  /**
+   * Posts the run's current step again (`resume`): the button shown when a second run is started
+   * for an institution and channel code that already has an open one (`product.md`, "Runs and
+   * channels"). Not a step button: it never makes anything stale.
+   */
+  runResume: 'run_resume',
 } as const;
 export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
 export const ALL_ACTION_IDS: readonly ActionId[] = Object.values(ACTION_IDS);
+
+/** Teams-only verbs (not in Slack): `card_refresh` re-renders the card a form replaced ("Back", "Keep it"). */
+export const TEAMS_VERBS = { cardRefresh: 'card_refresh' } as const;
 
 /** Modal `callback_id`s (Slack) and form-submit verbs (Teams). */
 export const FORM_IDS = {

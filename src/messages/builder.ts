@@ -103,6 +103,16 @@ export class MessageBuilder {
     return b;
   }
 
+  /** The `run_resume` button (primary): posts the run's current step again in its thread. */
+  resumeButton(run: Run, locale: Locale = run.details.language): Button {
+    return {
+      actionId: ACTION_IDS.runResume,
+      label: this.r.t(locale, 'button.run_resume'),
+      style: 'primary',
+      value: encodeActionValue({ runId: run.id, step: run.currentStep ?? 'email_draft' }),
+    };
+  }
+
   /** The buttons of a step message: the step table's actions, the first one primary. */
   stepButtons(run: Run, step: StepId): Button[] {
     const actions = stepDefinition(step).actions;

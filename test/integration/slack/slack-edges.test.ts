@@ -150,6 +150,14 @@ describe('Slack surface: edges', () => {
     expect(answer?.args.response_type).toBe('ephemeral');
     expect(String(answer?.args.text)).toContain(runId);
     expect(String(answer?.args.text)).toContain('https://fake.slack.test/archives/');
+    // The answer carries a resume button; pressing it posts the current step again in the thread.
+    const resume = buttonsOf(answer?.args.blocks as Record<string, unknown>[]).find((b) => b.action_id === 'run_resume');
+    expect(resume?.style).toBe('primary');
+    const card = h.api.messagesIn(RUN_CHANNEL).find((m) => !m.thread_ts && m.metadata?.event_payload.run_id === runId)!;
+    const before = h.api.messagesIn(RUN_CHANNEL, card.ts).filter((m) => m.metadata?.event_payload.step === 'sales_channel').length;
+    await h.click('run_resume', resume!.value, { user: SUPPORT_USER });
+    expect(h.api.messagesIn(RUN_CHANNEL, card.ts).filter((m) => m.metadata?.event_payload.step === 'sales_channel')).toHaveLength(before + 1);
+    expect((await h.core.store.get(runId))?.currentStep).toBe('sales_channel');
   });
 
   it('(g) answers help, status, product, unknown commands, a DM, resume and cancel', async () => {
