@@ -15,7 +15,7 @@ import type { Logger } from '../../src/ports/logger.port';
 import type { RunStore } from '../../src/ports/run-store.port';
 import type { Actor, Run } from '../../src/workflow/types';
 import { baseConversationId } from './activity';
-import { type ActionData, type AdaptiveCard, adaptiveCard, REFRESH_VERB, renderForm } from './cards';
+import { type ActionData, type AdaptiveCard, adaptiveCard, executeAction, REFRESH_VERB, renderForm } from './cards';
 import type { TeamsOutbound } from './notifier';
 import { TEAMS_REF } from './refs';
 import { RunCards, teamsMention } from './run-cards';
@@ -190,6 +190,12 @@ export class TeamsActions {
         return act(ACTION_IDS.passwordAssigned);
       case ACTION_IDS.emailSent:
         return act(ACTION_IDS.emailSent);
+      case ACTION_IDS.runResume: {
+        const r = await service.resume({ runId, actor: turn.actor, surface: 'teams' });
+        if (!r.ok) return this.errorCard(r.error, kind, step, L);
+        const text = builder.t(L, 'teams.resumed', { runId });
+        return adaptiveCard([{ type: 'TextBlock', text: this.cards.runLabel(r.value), wrap: true, isSubtle: true, size: 'Small', weight: 'Bolder' }, { type: 'TextBlock', text, wrap: true }], [], text);
+      }
       case ACTION_IDS.runCancel: {
         if (data.confirmed === true) return act(ACTION_IDS.runCancel);
         const pre = await precheck(ACTION_IDS.runCancel);
@@ -273,6 +279,20 @@ export class TeamsActions {
     if (!r.ok) return this.startCard(locale, {}, this.translate(locale, r.errors), values);
     const channelId = baseConversationId(turn.conversationId);
     const started = await this.deps.service.start({ surface: 'teams', channelId, actor: turn.actor, details: r.value });
+    if (!started.ok && started.error.code === 'duplicate_run') {
+      // Point to the open run, with a button that posts its current step again (product.md).
+      const open = started.error.run;
+      const text = this.deps.builder.describeError(started.error, locale, teamsMention, 'teams');
+      const resume = this.deps.builder.resumeButton(open, locale);
+      return adaptiveCard(
+        [
+          { type: 'TextBlock', text: this.cards.runLabel(open), wrap: true, isSubtle: true, size: 'Small', weight: 'Bolder' },
+          { type: 'TextBlock', text, wrap: true, color: 'attention' },
+        ],
+        [executeAction(resume.label, { verb: resume.actionId, runId: open.id, step: open.currentStep ?? 'email_draft', version: open.version, card: 'card' }, 'positive')],
+        text,
+      );
+    }
     if (!started.ok) return this.startCard(locale, {}, undefined, values, this.deps.builder.describeError(started.error, locale, teamsMention, 'teams'));
     const run = started.value;
     await this.refresh(run, turn);

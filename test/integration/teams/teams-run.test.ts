@@ -264,3 +264,20 @@ test('a message activity delivered again after a restart is ignored (durable ded
   await h.message(PERSONAL, ALEX, 'help', { id: 'activity-dup-2' });
   expect(h.connector.posted(PERSONAL.id).length).toBe(afterFirst + 1);
 });
+
+test('a second run for the same institution answers with the open run and a run_resume action that posts its step again', async () => {
+  const runId = await startRun(PERSONAL);
+  const m = await h.message(PERSONAL, ALEX, 'start', {});
+  expect(m.status).toBe(200);
+  const formActivity = h.connector.posted(PERSONAL.id).filter((a) => actionOf(cardOf(a), 'onboard_start')).pop()!;
+  const answer = invokeCard(await h.invoke(PERSONAL, ALEX, actionOf(cardOf(formActivity), 'onboard_start')!, startInputs, { replyToId: formActivity.id }));
+  expect(cardText(answer)).toContain(runId);
+  const resume = actionOf(answer, 'run_resume');
+  expect(resume?.data).toMatchObject({ runId, step: 'sales_channel', verb: 'run_resume' });
+  expect(await h.store.list({ institutionCode: 'DEMO' })).toHaveLength(1);
+  const stepCards = () => h.connector.posted(PERSONAL.id).filter((a) => actionOf(cardOf(a), 'step_done')).length;
+  const before = stepCards();
+  const resumed = invokeCard(await h.invoke(PERSONAL, ALEX, resume!, {}, { replyToId: formActivity.id }));
+  expect(cardText(resumed)).toContain(runId);
+  expect(stepCards()).toBe(before + 1);
+});
