@@ -90,7 +90,10 @@ const envSchema = z.object({
   SECUTIX_SANDBOX: optStr,
   DATABASE_URL: optStr,
   DEFAULT_LOCALE: z.enum(['en', 'fr'], { error: 'must be en or fr' }).optional().default('en'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be a pino level' }).optional().default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be a pino level' })
+    .optional()
+    .default('info'),
   SECUTIX_TIMEOUT_MS: int(10000, 100, 600000),
   SECUTIX_MAX_RETRIES: int(3, 0, 10),
   SECUTIX_RATE_LIMIT_PER_MINUTE: int(50, 1, 6000),
@@ -180,8 +183,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.MICROSOFT_APP_TYPE && !['MultiTenant', 'SingleTenant', 'UserAssignedMSI'].includes(e.MICROSOFT_APP_TYPE)) {
     problems.push('MICROSOFT_APP_TYPE: must be MultiTenant, SingleTenant or UserAssignedMSI');
   }
-  if (e.MICROSOFT_APP_TYPE === 'SingleTenant' && !e.MICROSOFT_APP_TENANT_ID) problems.push('MICROSOFT_APP_TENANT_ID: required with MICROSOFT_APP_TYPE=SingleTenant');
-  if (e.MICROSOFT_APP_ID && !e.MICROSOFT_APP_PASSWORD && e.MICROSOFT_APP_TYPE !== 'UserAssignedMSI') problems.push('MICROSOFT_APP_PASSWORD: required with MICROSOFT_APP_ID');
+  if (e.MICROSOFT_APP_TYPE === 'SingleTenant' && !e.MICROSOFT_APP_TENANT_ID)
+    problems.push('MICROSOFT_APP_TENANT_ID: required with MICROSOFT_APP_TYPE=SingleTenant');
+  if (e.MICROSOFT_APP_ID && !e.MICROSOFT_APP_PASSWORD && e.MICROSOFT_APP_TYPE !== 'UserAssignedMSI')
+    problems.push('MICROSOFT_APP_PASSWORD: required with MICROSOFT_APP_ID');
   const server = slackWanted || e.TEAMS_ENABLED;
   let sandbox = !server;
   if (e.SECUTIX_SANDBOX !== undefined) {
@@ -191,7 +196,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     else problems.push(`SECUTIX_SANDBOX: must be true or false (got "${e.SECUTIX_SANDBOX}")`);
   }
   const databaseUrl = e.DATABASE_URL ?? 'sqlite:./data/onboarding.db';
-  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) problems.push(`DATABASE_URL: must start with sqlite: or postgres:// (got "${databaseUrl.replace(/:[^:@/]*@/, ':***@')}")`);
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl))
+    problems.push(`DATABASE_URL: must start with sqlite: or postgres:// (got "${databaseUrl.replace(/:[^:@/]*@/, ':***@')}")`);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {

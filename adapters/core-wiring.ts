@@ -58,7 +58,10 @@ export async function createCore(config: AppConfig, logger: AppLogger, opts: { c
     rateLimitPerMinute: config.secutix.rateLimitPerMinute,
     logger: logger.child({ component: 'secutix' }),
   });
-  const builder = new MessageBuilder(new Renderer(loadTemplates()), { publicUrlTemplate: config.secutix.publicUrl, defaultLocale: config.defaultLocale });
+  const builder = new MessageBuilder(new Renderer(loadTemplates()), {
+    publicUrlTemplate: config.secutix.publicUrl,
+    defaultLocale: config.defaultLocale,
+  });
   const notifiers: Core['notifiers'] = {};
   const service = new RunService({
     store,

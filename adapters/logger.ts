@@ -4,7 +4,18 @@
  */
 import pino from 'pino';
 
-const SECRET_KEYS = ['authorization', 'Authorization', 'password', 'operatorPassword', 'operator_password', 'token', 'secret', 'signingSecret', 'botToken', 'appPassword'];
+const SECRET_KEYS = [
+  'authorization',
+  'Authorization',
+  'password',
+  'operatorPassword',
+  'operator_password',
+  'token',
+  'secret',
+  'signingSecret',
+  'botToken',
+  'appPassword',
+];
 
 /** Redaction paths for pino (`key`, `*.key`, `*.*.key`). */
 export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);

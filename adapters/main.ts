@@ -30,7 +30,16 @@ async function runConsoleMode(config: AppConfig): Promise<number> {
     input: process.stdin,
     output: process.stdout,
     defaultLocale: config.defaultLocale,
-    ...(h ? { hints: { institutionCode: h.institutionCode, password: h.password, contingentIds: h.contingentIds, contactNumbers: h.contactNumbers } } : {}),
+    ...(h
+      ? {
+          hints: {
+            institutionCode: h.institutionCode,
+            password: h.password,
+            contingentIds: h.contingentIds,
+            contactNumbers: h.contactNumbers,
+          },
+        }
+      : {}),
   });
   await core.close();
   return exitCode;
@@ -42,7 +51,14 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
   let teamsRoute: CustomRoute | undefined;
   let teams: ReturnType<typeof createTeamsSurface> | undefined;
   if (config.teams) {
-    teams = createTeamsSurface({ teams: config.teams, service: core.service, builder: core.builder, store: core.store, logger, defaultLocale: config.defaultLocale });
+    teams = createTeamsSurface({
+      teams: config.teams,
+      service: core.service,
+      builder: core.builder,
+      store: core.store,
+      logger,
+      defaultLocale: config.defaultLocale,
+    });
     core.notifiers.teams = teams.notifier;
     const surface = teams;
     teamsRoute = {

@@ -109,7 +109,12 @@ export function png(size: number, pixel: (x: number, y: number) => [number, numb
     raw[y * (size * 4 + 1)] = 0; // filter: none
     for (let x = 0; x < size; x++) Buffer.from(pixel(x, y)).copy(raw, y * (size * 4 + 1) + 1 + x * 4);
   }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** Writes color.png (192x192: a white "D" ring on the accent colour) and outline.png (32x32: white ring, transparent). */
@@ -119,8 +124,14 @@ export function writeIcons(dir: string = APP_PACKAGE_DIR): void {
     const d = Math.hypot(x - c, y - c) / (size / 2);
     return d > 0.45 && d < 0.75;
   };
-  fs.writeFileSync(path.join(dir, 'color.png'), png(192, (x, y) => (ring(192, x, y) ? [255, 255, 255, 255] : [0x1f, 0x4e, 0x8c, 255])));
-  fs.writeFileSync(path.join(dir, 'outline.png'), png(32, (x, y) => (ring(32, x, y) ? [255, 255, 255, 255] : [0, 0, 0, 0])));
+  fs.writeFileSync(
+    path.join(dir, 'color.png'),
+    png(192, (x, y) => (ring(192, x, y) ? [255, 255, 255, 255] : [0x1f, 0x4e, 0x8c, 255])),
+  );
+  fs.writeFileSync(
+    path.join(dir, 'outline.png'),
+    png(32, (x, y) => (ring(32, x, y) ? [255, 255, 255, 255] : [0, 0, 0, 0])),
+  );
 }
 
 /**
@@ -131,12 +142,17 @@ export function fillManifest(manifest: Record<string, unknown>, env: NodeJS.Proc
   const out = JSON.parse(JSON.stringify(manifest)) as Record<string, unknown> & { bots: { botId: string }[] };
   const botId = env.MICROSOFT_APP_ID?.trim();
   const appId = env.TEAMS_APP_MANIFEST_ID?.trim() || botId;
-  for (const [name, v] of [['MICROSOFT_APP_ID', botId], ['TEAMS_APP_MANIFEST_ID', appId]] as const) {
+  for (const [name, v] of [
+    ['MICROSOFT_APP_ID', botId],
+    ['TEAMS_APP_MANIFEST_ID', appId],
+  ] as const) {
     if (v && !GUID.test(v)) throw new Error(`${name} must be a GUID (got "${v}")`);
   }
   if (botId) out.bots[0].botId = botId;
   if (appId) out.id = appId;
-  const domains = env.TEAMS_VALID_DOMAINS?.split(',').map((d) => d.trim()).filter(Boolean);
+  const domains = env.TEAMS_VALID_DOMAINS?.split(',')
+    .map((d) => d.trim())
+    .filter(Boolean);
   if (domains?.length) out.validDomains = domains;
   return out;
 }
@@ -145,7 +161,10 @@ export function fillManifest(manifest: Record<string, unknown>, env: NodeJS.Proc
 export function buildPackage(opts: { dir?: string; out?: string; env?: NodeJS.ProcessEnv } = {}): string {
   const dir = opts.dir ?? APP_PACKAGE_DIR;
   const out = opts.out ?? path.resolve(__dirname, '..', 'dist', 'teams-app-package.zip');
-  const manifest = fillManifest(JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>, opts.env ?? process.env);
+  const manifest = fillManifest(
+    JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>,
+    opts.env ?? process.env,
+  );
   const files = PACKAGE_FILES.map((name) => ({
     name,
     data: name === 'manifest.json' ? Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8') : fs.readFileSync(path.join(dir, name)),
@@ -162,7 +181,9 @@ if (require.main === module) {
     const i = args.indexOf('--out');
     const out = buildPackage(i >= 0 && args[i + 1] ? { out: path.resolve(args[i + 1]) } : {});
     const placeholder = !process.env.MICROSOFT_APP_ID;
-    console.log(`Teams app package written to ${out}${placeholder ? ` (botId is the placeholder ${ZERO_GUID}: set MICROSOFT_APP_ID before sideloading)` : ''}`);
+    console.log(
+      `Teams app package written to ${out}${placeholder ? ` (botId is the placeholder ${ZERO_GUID}: set MICROSOFT_APP_ID before sideloading)` : ''}`,
+    );
   } catch (err) {
     console.error(`teams:package failed: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);

@@ -92,7 +92,8 @@ export function chunkText(s: string, max: number): string[] {
  * Mentions (`<@U123>`) and links are added afterwards by the mention formatter and stay intact.
  */
 export function escapeRunForSlack(run: Run): Run {
-  const actor = (a: Actor | undefined): Actor | undefined => (a ? { ...a, ...(a.name !== undefined ? { name: escapeSlack(a.name) } : {}) } : a);
+  const actor = (a: Actor | undefined): Actor | undefined =>
+    a ? { ...a, ...(a.name !== undefined ? { name: escapeSlack(a.name) } : {}) } : a;
   const steps = Object.fromEntries(
     Object.entries(run.steps).map(([k, rec]) => [k, rec.by ? { ...rec, by: actor(rec.by)! } : rec]),
   ) as Run['steps'];
@@ -209,7 +210,10 @@ export function renderButton(b: Button): SlackBlock {
  * for the actions. `metadata` carries the run's machine-readable state when the message has it.
  * @throws Error when a button value is longer than 2000 characters.
  */
-export function renderMessage(msg: Message, opts: { outcomeLabel?: (o: string) => string; extraBlocks?: SlackBlock[] } = {}): SlackMessagePayload {
+export function renderMessage(
+  msg: Message,
+  opts: { outcomeLabel?: (o: string) => string; extraBlocks?: SlackBlock[] } = {},
+): SlackMessagePayload {
   let blocks = msg.blocks.flatMap((b) => renderBlock(b, opts.outcomeLabel));
   if (opts.extraBlocks) blocks.push(...opts.extraBlocks);
   const actions: SlackBlock[] = msg.actions.length
@@ -290,5 +294,10 @@ export function renderModal(form: FormModel): SlackBlock {
 
 /** A modal that only shows a text (e.g. a form whose metadata could not be read). */
 export function noticeModal(title: string, text: string, close: string): SlackBlock {
-  return { type: 'modal', title: plain(title, SLACK_LIMITS.modalTitle), close: plain(close, SLACK_LIMITS.modalButton), blocks: sections(text) };
+  return {
+    type: 'modal',
+    title: plain(title, SLACK_LIMITS.modalTitle),
+    close: plain(close, SLACK_LIMITS.modalButton),
+    blocks: sections(text),
+  };
 }

@@ -115,7 +115,10 @@ export class SlackNotifier implements ChatNotifier {
 
   private render(msg: Message, extraBlocks?: SlackBlock[]): SlackMessagePayload {
     const L = msg.locale;
-    return renderMessage(msg, { outcomeLabel: (o) => this.deps.builder.t(L, `report.outcome.${o}`), ...(extraBlocks ? { extraBlocks } : {}) });
+    return renderMessage(msg, {
+      outcomeLabel: (o) => this.deps.builder.t(L, `report.outcome.${o}`),
+      ...(extraBlocks ? { extraBlocks } : {}),
+    });
   }
 
   private async refs(runId: string): Promise<Record<string, unknown>> {
@@ -136,7 +139,9 @@ export class SlackNotifier implements ChatNotifier {
     }
     let res: z.infer<typeof postedSchema>;
     try {
-      res = postedSchema.parse(await this.deps.client.apiCall('chat.postMessage', { channel: run.channelId, ...payload, unfurl_links: false }));
+      res = postedSchema.parse(
+        await this.deps.client.apiCall('chat.postMessage', { channel: run.channelId, ...payload, unfurl_links: false }),
+      );
     } catch (err) {
       const code = slackErrorCode(err);
       if (code) this.lastCardFailure.set(run.id, code);
@@ -157,10 +162,15 @@ export class SlackNotifier implements ChatNotifier {
   private async postInThread(run: Run, msg: Message, rememberAs?: string, extraBlocks?: SlackBlock[]): Promise<MessageRef> {
     const card = await this.requireCard(run);
     const payload = this.render(msg, extraBlocks);
-    const res = postedSchema.parse(await this.deps.client.apiCall('chat.postMessage', { channel: card.channel, thread_ts: card.ts, ...payload, unfurl_links: false }));
+    const res = postedSchema.parse(
+      await this.deps.client.apiCall('chat.postMessage', { channel: card.channel, thread_ts: card.ts, ...payload, unfurl_links: false }),
+    );
     const ref = { channel: typeof res.channel === 'string' ? res.channel : card.channel, ts: res.ts };
     if (rememberAs) {
-      const list = z.array(stepRefSchema).catch([]).parse((await this.refs(run.id))[rememberAs] ?? []);
+      const list = z
+        .array(stepRefSchema)
+        .catch([])
+        .parse((await this.refs(run.id))[rememberAs] ?? []);
       list.push({ ...ref, text: payload.text, blocks: withoutActions(payload.blocks) });
       await this.deps.store.putRef(run.id, rememberAs, list);
     }
@@ -168,7 +178,10 @@ export class SlackNotifier implements ChatNotifier {
   }
 
   private async closeStep(run: Run, safe: Run, effect: Extract<Effect, { type: 'step_closed' }>): Promise<void> {
-    const list = z.array(stepRefSchema).catch([]).parse((await this.refs(run.id))[SLACK_REF.step(effect.step)] ?? []);
+    const list = z
+      .array(stepRefSchema)
+      .catch([])
+      .parse((await this.refs(run.id))[SLACK_REF.step(effect.step)] ?? []);
     const closed = this.render(this.build(safe, effect));
     for (const ref of list) {
       await this.deps.client.apiCall('chat.update', {
@@ -188,7 +201,9 @@ export class SlackNotifier implements ChatNotifier {
     let permalink: string | null = existing.success ? existing.data.permalink : null;
     if (!existing.success) {
       try {
-        const res = permalinkSchema.safeParse(await this.deps.client.apiCall('chat.getPermalink', { channel: card.channel, message_ts: card.ts }));
+        const res = permalinkSchema.safeParse(
+          await this.deps.client.apiCall('chat.getPermalink', { channel: card.channel, message_ts: card.ts }),
+        );
         permalink = res.success ? res.data.permalink : null;
       } catch (err) {
         this.deps.logger.warn({ runId: run.id, slackError: slackErrorCode(err) }, 'no permalink for the run thread');
@@ -205,12 +220,14 @@ export class SlackNotifier implements ChatNotifier {
       await this.deps.client.apiCall('chat.update', { channel: existing.data.channel, ts: existing.data.ts, ...payload });
       return;
     }
-    const res = postedSchema.parse(await this.deps.client.apiCall('chat.postMessage', {
-      channel: support ?? card.channel,
-      ...(support ? {} : { thread_ts: card.ts }),
-      ...payload,
-      unfurl_links: false,
-    }));
+    const res = postedSchema.parse(
+      await this.deps.client.apiCall('chat.postMessage', {
+        channel: support ?? card.channel,
+        ...(support ? {} : { thread_ts: card.ts }),
+        ...payload,
+        unfurl_links: false,
+      }),
+    );
     await this.deps.store.putRef(run.id, SLACK_REF.support, {
       channel: typeof res.channel === 'string' ? res.channel : (support ?? card.channel),
       ts: res.ts,

@@ -49,7 +49,9 @@ export const blockActionsSchema = z.object({
   user: userSchema,
   trigger_id: z.string().optional(),
   channel: z.object({ id: z.string() }).optional(),
-  container: z.object({ channel_id: z.string().optional(), message_ts: z.string().optional(), is_ephemeral: z.boolean().optional() }).optional(),
+  container: z
+    .object({ channel_id: z.string().optional(), message_ts: z.string().optional(), is_ephemeral: z.boolean().optional() })
+    .optional(),
   response_url: z.string().optional(),
   actions: z.array(z.object({ action_id: z.string(), value: z.unknown().optional() })).min(1),
 });
@@ -105,7 +107,10 @@ export type ParsedCommand =
  * `cancel RUN`, `product`. Words are case-insensitive; run ids are upper-cased.
  */
 export function parseCommandText(text: string): ParsedCommand {
-  const words = text.trim().split(/\s+/).filter((w) => w.length > 0);
+  const words = text
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
   const word = (words[0] ?? '').toLowerCase();
   const arg = words[1];
   switch (word) {

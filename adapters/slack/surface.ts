@@ -12,9 +12,25 @@
 import type { Server } from 'node:http';
 import { z } from 'zod';
 import { App, type CustomRoute, LogLevel, type Logger as BoltLogger, type webApi } from '@slack/bolt';
-import { ACTION_IDS, type ActionId, ALL_ACTION_IDS, COMMAND_NAME, FORM_IDS, type FormId, type Locale, type StepId } from '../../src/domain/ids';
+import {
+  ACTION_IDS,
+  type ActionId,
+  ALL_ACTION_IDS,
+  COMMAND_NAME,
+  FORM_IDS,
+  type FormId,
+  type Locale,
+  type StepId,
+} from '../../src/domain/ids';
 import type { RunService, ServiceError } from '../../src/app/run-service';
-import { parseContactForm, parseContingentsForm, parsePasswordForm, parseStartForm, parseVerifySkipForm, type FieldErrorKeys } from '../../src/app/forms';
+import {
+  parseContactForm,
+  parseContingentsForm,
+  parsePasswordForm,
+  parseStartForm,
+  parseVerifySkipForm,
+  type FieldErrorKeys,
+} from '../../src/app/forms';
 import { decodeActionValue } from '../../src/messages/action-value';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { Message } from '../../src/messages/model';
@@ -22,7 +38,15 @@ import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
 import type { RunStore } from '../../src/ports/run-store.port';
 import type { Actor, Run } from '../../src/workflow/types';
 import type { AppLogger } from '../logger';
-import { escapeRunForSlack, escapeSlack, noticeModal, renderButton, renderMessage, renderModal, type SlackMessagePayload } from './block-kit';
+import {
+  escapeRunForSlack,
+  escapeSlack,
+  noticeModal,
+  renderButton,
+  renderMessage,
+  renderModal,
+  type SlackMessagePayload,
+} from './block-kit';
 import { NOT_IN_CHANNEL_ERRORS, SLACK_REF, SlackNotifier, slackErrorCode, slackMention } from './notifier';
 import {
   blockActionsSchema,
@@ -34,7 +58,6 @@ import {
   startMetadataSchema,
   viewSubmissionSchema,
   type BlockActions,
-  type ViewSubmission,
 } from './payloads';
 
 /** Slack settings (`AppConfig.slack`). Secrets: never logged. */
@@ -97,7 +120,11 @@ export class SlackStartError extends Error {
 /** Bolt's logger interface over pino. Bolt's debug output (request bodies, which may hold a password) is dropped. */
 export function boltLogger(logger: AppLogger): BoltLogger {
   const child = logger.child({ component: 'bolt' });
-  const text = (msg: unknown[]) => msg.map((m) => (m instanceof Error ? `${m.name}: ${m.message}` : typeof m === 'string' ? m : JSON.stringify(m))).join(' ').slice(0, 1000);
+  const text = (msg: unknown[]) =>
+    msg
+      .map((m) => (m instanceof Error ? `${m.name}: ${m.message}` : typeof m === 'string' ? m : JSON.stringify(m)))
+      .join(' ')
+      .slice(0, 1000);
   return {
     debug: () => {},
     info: (...msg: unknown[]) => child.info(text(msg)),
@@ -136,7 +163,9 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   const app = new App({
     signingSecret: deps.slack.signingSecret,
     token: deps.slack.botToken,
-    ...(deps.slack.socketMode ? { socketMode: true, appToken: deps.slack.appToken, installerOptions: { port: deps.port } } : { port: deps.port }),
+    ...(deps.slack.socketMode
+      ? { socketMode: true, appToken: deps.slack.appToken, installerOptions: { port: deps.port } }
+      : { port: deps.port }),
     customRoutes: [healthz, ...(deps.customRoutes ?? [])],
     deferInitialization: true,
     processBeforeResponse: false,
@@ -148,7 +177,13 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     },
   });
   const client = app.client;
-  const notifier = new SlackNotifier({ client, store, builder, logger: log, ...(deps.slack.supportChannel ? { supportChannel: deps.slack.supportChannel } : {}) });
+  const notifier = new SlackNotifier({
+    client,
+    store,
+    builder,
+    logger: log,
+    ...(deps.slack.supportChannel ? { supportChannel: deps.slack.supportChannel } : {}),
+  });
   if (!deps.slack.supportChannel) {
     log.warn('SECUTIX_SUPPORT_SLACK_CHANNEL is not set: password requests go in each run thread, addressed to SecuTix support');
   }
@@ -185,7 +220,11 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   }
 
   /** Answers through a command's `response_url` (ephemeral). Never throws. */
-  async function respond(responseUrl: string | undefined, payload: SlackMessagePayload, fallback?: { channel: string; user: string }): Promise<void> {
+  async function respond(
+    responseUrl: string | undefined,
+    payload: SlackMessagePayload,
+    fallback?: { channel: string; user: string },
+  ): Promise<void> {
     if (responseUrl) {
       try {
         const res = await fetch(responseUrl, {
@@ -204,7 +243,12 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
 
   /** The user-facing sentence of a service error, with the run's typed texts escaped for mrkdwn. */
   const describe = (error: ServiceError, locale?: Locale): string => {
-    const safe: ServiceError = 'run' in error ? ({ ...error, run: escapeRunForSlack(error.run) } as ServiceError) : error.code === 'unknown_run' ? { ...error, runId: escapeSlack(error.runId) } : error;
+    const safe: ServiceError =
+      'run' in error
+        ? ({ ...error, run: escapeRunForSlack(error.run) } as ServiceError)
+        : error.code === 'unknown_run'
+          ? { ...error, runId: escapeSlack(error.runId) }
+          : error;
     return builder.describeError(safe, locale, slackMention);
   };
 
@@ -216,7 +260,12 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   const fieldErrors = (L: Locale, keys: FieldErrorKeys): Record<string, string> =>
     Object.fromEntries(Object.entries(keys).map(([id, key]) => [id, t(L, key as string)]));
 
-  async function openModal(triggerId: string | undefined, view: Record<string, unknown>, who: { channel?: string; user: string }, L: Locale): Promise<void> {
+  async function openModal(
+    triggerId: string | undefined,
+    view: Record<string, unknown>,
+    who: { channel?: string; user: string },
+    L: Locale,
+  ): Promise<void> {
     if (!triggerId) {
       await ephemeral(who.channel, who.user, textPayload(t(L, 'slack.error.bad_value')));
       return;
@@ -242,9 +291,8 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   }
 
   // ---- slash command -------------------------------------------------------------------------
-  app.command(
-    COMMAND_NAME,
-    ({ ack, body }) => tracked(async () => {
+  app.command(COMMAND_NAME, ({ ack, body }) =>
+    tracked(async () => {
       const parsed = slashCommandSchema.safeParse(body);
       if (!parsed.success) {
         await ack({ response_type: 'ephemeral', text: t(defaultLocale, 'slack.error.bad_value') });
@@ -252,7 +300,8 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       }
       const cmd = parsed.data;
       const L = defaultLocale;
-      const reply = (payload: SlackMessagePayload) => ack({ response_type: 'ephemeral', text: payload.text, blocks: payload.blocks as never });
+      const reply = (payload: SlackMessagePayload) =>
+        ack({ response_type: 'ephemeral', text: payload.text, blocks: payload.blocks as never });
       const what = parseCommandText(cmd.text);
       const isDm = cmd.channel_id.startsWith('D') || cmd.channel_name === 'directmessage';
       switch (what.kind) {
@@ -262,7 +311,10 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
             return;
           }
           await ack();
-          const meta = JSON.stringify({ c: cmd.channel_id, ...(cmd.response_url && cmd.response_url.length <= 500 ? { r: cmd.response_url } : {}) });
+          const meta = JSON.stringify({
+            c: cmd.channel_id,
+            ...(cmd.response_url && cmd.response_url.length <= 500 ? { r: cmd.response_url } : {}),
+          });
           const form = builder.startForm(L, meta, what.institutionCode ? { institutionCode: what.institutionCode } : {});
           await openModal(cmd.trigger_id, renderModal(form), { channel: cmd.channel_id, user: cmd.user_id }, L);
           return;
@@ -293,10 +345,21 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
             return;
           }
           await ack();
-          const out = await service.resume({ runId: what.runId, actor: actorOf({ id: cmd.user_id, name: cmd.user_name }), surface: 'slack' });
+          const out = await service.resume({
+            runId: what.runId,
+            actor: actorOf({ id: cmd.user_id, name: cmd.user_name }),
+            surface: 'slack',
+          });
           const fallback = { channel: cmd.channel_id, user: cmd.user_id };
           if (!out.ok) await respond(cmd.response_url, textPayload(describe(out.error)), fallback);
-          else await respond(cmd.response_url, textPayload(t(out.value.details.language, 'slack.resumed', { runId: out.value.id, link: (await threadLink(out.value.id)) ?? '' })), fallback);
+          else
+            await respond(
+              cmd.response_url,
+              textPayload(
+                t(out.value.details.language, 'slack.resumed', { runId: out.value.id, link: (await threadLink(out.value.id)) ?? '' }),
+              ),
+              fallback,
+            );
           return;
         }
         case 'cancel': {
@@ -311,12 +374,28 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           }
           const run = loaded.value;
           if (run.status !== 'open' || !run.currentStep) {
-            await reply(textPayload(builder.refusal(escapeRunForSlack(run), { code: 'run_not_open', last: { ...(run.endedBy ? { by: run.endedBy } : {}), ...(run.endedAt ? { at: run.endedAt } : {}), state: run.status } }, run.details.language, slackMention)));
+            await reply(
+              textPayload(
+                builder.refusal(
+                  escapeRunForSlack(run),
+                  {
+                    code: 'run_not_open',
+                    last: { ...(run.endedBy ? { by: run.endedBy } : {}), ...(run.endedAt ? { at: run.endedAt } : {}), state: run.status },
+                  },
+                  run.details.language,
+                  slackMention,
+                ),
+              ),
+            );
             return;
           }
           const RL = run.details.language;
           const button = { ...builder.button(run, run.currentStep, ACTION_IDS.runCancel, false), style: 'danger' as const };
-          const msg = builder.textMessage('notice', RL, t(RL, 'slack.cancel.prompt', { runId: run.id, institutionCode: escapeSlack(run.details.institutionCode) }));
+          const msg = builder.textMessage(
+            'notice',
+            RL,
+            t(RL, 'slack.cancel.prompt', { runId: run.id, institutionCode: escapeSlack(run.details.institutionCode) }),
+          );
           await reply(ephemeralPayload({ ...msg, actions: [button] }));
           return;
         }
@@ -333,9 +412,8 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     view: noticeModal(t(L, 'slack.form_error.title'), t(L, 'slack.error.form_unreadable'), t(L, 'form.close')) as never,
   });
 
-  app.view(
-    FORM_IDS.start,
-    ({ ack, body }) => tracked(async () => {
+  app.view(FORM_IDS.start, ({ ack, body }) =>
+    tracked(async () => {
       const L = defaultLocale;
       const parsed = viewSubmissionSchema.safeParse(body);
       const meta = parsed.success ? parseMetadata(startMetadataSchema, parsed.data.view.private_metadata) : null;
@@ -357,7 +435,10 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           const open = out.error.run;
           text += `\n${t(open.details.language, 'slack.duplicate.hint', { runId: open.id, link: (await threadLink(open.id)) ?? '' })}`;
           const payload = textPayload(text);
-          payload.blocks = [...(payload.blocks ?? []), { type: 'actions', block_id: 'run_actions', elements: [renderButton(builder.resumeButton(open, L))] }];
+          payload.blocks = [
+            ...(payload.blocks ?? []),
+            { type: 'actions', block_id: 'run_actions', elements: [renderButton(builder.resumeButton(open, L))] },
+          ];
           await respond(meta.r, payload, { channel: meta.c, user: user.id });
           return;
         }
@@ -366,16 +447,24 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       }
       const failure = notifier.lastCardFailure.get(out.value.id);
       if (failure && (NOT_IN_CHANNEL_ERRORS as readonly string[]).includes(failure)) {
-        await respond(meta.r, textPayload(`${t(L, 'error.not_in_channel')}\n${t(out.value.details.language, 'slack.not_in_channel.run', { runId: out.value.id })}`));
+        await respond(
+          meta.r,
+          textPayload(
+            `${t(L, 'error.not_in_channel')}\n${t(out.value.details.language, 'slack.not_in_channel.run', { runId: out.value.id })}`,
+          ),
+        );
       }
     }),
   );
 
   /** Common path of the run forms: metadata, run, field parsing, ack, then `work`. */
-  function runForm<T>(id: FormId, parse: (raw: Record<string, string | null>) => { ok: true; value: T } | { ok: false; errors: FieldErrorKeys }, work: (run: Run, value: T, actor: Actor, step: StepId) => Promise<{ ok: true } | { ok: false; error: ServiceError }>): void {
-    app.view(
-      id,
-      ({ ack, body }) => tracked(async () => {
+  function runForm<T>(
+    id: FormId,
+    parse: (raw: Record<string, string | null>) => { ok: true; value: T } | { ok: false; errors: FieldErrorKeys },
+    work: (run: Run, value: T, actor: Actor, step: StepId) => Promise<{ ok: true } | { ok: false; error: ServiceError }>,
+  ): void {
+    app.view(id, ({ ack, body }) =>
+      tracked(async () => {
         const parsed = viewSubmissionSchema.safeParse(body);
         const meta = parsed.success ? parseMetadata(runMetadataSchema, parsed.data.view.private_metadata) : null;
         if (!parsed.success || !meta) {
@@ -384,7 +473,10 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
         }
         const loaded = await service.load(meta.run, 'slack');
         if (!loaded.ok) {
-          await ack({ response_action: 'update', view: noticeModal(t(defaultLocale, 'slack.form_error.title'), describe(loaded.error), t(defaultLocale, 'form.close')) as never });
+          await ack({
+            response_action: 'update',
+            view: noticeModal(t(defaultLocale, 'slack.form_error.title'), describe(loaded.error), t(defaultLocale, 'form.close')) as never,
+          });
           return;
         }
         const run = loaded.value;
@@ -409,7 +501,9 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     service.act({ runId: run.id, step, action: ACTION_IDS.stepDone, actor, surface: 'slack', contactNumber }),
   );
   // The password lives only in this call: it is not logged, stored or echoed (the modal closed on ack).
-  runForm(FORM_IDS.password, parsePasswordForm, (run, password, actor) => service.verify({ runId: run.id, actor, surface: 'slack', password }));
+  runForm(FORM_IDS.password, parsePasswordForm, (run, password, actor) =>
+    service.verify({ runId: run.id, actor, surface: 'slack', password }),
+  );
   runForm(FORM_IDS.verifySkip, parseVerifySkipForm, (run, reason, actor, step) =>
     service.act({ runId: run.id, step, action: ACTION_IDS.verifySkip, actor, surface: 'slack', reason }),
   );
@@ -437,21 +531,49 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       const where = 'run' in error ? error.run.channelId : channel;
       await ephemeral(channel ?? where, user.id, textPayload(describe(error)));
     };
-    const form = actionId === ACTION_IDS.stepDone ? FORM_OF_STEP[value.step] : actionId === ACTION_IDS.verifyStart ? FORM_IDS.password : actionId === ACTION_IDS.verifySkip ? FORM_IDS.verifySkip : undefined;
+    const form =
+      actionId === ACTION_IDS.stepDone
+        ? FORM_OF_STEP[value.step]
+        : actionId === ACTION_IDS.verifyStart
+          ? FORM_IDS.password
+          : actionId === ACTION_IDS.verifySkip
+            ? FORM_IDS.verifySkip
+            : undefined;
     if (form) {
       const pre = await service.precheck({ runId: value.runId, step: value.step, action: actionId, surface: 'slack' });
       if (!pre.ok) return fail(pre.error);
       const meta = JSON.stringify({ run: value.runId, step: value.step });
-      await openModal(p.trigger_id, renderModal(builder.runForm(pre.value, form as Exclude<FormId, 'onboard_start'>, meta)), { ...(channel ? { channel } : {}), user: user.id }, pre.value.details.language);
+      await openModal(
+        p.trigger_id,
+        renderModal(builder.runForm(pre.value, form as Exclude<FormId, 'onboard_start'>, meta)),
+        { ...(channel ? { channel } : {}), user: user.id },
+        pre.value.details.language,
+      );
       return;
     }
     if (actionId === ACTION_IDS.runResume) {
       const resumed = await service.resume({ runId: value.runId, actor, surface: 'slack' });
       if (!resumed.ok) await fail(resumed.error);
-      else await ephemeral(channel ?? resumed.value.channelId, user.id, textPayload(t(resumed.value.details.language, 'slack.resumed', { runId: resumed.value.id, link: (await threadLink(resumed.value.id)) ?? '' })));
+      else
+        await ephemeral(
+          channel ?? resumed.value.channelId,
+          user.id,
+          textPayload(
+            t(resumed.value.details.language, 'slack.resumed', {
+              runId: resumed.value.id,
+              link: (await threadLink(resumed.value.id)) ?? '',
+            }),
+          ),
+        );
       return;
     }
-    const out = await service.act({ runId: value.runId, step: value.step, action: actionId as Exclude<ActionId, 'verify_start' | 'run_resume'>, actor, surface: 'slack' });
+    const out = await service.act({
+      runId: value.runId,
+      step: value.step,
+      action: actionId as Exclude<ActionId, 'verify_start' | 'run_resume'>,
+      actor,
+      surface: 'slack',
+    });
     if (!out.ok) await fail(out.error);
   };
   for (const id of ALL_ACTION_IDS) app.action(id, ({ ack, body }) => tracked(() => onAction({ ack, body })));
@@ -469,7 +591,10 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
         await app.init();
       } catch (err) {
         const code = slackErrorCode(err) ?? 'unreachable';
-        throw new SlackStartError(code, `Slack rejected the bot token check (auth.test: ${code}). Check SLACK_BOT_TOKEN${apiUrl ? ' and SLACK_API_URL' : ''}.`);
+        throw new SlackStartError(
+          code,
+          `Slack rejected the bot token check (auth.test: ${code}). Check SLACK_BOT_TOKEN${apiUrl ? ' and SLACK_API_URL' : ''}.`,
+        );
       }
       if (deps.slack.socketMode) {
         await app.start();

@@ -121,16 +121,10 @@ export function planMigrations(list: readonly Migration[], applied: readonly num
  * @param now ISO time written to `applied_at`.
  * @returns the versions applied by this call.
  */
-export function applySqliteMigrations(
-  db: Database.Database,
-  now: () => string,
-  list: readonly Migration[] = SQLITE_MIGRATIONS,
-): number[] {
+export function applySqliteMigrations(db: Database.Database, now: () => string, list: readonly Migration[] = SQLITE_MIGRATIONS): number[] {
   const run = db.transaction((): number[] => {
     db.exec(SCHEMA_MIGRATIONS_DDL);
-    const applied = (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
-      (r) => r.version,
-    );
+    const applied = (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version);
     const pending = planMigrations(list, applied);
     const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
     for (const m of pending) {

@@ -52,7 +52,8 @@ export interface SqliteRunStoreOptions {
 export const DEFAULT_LIST_LIMIT = 50;
 
 /** Keys refused in audit details and refs: the store never keeps a password or a token. */
-const SECRET_KEY = /^(password|operator_?password|passwd|token|access_?token|refresh_?token|secret|client_?secret|authorization|api_?key)$/i;
+const SECRET_KEY =
+  /^(password|operator_?password|passwd|token|access_?token|refresh_?token|secret|client_?secret|authorization|api_?key)$/i;
 
 interface RunRow {
   id: string;
@@ -178,9 +179,7 @@ export class SqliteRunStore implements RunStore {
    */
   async save(run: Run, expectedVersion: number, audit: AuditEntry[], effects: Effect[]): Promise<void> {
     if (run.version !== expectedVersion + 1) {
-      throw new Error(
-        `run ${run.id}: the saved version must be expectedVersion + 1 (${expectedVersion + 1}), got ${run.version}`,
-      );
+      throw new Error(`run ${run.id}: the saved version must be expectedVersion + 1 (${expectedVersion + 1}), got ${run.version}`);
     }
     const record = validateRun(run);
     const tx = this.db.transaction(() => {
@@ -271,9 +270,7 @@ export class SqliteRunStore implements RunStore {
    * @throws Error when no item has this id.
    */
   async markDelivered(id: number): Promise<void> {
-    const info = this.db
-      .prepare('UPDATE outbox SET delivered_at = COALESCE(delivered_at, ?) WHERE id = ?')
-      .run(isoNow(this.clock), id);
+    const info = this.db.prepare('UPDATE outbox SET delivered_at = COALESCE(delivered_at, ?) WHERE id = ?').run(isoNow(this.clock), id);
     if (info.changes === 0) throw new Error(`no outbox item ${id}`);
   }
 
@@ -282,9 +279,7 @@ export class SqliteRunStore implements RunStore {
    * @throws Error when no item has this id.
    */
   async markFailed(id: number, error: string): Promise<void> {
-    const info = this.db
-      .prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?')
-      .run(error.slice(0, 500), id);
+    const info = this.db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?').run(error.slice(0, 500), id);
     if (info.changes === 0) throw new Error(`no outbox item ${id}`);
   }
 

@@ -6,7 +6,15 @@
  */
 import { z } from 'zod';
 import type { ConversationReference } from 'botbuilder';
-import { parseContactForm, parseContingentsForm, parsePasswordForm, parseStartForm, parseVerifySkipForm, type FieldErrorKeys, type RawValues } from '../../src/app/forms';
+import {
+  parseContactForm,
+  parseContingentsForm,
+  parsePasswordForm,
+  parseStartForm,
+  parseVerifySkipForm,
+  type FieldErrorKeys,
+  type RawValues,
+} from '../../src/app/forms';
 import { errorSummary, type Outcome, type RunService, type ServiceError } from '../../src/app/run-service';
 import { ACTION_IDS, FORM_IDS, INPUT_IDS, type Locale, LOCALES, STEP_IDS, type StepId } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
@@ -23,7 +31,10 @@ import { RunCards, teamsMention } from './run-cards';
 /** Action data as received (inputs merged in by Teams): parsed, never cast. */
 const actionDataSchema = z.looseObject({
   verb: z.string().min(1).max(64).optional(),
-  runId: z.string().regex(/^[A-Z0-9]{4,16}$/).optional(),
+  runId: z
+    .string()
+    .regex(/^[A-Z0-9]{4,16}$/)
+    .optional(),
   step: z.enum(STEP_IDS).optional(),
   version: z.number().int().nonnegative().optional(),
   card: z.enum(['step', 'support', 'report', 'card', 'form']).optional(),
@@ -105,7 +116,10 @@ export class TeamsActions {
     const first = await Promise.race([work, late]);
     clearTimeout(timer);
     if (first !== TIMEOUT) return first;
-    this.deps.logger.warn({ verb: turn.verb, deadlineMs: deadline }, 'teams action slower than the answer deadline; answering a working card');
+    this.deps.logger.warn(
+      { verb: turn.verb, deadlineMs: deadline },
+      'teams action slower than the answer deadline; answering a working card',
+    );
     this.track(work.then((card) => this.updateClicked(turn, card)));
     return adaptiveCard([{ type: 'TextBlock', text: this.deps.builder.t(turn.locale, 'teams.working'), wrap: true }]);
   }
@@ -157,21 +171,31 @@ export class TeamsActions {
     const formData = { runId, step, version: run.version, ...(kind ? { card: kind } : {}) };
     const back = builder.t(L, 'teams.form.back');
     const label = this.cards.runLabel(run);
-    const act = async (action: Parameters<RunService['act']>[0]['action'], extra: { contingentIds?: number[]; contactNumber?: string; reason?: string } = {}): Promise<AdaptiveCard> => {
+    const act = async (
+      action: Parameters<RunService['act']>[0]['action'],
+      extra: { contingentIds?: number[]; contactNumber?: string; reason?: string } = {},
+    ): Promise<AdaptiveCard> => {
       const r = await service.act({ runId, step, action, actor: turn.actor, surface: 'teams', ...extra });
       if (!r.ok) return this.errorCard(r.error, kind === 'form' ? 'step' : kind, step, L);
       return this.cards.closed(r.value, kind === 'form' ? 'step' : kind, step, turn.actor);
     };
     const precheck = async (action: Parameters<RunService['precheck']>[0]['action']): Promise<Outcome<Run>> =>
       service.precheck({ runId, step, action, surface: 'teams' });
-    const form = (id: Exclude<(typeof FORM_IDS)[keyof typeof FORM_IDS], 'onboard_start'>, current: Run, errors?: FieldErrorKeys, values?: RawValues): AdaptiveCard =>
+    const form = (
+      id: Exclude<(typeof FORM_IDS)[keyof typeof FORM_IDS], 'onboard_start'>,
+      current: Run,
+      errors?: FieldErrorKeys,
+      values?: RawValues,
+    ): AdaptiveCard =>
       renderForm(builder.runForm(current, id, ''), {
         data: formData,
         runLabel: label,
         backLabel: back,
         ...(errors ? { errors: this.translate(L, errors) } : {}),
         ...(values ? { values: values as Record<string, string> } : {}),
-        ...(id === FORM_IDS.password && turn.reference.conversation?.conversationType === 'channel' ? { hint: builder.t(L, 'teams.password.channel_hint') } : {}),
+        ...(id === FORM_IDS.password && turn.reference.conversation?.conversationType === 'channel'
+          ? { hint: builder.t(L, 'teams.password.channel_hint') }
+          : {}),
       });
 
     switch (verb) {
@@ -194,7 +218,14 @@ export class TeamsActions {
         const r = await service.resume({ runId, actor: turn.actor, surface: 'teams' });
         if (!r.ok) return this.errorCard(r.error, kind, step, L);
         const text = builder.t(L, 'teams.resumed', { runId });
-        return adaptiveCard([{ type: 'TextBlock', text: this.cards.runLabel(r.value), wrap: true, isSubtle: true, size: 'Small', weight: 'Bolder' }, { type: 'TextBlock', text, wrap: true }], [], text);
+        return adaptiveCard(
+          [
+            { type: 'TextBlock', text: this.cards.runLabel(r.value), wrap: true, isSubtle: true, size: 'Small', weight: 'Bolder' },
+            { type: 'TextBlock', text, wrap: true },
+          ],
+          [],
+          text,
+        );
       }
       case ACTION_IDS.runCancel: {
         if (data.confirmed === true) return act(ACTION_IDS.runCancel);
@@ -263,7 +294,13 @@ export class TeamsActions {
   }
 
   /** The start form's card (sent as a reply to `start`). */
-  startCard(locale: Locale, prefill: { institutionCode?: string } = {}, errors?: FieldErrors, values?: RawValues, note?: string): AdaptiveCard {
+  startCard(
+    locale: Locale,
+    prefill: { institutionCode?: string } = {},
+    errors?: FieldErrors,
+    values?: RawValues,
+    note?: string,
+  ): AdaptiveCard {
     return renderForm(this.deps.builder.startForm(locale, '', prefill), {
       data: { locale },
       ...(errors ? { errors } : {}),
@@ -289,14 +326,24 @@ export class TeamsActions {
           { type: 'TextBlock', text: this.cards.runLabel(open), wrap: true, isSubtle: true, size: 'Small', weight: 'Bolder' },
           { type: 'TextBlock', text, wrap: true, color: 'attention' },
         ],
-        [executeAction(resume.label, { verb: resume.actionId, runId: open.id, step: open.currentStep ?? 'email_draft', version: open.version, card: 'card' }, 'positive')],
+        [
+          executeAction(
+            resume.label,
+            { verb: resume.actionId, runId: open.id, step: open.currentStep ?? 'email_draft', version: open.version, card: 'card' },
+            'positive',
+          ),
+        ],
         text,
       );
     }
-    if (!started.ok) return this.startCard(locale, {}, undefined, values, this.deps.builder.describeError(started.error, locale, teamsMention, 'teams'));
+    if (!started.ok)
+      return this.startCard(locale, {}, undefined, values, this.deps.builder.describeError(started.error, locale, teamsMention, 'teams'));
     const run = started.value;
     await this.refresh(run, turn);
-    const text = this.deps.builder.t(run.details.language, 'teams.started', { runId: run.id, institutionCode: run.details.institutionCode });
+    const text = this.deps.builder.t(run.details.language, 'teams.started', {
+      runId: run.id,
+      institutionCode: run.details.institutionCode,
+    });
     return adaptiveCard(
       [
         { type: 'TextBlock', text: this.cards.runLabel(run), wrap: true, isSubtle: true, size: 'Small', weight: 'Bolder' },

@@ -3,7 +3,13 @@
  * channel with an @mention), `adaptiveCard/action` invokes, and `Action.Submit` fallbacks
  * (message activities with `value`). Translates to `RunService` calls; never runs workflow logic.
  */
-import { ActivityHandler, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type ConversationReference, TurnContext } from 'botbuilder';
+import {
+  ActivityHandler,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  type ConversationReference,
+  TurnContext,
+} from 'botbuilder';
 import { errorSummary, type RunService } from '../../src/app/run-service';
 import type { Locale } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
@@ -70,7 +76,10 @@ export class TeamsBot extends ActivityHandler {
   private internal(ctx: TurnContext, err: unknown): AdaptiveCard {
     const correlationId = `T${Date.now().toString(36).toUpperCase()}`;
     this.deps.logger.error({ correlationId, err: errorSummary(err) }, 'teams turn failed');
-    const text = this.deps.builder.describeError({ code: 'internal', correlationId }, localeOf(ctx.activity.locale, this.deps.defaultLocale));
+    const text = this.deps.builder.describeError(
+      { code: 'internal', correlationId },
+      localeOf(ctx.activity.locale, this.deps.defaultLocale),
+    );
     return adaptiveCard([{ type: 'TextBlock', text, wrap: true, color: 'attention' }]);
   }
 
@@ -98,7 +107,9 @@ export class TeamsBot extends ActivityHandler {
       }
       await this.command(ctx);
     } catch (err) {
-      await this.reply(ctx, this.internal(ctx, err)).catch((e: unknown) => this.deps.logger.error({ err: errorSummary(e) }, 'teams reply failed'));
+      await this.reply(ctx, this.internal(ctx, err)).catch((e: unknown) =>
+        this.deps.logger.error({ err: errorSummary(e) }, 'teams reply failed'),
+      );
     }
   }
 
@@ -120,7 +131,11 @@ export class TeamsBot extends ActivityHandler {
       case 'start':
         return this.reply(ctx, actions.startCard(L, cmd.institutionCode ? { institutionCode: cmd.institutionCode } : {}));
       case 'help': {
-        const text = [builder.t(L, 'help.text'), builder.t(L, 'help.commands', { command: 'digitick-onboard' }), builder.t(L, 'teams.help.notes')].join('\n\n');
+        const text = [
+          builder.t(L, 'help.text'),
+          builder.t(L, 'help.commands', { command: 'digitick-onboard' }),
+          builder.t(L, 'teams.help.notes'),
+        ].join('\n\n');
         return this.reply(ctx, this.text(L, text, builder.t(L, 'help.header')));
       }
       case 'product':
@@ -128,7 +143,10 @@ export class TeamsBot extends ActivityHandler {
       case 'status': {
         if (!cmd.runId) {
           const runs = await service.openRuns('teams', actor.id);
-          return this.reply(ctx, runs.length === 0 ? this.text(L, builder.t(L, 'teams.status.none')) : renderMessage(builder.statusList(L, runs)));
+          return this.reply(
+            ctx,
+            runs.length === 0 ? this.text(L, builder.t(L, 'teams.status.none')) : renderMessage(builder.statusList(L, runs)),
+          );
         }
         const loaded = await loadRun(cmd.runId);
         if (!loaded.ok) return this.reply(ctx, this.text(L, builder.describeError(loaded.error, L, undefined, 'teams')));
@@ -142,7 +160,13 @@ export class TeamsBot extends ActivityHandler {
         const run = loaded.value;
         if (cmd.name === 'cancel') {
           if (run.status !== 'open' || !run.currentStep) {
-            return this.reply(ctx, this.text(L, builder.refusal(run, { code: 'run_not_open', last: { by: run.endedBy, at: run.endedAt, state: run.status } }, L)));
+            return this.reply(
+              ctx,
+              this.text(
+                L,
+                builder.refusal(run, { code: 'run_not_open', last: { by: run.endedBy, at: run.endedAt, state: run.status } }, L),
+              ),
+            );
           }
           return this.reply(ctx, actions.cards.cancelConfirm(run, 'step', run.currentStep));
         }

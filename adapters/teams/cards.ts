@@ -108,7 +108,10 @@ function renderBlock(b: Block): AcNode[] {
         {
           type: 'Container',
           items: b.items.map((s) =>
-            textBlock(`${STATE_ICON[s.state] ?? ''} ${s.number}. ${s.state === 'current' ? `**${s.label}**` : s.label}${s.note ? ` (${s.note})` : ''}`, { spacing: 'None' }),
+            textBlock(
+              `${STATE_ICON[s.state] ?? ''} ${s.number}. ${s.state === 'current' ? `**${s.label}**` : s.label}${s.note ? ` (${s.note})` : ''}`,
+              { spacing: 'None' },
+            ),
           ),
         },
       ];
@@ -142,7 +145,12 @@ export function executeAction(title: string, data: ActionData, style?: 'positive
 /** The action of a core `Button` on a message of `version`. */
 function buttonAction(b: Button, version: number | undefined, card: CardKind): AcNode {
   const v = decodeActionValue(b.value);
-  const data: ActionData = { verb: b.actionId, ...(v ? { runId: v.runId, step: v.step } : {}), ...(version !== undefined ? { version } : {}), card };
+  const data: ActionData = {
+    verb: b.actionId,
+    ...(v ? { runId: v.runId, step: v.step } : {}),
+    ...(version !== undefined ? { version } : {}),
+    card,
+  };
   return executeAction(b.label, data, b.style === 'primary' ? 'positive' : b.style === 'danger' ? 'destructive' : undefined);
 }
 
@@ -242,7 +250,12 @@ export function renderForm(f: FormModel, opts: FormRenderOptions): AdaptiveCard 
       ...(value !== undefined ? { value } : {}),
     };
     if (input.kind === 'select') {
-      body.push({ type: 'Input.ChoiceSet', ...common, style: 'compact', choices: (input.options ?? []).map((o) => ({ title: o.label, value: o.value })) });
+      body.push({
+        type: 'Input.ChoiceSet',
+        ...common,
+        style: 'compact',
+        choices: (input.options ?? []).map((o) => ({ title: o.label, value: o.value })),
+      });
     } else {
       body.push({
         type: 'Input.Text',

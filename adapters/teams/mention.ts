@@ -70,7 +70,10 @@ export type TeamsCommand =
  * or digits), so `start <at>Alice</at>` opens an empty form.
  */
 export function parseTeamsCommand(text: string): TeamsCommand {
-  const words = text.trim().split(/\s+/).filter((w) => w.length > 0);
+  const words = text
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
   if (words[0] && /^\/?digitick-onboard$/i.test(words[0])) words.shift();
   const word = (words[0] ?? '').toLowerCase();
   const arg = words[1];
@@ -90,7 +93,9 @@ export function parseTeamsCommand(text: string): TeamsCommand {
     case 'product':
       return { name: 'product' };
     case 'support-channel':
-      return (words[1] ?? '').toLowerCase() === 'here' ? { name: 'support_channel' } : { name: 'unknown', word: words.slice(0, 2).join(' ') };
+      return (words[1] ?? '').toLowerCase() === 'here'
+        ? { name: 'support_channel' }
+        : { name: 'unknown', word: words.slice(0, 2).join(' ') };
     default:
       return { name: 'unknown', word: words[0] ?? '' };
   }

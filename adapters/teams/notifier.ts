@@ -15,7 +15,16 @@ import type { RunStore } from '../../src/ports/run-store.port';
 import type { Effect, Run } from '../../src/workflow/types';
 import { baseConversationId, isChannelReference, threadConversationId } from './activity';
 import { type AdaptiveCard, cardAttachment, renderMessage } from './cards';
-import { type Posted, readPosted, readPostedList, readReference, SUPPORT_CHANNEL_REF, supportPostedSchema, TEAMS_GLOBAL_REF_OWNER, TEAMS_REF } from './refs';
+import {
+  type Posted,
+  readPosted,
+  readPostedList,
+  readReference,
+  SUPPORT_CHANNEL_REF,
+  supportPostedSchema,
+  TEAMS_GLOBAL_REF_OWNER,
+  TEAMS_REF,
+} from './refs';
 import { RunCards, teamsMention } from './run-cards';
 
 /**

@@ -43,15 +43,20 @@ export class RunCards {
     const at = rec.at ?? run.updatedAt;
     if (kind === 'support') {
       const outcome = run.status === 'cancelled' ? 'cancelled' : 'assigned';
-      return renderMessage(this.builder.supportClosed(run, { type: 'support_closed', outcome, by: rec.by ?? actor, at }, { mention: teamsMention }), {
-        runLabel: this.runLabel(run),
-      });
+      return renderMessage(
+        this.builder.supportClosed(run, { type: 'support_closed', outcome, by: rec.by ?? actor, at }, { mention: teamsMention }),
+        {
+          runLabel: this.runLabel(run),
+        },
+      );
     }
     const outcome = outcomeOf(run, step);
     if (!outcome) return this.current(run, kind, step);
-    const by = outcome === 'cancelled' || outcome === 'completed' ? run.endedBy ?? actor : rec.by ?? actor;
-    const when = outcome === 'cancelled' ? run.endedAt ?? at : at;
-    return renderMessage(this.builder.stepClosed(run, { type: 'step_closed', step, outcome, by, at: when }, teamsMention), { runLabel: this.runLabel(run) });
+    const by = outcome === 'cancelled' || outcome === 'completed' ? (run.endedBy ?? actor) : (rec.by ?? actor);
+    const when = outcome === 'cancelled' ? (run.endedAt ?? at) : at;
+    return renderMessage(this.builder.stepClosed(run, { type: 'step_closed', step, outcome, by, at: when }, teamsMention), {
+      runLabel: this.runLabel(run),
+    });
   }
 
   /** The confirmation asked before cancelling (Teams has no confirm dialog on `Action.Execute`). */

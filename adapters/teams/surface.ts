@@ -126,7 +126,8 @@ export function createTeamsAdapter(teams: TeamsSettings, logger: Logger): CloudA
       { MicrosoftAppId: '', MicrosoftAppPassword: '' };
   if (!teams.appId) {
     logger.warn({}, 'Teams authentication is OFF (no MICROSOFT_APP_ID): any caller can post activities; for local use and tests only');
-    if (teams.serviceUrlAllowlist.length === 0) logger.warn({}, 'TEAMS_SERVICE_URL_ALLOWLIST is empty: replies go to any serviceUrl the caller gives');
+    if (teams.serviceUrlAllowlist.length === 0)
+      logger.warn({}, 'TEAMS_SERVICE_URL_ALLOWLIST is empty: replies go to any serviceUrl the caller gives');
   }
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(options));
   adapter.onTurnError = async (_ctx, err) => {
@@ -153,7 +154,15 @@ export function createTeamsSurface(deps: TeamsSurfaceDeps): TeamsSurface {
     logger,
     ...(deps.answerDeadlineMs !== undefined ? { answerDeadlineMs: deps.answerDeadlineMs } : {}),
   });
-  const bot = new TeamsBot({ actions, service: deps.service, builder: deps.builder, store: deps.store, recent, logger, defaultLocale: deps.defaultLocale });
+  const bot = new TeamsBot({
+    actions,
+    service: deps.service,
+    builder: deps.builder,
+    store: deps.store,
+    recent,
+    logger,
+    defaultLocale: deps.defaultLocale,
+  });
   // Duplicate detection: in memory (bounded, insertion order = age; a duplicate gets the first
   // delivery's answer), and durably in the run store (`claimOnce`) for message activities, so a
   // redelivery after a restart or to another replica is ignored too. A redelivered invoke after a
@@ -218,7 +227,10 @@ export function createTeamsSurface(deps: TeamsSurfaceDeps): TeamsSurface {
       if (id && activity.type !== 'invoke' && !seen.has(id)) {
         const first = await deps.store.claimOnce(`teams:activity:${id}`, new Date().toISOString());
         if (!first) {
-          logger.info({ type: activity.type, activityId: id }, 'teams duplicate delivery ignored (seen before a restart or by another replica)');
+          logger.info(
+            { type: activity.type, activityId: id },
+            'teams duplicate delivery ignored (seen before a restart or by another replica)',
+          );
           write(res, { status: 200 });
           return;
         }

@@ -77,7 +77,9 @@ export class RunService {
   }
 
   private correlationId(): string {
-    return `E${this.deps.clock.nowMs().toString(36).toUpperCase()}${Math.floor(Math.random() * 1e6).toString(36).toUpperCase()}`;
+    return `E${this.deps.clock.nowMs().toString(36).toUpperCase()}${Math.floor(Math.random() * 1e6)
+      .toString(36)
+      .toUpperCase()}`;
   }
 
   /** Loads a run that belongs to `surface`. */
@@ -99,7 +101,14 @@ export class RunService {
    */
   async start(input: { surface: Surface; channelId: string; actor: Actor; details: RunDetails }): Promise<Outcome<Run>> {
     const at = this.now();
-    const { run, effects } = createRun({ id: this.deps.ids.runId(), surface: input.surface, channelId: input.channelId, details: input.details, actor: input.actor, at });
+    const { run, effects } = createRun({
+      id: this.deps.ids.runId(),
+      surface: input.surface,
+      channelId: input.channelId,
+      details: input.details,
+      actor: input.actor,
+      at,
+    });
     const audit: AuditEntry = {
       runId: run.id,
       at,
@@ -114,7 +123,12 @@ export class RunService {
       await this.deps.store.create(run, [audit], effects);
     } catch (err) {
       if (err instanceof DuplicateOpenRunError) {
-        const [open] = await this.deps.store.list({ status: 'open', institutionCode: err.institutionCode, channelCode: err.channelCode, limit: 1 });
+        const [open] = await this.deps.store.list({
+          status: 'open',
+          institutionCode: err.institutionCode,
+          channelCode: err.channelCode,
+          limit: 1,
+        });
         if (open) return fail({ code: 'duplicate_run', run: open });
       }
       return this.internal(err, { op: 'start' });
@@ -136,8 +150,13 @@ export class RunService {
       const probe = transition(run, { type: 'resume', actor: { id: '-' }, at: this.now() });
       const refusal: Refusal =
         run.status !== 'open'
-          ? (probe.ok ? { code: 'run_not_open' } : probe.refusal)
-          : { code: 'stale_step', last: { by: run.steps[input.step].by, at: run.steps[input.step].at, state: run.steps[input.step].state, step: input.step } };
+          ? probe.ok
+            ? { code: 'run_not_open' }
+            : probe.refusal
+          : {
+              code: 'stale_step',
+              last: { by: run.steps[input.step].by, at: run.steps[input.step].at, state: run.steps[input.step].state, step: input.step },
+            };
       return fail({ code: 'refused', refusal, run });
     }
     if (!stepDefinition(input.step).actions.includes(input.action)) {
@@ -191,10 +210,21 @@ export class RunService {
       this.verifying.delete(run.id);
     }
     this.deps.logger.info(
-      { runId: run.id, passed: report.passed, durationMs: report.durationMs, checks: Object.fromEntries(report.checks.map((c) => [c.id, c.outcome])) },
+      {
+        runId: run.id,
+        passed: report.passed,
+        durationMs: report.durationMs,
+        checks: Object.fromEntries(report.checks.map((c) => [c.id, c.outcome])),
+      },
       'verification finished',
     );
-    return this.apply(run.id, input.surface, { type: 'verification_result', report, actor: input.actor, at: this.now() }, input.actor, 'verify');
+    return this.apply(
+      run.id,
+      input.surface,
+      { type: 'verification_result', report, actor: input.actor, at: this.now() },
+      input.actor,
+      'verify',
+    );
   }
 
   /** Delivers the pending outbox items of a run (or of every run), in order, one drain per run at a time. */
@@ -206,9 +236,11 @@ export class RunService {
       return;
     }
     const previous = this.draining.get(runId) ?? Promise.resolve();
-    const next = previous.then(() => this.drainRun(runId)).catch((err: unknown) => {
-      this.deps.logger.error({ runId, err: errorSummary(err) }, 'outbox drain failed');
-    });
+    const next = previous
+      .then(() => this.drainRun(runId))
+      .catch((err: unknown) => {
+        this.deps.logger.error({ runId, err: errorSummary(err) }, 'outbox drain failed');
+      });
     this.draining.set(runId, next);
     await next;
     if (this.draining.get(runId) === next) this.draining.delete(runId);
@@ -296,7 +328,10 @@ export class RunService {
         if (err instanceof VersionConflictError) return fail({ code: 'conflict', run: current });
         return this.internal(err, { op: action, runId });
       }
-      this.deps.logger.info({ runId, action, step: current.currentStep, next: result.run.currentStep, version: result.run.version }, 'run advanced');
+      this.deps.logger.info(
+        { runId, action, step: current.currentStep, next: result.run.currentStep, version: result.run.version },
+        'run advanced',
+      );
       await this.drain(runId);
       return ok(result.run);
     }
@@ -321,7 +356,11 @@ export class RunService {
 function auditDetails(event: RunEvent): Record<string, unknown> | undefined {
   switch (event.type) {
     case 'step_done':
-      return event.contingentIds ? { contingentIds: event.contingentIds } : event.contactNumber ? { contactNumber: event.contactNumber } : undefined;
+      return event.contingentIds
+        ? { contingentIds: event.contingentIds }
+        : event.contactNumber
+          ? { contactNumber: event.contactNumber }
+          : undefined;
     case 'verification_result':
       return {
         passed: event.report.passed,

@@ -13,7 +13,12 @@ const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f]/g, ' ').tr
 export const institutionCodeSchema = z
   .string({ error: 'error.field.required' })
   .transform((s) => s.trim())
-  .pipe(z.string().min(1, { error: 'error.field.required' }).regex(/^[A-Za-z0-9]{2,15}$/, { error: 'error.field.institution_code' }))
+  .pipe(
+    z
+      .string()
+      .min(1, { error: 'error.field.required' })
+      .regex(/^[A-Za-z0-9]{2,15}$/, { error: 'error.field.institution_code' }),
+  )
   .transform((s) => s.toUpperCase());
 
 /** Sales channel code: `^[A-Z0-9]{1,8}$` after upper-casing; empty means `DGTK`. */
@@ -33,7 +38,13 @@ export const nameSchema = z
 export const emailSchema = z
   .string({ error: 'error.field.required' })
   .transform(clean)
-  .pipe(z.string().min(1, { error: 'error.field.required' }).max(254, { error: 'error.field.too_long' }).pipe(z.email({ error: 'error.field.email' })));
+  .pipe(
+    z
+      .string()
+      .min(1, { error: 'error.field.required' })
+      .max(254, { error: 'error.field.too_long' })
+      .pipe(z.email({ error: 'error.field.email' })),
+  );
 
 /** Language of a run: `fr` or `en`. */
 export const localeSchema = z.enum(LOCALES, { error: 'error.field.language' });
@@ -42,35 +53,38 @@ export const localeSchema = z.enum(LOCALES, { error: 'error.field.language' });
 export const contactNumberSchema = z
   .string({ error: 'error.field.required' })
   .transform((s) => s.trim())
-  .pipe(z.string().min(1, { error: 'error.field.required' }).regex(/^[A-Za-z0-9-]{1,20}$/, { error: 'error.field.contact_number' }));
+  .pipe(
+    z
+      .string()
+      .min(1, { error: 'error.field.required' })
+      .regex(/^[A-Za-z0-9-]{1,20}$/, { error: 'error.field.contact_number' }),
+  );
 
 /**
  * Contingent ids as typed: positive integers separated by commas, spaces or new lines;
  * duplicates dropped (first order kept); 1 to 50 of them. Output: `number[]`.
  */
-export const contingentIdsSchema = z
-  .string({ error: 'error.field.required' })
-  .transform((s, ctx) => {
-    const parts = s.split(/[\s,;]+/).filter((p) => p.length > 0);
-    if (parts.length === 0) {
-      ctx.addIssue({ code: 'custom', message: 'error.field.required' });
+export const contingentIdsSchema = z.string({ error: 'error.field.required' }).transform((s, ctx) => {
+  const parts = s.split(/[\s,;]+/).filter((p) => p.length > 0);
+  if (parts.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'error.field.required' });
+    return z.NEVER;
+  }
+  const ids: number[] = [];
+  for (const p of parts) {
+    if (!/^[0-9]{1,12}$/.test(p) || Number(p) <= 0 || !Number.isSafeInteger(Number(p))) {
+      ctx.addIssue({ code: 'custom', message: 'error.field.contingent_ids' });
       return z.NEVER;
     }
-    const ids: number[] = [];
-    for (const p of parts) {
-      if (!/^[0-9]{1,12}$/.test(p) || Number(p) <= 0 || !Number.isSafeInteger(Number(p))) {
-        ctx.addIssue({ code: 'custom', message: 'error.field.contingent_ids' });
-        return z.NEVER;
-      }
-      const n = Number(p);
-      if (!ids.includes(n)) ids.push(n);
-    }
-    if (ids.length > 50) {
-      ctx.addIssue({ code: 'custom', message: 'error.field.contingent_ids_count' });
-      return z.NEVER;
-    }
-    return ids;
-  });
+    const n = Number(p);
+    if (!ids.includes(n)) ids.push(n);
+  }
+  if (ids.length > 50) {
+    ctx.addIssue({ code: 'custom', message: 'error.field.contingent_ids_count' });
+    return z.NEVER;
+  }
+  return ids;
+});
 
 /** Reason typed when verification is skipped: 3 to 500 characters. */
 export const skipReasonSchema = z

@@ -2,7 +2,17 @@
  * Builds the platform-neutral messages and forms of a run from the catalog and templates.
  * Pure: no I/O. Surfaces pass a `mention` formatter (Slack `<@U123>`, Teams name, console name).
  */
-import { ACTION_IDS, type ActionId, COMMAND_NAME, FORM_IDS, INPUT_IDS, type Locale, LOCALES, type StepId, type Surface } from '../domain/ids';
+import {
+  ACTION_IDS,
+  type ActionId,
+  COMMAND_NAME,
+  FORM_IDS,
+  INPUT_IDS,
+  type Locale,
+  LOCALES,
+  type StepId,
+  type Surface,
+} from '../domain/ids';
 import { STEPS, stepDefinition } from '../workflow/steps';
 import type { Actor, CheckResult, Effect, Refusal, Run } from '../workflow/types';
 import { encodeActionValue } from './action-value';
@@ -154,7 +164,10 @@ export class MessageBuilder {
     } else if (run.status !== 'open') {
       blocks.push({
         type: 'text',
-        text: this.r.t(L, `card.outcome.${run.status}`, { by: run.endedBy ? mention(run.endedBy) : '?', at: formatTime(this.r, L, run.endedAt) }),
+        text: this.r.t(L, `card.outcome.${run.status}`, {
+          by: run.endedBy ? mention(run.endedBy) : '?',
+          at: formatTime(this.r, L, run.endedAt),
+        }),
       });
     }
     return {
@@ -197,14 +210,25 @@ export class MessageBuilder {
       by: mention(effect.by),
       at: formatTime(this.r, L, effect.at),
     });
-    return { kind: 'step_closed', locale: L, text, blocks: [{ type: 'context', text }], actions: [], run: { ...this.runMeta(run)!, step: effect.step } };
+    return {
+      kind: 'step_closed',
+      locale: L,
+      text,
+      blocks: [{ type: 'context', text }],
+      actions: [],
+      run: { ...this.runMeta(run)!, step: effect.step },
+    };
   }
 
   /** The request to SecuTix support, with the `password_assigned` button. */
   supportRequest(run: Run, opts: { mention?: MentionFormatter; runLink?: string | null } = {}): Message {
     const L = run.details.language;
     const mention = opts.mention ?? plainMention;
-    const body = this.r.file(`support-request.${L}`, { ...this.baseView(run), startedBy: mention(run.startedBy), runLink: opts.runLink ?? null });
+    const body = this.r.file(`support-request.${L}`, {
+      ...this.baseView(run),
+      startedBy: mention(run.startedBy),
+      runLink: opts.runLink ?? null,
+    });
     return {
       kind: 'support_request',
       locale: L,
@@ -219,7 +243,11 @@ export class MessageBuilder {
   }
 
   /** The support request once answered: its button replaced by who did what. */
-  supportClosed(run: Run, effect: Extract<Effect, { type: 'support_closed' }>, opts: { mention?: MentionFormatter; runLink?: string | null } = {}): Message {
+  supportClosed(
+    run: Run,
+    effect: Extract<Effect, { type: 'support_closed' }>,
+    opts: { mention?: MentionFormatter; runLink?: string | null } = {},
+  ): Message {
     const L = run.details.language;
     const mention = opts.mention ?? plainMention;
     const req = this.supportRequest(run, opts);
@@ -260,7 +288,8 @@ export class MessageBuilder {
   /** The filled email draft for Digitick (`To:` line, subject, body), with the password placeholder. */
   emailDraft(run: Run): string {
     const L = run.details.language;
-    const posId = run.verification?.checks.find((c) => c.id === 'credentials')?.outcome === 'passed' ? run.verification.posId ?? null : null;
+    const posId =
+      run.verification?.checks.find((c) => c.id === 'credentials')?.outcome === 'passed' ? (run.verification.posId ?? null) : null;
     return this.r
       .file(`email.${L}`, {
         contactName: run.details.digitickContactName,
@@ -318,7 +347,10 @@ export class MessageBuilder {
         const step = last?.step;
         const title = step ? this.stepTitle(L, step) : '?';
         if (!last?.by) return this.r.t(L, 'refusal.stale_step_unknown', { title, currentTitle: current });
-        const stateKey = last.state === 'open' || last.state === 'completed' || last.state === 'cancelled' ? `run_state.${last.state}` : `state.${last.state}`;
+        const stateKey =
+          last.state === 'open' || last.state === 'completed' || last.state === 'cancelled'
+            ? `run_state.${last.state}`
+            : `state.${last.state}`;
         return this.r.t(L, 'refusal.stale_step', { title, state: this.r.t(L, stateKey), by, at, currentTitle: current });
       }
       default:
@@ -328,14 +360,21 @@ export class MessageBuilder {
 
   /** An ephemeral text message (help, status, errors). */
   textMessage(kind: Message['kind'], locale: Locale, text: string, header?: string): Message {
-    const blocks: Block[] = header ? [{ type: 'header', text: header }, { type: 'text', text }] : [{ type: 'text', text }];
+    const blocks: Block[] = header
+      ? [
+          { type: 'header', text: header },
+          { type: 'text', text },
+        ]
+      : [{ type: 'text', text }];
     return { kind, locale, text: header ? `${header}\n${text}` : text, blocks, actions: [] };
   }
 
   /** `help`: what the bot does, the commands, threads, no mappings. */
   help(locale: Locale, surface: Surface): Message {
     const command = surface === 'slack' ? COMMAND_NAME : 'digitick-onboard';
-    const text = [this.r.t(locale, 'help.text'), this.r.t(locale, 'help.commands', { command }), this.r.t(locale, 'help.notes')].join('\n\n');
+    const text = [this.r.t(locale, 'help.text'), this.r.t(locale, 'help.commands', { command }), this.r.t(locale, 'help.notes')].join(
+      '\n\n',
+    );
     return this.textMessage('help', locale, text, this.r.t(locale, 'help.header'));
   }
 
@@ -349,7 +388,11 @@ export class MessageBuilder {
     if (runs.length === 0) return this.textMessage('status', locale, this.r.t(locale, 'status.none'));
     const lines = runs.map((run) => {
       const def = run.currentStep ? stepDefinition(run.currentStep) : null;
-      return this.r.t(locale, 'status.line', { ...this.baseView(run), number: def?.number ?? 10, title: def ? this.stepTitle(locale, def.id) : '' });
+      return this.r.t(locale, 'status.line', {
+        ...this.baseView(run),
+        number: def?.number ?? 10,
+        title: def ? this.stepTitle(locale, def.id) : '',
+      });
     });
     return this.textMessage('status', locale, lines.join('\n'), this.r.t(locale, 'status.header'));
   }
@@ -359,8 +402,7 @@ export class MessageBuilder {
     switch (error.code) {
       case 'refused':
         return this.refusal(error.run, error.refusal, locale ?? error.run.details.language, mention);
-      case 'unknown_run':
-      {
+      case 'unknown_run': {
         const L = locale ?? this.defaultLocale;
         return this.r.t(L, 'error.unknown_run', { runId: error.runId, statusHint: this.r.t(L, `hint.status.${surface}`) });
       }
@@ -394,7 +436,15 @@ export class MessageBuilder {
       intro: f('intro'),
       privateMetadata,
       inputs: [
-        { id: INPUT_IDS.institutionCode, label: f('institution_code'), kind: 'text', optional: false, maxLength: 15, placeholder: f('institution_code.placeholder'), ...(prefill.institutionCode ? { initial: prefill.institutionCode } : {}) },
+        {
+          id: INPUT_IDS.institutionCode,
+          label: f('institution_code'),
+          kind: 'text',
+          optional: false,
+          maxLength: 15,
+          placeholder: f('institution_code.placeholder'),
+          ...(prefill.institutionCode ? { initial: prefill.institutionCode } : {}),
+        },
         { id: INPUT_IDS.institutionName, label: f('institution_name'), kind: 'text', optional: false, maxLength: 120 },
         { id: INPUT_IDS.channelCode, label: f('channel_code'), kind: 'text', optional: true, initial: 'DGTK', maxLength: 8 },
         { id: INPUT_IDS.digitickContactName, label: f('digitick_contact_name'), kind: 'text', optional: false, maxLength: 120 },
@@ -424,7 +474,15 @@ export class MessageBuilder {
           title: this.r.t(L, 'form.contingents.title'),
           intro: this.r.t(L, 'form.contingents.intro', v),
           inputs: [
-            { id: INPUT_IDS.contingentIds, label: this.r.t(L, 'form.contingents.label'), kind: 'multiline', optional: false, placeholder: this.r.t(L, 'form.contingents.placeholder'), maxLength: 1000, ...(run.contingentIds.length ? { initial: run.contingentIds.join(', ') } : {}) },
+            {
+              id: INPUT_IDS.contingentIds,
+              label: this.r.t(L, 'form.contingents.label'),
+              kind: 'multiline',
+              optional: false,
+              placeholder: this.r.t(L, 'form.contingents.placeholder'),
+              maxLength: 1000,
+              ...(run.contingentIds.length ? { initial: run.contingentIds.join(', ') } : {}),
+            },
           ],
         };
       case FORM_IDS.contact:
@@ -433,7 +491,16 @@ export class MessageBuilder {
           id,
           title: this.r.t(L, 'form.contact.title'),
           intro: this.r.t(L, 'form.contact.intro', v),
-          inputs: [{ id: INPUT_IDS.contactNumber, label: this.r.t(L, 'form.contact.label'), kind: 'text', optional: false, maxLength: 20, ...(run.contactNumber ? { initial: run.contactNumber } : {}) }],
+          inputs: [
+            {
+              id: INPUT_IDS.contactNumber,
+              label: this.r.t(L, 'form.contact.label'),
+              kind: 'text',
+              optional: false,
+              maxLength: 20,
+              ...(run.contactNumber ? { initial: run.contactNumber } : {}),
+            },
+          ],
         };
       case FORM_IDS.password:
         return {
@@ -442,7 +509,15 @@ export class MessageBuilder {
           submit: this.r.t(L, 'form.password.submit'),
           title: this.r.t(L, 'form.password.title'),
           intro: this.r.t(L, 'form.password.intro', v),
-          inputs: [{ id: INPUT_IDS.operatorPassword, label: this.r.t(L, 'form.password.label'), kind: 'password', optional: false, maxLength: 200 }],
+          inputs: [
+            {
+              id: INPUT_IDS.operatorPassword,
+              label: this.r.t(L, 'form.password.label'),
+              kind: 'password',
+              optional: false,
+              maxLength: 200,
+            },
+          ],
         };
       case FORM_IDS.verifySkip:
         return {
@@ -450,7 +525,9 @@ export class MessageBuilder {
           id,
           title: this.r.t(L, 'form.verify_skip.title'),
           intro: this.r.t(L, 'form.verify_skip.intro', v),
-          inputs: [{ id: INPUT_IDS.skipReason, label: this.r.t(L, 'form.verify_skip.label'), kind: 'multiline', optional: false, maxLength: 500 }],
+          inputs: [
+            { id: INPUT_IDS.skipReason, label: this.r.t(L, 'form.verify_skip.label'), kind: 'multiline', optional: false, maxLength: 500 },
+          ],
         };
     }
   }

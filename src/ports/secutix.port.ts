@@ -67,12 +67,7 @@ export interface ContactData {
 
 /** The SecuTix methods used, named as in `secutix-api.md`. */
 export type SecutixMethod =
-  | 'getPOSConfig'
-  | 'getCatalogDetailed'
-  | 'getEventAvailability'
-  | 'getProductAvailability'
-  | 'getContactData'
-  | 'auth';
+  'getPOSConfig' | 'getCatalogDetailed' | 'getEventAvailability' | 'getProductAvailability' | 'getContactData' | 'auth';
 
 /**
  * Kinds of failure (`secutix-api.md`, "Result envelope and errors"):

@@ -9,17 +9,14 @@ import { nextStep, stepDefinition } from './steps';
 import type { Actor, Effect, Refusal, Run, RunEvent, StepRecord, TransitionResult } from './types';
 
 /** Creates a new open run at step 1 (version 1), and the effects that announce it. */
-export function createRun(input: {
-  id: string;
-  surface: Surface;
-  channelId: string;
-  details: RunDetails;
-  actor: Actor;
-  at: string;
-}): { run: Run; effects: Effect[] } {
-  const steps = Object.fromEntries(
-    STEP_IDS.map((id, i) => [id, { state: i === 0 ? 'current' : 'todo' } satisfies StepRecord]),
-  ) as Record<StepId, StepRecord>;
+export function createRun(input: { id: string; surface: Surface; channelId: string; details: RunDetails; actor: Actor; at: string }): {
+  run: Run;
+  effects: Effect[];
+} {
+  const steps = Object.fromEntries(STEP_IDS.map((id, i) => [id, { state: i === 0 ? 'current' : 'todo' } satisfies StepRecord])) as Record<
+    StepId,
+    StepRecord
+  >;
   steps[STEP_IDS[0]].at = input.at;
   const run: Run = {
     id: input.id,

@@ -29,14 +29,7 @@ export interface StepRecord {
 }
 
 /** The six checks of step 9 (`product.md`, "Verification"). */
-export const CHECK_IDS = [
-  'credentials',
-  'sales_channel',
-  'point_of_sale',
-  'event_products',
-  'pass_products',
-  'technical_contact',
-] as const;
+export const CHECK_IDS = ['credentials', 'sales_channel', 'point_of_sale', 'event_products', 'pass_products', 'technical_contact'] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
 /** A localisable explanation: a message key (`check.reason.*`, `check.warning.*`) and its values. */
@@ -128,12 +121,7 @@ export type Effect =
 export type EffectType = Effect['type'];
 
 /** Why the transition refused an event (message keys `refusal.*`). */
-export type RefusalCode =
-  | 'run_not_open'
-  | 'stale_step'
-  | 'input_required'
-  | 'not_skippable'
-  | 'not_allowed_here';
+export type RefusalCode = 'run_not_open' | 'stale_step' | 'input_required' | 'not_skippable' | 'not_allowed_here';
 
 /** A refused event: nothing changes. `last` says who did what and when, for stale clicks. */
 export interface Refusal {
@@ -142,6 +130,4 @@ export interface Refusal {
 }
 
 /** The result of `transition`: a new run and its effects, or a refusal. */
-export type TransitionResult =
-  | { ok: true; run: Run; effects: Effect[] }
-  | { ok: false; refusal: Refusal };
+export type TransitionResult = { ok: true; run: Run; effects: Effect[] } | { ok: false; refusal: Refusal };

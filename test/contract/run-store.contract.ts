@@ -383,7 +383,11 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreUnder
 
       it('drops delivered items and counts failed attempts', async () => {
         const run = dummyRun();
-        await store.create(run, [], [{ type: 'card' }, { type: 'step_prompt', step: 'sales_channel' }, { type: 'notice', code: 'notice.x', params: { n: 1 } }]);
+        await store.create(
+          run,
+          [],
+          [{ type: 'card' }, { type: 'step_prompt', step: 'sales_channel' }, { type: 'notice', code: 'notice.x', params: { n: 1 } }],
+        );
         const [first, second, third] = await store.pendingOutbox(10);
 
         await store.markDelivered(first.id);
@@ -451,9 +455,23 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreUnder
         const d = dummyRun().details;
         const runs: Record<string, Run> = {
           r1: dummyRun({ id: 'R1', createdAt: at(1), updatedAt: at(1) }),
-          r2: dummyRun({ id: 'R2', surface: 'teams', channelId: '19:t', createdAt: at(2), updatedAt: at(2), details: { ...d, institutionCode: 'BETA' } }),
+          r2: dummyRun({
+            id: 'R2',
+            surface: 'teams',
+            channelId: '19:t',
+            createdAt: at(2),
+            updatedAt: at(2),
+            details: { ...d, institutionCode: 'BETA' },
+          }),
           r3: dummyRun({ id: 'R3', createdAt: at(3), updatedAt: at(3), startedBy: sam, details: { ...d, channelCode: 'DGT2' } }),
-          r4: dummyRun({ id: 'R4', surface: 'console', channelId: 'console', createdAt: at(4), updatedAt: at(4), details: { ...d, institutionCode: 'GAMMA' } }),
+          r4: dummyRun({
+            id: 'R4',
+            surface: 'console',
+            channelId: 'console',
+            createdAt: at(4),
+            updatedAt: at(4),
+            details: { ...d, institutionCode: 'GAMMA' },
+          }),
           r5: dummyRun({ id: 'R5', createdAt: at(5), updatedAt: at(5), details: { ...d, institutionCode: 'BETA', channelCode: 'DGT2' } }),
         };
         // Insert out of creation order: ordering must come from createdAt.

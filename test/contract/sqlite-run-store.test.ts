@@ -161,7 +161,15 @@ describe('SqliteRunStore (SQLite specifics)', () => {
   it('rolls back the whole create when an audit entry names another run', async () => {
     const store = openSqliteRunStore(':memory:');
     const run = dummyRun();
-    const stray = { runId: 'OTHER', at: run.createdAt, actor: run.startedBy, surface: run.surface, action: 'start', step: null, outcome: 'ok' };
+    const stray = {
+      runId: 'OTHER',
+      at: run.createdAt,
+      actor: run.startedBy,
+      surface: run.surface,
+      action: 'start',
+      step: null,
+      outcome: 'ok',
+    };
 
     await expect(store.create(run, [stray], [{ type: 'card' }])).rejects.toThrow(/audit entry for run OTHER/);
     expect(await store.get(run.id)).toBeNull();

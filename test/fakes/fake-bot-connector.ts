@@ -100,7 +100,8 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
         return send(res, 200, { id, activityId: activity.activity ? `act-${++seq}` : undefined });
       }
       if (req.method === 'POST' && conversationId) {
-        if (typeof activity.type !== 'string') return send(res, 400, { error: { code: 'BadArgument', message: 'activity.type is required' } });
+        if (typeof activity.type !== 'string')
+          return send(res, 400, { error: { code: 'BadArgument', message: 'activity.type is required' } });
         const id = `act-${++seq}`;
         activities.set(id, { id, conversationId, ...(activityId ? { replyToId: activityId } : {}), updates: 0, activity });
         order.push(id);

@@ -126,7 +126,13 @@ export class FakeSlackApi {
       } catch {
         /* recorded as empty */
       }
-      this.calls.push({ method: 'response_url', args: { ...args, id: decodeURIComponent(url.pathname.slice('/response/'.length)) }, headers: req.headers, raw, status: 200 });
+      this.calls.push({
+        method: 'response_url',
+        args: { ...args, id: decodeURIComponent(url.pathname.slice('/response/'.length)) },
+        headers: req.headers,
+        raw,
+        status: 200,
+      });
       send(200, { ok: true });
       return;
     }
@@ -160,7 +166,8 @@ export class FakeSlackApi {
       return;
     }
 
-    const token = /^Bearer\s+(.+)$/.exec(String(req.headers.authorization ?? ''))?.[1] ?? (typeof args.token === 'string' ? args.token : undefined);
+    const token =
+      /^Bearer\s+(.+)$/.exec(String(req.headers.authorization ?? ''))?.[1] ?? (typeof args.token === 'string' ? args.token : undefined);
     if (!token || !this.validTokens.has(token)) {
       call.error = token ? 'invalid_auth' : 'not_authed';
       send(200, { ok: false, error: call.error });

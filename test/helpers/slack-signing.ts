@@ -51,7 +51,16 @@ export async function postSigned(url: string, body: string, opts: SignOptions): 
 }
 
 /** A slash command body (form fields as Slack sends them). */
-export function commandBody(fields: { text: string; user_id: string; user_name?: string; channel_id: string; channel_name?: string; trigger_id?: string; response_url?: string; command?: string }): string {
+export function commandBody(fields: {
+  text: string;
+  user_id: string;
+  user_name?: string;
+  channel_id: string;
+  channel_name?: string;
+  trigger_id?: string;
+  response_url?: string;
+  command?: string;
+}): string {
   return new URLSearchParams({
     token: 'legacy-verification-token',
     team_id: 'T0TEAM001',
@@ -75,7 +84,16 @@ export function interactionBody(payload: unknown): string {
 }
 
 /** A `block_actions` payload for one button click. */
-export function blockActionsPayload(a: { user: string; userName?: string; channel: string; messageTs: string; actionId: string; value: unknown; responseUrl?: string; ephemeral?: boolean }): Record<string, unknown> {
+export function blockActionsPayload(a: {
+  user: string;
+  userName?: string;
+  channel: string;
+  messageTs: string;
+  actionId: string;
+  value: unknown;
+  responseUrl?: string;
+  ephemeral?: boolean;
+}): Record<string, unknown> {
   return {
     type: 'block_actions',
     team: { id: 'T0TEAM001', domain: 'fake' },
@@ -87,12 +105,28 @@ export function blockActionsPayload(a: { user: string; userName?: string; channe
     channel: { id: a.channel, name: 'onboarding' },
     message: { type: 'message', ts: a.messageTs, text: '' },
     response_url: a.responseUrl ?? 'https://hooks.slack.invalid/actions/none',
-    actions: [{ action_id: a.actionId, block_id: 'run_actions', text: { type: 'plain_text', text: a.actionId }, value: a.value, type: 'button', action_ts: String(Date.now() / 1000) }],
+    actions: [
+      {
+        action_id: a.actionId,
+        block_id: 'run_actions',
+        text: { type: 'plain_text', text: a.actionId },
+        value: a.value,
+        type: 'button',
+        action_ts: String(Date.now() / 1000),
+      },
+    ],
   };
 }
 
 /** A `view_submission` payload: `values` maps input id -> typed text (or a select's value with `select:`). */
-export function viewSubmissionPayload(v: { user: string; userName?: string; callbackId: string; privateMetadata: string; values: Record<string, string | null>; selects?: string[] }): Record<string, unknown> {
+export function viewSubmissionPayload(v: {
+  user: string;
+  userName?: string;
+  callbackId: string;
+  privateMetadata: string;
+  values: Record<string, string | null>;
+  selects?: string[];
+}): Record<string, unknown> {
   const values: Record<string, Record<string, unknown>> = {};
   for (const [id, value] of Object.entries(v.values)) {
     values[id] = {

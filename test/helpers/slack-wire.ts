@@ -13,14 +13,7 @@ import { type Core, createCore } from '../../adapters/core-wiring';
 import { createLogger } from '../../adapters/logger';
 import { createSlackSurface, type SlackSurface } from '../../adapters/slack';
 import { FakeSlackApi } from '../fakes/fake-slack-api';
-import {
-  blockActionsPayload,
-  commandBody,
-  interactionBody,
-  postSigned,
-  type SignedAnswer,
-  viewSubmissionPayload,
-} from './slack-signing';
+import { blockActionsPayload, commandBody, interactionBody, postSigned, type SignedAnswer, viewSubmissionPayload } from './slack-signing';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const BOT_TOKEN = 'xoxb-test-token';
@@ -46,11 +39,23 @@ export interface SlackHarness {
   logs: string[];
   timings: AckTiming[];
   /** Sends a signed slash command and waits for the work after the ack. */
-  command(text: string, opts?: { user?: { id: string; name: string }; channel?: string; channelName?: string; responseUrl?: string }): Promise<SignedAnswer>;
+  command(
+    text: string,
+    opts?: { user?: { id: string; name: string }; channel?: string; channelName?: string; responseUrl?: string },
+  ): Promise<SignedAnswer>;
   /** Clicks a button (`value` as found on the message) and waits for the work after the ack. */
-  click(actionId: string, value: unknown, opts?: { user?: { id: string; name: string }; channel?: string; messageTs?: string; ephemeral?: boolean }): Promise<SignedAnswer>;
+  click(
+    actionId: string,
+    value: unknown,
+    opts?: { user?: { id: string; name: string }; channel?: string; messageTs?: string; ephemeral?: boolean },
+  ): Promise<SignedAnswer>;
   /** Submits a modal and waits for the work after the ack. */
-  submit(callbackId: string, privateMetadata: string, values: Record<string, string | null>, opts?: { user?: { id: string; name: string }; selects?: string[] }): Promise<SignedAnswer>;
+  submit(
+    callbackId: string,
+    privateMetadata: string,
+    values: Record<string, string | null>,
+    opts?: { user?: { id: string; name: string }; selects?: string[] },
+  ): Promise<SignedAnswer>;
   /** The last `views.open` view (the modal the user would see). */
   lastView(): { callback_id: string; private_metadata: string; blocks: Record<string, unknown>[] };
   close(): Promise<void>;
@@ -126,17 +131,38 @@ export async function wireSlack(opts: { supportChannel?: string | null; dbPath?:
       return send(
         'action',
         interactionBody(
-          blockActionsPayload({ user: user.id, userName: user.name, channel: o.channel ?? RUN_CHANNEL, messageTs: o.messageTs ?? '1.0', actionId, value, ...(o.ephemeral ? { ephemeral: true } : {}) }),
+          blockActionsPayload({
+            user: user.id,
+            userName: user.name,
+            channel: o.channel ?? RUN_CHANNEL,
+            messageTs: o.messageTs ?? '1.0',
+            actionId,
+            value,
+            ...(o.ephemeral ? { ephemeral: true } : {}),
+          }),
         ),
       );
     },
     submit: (callbackId, privateMetadata, values, o = {}) => {
       const user = o.user ?? OPERATOR;
-      return send('view', interactionBody(viewSubmissionPayload({ user: user.id, userName: user.name, callbackId, privateMetadata, values, ...(o.selects ? { selects: o.selects } : {}) })));
+      return send(
+        'view',
+        interactionBody(
+          viewSubmissionPayload({
+            user: user.id,
+            userName: user.name,
+            callbackId,
+            privateMetadata,
+            values,
+            ...(o.selects ? { selects: o.selects } : {}),
+          }),
+        ),
+      );
     },
     lastView() {
       const calls = api.callsOf('views.open');
-      const view = calls[calls.length - 1]?.args.view as { callback_id: string; private_metadata: string; blocks: Record<string, unknown>[] } | undefined;
+      const view = calls[calls.length - 1]?.args.view as
+        { callback_id: string; private_metadata: string; blocks: Record<string, unknown>[] } | undefined;
       if (!view) throw new Error('no views.open call');
       return view;
     },

@@ -55,7 +55,14 @@ beforeEach(async () => {
   const { url } = await sandbox.listen(0);
   const secutix = createSecutixClient({ baseUrl: url, backoffBaseMs: 1, inProgressWaitMs: 1 });
   notifier = new RecordingNotifier();
-  service = new RunService({ store, verifier: (req) => verifySetup(secutix, req, clock), notifiers: { slack: notifier }, clock, ids, logger: silentLogger });
+  service = new RunService({
+    store,
+    verifier: (req) => verifySetup(secutix, req, clock),
+    notifiers: { slack: notifier },
+    clock,
+    ids,
+    logger: silentLogger,
+  });
 });
 
 afterEach(async () => {
@@ -105,12 +112,25 @@ describe('RunService', () => {
     expect(done.ok && done.value.status).toBe('completed');
     expect(await store.pendingOutbox(100)).toEqual([]);
     const prompts = notifier.delivered.filter((d) => d.effect.type === 'step_prompt').map((d) => (d.effect as { step: string }).step);
-    expect(prompts).toEqual(['sales_channel', 'point_of_sale', 'contingents', 'technical_contact', 'event_products', 'pass_products', 'sales_interface', 'password_request', 'verification', 'email_draft']);
+    expect(prompts).toEqual([
+      'sales_channel',
+      'point_of_sale',
+      'contingents',
+      'technical_contact',
+      'event_products',
+      'pass_products',
+      'sales_interface',
+      'password_request',
+      'verification',
+      'email_draft',
+    ]);
     expect(notifier.delivered.filter((d) => d.effect.type === 'support_request')).toHaveLength(1);
     const trail = await store.audit(run.id);
     expect(trail.map((a) => a.action)).toEqual(['start', ...Array(7).fill('step_done'), 'password_assigned', 'verify', 'email_sent']);
     expect(trail.find((a) => a.action === 'password_assigned')?.actor).toEqual(support);
-    const dbText = fs.readFileSync(path.join(dir, 'runs.db')).toString('latin1') + (fs.existsSync(path.join(dir, 'runs.db-wal')) ? fs.readFileSync(path.join(dir, 'runs.db-wal')).toString('latin1') : '');
+    const dbText =
+      fs.readFileSync(path.join(dir, 'runs.db')).toString('latin1') +
+      (fs.existsSync(path.join(dir, 'runs.db-wal')) ? fs.readFileSync(path.join(dir, 'runs.db-wal')).toString('latin1') : '');
     expect(dbText).not.toContain(demoHints().password);
   });
 
@@ -131,7 +151,12 @@ describe('RunService', () => {
 
   it('a second open run for the same institution and channel points to the first', async () => {
     const first = await startedRun();
-    const second = await service.start({ surface: 'slack', channelId: 'C2', actor: support, details: { ...details, institutionCode: 'DEMO' } });
+    const second = await service.start({
+      surface: 'slack',
+      channelId: 'C2',
+      actor: support,
+      details: { ...details, institutionCode: 'DEMO' },
+    });
     expect(second.ok).toBe(false);
     if (!second.ok && second.error.code === 'duplicate_run') expect(second.error.run.id).toBe(first.id);
     else throw new Error('expected duplicate_run');
@@ -153,7 +178,10 @@ describe('RunService', () => {
     const run = await advanceTo(await startedRun(), 'verification');
     const bad = await service.verify({ runId: run.id, actor: op, surface: 'slack', password: 'wrong-password' });
     expect(bad.ok && bad.value.currentStep).toBe('verification');
-    expect(bad.ok && bad.value.verification?.checks.find((c) => c.id === 'credentials')).toMatchObject({ outcome: 'failed', reason: { code: 'credentials_rejected' } });
+    expect(bad.ok && bad.value.verification?.checks.find((c) => c.id === 'credentials')).toMatchObject({
+      outcome: 'failed',
+      reason: { code: 'credentials_rejected' },
+    });
     expect(bad.ok && bad.value.verification?.checks.filter((c) => c.outcome === 'skipped')).toHaveLength(5);
     const good = await service.verify({ runId: run.id, actor: op, surface: 'slack', password: demoHints().password });
     expect(good.ok && good.value.currentStep).toBe('email_draft');
@@ -161,7 +189,10 @@ describe('RunService', () => {
 
   it('refuses actions on an unknown run and on another surface', async () => {
     const run = await startedRun();
-    expect(await service.act({ runId: 'NOSUCH01', step: 'sales_channel', action: 'step_done', actor: op, surface: 'slack' })).toEqual({ ok: false, error: { code: 'unknown_run', runId: 'NOSUCH01' } });
+    expect(await service.act({ runId: 'NOSUCH01', step: 'sales_channel', action: 'step_done', actor: op, surface: 'slack' })).toEqual({
+      ok: false,
+      error: { code: 'unknown_run', runId: 'NOSUCH01' },
+    });
     const other = await service.act({ runId: run.id, step: 'sales_channel', action: 'step_done', actor: op, surface: 'teams' });
     expect(!other.ok && other.error.code).toBe('other_surface');
     expect((await store.get(run.id))?.version).toBe(1);
@@ -170,7 +201,10 @@ describe('RunService', () => {
   it('precheck refuses a form for a step that moved on', async () => {
     const run = await advanceTo(await startedRun(), 'technical_contact');
     const pre = await service.precheck({ runId: run.id, step: 'contingents', action: 'step_done', surface: 'slack' });
-    expect(!pre.ok && pre.error.code === 'refused' && pre.error.refusal).toMatchObject({ code: 'stale_step', last: { by: op, state: 'done', step: 'contingents' } });
+    expect(!pre.ok && pre.error.code === 'refused' && pre.error.refusal).toMatchObject({
+      code: 'stale_step',
+      last: { by: op, state: 'done', step: 'contingents' },
+    });
     expect((await service.precheck({ runId: run.id, step: 'technical_contact', action: 'step_done', surface: 'slack' })).ok).toBe(true);
   });
 });

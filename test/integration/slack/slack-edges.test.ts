@@ -6,7 +6,7 @@
 import { createLogger } from '../../../adapters/logger';
 import { createSlackSurface, SlackStartError } from '../../../adapters/slack';
 import { FakeSlackApi, type FakeSlackMessage } from '../../fakes/fake-slack-api';
-import { commandBody, interactionBody, postSigned, blockActionsPayload } from '../../helpers/slack-signing';
+import { commandBody, postSigned } from '../../helpers/slack-signing';
 import { OPERATOR, p50max, RUN_CHANNEL, SIGNING_SECRET, SUPPORT_USER, type SlackHarness, wireSlack } from '../../helpers/slack-wire';
 
 type Button = { action_id: string; value: string; style?: string; confirm?: unknown };
@@ -28,13 +28,20 @@ describe('Slack surface: edges', () => {
     h = await wireSlack();
   });
   afterAll(async () => {
-    const stats = Object.fromEntries((['command', 'action', 'view'] as const).map((k) => [k, p50max(h.timings.filter((t) => t.kind === k).map((t) => t.ms))]));
-    console.log(`slack ack latency over the edge tests (ms) ${JSON.stringify(stats, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}`);
+    const stats = Object.fromEntries(
+      (['command', 'action', 'view'] as const).map((k) => [k, p50max(h.timings.filter((t) => t.kind === k).map((t) => t.ms))]),
+    );
+    console.log(
+      `slack ack latency over the edge tests (ms) ${JSON.stringify(stats, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}`,
+    );
     await h.close();
   });
 
   /** Starts a run for `code` in `channel` and returns its id and card. */
-  async function startRun(code: string, opts: { channel?: string; language?: string } = {}): Promise<{ runId: string; card: FakeSlackMessage }> {
+  async function startRun(
+    code: string,
+    opts: { channel?: string; language?: string } = {},
+  ): Promise<{ runId: string; card: FakeSlackMessage }> {
     const channel = opts.channel ?? RUN_CHANNEL;
     await h.command(`start ${code}`, { channel });
     const view = h.lastView();
@@ -53,7 +60,10 @@ describe('Slack surface: edges', () => {
   it('(b) answers 401 to a forged signature and to a stale timestamp, and serves /healthz', async () => {
     const body = commandBody({ text: 'help', user_id: OPERATOR.id, channel_id: RUN_CHANNEL });
     const forged = await postSigned(`${h.baseUrl}/slack/events`, body, { secret: 'not-the-secret' });
-    const stale = await postSigned(`${h.baseUrl}/slack/events`, body, { secret: SIGNING_SECRET, timestampSec: Math.floor(Date.now() / 1000) - 6 * 60 });
+    const stale = await postSigned(`${h.baseUrl}/slack/events`, body, {
+      secret: SIGNING_SECRET,
+      timestampSec: Math.floor(Date.now() / 1000) - 6 * 60,
+    });
     const good = await postSigned(`${h.baseUrl}/slack/events`, body, { secret: SIGNING_SECRET });
     expect(forged.status).toBe(401);
     expect(stale.status).toBe(401);
@@ -66,7 +76,12 @@ describe('Slack surface: edges', () => {
   it('(c) answers bad modal values with response_action errors keyed by block_id, in the run language', async () => {
     await h.command('');
     const view = h.lastView();
-    const bad = await h.submit('onboard_start', view.private_metadata, { ...START_VALUES('A!'), institution_name: '', digitick_contact_email: 'not-an-email' }, { selects: ['language'] });
+    const bad = await h.submit(
+      'onboard_start',
+      view.private_metadata,
+      { ...START_VALUES('A!'), institution_name: '', digitick_contact_email: 'not-an-email' },
+      { selects: ['language'] },
+    );
     expect(bad.json).toEqual({
       response_action: 'errors',
       errors: {
@@ -82,7 +97,10 @@ describe('Slack surface: edges', () => {
     await h.click('step_done', valueOf(stepMessages(card, 'contingents')[0]!, 'step_done'));
     const cView = h.lastView();
     const badIds = await h.submit('onboard_contingents', cView.private_metadata, { contingent_ids: '11, abc, -3' });
-    expect(badIds.json).toEqual({ response_action: 'errors', errors: { contingent_ids: h.core.builder.t('fr', 'error.field.contingent_ids') } });
+    expect(badIds.json).toEqual({
+      response_action: 'errors',
+      errors: { contingent_ids: h.core.builder.t('fr', 'error.field.contingent_ids') },
+    });
     expect(h.core.builder.t('fr', 'error.field.contingent_ids')).not.toEqual(h.core.builder.t('en', 'error.field.contingent_ids'));
     await h.submit('onboard_contingents', cView.private_metadata, { contingent_ids: '11 12 11' });
     expect((await h.core.store.get(runId))!.contingentIds).toEqual([11, 12]);
@@ -104,7 +122,10 @@ describe('Slack surface: edges', () => {
     expect(run.currentStep).toBe('point_of_sale');
     expect(run.version).toBe(2);
     // The loser of the simultaneous pair and the third click are both told; nobody else is.
-    const told = h.api.callsOf('chat.postEphemeral').slice(before).map((c) => String(c.args.text));
+    const told = h.api
+      .callsOf('chat.postEphemeral')
+      .slice(before)
+      .map((c) => String(c.args.text));
     expect(told).toHaveLength(2);
     for (const t of told) expect(t).toContain('already done');
     expect(told.at(-1)).toMatch(/already done \(by <@U0(OPERATOR|SUPPORT)> on \d{4}-\d\d-\d\d at \d\d:\d\d UTC\)/);
@@ -134,7 +155,9 @@ describe('Slack surface: edges', () => {
     expect(run.status).toBe('open');
     expect(run.currentStep).toBe('technical_contact');
     expect(h.api.callsOf('views.open')).toHaveLength(views);
-    const told = ephemeralsTo(OPERATOR.id).slice(ephemerals).map((c) => String(c.args.text));
+    const told = ephemeralsTo(OPERATOR.id)
+      .slice(ephemerals)
+      .map((c) => String(c.args.text));
     expect(told).toHaveLength(3);
     for (const t of told) expect(t).toContain('Nothing changed');
   });
@@ -156,7 +179,9 @@ describe('Slack surface: edges', () => {
     const card = h.api.messagesIn(RUN_CHANNEL).find((m) => !m.thread_ts && m.metadata?.event_payload.run_id === runId)!;
     const before = h.api.messagesIn(RUN_CHANNEL, card.ts).filter((m) => m.metadata?.event_payload.step === 'sales_channel').length;
     await h.click('run_resume', resume!.value, { user: SUPPORT_USER });
-    expect(h.api.messagesIn(RUN_CHANNEL, card.ts).filter((m) => m.metadata?.event_payload.step === 'sales_channel')).toHaveLength(before + 1);
+    expect(h.api.messagesIn(RUN_CHANNEL, card.ts).filter((m) => m.metadata?.event_payload.step === 'sales_channel')).toHaveLength(
+      before + 1,
+    );
     expect((await h.core.store.get(runId))?.currentStep).toBe('sales_channel');
   });
 
@@ -168,7 +193,10 @@ describe('Slack surface: edges', () => {
     const product = await h.command('product');
     expect(product.body).toContain('activity profile');
     const unknown = await h.command('frobnicate <b>');
-    expect(unknown.json).toMatchObject({ response_type: 'ephemeral', text: h.core.builder.t('en', 'error.unknown_command', { command: 'frobnicate' }) });
+    expect(unknown.json).toMatchObject({
+      response_type: 'ephemeral',
+      text: h.core.builder.t('en', 'error.unknown_command', { command: 'frobnicate' }),
+    });
     const dm = await h.command('', { channel: 'D0DIRECT01', channelName: 'directmessage' });
     expect(dm.json).toMatchObject({ response_type: 'ephemeral', text: h.core.builder.t('en', 'error.not_in_channel') });
 
@@ -214,7 +242,9 @@ describe('Slack surface: edges', () => {
     for (const c of told) expect(c.args.text).toBe(h.core.builder.t('en', 'slack.error.bad_value'));
     const garbage = await h.submit('onboard_contingents', '{not json', { contingent_ids: '11' });
     expect(garbage.json).toMatchObject({ response_action: 'update', view: { type: 'modal' } });
-    const unknownRun = await h.submit('onboard_contact', JSON.stringify({ run: 'ZZZZZZZZ', step: 'technical_contact' }), { contact_number: '1' });
+    const unknownRun = await h.submit('onboard_contact', JSON.stringify({ run: 'ZZZZZZZZ', step: 'technical_contact' }), {
+      contact_number: '1',
+    });
     expect(JSON.stringify(unknownRun.json)).toContain('ZZZZZZZZ');
     // The app still works afterwards.
     expect((await h.command('help')).status).toBe(200);
@@ -240,7 +270,9 @@ describe('Slack surface: edges', () => {
     const started = performance.now();
     const { card } = await startRun('RATED');
     console.log(`429 Retry-After 1 s: run start took ${Math.round(performance.now() - started)} ms`);
-    expect(h.api.messagesIn(RUN_CHANNEL).filter((m) => m.metadata?.event_payload.run_id === card.metadata!.event_payload.run_id && !m.thread_ts)).toHaveLength(1);
+    expect(
+      h.api.messagesIn(RUN_CHANNEL).filter((m) => m.metadata?.event_payload.run_id === card.metadata!.event_payload.run_id && !m.thread_ts),
+    ).toHaveLength(1);
     expect(h.api.callsOf('chat.postMessage').filter((c) => c.status === 429)).toHaveLength(1);
   });
 });
@@ -253,14 +285,27 @@ describe('Slack surface: support channel unset', () => {
       await h.command('start THREAD');
       await h.submit('onboard_start', h.lastView().private_metadata, START_VALUES('THREAD'), { selects: ['language'] });
       const card = h.api.messagesIn(RUN_CHANNEL).find((m) => !m.thread_ts)!;
-      for (const step of ['sales_channel', 'point_of_sale', 'contingents', 'technical_contact', 'event_products', 'pass_products', 'sales_interface']) {
-        const msg = h.api.messagesIn(RUN_CHANNEL, card.ts).filter((m) => m.metadata?.event_payload.step === step && buttonsOf(m.blocks).length).pop()!;
+      for (const step of [
+        'sales_channel',
+        'point_of_sale',
+        'contingents',
+        'technical_contact',
+        'event_products',
+        'pass_products',
+        'sales_interface',
+      ]) {
+        const msg = h.api
+          .messagesIn(RUN_CHANNEL, card.ts)
+          .filter((m) => m.metadata?.event_payload.step === step && buttonsOf(m.blocks).length)
+          .pop()!;
         const value = buttonsOf(msg.blocks).find((b) => b.action_id === (step.endsWith('_products') ? 'step_skip' : 'step_done'))!.value;
         await h.click(step.endsWith('_products') ? 'step_skip' : 'step_done', value);
         if (step === 'contingents') await h.submit('onboard_contingents', h.lastView().private_metadata, { contingent_ids: '11' });
         if (step === 'technical_contact') await h.submit('onboard_contact', h.lastView().private_metadata, { contact_number: '000123' });
       }
-      const support = h.api.messagesIn(RUN_CHANNEL, card.ts).filter((m) => buttonsOf(m.blocks).some((b) => b.action_id === 'password_assigned'));
+      const support = h.api
+        .messagesIn(RUN_CHANNEL, card.ts)
+        .filter((m) => buttonsOf(m.blocks).some((b) => b.action_id === 'password_assigned'));
       expect(support).toHaveLength(1);
       expect(JSON.stringify(support[0]!.blocks)).toContain('SecuTix support');
       expect(support[0]!.metadata?.event_payload.step).toBe('password_request');

@@ -78,11 +78,19 @@ describe('Slack surface: a complete run', () => {
       if (!m) throw new Error(`no open message for step ${step}`);
       return m;
     };
-    const press = async (step: string, actionId: string, opts: { user?: typeof OPERATOR; channel?: string; message?: FakeSlackMessage } = {}) => {
+    const press = async (
+      step: string,
+      actionId: string,
+      opts: { user?: typeof OPERATOR; channel?: string; message?: FakeSlackMessage } = {},
+    ) => {
       const msg = opts.message ?? openStepMessage(step);
       const button = buttonsOf(msg.blocks).find((b) => b.action_id === actionId);
       if (!button) throw new Error(`no ${actionId} on step ${step}`);
-      const answer = await h.click(actionId, button.value, { messageTs: msg.ts, channel: opts.channel ?? RUN_CHANNEL, ...(opts.user ? { user: opts.user } : {}) });
+      const answer = await h.click(actionId, button.value, {
+        messageTs: msg.ts,
+        channel: opts.channel ?? RUN_CHANNEL,
+        ...(opts.user ? { user: opts.user } : {}),
+      });
       expect(answer.status).toBe(200);
       return msg;
     };
@@ -136,7 +144,7 @@ describe('Slack surface: a complete run', () => {
     expect(JSON.stringify(pView.blocks)).toContain('not kept');
     const pwAnswer = await h.submit('onboard_password', pView.private_metadata, { operator_password: demo.password });
     expect(pwAnswer.body).toBe(''); // the modal closes on submit
-    const after = (await run());
+    const after = await run();
     expect(after.verification?.passed).toBe(true);
     expect(after.verification?.posId).toBe(DEMO_POS_ID);
     expect(after.currentStep).toBe('email_draft');
@@ -153,7 +161,7 @@ describe('Slack surface: a complete run', () => {
     await press('email_draft', 'email_sent');
 
     // The run is completed, and the card says so, edited in place.
-    const done = (await run());
+    const done = await run();
     expect(done.status).toBe('completed');
     expect(roots()).toHaveLength(1);
     const finalCard = h.api.messages.get(card.ts)!;
@@ -165,7 +173,9 @@ describe('Slack surface: a complete run', () => {
     const first = h.api.messages.get(firstStepMessage.ts)!;
     expect(buttonsOf(first.blocks)).toHaveLength(0);
     expect(textOf(first.blocks)).toContain(`<@${OPERATOR.id}>`);
-    const postedWithButtons = h.api.callsOf('chat.postMessage').filter((c) => buttonsOf(c.args.blocks as Record<string, unknown>[]).length > 0);
+    const postedWithButtons = h.api
+      .callsOf('chat.postMessage')
+      .filter((c) => buttonsOf(c.args.blocks as Record<string, unknown>[]).length > 0);
     expect(postedWithButtons.length).toBeGreaterThanOrEqual(11);
     for (const m of h.api.messages.values()) expect(buttonsOf(m.blocks)).toHaveLength(0);
 
@@ -200,6 +210,8 @@ describe('Slack surface: a complete run', () => {
 
     const kinds = ['command', 'action', 'view'] as const;
     const stats = Object.fromEntries(kinds.map((k) => [k, p50max(h.timings.filter((t) => t.kind === k).map((t) => t.ms))]));
-    console.log(`slack ack latency (ms) ${JSON.stringify(stats, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}; full run ${Math.round(performance.now() - started)} ms`);
+    console.log(
+      `slack ack latency (ms) ${JSON.stringify(stats, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}; full run ${Math.round(performance.now() - started)} ms`,
+    );
   });
 });

@@ -73,9 +73,20 @@ export interface TeamsHarness {
   /** Sends an activity (fields completed with serviceUrl, ids, bot). */
   send(activity: Record<string, unknown>): Promise<HttpAnswer>;
   /** A message from `user` in `conv` (with an @mention entity of the bot when `mention`). */
-  message(conv: Conversation, user: TeamsUser, text: string, opts?: { mention?: boolean; id?: string; entities?: unknown[] }): Promise<HttpAnswer>;
+  message(
+    conv: Conversation,
+    user: TeamsUser,
+    text: string,
+    opts?: { mention?: boolean; id?: string; entities?: unknown[] },
+  ): Promise<HttpAnswer>;
   /** An `adaptiveCard/action` invoke of `action` (an Action.Execute node) with inputs. */
-  invoke(conv: Conversation, user: TeamsUser, action: Node, inputs?: Record<string, string>, opts?: { replyToId?: string; id?: string }): Promise<HttpAnswer>;
+  invoke(
+    conv: Conversation,
+    user: TeamsUser,
+    action: Node,
+    inputs?: Record<string, string>,
+    opts?: { replyToId?: string; id?: string },
+  ): Promise<HttpAnswer>;
   /** Restarts the surface (new adapter, new bot, same store): a "restarted bot". */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -84,7 +95,9 @@ export interface TeamsHarness {
 let counter = 0;
 
 /** Starts everything on loopback, port 0. */
-export async function startTeamsHarness(opts: { allowlist?: string[]; answerDeadlineMs?: number; appId?: string; appPassword?: string } = {}): Promise<TeamsHarness> {
+export async function startTeamsHarness(
+  opts: { allowlist?: string[]; answerDeadlineMs?: number; appId?: string; appPassword?: string } = {},
+): Promise<TeamsHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'teams-it-'));
   const dbPath = path.join(dir, 'runs.db');
   const logLines: string[] = [];
@@ -102,7 +115,10 @@ export async function startTeamsHarness(opts: { allowlist?: string[]; answerDead
   const { url: sandboxUrl } = await sandbox.listen(0, '127.0.0.1');
   const store = await openSqliteRunStore(dbPath);
   const secutix = createSecutixClient({ baseUrl: sandboxUrl, logger: logger.child({ component: 'secutix' }), backoffBaseMs: 5 });
-  const builder = new MessageBuilder(new Renderer(loadTemplates()), { publicUrlTemplate: 'https://{institution}.ws.secutix.com', defaultLocale: 'en' });
+  const builder = new MessageBuilder(new Renderer(loadTemplates()), {
+    publicUrlTemplate: 'https://{institution}.ws.secutix.com',
+    defaultLocale: 'en',
+  });
   const notifiers: Partial<Record<Surface, ChatNotifier>> = {};
   const service = new RunService({
     store,
@@ -114,7 +130,10 @@ export async function startTeamsHarness(opts: { allowlist?: string[]; answerDead
   });
   const makeSurface = (): TeamsSurface =>
     createTeamsSurface({
-      teams: { serviceUrlAllowlist: opts.allowlist ?? [], ...(opts.appId ? { appId: opts.appId, appPassword: opts.appPassword ?? 'not-a-real-secret' } : {}) },
+      teams: {
+        serviceUrlAllowlist: opts.allowlist ?? [],
+        ...(opts.appId ? { appId: opts.appId, appPassword: opts.appPassword ?? 'not-a-real-secret' } : {}),
+      },
       service,
       builder,
       store,
@@ -159,7 +178,12 @@ export async function startTeamsHarness(opts: { allowlist?: string[]; answerDead
     return answer;
   };
 
-  const conversation = (conv: Conversation) => ({ id: conv.id, conversationType: conv.conversationType, tenantId: 'tenant-1', isGroup: conv.conversationType !== 'personal' });
+  const conversation = (conv: Conversation) => ({
+    id: conv.id,
+    conversationType: conv.conversationType,
+    tenantId: 'tenant-1',
+    isGroup: conv.conversationType !== 'personal',
+  });
 
   const harness: TeamsHarness = {
     url,

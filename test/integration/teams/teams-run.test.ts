@@ -50,11 +50,21 @@ async function startRun(conv: Conversation, inputs: Record<string, string> = sta
   const before = h.connector.posted().length;
   const m = await h.message(conv, ALEX, 'digitick-onboard start', { mention: conv.conversationType === 'channel' });
   expect(m.status).toBe(200);
-  const formActivity = h.connector.posted().slice(before).find((a) => actionOf(cardOf(a), 'onboard_start'));
+  const formActivity = h.connector
+    .posted()
+    .slice(before)
+    .find((a) => actionOf(cardOf(a), 'onboard_start'));
   expect(formActivity).toBeDefined();
   const form = cardOf(formActivity);
   const inputIds = form.body.filter((n) => n.type.startsWith('Input.')).map((n) => n.id);
-  expect(inputIds).toEqual(['institution_code', 'institution_name', 'channel_code', 'digitick_contact_name', 'digitick_contact_email', 'language']);
+  expect(inputIds).toEqual([
+    'institution_code',
+    'institution_name',
+    'channel_code',
+    'digitick_contact_name',
+    'digitick_contact_email',
+    'language',
+  ]);
   const answer = invokeCard(await h.invoke(conv, ALEX, actionOf(form, 'onboard_start')!, inputs, { replyToId: formActivity!.id }));
   const runId = /Run ([A-Z0-9]{8})/.exec(String(answer.body[0].text))?.[1];
   expect(runId).toBeDefined();
@@ -90,11 +100,27 @@ test('a complete Teams run from the first message to email_sent, support request
   const bad = invokeCard(await h.invoke(PERSONAL, ALEX, submit, { contingent_ids: '11, x' }, { replyToId: contingentsCard.id }));
   expect(bad.body.find((n) => n.id === 'contingent_ids')).toMatchObject({ value: '11, x' });
   expect(bad.body.some((n) => n.color === 'attention' && String(n.text).includes('positive whole numbers'))).toBe(true);
-  const ok = invokeCard(await h.invoke(PERSONAL, ALEX, actionOf(bad, 'onboard_contingents')!, { contingent_ids: demo.contingentIds.join(', ') }, { replyToId: contingentsCard.id }));
+  const ok = invokeCard(
+    await h.invoke(
+      PERSONAL,
+      ALEX,
+      actionOf(bad, 'onboard_contingents')!,
+      { contingent_ids: demo.contingentIds.join(', ') },
+      { replyToId: contingentsCard.id },
+    ),
+  );
   expect(cardText(ok)).toContain('done by Alex Operator');
 
   const { card: contactForm, target: contactCard } = await click('step_done', 'technical_contact');
-  invokeCard(await h.invoke(PERSONAL, ALEX, actionOf(contactForm, 'onboard_contact')!, { contact_number: demo.contactNumber! }, { replyToId: contactCard.id }));
+  invokeCard(
+    await h.invoke(
+      PERSONAL,
+      ALEX,
+      actionOf(contactForm, 'onboard_contact')!,
+      { contact_number: demo.contactNumber! },
+      { replyToId: contactCard.id },
+    ),
+  );
   await click('step_done', 'event_products');
   await click('step_done', 'pass_products');
   await click('step_done', 'sales_interface');
@@ -113,7 +139,13 @@ test('a complete Teams run from the first message to email_sent, support request
   const { card: passwordForm, target: verifyCard } = await click('verify_start', 'verification');
   expect(passwordForm.body.find((n) => n.id === 'operator_password')).toMatchObject({ type: 'Input.Text', style: 'password' });
   const working = invokeCard(
-    await h.invoke(PERSONAL, ALEX, actionOf(passwordForm, 'onboard_password')!, { operator_password: demo.password }, { replyToId: verifyCard.id }),
+    await h.invoke(
+      PERSONAL,
+      ALEX,
+      actionOf(passwordForm, 'onboard_password')!,
+      { operator_password: demo.password },
+      { replyToId: verifyCard.id },
+    ),
   );
   expect(cardText(working)).toContain('Verifying');
   await h.surface.idle();
@@ -211,7 +243,13 @@ test('commands: help says Teams runs only, status lists Teams runs, unknown comm
   // Action.Submit fallback: a message activity with value = data (verb included), replying to the card.
   const step1 = latestWithAction(h.connector, 'step_done', 'sales_channel');
   const fallback = actionOf(cardOf(step1), 'step_done')!.fallback as { data: Record<string, unknown> };
-  const r = await h.send({ type: 'message', conversation: { id: PERSONAL.id, conversationType: 'personal' }, from: ALEX, replyToId: step1.id, value: fallback.data });
+  const r = await h.send({
+    type: 'message',
+    conversation: { id: PERSONAL.id, conversationType: 'personal' },
+    from: ALEX,
+    replyToId: step1.id,
+    value: fallback.data,
+  });
   expect(r.status).toBe(200);
   expect((await h.store.get(runId))!.currentStep).toBe('point_of_sale');
   expect(cardText(cardOf(h.connector.activities.get(step1.id)))).toContain('done by Alex Operator');
@@ -221,7 +259,15 @@ test('malformed requests are refused before the adapter: {} and no serviceUrl an
   expect((await h.postRaw('{}')).status).toBe(400);
   expect((await h.postRaw('not json')).status).toBe(400);
   const noServiceUrl = await h.postRaw(
-    JSON.stringify({ type: 'message', id: 'x1', channelId: 'msteams', conversation: { id: 'c' }, from: ALEX, recipient: { id: 'b' }, text: 'help' }),
+    JSON.stringify({
+      type: 'message',
+      id: 'x1',
+      channelId: 'msteams',
+      conversation: { id: 'c' },
+      from: ALEX,
+      recipient: { id: 'b' },
+      text: 'help',
+    }),
   );
   expect(noServiceUrl.status).toBe(400);
   expect(JSON.stringify(noServiceUrl.body)).toContain('serviceUrl');
@@ -269,8 +315,13 @@ test('a second run for the same institution answers with the open run and a run_
   const runId = await startRun(PERSONAL);
   const m = await h.message(PERSONAL, ALEX, 'start', {});
   expect(m.status).toBe(200);
-  const formActivity = h.connector.posted(PERSONAL.id).filter((a) => actionOf(cardOf(a), 'onboard_start')).pop()!;
-  const answer = invokeCard(await h.invoke(PERSONAL, ALEX, actionOf(cardOf(formActivity), 'onboard_start')!, startInputs, { replyToId: formActivity.id }));
+  const formActivity = h.connector
+    .posted(PERSONAL.id)
+    .filter((a) => actionOf(cardOf(a), 'onboard_start'))
+    .pop()!;
+  const answer = invokeCard(
+    await h.invoke(PERSONAL, ALEX, actionOf(cardOf(formActivity), 'onboard_start')!, startInputs, { replyToId: formActivity.id }),
+  );
   expect(cardText(answer)).toContain(runId);
   const resume = actionOf(answer, 'run_resume');
   expect(resume?.data).toMatchObject({ runId, step: 'sales_channel', verb: 'run_resume' });

@@ -3,10 +3,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const SRC = path.resolve(__dirname, '../../../src');
-const FORBIDDEN = [/^(\.\.\/)+adapters(\/|$)/, /^@slack\//, /^botbuilder/, /^axios$/, /^better-sqlite3$/, /^pg$/, /^pino/, /^node:(http|https|net|fs|child_process)$/, /^(http|https|net|fs|child_process)$/];
+const FORBIDDEN = [
+  /^(\.\.\/)+adapters(\/|$)/,
+  /^@slack\//,
+  /^botbuilder/,
+  /^axios$/,
+  /^better-sqlite3$/,
+  /^pg$/,
+  /^pino/,
+  /^node:(http|https|net|fs|child_process)$/,
+  /^(http|https|net|fs|child_process)$/,
+];
 
 function files(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
 }
 
 describe('the core stays pure', () => {

@@ -45,12 +45,22 @@ describe('forms: field errors keyed by input id, as message keys', () => {
     const r = parseStartForm(good, 'fr');
     expect(r).toEqual({
       ok: true,
-      value: { institutionCode: 'ACME', institutionName: 'Acme Theatre', channelCode: 'DGTK', digitickContactName: 'Dana', digitickContactEmail: 'dana@digitick.example', language: 'fr' },
+      value: {
+        institutionCode: 'ACME',
+        institutionName: 'Acme Theatre',
+        channelCode: 'DGTK',
+        digitickContactName: 'Dana',
+        digitickContactEmail: 'dana@digitick.example',
+        language: 'fr',
+      },
     });
   });
 
   it('start form: every wrong field is named, and only those', () => {
-    const r = parseStartForm({ ...good, institution_code: 'A', digitick_contact_email: 'not-an-email', language: 'de', institution_name: '  ' }, 'en');
+    const r = parseStartForm(
+      { ...good, institution_code: 'A', digitick_contact_email: 'not-an-email', language: 'de', institution_name: '  ' },
+      'en',
+    );
     expect(r).toEqual({
       ok: false,
       errors: {
@@ -65,12 +75,21 @@ describe('forms: field errors keyed by input id, as message keys', () => {
   it('start form: missing fields are required', () => {
     const r = parseStartForm({}, 'en');
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(Object.keys(r.errors).sort()).toEqual(['digitick_contact_email', 'digitick_contact_name', 'institution_code', 'institution_name']);
+    if (!r.ok)
+      expect(Object.keys(r.errors).sort()).toEqual([
+        'digitick_contact_email',
+        'digitick_contact_name',
+        'institution_code',
+        'institution_name',
+      ]);
   });
 
   it('step forms', () => {
     expect(parseContingentsForm({ contingent_ids: '11 12' })).toEqual({ ok: true, value: [11, 12] });
-    expect(parseContingentsForm({ contingent_ids: 'eleven' })).toEqual({ ok: false, errors: { contingent_ids: 'error.field.contingent_ids' } });
+    expect(parseContingentsForm({ contingent_ids: 'eleven' })).toEqual({
+      ok: false,
+      errors: { contingent_ids: 'error.field.contingent_ids' },
+    });
     expect(parseContingentsForm({})).toEqual({ ok: false, errors: { contingent_ids: 'error.field.required' } });
     expect(parseContactForm({ contact_number: '' })).toEqual({ ok: false, errors: { contact_number: 'error.field.required' } });
     expect(parseContactForm({ contact_number: '000123' })).toEqual({ ok: true, value: '000123' });

@@ -18,7 +18,14 @@ function runIn(locale: Locale): Run {
     id: 'RUN00001',
     surface: 'slack',
     channelId: 'C1',
-    details: { institutionCode: 'ACME', institutionName: 'Acme Theatre', channelCode: 'DGTK', digitickContactName: 'Dana Digitick', digitickContactEmail: 'dana@digitick.example', language: locale },
+    details: {
+      institutionCode: 'ACME',
+      institutionName: 'Acme Theatre',
+      channelCode: 'DGTK',
+      digitickContactName: 'Dana Digitick',
+      digitickContactEmail: 'dana@digitick.example',
+      language: locale,
+    },
     actor: op,
     at: T,
   }).run;
@@ -51,9 +58,22 @@ function allMessages(locale: Locale): Message[] {
       type: 'verification_result',
       actor: op,
       at: T,
-      report: { passed: false, at: T, posId: 4242, checks: [{ id: 'credentials', outcome: 'passed' }, { id: 'event_products', outcome: 'skipped' }] },
+      report: {
+        passed: false,
+        at: T,
+        posId: 4242,
+        checks: [
+          { id: 'credentials', outcome: 'passed' },
+          { id: 'event_products', outcome: 'skipped' },
+        ],
+      },
     },
-    { type: 'verification_result', actor: op, at: T, report: { passed: true, at: T, posId: 4242, checks: [{ id: 'credentials', outcome: 'passed' }] } },
+    {
+      type: 'verification_result',
+      actor: op,
+      at: T,
+      report: { passed: true, at: T, posId: 4242, checks: [{ id: 'credentials', outcome: 'passed' }] },
+    },
     { type: 'email_sent', actor: op, at: T },
   ];
   for (const ev of events) {
@@ -61,10 +81,19 @@ function allMessages(locale: Locale): Message[] {
     collect(r.run, r.effects);
     run = r.run;
   }
-  const cancelled = step(step(runIn(locale), { type: 'step_done', step: 'sales_channel', actor: op, at: T }).run, { type: 'cancel', actor: op, at: T });
+  const cancelled = step(step(runIn(locale), { type: 'step_done', step: 'sales_channel', actor: op, at: T }).run, {
+    type: 'cancel',
+    actor: op,
+    at: T,
+  });
   collect(cancelled.run, cancelled.effects);
   for (const s of STEP_IDS) out.push(builder.stepPrompt(runIn(locale), s));
-  out.push(builder.help(locale, 'slack'), builder.productGuide(locale), builder.statusList(locale, []), builder.statusList(locale, [runIn(locale)]));
+  out.push(
+    builder.help(locale, 'slack'),
+    builder.productGuide(locale),
+    builder.statusList(locale, []),
+    builder.statusList(locale, [runIn(locale)]),
+  );
   return out;
 }
 
@@ -143,7 +172,8 @@ describe.each(LOCALES.map((l) => [l]))('messages in %s', (locale) => {
     expect(draft).toBeDefined();
     const text = draft && draft.type === 'preformatted' ? draft.text : '';
     expect(text).toMatch(/^To: Dana Digitick <dana@digitick\.example>\nSubject: .*Acme Theatre/);
-    for (const part of ['ACME_DGTK', 'https://acme.ws.secutix.com', 'Acme Theatre', 'Dana Digitick', '4242', PASSWORD_PLACEHOLDER[locale]]) expect(text).toContain(part);
+    for (const part of ['ACME_DGTK', 'https://acme.ws.secutix.com', 'Acme Theatre', 'Dana Digitick', '4242', PASSWORD_PLACEHOLDER[locale]])
+      expect(text).toContain(part);
   });
 
   it('the email without a verified posId says getPOSConfig returns it', () => {
@@ -154,7 +184,10 @@ describe.each(LOCALES.map((l) => [l]))('messages in %s', (locale) => {
 
   it('forms: titles within 24 characters, contract input ids', () => {
     const run = runIn(locale);
-    const forms = [builder.startForm(locale, '{}'), ...[FORM_IDS.contingents, FORM_IDS.contact, FORM_IDS.password, FORM_IDS.verifySkip].map((id) => builder.runForm(run, id, '{}'))];
+    const forms = [
+      builder.startForm(locale, '{}'),
+      ...[FORM_IDS.contingents, FORM_IDS.contact, FORM_IDS.password, FORM_IDS.verifySkip].map((id) => builder.runForm(run, id, '{}')),
+    ];
     for (const f of forms) expect(f.title.length).toBeLessThanOrEqual(24);
     expect(forms.map((f) => f.inputs.map((i) => i.id))).toEqual([
       ['institution_code', 'institution_name', 'channel_code', 'digitick_contact_name', 'digitick_contact_email', 'language'],

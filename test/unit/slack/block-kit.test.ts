@@ -16,7 +16,10 @@ import type { Message } from '../../../src/messages/model';
 import { Renderer } from '../../../src/messages/renderer';
 import { dummyRun } from '../../fixtures/dummy-run';
 
-const builder = new MessageBuilder(new Renderer(loadTemplates()), { publicUrlTemplate: 'https://{institution}.ws.secutix.com', defaultLocale: 'en' });
+const builder = new MessageBuilder(new Renderer(loadTemplates()), {
+  publicUrlTemplate: 'https://{institution}.ws.secutix.com',
+  defaultLocale: 'en',
+});
 
 describe('Slack Block Kit rendering', () => {
   it('turns **bold** into *bold* and keeps code and italics', () => {
@@ -37,7 +40,10 @@ describe('Slack Block Kit rendering', () => {
   it('renders the card with an emoji per step state, metadata, and no buttons', () => {
     const run = dummyRun();
     const out = renderMessage(builder.card(run, slackMention));
-    expect(out.metadata).toEqual({ event_type: 'digitick_run', event_payload: { run_id: 'RUN0ACME', step: 'sales_channel', state: 'open' } });
+    expect(out.metadata).toEqual({
+      event_type: 'digitick_run',
+      event_payload: { run_id: 'RUN0ACME', step: 'sales_channel', state: 'open' },
+    });
     const text = JSON.stringify(out.blocks);
     expect(text).toContain(':arrow_forward: *1.');
     expect(text).toContain(':white_circle: 2.');
@@ -64,7 +70,7 @@ describe('Slack Block Kit rendering', () => {
     const text = Array.from({ length: 400 }, (_, i) => `line ${i} ${'y'.repeat(30)}`).join('\n');
     const sections = renderBlock({ type: 'text', text });
     expect(sections.length).toBeGreaterThan(4);
-    for (const s of sections) expect(((s.text as { text: string }).text).length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+    for (const s of sections) expect((s.text as { text: string }).text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
     const pre = renderBlock({ type: 'preformatted', text });
     for (const s of pre) {
       const t = (s.text as { text: string }).text;
@@ -107,9 +113,16 @@ describe('Slack Block Kit rendering', () => {
   it('renders the start form as a modal whose block ids equal the input ids', () => {
     const view = renderModal(builder.startForm('en', '{"c":"C1"}', { institutionCode: 'ACME' }));
     expect(view).toMatchObject({ type: 'modal', callback_id: 'onboard_start', private_metadata: '{"c":"C1"}' });
-    expect(((view.title as { text: string }).text).length).toBeLessThanOrEqual(24);
+    expect((view.title as { text: string }).text.length).toBeLessThanOrEqual(24);
     const inputs = (view.blocks as Record<string, unknown>[]).filter((b) => b.type === 'input');
-    expect(inputs.map((b) => b.block_id)).toEqual(['institution_code', 'institution_name', 'channel_code', 'digitick_contact_name', 'digitick_contact_email', 'language']);
+    expect(inputs.map((b) => b.block_id)).toEqual([
+      'institution_code',
+      'institution_name',
+      'channel_code',
+      'digitick_contact_name',
+      'digitick_contact_email',
+      'language',
+    ]);
     for (const b of inputs) expect((b.element as { action_id: string }).action_id).toBe(b.block_id);
     expect(inputs[0]!.element).toMatchObject({ initial_value: 'ACME' });
     expect(inputs[2]).toMatchObject({ optional: true, element: { initial_value: 'DGTK' } });

@@ -33,7 +33,10 @@ describe('Slack payload parsing', () => {
     expect(parseMetadata(runMetadataSchema, '{"run":"AB12CD34","step":"nope"}')).toBeNull();
     expect(parseMetadata(runMetadataSchema, '{"run":"bad id!","step":"contingents"}')).toBeNull();
     expect(parseMetadata(runMetadataSchema, 'not json')).toBeNull();
-    expect(parseMetadata(startMetadataSchema, '{"c":"C123","r":"https://hooks.slack.com/x"}')).toEqual({ c: 'C123', r: 'https://hooks.slack.com/x' });
+    expect(parseMetadata(startMetadataSchema, '{"c":"C123","r":"https://hooks.slack.com/x"}')).toEqual({
+      c: 'C123',
+      r: 'https://hooks.slack.com/x',
+    });
     expect(parseMetadata(startMetadataSchema, '{}')).toBeNull();
   });
 });

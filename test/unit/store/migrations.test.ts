@@ -62,7 +62,9 @@ describe('applySqliteMigrations', () => {
 
   it('creates the run store tables', () => {
     applySqliteMigrations(db, now);
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
+      (t) => t.name,
+    );
     expect(tables).toEqual(expect.arrayContaining(['audit', 'outbox', 'refs', 'runs', 'schema_migrations']));
   });
 });

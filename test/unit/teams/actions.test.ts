@@ -19,7 +19,10 @@ import type { RunStore } from '../../../src/ports/run-store.port';
 import type { Effect } from '../../../src/workflow/types';
 import { dummyRun } from '../../fixtures/dummy-run';
 
-const builder = new MessageBuilder(new Renderer(loadTemplates()), { publicUrlTemplate: 'https://{institution}.ws.secutix.com', defaultLocale: 'en' });
+const builder = new MessageBuilder(new Renderer(loadTemplates()), {
+  publicUrlTemplate: 'https://{institution}.ws.secutix.com',
+  defaultLocale: 'en',
+});
 const ALEX = { id: 'aad-alex', name: 'Alex Operator' };
 const CONV = 'a:personal-alex';
 
@@ -69,7 +72,11 @@ function turn(verb: string, data: Record<string, unknown>): ActionTurn {
     verb,
     data: { verb, ...data },
     actor: ALEX,
-    reference: { serviceUrl: 'http://127.0.0.1:1', channelId: 'msteams', conversation: { id: CONV, conversationType: 'personal', isGroup: false, name: '' } },
+    reference: {
+      serviceUrl: 'http://127.0.0.1:1',
+      channelId: 'msteams',
+      conversation: { id: CONV, conversationType: 'personal', isGroup: false, name: '' },
+    },
     conversationId: CONV,
     cardActivityId: 'act-clicked',
     locale: 'en',
@@ -81,7 +88,14 @@ async function started(): Promise<string> {
     surface: 'teams',
     channelId: CONV,
     actor: ALEX,
-    details: { institutionCode: 'DEMO', institutionName: 'Demo Theatre', channelCode: 'DGTK', digitickContactName: 'Camille', digitickContactEmail: 'c@d.example', language: 'en' },
+    details: {
+      institutionCode: 'DEMO',
+      institutionName: 'Demo Theatre',
+      channelCode: 'DGTK',
+      digitickContactName: 'Camille',
+      digitickContactEmail: 'c@d.example',
+      language: 'en',
+    },
   });
   if (!r.ok) throw new Error('start failed');
   return r.value.id;
@@ -126,7 +140,9 @@ test('garbage data, unknown runs and runs of another surface answer a note card'
 });
 
 test('form errors come back on the form card with the typed values', async () => {
-  const card = await actions.execute(turn('onboard_start', { institution_code: 'A', institution_name: 'X', digitick_contact_name: 'Y', digitick_contact_email: 'nope' }));
+  const card = await actions.execute(
+    turn('onboard_start', { institution_code: 'A', institution_name: 'X', digitick_contact_name: 'Y', digitick_contact_email: 'nope' }),
+  );
   const code = card.body.findIndex((n) => n.id === 'institution_code');
   expect(card.body[code]).toMatchObject({ value: 'A' });
   expect(card.body[code + 1]).toMatchObject({ color: 'attention' });

@@ -3,7 +3,17 @@
  * Teams' limits (28 KB, 6 actions), with the contract's verbs, data, input ids and fallbacks.
  */
 import { loadTemplates } from '../../../adapters/templates-loader';
-import { type AcNode, type AdaptiveCard, cardBytes, MAX_CARD_ACTIONS, MAX_CARD_BYTES, REFRESH_VERB, renderForm, renderMessage, toTeamsMarkdown } from '../../../adapters/teams/cards';
+import {
+  type AcNode,
+  type AdaptiveCard,
+  cardBytes,
+  MAX_CARD_ACTIONS,
+  MAX_CARD_BYTES,
+  REFRESH_VERB,
+  renderForm,
+  renderMessage,
+  toTeamsMarkdown,
+} from '../../../adapters/teams/cards';
 import { RunCards } from '../../../adapters/teams/run-cards';
 import { CHECK_REASON_CODES, CHECK_WARNING_CODES } from '../../../src/app/verification';
 import type { ServiceError } from '../../../src/app/run-service';
@@ -14,25 +24,51 @@ import { Renderer } from '../../../src/messages/renderer';
 import { CHECK_IDS, type Run, type StepOutcome, type StepRecord, type VerificationReport } from '../../../src/workflow/types';
 import { dummyRun } from '../../fixtures/dummy-run';
 
-const builder = new MessageBuilder(new Renderer(loadTemplates()), { publicUrlTemplate: 'https://{institution}.ws.secutix.com', defaultLocale: 'en' });
+const builder = new MessageBuilder(new Renderer(loadTemplates()), {
+  publicUrlTemplate: 'https://{institution}.ws.secutix.com',
+  defaultLocale: 'en',
+});
 const cards = new RunCards(builder);
 const ALEX = { id: 'aad-alex', name: 'Alex Operator' };
 const AT = '2025-01-15T10:00:00.000Z';
 const VERBS = new Set<string>([...ALL_ACTION_IDS, ...ALL_FORM_IDS, REFRESH_VERB]);
 const INPUTS = new Set<string>(Object.values(INPUT_IDS));
 const EVERY_PARAM = {
-  login: 'ACME_DGTK', expected: 'DGTK', actual: 'WEB', channelCode: 'DGTK', state: 'SUSPENDED', posCode: 'POS1', contingents: '11, 12',
-  contactNumber: '000123', name: 'Jo Contact', method: 'getPOSConfig', field: 'posId', statusCode: 'error.x', statusDetail: 'detail',
-  product: 'Hamlet', code: 'HAMLET',
+  login: 'ACME_DGTK',
+  expected: 'DGTK',
+  actual: 'WEB',
+  channelCode: 'DGTK',
+  state: 'SUSPENDED',
+  posCode: 'POS1',
+  contingents: '11, 12',
+  contactNumber: '000123',
+  name: 'Jo Contact',
+  method: 'getPOSConfig',
+  field: 'posId',
+  statusCode: 'error.x',
+  statusDetail: 'detail',
+  product: 'Hamlet',
+  code: 'HAMLET',
 };
 
 function runAt(locale: Locale, step: StepId | null, extra: Partial<Run> = {}): Run {
   const base = dummyRun({ surface: 'teams', channelId: 'a:personal', version: 7 });
   const idx = step ? STEP_IDS.indexOf(step) : STEP_IDS.length;
   const steps = Object.fromEntries(
-    STEP_IDS.map((s, i): [StepId, StepRecord] => [s, i < idx ? { state: 'done', by: ALEX, at: AT } : i === idx ? { state: 'current', at: AT } : { state: 'todo' }]),
+    STEP_IDS.map((s, i): [StepId, StepRecord] => [
+      s,
+      i < idx ? { state: 'done', by: ALEX, at: AT } : i === idx ? { state: 'current', at: AT } : { state: 'todo' },
+    ]),
   ) as Record<StepId, StepRecord>;
-  return { ...base, details: { ...base.details, language: locale }, currentStep: step, steps, contingentIds: [11, 12], contactNumber: '000123', ...extra };
+  return {
+    ...base,
+    details: { ...base.details, language: locale },
+    currentStep: step,
+    steps,
+    contingentIds: [11, 12],
+    contactNumber: '000123',
+    ...extra,
+  };
 }
 
 function report(passed: boolean): VerificationReport {
@@ -62,15 +98,20 @@ function everyMessage(L: Locale): [string, Message][] {
   const cancelled = runAt(L, null, { status: 'cancelled', endedBy: ALEX, endedAt: AT });
   out.push(['card completed', builder.card(done)], ['card cancelled', builder.card(cancelled)]);
   const outcomes: StepOutcome[] = ['done', 'skipped', 'cancelled', 'verified', 'completed'];
-  for (const o of outcomes) out.push([`closed ${o}`, builder.stepClosed(done, { type: 'step_closed', step: 'verification', outcome: o, by: ALEX, at: AT })]);
+  for (const o of outcomes)
+    out.push([`closed ${o}`, builder.stepClosed(done, { type: 'step_closed', step: 'verification', outcome: o, by: ALEX, at: AT })]);
   const waiting = runAt(L, 'password_request');
   out.push(['support request', builder.supportRequest(waiting)]);
-  for (const o of ['assigned', 'cancelled'] as const) out.push([`support closed ${o}`, builder.supportClosed(waiting, { type: 'support_closed', outcome: o, by: ALEX, at: AT })]);
+  for (const o of ['assigned', 'cancelled'] as const)
+    out.push([`support closed ${o}`, builder.supportClosed(waiting, { type: 'support_closed', outcome: o, by: ALEX, at: AT })]);
   out.push(['report passed', builder.report(runAt(L, 'email_draft', { verification: report(true) }))]);
   out.push(['report failed', builder.report(runAt(L, 'verification', { verification: report(false) }))]);
   for (const code of ['completed', 'cancelled', 'verifying']) out.push([`notice ${code}`, builder.notice(done, code)]);
   out.push(['help', builder.help(L, 'teams')], ['product', builder.productGuide(L)]);
-  out.push(['status empty', builder.statusList(L, [])], ['status list', builder.statusList(L, [runAt(L, 'contingents'), runAt(L, 'verification')])]);
+  out.push(
+    ['status empty', builder.statusList(L, [])],
+    ['status list', builder.statusList(L, [runAt(L, 'contingents'), runAt(L, 'verification')])],
+  );
   const errors: ServiceError[] = [
     { code: 'refused', refusal: { code: 'stale_step', last: { by: ALEX, at: AT, state: 'done', step: 'sales_channel' } }, run: waiting },
     { code: 'refused', refusal: { code: 'run_not_open' }, run: done },
@@ -90,7 +131,10 @@ function everyForm(L: Locale): [string, FormModel][] {
   const run = runAt(L, 'verification');
   return [
     ['start', builder.startForm(L, '', { institutionCode: 'ACME' })],
-    ...(['onboard_contingents', 'onboard_contact', 'onboard_password', 'onboard_verify_skip'] as const).map((id): [string, FormModel] => [id, builder.runForm(run, id, '')]),
+    ...(['onboard_contingents', 'onboard_contact', 'onboard_password', 'onboard_verify_skip'] as const).map((id): [string, FormModel] => [
+      id,
+      builder.runForm(run, id, ''),
+    ]),
   ];
 }
 
@@ -147,7 +191,9 @@ describe.each(LOCALES)('every message of the catalog as an Adaptive Card (%s)', 
     for (const input of form.inputs) {
       const i = withErrors.body.findIndex((n) => n.id === input.id);
       const el = withErrors.body[i];
-      expect(withErrors.body.slice(i + 1, i + 3).some((n) => n.type === 'TextBlock' && n.color === 'attention' && n.text === errors[input.id])).toBe(true);
+      expect(
+        withErrors.body.slice(i + 1, i + 3).some((n) => n.type === 'TextBlock' && n.color === 'attention' && n.text === errors[input.id]),
+      ).toBe(true);
       if (input.kind === 'password') {
         expect(el).toMatchObject({ type: 'Input.Text', style: 'password' });
         expect(el.value).toBeUndefined(); // never echoed back
@@ -155,7 +201,11 @@ describe.each(LOCALES)('every message of the catalog as an Adaptive Card (%s)', 
         expect(el).toMatchObject({ type: 'Input.ChoiceSet', value: `typed-${input.id}` });
         expect((el.choices as { value: string }[]).map((c) => c.value)).toEqual(['en', 'fr']);
       } else {
-        expect(el).toMatchObject({ type: 'Input.Text', value: `typed-${input.id}`, ...(input.kind === 'multiline' ? { isMultiline: true } : {}) });
+        expect(el).toMatchObject({
+          type: 'Input.Text',
+          value: `typed-${input.id}`,
+          ...(input.kind === 'multiline' ? { isMultiline: true } : {}),
+        });
       }
     }
   });

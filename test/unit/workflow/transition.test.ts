@@ -20,7 +20,10 @@ const details = {
 const fresh = (): Run => createRun({ id: 'RUN00001', surface: 'slack', channelId: 'C1', details, actor: op, at: T0 }).run;
 
 const passedReport = (): VerificationReport => ({
-  checks: ['credentials', 'sales_channel', 'point_of_sale', 'event_products', 'pass_products', 'technical_contact'].map((id) => ({ id: id as never, outcome: 'passed' as const })),
+  checks: ['credentials', 'sales_channel', 'point_of_sale', 'event_products', 'pass_products', 'technical_contact'].map((id) => ({
+    id: id as never,
+    outcome: 'passed' as const,
+  })),
   posId: 4242,
   passed: true,
   at: T0,
@@ -154,7 +157,10 @@ describe('transition: the happy path, step by step', () => {
 
   it('verification can be skipped with a reason, not without', () => {
     const run = runAt('verification');
-    expect(transition(run, { type: 'verify_skip', reason: '   ', actor: op, at: at() })).toEqual({ ok: false, refusal: { code: 'input_required' } });
+    expect(transition(run, { type: 'verify_skip', reason: '   ', actor: op, at: at() })).toEqual({
+      ok: false,
+      refusal: { code: 'input_required' },
+    });
     const r = ok(run, { type: 'verify_skip', reason: 'operator on leave', actor: op, at: at() });
     expect(r.run.steps.verification).toMatchObject({ state: 'skipped', reason: 'operator on leave' });
     expect(r.run.currentStep).toBe('email_draft');
@@ -244,8 +250,14 @@ describe('transition: every state x event pair is handled or refused on purpose'
 
   it('a cancel button of an old step message is stale; the current one cancels', () => {
     const run = runAt('point_of_sale');
-    expect(transition(run, { type: 'cancel', step: 'sales_channel', actor: op, at: at() })).toMatchObject({ ok: false, refusal: { code: 'stale_step' } });
-    expect(transition(run, { type: 'cancel', step: 'point_of_sale', actor: op, at: at() })).toMatchObject({ ok: true, run: { status: 'cancelled' } });
+    expect(transition(run, { type: 'cancel', step: 'sales_channel', actor: op, at: at() })).toMatchObject({
+      ok: false,
+      refusal: { code: 'stale_step' },
+    });
+    expect(transition(run, { type: 'cancel', step: 'point_of_sale', actor: op, at: at() })).toMatchObject({
+      ok: true,
+      run: { status: 'cancelled' },
+    });
   });
 
   it('resume re-posts the current step without changing any step', () => {
