@@ -40,6 +40,7 @@ import {
   stepIdSchema,
   surfaceSchema,
 } from './run-record.schema';
+import { assertNoSecrets } from './secret-guard';
 
 /** Options of `openPostgresRunStore`. */
 export interface PostgresRunStoreOptions {
@@ -63,13 +64,6 @@ export interface PostgresRunStoreOptions {
 
 /** Default number of runs returned by `list` (same as SQLite). */
 export const DEFAULT_LIST_LIMIT = 50;
-
-/**
- * Keys refused in audit details and refs: the store never keeps a password or a token.
- * Same list as `sqlite-run-store.ts` (not exported there).
- */
-const SECRET_KEY =
-  /^(password|operator_?password|passwd|token|access_?token|refresh_?token|secret|client_?secret|authorization|api_?key)$/i;
 
 /** PostgreSQL error codes we translate. */
 const UNIQUE_VIOLATION = '23505';
@@ -535,20 +529,4 @@ function mapConstraint(e: unknown, run: Run): unknown {
   }
   if (err.constraint === 'runs_pkey') return new Error(`run ${run.id} already exists`);
   return e;
-}
-
-/** @throws Error when a key anywhere in `value` looks like a password or token. */
-function assertNoSecrets(value: unknown, where: string): void {
-  const visit = (v: unknown, depth: number): void => {
-    if (depth > 20 || v === null || typeof v !== 'object') return;
-    if (Array.isArray(v)) {
-      v.forEach((x) => visit(x, depth + 1));
-      return;
-    }
-    for (const [k, x] of Object.entries(v)) {
-      if (SECRET_KEY.test(k)) throw new Error(`${where}: key "${k}" looks like a secret; the store never keeps passwords or tokens`);
-      visit(x, depth + 1);
-    }
-  };
-  visit(value, 0);
 }
