@@ -1,7 +1,7 @@
 /**
  * Durable run storage. Every write of a run is compare-and-set on `version`, and carries the
  * audit entries and outbox items of that transition in the same transaction.
- * Implementations: `adapters/store/sqlite-run-store.ts` (and later PostgreSQL); all pass
+ * Implementations: `adapters/store/sqlite-run-store.ts` and `postgres-run-store.ts`; both pass
  * `test/contract/run-store.contract.ts`.
  */
 import type { StepId, Surface } from '../domain/ids';
