@@ -72,6 +72,7 @@ const url = (def: string) =>
 
 const envSchema = z.object({
   PORT: int(3000, 0, 65535),
+  HOST: optStr,
   SLACK_SIGNING_SECRET: optStr,
   SLACK_BOT_TOKEN: optStr,
   SLACK_APP_TOKEN: optStr,
@@ -109,6 +110,8 @@ const envSchema = z.object({
 /** The parsed configuration. Secrets stay in this object; never log it whole. */
 export interface AppConfig {
   port: number;
+  /** Listen address (`HOST`); unset: every interface. Tests use 127.0.0.1. */
+  host?: string;
   /** Which surfaces are served: Slack when both signing secret and bot token are set, Teams when enabled, else console. */
   mode: 'server' | 'console';
   slack?: {
@@ -202,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   return {
     port: e.PORT,
+    ...(e.HOST ? { host: e.HOST } : {}),
     mode: server ? 'server' : 'console',
     ...(slackWanted
       ? {

@@ -73,6 +73,7 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
     const slack = await createSlackSurface({
       slack: config.slack,
       port: config.port,
+      ...(config.host ? { host: config.host } : {}),
       service: core.service,
       builder: core.builder,
       store: core.store,
@@ -88,7 +89,7 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
     const server = createTeamsOnlyServer(teams, logger);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(config.port, () => resolve());
+      server.listen(config.port, config.host, () => resolve());
     });
     logger.info({ port: config.port }, 'serving Teams on POST /api/messages');
     stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -129,5 +130,6 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   process.stderr.write(`digitick-onboard could not start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
+  // Exit now: the store, the embedded sandbox or Bolt's server may be open and would keep the process alive.
+  process.exit(1);
 });
