@@ -5,7 +5,7 @@
  */
 import { type ActionId, ACTION_IDS, type StepId, type Surface } from '../domain/ids';
 import type { RunDetails } from '../domain/schemas';
-import type { ChatNotifier } from '../ports/chat-notifier.port';
+import type { ChatNotifier, Delivery } from '../ports/chat-notifier.port';
 import { type Clock, type IdSource, isoNow } from '../ports/clock.port';
 import type { Logger } from '../ports/logger.port';
 import { type AuditEntry, DuplicateOpenRunError, type RunStore, VersionConflictError } from '../ports/run-store.port';
@@ -253,7 +253,7 @@ export class RunService {
     if (!run) return;
     for (const item of items) {
       try {
-        await this.notify(run, item.effect, true);
+        await this.notify(run, item.effect, true, { id: item.id, attempt: item.attempts + 1 });
         await this.deps.store.markDelivered(item.id);
       } catch (err) {
         await this.deps.store.markFailed(item.id, errorSummary(err));
@@ -263,14 +263,14 @@ export class RunService {
     }
   }
 
-  private async notify(run: Run, effect: Effect, throwOnError = false): Promise<void> {
+  private async notify(run: Run, effect: Effect, throwOnError = false, delivery?: Delivery): Promise<void> {
     const notifier = this.deps.notifiers[run.surface];
     if (!notifier) {
       if (throwOnError) throw new Error(`no notifier for surface ${run.surface}`);
       return;
     }
     try {
-      await notifier.deliver(run, effect);
+      await (delivery ? notifier.deliver(run, effect, delivery) : notifier.deliver(run, effect));
     } catch (err) {
       if (throwOnError) throw err;
       this.deps.logger.warn({ runId: run.id, effect: effect.type, err: errorSummary(err) }, 'notice not delivered');

@@ -5,11 +5,22 @@
  */
 import type { Effect, Run } from '../workflow/types';
 
+/** Which outbox item a delivery is: lets a surface recognise a message it may already have posted. */
+export interface Delivery {
+  /** The outbox item id (`OutboxItem.id`), stable across attempts and restarts. */
+  id: number;
+  /** This attempt's number: 1 for the first try, `OutboxItem.attempts + 1` after failures. */
+  attempt: number;
+}
+
 export interface ChatNotifier {
   /**
    * Delivers `effect` for `run` (the run as it is now). Called from the outbox, in order, once per
    * effect; must be safe to call again after a failure (edit rather than post twice when it can).
+   * `delivery` is set when the effect comes from the outbox (absent for transient notices): a
+   * surface can tag the posted message with `delivery.id` and look for it before posting again
+   * after an ambiguous failure (a timeout or a 5xx that may have landed).
    * @throws any error: the outbox records it and tries again later.
    */
-  deliver(run: Run, effect: Effect): Promise<void>;
+  deliver(run: Run, effect: Effect, delivery?: Delivery): Promise<void>;
 }
