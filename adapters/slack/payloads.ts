@@ -24,11 +24,14 @@ export const slashCommandSchema = z.object({
 });
 export type SlashCommand = z.infer<typeof slashCommandSchema>;
 
-/** One input's state in `view.state.values[block_id][action_id]`. */
+/**
+ * One input's state in `view.state.values[block_id][action_id]`. A value of the wrong type is
+ * read as empty (`formValues`), so the form answers on that field instead of refusing the form.
+ */
 const inputStateSchema = z.object({
   type: z.string(),
-  value: z.string().nullish(),
-  selected_option: z.object({ value: z.string() }).nullish(),
+  value: z.unknown().optional(),
+  selected_option: z.unknown().optional(),
 });
 
 /** A `view_submission` payload. */
@@ -59,14 +62,17 @@ export type BlockActions = z.infer<typeof blockActionsSchema>;
 
 /**
  * The typed values of a submitted modal by input id: `block_id` = `action_id` = input id
- * (`chat-contract.md`). Text inputs give `value`, selects `selected_option.value`; empty is null.
+ * (`chat-contract.md`). Text inputs give `value`, selects `selected_option.value`; empty, or not
+ * a string, is null.
  */
 export function formValues(values: ViewSubmission['view']['state']['values']): Record<string, string | null> {
   const out: Record<string, string | null> = {};
   for (const [blockId, actions] of Object.entries(values)) {
     const input = actions[blockId] ?? Object.values(actions)[0];
     if (!input) continue;
-    out[blockId] = input.selected_option?.value ?? input.value ?? null;
+    const option = input.selected_option as { value?: unknown } | null | undefined;
+    const selected = typeof option === 'object' && option !== null && typeof option.value === 'string' ? option.value : undefined;
+    out[blockId] = selected ?? (typeof input.value === 'string' ? input.value : null);
   }
   return out;
 }
@@ -126,6 +132,11 @@ export function parseCommandText(text: string): ParsedCommand {
     case 'cancel':
       return arg ? { kind: word, runId: arg.toUpperCase() } : { kind: word };
     default:
-      return { kind: 'unknown', word: words[0]!.slice(0, 40) };
+      return { kind: 'unknown', word: visibleControls(words[0]!.slice(0, 40)) };
   }
+}
+
+/** Control characters (C0, DEL) shown as U+FFFD, so an echoed word never carries them. */
+export function visibleControls(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f]/g, '\ufffd');
 }

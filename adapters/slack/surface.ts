@@ -11,6 +11,7 @@
  */
 import type { Server } from 'node:http';
 import { z } from 'zod';
+import { HTTPModuleFunctions, HTTPReceiver } from '@slack/bolt';
 import { App, type CustomRoute, LogLevel, type Logger as BoltLogger, type webApi } from '@slack/bolt';
 import {
   ACTION_IDS,
@@ -57,6 +58,7 @@ import {
   slashCommandSchema,
   startMetadataSchema,
   viewSubmissionSchema,
+  visibleControls,
   type BlockActions,
 } from './payloads';
 
@@ -160,12 +162,32 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       }
     },
   };
+  // HTTP mode: Bolt's own receiver, except that a request Bolt cannot process answers 400 at once
+  // (Bolt alone answers 500 when a malformed payload breaks its parsing, e.g. a click without
+  // `user`, and leaves a body it cannot route unanswered for 3 s, then 404), and so does a JSON
+  // body that is not an Events API event (Slack sends commands and interactions as forms only).
+  const receiver = deps.slack.socketMode
+    ? undefined
+    : new HTTPReceiver({
+        signingSecret: deps.slack.signingSecret,
+        port: deps.port,
+        customRoutes: [healthz, ...(deps.customRoutes ?? [])],
+        processBeforeResponse: false,
+        logger: boltLogger(deps.logger),
+        customPropertiesExtractor: (req) => ({ jsonBody: /json/i.test(String(req.headers['content-type'] ?? '')) }),
+        processEventErrorHandler: async (args) => {
+          if (args.response.headersSent || (args.error as { code?: unknown }).code === 'slack_bolt_authorization_error')
+            return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
+          log.warn({ err: errText(args.error) }, 'unreadable Slack request: answered 400');
+          args.response.writeHead(400);
+          args.response.end();
+          return false;
+        },
+      });
   const app = new App({
     signingSecret: deps.slack.signingSecret,
     token: deps.slack.botToken,
-    ...(deps.slack.socketMode
-      ? { socketMode: true, appToken: deps.slack.appToken, installerOptions: { port: deps.port } }
-      : { port: deps.port }),
+    ...(deps.slack.socketMode ? { socketMode: true, appToken: deps.slack.appToken, installerOptions: { port: deps.port } } : { receiver }),
     customRoutes: [healthz, ...(deps.customRoutes ?? [])],
     deferInitialization: true,
     processBeforeResponse: false,
@@ -176,6 +198,14 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       timeout: deps.web?.timeoutMs ?? 10_000,
     },
   });
+  if (receiver) {
+    const boltProcessEvent = app.processEvent.bind(app);
+    app.processEvent = async (event) => {
+      if (!routable(event.body, event.customProperties?.jsonBody === true))
+        throw new Error('a body Bolt cannot route (no known type, a click without actions, or a JSON body that is no event)');
+      await boltProcessEvent(event);
+    };
+  }
   const client = app.client;
   const notifier = new SlackNotifier({
     client,
@@ -239,6 +269,31 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       }
     }
     if (fallback) await ephemeral(fallback.channel, fallback.user, payload);
+  }
+
+  const looseClick = z.object({
+    user: z
+      .object({ id: z.string().min(1) })
+      .optional()
+      .catch(undefined),
+    channel: z
+      .object({ id: z.string().min(1) })
+      .optional()
+      .catch(undefined),
+    container: z
+      .object({ channel_id: z.string().min(1) })
+      .optional()
+      .catch(undefined),
+    response_url: z.string().optional().catch(undefined),
+  });
+  /** Tells the clicker a button could not be read: ephemerally, else through the click's `response_url`. Never throws. */
+  async function unreadableClick(body: unknown): Promise<void> {
+    const p = looseClick.safeParse(body);
+    if (!p.success) return;
+    const text = textPayload(t(defaultLocale, 'slack.error.bad_value'));
+    const channel = p.data.channel?.id ?? p.data.container?.channel_id;
+    if (p.data.user && channel) await ephemeral(channel, p.data.user.id, text);
+    else await respond(p.data.response_url, text);
   }
 
   /** The user-facing sentence of a service error, with the run's typed texts escaped for mrkdwn. */
@@ -514,6 +569,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     const parsed = blockActionsSchema.safeParse(body);
     if (!parsed.success) {
       log.warn({ issues: parsed.error.issues.length }, 'unreadable block_actions payload');
+      await unreadableClick(body);
       return;
     }
     const p: BlockActions = parsed.data;
@@ -578,6 +634,22 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   };
   for (const id of ALL_ACTION_IDS) app.action(id, ({ ack, body }) => tracked(() => onAction({ ack, body })));
 
+  // ---- another command, button or form id: answered at once (Bolt would wait 3 s, then 404) ---
+  app.command(notOneOf([COMMAND_NAME]), ({ ack, body }) =>
+    tracked(async () => {
+      const command = visibleControls(String(body.command ?? '').slice(0, 40));
+      await ack({ response_type: 'ephemeral', text: t(defaultLocale, 'error.unknown_command', { command: escapeSlack(command) }) });
+    }),
+  );
+  app.action(notOneOf(ALL_ACTION_IDS), ({ ack, body }) =>
+    tracked(async () => {
+      await ack();
+      log.warn('click on a button that is not ours');
+      await unreadableClick(body);
+    }),
+  );
+  app.view(notOneOf(Object.values(FORM_IDS)), ({ ack }) => tracked(() => ack(formExpired(defaultLocale))));
+
   app.error(async (err) => {
     log.error({ err: errText(err) }, 'bolt error');
   });
@@ -615,6 +687,28 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },
   };
+}
+
+/** Matches any string except the given ones. */
+function notOneOf(ids: readonly string[]): RegExp {
+  const escaped = ids.map((id) => id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  return new RegExp('^(?!(?:' + escaped.join('|') + ')$)');
+}
+
+/**
+ * False for a body Bolt would hand to no listener at all (its `getTypeAndConversation` finds no
+ * type: not an object, no `event`, `command`, `name`, `actions` or known `type`), or a click
+ * whose `actions` is not a non-empty list of objects. A JSON body routes only as an Events API
+ * event (`event`).
+ */
+function routable(body: unknown, json: boolean): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const b = body as Record<string, unknown>;
+  if (json) return b.event !== undefined;
+  if (b.event !== undefined || b.command !== undefined || b.name !== undefined) return true;
+  if (b.actions !== undefined)
+    return Array.isArray(b.actions) && b.actions.length > 0 && b.actions.every((a) => typeof a === 'object' && a !== null);
+  return ['block_suggestion', 'dialog_submission', 'shortcut', 'message_action', 'view_submission', 'view_closed'].includes(String(b.type));
 }
 
 function errText(err: unknown): string {

@@ -8,6 +8,7 @@ import {
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
   type ConversationReference,
+  type InvokeResponse,
   TurnContext,
 } from 'botbuilder';
 import { errorSummary, type RunService } from '../../src/app/run-service';
@@ -18,7 +19,7 @@ import type { RunStore } from '../../src/ports/run-store.port';
 import { actorOf, baseConversationId, baseReference, isChannelReference, localeOf } from './activity';
 import { type ActionTurn, TeamsActions } from './actions';
 import { type AdaptiveCard, adaptiveCard, cardAttachment, cardInvokeResponse, renderMessage } from './cards';
-import { parseTeamsCommand, stripBotMention } from './mention';
+import { mentionsBot, parseTeamsCommand, stripBotMention } from './mention';
 import type { RecentReferences } from './notifier';
 import { SUPPORT_CHANNEL_REF, TEAMS_GLOBAL_REF_OWNER, TEAMS_REF } from './refs';
 
@@ -59,6 +60,29 @@ export class TeamsBot extends ActivityHandler {
       conversationId: a.conversation.id,
       ...(a.replyToId ? { cardActivityId: a.replyToId } : {}),
       locale: localeOf(a.locale, this.deps.defaultLocale),
+    };
+  }
+
+  /**
+   * Invokes: `adaptiveCard/action` with a readable `value.action` goes on to botbuilder (then
+   * `onAdaptiveCardInvoke`); one without it, or an invoke name this bot does not handle, answers
+   * 400 with an `application/vnd.microsoft.error` body naming the problem (botbuilder would throw
+   * a TypeError, a 500, or answer 501).
+   */
+  protected override async onInvokeActivity(ctx: TurnContext): Promise<InvokeResponse> {
+    const { name, value } = ctx.activity;
+    const action = typeof value === 'object' && value !== null ? (value as { action?: unknown }).action : undefined;
+    const problem =
+      name !== 'adaptiveCard/action'
+        ? `invoke ${JSON.stringify(String(name ?? '').slice(0, 60))} is not handled by this bot`
+        : typeof action !== 'object' || action === null
+          ? 'adaptiveCard/action without value.action'
+          : undefined;
+    if (!problem) return super.onInvokeActivity(ctx);
+    this.deps.logger.warn({ name: String(name ?? '').slice(0, 60) }, 'teams invoke refused: ' + problem);
+    return {
+      status: 400,
+      body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: problem } },
     };
   }
 
@@ -116,6 +140,11 @@ export class TeamsBot extends ActivityHandler {
   private async command(ctx: TurnContext): Promise<void> {
     const { builder, service, store, actions } = this.deps;
     const a = ctx.activity;
+    if (a.conversation.conversationType === 'channel' && !mentionsBot(a.text ?? '', a.recipient, a.entities ?? [])) {
+      // In a channel only messages that mention the bot are for us (another bot's command is not).
+      this.deps.logger.debug({ conversation: baseConversationId(a.conversation.id) }, 'teams channel message without our mention ignored');
+      return;
+    }
     const ref = this.remember(ctx);
     const L = localeOf(a.locale, this.deps.defaultLocale);
     const actor = actorOf(a.from);

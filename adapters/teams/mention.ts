@@ -52,6 +52,19 @@ export function stripBotMention(text: string, bot: { id: string; name?: string }
   return out.replace(/[ \t]+/g, ' ').trim();
 }
 
+/**
+ * True when the message mentions the bot (`bot.id` in a mention entity, or, when no entity names
+ * the bot, `<at>bot.name</at>` in the text): in a channel, only those messages are for us
+ * (chat-contract.md, "Microsoft Teams").
+ */
+export function mentionsBot(text: string, bot: { id: string; name?: string }, entities: readonly unknown[] = []): boolean {
+  if (entities.filter(isMention).some((m) => m.mentioned.id === bot.id)) return true;
+  return bot.name !== undefined && decodeEntities(text).includes(`<at>${bot.name}</at>`);
+}
+
+/** Control characters (C0, DEL) shown as U+FFFD, so an echoed word never carries them. */
+const visible = (s: string): string => s.replace(/[\u0000-\u001f\u007f]/g, '\ufffd');
+
 /** The commands of `product.md` plus Teams' `support-channel here`. */
 export type TeamsCommand =
   | { name: 'start'; institutionCode?: string }
@@ -66,8 +79,9 @@ export type TeamsCommand =
 /**
  * Parses command text (after `stripBotMention`): optional leading `digitick-onboard` (or
  * `/digitick-onboard`), then a command word (case-insensitive) and its argument. Empty -> `start`.
- * Run ids are upper-cased; an institution code is kept only when it looks like one (2-15 letters
- * or digits), so `start <at>Alice</at>` opens an empty form.
+ * Run ids are upper-cased (one that is not shaped like a run id is kept, cut to 40 characters, so
+ * the answer names it as unknown); an institution code is kept only when it looks like one (2-15
+ * letters or digits), so `start <at>Alice</at>` opens an empty form.
  */
 export function parseTeamsCommand(text: string): TeamsCommand {
   const words = text
@@ -77,7 +91,7 @@ export function parseTeamsCommand(text: string): TeamsCommand {
   if (words[0] && /^\/?digitick-onboard$/i.test(words[0])) words.shift();
   const word = (words[0] ?? '').toLowerCase();
   const arg = words[1];
-  const runArg = arg && /^[A-Za-z0-9]{4,16}$/.test(arg) ? { runId: arg.toUpperCase() } : {};
+  const runArg = arg ? { runId: visible(arg.slice(0, 40)).toUpperCase() } : {};
   switch (word) {
     case '':
     case 'start':
@@ -97,6 +111,6 @@ export function parseTeamsCommand(text: string): TeamsCommand {
         ? { name: 'support_channel' }
         : { name: 'unknown', word: words.slice(0, 2).join(' ') };
     default:
-      return { name: 'unknown', word: words[0] ?? '' };
+      return { name: 'unknown', word: visible(words[0] ?? '') };
   }
 }

@@ -92,11 +92,15 @@ export const skipReasonSchema = z
   .transform(clean)
   .pipe(z.string().min(3, { error: 'error.field.skip_reason' }).max(500, { error: 'error.field.too_long' }));
 
-/** Operator password: used once in memory, never trimmed, 1 to 200 characters. */
+/**
+ * Operator password: used once in memory, never trimmed, 1 to 200 characters, no control
+ * characters (a pasted tab or escape is refused on the field rather than sent to SecuTix).
+ */
 export const passwordSchema = z
   .string({ error: 'error.field.required' })
   .min(1, { error: 'error.field.required' })
-  .max(200, { error: 'error.field.too_long' });
+  .max(200, { error: 'error.field.too_long' })
+  .regex(/^[^\u0000-\u001f\u007f]*$/, { error: 'error.field.password_control' });
 
 /** The start form (`onboard_start`): the run's details. */
 export const runDetailsSchema = z.object({
