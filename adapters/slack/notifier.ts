@@ -10,13 +10,24 @@
  * - `support_request`: one message in the support channel (or, when unset, in the run's thread
  *   addressed to SecuTix support) with a `chat.getPermalink` link (ref `slack.support`);
  *   `support_closed` edits it.
- * Every message carries `metadata` `{event_type: 'digitick_run', event_payload: {run_id, step, state}}`.
+ * Every message carries `metadata` `{event_type: 'digitick_run', event_payload: {run_id, step, state}}`;
+ * a message posted for an outbox item also carries `event_payload.delivery_id` (the item id).
+ *
+ * Exactly-once posting (`platform-notes.md`: a `chat.postMessage` that may have landed must not be
+ * blindly repeated). `chat.postMessage` goes through `postClient`, which never retries by itself;
+ * the notifier waits out a 429's `Retry-After` (Slack did not post) and tries again. Before an
+ * outbox item's post it writes the ref `slack.delivery.<id>` = `posting`; after Slack's answer,
+ * `posted` with the `ts` (or nothing after a clean `ok: false`). An item whose ref still says
+ * `posting` (a timeout, a 5xx, a reset connection, a crash) is first looked for with
+ * `conversations.history` / `conversations.replies` (`include_all_metadata`, recent messages) by
+ * `delivery_id`; when found, its `ts` is used as if just posted. Deliveries are serialised per
+ * run channel (Slack's rate limit is per channel, and two runs' messages keep their order).
  */
 import { z } from 'zod';
 import type { StepId } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { Message } from '../../src/messages/model';
-import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
+import type { ChatNotifier, Delivery } from '../../src/ports/chat-notifier.port';
 import type { Logger } from '../../src/ports/logger.port';
 import type { RunStore } from '../../src/ports/run-store.port';
 import type { Actor, Effect, Run } from '../../src/workflow/types';
@@ -27,6 +38,8 @@ export const SLACK_REF = {
   card: 'slack.card',
   support: 'slack.support',
   step: (step: StepId) => `slack.step.${step}`,
+  /** State of an outbox item's `chat.postMessage` (`DeliveryMarker`). */
+  delivery: (id: number) => `slack.delivery.${id}`,
 } as const;
 
 const messageRefSchema = z.object({ channel: z.string(), ts: z.string() });
@@ -36,6 +49,14 @@ const stepRefSchema = messageRefSchema.extend({ text: z.string(), blocks: z.arra
 /** A step message (or a report with buttons): where it is and its content without buttons. */
 export type StepMessageRef = z.infer<typeof stepRefSchema>;
 const supportRefSchema = messageRefSchema.extend({ permalink: z.string().nullable() });
+const deliveryMarkerSchema = z.discriminatedUnion('state', [
+  /** The post was sent; Slack's answer was not seen (yet). `thread_ts` when it went in a thread. */
+  z.object({ state: z.literal('posting'), channel: z.string(), thread_ts: z.string().optional() }),
+  /** Slack answered with the message's `ts` (or it was found after an ambiguous failure). */
+  z.object({ state: z.literal('posted'), channel: z.string(), ts: z.string() }),
+]);
+/** What the ref `slack.delivery.<id>` holds about an outbox item's post. */
+export type DeliveryMarker = z.infer<typeof deliveryMarkerSchema>;
 
 /** Slack `chat.postMessage` errors meaning the bot cannot post in that conversation. */
 export const NOT_IN_CHANNEL_ERRORS = ['channel_not_found', 'not_in_channel', 'is_archived', 'restricted_action'] as const;
@@ -44,6 +65,26 @@ export const NOT_IN_CHANNEL_ERRORS = ['channel_not_found', 'not_in_channel', 'is
 export function slackErrorCode(err: unknown): string | undefined {
   const data = (err as { data?: { error?: unknown } } | null)?.data;
   return typeof data?.error === 'string' ? data.error : undefined;
+}
+
+/**
+ * Seconds to wait when a Web API call was refused with 429 (`WebAPIRateLimitedError`, code
+ * `slack_webapi_rate_limited_error`, thrown when the client has `rejectRateLimitedCalls: true`), else undefined.
+ */
+export function rateLimitedRetryAfter(err: unknown): number | undefined {
+  const e = err as { code?: unknown; retryAfter?: unknown } | null;
+  return e?.code === 'slack_webapi_rate_limited_error' && typeof e.retryAfter === 'number' && e.retryAfter >= 0 ? e.retryAfter : undefined;
+}
+
+/**
+ * True when a failed call may still have taken effect: no answer (timeout, reset, network:
+ * `slack_webapi_request_error`), an HTTP error status (`slack_webapi_http_error`), or an answer
+ * that could not be read. False for a clean refusal: Slack's `ok: false`
+ * (`slack_webapi_platform_error`) or a 429 (`slack_webapi_rate_limited_error`).
+ */
+export function isAmbiguousFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code !== 'slack_webapi_platform_error' && code !== 'slack_webapi_rate_limited_error';
 }
 
 /** How this surface names a person: a Slack mention. */
@@ -60,11 +101,29 @@ export interface SlackWeb {
 }
 
 const postedSchema = z.object({ ts: z.string(), channel: z.string().optional() });
+const historySchema = z.object({
+  messages: z.array(
+    z.object({
+      ts: z.string(),
+      metadata: z.object({ event_type: z.string(), event_payload: z.record(z.string(), z.unknown()) }).optional(),
+    }),
+  ),
+});
 const permalinkSchema = z.object({ permalink: z.string() });
 
 export interface SlackNotifierDeps {
-  /** The Web API (Bolt's `app.client`, which holds the bot token). */
+  /** The Web API (Bolt's `app.client`, which holds the bot token; bounded retries). */
   client: SlackWeb;
+  /**
+   * The Web API for `chat.postMessage` only: must not retry by itself (a retried post that had
+   * landed is a duplicate) and should reject 429s (`rejectRateLimitedCalls: true`) so the notifier
+   * waits `Retry-After` itself. Default: `client`.
+   */
+  postClient?: SlackWeb;
+  /** Waits `ms` milliseconds (a 429's `Retry-After`). Default: a timer. */
+  sleep?: (ms: number) => Promise<void>;
+  /** How many 429 answers one post waits out before the attempt fails (default 3). */
+  maxRateLimitWaits?: number;
   store: RunStore;
   builder: MessageBuilder;
   logger: Logger;
@@ -77,36 +136,158 @@ export class SlackNotifier implements ChatNotifier {
   /** Last Slack error code of a failed card post per run (e.g. `not_in_channel`), for the surface to explain. */
   readonly lastCardFailure = new Map<string, string>();
 
-  constructor(private readonly deps: SlackNotifierDeps) {}
+  /** Tail of each run channel's delivery queue (FIFO per channel id). */
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly postClient: SlackWeb;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly deps: SlackNotifierDeps) {
+    this.postClient = deps.postClient ?? deps.client;
+    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
 
   /**
-   * Delivers `effect` of `run`.
+   * Delivers `effect` of `run`, after every delivery already queued for the same run channel
+   * (across runs). With `delivery` (an outbox item), its post is tagged and never made twice.
    * @throws the Web API error (the outbox keeps the effect and retries), or Error when the card is
    *   not posted yet for an effect that belongs in its thread.
    */
-  async deliver(run: Run, effect: Effect): Promise<void> {
+  async deliver(run: Run, effect: Effect, delivery?: Delivery): Promise<void> {
+    const key = run.channelId;
+    const mine = (this.queues.get(key) ?? Promise.resolve()).then(() => this.deliverNow(run, effect, delivery));
+    const tail = mine.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(key, tail);
+    try {
+      await mine;
+    } finally {
+      if (this.queues.get(key) === tail) this.queues.delete(key);
+    }
+  }
+
+  private async deliverNow(run: Run, effect: Effect, d: Delivery | undefined): Promise<void> {
     const safe = escapeRunForSlack(run);
     switch (effect.type) {
       case 'card':
-        return this.card(run, safe);
+        return this.card(run, safe, d);
       case 'step_prompt':
-        await this.postInThread(run, this.build(safe, effect), SLACK_REF.step(effect.step));
+        await this.postInThread(run, this.build(safe, effect), d, SLACK_REF.step(effect.step));
         return;
       case 'step_closed':
         return this.closeStep(run, safe, effect);
       case 'support_request':
-        return this.supportRequest(run, safe);
+        return this.supportRequest(run, safe, d);
       case 'support_closed':
         return this.supportClosed(run, safe, effect);
       case 'verification_report': {
         const msg = this.build(safe, effect);
-        await this.postInThread(run, msg, msg.actions.length ? SLACK_REF.step('verification') : undefined);
+        await this.postInThread(run, msg, d, msg.actions.length ? SLACK_REF.step('verification') : undefined);
         return;
       }
       case 'notice':
-        await this.postInThread(run, this.build(safe, effect));
+        await this.postInThread(run, this.build(safe, effect), d);
         return;
     }
+  }
+
+  /**
+   * `chat.postMessage` of one message, at most once per outbox item (see the file comment):
+   * returns the `ts` remembered or found for `d` without posting, else posts (waiting out 429s).
+   * @throws the Web API error; the `posting` ref stays when the failure is ambiguous.
+   */
+  private async post(
+    run: Run,
+    args: SlackMessagePayload & { channel: string; thread_ts?: string },
+    d: Delivery | undefined,
+  ): Promise<MessageRef> {
+    if (!d) return this.postNow(args);
+    const key = SLACK_REF.delivery(d.id);
+    const parsed = deliveryMarkerSchema.safeParse((await this.refs(run.id))[key]);
+    const marker = parsed.success ? parsed.data : null;
+    if (marker?.state === 'posted') return { channel: marker.channel, ts: marker.ts };
+    if (marker?.state === 'posting') {
+      const found = await this.findPosted(run.id, marker, d);
+      if (found) {
+        this.deps.logger.info({ runId: run.id, deliveryId: d.id, attempt: d.attempt }, 'found the message of an earlier ambiguous post');
+        await this.deps.store.putRef(run.id, key, { state: 'posted', ...found } satisfies DeliveryMarker);
+        return found;
+      }
+    }
+    const tagged = args.metadata
+      ? { ...args, metadata: { ...args.metadata, event_payload: { ...args.metadata.event_payload, delivery_id: d.id } } }
+      : args;
+    await this.deps.store.putRef(run.id, key, {
+      state: 'posting',
+      channel: args.channel,
+      ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}),
+    } satisfies DeliveryMarker);
+    let ref: MessageRef;
+    try {
+      ref = await this.postNow(tagged);
+    } catch (err) {
+      if (isAmbiguousFailure(err)) {
+        this.deps.logger.warn(
+          { runId: run.id, deliveryId: d.id, attempt: d.attempt, err: errCode(err) },
+          'chat.postMessage failed ambiguously: it is looked for before posting again',
+        );
+      } else {
+        await this.deps.store.putRef(run.id, key, null);
+      }
+      throw err;
+    }
+    await this.deps.store.putRef(run.id, key, { state: 'posted', ...ref } satisfies DeliveryMarker);
+    return ref;
+  }
+
+  /** One `chat.postMessage` through `postClient`, waiting out up to `maxRateLimitWaits` 429s. */
+  private async postNow(args: SlackMessagePayload & { channel: string; thread_ts?: string }): Promise<MessageRef> {
+    const maxWaits = this.deps.maxRateLimitWaits ?? 3;
+    for (let waits = 0; ; waits++) {
+      try {
+        const res = postedSchema.parse(await this.postClient.apiCall('chat.postMessage', { ...args, unfurl_links: false }));
+        return { channel: typeof res.channel === 'string' ? res.channel : args.channel, ts: res.ts };
+      } catch (err) {
+        const retryAfter = rateLimitedRetryAfter(err);
+        if (retryAfter === undefined || waits >= maxWaits) throw err;
+        this.deps.logger.info({ channel: args.channel, retryAfterSec: retryAfter }, 'chat.postMessage rate limited: waiting Retry-After');
+        await this.sleep(retryAfter * 1000);
+      }
+    }
+  }
+
+  /**
+   * Looks for the message of outbox item `d` where a `posting` marker says it may be: the thread's
+   * replies (`conversations.replies`, up to 200) or the channel's latest root messages
+   * (`conversations.history`, 100), matching `metadata.event_payload.delivery_id` and `run_id`.
+   * A clean Slack refusal (e.g. `missing_scope`) is logged and counts as not found, so the run is
+   * not stuck; an ambiguous failure of the search is thrown (try again later).
+   */
+  private async findPosted(runId: string, where: Extract<DeliveryMarker, { state: 'posting' }>, d: Delivery): Promise<MessageRef | null> {
+    let answer: unknown;
+    try {
+      answer = where.thread_ts
+        ? await this.deps.client.apiCall('conversations.replies', {
+            channel: where.channel,
+            ts: where.thread_ts,
+            include_all_metadata: true,
+            limit: 200,
+          })
+        : await this.deps.client.apiCall('conversations.history', { channel: where.channel, include_all_metadata: true, limit: 100 });
+    } catch (err) {
+      if (isAmbiguousFailure(err)) throw err;
+      this.deps.logger.warn(
+        { runId, deliveryId: d.id, slackError: slackErrorCode(err) },
+        'cannot look for an ambiguous post (channels:history / groups:history scope?): posting again',
+      );
+      return null;
+    }
+    const parsed = historySchema.safeParse(answer);
+    const hit = parsed.success
+      ? parsed.data.messages.find((m) => m.metadata?.event_payload.delivery_id === d.id && m.metadata.event_payload.run_id === runId)
+      : undefined;
+    return hit ? { channel: where.channel, ts: hit.ts } : null;
   }
 
   private build(run: Run, effect: Effect, runLink?: string | null): Message {
@@ -130,26 +311,23 @@ export class SlackNotifier implements ChatNotifier {
     return r.success ? r.data : null;
   }
 
-  private async card(run: Run, safe: Run): Promise<void> {
+  private async card(run: Run, safe: Run, d: Delivery | undefined): Promise<void> {
     const payload = this.render(this.build(safe, { type: 'card' }));
     const ref = await this.cardRef(run.id);
     if (ref) {
       await this.deps.client.apiCall('chat.update', { channel: ref.channel, ts: ref.ts, ...payload });
       return;
     }
-    let res: z.infer<typeof postedSchema>;
+    let posted: MessageRef;
     try {
-      res = postedSchema.parse(
-        await this.deps.client.apiCall('chat.postMessage', { channel: run.channelId, ...payload, unfurl_links: false }),
-      );
+      posted = await this.post(run, { channel: run.channelId, ...payload }, d);
     } catch (err) {
       const code = slackErrorCode(err);
       if (code) this.lastCardFailure.set(run.id, code);
       throw err;
     }
     this.lastCardFailure.delete(run.id);
-    const ts = res.ts;
-    await this.deps.store.putRef(run.id, SLACK_REF.card, { channel: typeof res.channel === 'string' ? res.channel : run.channelId, ts });
+    await this.deps.store.putRef(run.id, SLACK_REF.card, posted);
   }
 
   private async requireCard(run: Run): Promise<MessageRef> {
@@ -158,21 +336,26 @@ export class SlackNotifier implements ChatNotifier {
     return ref;
   }
 
-  /** Posts in the card's thread; with `rememberAs`, appends the message to that step ref list. */
-  private async postInThread(run: Run, msg: Message, rememberAs?: string, extraBlocks?: SlackBlock[]): Promise<MessageRef> {
+  /** Posts in the card's thread; with `rememberAs`, appends the message to that step ref list (once). */
+  private async postInThread(
+    run: Run,
+    msg: Message,
+    d: Delivery | undefined,
+    rememberAs?: string,
+    extraBlocks?: SlackBlock[],
+  ): Promise<MessageRef> {
     const card = await this.requireCard(run);
     const payload = this.render(msg, extraBlocks);
-    const res = postedSchema.parse(
-      await this.deps.client.apiCall('chat.postMessage', { channel: card.channel, thread_ts: card.ts, ...payload, unfurl_links: false }),
-    );
-    const ref = { channel: typeof res.channel === 'string' ? res.channel : card.channel, ts: res.ts };
+    const ref = await this.post(run, { channel: card.channel, thread_ts: card.ts, ...payload }, d);
     if (rememberAs) {
       const list = z
         .array(stepRefSchema)
         .catch([])
         .parse((await this.refs(run.id))[rememberAs] ?? []);
-      list.push({ ...ref, text: payload.text, blocks: withoutActions(payload.blocks) });
-      await this.deps.store.putRef(run.id, rememberAs, list);
+      if (!list.some((r) => r.ts === ref.ts && r.channel === ref.channel)) {
+        list.push({ ...ref, text: payload.text, blocks: withoutActions(payload.blocks) });
+        await this.deps.store.putRef(run.id, rememberAs, list);
+      }
     }
     return ref;
   }
@@ -195,7 +378,7 @@ export class SlackNotifier implements ChatNotifier {
     }
   }
 
-  private async supportRequest(run: Run, safe: Run): Promise<void> {
+  private async supportRequest(run: Run, safe: Run, d: Delivery | undefined): Promise<void> {
     const existing = supportRefSchema.safeParse((await this.refs(run.id))[SLACK_REF.support]);
     const card = await this.requireCard(run);
     let permalink: string | null = existing.success ? existing.data.permalink : null;
@@ -220,19 +403,8 @@ export class SlackNotifier implements ChatNotifier {
       await this.deps.client.apiCall('chat.update', { channel: existing.data.channel, ts: existing.data.ts, ...payload });
       return;
     }
-    const res = postedSchema.parse(
-      await this.deps.client.apiCall('chat.postMessage', {
-        channel: support ?? card.channel,
-        ...(support ? {} : { thread_ts: card.ts }),
-        ...payload,
-        unfurl_links: false,
-      }),
-    );
-    await this.deps.store.putRef(run.id, SLACK_REF.support, {
-      channel: typeof res.channel === 'string' ? res.channel : (support ?? card.channel),
-      ts: res.ts,
-      permalink,
-    });
+    const posted = await this.post(run, { channel: support ?? card.channel, ...(support ? {} : { thread_ts: card.ts }), ...payload }, d);
+    await this.deps.store.putRef(run.id, SLACK_REF.support, { ...posted, permalink });
   }
 
   private async supportClosed(run: Run, safe: Run, effect: Extract<Effect, { type: 'support_closed' }>): Promise<void> {
@@ -244,4 +416,10 @@ export class SlackNotifier implements ChatNotifier {
     const payload = this.render(this.build(safe, effect, ref.data.permalink));
     await this.deps.client.apiCall('chat.update', { channel: ref.data.channel, ts: ref.data.ts, ...payload });
   }
+}
+
+/** A Web API error's code for logs (`slack_webapi_http_error`...), never its request data. */
+function errCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : err instanceof Error ? err.name : 'unknown';
 }

@@ -12,7 +12,7 @@
 import type { Server } from 'node:http';
 import { z } from 'zod';
 import { HTTPModuleFunctions, HTTPReceiver } from '@slack/bolt';
-import { App, type CustomRoute, LogLevel, type Logger as BoltLogger, type webApi } from '@slack/bolt';
+import { App, type CustomRoute, LogLevel, type Logger as BoltLogger, webApi } from '@slack/bolt';
 import {
   ACTION_IDS,
   type ActionId,
@@ -48,6 +48,7 @@ import {
   renderModal,
   type SlackMessagePayload,
 } from './block-kit';
+import { claimViewSubmission, slackDedupeMiddleware } from './dedupe';
 import { NOT_IN_CHANNEL_ERRORS, SLACK_REF, SlackNotifier, slackErrorCode, slackMention } from './notifier';
 import {
   blockActionsSchema,
@@ -88,8 +89,12 @@ export interface SlackSurfaceDeps {
   defaultLocale: Locale;
   /** More routes on the same HTTP server (the lead adds Teams' `POST /api/messages`). */
   customRoutes?: CustomRoute[];
-  /** Web API client tuning (defaults: 2 retries, at most 2 s between tries, 10 s timeout). */
-  web?: { retries?: number; maxRetryTimeoutMs?: number; timeoutMs?: number };
+  /**
+   * Web API client tuning (defaults: 2 retries, at most 2 s between tries, 10 s timeout). The
+   * retries never apply to `chat.postMessage` (its own client: no retries, 429s waited out by the
+   * notifier with `sleep`, default a timer).
+   */
+  web?: { retries?: number; maxRetryTimeoutMs?: number; timeoutMs?: number; sleep?: (ms: number) => Promise<void> };
 }
 
 /** The Slack surface. */
@@ -207,8 +212,19 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     };
   }
   const client = app.client;
+  // chat.postMessage only: a post retried after a timeout or a 5xx may be a duplicate, so this
+  // client never retries; it rejects 429s (WebAPIRateLimitedError) and the notifier waits Retry-After.
+  const postClient = new webApi.WebClient(deps.slack.botToken, {
+    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: deps.web?.timeoutMs ?? 10_000,
+    logger: boltLogger(deps.logger),
+  });
   const notifier = new SlackNotifier({
     client,
+    postClient,
+    ...(deps.web?.sleep ? { sleep: deps.web.sleep } : {}),
     store,
     builder,
     logger: log,
@@ -217,6 +233,11 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   if (!deps.slack.supportChannel) {
     log.warn('SECUTIX_SUPPORT_SLACK_CHANNEL is not set: password requests go in each run thread, addressed to SecuTix support');
   }
+
+  // ---- durable dedupe: a retried, replayed or twice-routed request is acked and not handled again
+  app.use(slackDedupeMiddleware({ store, logger: log }));
+  /** False for a retry or replay of a view submission that already passed validation. */
+  const firstSubmission = (body: unknown) => claimViewSubmission({ store, logger: log }, (body as { view?: unknown }).view);
 
   // ---- work tracking: every listener's promise, so tests and a graceful stop can wait -------
   const inflight = new Set<Promise<unknown>>();
@@ -481,6 +502,10 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
         await ack({ response_action: 'errors', errors: fieldErrors(L, form.errors) });
         return;
       }
+      if (!(await firstSubmission(body))) {
+        await ack();
+        return;
+      }
       await ack();
       const user = parsed.data.user;
       const out = await service.start({ surface: 'slack', channelId: meta.c, actor: actorOf(user), details: form.value });
@@ -539,6 +564,10 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
         const form = parse(formValues(parsed.data.view.state.values));
         if (!form.ok) {
           await ack({ response_action: 'errors', errors: fieldErrors(L, form.errors) });
+          return;
+        }
+        if (!(await firstSubmission(body))) {
+          await ack();
           return;
         }
         await ack();

@@ -3,8 +3,10 @@
  * `SLACK_API_URL`. It behaves like Slack for what this project calls (facts: `platform-notes.md`):
  * bodies are `application/x-www-form-urlencoded` with `blocks`, `view`, `metadata`, `attachments`
  * as JSON strings inside form fields; the token is in `Authorization: Bearer`. It records every
- * call, keeps posted messages (so `chat.update` edits them in place), and can be told to fail
- * (429 with `Retry-After`, a Slack error such as `channel_not_found`, or HTTP 5xx).
+ * call, keeps posted messages (so `chat.update` edits them in place, and `conversations.history`
+ * / `conversations.replies` read them back with their metadata), and can be told to fail (429 with
+ * `Retry-After`, a Slack error such as `channel_not_found`, HTTP 5xx, or an ambiguous failure: the
+ * call takes effect but the answer is a 5xx or the connection is reset).
  * It also serves `POST /response/<id>` as a `response_url` target.
  */
 import http from 'node:http';
@@ -18,9 +20,11 @@ export interface FakeSlackCall {
   headers: http.IncomingHttpHeaders;
   /** The raw body as received. */
   raw: string;
-  /** Answer given: HTTP status and Slack `error` when `ok: false`. */
+  /** Answer given: HTTP status and Slack `error` when `ok: false` (status 0: connection reset). */
   status: number;
   error?: string;
+  /** When the call arrived (`Date.now()`, ms), to print timings. */
+  at: number;
 }
 
 /** A message as the fake keeps it (latest content after `chat.update`). */
@@ -39,7 +43,11 @@ export interface FakeSlackMessage {
 export type FakeSlackFailure =
   | { kind: 'rate_limited'; retryAfterSeconds: number; times?: number }
   | { kind: 'slack_error'; error: string; times?: number }
-  | { kind: 'http'; status: number; times?: number };
+  | { kind: 'http'; status: number; times?: number }
+  /** The call takes effect (a message is posted), then the answer is HTTP `status` (ambiguous for the caller). */
+  | { kind: 'lands_then_http'; status: number; times?: number }
+  /** The call takes effect, then the connection is destroyed without an answer (ambiguous for the caller). */
+  | { kind: 'lands_then_reset'; times?: number };
 
 const JSON_FIELDS = ['blocks', 'view', 'metadata', 'attachments'];
 
@@ -132,6 +140,7 @@ export class FakeSlackApi {
         headers: req.headers,
         raw,
         status: 200,
+        at: Date.now(),
       });
       send(200, { ok: true });
       return;
@@ -143,7 +152,7 @@ export class FakeSlackApi {
     }
     const method = m[1]!;
     const args = this.parseArgs(raw, req.headers['content-type']);
-    const call: FakeSlackCall = { method, args, headers: req.headers, raw, status: 200 };
+    const call: FakeSlackCall = { method, args, headers: req.headers, raw, status: 200, at: Date.now() };
     this.calls.push(call);
 
     const programmed = this.failures.get(method)?.[0];
@@ -157,6 +166,18 @@ export class FakeSlackApi {
         return;
       }
       if (programmed.kind === 'http') {
+        call.status = programmed.status;
+        send(programmed.status, { ok: false, error: 'fatal_error' });
+        return;
+      }
+      if (programmed.kind === 'lands_then_http' || programmed.kind === 'lands_then_reset') {
+        const landed = this.answer(method, args);
+        if (landed.ok === false) call.error = String(landed.error);
+        if (programmed.kind === 'lands_then_reset') {
+          call.status = 0;
+          req.socket.destroy();
+          return;
+        }
         call.status = programmed.status;
         send(programmed.status, { ok: false, error: 'fatal_error' });
         return;
@@ -239,6 +260,33 @@ export class FakeSlackApi {
         const ts = String(args.message_ts ?? '');
         if (!this.messages.has(ts)) return { ok: false, error: 'message_not_found' };
         return { ok: true, channel, permalink: `https://fake.slack.test/archives/${channel}/p${ts.replace('.', '')}` };
+      }
+      case 'conversations.history':
+      case 'conversations.replies': {
+        if (!channel || this.notInChannels.has(channel)) return { ok: false, error: 'channel_not_found' };
+        const limit = Math.min(Math.max(Number(args.limit ?? 100) || 100, 1), 1000);
+        const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+        const oldest = Number(args.oldest ?? 0);
+        const view = (m: FakeSlackMessage) => ({
+          type: 'message',
+          ts: m.ts,
+          ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
+          text: m.text,
+          bot_id: this.bot.bot_id,
+          ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+        });
+        const inChannel = [...this.messages.values()].filter((m) => m.channel === channel && Number(m.ts) >= oldest);
+        if (method === 'conversations.history') {
+          // root messages (and thread broadcasts are not modelled), newest first
+          const roots = inChannel.filter((m) => !m.thread_ts || m.thread_ts === m.ts).reverse();
+          return { ok: true, messages: roots.slice(0, limit).map(view), has_more: roots.length > limit };
+        }
+        const parent = String(args.ts ?? '');
+        const root = this.messages.get(parent);
+        if (!root || root.channel !== channel) return { ok: false, error: 'thread_not_found' };
+        // the parent first, then its replies, oldest first
+        const thread = [root, ...inChannel.filter((m) => m.thread_ts === parent && m.ts !== parent)];
+        return { ok: true, messages: thread.slice(0, limit).map(view), has_more: thread.length > limit };
       }
       case 'views.open':
         if (!args.trigger_id) return { ok: false, error: 'invalid_trigger_id' };

@@ -24,6 +24,8 @@ export interface SignOptions {
   secret: string;
   /** Seconds since the epoch (default: now). */
   timestampSec?: number;
+  /** More headers (e.g. `X-Slack-Retry-Num` for a Slack retry). */
+  headers?: Record<string, string>;
 }
 
 /** POSTs a form-encoded body to `url`, signed. */
@@ -36,6 +38,7 @@ export async function postSigned(url: string, body: string, opts: SignOptions): 
       'Content-Type': 'application/x-www-form-urlencoded',
       'X-Slack-Request-Timestamp': String(ts),
       'X-Slack-Signature': slackSignature(opts.secret, ts, body),
+      ...opts.headers,
     },
     body,
   });
@@ -93,6 +96,8 @@ export function blockActionsPayload(a: {
   value: unknown;
   responseUrl?: string;
   ephemeral?: boolean;
+  /** Slack's click time (`1700000000.123456`); default: now, with random micro-seconds (unique per click). */
+  actionTs?: string;
 }): Record<string, unknown> {
   return {
     type: 'block_actions',
@@ -112,7 +117,7 @@ export function blockActionsPayload(a: {
         text: { type: 'plain_text', text: a.actionId },
         value: a.value,
         type: 'button',
-        action_ts: String(Date.now() / 1000),
+        action_ts: a.actionTs ?? `${Math.floor(Date.now() / 1000)}.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`,
       },
     ],
   };
@@ -126,6 +131,9 @@ export function viewSubmissionPayload(v: {
   privateMetadata: string;
   values: Record<string, string | null>;
   selects?: string[];
+  /** `view.id` and `view.hash` (default: a fresh id per payload, like a newly opened modal). */
+  viewId?: string;
+  viewHash?: string;
 }): Record<string, unknown> {
   const values: Record<string, Record<string, unknown>> = {};
   for (const [id, value] of Object.entries(v.values)) {
@@ -143,13 +151,13 @@ export function viewSubmissionPayload(v: {
     token: 'legacy-verification-token',
     trigger_id: `trigger.${Math.random().toString(36).slice(2)}`,
     view: {
-      id: 'V0VIEW0001',
+      id: v.viewId ?? `V${Math.random().toString(36).slice(2, 12).toUpperCase()}`,
       team_id: 'T0TEAM001',
       type: 'modal',
       callback_id: v.callbackId,
       private_metadata: v.privateMetadata,
       state: { values },
-      hash: '1.abc',
+      hash: v.viewHash ?? '1700000000.abc',
       title: { type: 'plain_text', text: 'x' },
       blocks: [],
     },
