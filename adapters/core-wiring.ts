@@ -3,6 +3,7 @@
  * embedded sandbox), the verification, the message builder and the run service. Surfaces then
  * register their notifier in `notifiers` before the first run is touched.
  */
+import { AccessPolicy } from '../src/app/access';
 import { verifySetup } from '../src/app/verification';
 import { RunService } from '../src/app/run-service';
 import type { ChatNotifier } from '../src/ports/chat-notifier.port';
@@ -70,6 +71,7 @@ export async function createCore(config: AppConfig, logger: AppLogger, opts: { c
     clock,
     ids: opts.ids ?? randomIds,
     logger: logger.child({ component: 'runs' }),
+    access: new AccessPolicy({ operators: config.allowedOperators, support: config.supportUsers }),
   });
   return {
     store,

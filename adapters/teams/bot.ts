@@ -162,7 +162,7 @@ export class TeamsBot extends ActivityHandler {
       case 'help': {
         const text = [
           builder.t(L, 'help.text'),
-          builder.t(L, 'help.commands', { command: 'digitick-onboard' }),
+          builder.commandList(L, 'digitick-onboard', service.access.commands({ surface: 'teams', actor })),
           builder.t(L, 'teams.help.notes'),
         ].join('\n\n');
         return this.reply(ctx, this.text(L, text, builder.t(L, 'help.header')));

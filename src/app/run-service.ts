@@ -4,6 +4,7 @@
  * platform library. Errors the user should see come back as `ServiceError` values, not throws.
  */
 import { type ActionId, ACTION_IDS, type StepId, type Surface } from '../domain/ids';
+import { type AccessOperation, AccessPolicy, type Principal } from './access';
 import type { RunDetails } from '../domain/schemas';
 import type { ChatNotifier, Delivery } from '../ports/chat-notifier.port';
 import { type Clock, type IdSource, isoNow } from '../ports/clock.port';
@@ -12,7 +13,7 @@ import { type AuditEntry, DuplicateOpenRunError, type RunStore, VersionConflictE
 import type { SecutixCredentials } from '../ports/secutix.port';
 import { stepDefinition } from '../workflow/steps';
 import { createRun, transition } from '../workflow/transition';
-import type { Actor, Effect, Refusal, Run, RunEvent, VerificationReport } from '../workflow/types';
+import type { Actor, Effect, NotPermittedRule, Refusal, Run, RunEvent, VerificationReport } from '../workflow/types';
 
 /** What the user is told when an operation does not go through (rendered by `describeError`). */
 export type ServiceError =
@@ -22,6 +23,8 @@ export type ServiceError =
   | { code: 'duplicate_run'; run: Run }
   | { code: 'conflict'; run: Run }
   | { code: 'verification_running'; run: Run }
+  /** An access refusal without a run (`start`, `status`); refusals about a run are `refused` / `not_permitted`. */
+  | { code: 'not_permitted'; rule: NotPermittedRule }
   | { code: 'internal'; correlationId: string };
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ServiceError };
@@ -44,6 +47,8 @@ export interface RunServiceDeps {
   clock: Clock;
   ids: IdSource;
   logger: Logger;
+  /** Who may do what (`ALLOWED_OPERATORS`, `SUPPORT_USERS`); default: everyone may do everything. */
+  access?: AccessPolicy;
 }
 
 /** An action on a run from a button or a form. */
@@ -54,6 +59,8 @@ export interface ActionInput {
   action: Exclude<ActionId, 'verify_start' | 'run_resume'>;
   actor: Actor;
   surface: Surface;
+  /** Group ids the actor belongs to (Slack user groups), for the access policy; never stored. */
+  principals?: string[];
   contingentIds?: number[];
   contactNumber?: string;
   /** `verify_skip` reason. */
@@ -69,8 +76,12 @@ const CAS_ATTEMPTS = 3;
 export class RunService {
   private readonly draining = new Map<string, Promise<void>>();
   private readonly verifying = new Set<string>();
+  /** The access policy every operation is checked against (surfaces use it to shape `help`). */
+  readonly access: AccessPolicy;
 
-  constructor(private readonly deps: RunServiceDeps) {}
+  constructor(private readonly deps: RunServiceDeps) {
+    this.access = deps.access ?? AccessPolicy.open();
+  }
 
   private now(): string {
     return isoNow(this.deps.clock);
@@ -99,7 +110,15 @@ export class RunService {
    * Starts a run from the start form's details. A second run for the same institution and
    * channel code while one is open is refused with `duplicate_run` (pointing at the open run).
    */
-  async start(input: { surface: Surface; channelId: string; actor: Actor; details: RunDetails }): Promise<Outcome<Run>> {
+  async start(input: {
+    surface: Surface;
+    channelId: string;
+    actor: Actor;
+    principals?: string[];
+    details: RunDetails;
+  }): Promise<Outcome<Run>> {
+    const allowed = this.authorize(input, { op: 'start' });
+    if (!allowed.ok) return allowed;
     const at = this.now();
     const { run, effects } = createRun({
       id: this.deps.ids.runId(),
@@ -140,12 +159,26 @@ export class RunService {
 
   /**
    * Checks that `action` on `step` may be taken now, without changing anything: used before a
-   * surface opens a form (contingents, contact, password, skip reason).
+   * surface opens a form (contingents, contact, password, skip reason). With `actor`, also checks
+   * the access policy (refusal `not_permitted`, audited), so a refused user never sees the form;
+   * the change itself is checked again by `act` / `verify`.
    */
-  async precheck(input: { runId: string; step: StepId; action: ActionId; surface: Surface }): Promise<Outcome<Run>> {
+  async precheck(input: {
+    runId: string;
+    step: StepId;
+    action: ActionId;
+    surface: Surface;
+    actor?: Actor;
+    principals?: string[];
+  }): Promise<Outcome<Run>> {
     const loaded = await this.load(input.runId, input.surface);
     if (!loaded.ok) return loaded;
     const run = loaded.value;
+    if (input.actor) {
+      const who = { surface: input.surface, actor: input.actor, ...(input.principals ? { principals: input.principals } : {}) };
+      const denied = await this.deny(run, who, operationOf(input.action, run), input.action);
+      if (denied) return denied;
+    }
     if (run.status !== 'open' || run.currentStep !== input.step) {
       const probe = transition(run, { type: 'resume', actor: { id: '-' }, at: this.now() });
       const refusal: Refusal =
@@ -174,12 +207,18 @@ export class RunService {
       if (!loaded.ok) return loaded;
       return this.refuse(loaded.value, { code: 'not_allowed_here' }, input.actor, input.surface, input.action);
     }
-    return this.apply(input.runId, input.surface, event, input.actor, input.action);
+    return this.apply(input.runId, input.surface, event, input.actor, input.action, {
+      who: input,
+      operation: (run) => operationOf(input.action, run),
+    });
   }
 
   /** Posts the current step again (`resume`). */
-  async resume(input: { runId: string; actor: Actor; surface: Surface }): Promise<Outcome<Run>> {
-    return this.apply(input.runId, input.surface, { type: 'resume', actor: input.actor, at: this.now() }, input.actor, 'resume');
+  async resume(input: { runId: string; actor: Actor; surface: Surface; principals?: string[] }): Promise<Outcome<Run>> {
+    return this.apply(input.runId, input.surface, { type: 'resume', actor: input.actor, at: this.now() }, input.actor, 'resume', {
+      who: input,
+      operation: () => ({ op: 'resume' }),
+    });
   }
 
   /**
@@ -187,8 +226,15 @@ export class RunService {
    * records the report: all passed moves the run to `email_draft`, any failure keeps it at
    * `verification` with the report and the retry buttons.
    */
-  async verify(input: { runId: string; actor: Actor; surface: Surface; password: string }): Promise<Outcome<Run>> {
-    const pre = await this.precheck({ runId: input.runId, step: 'verification', action: ACTION_IDS.verifyStart, surface: input.surface });
+  async verify(input: { runId: string; actor: Actor; surface: Surface; principals?: string[]; password: string }): Promise<Outcome<Run>> {
+    const pre = await this.precheck({
+      runId: input.runId,
+      step: 'verification',
+      action: ACTION_IDS.verifyStart,
+      surface: input.surface,
+      actor: input.actor,
+      ...(input.principals ? { principals: input.principals } : {}),
+    });
     if (!pre.ok) return pre;
     const run = pre.value;
     if (this.verifying.has(run.id)) return fail({ code: 'verification_running', run });
@@ -224,6 +270,7 @@ export class RunService {
       { type: 'verification_result', report, actor: input.actor, at: this.now() },
       input.actor,
       'verify',
+      { who: input, operation: () => ({ op: 'verify' }) },
     );
   }
 
@@ -304,11 +351,20 @@ export class RunService {
   }
 
   /** load -> transition -> compare-and-set save (retried on conflict against the fresh run) -> drain. */
-  private async apply(runId: string, surface: Surface, event: RunEvent, actor: Actor, action: string): Promise<Outcome<Run>> {
+  private async apply(
+    runId: string,
+    surface: Surface,
+    event: RunEvent,
+    actor: Actor,
+    action: string,
+    guard: { who: Principal; operation: (run: Run) => AccessOperation },
+  ): Promise<Outcome<Run>> {
     for (let attempt = 1; attempt <= CAS_ATTEMPTS; attempt++) {
       const loaded = await this.load(runId, surface);
       if (!loaded.ok) return loaded;
       const current = loaded.value;
+      const denied = await this.deny(current, guard.who, guard.operation(current), action);
+      if (denied) return denied;
       const result = transition(current, event);
       if (!result.ok) return this.refuse(current, result.refusal, actor, surface, action);
       const audit: AuditEntry = {
@@ -338,6 +394,31 @@ export class RunService {
     return this.internal(new Error('unreachable'), { op: action, runId });
   }
 
+  /**
+   * Checks an operation that has no run yet (`start`) or only reads (`status`). A refusal is
+   * logged as a warning with the actor (there is no run whose audit trail could hold it).
+   */
+  authorize(who: Principal, what: AccessOperation): Outcome<true> {
+    const decision = this.access.decide(who, what);
+    if (decision.allowed) return ok(true);
+    this.deps.logger.warn(
+      { surface: who.surface, actorId: who.actor.id, op: what.op, outcome: 'refused:not_permitted', rule: decision.rule },
+      'access refused',
+    );
+    return fail({ code: 'not_permitted', rule: decision.rule });
+  }
+
+  /** The refusal (audited on the run) when the policy refuses `what`, else null. */
+  private async deny(run: Run, who: Principal, what: AccessOperation, action: string): Promise<Outcome<Run> | null> {
+    const decision = this.access.decide(who, what);
+    if (decision.allowed) return null;
+    this.deps.logger.warn(
+      { runId: run.id, surface: who.surface, actorId: who.actor.id, action, rule: decision.rule },
+      'access refused (audited on the run)',
+    );
+    return this.refuse(run, { code: 'not_permitted', rule: decision.rule }, who.actor, who.surface, action);
+  }
+
   private async refuse(run: Run, refusal: Refusal, actor: Actor, surface: Surface, action: string): Promise<Outcome<Run>> {
     await this.deps.store
       .appendAudit([{ runId: run.id, at: this.now(), actor, surface, action, step: run.currentStep, outcome: `refused:${refusal.code}` }])
@@ -349,6 +430,22 @@ export class RunService {
     const correlationId = this.correlationId();
     this.deps.logger.error({ ...context, correlationId, err: errorSummary(err) }, 'internal error');
     return fail({ code: 'internal', correlationId });
+  }
+}
+
+/** The access operation of a button or form action on `run`. */
+export function operationOf(action: ActionId, run: Pick<Run, 'startedBy'>): AccessOperation {
+  switch (action) {
+    case ACTION_IDS.passwordAssigned:
+      return { op: 'password_assigned' };
+    case ACTION_IDS.runCancel:
+      return { op: 'cancel', run };
+    case ACTION_IDS.runResume:
+      return { op: 'resume' };
+    case ACTION_IDS.verifyStart:
+      return { op: 'verify' };
+    default:
+      return { op: 'step' };
   }
 }
 

@@ -19,6 +19,7 @@ import { encodeActionValue } from './action-value';
 import type { Block, Button, FormModel, Message } from './model';
 import type { Renderer } from './renderer';
 import type { ServiceError } from '../app/run-service';
+import { HELP_COMMANDS, type HelpCommand } from '../app/access';
 
 /** Settings the messages need. */
 export interface MessageSettings {
@@ -353,6 +354,12 @@ export class MessageBuilder {
             : `state.${last.state}`;
         return this.r.t(L, 'refusal.stale_step', { title, state: this.r.t(L, stateKey), by, at, currentTitle: current });
       }
+      case 'not_permitted':
+        return this.r.t(L, `refusal.not_permitted.${refusal.rule ?? 'operator'}`, {
+          runId: run.id,
+          by: mention(run.startedBy),
+          title: current,
+        });
       default:
         return this.r.t(L, `refusal.${refusal.code}`, { title: current });
     }
@@ -369,13 +376,20 @@ export class MessageBuilder {
     return { kind, locale, text: header ? `${header}\n${text}` : text, blocks, actions: [] };
   }
 
-  /** `help`: what the bot does, the commands, threads, no mappings. */
-  help(locale: Locale, surface: Surface): Message {
+  /**
+   * `help`: what the bot does, the commands, threads, no mappings. `commands` are the ones the
+   * caller may use (`AccessPolicy.commands`); default: all of them.
+   */
+  help(locale: Locale, surface: Surface, commands: readonly HelpCommand[] = HELP_COMMANDS): Message {
     const command = surface === 'slack' ? COMMAND_NAME : 'digitick-onboard';
-    const text = [this.r.t(locale, 'help.text'), this.r.t(locale, 'help.commands', { command }), this.r.t(locale, 'help.notes')].join(
-      '\n\n',
-    );
+    const text = [this.r.t(locale, 'help.text'), this.commandList(locale, command, commands), this.r.t(locale, 'help.notes')].join('\n\n');
     return this.textMessage('help', locale, text, this.r.t(locale, 'help.header'));
+  }
+
+  /** The `help` list of `commands` (one line each, `help.command.<name>`), written with `command` (`/digitick-onboard`). */
+  commandList(locale: Locale, command: string, commands: readonly HelpCommand[] = HELP_COMMANDS): string {
+    const lines = HELP_COMMANDS.filter((c) => commands.includes(c)).map((c) => this.r.t(locale, `help.command.${c}`, { command }));
+    return [this.r.t(locale, 'help.commands.header'), ...lines].join('\n');
   }
 
   /** `product`: the short guide to put a product on sale on Digitick. */
@@ -417,6 +431,12 @@ export class MessageBuilder {
         return this.r.t(locale ?? error.run.details.language, 'error.conflict');
       case 'verification_running':
         return this.r.t(locale ?? error.run.details.language, 'error.verification_running');
+      case 'not_permitted':
+        return this.r.t(locale ?? this.defaultLocale, `refusal.not_permitted.${error.rule === 'own_run' ? 'operator' : error.rule}`, {
+          runId: '',
+          by: '',
+          title: '',
+        });
       case 'internal':
         return this.r.t(locale ?? this.defaultLocale, 'error.internal', { correlationId: error.correlationId });
     }

@@ -121,12 +121,20 @@ export type Effect =
 export type EffectType = Effect['type'];
 
 /** Why the transition refused an event (message keys `refusal.*`). */
-export type RefusalCode = 'run_not_open' | 'stale_step' | 'input_required' | 'not_skippable' | 'not_allowed_here';
+export type RefusalCode = 'run_not_open' | 'stale_step' | 'input_required' | 'not_skippable' | 'not_allowed_here' | 'not_permitted';
+
+/**
+ * Which access rule refused a `not_permitted` action (`src/app/access.ts`): not an allowed
+ * operator, not SecuTix support, or a cancel of someone else's run.
+ */
+export type NotPermittedRule = 'operator' | 'support' | 'own_run';
 
 /** A refused event: nothing changes. `last` says who did what and when, for stale clicks. */
 export interface Refusal {
   code: RefusalCode;
   last?: { by?: Actor; at?: string; state: StepState | RunStatus; step?: StepId };
+  /** With `not_permitted`: the rule that refused. */
+  rule?: NotPermittedRule;
 }
 
 /** The result of `transition`: a new run and its effects, or a refusal. */
