@@ -1,6 +1,6 @@
 /**
  * pino logger with redaction of secrets: any `authorization`, `password`, `token`, `secret`
- * field (at any of the first three levels) is replaced by `[redacted]`.
+ * field (at any of the first four levels) is replaced by `[redacted]`.
  */
 import pino from 'pino';
 
@@ -17,8 +17,11 @@ const SECRET_KEYS = [
   'appPassword',
 ];
 
-/** Redaction paths for pino (`key`, `*.key`, `*.*.key`). */
-export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
+/**
+ * Redaction paths for pino (`key`, `*.key`, `*.*.key`, `*.*.*.key`): the fourth level covers an
+ * HTTP client error logged as `{ err }`, whose `config.headers.Authorization` holds a bearer token.
+ */
+export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
 
 export type AppLogger = pino.Logger;
 
