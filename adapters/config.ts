@@ -166,42 +166,47 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(env);
-  const problems: string[] = [];
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(problems);
-  }
-  const e = parsed.data;
-  const slackWanted = Boolean(e.SLACK_SIGNING_SECRET || e.SLACK_BOT_TOKEN);
-  if (slackWanted && !e.SLACK_SIGNING_SECRET) problems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN');
-  if (slackWanted && !e.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required with SLACK_SIGNING_SECRET');
-  if (e.SLACK_SOCKET_MODE && !e.SLACK_APP_TOKEN) problems.push('SLACK_APP_TOKEN: required when SLACK_SOCKET_MODE=true');
-  if (e.SLACK_API_URL) {
+  // Cross-field checks read the raw values, so they are reported together with the per-field ones.
+  const problems: string[] = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const raw = (k: string): string | undefined => {
+    const v = env[k]?.trim();
+    return v ? v : undefined;
+  };
+  const isTrue = (k: string): boolean => ['true', '1', 'yes', 'on'].includes((raw(k) ?? '').toLowerCase());
+  const slackWanted = Boolean(raw('SLACK_SIGNING_SECRET') || raw('SLACK_BOT_TOKEN'));
+  if (slackWanted && !raw('SLACK_SIGNING_SECRET')) problems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN');
+  if (slackWanted && !raw('SLACK_BOT_TOKEN')) problems.push('SLACK_BOT_TOKEN: required with SLACK_SIGNING_SECRET');
+  if (isTrue('SLACK_SOCKET_MODE') && !raw('SLACK_APP_TOKEN')) problems.push('SLACK_APP_TOKEN: required when SLACK_SOCKET_MODE=true');
+  const slackApiUrl = raw('SLACK_API_URL');
+  if (slackApiUrl) {
     try {
-      new URL(e.SLACK_API_URL);
+      new URL(slackApiUrl);
     } catch {
-      problems.push(`SLACK_API_URL: is not a URL (got "${e.SLACK_API_URL}")`);
+      problems.push(`SLACK_API_URL: is not a URL (got "${slackApiUrl}")`);
     }
   }
-  if (e.MICROSOFT_APP_TYPE && !['MultiTenant', 'SingleTenant', 'UserAssignedMSI'].includes(e.MICROSOFT_APP_TYPE)) {
+  const appType = raw('MICROSOFT_APP_TYPE');
+  if (appType && !['MultiTenant', 'SingleTenant', 'UserAssignedMSI'].includes(appType)) {
     problems.push('MICROSOFT_APP_TYPE: must be MultiTenant, SingleTenant or UserAssignedMSI');
   }
-  if (e.MICROSOFT_APP_TYPE === 'SingleTenant' && !e.MICROSOFT_APP_TENANT_ID)
+  if (appType === 'SingleTenant' && !raw('MICROSOFT_APP_TENANT_ID'))
     problems.push('MICROSOFT_APP_TENANT_ID: required with MICROSOFT_APP_TYPE=SingleTenant');
-  if (e.MICROSOFT_APP_ID && !e.MICROSOFT_APP_PASSWORD && e.MICROSOFT_APP_TYPE !== 'UserAssignedMSI')
+  if (raw('MICROSOFT_APP_ID') && !raw('MICROSOFT_APP_PASSWORD') && appType !== 'UserAssignedMSI')
     problems.push('MICROSOFT_APP_PASSWORD: required with MICROSOFT_APP_ID');
-  const server = slackWanted || e.TEAMS_ENABLED;
+  const server = slackWanted || isTrue('TEAMS_ENABLED');
   let sandbox = !server;
-  if (e.SECUTIX_SANDBOX !== undefined) {
-    const s = e.SECUTIX_SANDBOX.toLowerCase();
+  const sandboxRaw = raw('SECUTIX_SANDBOX');
+  if (sandboxRaw !== undefined) {
+    const s = sandboxRaw.toLowerCase();
     if (['true', '1', 'yes'].includes(s)) sandbox = true;
     else if (['false', '0', 'no'].includes(s)) sandbox = false;
-    else problems.push(`SECUTIX_SANDBOX: must be true or false (got "${e.SECUTIX_SANDBOX}")`);
+    else problems.push(`SECUTIX_SANDBOX: must be true or false (got "${sandboxRaw}")`);
   }
-  const databaseUrl = e.DATABASE_URL ?? 'sqlite:./data/onboarding.db';
+  const databaseUrl = raw('DATABASE_URL') ?? 'sqlite:./data/onboarding.db';
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl))
     problems.push(`DATABASE_URL: must start with sqlite: or postgres:// (got "${databaseUrl.replace(/:[^:@/]*@/, ':***@')}")`);
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
 
   return {
     port: e.PORT,

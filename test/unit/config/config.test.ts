@@ -1,0 +1,68 @@
+import { ConfigError, loadConfig } from '../../../adapters/config';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('with nothing set: console mode on the embedded sandbox and the default SQLite file', () => {
+    const c = loadConfig({});
+    expect(c.mode).toBe('console');
+    expect(c.secutix.sandbox).toBe(true);
+    expect(c.databaseUrl).toBe('sqlite:./data/onboarding.db');
+    expect(c.defaultLocale).toBe('en');
+    expect(c.port).toBe(3000);
+    expect(c.secutix).toMatchObject({
+      baseUrl: 'https://{institution}.ws.secutix.com',
+      auth: 'signed',
+      timeoutMs: 10000,
+      maxRetries: 3,
+      rateLimitPerMinute: 50,
+    });
+  });
+
+  it('Slack configured: server mode, sandbox off unless asked', () => {
+    const c = loadConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-test', SECUTIX_BASE_URL: 'http://127.0.0.1:9/' });
+    expect(c.mode).toBe('server');
+    expect(c.secutix.sandbox).toBe(false);
+    expect(c.secutix.baseUrl).toBe('http://127.0.0.1:9');
+    expect(loadConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'x', SECUTIX_SANDBOX: 'true' }).secutix.sandbox).toBe(true);
+  });
+
+  it('lists every problem at once, per-field and cross-field together', () => {
+    const found = problems({
+      PORT: 'abc',
+      SLACK_BOT_TOKEN: 'xoxb-x',
+      SECUTIX_AUTH: 'foo',
+      DATABASE_URL: 'mysql://x',
+      DEFAULT_LOCALE: 'xx',
+      SECUTIX_TIMEOUT_MS: '-5',
+      SECUTIX_SANDBOX: 'maybe',
+      MICROSOFT_APP_TYPE: 'Weird',
+    });
+    const vars = found.map((p) => p.split(':')[0]).sort();
+    expect(vars).toEqual(
+      [
+        'DATABASE_URL',
+        'DEFAULT_LOCALE',
+        'MICROSOFT_APP_TYPE',
+        'PORT',
+        'SECUTIX_AUTH',
+        'SECUTIX_SANDBOX',
+        'SECUTIX_TIMEOUT_MS',
+        'SLACK_SIGNING_SECRET',
+      ].sort(),
+    );
+  });
+
+  it('never repeats a database password in a problem', () => {
+    const found = problems({ DATABASE_URL: 'mysql://user:hunter2@db/x' });
+    expect(found.join('\n')).not.toContain('hunter2');
+  });
+});
