@@ -274,7 +274,13 @@ export class MessageBuilder {
       { type: 'checks', items },
     ];
     if (rep.posId !== undefined) blocks.push({ type: 'text', text: this.r.t(L, 'report.pos_id', { posId: rep.posId }) });
-    if (!rep.passed) blocks.push({ type: 'text', text: this.r.t(L, 'report.retry_hint') });
+    if (!rep.passed) {
+      // When every failure is SecuTix being unreachable or answering badly, nothing is to be fixed in the back office.
+      const TRANSIENT = ['secutix_unavailable', 'secutix_protocol', 'secutix_unexpected'];
+      const failures = rep.checks.filter((c) => c.outcome === 'failed');
+      const transient = failures.length > 0 && failures.every((c) => c.reason && TRANSIENT.includes(c.reason.code));
+      blocks.push({ type: 'text', text: this.r.t(L, transient ? 'report.retry_hint.transient' : 'report.retry_hint') });
+    }
     const stillHere = !rep.passed && run.status === 'open' && run.currentStep === 'verification';
     return {
       kind: 'report',

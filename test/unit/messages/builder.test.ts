@@ -199,3 +199,27 @@ describe.each(LOCALES.map((l) => [l]))('messages in %s', (locale) => {
     expect(forms[3].inputs[0].kind).toBe('password');
   });
 });
+
+describe('verification report hints', () => {
+  const reportOf = (reasonCode: string): string => {
+    const run = { ...runIn('en'), currentStep: 'verification' as const };
+    run.verification = {
+      passed: false,
+      at: T,
+      checks: [
+        { id: 'credentials', outcome: 'passed' },
+        { id: 'event_products', outcome: 'failed', reason: { code: reasonCode, params: { method: 'getCatalogDetailed' } } },
+      ],
+    };
+    return JSON.stringify(builder.report(run).blocks);
+  };
+
+  it('a SecuTix outage does not send the operator to the back office', () => {
+    expect(reportOf('secutix_unavailable')).toContain(bundle.messages.en['report.retry_hint.transient'].slice(0, 40));
+    expect(reportOf('secutix_unavailable')).not.toContain('Fix what failed in the back office');
+  });
+
+  it('a setup fault does', () => {
+    expect(reportOf('no_event_products')).toContain('Fix what failed in the back office');
+  });
+});
