@@ -353,6 +353,20 @@ export class PostgresRunStore implements RunStore {
     return claimed;
   }
 
+  async acquireLease(key: string, holder: string, until: string, now: string): Promise<boolean> {
+    const r = await this.#pool.query(
+      `INSERT INTO leases (key, holder, until_at) VALUES ($1, $2, $3)
+       ON CONFLICT (key) DO UPDATE SET holder = EXCLUDED.holder, until_at = EXCLUDED.until_at
+       WHERE leases.until_at < $4 OR leases.holder = EXCLUDED.holder`,
+      [key, holder, until, now],
+    );
+    return r.rowCount === 1;
+  }
+
+  async releaseLease(key: string, holder: string): Promise<void> {
+    await this.#pool.query('DELETE FROM leases WHERE key = $1 AND holder = $2', [key, holder]);
+  }
+
   /** Ends the pool (waits for checked-out connections); later calls fail. Closing twice is harmless. */
   async close(): Promise<void> {
     if (this.#closed) return;

@@ -331,6 +331,19 @@ export class SqliteRunStore implements RunStore {
     return info.changes === 1;
   }
 
+  async acquireLease(key: string, holder: string, until: string, now: string): Promise<boolean> {
+    const info = this.stmt(
+      `INSERT INTO leases (key, holder, until_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, until_at = excluded.until_at
+       WHERE leases.until_at < ? OR leases.holder = excluded.holder`,
+    ).run(key, holder, until, now);
+    return info.changes === 1;
+  }
+
+  async releaseLease(key: string, holder: string): Promise<void> {
+    this.stmt('DELETE FROM leases WHERE key = ? AND holder = ?').run(key, holder);
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }

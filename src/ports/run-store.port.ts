@@ -112,6 +112,14 @@ export interface RunStore {
    * restarts. `at` is the ISO time of the claim (old keys may be pruned after a day).
    */
   claimOnce(key: string, at: string): Promise<boolean>;
+  /**
+   * Takes (or renews) a short exclusive lease on `key` for `holder` until `until` (ISO time): true
+   * when the lease was free, expired at `now`, or already held by `holder`. Used so that only one
+   * replica delivers a run's outbox at a time; a crashed holder's lease simply expires.
+   */
+  acquireLease(key: string, holder: string, until: string, now: string): Promise<boolean>;
+  /** Gives a lease back (only if `holder` still holds it). */
+  releaseLease(key: string, holder: string): Promise<void>;
   /** Releases the connection / file handle. */
   close(): Promise<void>;
 }

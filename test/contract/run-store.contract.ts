@@ -449,6 +449,27 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreUnder
       });
     });
 
+    describe('leases', () => {
+      it('one holder at a time; renewable by its holder; free again once released or expired', async () => {
+        expect(await store.acquireLease('outbox:R1', 'replica-a', at(1), at(0))).toBe(true);
+        expect(await store.acquireLease('outbox:R1', 'replica-b', at(1), at(0))).toBe(false);
+        expect(await store.acquireLease('outbox:R1', 'replica-a', at(2), at(0))).toBe(true);
+        expect(await store.acquireLease('outbox:R2', 'replica-b', at(1), at(0))).toBe(true);
+        // expired at minute 3: another holder may take it
+        expect(await store.acquireLease('outbox:R1', 'replica-b', at(4), at(3))).toBe(true);
+        expect(await store.acquireLease('outbox:R1', 'replica-a', at(4), at(3))).toBe(false);
+        await store.releaseLease('outbox:R1', 'replica-a'); // not the holder: no effect
+        expect(await store.acquireLease('outbox:R1', 'replica-a', at(5), at(3))).toBe(false);
+        await store.releaseLease('outbox:R1', 'replica-b');
+        expect(await store.acquireLease('outbox:R1', 'replica-a', at(5), at(3))).toBe(true);
+      });
+
+      it('concurrent takers: exactly one wins', async () => {
+        const wins = await Promise.all(['a', 'b', 'c', 'd'].map((h) => store.acquireLease('outbox:R9', h, at(1), at(0))));
+        expect(wins.filter(Boolean)).toHaveLength(1);
+      });
+    });
+
     describe('list', () => {
       /** Five runs, created one minute apart (r1 oldest). */
       async function seed(): Promise<Record<string, Run>> {
