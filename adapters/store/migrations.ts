@@ -85,17 +85,6 @@ CREATE TABLE dedupe (
 CREATE INDEX dedupe_claimed_at ON dedupe (claimed_at);
 `,
   },
-  {
-    version: 3,
-    name: 'leases (one replica drains a run outbox at a time)',
-    sql: `
-CREATE TABLE leases (
-  key TEXT PRIMARY KEY NOT NULL,
-  holder TEXT NOT NULL,
-  until_at TEXT NOT NULL
-);
-`,
-  },
 ];
 
 /** The statement creating the bookkeeping table (same text works on PostgreSQL). */

@@ -97,17 +97,6 @@ CREATE TABLE dedupe (
 CREATE INDEX dedupe_claimed_at ON dedupe (claimed_at);
 `,
   },
-  {
-    version: 3,
-    name: 'leases (one replica drains a run outbox at a time)',
-    sql: `
-CREATE TABLE leases (
-  key TEXT PRIMARY KEY NOT NULL,
-  holder TEXT NOT NULL,
-  until_at TEXT NOT NULL
-);
-`,
-  },
 ];
 
 /** A PostgreSQL identifier we accept for a schema name (lower-case, no quoting needed). */

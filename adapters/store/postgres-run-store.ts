@@ -353,18 +353,23 @@ export class PostgresRunStore implements RunStore {
     return claimed;
   }
 
-  async acquireLease(key: string, holder: string, until: string, now: string): Promise<boolean> {
-    const r = await this.#pool.query(
-      `INSERT INTO leases (key, holder, until_at) VALUES ($1, $2, $3)
-       ON CONFLICT (key) DO UPDATE SET holder = EXCLUDED.holder, until_at = EXCLUDED.until_at
-       WHERE leases.until_at < $4 OR leases.holder = EXCLUDED.holder`,
-      [key, holder, until, now],
-    );
-    return r.rowCount === 1;
-  }
-
-  async releaseLease(key: string, holder: string): Promise<void> {
-    await this.#pool.query('DELETE FROM leases WHERE key = $1 AND holder = $2', [key, holder]);
+  /**
+   * Session advisory lock (`pg_try_advisory_lock(hashtext(key))`) held on a dedicated connection
+   * while `work` runs; released explicitly, or by PostgreSQL when the connection dies with a
+   * crashed process.
+   */
+  async tryExclusive<T>(key: string, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+    const client = await this.#pool.connect();
+    let locked = false;
+    try {
+      const r = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [key]);
+      locked = r.rows[0]?.locked === true;
+      if (!locked) return { ran: false };
+      return { ran: true, value: await work() };
+    } finally {
+      if (locked) await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
+      client.release();
+    }
   }
 
   /** Ends the pool (waits for checked-out connections); later calls fail. Closing twice is harmless. */

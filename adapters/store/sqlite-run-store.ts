@@ -331,17 +331,17 @@ export class SqliteRunStore implements RunStore {
     return info.changes === 1;
   }
 
-  async acquireLease(key: string, holder: string, until: string, now: string): Promise<boolean> {
-    const info = this.stmt(
-      `INSERT INTO leases (key, holder, until_at) VALUES (?, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, until_at = excluded.until_at
-       WHERE leases.until_at < ? OR leases.holder = excluded.holder`,
-    ).run(key, holder, until, now);
-    return info.changes === 1;
-  }
+  private readonly locks = new Set<string>();
 
-  async releaseLease(key: string, holder: string): Promise<void> {
-    this.stmt('DELETE FROM leases WHERE key = ? AND holder = ?').run(key, holder);
+  /** Process-local exclusive lock (a SQLite file serves one process). */
+  async tryExclusive<T>(key: string, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+    if (this.locks.has(key)) return { ran: false };
+    this.locks.add(key);
+    try {
+      return { ran: true, value: await work() };
+    } finally {
+      this.locks.delete(key);
+    }
   }
 
   async close(): Promise<void> {

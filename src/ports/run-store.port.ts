@@ -113,13 +113,13 @@ export interface RunStore {
    */
   claimOnce(key: string, at: string): Promise<boolean>;
   /**
-   * Takes (or renews) a short exclusive lease on `key` for `holder` until `until` (ISO time): true
-   * when the lease was free, expired at `now`, or already held by `holder`. Used so that only one
-   * replica delivers a run's outbox at a time; a crashed holder's lease simply expires.
+   * Runs `work` while holding an exclusive lock on `key` across every process sharing the store,
+   * or resolves `{ ran: false }` at once without running it when another holder has the lock.
+   * Used so that one replica at a time delivers a run's outbox. A crashed holder's lock goes with
+   * its connection (PostgreSQL session advisory lock); SQLite serves one process, where the lock
+   * is process-local.
    */
-  acquireLease(key: string, holder: string, until: string, now: string): Promise<boolean>;
-  /** Gives a lease back (only if `holder` still holds it). */
-  releaseLease(key: string, holder: string): Promise<void>;
+  tryExclusive<T>(key: string, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
   /** Releases the connection / file handle. */
   close(): Promise<void>;
 }

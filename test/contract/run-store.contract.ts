@@ -449,24 +449,32 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreUnder
       });
     });
 
-    describe('leases', () => {
-      it('one holder at a time; renewable by its holder; free again once released or expired', async () => {
-        expect(await store.acquireLease('outbox:R1', 'replica-a', at(1), at(0))).toBe(true);
-        expect(await store.acquireLease('outbox:R1', 'replica-b', at(1), at(0))).toBe(false);
-        expect(await store.acquireLease('outbox:R1', 'replica-a', at(2), at(0))).toBe(true);
-        expect(await store.acquireLease('outbox:R2', 'replica-b', at(1), at(0))).toBe(true);
-        // expired at minute 3: another holder may take it
-        expect(await store.acquireLease('outbox:R1', 'replica-b', at(4), at(3))).toBe(true);
-        expect(await store.acquireLease('outbox:R1', 'replica-a', at(4), at(3))).toBe(false);
-        await store.releaseLease('outbox:R1', 'replica-a'); // not the holder: no effect
-        expect(await store.acquireLease('outbox:R1', 'replica-a', at(5), at(3))).toBe(false);
-        await store.releaseLease('outbox:R1', 'replica-b');
-        expect(await store.acquireLease('outbox:R1', 'replica-a', at(5), at(3))).toBe(true);
+    describe('exclusive work', () => {
+      it('runs the work and returns its value; a concurrent taker of the same key does not run', async () => {
+        let release!: () => void;
+        const held = new Promise<void>((r) => (release = r));
+        const first = store.tryExclusive('outbox:R1', async () => {
+          await held;
+          return 'first';
+        });
+        await new Promise((r) => setTimeout(r, 20));
+        let ranSecond = false;
+        const second = await store.tryExclusive('outbox:R1', async () => {
+          ranSecond = true;
+          return 'second';
+        });
+        const other = await store.tryExclusive('outbox:R2', async () => 'other key');
+        release();
+        expect(await first).toEqual({ ran: true, value: 'first' });
+        expect(second).toEqual({ ran: false });
+        expect(ranSecond).toBe(false);
+        expect(other).toEqual({ ran: true, value: 'other key' });
+        expect(await store.tryExclusive('outbox:R1', async () => 'again')).toEqual({ ran: true, value: 'again' });
       });
 
-      it('concurrent takers: exactly one wins', async () => {
-        const wins = await Promise.all(['a', 'b', 'c', 'd'].map((h) => store.acquireLease('outbox:R9', h, at(1), at(0))));
-        expect(wins.filter(Boolean)).toHaveLength(1);
+      it('releases the key when the work throws', async () => {
+        await expect(store.tryExclusive('outbox:R3', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+        expect(await store.tryExclusive('outbox:R3', async () => 1)).toEqual({ ran: true, value: 1 });
       });
     });
 
