@@ -94,10 +94,13 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
     logger.info({ port: config.port }, 'serving Teams on POST /api/messages');
     stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   }
-  // Messages saved before a crash or restart but not yet posted go out now, in order.
+  // Messages saved before a crash or restart but not yet posted go out now, in order; then a poll
+  // every 2 s retries failed deliveries (after a growing pause) and picks up what other replicas left.
   await core.service.drain();
+  const stopPolling = core.service.startPolling(2000);
   const shutdown = async (signal: string): Promise<void> => {
     logger.info({ signal }, 'stopping');
+    stopPolling();
     for (const stop of stops) await stop().catch(() => undefined);
     await teams?.idle();
     await core.close();

@@ -76,6 +76,8 @@ const CAS_ATTEMPTS = 3;
 export class RunService {
   private readonly draining = new Map<string, Promise<void>>();
   private readonly verifying = new Set<string>();
+  /** Outbox item id -> earliest time (ms) a poll retries it after a failed delivery. */
+  private readonly retryAt = new Map<number, number>();
   /** The access policy every operation is checked against (surfaces use it to shape `help`). */
   readonly access: AccessPolicy;
 
@@ -294,6 +296,13 @@ export class RunService {
   }
 
   private async drainRun(runId: string): Promise<void> {
+    // One process at a time delivers a run's outbox: with several replicas on one database, the
+    // others skip it (the holder, or the next poll, delivers what is left).
+    const outcome = await this.deps.store.tryExclusive(`outbox:${runId}`, () => this.deliverPending(runId));
+    if (!outcome.ran) this.deps.logger.debug({ runId }, 'outbox of this run is being delivered by another process');
+  }
+
+  private async deliverPending(runId: string): Promise<void> {
     const items = await this.deps.store.pendingOutbox(100, runId);
     if (items.length === 0) return;
     const run = await this.deps.store.get(runId);
@@ -302,12 +311,44 @@ export class RunService {
       try {
         await this.notify(run, item.effect, true, { id: item.id, attempt: item.attempts + 1 });
         await this.deps.store.markDelivered(item.id);
+        this.retryAt.delete(item.id);
       } catch (err) {
         await this.deps.store.markFailed(item.id, errorSummary(err));
+        // Polls retry it after a growing pause (2 s, 4 s ... at most 5 minutes).
+        this.retryAt.set(item.id, this.deps.clock.nowMs() + Math.min(2 ** Math.min(item.attempts + 1, 8) * 1000, 300_000));
         this.deps.logger.warn({ runId, effect: item.effect.type, err: errorSummary(err) }, 'delivery failed; kept in the outbox');
         return; // keep the order: later items wait for this one
       }
     }
+  }
+
+  /**
+   * Delivers what is pending, periodically (every `intervalMs` ms): messages whose delivery failed
+   * (retried after a growing pause), and those another replica left. Returns a function that stops it.
+   */
+  startPolling(intervalMs: number): () => void {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      void this.pollOnce()
+        .catch((err: unknown) => this.deps.logger.error({ err: errorSummary(err) }, 'outbox poll failed'))
+        .finally(() => {
+          busy = false;
+        });
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** One poll: drains each run with a pending item that is due (not waiting for its retry pause). */
+  async pollOnce(): Promise<void> {
+    const now = this.deps.clock.nowMs();
+    const pending = await this.deps.store.pendingOutbox(1000);
+    // Items come oldest first; a run's first pending item decides (later ones wait behind it).
+    const first = new Map<string, number>();
+    for (const item of pending) if (!first.has(item.runId)) first.set(item.runId, item.id);
+    for (const [runId, itemId] of first) if ((this.retryAt.get(itemId) ?? 0) <= now) await this.drain(runId);
   }
 
   private async notify(run: Run, effect: Effect, throwOnError = false, delivery?: Delivery): Promise<void> {

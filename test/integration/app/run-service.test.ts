@@ -208,3 +208,30 @@ describe('RunService', () => {
     expect((await service.precheck({ runId: run.id, step: 'technical_contact', action: 'step_done', surface: 'slack' })).ok).toBe(true);
   });
 });
+
+describe('RunService outbox polling', () => {
+  it('two services on one store deliver each pending item once, and a poll retries a failed one after its pause', async () => {
+    notifier.failNext = 1;
+    const run = await startedRun(); // the card fails: both items stay pending, in order
+    expect(notifier.delivered).toEqual([]);
+    const second = new RecordingNotifier();
+    // A second service over the same store (the run store's exclusive lock is what keeps them apart;
+    // across processes that is PostgreSQL's advisory lock, covered by the store contract suite).
+    const other = new RunService({
+      store,
+      verifier: async () => Promise.reject(new Error('unused')),
+      notifiers: { slack: second },
+      clock,
+      ids,
+      logger: silentLogger,
+    });
+    // Within the retry pause of the failed item, a poll delivers nothing.
+    await service.pollOnce();
+    expect(notifier.delivered).toEqual([]);
+    n += 10; // the clock moves past the pause
+    await Promise.all([service.pollOnce(), other.pollOnce()]);
+    const all = [...notifier.delivered, ...second.delivered].map((d) => d.effect.type);
+    expect(all.sort()).toEqual(['card', 'step_prompt']);
+    expect(await store.pendingOutbox(10, run.id)).toEqual([]);
+  });
+});
