@@ -98,7 +98,7 @@ async function verifyOnce(password: string): Promise<FakeSlackMessage> {
   return report;
 }
 
-const UNAVAILABLE = (method: string) => new RegExp(`SecuTix did not answer ${method} in time`);
+const UNAVAILABLE = (method: string) => new RegExp(`SecuTix could not answer ${method}`);
 const UNREADABLE = (field: RegExp) =>
   new RegExp(`SecuTix answered getPOSConfig with data the assistant cannot read \\(field ${field.source}`);
 
