@@ -103,6 +103,11 @@ export class FakeSlackApi {
     this.failures.set(method, list);
   }
 
+  /** Drops every programmed failure not used yet. */
+  clearFailures(): void {
+    this.failures.clear();
+  }
+
   /** Recorded calls of one method. */
   callsOf(method: string): FakeSlackCall[] {
     return this.calls.filter((c) => c.method === method);
