@@ -49,6 +49,7 @@ import {
   type SlackMessagePayload,
 } from './block-kit';
 import { claimViewSubmission, slackDedupeMiddleware } from './dedupe';
+import { SlackUserGroups } from './user-groups';
 import { NOT_IN_CHANNEL_ERRORS, SLACK_REF, SlackNotifier, slackErrorCode, slackMention } from './notifier';
 import {
   blockActionsSchema,
@@ -233,6 +234,19 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   if (!deps.slack.supportChannel) {
     log.warn('SECUTIX_SUPPORT_SLACK_CHANNEL is not set: password requests go in each run thread, addressed to SecuTix support');
   }
+  // Access lists may name user groups (S...): the acting user's memberships travel beside the
+  // actor as `principals` (never stored with the run). Built at first use.
+  let userGroups: SlackUserGroups | undefined;
+  /** `{ principals }` for the service: the watched user groups `userId` belongs to. */
+  const principalsOf = async (userId: string): Promise<{ principals?: string[] }> => {
+    userGroups ??= new SlackUserGroups({
+      groupIds: service.access.listedIds(),
+      call: (method, args) => client.apiCall(method, args),
+      logger: log,
+    });
+    const groups = await userGroups.groupsOf(userId);
+    return groups.length > 0 ? { principals: groups } : {};
+  };
 
   // ---- durable dedupe: a retried, replayed or twice-routed request is acked and not handled again
   app.use(slackDedupeMiddleware({ store, logger: log }));
@@ -387,6 +401,14 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
             return;
           }
           await ack();
+          const mayStart = service.authorize(
+            { surface: 'slack', actor: actorOf({ id: cmd.user_id, name: cmd.user_name }), ...(await principalsOf(cmd.user_id)) },
+            { op: 'start' },
+          );
+          if (!mayStart.ok) {
+            await respond(cmd.response_url, textPayload(describe(mayStart.error, L)), { channel: cmd.channel_id, user: cmd.user_id });
+            return;
+          }
           const meta = JSON.stringify({
             c: cmd.channel_id,
             ...(cmd.response_url && cmd.response_url.length <= 500 ? { r: cmd.response_url } : {}),
@@ -395,13 +417,24 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           await openModal(cmd.trigger_id, renderModal(form), { channel: cmd.channel_id, user: cmd.user_id }, L);
           return;
         }
-        case 'help':
-          await reply(ephemeralPayload(builder.help(L, 'slack')));
+        case 'help': {
+          // Only the commands this user may use (memberships read within the ack's 3 s: cached).
+          const who = { surface: 'slack' as const, actor: { id: cmd.user_id }, ...(await principalsOf(cmd.user_id)) };
+          await reply(ephemeralPayload(builder.help(L, 'slack', service.access.commands(who))));
           return;
+        }
         case 'product':
           await reply(ephemeralPayload(builder.productGuide(L)));
           return;
         case 'status': {
+          const mayRead = service.authorize(
+            { surface: 'slack', actor: actorOf({ id: cmd.user_id, name: cmd.user_name }), ...(await principalsOf(cmd.user_id)) },
+            { op: 'status' },
+          );
+          if (!mayRead.ok) {
+            await reply(textPayload(describe(mayRead.error, L)));
+            return;
+          }
           if (!what.runId) {
             await reply(ephemeralPayload(builder.statusList(L, (await service.openRuns('slack', cmd.user_id)).map(escapeRunForSlack))));
             return;
@@ -425,6 +458,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
             runId: what.runId,
             actor: actorOf({ id: cmd.user_id, name: cmd.user_name }),
             surface: 'slack',
+            ...(await principalsOf(cmd.user_id)),
           });
           const fallback = { channel: cmd.channel_id, user: cmd.user_id };
           if (!out.ok) await respond(cmd.response_url, textPayload(describe(out.error)), fallback);
@@ -463,6 +497,18 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
                 ),
               ),
             );
+            return;
+          }
+          const mayCancel = await service.precheck({
+            runId: run.id,
+            step: run.currentStep,
+            action: ACTION_IDS.runCancel,
+            surface: 'slack',
+            actor: actorOf({ id: cmd.user_id, name: cmd.user_name }),
+            ...(await principalsOf(cmd.user_id)),
+          });
+          if (!mayCancel.ok) {
+            await reply(textPayload(describe(mayCancel.error)));
             return;
           }
           const RL = run.details.language;
@@ -508,7 +554,13 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       }
       await ack();
       const user = parsed.data.user;
-      const out = await service.start({ surface: 'slack', channelId: meta.c, actor: actorOf(user), details: form.value });
+      const out = await service.start({
+        surface: 'slack',
+        channelId: meta.c,
+        actor: actorOf(user),
+        ...(await principalsOf(user.id)),
+        details: form.value,
+      });
       if (!out.ok) {
         let text = describe(out.error);
         if (out.error.code === 'duplicate_run') {
@@ -541,7 +593,13 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   function runForm<T>(
     id: FormId,
     parse: (raw: Record<string, string | null>) => { ok: true; value: T } | { ok: false; errors: FieldErrorKeys },
-    work: (run: Run, value: T, actor: Actor, step: StepId) => Promise<{ ok: true } | { ok: false; error: ServiceError }>,
+    work: (
+      run: Run,
+      value: T,
+      actor: Actor,
+      step: StepId,
+      who: { principals?: string[] },
+    ) => Promise<{ ok: true } | { ok: false; error: ServiceError }>,
   ): void {
     app.view(id, ({ ack, body }) =>
       tracked(async () => {
@@ -572,24 +630,24 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
         }
         await ack();
         const user = parsed.data.user;
-        const out = await work(run, form.value, actorOf(user), meta.step);
+        const out = await work(run, form.value, actorOf(user), meta.step, await principalsOf(user.id));
         if (!out.ok) await ephemeral(run.channelId, user.id, textPayload(describe(out.error)));
       }),
     );
   }
 
-  runForm(FORM_IDS.contingents, parseContingentsForm, (run, contingentIds, actor, step) =>
-    service.act({ runId: run.id, step, action: ACTION_IDS.stepDone, actor, surface: 'slack', contingentIds }),
+  runForm(FORM_IDS.contingents, parseContingentsForm, (run, contingentIds, actor, step, who) =>
+    service.act({ runId: run.id, step, action: ACTION_IDS.stepDone, actor, ...who, surface: 'slack', contingentIds }),
   );
-  runForm(FORM_IDS.contact, parseContactForm, (run, contactNumber, actor, step) =>
-    service.act({ runId: run.id, step, action: ACTION_IDS.stepDone, actor, surface: 'slack', contactNumber }),
+  runForm(FORM_IDS.contact, parseContactForm, (run, contactNumber, actor, step, who) =>
+    service.act({ runId: run.id, step, action: ACTION_IDS.stepDone, actor, ...who, surface: 'slack', contactNumber }),
   );
   // The password lives only in this call: it is not logged, stored or echoed (the modal closed on ack).
-  runForm(FORM_IDS.password, parsePasswordForm, (run, password, actor) =>
-    service.verify({ runId: run.id, actor, surface: 'slack', password }),
+  runForm(FORM_IDS.password, parsePasswordForm, (run, password, actor, _step, who) =>
+    service.verify({ runId: run.id, actor, ...who, surface: 'slack', password }),
   );
-  runForm(FORM_IDS.verifySkip, parseVerifySkipForm, (run, reason, actor, step) =>
-    service.act({ runId: run.id, step, action: ACTION_IDS.verifySkip, actor, surface: 'slack', reason }),
+  runForm(FORM_IDS.verifySkip, parseVerifySkipForm, (run, reason, actor, step, who) =>
+    service.act({ runId: run.id, step, action: ACTION_IDS.verifySkip, actor, ...who, surface: 'slack', reason }),
   );
 
   // ---- buttons -------------------------------------------------------------------------------
@@ -612,6 +670,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       return;
     }
     const actor = actorOf(user);
+    const who = await principalsOf(user.id);
     const fail = async (error: ServiceError) => {
       const where = 'run' in error ? error.run.channelId : channel;
       await ephemeral(channel ?? where, user.id, textPayload(describe(error)));
@@ -625,7 +684,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
             ? FORM_IDS.verifySkip
             : undefined;
     if (form) {
-      const pre = await service.precheck({ runId: value.runId, step: value.step, action: actionId, surface: 'slack' });
+      const pre = await service.precheck({ runId: value.runId, step: value.step, action: actionId, surface: 'slack', actor, ...who });
       if (!pre.ok) return fail(pre.error);
       const meta = JSON.stringify({ run: value.runId, step: value.step });
       await openModal(
@@ -637,7 +696,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       return;
     }
     if (actionId === ACTION_IDS.runResume) {
-      const resumed = await service.resume({ runId: value.runId, actor, surface: 'slack' });
+      const resumed = await service.resume({ runId: value.runId, actor, ...who, surface: 'slack' });
       if (!resumed.ok) await fail(resumed.error);
       else
         await ephemeral(
@@ -657,6 +716,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       step: value.step,
       action: actionId as Exclude<ActionId, 'verify_start' | 'run_resume'>,
       actor,
+      ...who,
       surface: 'slack',
     });
     if (!out.ok) await fail(out.error);

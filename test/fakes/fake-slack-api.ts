@@ -60,6 +60,11 @@ export class FakeSlackApi {
   validTokens = new Set<string>(['xoxb-test-token']);
   /** Channels the bot is not in: `chat.postMessage` answers `not_in_channel`. */
   notInChannels = new Set<string>();
+  /**
+   * User groups (`S...` id -> member user ids) answered by `usergroups.users.list`
+   * (`{ ok, users }`; an unknown group answers `no_such_subteam`, as Slack does).
+   */
+  userGroups = new Map<string, string[]>();
   private readonly failures = new Map<string, FakeSlackFailure[]>();
   private seq = 0;
   private server?: http.Server;
@@ -296,6 +301,11 @@ export class FakeSlackApi {
       case 'views.open':
         if (!args.trigger_id) return { ok: false, error: 'invalid_trigger_id' };
         return { ok: true, view: { id: `V${this.seq + 1}`, ...(args.view as object) } };
+      case 'usergroups.users.list': {
+        const members = this.userGroups.get(String(args.usergroup ?? ''));
+        if (!members) return { ok: false, error: 'no_such_subteam' };
+        return { ok: true, users: [...members] };
+      }
       default:
         return { ok: true };
     }

@@ -66,10 +66,16 @@ export function tempDir(prefix = 'slack-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** Wires everything on a temporary SQLite file; `supportChannel: null` leaves it unset. */
-export async function wireSlack(opts: { supportChannel?: string | null; dbPath?: string } = {}): Promise<SlackHarness> {
+/**
+ * Wires everything on a temporary SQLite file; `supportChannel: null` leaves it unset; `env` adds
+ * variables (e.g. `ALLOWED_OPERATORS`); `userGroups` are answered by the fake's `usergroups.users.list`.
+ */
+export async function wireSlack(
+  opts: { supportChannel?: string | null; dbPath?: string; env?: Record<string, string>; userGroups?: Record<string, string[]> } = {},
+): Promise<SlackHarness> {
   const dbPath = opts.dbPath ?? path.join(tempDir(), 'runs.db');
   const api = await new FakeSlackApi().start();
+  for (const [group, members] of Object.entries(opts.userGroups ?? {})) api.userGroups.set(group, members);
   const support = opts.supportChannel === undefined ? SUPPORT_CHANNEL : opts.supportChannel;
   const config = loadConfig({
     DATABASE_URL: `sqlite:${dbPath}`,
@@ -80,6 +86,7 @@ export async function wireSlack(opts: { supportChannel?: string | null; dbPath?:
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_API_URL: api.apiUrl,
     ...(support ? { SECUTIX_SUPPORT_SLACK_CHANNEL: support } : {}),
+    ...opts.env,
   });
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, { write: (s: string) => void logs.push(s) });
