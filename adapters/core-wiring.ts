@@ -86,3 +86,15 @@ export async function createCore(config: AppConfig, logger: AppLogger, opts: { c
     },
   };
 }
+
+/**
+ * Says at start, once per list, that an empty access list means "everyone" (issue 4): called by
+ * the composition root in server mode (the console user is always allowed: local use).
+ */
+export function warnOpenAccess(config: AppConfig, logger: AppLogger): void {
+  if (config.allowedOperators.length === 0) logger.warn('ALLOWED_OPERATORS is empty: everyone may start runs and press step buttons');
+  if (config.supportUsers.length === 0)
+    logger.warn('SUPPORT_USERS is empty: everyone may press password_assigned, and operators may cancel any run');
+  if (config.teams && config.allowedTenants.length === 0)
+    logger.warn('ALLOWED_TENANTS is empty: activities from every Teams tenant are served');
+}

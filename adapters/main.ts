@@ -6,7 +6,7 @@ import type { CustomRoute } from '@slack/bolt';
 import pino from 'pino';
 import { ConfigError, loadConfig, type AppConfig } from './config';
 import { createConsoleNotifier, runConsole } from './console';
-import { createCore, type Core } from './core-wiring';
+import { createCore, type Core, warnOpenAccess } from './core-wiring';
 import { createLogger, type AppLogger } from './logger';
 import { demoHints } from './sandbox';
 import { createSlackSurface } from './slack';
@@ -47,12 +47,13 @@ async function runConsoleMode(config: AppConfig): Promise<number> {
 
 async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void> {
   const core: Core = await createCore(config, logger);
+  warnOpenAccess(config, logger);
   const stops: (() => Promise<void>)[] = [];
   let teamsRoute: CustomRoute | undefined;
   let teams: ReturnType<typeof createTeamsSurface> | undefined;
   if (config.teams) {
     teams = createTeamsSurface({
-      teams: config.teams,
+      teams: { ...config.teams, allowedTenants: config.allowedTenants },
       service: core.service,
       builder: core.builder,
       store: core.store,

@@ -180,7 +180,7 @@ export class TeamsActions {
       return this.cards.closed(r.value, kind === 'form' ? 'step' : kind, step, turn.actor);
     };
     const precheck = async (action: Parameters<RunService['precheck']>[0]['action']): Promise<Outcome<Run>> =>
-      service.precheck({ runId, step, action, surface: 'teams' });
+      service.precheck({ runId, step, action, surface: 'teams', actor: turn.actor });
     const form = (
       id: Exclude<(typeof FORM_IDS)[keyof typeof FORM_IDS], 'onboard_start'>,
       current: Run,

@@ -12,7 +12,7 @@ import {
   TurnContext,
 } from 'botbuilder';
 import { errorSummary, type RunService } from '../../src/app/run-service';
-import type { Locale } from '../../src/domain/ids';
+import { ACTION_IDS, type Locale } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { Logger } from '../../src/ports/logger.port';
 import type { RunStore } from '../../src/ports/run-store.port';
@@ -157,8 +157,11 @@ export class TeamsBot extends ActivityHandler {
       return loaded;
     };
     switch (cmd.name) {
-      case 'start':
+      case 'start': {
+        const mayStart = service.authorize({ surface: 'teams', actor }, { op: 'start' });
+        if (!mayStart.ok) return this.reply(ctx, this.text(L, builder.describeError(mayStart.error, L, undefined, 'teams')));
         return this.reply(ctx, actions.startCard(L, cmd.institutionCode ? { institutionCode: cmd.institutionCode } : {}));
+      }
       case 'help': {
         const text = [
           builder.t(L, 'help.text'),
@@ -170,6 +173,8 @@ export class TeamsBot extends ActivityHandler {
       case 'product':
         return this.reply(ctx, renderMessage(builder.productGuide(L)));
       case 'status': {
+        const mayRead = service.authorize({ surface: 'teams', actor }, { op: 'status' });
+        if (!mayRead.ok) return this.reply(ctx, this.text(L, builder.describeError(mayRead.error, L, undefined, 'teams')));
         if (!cmd.runId) {
           const runs = await service.openRuns('teams', actor.id);
           return this.reply(
@@ -197,6 +202,14 @@ export class TeamsBot extends ActivityHandler {
               ),
             );
           }
+          const mayCancel = await service.precheck({
+            runId: run.id,
+            step: run.currentStep,
+            action: ACTION_IDS.runCancel,
+            surface: 'teams',
+            actor,
+          });
+          if (!mayCancel.ok) return this.reply(ctx, this.text(L, builder.describeError(mayCancel.error, L, undefined, 'teams')));
           return this.reply(ctx, actions.cards.cancelConfirm(run, 'step', run.currentStep));
         }
         const r = await service.resume({ runId: run.id, actor, surface: 'teams' });

@@ -3,7 +3,7 @@
  * Follows platform-notes.md ("Teams"): credentials mapped to `ConfigurationBotFrameworkAuthentication`
  * keys (no app id = authentication off, local use and tests only, with a warning); the activity is
  * parsed with zod before `process` (400 otherwise); activities without `serviceUrl` are refused;
- * optional `serviceUrl` allowlist (403); duplicate deliveries (same `activity.id`) are answered
+ * optional `serviceUrl` allowlist (403); optional `ALLOWED_TENANTS` (403 before anything else runs); duplicate deliveries (same `activity.id`) are answered
  * with the first delivery's answer without running again; every error is caught here (Bolt does
  * not await custom routes).
  */
@@ -15,7 +15,7 @@ import type { MessageBuilder } from '../../src/messages/builder';
 import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
 import type { Logger } from '../../src/ports/logger.port';
 import type { RunStore } from '../../src/ports/run-store.port';
-import { inboundActivitySchema } from './activity';
+import { type InboundActivity, inboundActivitySchema } from './activity';
 import { TeamsActions } from './actions';
 import { TeamsBot } from './bot';
 import { RecentReferences, TeamsNotifier, TeamsOutbound } from './notifier';
@@ -34,6 +34,11 @@ export interface TeamsSettings {
   appType?: string;
   /** URL prefixes accepted as `serviceUrl`; empty = any (with authentication on, the token decides). */
   serviceUrlAllowlist: string[];
+  /**
+   * `ALLOWED_TENANTS`: AAD tenant ids whose activities are served; empty or absent = any. Others
+   * are answered 403 before any handler runs (no dedupe claim, no bot, no connector traffic).
+   */
+  allowedTenants?: string[];
 }
 
 /** Dependencies of `createTeamsSurface`. */
@@ -57,7 +62,7 @@ export interface TeamsSurface {
   /**
    * `POST /api/messages`. Reads and parses the body itself when `req.body` is undefined (limit
    * `MAX_ACTIVITY_BYTES`). Answers 400 (not JSON / not an activity / no `serviceUrl`), 403
-   * (`serviceUrl` not allowed), 401 (authentication on and the token refused), the invoke's
+   * (`serviceUrl` or tenant not allowed), 401 (authentication on and the token refused), the invoke's
    * answer, or 200. Never rejects: every error is caught and answered 500.
    */
   handle(req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<void>;
@@ -171,6 +176,7 @@ export function createTeamsSurface(deps: TeamsSurfaceDeps): TeamsSurface {
   const seen = new Map<string, Promise<Answer>>();
   const dedupeSize = deps.dedupeSize ?? 5000;
   const allow = deps.teams.serviceUrlAllowlist;
+  const tenants = new Set((deps.teams.allowedTenants ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean));
 
   async function processActivity(req: IncomingMessage, body: unknown): Promise<Answer> {
     const answer: Answer = { status: 200 };
@@ -216,6 +222,16 @@ export function createTeamsSurface(deps: TeamsSurfaceDeps): TeamsSurface {
       if (allow.length > 0 && !allow.some((p) => activity.serviceUrl.startsWith(p))) {
         logger.warn({ serviceUrl: activity.serviceUrl }, 'teams activity refused: serviceUrl not in TEAMS_SERVICE_URL_ALLOWLIST');
         throw new BadRequest(403, 'serviceUrl not allowed');
+      }
+      if (tenants.size > 0) {
+        const tenant = tenantOf(activity);
+        if (!tenant || !tenants.has(tenant.toLowerCase())) {
+          logger.warn(
+            { tenant: tenant ?? null, type: activity.type, from: activity.from.aadObjectId ?? activity.from.id },
+            'teams activity refused: tenant not in ALLOWED_TENANTS',
+          );
+          throw new BadRequest(403, tenant ? `tenant ${tenant.slice(0, 64)} is not allowed` : 'activity names no tenant');
+        }
       }
       const id = activity.id;
       const prior = id ? seen.get(id) : undefined;
@@ -264,6 +280,15 @@ export function createTeamsSurface(deps: TeamsSurfaceDeps): TeamsSurface {
   }
 
   return { notifier, handle, adapter, idle: () => actions.idle() };
+}
+
+/**
+ * The AAD tenant of an activity: `conversation.tenantId`, else `channelData.tenant.id` (Teams
+ * sends both; Bot Framework Activity schema and Teams `channelData`).
+ */
+export function tenantOf(activity: InboundActivity): string | undefined {
+  const fromChannelData = (activity.channelData as { tenant?: { id?: unknown } } | undefined)?.tenant?.id;
+  return activity.conversation.tenantId ?? (typeof fromChannelData === 'string' ? fromChannelData : undefined);
 }
 
 /**

@@ -17,6 +17,7 @@ import { createSecutixClient } from '../../../adapters/secutix';
 import { openSqliteRunStore } from '../../../adapters/store/sqlite-run-store';
 import { createTeamsOnlyServer, createTeamsSurface, type TeamsSurface } from '../../../adapters/teams';
 import { loadTemplates } from '../../../adapters/templates-loader';
+import { AccessPolicy, type AccessLists } from '../../../src/app/access';
 import { RunService } from '../../../src/app/run-service';
 import { verifySetup } from '../../../src/app/verification';
 import type { Surface } from '../../../src/domain/ids';
@@ -96,7 +97,16 @@ let counter = 0;
 
 /** Starts everything on loopback, port 0. */
 export async function startTeamsHarness(
-  opts: { allowlist?: string[]; answerDeadlineMs?: number; appId?: string; appPassword?: string } = {},
+  opts: {
+    allowlist?: string[];
+    answerDeadlineMs?: number;
+    appId?: string;
+    appPassword?: string;
+    /** `ALLOWED_OPERATORS` / `SUPPORT_USERS` (AAD object ids); default: everyone. */
+    access?: AccessLists;
+    /** `ALLOWED_TENANTS`; the harness's activities come from tenant `tenant-1`. */
+    allowedTenants?: string[];
+  } = {},
 ): Promise<TeamsHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'teams-it-'));
   const dbPath = path.join(dir, 'runs.db');
@@ -127,11 +137,13 @@ export async function startTeamsHarness(
     clock: systemClock,
     ids: randomIds,
     logger: logger.child({ component: 'runs' }),
+    ...(opts.access ? { access: new AccessPolicy(opts.access) } : {}),
   });
   const makeSurface = (): TeamsSurface =>
     createTeamsSurface({
       teams: {
         serviceUrlAllowlist: opts.allowlist ?? [],
+        ...(opts.allowedTenants ? { allowedTenants: opts.allowedTenants } : {}),
         ...(opts.appId ? { appId: opts.appId, appPassword: opts.appPassword ?? 'not-a-real-secret' } : {}),
       },
       service,
