@@ -101,6 +101,8 @@ class ConsoleSession {
   constructor(private readonly deps: ConsoleDeps) {
     this.ch = consoleChannel(deps.output, deps.builder);
     this.input = new LineInput(deps.input, deps.output);
+    // The console user is always allowed (local use on the operator's own machine, no chat
+    // identity to check): `AccessPolicy` lets every `surface: 'console'` principal through.
     this.actor = deps.user ?? defaultUser();
   }
 
@@ -440,6 +442,7 @@ class ConsoleSession {
     this.ch.line();
     switch (cmd) {
       case 'help':
+        // Every command: the console user may use them all (see the constructor).
         this.ch.line(`== ${this.t('help.header')} ==`);
         this.ch.line(this.t('help.text'));
         this.ch.line();
