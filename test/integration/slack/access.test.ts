@@ -6,7 +6,7 @@
  * nothing and are audited (`refused:not_permitted`); `help` lists only what the caller may use.
  */
 import type { FakeSlackMessage } from '../../fakes/fake-slack-api';
-import { RUN_CHANNEL, SUPPORT_CHANNEL, type SlackHarness, wireSlack } from '../../helpers/slack-wire';
+import { p50max, RUN_CHANNEL, SUPPORT_CHANNEL, type SlackHarness, wireSlack } from '../../helpers/slack-wire';
 
 const ALEX = { id: 'U0ALEXOP', name: 'alex' }; // operator
 const BLAKE = { id: 'U0BLAKEOP', name: 'blake' }; // operator
@@ -37,6 +37,12 @@ describe('Slack surface: who may do what', () => {
     });
   });
   afterAll(async () => {
+    const acks = Object.fromEntries(
+      (['command', 'action', 'view'] as const).map((k) => [k, p50max(h.timings.filter((t) => t.kind === k).map((t) => t.ms))]),
+    );
+    console.log(
+      `slack ack latency with access checks (ms) ${JSON.stringify(acks, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}`,
+    );
     await h.close();
   });
 
