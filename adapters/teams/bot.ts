@@ -217,6 +217,11 @@ export class TeamsBot extends ActivityHandler {
         return;
       }
       case 'support_channel': {
+        // Only SecuTix support may choose where password requests go (SUPPORT_USERS; empty = everyone).
+        if (!service.access.isSupport({ actor, surface: 'teams' })) {
+          this.deps.logger.warn({ actor: actor.id }, 'teams support channel registration refused: not in SUPPORT_USERS');
+          return this.reply(ctx, this.text(L, builder.t(L, 'teams.support_channel.not_support')));
+        }
         if (!isChannelReference(ref)) return this.reply(ctx, this.text(L, builder.t(L, 'teams.support_channel.not_channel')));
         await store.putRef(TEAMS_GLOBAL_REF_OWNER, SUPPORT_CHANNEL_REF, ref);
         this.deps.logger.info({ conversation: baseId }, 'teams support channel registered');

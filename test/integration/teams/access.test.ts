@@ -138,3 +138,18 @@ test('help lists only the commands the caller may use', async () => {
   for (const c of ['start', 'status', 'resume', 'cancel']) expect(nobody).not.toContain(`digitick-onboard ${c}`);
   expect(nobody).toContain('digitick-onboard product');
 });
+
+test('only SecuTix support may register the support channel', async () => {
+  const SUPPORT: Conversation = { id: '19:support-access@thread.tacv2', conversationType: 'channel' };
+  const refused = await h.message(SUPPORT, MALLORY, 'support-channel here', { mention: true });
+  expect(refused.status).toBe(200);
+  expect(await h.store.getRefs('__teams__')).not.toHaveProperty('support_channel');
+  expect(
+    h.connector
+      .posted(SUPPORT.id)
+      .map((a) => JSON.stringify(a))
+      .join(''),
+  ).toContain('only SecuTix support');
+  await h.message(SUPPORT, SAM, 'support-channel here', { mention: true });
+  expect(await h.store.getRefs('__teams__')).toHaveProperty('support_channel');
+});
