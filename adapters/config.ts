@@ -3,6 +3,7 @@
  * problem is reported at once (`ConfigError.problems`).
  */
 import { z } from 'zod';
+import { LOCALES, type Locale } from '../src/domain/ids';
 
 const bool = (def: boolean) =>
   z
@@ -90,7 +91,7 @@ const envSchema = z.object({
   SECUTIX_PARTNER: optStr,
   SECUTIX_SANDBOX: optStr,
   DATABASE_URL: optStr,
-  DEFAULT_LOCALE: z.enum(['en', 'fr'], { error: 'must be en or fr' }).optional().default('en'),
+  DEFAULT_LOCALE: z.enum(LOCALES, { error: 'must be en, fr or de' }).optional().default('en'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be a pino level' })
     .optional()
@@ -142,7 +143,7 @@ export interface AppConfig {
     rateLimitPerMinute: number;
   };
   databaseUrl: string;
-  defaultLocale: 'en' | 'fr';
+  defaultLocale: Locale;
   logLevel: string;
   allowedOperators: string[];
   supportUsers: string[];

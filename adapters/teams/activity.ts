@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { ConversationReference } from 'botbuilder';
-import type { Locale } from '../../src/domain/ids';
+import { LOCALES, type Locale } from '../../src/domain/ids';
 import type { Actor } from '../../src/workflow/types';
 
 const account = z.looseObject({ id: z.string().min(1), name: z.string().optional(), aadObjectId: z.string().optional() });
@@ -75,7 +75,7 @@ export function actorOf(from: { id: string; name?: string; aadObjectId?: string 
 /** The user's language when it is one of ours (`fr-FR` -> `fr`), else `fallback`. */
 export function localeOf(activityLocale: string | undefined, fallback: Locale): Locale {
   const l = activityLocale?.toLowerCase().split(/[-_]/)[0];
-  return l === 'fr' || l === 'en' ? l : fallback;
+  return (LOCALES as readonly string[]).includes(l ?? '') ? (l as Locale) : fallback;
 }
 
 /** Zod schema of a stored `ConversationReference` (only what continuing a conversation needs). */

@@ -78,7 +78,7 @@ export const SURFACES = ['slack', 'teams', 'console'] as const;
 export type Surface = (typeof SURFACES)[number];
 
 /** Languages of runs, messages and the email. */
-export const LOCALES = ['en', 'fr'] as const;
+export const LOCALES = ['en', 'fr', 'de'] as const;
 export type Locale = (typeof LOCALES)[number];
 
 /** Default sales channel code (source: the SecuTix article uses `DGTK`). */

@@ -41,6 +41,7 @@ export const plainMention: MentionFormatter = (a) => a.name ?? a.id;
 export const PASSWORD_PLACEHOLDER: Record<Locale, string> = {
   en: '[[PASSWORD PROVIDED BY SECUTIX: type it here before sending]]',
   fr: '[[MOT DE PASSE FOURNI PAR SECUTIX : à saisir ici avant envoi]]',
+  de: '[[PASSWORT VON SECUTIX: vor dem Senden hier eintragen]]',
 };
 
 /** `<INSTITUTION>_<CHANNEL>` (source: `product.md`, "Verification"). */

@@ -174,7 +174,7 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
       'Camille Martin',
       'not-an-email',
       'camille.martin@digitick.example',
-      'de',
+      'es',
       '',
       // step 1: empty lines, a number out of range, a word
       '',
@@ -304,7 +304,7 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
   test('a French run: questions in the default language, the steps and the email in French', async () => {
     const r = await h.session([...startAnswers('DEMO', 'Théâtre Démo', 'fr'), '1'], { hints: demoConsoleHints() });
     expect(r.exitCode).toBe(0);
-    expect(r.output).toContain('Language of the run and the email (en = English, fr = French) [en]: fr');
+    expect(r.output).toContain('Language of the run and the email (en = English, fr = French, de = German) [en]: fr');
     expect(r.output).toContain('== Étape 1/10 : Canal de vente ==');
     expect(r.output).toContain('Votre choix (1-2) : ');
     expect(r.output).toContain("Enregistré : l'intégration");

@@ -58,7 +58,7 @@ describe('forms: field errors keyed by input id, as message keys', () => {
 
   it('start form: every wrong field is named, and only those', () => {
     const r = parseStartForm(
-      { ...good, institution_code: 'A', digitick_contact_email: 'not-an-email', language: 'de', institution_name: '  ' },
+      { ...good, institution_code: 'A', digitick_contact_email: 'not-an-email', language: 'es', institution_name: '  ' },
       'en',
     );
     expect(r).toEqual({

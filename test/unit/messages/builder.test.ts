@@ -120,7 +120,7 @@ describe('catalogs', () => {
 
 describe('renderer', () => {
   it('refuses a template whose variable the view does not provide', () => {
-    const r = new Renderer({ messages: { en: { k: 'Hello {{who}}' }, fr: {} }, files: {} });
+    const r = new Renderer({ messages: { en: { k: 'Hello {{who}}' }, fr: {}, de: {} }, files: {} });
     expect(() => r.t('en', 'k', {})).toThrow(TemplateVariableError);
     expect(r.t('en', 'k', { who: '<b>&' })).toBe('Hello <b>&');
   });

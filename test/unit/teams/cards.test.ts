@@ -199,7 +199,7 @@ describe.each(LOCALES)('every message of the catalog as an Adaptive Card (%s)', 
         expect(el.value).toBeUndefined(); // never echoed back
       } else if (input.kind === 'select') {
         expect(el).toMatchObject({ type: 'Input.ChoiceSet', value: `typed-${input.id}` });
-        expect((el.choices as { value: string }[]).map((c) => c.value)).toEqual(['en', 'fr']);
+        expect((el.choices as { value: string }[]).map((c) => c.value)).toEqual(['en', 'fr', 'de']);
       } else {
         expect(el).toMatchObject({
           type: 'Input.Text',
