@@ -142,8 +142,12 @@ export function renderBlock(block: Block, outcomeLabel: (o: string) => string = 
   switch (block.type) {
     case 'header':
       return [{ type: 'header', text: plain(block.text, SLACK_LIMITS.headerText) }];
-    case 'text':
-      return sections(block.text);
+    case 'text': {
+      const out = sections(block.text);
+      // A paragraph's own button: the accessory of its (last) section.
+      if (block.button) out[out.length - 1] = { ...out[out.length - 1], accessory: renderButton(block.button) };
+      return out;
+    }
     case 'context':
       return [{ type: 'context', elements: [mrkdwn(truncate(toMrkdwn(block.text), SLACK_LIMITS.contextText))] }];
     case 'fields': {

@@ -49,6 +49,7 @@ import {
   type SlackMessagePayload,
 } from './block-kit';
 import { claimViewSubmission, slackDedupeMiddleware } from './dedupe';
+import { onAppHomeOpened } from './home';
 import { SlackUserGroups } from './user-groups';
 import { NOT_IN_CHANNEL_ERRORS, SLACK_REF, SlackNotifier, slackErrorCode, slackMention } from './notifier';
 import {
@@ -722,6 +723,25 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     if (!out.ok) await fail(out.error);
   };
   for (const id of ALL_ACTION_IDS) app.action(id, ({ ack, body }) => tracked(() => onAction({ ack, body })));
+
+  // ---- App Home (issue 5, "My runs"): the user's open and completed runs, published on open ----
+  app.event('app_home_opened', ({ event }) =>
+    tracked(() =>
+      onAppHomeOpened(
+        {
+          call: (method, args) => client.apiCall(method, args),
+          store,
+          builder,
+          logger: log,
+          refusal: async (userId) => {
+            const may = service.authorize({ surface: 'slack', actor: { id: userId }, ...(await principalsOf(userId)) }, { op: 'status' });
+            return may.ok ? null : describe(may.error);
+          },
+        },
+        event,
+      ),
+    ),
+  );
 
   // ---- another command, button or form id: answered at once (Bolt would wait 3 s, then 404) ---
   app.command(notOneOf([COMMAND_NAME]), ({ ack, body }) =>

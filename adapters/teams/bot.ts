@@ -12,7 +12,8 @@ import {
   TurnContext,
 } from 'botbuilder';
 import { errorSummary, type RunService } from '../../src/app/run-service';
-import { ACTION_IDS, type Locale } from '../../src/domain/ids';
+import { ACTION_IDS, type Locale, LOCALES } from '../../src/domain/ids';
+import { loadMyRuns } from '../../src/app/my-runs';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { Logger } from '../../src/ports/logger.port';
 import type { RunStore } from '../../src/ports/run-store.port';
@@ -21,6 +22,7 @@ import { type ActionTurn, TeamsActions } from './actions';
 import { type AdaptiveCard, adaptiveCard, cardAttachment, cardInvokeResponse, renderMessage } from './cards';
 import { mentionsBot, parseTeamsCommand, stripBotMention } from './mention';
 import type { RecentReferences } from './notifier';
+import { teamsMention } from './run-cards';
 import { SUPPORT_CHANNEL_REF, TEAMS_GLOBAL_REF_OWNER, TEAMS_REF } from './refs';
 
 /** Dependencies of `TeamsBot`. */
@@ -175,6 +177,13 @@ export class TeamsBot extends ActivityHandler {
       case 'status': {
         const mayRead = service.authorize({ surface: 'teams', actor }, { op: 'status' });
         if (!mayRead.ok) return this.reply(ctx, this.text(L, builder.describeError(mayRead.error, L, undefined, 'teams')));
+        if (!cmd.runId && a.conversation.conversationType === 'personal') {
+          // Personal chat: "My runs" (issue 5), as the Slack App Home: open runs with Resume, last 10 completed.
+          const lang = a.locale?.toLowerCase().split(/[-_]/)[0] ?? '';
+          const own = (LOCALES as readonly string[]).includes(lang) ? L : undefined;
+          const mine = await loadMyRuns(store, 'teams', actor.id);
+          return this.reply(ctx, renderMessage(builder.myRuns('teams', own, mine, teamsMention)));
+        }
         if (!cmd.runId) {
           const runs = await service.openRuns('teams', actor.id);
           return this.reply(

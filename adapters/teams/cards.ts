@@ -95,7 +95,11 @@ function renderBlock(b: Block): AcNode[] {
     case 'header':
       return [textBlock(toTeamsMarkdown(b.text), { size: 'Medium', weight: 'Bolder' })];
     case 'text':
-      return [textBlock(toTeamsMarkdown(b.text))];
+      // A paragraph's own button: an action set right under it (Adaptive Cards 1.2+).
+      return [
+        textBlock(toTeamsMarkdown(b.text)),
+        ...(b.button ? [{ type: 'ActionSet', actions: [buttonAction(b.button, undefined, 'card')] }] : []),
+      ];
     case 'context':
       return [textBlock(toTeamsMarkdown(b.text), { isSubtle: true, size: 'Small' })];
     case 'preformatted':

@@ -18,7 +18,11 @@ export interface Button {
 
 export type Block =
   | { type: 'header'; text: string }
-  | { type: 'text'; text: string }
+  /**
+   * A paragraph; `button` is an action of this paragraph alone (a run line of "My runs" and its
+   * Resume): Slack shows it as the section's accessory, Teams as an action set under the text.
+   */
+  | { type: 'text'; text: string; button?: Button }
   | { type: 'fields'; fields: { label: string; value: string }[] }
   | { type: 'steps'; items: { step: StepId; number: number; label: string; state: StepState; note?: string }[] }
   | {

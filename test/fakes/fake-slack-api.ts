@@ -65,6 +65,8 @@ export class FakeSlackApi {
    * (`{ ok, users }`; an unknown group answers `no_such_subteam`, as Slack does).
    */
   userGroups = new Map<string, string[]>();
+  /** The Home tab each user sees: the last view published for them (`views.publish`). */
+  readonly homeViews = new Map<string, { type: 'home'; blocks: Record<string, unknown>[] }>();
   private readonly failures = new Map<string, FakeSlackFailure[]>();
   private seq = 0;
   private server?: http.Server;
@@ -301,6 +303,15 @@ export class FakeSlackApi {
       case 'views.open':
         if (!args.trigger_id) return { ok: false, error: 'invalid_trigger_id' };
         return { ok: true, view: { id: `V${this.seq + 1}`, ...(args.view as object) } };
+      case 'views.publish': {
+        // Slack: `user_id` and a `view` of type `home` (at most 100 blocks); the view replaces the user's Home tab.
+        const view = args.view as { type?: unknown; blocks?: unknown } | undefined;
+        if (typeof args.user_id !== 'string' || !args.user_id) return { ok: false, error: 'invalid_arguments' };
+        if (!view || view.type !== 'home' || !Array.isArray(view.blocks)) return { ok: false, error: 'invalid_arguments' };
+        if (view.blocks.length > 100) return { ok: false, error: 'invalid_blocks' };
+        this.homeViews.set(args.user_id, view as { type: 'home'; blocks: Record<string, unknown>[] });
+        return { ok: true, view: { id: `V${this.seq + 1}`, ...view } };
+      }
       case 'usergroups.users.list': {
         const members = this.userGroups.get(String(args.usergroup ?? ''));
         if (!members) return { ok: false, error: 'no_such_subteam' };
