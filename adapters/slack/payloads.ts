@@ -6,7 +6,7 @@
  * Only the fields used are declared; unknown fields are ignored.
  */
 import { z } from 'zod';
-import { STEP_IDS, type StepId } from '../../src/domain/ids';
+import { LOCALES, STEP_IDS, type StepId } from '../../src/domain/ids';
 import { isRunId } from '../../src/messages/action-value';
 
 const userSchema = z.object({ id: z.string().min(1), name: z.string().optional(), username: z.string().optional() });
@@ -77,8 +77,15 @@ export function formValues(values: ViewSubmission['view']['state']['values']): R
   return out;
 }
 
-/** `private_metadata` of the start modal: the channel of the command and its `response_url`. */
-export const startMetadataSchema = z.object({ c: z.string().min(1).max(40), r: z.string().max(500).optional() });
+/**
+ * `private_metadata` of the start modal: the channel of the command, its `response_url`, and the
+ * language the form was shown in (the user's own: its field errors and answers use it too).
+ */
+export const startMetadataSchema = z.object({
+  c: z.string().min(1).max(40),
+  r: z.string().max(500).optional(),
+  l: z.enum(LOCALES).optional(),
+});
 export type StartMetadata = z.infer<typeof startMetadataSchema>;
 
 /** `private_metadata` of a run's modal: the run and the step the form belongs to. */

@@ -51,6 +51,7 @@ import {
 import { claimViewSubmission, slackDedupeMiddleware } from './dedupe';
 import { onAppHomeOpened } from './home';
 import { SlackUserGroups } from './user-groups';
+import { SlackUserLocales } from './user-locale';
 import { NOT_IN_CHANNEL_ERRORS, SLACK_REF, SlackNotifier, slackErrorCode, slackMention } from './notifier';
 import {
   blockActionsSchema,
@@ -248,6 +249,15 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     const groups = await userGroups.groupsOf(userId);
     return groups.length > 0 ? { principals: groups } : {};
   };
+  // Answers only one user sees (help, status, errors, refusals, the start form) follow that
+  // user's Slack locale (`users.info`, cached); run messages stay in the run's language.
+  const userLocales = new SlackUserLocales({
+    call: (method, args) => client.apiCall(method, args),
+    fallback: defaultLocale,
+    logger: log,
+  });
+  /** The user's own language (`DEFAULT_LOCALE` when Slack gives none of ours). Never throws. */
+  const localeOfUser = (userId: string): Promise<Locale> => userLocales.localeOf(userId);
 
   // ---- durable dedupe: a retried, replayed or twice-routed request is acked and not handled again
   app.use(slackDedupeMiddleware({ store, logger: log }));
@@ -326,7 +336,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   async function unreadableClick(body: unknown): Promise<void> {
     const p = looseClick.safeParse(body);
     if (!p.success) return;
-    const text = textPayload(t(defaultLocale, 'slack.error.bad_value'));
+    const text = textPayload(t(p.data.user ? await localeOfUser(p.data.user.id) : defaultLocale, 'slack.error.bad_value'));
     const channel = p.data.channel?.id ?? p.data.container?.channel_id;
     if (p.data.user && channel) await ephemeral(channel, p.data.user.id, text);
     else await respond(p.data.response_url, text);
@@ -390,7 +400,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
         return;
       }
       const cmd = parsed.data;
-      const L = defaultLocale;
+      const L = await localeOfUser(cmd.user_id);
       const reply = (payload: SlackMessagePayload) =>
         ack({ response_type: 'ephemeral', text: payload.text, blocks: payload.blocks as never });
       const what = parseCommandText(cmd.text);
@@ -413,6 +423,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           const meta = JSON.stringify({
             c: cmd.channel_id,
             ...(cmd.response_url && cmd.response_url.length <= 500 ? { r: cmd.response_url } : {}),
+            l: L,
           });
           const form = builder.startForm(L, meta, what.institutionCode ? { institutionCode: what.institutionCode } : {});
           await openModal(cmd.trigger_id, renderModal(form), { channel: cmd.channel_id, user: cmd.user_id }, L);
@@ -462,13 +473,11 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
             ...(await principalsOf(cmd.user_id)),
           });
           const fallback = { channel: cmd.channel_id, user: cmd.user_id };
-          if (!out.ok) await respond(cmd.response_url, textPayload(describe(out.error)), fallback);
+          if (!out.ok) await respond(cmd.response_url, textPayload(describe(out.error, L)), fallback);
           else
             await respond(
               cmd.response_url,
-              textPayload(
-                t(out.value.details.language, 'slack.resumed', { runId: out.value.id, link: (await threadLink(out.value.id)) ?? '' }),
-              ),
+              textPayload(t(L, 'slack.resumed', { runId: out.value.id, link: (await threadLink(out.value.id)) ?? '' })),
               fallback,
             );
           return;
@@ -493,7 +502,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
                     code: 'run_not_open',
                     last: { ...(run.endedBy ? { by: run.endedBy } : {}), ...(run.endedAt ? { at: run.endedAt } : {}), state: run.status },
                   },
-                  run.details.language,
+                  L,
                   slackMention,
                 ),
               ),
@@ -509,7 +518,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
             ...(await principalsOf(cmd.user_id)),
           });
           if (!mayCancel.ok) {
-            await reply(textPayload(describe(mayCancel.error)));
+            await reply(textPayload(describe(mayCancel.error, L)));
             return;
           }
           const RL = run.details.language;
@@ -537,9 +546,10 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
 
   app.view(FORM_IDS.start, ({ ack, body }) =>
     tracked(async () => {
-      const L = defaultLocale;
       const parsed = viewSubmissionSchema.safeParse(body);
       const meta = parsed.success ? parseMetadata(startMetadataSchema, parsed.data.view.private_metadata) : null;
+      // The language the form was shown in (no users.info call on the ack path).
+      const L = meta?.l ?? defaultLocale;
       if (!parsed.success || !meta) {
         await ack(formExpired(L));
         return;
@@ -563,10 +573,10 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
         details: form.value,
       });
       if (!out.ok) {
-        let text = describe(out.error);
+        let text = describe(out.error, L);
         if (out.error.code === 'duplicate_run') {
           const open = out.error.run;
-          text += `\n${t(open.details.language, 'slack.duplicate.hint', { runId: open.id, link: (await threadLink(open.id)) ?? '' })}`;
+          text += `\n${t(L, 'slack.duplicate.hint', { runId: open.id, link: (await threadLink(open.id)) ?? '' })}`;
           const payload = textPayload(text);
           payload.blocks = [
             ...(payload.blocks ?? []),
@@ -580,12 +590,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       }
       const failure = notifier.lastCardFailure.get(out.value.id);
       if (failure && (NOT_IN_CHANNEL_ERRORS as readonly string[]).includes(failure)) {
-        await respond(
-          meta.r,
-          textPayload(
-            `${t(L, 'error.not_in_channel')}\n${t(out.value.details.language, 'slack.not_in_channel.run', { runId: out.value.id })}`,
-          ),
-        );
+        await respond(meta.r, textPayload(`${t(L, 'error.not_in_channel')}\n${t(L, 'slack.not_in_channel.run', { runId: out.value.id })}`));
       }
     }),
   );
@@ -632,7 +637,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
         await ack();
         const user = parsed.data.user;
         const out = await work(run, form.value, actorOf(user), meta.step, await principalsOf(user.id));
-        if (!out.ok) await ephemeral(run.channelId, user.id, textPayload(describe(out.error)));
+        if (!out.ok) await ephemeral(run.channelId, user.id, textPayload(describe(out.error, await localeOfUser(user.id))));
       }),
     );
   }
@@ -667,14 +672,14 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     const value = decodeActionValue(action.value);
     const actionId = action.action_id as ActionId;
     if (!value || !ALL_ACTION_IDS.includes(actionId)) {
-      await ephemeral(channel, user.id, textPayload(t(defaultLocale, 'slack.error.bad_value')));
+      await ephemeral(channel, user.id, textPayload(t(await localeOfUser(user.id), 'slack.error.bad_value')));
       return;
     }
     const actor = actorOf(user);
     const who = await principalsOf(user.id);
     const fail = async (error: ServiceError) => {
       const where = 'run' in error ? error.run.channelId : channel;
-      await ephemeral(channel ?? where, user.id, textPayload(describe(error)));
+      await ephemeral(channel ?? where, user.id, textPayload(describe(error, await localeOfUser(user.id))));
     };
     const form =
       actionId === ACTION_IDS.stepDone
@@ -704,7 +709,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           channel ?? resumed.value.channelId,
           user.id,
           textPayload(
-            t(resumed.value.details.language, 'slack.resumed', {
+            t(await localeOfUser(user.id), 'slack.resumed', {
               runId: resumed.value.id,
               link: (await threadLink(resumed.value.id)) ?? '',
             }),
@@ -735,8 +740,9 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           logger: log,
           refusal: async (userId) => {
             const may = service.authorize({ surface: 'slack', actor: { id: userId }, ...(await principalsOf(userId)) }, { op: 'status' });
-            return may.ok ? null : describe(may.error);
+            return may.ok ? null : describe(may.error, await localeOfUser(userId));
           },
+          localeOf: (userId) => userLocales.knownLocaleOf(userId),
         },
         event,
       ),

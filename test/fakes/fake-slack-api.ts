@@ -65,6 +65,12 @@ export class FakeSlackApi {
    * (`{ ok, users }`; an unknown group answers `no_such_subteam`, as Slack does).
    */
   userGroups = new Map<string, string[]>();
+  /**
+   * Each user's Slack locale (IETF tag, e.g. `fr-FR`) answered by `users.info` with
+   * `include_locale: true`; a user not listed has Slack's default `en-US`. Without
+   * `include_locale` the answer has no `locale`, as Slack's.
+   */
+  userLocales = new Map<string, string>();
   /** The Home tab each user sees: the last view published for them (`views.publish`). */
   readonly homeViews = new Map<string, { type: 'home'; blocks: Record<string, unknown>[] }>();
   private readonly failures = new Map<string, FakeSlackFailure[]>();
@@ -311,6 +317,15 @@ export class FakeSlackApi {
         if (view.blocks.length > 100) return { ok: false, error: 'invalid_blocks' };
         this.homeViews.set(args.user_id, view as { type: 'home'; blocks: Record<string, unknown>[] });
         return { ok: true, view: { id: `V${this.seq + 1}`, ...view } };
+      }
+      case 'users.info': {
+        const user = String(args.user ?? '');
+        if (!user) return { ok: false, error: 'user_not_found' };
+        const withLocale = args.include_locale === true || args.include_locale === 'true';
+        return {
+          ok: true,
+          user: { id: user, name: user.toLowerCase(), ...(withLocale ? { locale: this.userLocales.get(user) ?? 'en-US' } : {}) },
+        };
       }
       case 'usergroups.users.list': {
         const members = this.userGroups.get(String(args.usergroup ?? ''));

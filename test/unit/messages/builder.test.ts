@@ -116,6 +116,14 @@ describe('catalogs', () => {
   it('file templates exist in every language', () => {
     for (const name of ['email', 'support-request']) for (const l of LOCALES) expect(bundle.files[`${name}.${l}`]).toBeDefined();
   });
+
+  it('a file template uses the same variables in every language', () => {
+    for (const name of ['email', 'support-request']) {
+      const en = templateVariables(bundle.files[`${name}.en`]!).sort();
+      expect(en.length).toBeGreaterThan(3);
+      for (const l of LOCALES) expect([name, l, templateVariables(bundle.files[`${name}.${l}`]!).sort()]).toEqual([name, l, en]);
+    }
+  });
 });
 
 describe('renderer', () => {
