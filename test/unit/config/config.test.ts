@@ -61,6 +61,11 @@ describe('loadConfig', () => {
     );
   });
 
+  it('DEFAULT_LOCALE: en, fr or de', () => {
+    expect(['en', 'fr', 'de'].map((l) => loadConfig({ DEFAULT_LOCALE: l }).defaultLocale)).toEqual(['en', 'fr', 'de']);
+    expect(problems({ DEFAULT_LOCALE: 'es' })).toEqual(['DEFAULT_LOCALE: must be en, fr or de']);
+  });
+
   it('never repeats a database password in a problem', () => {
     const found = problems({ DATABASE_URL: 'mysql://user:hunter2@db/x' });
     expect(found.join('\n')).not.toContain('hunter2');
