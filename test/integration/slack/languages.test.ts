@@ -10,7 +10,7 @@
 import { demoHints } from '../../../adapters/sandbox';
 import { PASSWORD_PLACEHOLDER } from '../../../src/messages/builder';
 import type { FakeSlackMessage } from '../../fakes/fake-slack-api';
-import { OPERATOR, RUN_CHANNEL, SUPPORT_CHANNEL, SUPPORT_USER, type SlackHarness, wireSlack } from '../../helpers/slack-wire';
+import { OPERATOR, p50max, RUN_CHANNEL, SUPPORT_CHANNEL, SUPPORT_USER, type SlackHarness, wireSlack } from '../../helpers/slack-wire';
 
 type Button = { action_id: string; value: string };
 
@@ -223,5 +223,13 @@ describe('Slack languages', () => {
     const thread = h.api.messagesIn(RUN_CHANNEL, card.ts).map(textOf).join('\n');
     expect(thread).not.toMatch(/Étape|Canal de vente|Rien n'a changé/);
     expect(h.api.callsOf('users.info').filter((c) => c.args.user === FRENCH.id)).toHaveLength(1);
+
+    const acks = (kind: string) => p50max(h.timings.filter((t) => t.kind === kind).map((t) => t.ms));
+    const round = (v: unknown) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v);
+    console.log(
+      `slack ack latency with the user's locale (ms): commands ${JSON.stringify(acks('command'), (_k, v: unknown) => round(v))}, ` +
+        `clicks ${JSON.stringify(acks('action'), (_k, v: unknown) => round(v))}, views ${JSON.stringify(acks('view'), (_k, v: unknown) => round(v))}; ` +
+        `users.info calls ${h.api.callsOf('users.info').length} for ${new Set(h.api.callsOf('users.info').map((c) => c.args.user)).size} users`,
+    );
   });
 });
