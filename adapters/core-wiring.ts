@@ -72,6 +72,7 @@ export async function createCore(config: AppConfig, logger: AppLogger, opts: { c
     ids: opts.ids ?? randomIds,
     logger: logger.child({ component: 'runs' }),
     access: new AccessPolicy({ operators: config.allowedOperators, support: config.supportUsers }),
+    reminders: { remindAfterHours: config.remindAfterHours, supportRemindAfterHours: config.supportRemindAfterHours },
   });
   return {
     store,

@@ -99,9 +99,15 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
   // every 2 s retries failed deliveries (after a growing pause) and picks up what other replicas left.
   await core.service.drain();
   const stopPolling = core.service.startPolling(2000);
+  // Reminders (issue 5): due times live in the run store, so a restart picks them up here; with
+  // several replicas each reminder is sent once (compare-and-set). Every 10 s, or more often when
+  // a delay is shorter (REMIND_AFTER_HOURS=0.01 is 36 s, for demos), never under 1 s.
+  const shortestMs = Math.min(...[config.remindAfterHours, config.supportRemindAfterHours].filter((h) => h > 0).map((h) => h * 3_600_000));
+  const stopReminders = core.service.startReminders(Math.max(1000, Math.min(10_000, Math.floor(shortestMs / 4))));
   const shutdown = async (signal: string): Promise<void> => {
     logger.info({ signal }, 'stopping');
     stopPolling();
+    stopReminders();
     for (const stop of stops) await stop().catch(() => undefined);
     await teams?.idle();
     await core.close();

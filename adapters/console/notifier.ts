@@ -78,5 +78,10 @@ function deliverToConsole(ch: ConsoleChannel, run: Run, effect: Effect): void {
       ch.line(text.replace(/\*\*/g, ''));
       return;
     }
+    case 'reminder':
+    case 'reminder_snoozed':
+      // Console runs get no reminders (RunService `reminders.surfaces`); printed plainly should one come.
+      ch.line(b.forEffect(run, effect).text.replace(/\*\*/g, ''));
+      return;
   }
 }

@@ -328,6 +328,7 @@ class ConsoleSession {
       }
       case ACTION_IDS.stepSkip:
       case ACTION_IDS.emailSent:
+      case ACTION_IDS.reminderSnooze: // console runs get no reminders (see adapters/main.ts); kept total
         return service.act({ ...base, action: c.action });
       case ACTION_IDS.runResume:
         return service.resume({ runId: run.id, actor: this.actor, surface: 'console' });

@@ -10,6 +10,10 @@
  * - `support_request`: one message in the support channel (or, when unset, in the run's thread
  *   addressed to SecuTix support) with a `chat.getPermalink` link (ref `slack.support`);
  *   `support_closed` edits it.
+ * - `reminder` (issue 5): `operator` and `support_unanswered` in the thread (mentioning who
+ *   started the run; the operator one with the `reminder_snooze` button); `support` as a reply to
+ *   the support request, broadcast to the support channel (or in the run's thread without one);
+ *   `reminder_snoozed` in the thread.
  * Every message carries `metadata` `{event_type: 'digitick_run', event_payload: {run_id, step, state}}`;
  * a message posted for an outbox item also carries `event_payload.delivery_id` (the item id).
  *
@@ -187,6 +191,12 @@ export class SlackNotifier implements ChatNotifier {
         return;
       }
       case 'notice':
+      case 'reminder_snoozed':
+        await this.postInThread(run, this.build(safe, effect), d);
+        return;
+      case 'reminder':
+        if (effect.kind === 'support') return this.supportReminder(run, safe, effect, d);
+        // Operator reminders and "support has not answered": in the thread, mentioning who started the run.
         await this.postInThread(run, this.build(safe, effect), d);
         return;
     }
@@ -199,7 +209,7 @@ export class SlackNotifier implements ChatNotifier {
    */
   private async post(
     run: Run,
-    args: SlackMessagePayload & { channel: string; thread_ts?: string },
+    args: SlackMessagePayload & { channel: string; thread_ts?: string; reply_broadcast?: boolean },
     d: Delivery | undefined,
   ): Promise<MessageRef> {
     if (!d) return this.postNow(args);
@@ -242,7 +252,9 @@ export class SlackNotifier implements ChatNotifier {
   }
 
   /** One `chat.postMessage` through `postClient`, waiting out up to `maxRateLimitWaits` 429s. */
-  private async postNow(args: SlackMessagePayload & { channel: string; thread_ts?: string }): Promise<MessageRef> {
+  private async postNow(
+    args: SlackMessagePayload & { channel: string; thread_ts?: string; reply_broadcast?: boolean },
+  ): Promise<MessageRef> {
     const maxWaits = this.deps.maxRateLimitWaits ?? 3;
     for (let waits = 0; ; waits++) {
       try {
@@ -405,6 +417,28 @@ export class SlackNotifier implements ChatNotifier {
     }
     const posted = await this.post(run, { channel: support ?? card.channel, ...(support ? {} : { thread_ts: card.ts }), ...payload }, d);
     await this.deps.store.putRef(run.id, SLACK_REF.support, { ...posted, permalink });
+  }
+
+  /**
+   * A reminder to SecuTix support: a reply to the support request, also shown in the support
+   * channel (`reply_broadcast`); when the request went in the run's thread (no support channel),
+   * a reply in that thread.
+   */
+  private async supportReminder(
+    run: Run,
+    safe: Run,
+    effect: Extract<Effect, { type: 'reminder' }>,
+    d: Delivery | undefined,
+  ): Promise<void> {
+    const card = await this.requireCard(run);
+    const request = supportRefSchema.safeParse((await this.refs(run.id))[SLACK_REF.support]);
+    const payload = this.render(this.build(safe, effect));
+    const inSupportChannel = request.success && request.data.channel !== card.channel;
+    if (inSupportChannel) {
+      await this.post(run, { channel: request.data.channel, thread_ts: request.data.ts, reply_broadcast: true, ...payload }, d);
+      return;
+    }
+    await this.post(run, { channel: card.channel, thread_ts: card.ts, ...payload }, d);
   }
 
   private async supportClosed(run: Run, safe: Run, effect: Extract<Effect, { type: 'support_closed' }>): Promise<void> {

@@ -97,6 +97,16 @@ CREATE TABLE dedupe (
 CREATE INDEX dedupe_claimed_at ON dedupe (claimed_at);
 `,
   },
+  {
+    version: 3,
+    name: 'reminder due times',
+    // The due time of an open run's next reminder (Run.reminder.dueAt, ISO text); NULL when none.
+    // Runs stored before this step have none: their next transition sets it.
+    sql: `
+ALTER TABLE runs ADD COLUMN due_at TEXT;
+CREATE INDEX runs_due_at ON runs (due_at) WHERE due_at IS NOT NULL;
+`,
+  },
 ];
 
 /** A PostgreSQL identifier we accept for a schema name (lower-case, no quoting needed). */

@@ -140,8 +140,8 @@ export class PostgresRunStore implements RunStore {
       try {
         await c.query(
           `INSERT INTO runs (id, version, surface, channel_id, institution_code, channel_code, status,
-             started_by_id, created_at, updated_at, state)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)`,
+             started_by_id, created_at, updated_at, state, due_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12)`,
           runColumns(record),
         );
       } catch (e) {
@@ -192,6 +192,22 @@ export class PostgresRunStore implements RunStore {
   }
 
   /**
+   * Open runs with a reminder due at or before `nowIso` (`due_at`, indexed), earliest first (ties:
+   * inserted first). ISO strings of `toISOString` compare in time order.
+   * @throws Error when `limit` is not a positive integer.
+   * @throws StoredRecordError when a listed row is corrupt.
+   */
+  async listDue(nowIso: string, limit: number): Promise<Run[]> {
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`listDue limit must be a positive integer (got ${limit})`);
+    const { rows } = await this.#pool.query<RunRow>(
+      `SELECT id, state::text AS state FROM runs
+       WHERE due_at IS NOT NULL AND due_at <= $1 AND status = 'open' ORDER BY due_at, row_no LIMIT $2`,
+      [nowIso, limit],
+    );
+    return rows.map(parseRunRow);
+  }
+
+  /**
    * Compare-and-set write: `UPDATE ... WHERE id = $1 AND version = expectedVersion`, plus the audit
    * entries and outbox items, in one transaction. Nothing is written when it throws.
    * @throws VersionConflictError when the run is unknown or its stored version is not `expectedVersion`.
@@ -211,8 +227,8 @@ export class PostgresRunStore implements RunStore {
           (
             await c.query(
               `UPDATE runs SET version = $2, surface = $3, channel_id = $4, institution_code = $5, channel_code = $6,
-                 status = $7, started_by_id = $8, created_at = $9, updated_at = $10, state = $11::jsonb
-               WHERE id = $1 AND version = $12`,
+                 status = $7, started_by_id = $8, created_at = $9, updated_at = $10, state = $11::jsonb, due_at = $12
+               WHERE id = $1 AND version = $13`,
               [...runColumns(record), expectedVersion],
             )
           ).rowCount ?? 0;
@@ -508,8 +524,8 @@ function validateRun(run: Run): Run {
   return result.data;
 }
 
-/** `$1..$11` of the runs INSERT / UPDATE. */
-function runColumns(run: Run): (string | number)[] {
+/** `$1..$12` of the runs INSERT / UPDATE (`due_at`: the next reminder of an open run, else NULL). */
+function runColumns(run: Run): (string | number | null)[] {
   return [
     run.id,
     run.version,
@@ -522,6 +538,7 @@ function runColumns(run: Run): (string | number)[] {
     run.createdAt,
     run.updatedAt,
     JSON.stringify(run),
+    run.status === 'open' && run.reminder ? run.reminder.dueAt : null,
   ];
 }
 

@@ -75,6 +75,13 @@ export const runRecordSchema = z.strictObject({
   contingentIds: z.array(z.number().int().positive()),
   contactNumber: z.string().optional(),
   verification: verificationReportSchema.optional(),
+  reminder: z
+    .strictObject({
+      dueAt: isoTimeSchema,
+      kind: z.enum(['operator', 'support']),
+      count: z.number().int().nonnegative(),
+    })
+    .optional(),
   startedBy: actorSchema,
   endedBy: actorSchema.optional(),
   endedAt: isoTimeSchema.optional(),
@@ -104,6 +111,13 @@ export const effectSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('verification_report') }),
   z.strictObject({ type: z.literal('notice'), code: z.string().min(1), params: reasonParamsSchema.optional() }),
+  z.strictObject({
+    type: z.literal('reminder'),
+    kind: z.enum(['operator', 'support', 'support_unanswered']),
+    step: stepIdSchema,
+    count: z.number().int().nonnegative(),
+  }),
+  z.strictObject({ type: z.literal('reminder_snoozed'), by: actorSchema, at: isoTimeSchema, until: isoTimeSchema }),
 ]);
 
 /** Audit `details`: any JSON object. */

@@ -113,9 +113,9 @@ export class SqliteRunStore implements RunStore {
         this.db
           .prepare(
             `INSERT INTO runs (id, version, surface, channel_id, institution_code, channel_code, status,
-               started_by_id, created_at, updated_at, state)
+               started_by_id, created_at, updated_at, state, due_at)
              VALUES (@id, @version, @surface, @channelId, @institutionCode, @channelCode, @status,
-               @startedById, @createdAt, @updatedAt, @state)`,
+               @startedById, @createdAt, @updatedAt, @state, @dueAt)`,
           )
           .run(runColumns(record));
       } catch (e) {
@@ -167,6 +167,20 @@ export class SqliteRunStore implements RunStore {
   }
 
   /**
+   * Open runs with a reminder due at or before `nowIso` (`due_at`, indexed), earliest first.
+   * ISO strings of `toISOString` compare in time order.
+   * @throws Error when `limit` is not a positive integer.
+   * @throws StoredRecordError when a listed row is corrupt.
+   */
+  async listDue(nowIso: string, limit: number): Promise<Run[]> {
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`listDue limit must be a positive integer (got ${limit})`);
+    const rows = this.stmt(
+      "SELECT id, state FROM runs WHERE due_at IS NOT NULL AND due_at <= ? AND status = 'open' ORDER BY due_at, rowid LIMIT ?",
+    ).all(nowIso, limit) as RunRow[];
+    return rows.map(parseRunRow);
+  }
+
+  /**
    * Compare-and-set write: `UPDATE ... WHERE id = ? AND version = expectedVersion`, plus the audit
    * entries and outbox items, in one transaction. Nothing is written when it throws.
    * @throws VersionConflictError when the run is unknown or its stored version is not `expectedVersion`.
@@ -186,7 +200,8 @@ export class SqliteRunStore implements RunStore {
           .prepare(
             `UPDATE runs SET version = @version, surface = @surface, channel_id = @channelId,
                institution_code = @institutionCode, channel_code = @channelCode, status = @status,
-               started_by_id = @startedById, created_at = @createdAt, updated_at = @updatedAt, state = @state
+               started_by_id = @startedById, created_at = @createdAt, updated_at = @updatedAt, state = @state,
+               due_at = @dueAt
              WHERE id = @id AND version = @expectedVersion`,
           )
           .run({ ...runColumns(record), expectedVersion }).changes;
@@ -421,7 +436,7 @@ function validateRun(run: Run): Run {
   return result.data;
 }
 
-function runColumns(run: Run): Record<string, string | number> {
+function runColumns(run: Run): Record<string, string | number | null> {
   return {
     id: run.id,
     version: run.version,
@@ -434,7 +449,13 @@ function runColumns(run: Run): Record<string, string | number> {
     createdAt: run.createdAt,
     updatedAt: run.updatedAt,
     state: JSON.stringify(run),
+    dueAt: dueAtOf(run),
   };
+}
+
+/** The `due_at` column: the next reminder of an open run, else NULL. */
+function dueAtOf(run: Run): string | null {
+  return run.status === 'open' && run.reminder ? run.reminder.dueAt : null;
 }
 
 function parseRunRow(row: RunRow): Run {

@@ -214,6 +214,26 @@ export class TeamsActions {
         return act(ACTION_IDS.passwordAssigned);
       case ACTION_IDS.emailSent:
         return act(ACTION_IDS.emailSent);
+      case ACTION_IDS.reminderSnooze: {
+        // The reminder card keeps its place: it becomes the snooze line (the thread gets it too).
+        const r = await service.act({ runId, step, action: ACTION_IDS.reminderSnooze, actor: turn.actor, surface: 'teams' });
+        if (!r.ok) return this.errorCard(r.error, 'step', step, L);
+        const until = r.value.reminder?.dueAt;
+        const text = builder.forEffect(r.value, {
+          type: 'reminder_snoozed',
+          by: turn.actor,
+          at: r.value.updatedAt,
+          until: until ?? r.value.updatedAt,
+        }).text;
+        return adaptiveCard(
+          [
+            { type: 'TextBlock', text: label, wrap: true, isSubtle: true, size: 'Small', weight: 'Bolder' },
+            { type: 'TextBlock', text, wrap: true },
+          ],
+          [],
+          text,
+        );
+      }
       case ACTION_IDS.runResume: {
         const r = await service.resume({ runId, actor: turn.actor, surface: 'teams' });
         if (!r.ok) return this.errorCard(r.error, kind, step, L);

@@ -6,13 +6,15 @@
  * the progress card is one activity edited with `updateActivity`; in a channel, step cards,
  * reports and notices are replies in the progress card's thread (conversation id
  * `<channel>;messageid=<card id>`), in a personal chat plain posts; the support request goes
- * to the registered support channel, else to the run's thread.
+ * to the registered support channel, else to the run's thread. Reminders (issue 5): the operator
+ * one and "support has not answered" in the run's thread with a real mention of who started the
+ * run (`msteams.entities`); the support one as a reply to the support request.
  */
 import type { Activity, CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
 import type { RunStore } from '../../src/ports/run-store.port';
-import type { Effect, Run } from '../../src/workflow/types';
+import type { Actor, Effect, Run } from '../../src/workflow/types';
 import { baseConversationId, isChannelReference, threadConversationId } from './activity';
 import { type AdaptiveCard, cardAttachment, renderMessage } from './cards';
 import {
@@ -99,6 +101,18 @@ export class TeamsOutbound {
       await ctx.adapter.updateActivity(ctx, { ...this.activity(ref, posted.conversationId, card), id: posted.activityId });
     });
   }
+}
+
+/** Names a person as a Teams mention in card text (`<at>name</at>`, paired with `withMention`). */
+const atMention = (a: Actor): string => `<at>${a.name ?? a.id}</at>`;
+
+/**
+ * Adds the `msteams.entities` mention of `who` to a card whose text holds `<at>name</at>`
+ * (Teams, "Mention support within Adaptive Cards": `mentioned.id` may be the AAD object id).
+ */
+export function withMention(card: AdaptiveCard, who: Actor): AdaptiveCard & { msteams: unknown } {
+  const text = atMention(who);
+  return { ...card, msteams: { entities: [{ type: 'mention', text, mentioned: { id: who.id, name: who.name ?? who.id } }] } };
 }
 
 /** Dependencies of `TeamsNotifier`. */
@@ -198,6 +212,36 @@ export class TeamsNotifier implements ChatNotifier {
       }
       case 'notice': {
         await postInThread(renderMessage(builder.notice(run, effect.code, effect.params ?? {}), { runLabel: label }));
+        return;
+      }
+      case 'reminder_snoozed': {
+        await postInThread(renderMessage(builder.forEffect(run, effect, { mention: teamsMention }), { runLabel: label }));
+        return;
+      }
+      case 'reminder': {
+        if (effect.kind === 'support') {
+          const card = renderMessage(builder.forEffect(run, effect, { mention: teamsMention }), { runLabel: label });
+          const request = supportPostedSchema.safeParse(refs[TEAMS_REF.support]);
+          if (!request.success) {
+            await postInThread(card);
+            return;
+          }
+          const { reference, ...posted } = request.data;
+          const where = reference as unknown as Partial<ConversationReference>;
+          const whereBase = baseConversationId(where.conversation!.id);
+          if (whereBase === base) {
+            await postInThread(card); // the request is in the run's own thread (no support channel)
+            return;
+          }
+          // A reply to the request in the support channel (or next to it in a chat).
+          if (isChannelReference(where))
+            await outbound.post(where, threadConversationId(whereBase, posted.activityId), card, posted.activityId);
+          else await outbound.post(where, whereBase, card);
+          return;
+        }
+        // Operator reminder and "support has not answered": a real mention, so Teams notifies the starter.
+        const card = renderMessage(builder.forEffect(run, effect, { mention: atMention }), { runLabel: label });
+        await postInThread(withMention(card, run.startedBy));
         return;
       }
     }

@@ -13,7 +13,7 @@ import { type AuditEntry, DuplicateOpenRunError, type RunStore, VersionConflictE
 import type { SecutixCredentials } from '../ports/secutix.port';
 import { stepDefinition } from '../workflow/steps';
 import { createRun, transition } from '../workflow/transition';
-import type { Actor, Effect, NotPermittedRule, Refusal, Run, RunEvent, VerificationReport } from '../workflow/types';
+import type { Actor, Effect, NotPermittedRule, Refusal, ReminderSettings, Run, RunEvent, VerificationReport } from '../workflow/types';
 
 /** What the user is told when an operation does not go through (rendered by `describeError`). */
 export type ServiceError =
@@ -49,7 +49,16 @@ export interface RunServiceDeps {
   logger: Logger;
   /** Who may do what (`ALLOWED_OPERATORS`, `SUPPORT_USERS`); default: everyone may do everything. */
   access?: AccessPolicy;
+  /**
+   * Reminder delays (`REMIND_AFTER_HOURS`, `SUPPORT_REMIND_AFTER_HOURS`); unset: no reminders.
+   * `surfaces` lists the surfaces whose runs get them (default Slack and Teams: a console run
+   * lives in one interactive terminal session, with nobody to remind once it is closed).
+   */
+  reminders?: ReminderSettings & { surfaces?: readonly Surface[] };
 }
+
+/** The actor of what the reminder poller does (audit trail). */
+export const REMINDER_ACTOR: Actor = { id: 'system:reminders', name: 'Reminders' };
 
 /** An action on a run from a button or a form. */
 export interface ActionInput {
@@ -95,6 +104,13 @@ export class RunService {
       .toUpperCase()}`;
   }
 
+  /** The reminder settings for runs of `surface` (undefined: that surface gets no reminders). */
+  private remindersFor(surface: Surface): ReminderSettings | undefined {
+    const r = this.deps.reminders;
+    if (!r || !(r.surfaces ?? ['slack', 'teams']).includes(surface)) return undefined;
+    return { remindAfterHours: r.remindAfterHours, supportRemindAfterHours: r.supportRemindAfterHours };
+  }
+
   /** Loads a run that belongs to `surface`. */
   async load(runId: string, surface?: Surface): Promise<Outcome<Run>> {
     const run = await this.deps.store.get(runId);
@@ -129,6 +145,7 @@ export class RunService {
       details: input.details,
       actor: input.actor,
       at,
+      reminders: this.remindersFor(input.surface),
     });
     const audit: AuditEntry = {
       runId: run.id,
@@ -341,6 +358,71 @@ export class RunService {
     return () => clearInterval(timer);
   }
 
+  /**
+   * Sends every reminder that is due now (`RunStore.listDue`, oldest due first, at most `limit`):
+   * per run, the `reminder_due` transition saved with compare-and-set, then its outbox drained. A
+   * run another replica reminded first (version conflict) or that moved on since it was listed
+   * (nothing due any more) is skipped silently. Never throws for one run's failure (logged).
+   * @returns the ids of the runs reminded by this call.
+   */
+  async fireDueReminders(limit = 100): Promise<string[]> {
+    const at = this.now();
+    const due = await this.deps.store.listDue(at, limit);
+    const fired: string[] = [];
+    for (const run of due) {
+      const settings = this.remindersFor(run.surface);
+      const result = transition(run, { type: 'reminder_due', at }, settings);
+      if (!result.ok) continue;
+      const effect = result.effects.find((e) => e.type === 'reminder');
+      const audit: AuditEntry = {
+        runId: run.id,
+        at,
+        actor: REMINDER_ACTOR,
+        surface: run.surface,
+        action: 'reminder_due',
+        step: run.currentStep,
+        outcome: 'ok',
+        ...(effect?.type === 'reminder' ? { details: { kind: effect.kind, count: effect.count } } : {}),
+      };
+      try {
+        await this.deps.store.save(result.run, run.version, [audit], result.effects);
+      } catch (err) {
+        if (err instanceof VersionConflictError) {
+          this.deps.logger.debug({ runId: run.id }, 'reminder already handled elsewhere (version conflict): dropped');
+        } else {
+          this.deps.logger.error({ runId: run.id, err: errorSummary(err) }, 'reminder not saved');
+        }
+        continue;
+      }
+      this.deps.logger.info(
+        { runId: run.id, kind: effect?.type === 'reminder' ? effect.kind : undefined, step: run.currentStep, dueAt: run.reminder?.dueAt },
+        'reminder sent',
+      );
+      fired.push(run.id);
+      await this.drain(run.id);
+    }
+    return fired;
+  }
+
+  /**
+   * Calls `fireDueReminders` every `intervalMs` ms (one call at a time). Returns a function that
+   * stops it. The composition root starts it in server mode.
+   */
+  startReminders(intervalMs: number): () => void {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      void this.fireDueReminders()
+        .catch((err: unknown) => this.deps.logger.error({ err: errorSummary(err) }, 'reminder poll failed'))
+        .finally(() => {
+          busy = false;
+        });
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   /** One poll: drains each run with a pending item that is due (not waiting for its retry pause). */
   async pollOnce(): Promise<void> {
     const now = this.deps.clock.nowMs();
@@ -386,6 +468,8 @@ export class RunService {
         return input.step === 'email_draft' ? { type: 'email_sent', ...base } : null;
       case ACTION_IDS.runCancel:
         return { type: 'cancel', step: input.step, ...base };
+      case ACTION_IDS.reminderSnooze:
+        return { type: 'reminder_snooze', step: input.step, ...base };
       default:
         return null;
     }
@@ -406,7 +490,7 @@ export class RunService {
       const current = loaded.value;
       const denied = await this.deny(current, guard.who, guard.operation(current), action);
       if (denied) return denied;
-      const result = transition(current, event);
+      const result = transition(current, event, this.remindersFor(current.surface));
       if (!result.ok) return this.refuse(current, result.refusal, actor, surface, action);
       const audit: AuditEntry = {
         runId,

@@ -34,6 +34,11 @@ export const ACTION_IDS = {
    * channels"). Not a step button: it never makes anything stale.
    */
   runResume: 'run_resume',
+  /**
+   * "Snooze 1 day" on a reminder (issue 5): the run's next reminder is due 24 h later. Not a step
+   * button: it changes no step, so it never makes a step button stale.
+   */
+  reminderSnooze: 'reminder_snooze',
 } as const;
 export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
 export const ALL_ACTION_IDS: readonly ActionId[] = Object.values(ACTION_IDS);

@@ -20,6 +20,7 @@ import type { Block, Button, FormModel, Message } from './model';
 import type { Renderer } from './renderer';
 import type { ServiceError } from '../app/run-service';
 import { HELP_COMMANDS, type HelpCommand } from '../app/access';
+import { reminderMessage, snoozedMessage } from '../app/reminders';
 import type { MyRuns } from '../app/my-runs';
 
 /** Settings the messages need. */
@@ -339,6 +340,10 @@ export class MessageBuilder {
         return this.report(run);
       case 'notice':
         return this.notice(run, effect.code, effect.params);
+      case 'reminder':
+        return reminderMessage(this, run, effect, mention);
+      case 'reminder_snoozed':
+        return snoozedMessage(this, run, effect, mention);
     }
   }
 

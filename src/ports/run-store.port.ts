@@ -84,6 +84,12 @@ export interface RunStore {
   /** Runs matching the filter, newest (`createdAt`) first. */
   list(filter: RunFilter): Promise<Run[]>;
   /**
+   * Open runs whose next reminder (`Run.reminder.dueAt`, kept in an indexed `due_at` column) is
+   * at or before `nowIso`, the earliest due first, at most `limit` (a positive integer). Ended
+   * runs and runs without a reminder are never listed.
+   */
+  listDue(nowIso: string, limit: number): Promise<Run[]>;
+  /**
    * Compare-and-set: writes `run` (whose `version` must be `expectedVersion + 1`) only if the
    * stored version is `expectedVersion`, appending the audit entries and outbox items atomically.
    * @throws VersionConflictError when the stored version differs.

@@ -6,10 +6,55 @@
 import { STEP_IDS, type StepId, type Surface } from '../domain/ids';
 import type { RunDetails } from '../domain/schemas';
 import { nextStep, stepDefinition } from './steps';
-import type { Actor, Effect, Refusal, Run, RunEvent, StepRecord, TransitionResult } from './types';
+import {
+  type Actor,
+  type Effect,
+  type Refusal,
+  type ReminderSettings,
+  type ReminderState,
+  type Run,
+  type RunEvent,
+  SNOOZE_HOURS,
+  type StepRecord,
+  SUPPORT_REMINDER_LIMIT,
+  type TransitionResult,
+} from './types';
+
+/** `iso` plus `hours` (fractions allowed), as an ISO string. */
+export function addHours(iso: string, hours: number): string {
+  return new Date(Date.parse(iso) + Math.round(hours * 3_600_000)).toISOString();
+}
+
+/**
+ * The first reminder of a step the run has just landed on at `at`: SecuTix support on
+ * `password_request` (`supportRemindAfterHours`), otherwise the operator (`remindAfterHours`).
+ * Undefined when reminders are off (no settings, or a delay of 0).
+ */
+export function firstReminder(step: StepId, at: string, settings: ReminderSettings | undefined): ReminderState | undefined {
+  if (!settings) return undefined;
+  const support = step === 'password_request';
+  const hours = support ? settings.supportRemindAfterHours : settings.remindAfterHours;
+  if (!(hours > 0)) return undefined;
+  return { dueAt: addHours(at, hours), kind: support ? 'support' : 'operator', count: 0 };
+}
+
+/** Sets (or, with `undefined`, removes) the run's reminder. */
+function setReminder(run: Run, reminder: ReminderState | undefined): void {
+  if (reminder) run.reminder = reminder;
+  else delete run.reminder;
+}
 
 /** Creates a new open run at step 1 (version 1), and the effects that announce it. */
-export function createRun(input: { id: string; surface: Surface; channelId: string; details: RunDetails; actor: Actor; at: string }): {
+export function createRun(input: {
+  id: string;
+  surface: Surface;
+  channelId: string;
+  details: RunDetails;
+  actor: Actor;
+  at: string;
+  /** Reminder delays; without them no reminder is scheduled. */
+  reminders?: ReminderSettings;
+}): {
   run: Run;
   effects: Effect[];
 } {
@@ -32,6 +77,7 @@ export function createRun(input: { id: string; surface: Surface; channelId: stri
     createdAt: input.at,
     updatedAt: input.at,
   };
+  setReminder(run, firstReminder(STEP_IDS[0], input.at, input.reminders));
   return { run, effects: [{ type: 'card' }, { type: 'step_prompt', step: STEP_IDS[0] }] };
 }
 
@@ -47,12 +93,16 @@ function lastOf(run: Run, step?: StepId): Refusal['last'] {
   return undefined;
 }
 
-/** Advances to the step after `from`, returning the effects that announce the new step. */
-function advance(run: Run, from: StepId, at: string): Effect[] {
+/** Advances to the step after `from` (scheduling its first reminder), returning the effects that announce the new step. */
+function advance(run: Run, from: StepId, at: string, reminders: ReminderSettings | undefined): Effect[] {
   const next = nextStep(from);
   run.currentStep = next;
-  if (!next) return [];
+  if (!next) {
+    delete run.reminder;
+    return [];
+  }
   run.steps[next] = { state: 'current', at };
+  setReminder(run, firstReminder(next, at, reminders));
   const effects: Effect[] = [{ type: 'step_prompt', step: next }];
   if (next === 'password_request') effects.push({ type: 'support_request' });
   return effects;
@@ -66,10 +116,18 @@ function copy(run: Run): Run {
 /**
  * Applies one event. The returned run has `version + 1` and `updatedAt = event.at`.
  * Refusals: `run_not_open` (completed/cancelled), `stale_step` (the button's step is not the
- * current one), `not_allowed_here` (the event does not apply to the current step),
- * `not_skippable`, `input_required` (contingents / contact number missing or empty).
+ * current one), `not_allowed_here` (the event does not apply to the current step, or a
+ * `reminder_due` with nothing due), `not_skippable`, `input_required` (contingents / contact
+ * number missing or empty).
+ *
+ * Reminders (`Run.reminder`, with `reminders` settings; none are scheduled without them): landing
+ * on a step schedules its first one, a failed verification starts the operator's delay again,
+ * completion and cancel clear it. `reminder_due` sends the due one and schedules the next (support
+ * at most `SUPPORT_REMINDER_LIMIT` times, then the operator is told and nothing more is
+ * scheduled); `reminder_snooze` pushes it `SNOOZE_HOURS` later. Neither changes the step, so no
+ * step button becomes stale.
  */
-export function transition(current: Run, event: RunEvent): TransitionResult {
+export function transition(current: Run, event: RunEvent, reminders?: ReminderSettings): TransitionResult {
   if (current.status !== 'open' || current.currentStep === null) {
     const step = 'step' in event ? event.step : undefined;
     return refuse({ code: 'run_not_open', last: lastOf(current, step) });
@@ -95,7 +153,7 @@ export function transition(current: Run, event: RunEvent): TransitionResult {
       }
       run.steps[step] = { state: 'done', by: event.actor, at: event.at };
       effects.push({ type: 'step_closed', step, outcome: 'done', by: event.actor, at: event.at });
-      effects.push(...advance(run, step, event.at));
+      effects.push(...advance(run, step, event.at, reminders));
       break;
     }
     case 'step_skip': {
@@ -103,7 +161,7 @@ export function transition(current: Run, event: RunEvent): TransitionResult {
       if (!def.skippable) return refuse({ code: 'not_skippable', last: lastOf(current, step) });
       run.steps[step] = { state: 'skipped', by: event.actor, at: event.at };
       effects.push({ type: 'step_closed', step, outcome: 'skipped', by: event.actor, at: event.at });
-      effects.push(...advance(run, step, event.at));
+      effects.push(...advance(run, step, event.at, reminders));
       break;
     }
     case 'password_assigned': {
@@ -111,7 +169,7 @@ export function transition(current: Run, event: RunEvent): TransitionResult {
       run.steps[step] = { state: 'done', by: event.actor, at: event.at };
       effects.push({ type: 'support_closed', outcome: 'assigned', by: event.actor, at: event.at });
       effects.push({ type: 'step_closed', step, outcome: 'done', by: event.actor, at: event.at });
-      effects.push(...advance(run, step, event.at));
+      effects.push(...advance(run, step, event.at, reminders));
       break;
     }
     case 'verification_result': {
@@ -121,9 +179,11 @@ export function transition(current: Run, event: RunEvent): TransitionResult {
         run.steps[step] = { state: 'done', by: event.actor, at: event.at };
         effects.push({ type: 'step_closed', step, outcome: 'verified', by: event.actor, at: event.at });
         effects.push({ type: 'verification_report' });
-        effects.push(...advance(run, step, event.at));
+        effects.push(...advance(run, step, event.at, reminders));
       } else {
         run.steps[step] = { state: 'failed', by: event.actor, at: event.at, reason: 'checks_failed' };
+        // Someone acted on the step: its reminder waits a full delay again.
+        setReminder(run, firstReminder(step, event.at, reminders));
         effects.push({ type: 'verification_report' });
       }
       break;
@@ -133,7 +193,7 @@ export function transition(current: Run, event: RunEvent): TransitionResult {
       if (event.reason.trim().length === 0) return refuse({ code: 'input_required' });
       run.steps[step] = { state: 'skipped', by: event.actor, at: event.at, reason: event.reason };
       effects.push({ type: 'step_closed', step, outcome: 'skipped', by: event.actor, at: event.at });
-      effects.push(...advance(run, step, event.at));
+      effects.push(...advance(run, step, event.at, reminders));
       break;
     }
     case 'email_sent': {
@@ -141,6 +201,7 @@ export function transition(current: Run, event: RunEvent): TransitionResult {
       run.steps[step] = { state: 'done', by: event.actor, at: event.at };
       run.status = 'completed';
       run.currentStep = null;
+      delete run.reminder;
       run.endedBy = event.actor;
       run.endedAt = event.at;
       effects.push({ type: 'step_closed', step, outcome: 'completed', by: event.actor, at: event.at });
@@ -151,6 +212,7 @@ export function transition(current: Run, event: RunEvent): TransitionResult {
       if (event.step !== undefined && event.step !== step) return refuse({ code: 'stale_step', last: lastOf(current, event.step) });
       run.status = 'cancelled';
       run.currentStep = null;
+      delete run.reminder;
       run.endedBy = event.actor;
       run.endedAt = event.at;
       effects.push({ type: 'step_closed', step, outcome: 'cancelled', by: event.actor, at: event.at });
@@ -163,6 +225,27 @@ export function transition(current: Run, event: RunEvent): TransitionResult {
     case 'resume': {
       // Not a change of step: the current step message is posted again (both copies work).
       return { ok: true, run, effects: [{ type: 'step_prompt', step }, { type: 'card' }] };
+    }
+    case 'reminder_due': {
+      const due = current.reminder;
+      if (!due || due.dueAt > event.at) return refuse({ code: 'not_allowed_here' });
+      const count = due.count + 1;
+      if (due.kind === 'support' && due.count >= SUPPORT_REMINDER_LIMIT) {
+        // Support did not answer: the operator is told once, and nobody is chased any more.
+        delete run.reminder;
+        return { ok: true, run, effects: [{ type: 'reminder', kind: 'support_unanswered', step, count: due.count }] };
+      }
+      // The next one of the same kind (none when that kind was turned off since).
+      const hours = reminders ? (due.kind === 'support' ? reminders.supportRemindAfterHours : reminders.remindAfterHours) : 0;
+      setReminder(run, hours > 0 ? { dueAt: addHours(event.at, hours), kind: due.kind, count } : undefined);
+      return { ok: true, run, effects: [{ type: 'reminder', kind: due.kind, step, count }] };
+    }
+    case 'reminder_snooze': {
+      if (event.step !== step) return refuse({ code: 'stale_step', last: lastOf(current, event.step) });
+      if (!current.reminder) return refuse({ code: 'not_allowed_here', last: lastOf(current, step) });
+      const until = addHours(event.at, SNOOZE_HOURS);
+      run.reminder = { ...current.reminder, dueAt: until };
+      return { ok: true, run, effects: [{ type: 'reminder_snoozed', by: event.actor, at: event.at, until }] };
     }
     default: {
       const never: never = event;

@@ -76,12 +76,46 @@ export interface Run {
   verification?: VerificationReport;
   /** Who started the run. */
   startedBy: Actor;
+  /**
+   * The next reminder of an open run (`src/app/reminders.ts`): due time (ISO), whom it chases
+   * (`operator`: the person who started the run, in its thread; `support`: SecuTix support about
+   * the password request) and how many reminders of that kind were already sent for this step.
+   * Absent when nothing is scheduled (reminders off, completed, cancelled, support gave up).
+   */
+  reminder?: ReminderState;
   /** Who ended it (completed or cancelled) and when. */
   endedBy?: Actor;
   endedAt?: string;
   createdAt: string;
   updatedAt: string;
 }
+
+/** A run's next reminder (`Run.reminder`). */
+export interface ReminderState {
+  /** ISO time the reminder is due. */
+  dueAt: string;
+  kind: 'operator' | 'support';
+  /** Reminders of this kind already sent for the current step (0 before the first). */
+  count: number;
+}
+
+/**
+ * Reminder delays, in hours (fractions allowed: 0.01 h = 36 s). Settings of the process
+ * (`REMIND_AFTER_HOURS`, `SUPPORT_REMIND_AFTER_HOURS`), handed to the transition as an argument.
+ * A delay of 0 turns that kind of reminder off.
+ */
+export interface ReminderSettings {
+  /** A step with no action for this long reminds the person who started the run (default 24). */
+  remindAfterHours: number;
+  /** The password request reminds SecuTix support after this long (default 4), at most `SUPPORT_REMINDER_LIMIT` times. */
+  supportRemindAfterHours: number;
+}
+
+/** How many support reminders a password request gets before the operator is told support has not answered. */
+export const SUPPORT_REMINDER_LIMIT = 3;
+
+/** How long the "Snooze 1 day" button pushes a reminder, in hours. */
+export const SNOOZE_HOURS = 24;
 
 /** Inputs to the pure transition. `at` is the ISO time of the event. */
 export type RunEvent =
@@ -93,7 +127,11 @@ export type RunEvent =
   | { type: 'email_sent'; actor: Actor; at: string }
   /** `step`: the step of the message whose cancel button was pressed (stale when not current). */
   | { type: 'cancel'; step?: StepId; actor: Actor; at: string }
-  | { type: 'resume'; actor: Actor; at: string };
+  | { type: 'resume'; actor: Actor; at: string }
+  /** The poller found `run.reminder` due at `at` (refused with `not_allowed_here` when nothing is due). */
+  | { type: 'reminder_due'; at: string }
+  /** "Snooze 1 day" on a reminder about `step`: the next reminder is due `SNOOZE_HOURS` after `at`. */
+  | { type: 'reminder_snooze'; step: StepId; actor: Actor; at: string };
 export type RunEventType = RunEvent['type'];
 
 /** What a step message says once acted on (its buttons are replaced by this). */
@@ -117,7 +155,16 @@ export type Effect =
   /** Post the verification report stored on the run (with retry buttons when it failed). */
   | { type: 'verification_report' }
   /** A short notice in the thread (message key `notice.*`). */
-  | { type: 'notice'; code: string; params?: Record<string, string | number> };
+  | { type: 'notice'; code: string; params?: Record<string, string | number> }
+  /**
+   * A reminder about `step` (the current step when it fired): `operator` in the run's thread,
+   * mentioning who started the run, with a snooze button; `support` to the support channel (or
+   * the thread when there is none); `support_unanswered` tells the operator that support did
+   * not answer `count` reminders. `count` is this reminder's number (1, 2, ...).
+   */
+  | { type: 'reminder'; kind: 'operator' | 'support' | 'support_unanswered'; step: StepId; count: number }
+  /** Someone snoozed the reminders until `until` (ISO). */
+  | { type: 'reminder_snoozed'; by: Actor; at: string; until: string };
 export type EffectType = Effect['type'];
 
 /** Why the transition refused an event (message keys `refusal.*`). */

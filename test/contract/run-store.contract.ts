@@ -542,6 +542,52 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreUnder
       });
     });
 
+    describe('listDue (reminder due times)', () => {
+      const d = dummyRun().details;
+      const due = (id: string, minutes: number, extra: Partial<Run> = {}): Run =>
+        dummyRun({
+          id,
+          details: { ...d, institutionCode: id },
+          reminder: { dueAt: at(minutes), kind: 'operator', count: 0 },
+          ...extra,
+        });
+
+      it('lists open runs due at or before now, earliest due first, within the limit', async () => {
+        // Created out of due order; one without a reminder, one due later.
+        await store.create(due('LATE', 30), [], []);
+        await store.create(due('SECOND', 10), [], []);
+        await store.create(dummyRun({ id: 'NONE', details: { ...d, institutionCode: 'NONE' } }), [], []);
+        await store.create(due('FIRST', 5), [], []);
+        await store.create(due('EXACT', 20), [], []);
+
+        expect(ids(await store.listDue(at(20), 10))).toEqual(['FIRST', 'SECOND', 'EXACT']);
+        expect(ids(await store.listDue(at(19), 10))).toEqual(['FIRST', 'SECOND']);
+        expect(ids(await store.listDue(at(60), 2))).toEqual(['FIRST', 'SECOND']);
+        expect(await store.listDue(at(4), 10)).toEqual([]);
+        expect(await store.listDue(at(60), 10)).toContainEqual(due('LATE', 30));
+      });
+
+      it('follows saves: a new due time moves the run, an ended run or a cleared reminder leaves the list', async () => {
+        const a = due('AAA', 5);
+        const b = due('BBB', 6);
+        const c = due('CCC', 7);
+        for (const r of [a, b, c]) await store.create(r, [], []);
+
+        await store.save({ ...a, version: 2, reminder: { dueAt: at(100), kind: 'support', count: 1 } }, 1, [], []);
+        await store.save(ended(b, 'cancelled', 8), 1, [], []);
+        const { reminder: _cleared, ...withoutReminder } = c;
+        void _cleared;
+        await store.save({ ...withoutReminder, version: 2 }, 1, [], []);
+
+        expect(await store.listDue(at(99), 10)).toEqual([]);
+        expect(await store.listDue(at(100), 10)).toEqual([{ ...a, version: 2, reminder: { dueAt: at(100), kind: 'support', count: 1 } }]);
+      });
+
+      it('refuses a limit that is not a positive integer', async () => {
+        await expect(store.listDue(at(0), 0)).rejects.toThrow(/limit/);
+      });
+    });
+
     describe('durability', () => {
       it('finds runs, audit, outbox and refs again after closing and reopening', async () => {
         if (!ctx.reopen) return;

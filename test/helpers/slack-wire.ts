@@ -12,6 +12,7 @@ import { loadConfig } from '../../adapters/config';
 import { type Core, createCore } from '../../adapters/core-wiring';
 import { createLogger } from '../../adapters/logger';
 import { createSlackSurface, type SlackSurface } from '../../adapters/slack';
+import type { Clock } from '../../src/ports/clock.port';
 import { FakeSlackApi } from '../fakes/fake-slack-api';
 import { blockActionsPayload, commandBody, interactionBody, postSigned, type SignedAnswer, viewSubmissionPayload } from './slack-signing';
 
@@ -71,7 +72,14 @@ export function tempDir(prefix = 'slack-test-'): string {
  * variables (e.g. `ALLOWED_OPERATORS`); `userGroups` are answered by the fake's `usergroups.users.list`.
  */
 export async function wireSlack(
-  opts: { supportChannel?: string | null; dbPath?: string; env?: Record<string, string>; userGroups?: Record<string, string[]> } = {},
+  opts: {
+    supportChannel?: string | null;
+    dbPath?: string;
+    env?: Record<string, string>;
+    userGroups?: Record<string, string[]>;
+    /** The core's clock (default: the system clock); tests of reminders pass one they move. */
+    clock?: Clock;
+  } = {},
 ): Promise<SlackHarness> {
   const dbPath = opts.dbPath ?? path.join(tempDir(), 'runs.db');
   const api = await new FakeSlackApi().start();
@@ -90,7 +98,7 @@ export async function wireSlack(
   });
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, { write: (s: string) => void logs.push(s) });
-  const core = await createCore(config, logger);
+  const core = await createCore(config, logger, opts.clock ? { clock: opts.clock } : {});
   const surface = await createSlackSurface({
     slack: config.slack!,
     port: 0,

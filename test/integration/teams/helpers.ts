@@ -24,7 +24,8 @@ import type { Surface } from '../../../src/domain/ids';
 import { MessageBuilder } from '../../../src/messages/builder';
 import { Renderer } from '../../../src/messages/renderer';
 import type { ChatNotifier } from '../../../src/ports/chat-notifier.port';
-import { systemClock } from '../../../src/ports/clock.port';
+import { type Clock, systemClock } from '../../../src/ports/clock.port';
+import type { ReminderSettings } from '../../../src/workflow/types';
 import type { RunStore } from '../../../src/ports/run-store.port';
 import { type FakeBotConnector, startFakeBotConnector, type StoredActivity } from '../../fakes/fake-bot-connector';
 
@@ -106,6 +107,10 @@ export async function startTeamsHarness(
     access?: AccessLists;
     /** `ALLOWED_TENANTS`; the harness's activities come from tenant `tenant-1`. */
     allowedTenants?: string[];
+    /** The run service's clock (default: the system clock); reminder tests pass one they move. */
+    clock?: Clock;
+    /** `REMIND_AFTER_HOURS` / `SUPPORT_REMIND_AFTER_HOURS`; default: no reminders. */
+    reminders?: ReminderSettings;
   } = {},
 ): Promise<TeamsHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'teams-it-'));
@@ -134,10 +139,11 @@ export async function startTeamsHarness(
     store,
     verifier: (req) => verifySetup(secutix, req, systemClock),
     notifiers,
-    clock: systemClock,
+    clock: opts.clock ?? systemClock,
     ids: randomIds,
     logger: logger.child({ component: 'runs' }),
     ...(opts.access ? { access: new AccessPolicy(opts.access) } : {}),
+    ...(opts.reminders ? { reminders: opts.reminders } : {}),
   });
   const makeSurface = (): TeamsSurface =>
     createTeamsSurface({

@@ -184,6 +184,8 @@ describe('transition: every state x event pair is handled or refused on purpose'
     { type: 'email_sent', actor: op, at: at() },
     { type: 'cancel', actor: op, at: at() },
     { type: 'resume', actor: op, at: at() },
+    { type: 'reminder_due', at: at() },
+    { type: 'reminder_snooze', step, actor: op, at: at() },
   ];
   const kindOf = (s: StepId): string =>
     s === 'password_request' ? 'support' : s === 'verification' ? 'verification' : s === 'email_draft' ? 'email' : 'back_office';
@@ -204,6 +206,11 @@ describe('transition: every state x event pair is handled or refused on purpose'
         return current === 'verification' ? 'ok' : 'stale_step';
       case 'email_sent':
         return current === 'email_draft' ? 'ok' : 'stale_step';
+      // These runs have no reminder scheduled (no settings): nothing is due, nothing to snooze.
+      case 'reminder_due':
+        return 'not_allowed_here';
+      case 'reminder_snooze':
+        return ev.step !== current ? 'stale_step' : 'not_allowed_here';
     }
   }
 
