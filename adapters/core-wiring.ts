@@ -5,6 +5,7 @@
  */
 import { AccessPolicy } from '../src/app/access';
 import { verifySetup } from '../src/app/verification';
+import { HealthCheckService } from '../src/app/health-check';
 import { RunService } from '../src/app/run-service';
 import type { ChatNotifier } from '../src/ports/chat-notifier.port';
 import { type Clock, type IdSource, systemClock } from '../src/ports/clock.port';
@@ -28,6 +29,8 @@ export interface Core {
   sandbox?: { instance: Sandbox; url: string };
   service: RunService;
   builder: MessageBuilder;
+  /** The checks without a run (`check INSTITUTION`, the `product CODE` check), same access policy as `service`. */
+  health: HealthCheckService;
   /** Surfaces put their notifier here (`notifiers.slack = ...`). */
   notifiers: Partial<Record<Surface, ChatNotifier>>;
   /** Closes the store and the sandbox. */
@@ -80,6 +83,7 @@ export async function createCore(config: AppConfig, logger: AppLogger, opts: { c
     ...(sandbox ? { sandbox } : {}),
     service,
     builder,
+    health: new HealthCheckService({ secutix, clock, logger: logger.child({ component: 'checks' }), access: service.access }),
     notifiers,
     async close() {
       await sandbox?.instance.close();

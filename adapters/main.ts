@@ -27,6 +27,7 @@ async function runConsoleMode(config: AppConfig): Promise<number> {
     service: core.service,
     builder: core.builder,
     store: core.store,
+    health: core.health,
     input: process.stdin,
     output: process.stdout,
     defaultLocale: config.defaultLocale,
@@ -59,6 +60,7 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
       store: core.store,
       logger,
       defaultLocale: config.defaultLocale,
+      health: core.health,
     });
     core.notifiers.teams = teams.notifier;
     const surface = teams;
@@ -80,6 +82,7 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
       store: core.store,
       logger,
       defaultLocale: config.defaultLocale,
+      health: core.health,
       ...(teamsRoute ? { customRoutes: [teamsRoute] } : {}),
     });
     core.notifiers.slack = slack.notifier;

@@ -7,7 +7,7 @@
  * read without echo, passed to `RunService.verify` and dropped: never printed, logged or stored.
  */
 import os from 'node:os';
-import { ACTION_IDS, type Locale, FORM_IDS } from '../../src/domain/ids';
+import { ACTION_IDS, type Locale, FORM_IDS, type RunFormId } from '../../src/domain/ids';
 import {
   parseContactForm,
   parseContingentsForm,
@@ -18,6 +18,7 @@ import {
   type RawValues,
 } from '../../src/app/forms';
 import { errorSummary, type Outcome, type RunService } from '../../src/app/run-service';
+import { type HealthCheckService, parseCheckArgs, parseCheckForm } from '../../src/app/health-check';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { FormModel } from '../../src/messages/model';
 import type { RunStore } from '../../src/ports/run-store.port';
@@ -52,6 +53,8 @@ export interface ConsoleDeps {
   /** Language of the start form and of answers outside a run. */
   defaultLocale: Locale;
   hints?: ConsoleHints;
+  /** The checks without a run (`check` at any prompt); absent: `check` says they are not available. */
+  health?: HealthCheckService;
   /** Who acts (audit trail, step lines). Default: the OS user (`os.userInfo()`). */
   user?: { id: string; name: string };
 }
@@ -63,7 +66,7 @@ class InputEnded extends Error {
   }
 }
 
-const COMMANDS = ['help', 'status', 'product', 'quit'] as const;
+const COMMANDS = ['help', 'status', 'product', 'check', 'quit'] as const;
 type Command = (typeof COMMANDS)[number];
 const asCommand = (line: string): Command | null => {
   const w = line.trim().toLowerCase();
@@ -350,7 +353,7 @@ class ConsoleSession {
    */
   private async runForm<T>(
     run: Run,
-    id: Exclude<FormModel['id'], 'onboard_start'>,
+    id: RunFormId,
     parse: (raw: RawValues) => FormResult<T>,
     hint?: string,
     secret = false,
@@ -450,6 +453,10 @@ class ConsoleSession {
         this.ch.line(this.t('console.help.commands'));
         this.ch.line();
         this.ch.line(this.t('console.help.notes'));
+        this.ch.line(this.t('console.check.help'));
+        return;
+      case 'check':
+        await this.healthCheck();
         return;
       case 'product':
         this.ch.printMessage(b.productGuide(L, this.current?.details.channelCode));
@@ -471,6 +478,65 @@ class ConsoleSession {
     }
   }
 
+  /**
+   * `check`: the health check of an existing setup, without a run (issue 5). Asks the institution
+   * and channel codes, then the `onboard_check` form's questions (the password without echo; the
+   * optional values may be left empty: their checks are reported as skipped), and prints the report.
+   * An empty institution code goes back. The password is passed to the check and dropped.
+   */
+  private async healthCheck(): Promise<void> {
+    const L = this.locale;
+    const b = this.deps.builder;
+    if (!this.deps.health) {
+      this.ch.line(this.t('error.check.unavailable', {}, L));
+      return;
+    }
+    let target: { institutionCode: string; channelCode: string };
+    for (;;) {
+      const institution = (await this.ask(`${this.t('form.product_check.institution_code', {}, L)}: `)).trim();
+      if (institution === '') {
+        this.ch.line(this.t('console.form.back', {}, L));
+        return;
+      }
+      const channel = await this.ask(`${this.t('form.product_check.channel_code', {}, L)} [DGTK]: `);
+      const args = parseCheckArgs(institution, channel.trim() || undefined);
+      if (args.ok) {
+        target = args.value;
+        break;
+      }
+      this.fieldError(args.error, L);
+    }
+    const form = b.checkForm(L, target, 'console');
+    this.formHeader(form);
+    const raw: RawValues = {};
+    for (const input of form.inputs) {
+      const secret = input.kind === 'password';
+      for (;;) {
+        const line = await this.ask(`${input.label}: `, secret);
+        raw[input.id] = secret ? line : line.trim();
+        const r = parseCheckForm(raw);
+        const key = r.ok ? undefined : r.errors[input.id];
+        if (!key) break;
+        this.fieldError(key, L);
+      }
+    }
+    const parsed = parseCheckForm(raw);
+    delete raw[form.inputs[0]!.id]; // the password: not kept past this point
+    if (!parsed.ok) return;
+    const out = await this.deps.health.check({
+      surface: 'console',
+      actor: this.actor,
+      ...target,
+      password: parsed.value.password,
+      ...(parsed.value.contingentIds ? { contingentIds: parsed.value.contingentIds } : {}),
+      ...(parsed.value.contactNumber ? { contactNumber: parsed.value.contactNumber } : {}),
+      locale: L,
+    });
+    this.ch.line();
+    if (out.ok) this.ch.printMessage(b.healthReport(L, out.value));
+    else this.ch.line(stripMarkup(b.describeError(out.error, L, undefined, 'console')));
+  }
+
   private formHeader(form: FormModel): void {
     this.ch.line();
     this.ch.line(`== ${stripMarkup(form.title)} ==`);
@@ -483,7 +549,7 @@ class ConsoleSession {
 }
 
 /** The button action whose form `id` is (for the precheck before asking). */
-function formAction(id: Exclude<FormModel['id'], 'onboard_start'>): (typeof ACTION_IDS)[keyof typeof ACTION_IDS] {
+function formAction(id: RunFormId): (typeof ACTION_IDS)[keyof typeof ACTION_IDS] {
   switch (id) {
     case FORM_IDS.contingents:
     case FORM_IDS.contact:

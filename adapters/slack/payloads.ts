@@ -109,7 +109,9 @@ export function parseMetadata<T>(schema: z.ZodType<T>, raw: string): T | null {
 export type ParsedCommand =
   | { kind: 'start'; institutionCode?: string }
   | { kind: 'help' }
-  | { kind: 'product' }
+  | { kind: 'product'; productCode?: string }
+  /** `check INSTITUTION [CHANNEL]`: the words as typed (validated by the surface), control characters made visible. */
+  | { kind: 'check'; institution?: string; channel?: string }
   | { kind: 'status'; runId?: string }
   | { kind: 'resume'; runId?: string }
   | { kind: 'cancel'; runId?: string }
@@ -117,7 +119,8 @@ export type ParsedCommand =
 
 /**
  * Parses the command text: none or `start [INSTITUTION]`, `help`, `status [RUN]`, `resume RUN`,
- * `cancel RUN`, `product`. Words are case-insensitive; run ids are upper-cased.
+ * `cancel RUN`, `product [CODE]`,
+ * `check INSTITUTION [CHANNEL]`. Words are case-insensitive; run ids are upper-cased.
  */
 export function parseCommandText(text: string): ParsedCommand {
   const words = text
@@ -133,7 +136,13 @@ export function parseCommandText(text: string): ParsedCommand {
     case 'help':
       return { kind: 'help' };
     case 'product':
-      return { kind: 'product' };
+      return arg ? { kind: 'product', productCode: visibleControls(arg.slice(0, 40)) } : { kind: 'product' };
+    case 'check':
+      return {
+        kind: 'check',
+        ...(arg ? { institution: visibleControls(arg.slice(0, 40)) } : {}),
+        ...(words[2] ? { channel: visibleControls(words[2].slice(0, 40)) } : {}),
+      };
     case 'status':
     case 'resume':
     case 'cancel':

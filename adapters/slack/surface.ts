@@ -21,9 +21,12 @@ import {
   FORM_IDS,
   type FormId,
   type Locale,
+  PRODUCT_CHECK_ACTION_ID,
+  type RunFormId,
   type StepId,
 } from '../../src/domain/ids';
 import type { RunService, ServiceError } from '../../src/app/run-service';
+import type { HealthCheckService } from '../../src/app/health-check';
 import {
   parseContactForm,
   parseContingentsForm,
@@ -48,6 +51,7 @@ import {
   renderModal,
   type SlackMessagePayload,
 } from './block-kit';
+import { onCheckCommand, productWithCheck, registerSlackChecks, type SlackChecksContext } from './checks';
 import { claimViewSubmission, slackDedupeMiddleware } from './dedupe';
 import { onAppHomeOpened } from './home';
 import { SlackUserGroups } from './user-groups';
@@ -92,6 +96,8 @@ export interface SlackSurfaceDeps {
   defaultLocale: Locale;
   /** More routes on the same HTTP server (the lead adds Teams' `POST /api/messages`). */
   customRoutes?: CustomRoute[];
+  /** The checks without a run (`check INSTITUTION`, the `product CODE` check); absent: they answer "not available". */
+  health?: HealthCheckService;
   /**
    * Web API client tuning (defaults: 2 retries, at most 2 s between tries, 10 s timeout). The
    * retries never apply to `chat.postMessage` (its own client: no retries, 429s waited out by the
@@ -391,6 +397,24 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     }
   }
 
+  // ---- checks without a run (issue 5): `check INSTITUTION`, the `product CODE` check ---------
+  const checks: SlackChecksContext = {
+    app,
+    call: (method, args) => client.apiCall(method, args),
+    builder,
+    ...(deps.health ? { health: deps.health } : {}),
+    logger: log,
+    defaultLocale,
+    localeOf: localeOfUser,
+    tracked,
+    principalsOf,
+    describe,
+    openModal,
+    respond: (url, payload) => respond(url, payload),
+    firstSubmission,
+  };
+  registerSlackChecks(checks);
+
   // ---- slash command -------------------------------------------------------------------------
   app.command(COMMAND_NAME, ({ ack, body }) =>
     tracked(async () => {
@@ -436,7 +460,10 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           return;
         }
         case 'product':
-          await reply(ephemeralPayload(builder.productGuide(L)));
+          await reply(what.productCode ? productWithCheck(checks, what.productCode, L) : ephemeralPayload(builder.productGuide(L)));
+          return;
+        case 'check':
+          await onCheckCommand(checks, cmd, what, (payload) => (payload ? reply(payload) : ack()));
           return;
         case 'status': {
           const mayRead = service.authorize(
@@ -695,7 +722,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       const meta = JSON.stringify({ run: value.runId, step: value.step });
       await openModal(
         p.trigger_id,
-        renderModal(builder.runForm(pre.value, form as Exclude<FormId, 'onboard_start'>, meta)),
+        renderModal(builder.runForm(pre.value, form as RunFormId, meta)),
         { ...(channel ? { channel } : {}), user: user.id },
         pre.value.details.language,
       );
@@ -756,7 +783,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       await ack({ response_type: 'ephemeral', text: t(defaultLocale, 'error.unknown_command', { command: escapeSlack(command) }) });
     }),
   );
-  app.action(notOneOf(ALL_ACTION_IDS), ({ ack, body }) =>
+  app.action(notOneOf([...ALL_ACTION_IDS, PRODUCT_CHECK_ACTION_ID]), ({ ack, body }) =>
     tracked(async () => {
       await ack();
       log.warn('click on a button that is not ours');

@@ -16,13 +16,14 @@ import {
   type RawValues,
 } from '../../src/app/forms';
 import { errorSummary, type Outcome, type RunService, type ServiceError } from '../../src/app/run-service';
-import { ACTION_IDS, FORM_IDS, INPUT_IDS, type Locale, LOCALES, STEP_IDS, type StepId } from '../../src/domain/ids';
+import { ACTION_IDS, FORM_IDS, INPUT_IDS, type Locale, LOCALES, type RunFormId, STEP_IDS, type StepId } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { FieldErrors } from '../../src/messages/model';
 import type { Logger } from '../../src/ports/logger.port';
 import type { RunStore } from '../../src/ports/run-store.port';
 import type { Actor, Run } from '../../src/workflow/types';
 import { baseConversationId } from './activity';
+import { type CheckTurn, TEAMS_CHECK_VERBS, type TeamsChecks } from './checks';
 import { type ActionData, type AdaptiveCard, adaptiveCard, executeAction, REFRESH_VERB, renderForm } from './cards';
 import type { TeamsOutbound } from './notifier';
 import { TEAMS_REF } from './refs';
@@ -66,6 +67,8 @@ export interface TeamsActionsDeps {
   store: RunStore;
   outbound: TeamsOutbound;
   logger: Logger;
+  /** The checks without a run (`check`, the `product CODE` check); absent: their verbs answer "not one of mine". */
+  checks?: TeamsChecks;
   /** Longest wait for the core before answering with a "working" card (ms; default 3500, under Teams' few seconds). */
   answerDeadlineMs?: number;
 }
@@ -159,6 +162,16 @@ export class TeamsActions {
     if (!parsed.success || !verb) return this.noteCard(this.deps.builder.t(turn.locale, 'teams.error.bad_action'));
     const data = parsed.data as ActionData & Record<string, unknown>;
     if (verb === FORM_IDS.start) return this.start(turn, data);
+    if (this.deps.checks && TEAMS_CHECK_VERBS.includes(verb)) {
+      const check: CheckTurn = {
+        verb,
+        data: turn.data,
+        actor: turn.actor,
+        locale: turn.locale,
+        inChannel: turn.reference.conversation?.conversationType === 'channel',
+      };
+      return this.deps.checks.execute(check);
+    }
 
     const { service, builder } = this.deps;
     if (!data.runId || !data.step) return this.noteCard(builder.t(turn.locale, 'teams.error.bad_action'));
@@ -181,12 +194,7 @@ export class TeamsActions {
     };
     const precheck = async (action: Parameters<RunService['precheck']>[0]['action']): Promise<Outcome<Run>> =>
       service.precheck({ runId, step, action, surface: 'teams', actor: turn.actor });
-    const form = (
-      id: Exclude<(typeof FORM_IDS)[keyof typeof FORM_IDS], 'onboard_start'>,
-      current: Run,
-      errors?: FieldErrorKeys,
-      values?: RawValues,
-    ): AdaptiveCard =>
+    const form = (id: RunFormId, current: Run, errors?: FieldErrorKeys, values?: RawValues): AdaptiveCard =>
       renderForm(builder.runForm(current, id, ''), {
         data: formData,
         runLabel: label,

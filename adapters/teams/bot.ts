@@ -20,6 +20,7 @@ import type { RunStore } from '../../src/ports/run-store.port';
 import { actorOf, baseConversationId, baseReference, isChannelReference, localeOf } from './activity';
 import { type ActionTurn, TeamsActions } from './actions';
 import { type AdaptiveCard, adaptiveCard, cardAttachment, cardInvokeResponse, renderMessage } from './cards';
+import type { TeamsChecks } from './checks';
 import { mentionsBot, parseTeamsCommand, stripBotMention } from './mention';
 import type { RecentReferences } from './notifier';
 import { teamsMention } from './run-cards';
@@ -34,6 +35,8 @@ export interface TeamsBotDeps {
   recent: RecentReferences;
   logger: Logger;
   defaultLocale: Locale;
+  /** The checks without a run (`check INSTITUTION`, the `product CODE` check); absent: they answer "not available". */
+  checks?: TeamsChecks;
 }
 
 export class TeamsBot extends ActivityHandler {
@@ -173,7 +176,11 @@ export class TeamsBot extends ActivityHandler {
         return this.reply(ctx, this.text(L, text, builder.t(L, 'help.header')));
       }
       case 'product':
+        if (cmd.productCode && this.deps.checks) return this.reply(ctx, this.deps.checks.productCard(cmd.productCode, L));
         return this.reply(ctx, renderMessage(builder.productGuide(L)));
+      case 'check':
+        if (!this.deps.checks) return this.reply(ctx, this.text(L, builder.t(L, 'error.check.unavailable')));
+        return this.reply(ctx, this.deps.checks.commandCard(cmd, actor, L, a.conversation.conversationType === 'channel'));
       case 'status': {
         const mayRead = service.authorize({ surface: 'teams', actor }, { op: 'status' });
         if (!mayRead.ok) return this.reply(ctx, this.text(L, builder.describeError(mayRead.error, L, undefined, 'teams')));

@@ -40,6 +40,11 @@ export interface ActionData {
   confirmed?: boolean;
   /** The start form's language before a run exists. */
   locale?: Locale;
+  /** Checks without a run (`adapters/teams/checks.ts`): the institution and channel of `check`. */
+  institutionCode?: string;
+  channelCode?: string;
+  /** The product of the `product CODE` check. */
+  productCode?: string;
 }
 
 /** An Adaptive Card element or action (open shape: Adaptive Cards has many optional fields). */

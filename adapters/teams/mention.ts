@@ -72,7 +72,9 @@ export type TeamsCommand =
   | { name: 'status'; runId?: string }
   | { name: 'resume'; runId?: string }
   | { name: 'cancel'; runId?: string }
-  | { name: 'product' }
+  | { name: 'product'; productCode?: string }
+  /** `check INSTITUTION [CHANNEL]`: the words as typed (validated by `TeamsChecks`). */
+  | { name: 'check'; institution?: string; channel?: string }
   | { name: 'support_channel' }
   | { name: 'unknown'; word: string };
 
@@ -105,7 +107,13 @@ export function parseTeamsCommand(text: string): TeamsCommand {
     case 'cancel':
       return { name: 'cancel', ...runArg };
     case 'product':
-      return { name: 'product' };
+      return arg ? { name: 'product', productCode: visible(arg.slice(0, 40)) } : { name: 'product' };
+    case 'check':
+      return {
+        name: 'check',
+        ...(arg ? { institution: visible(arg.slice(0, 40)) } : {}),
+        ...(words[2] ? { channel: visible(words[2].slice(0, 40)) } : {}),
+      };
     case 'support-channel':
       return (words[1] ?? '').toLowerCase() === 'here'
         ? { name: 'support_channel' }

@@ -10,6 +10,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { errorSummary, type RunService } from '../../src/app/run-service';
+import type { HealthCheckService } from '../../src/app/health-check';
+import { TeamsChecks } from './checks';
 import type { Locale } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
@@ -53,6 +55,8 @@ export interface TeamsSurfaceDeps {
   answerDeadlineMs?: number;
   /** Remembered activity ids for duplicate detection (default 5000). */
   dedupeSize?: number;
+  /** The checks without a run (`check INSTITUTION`, the `product CODE` check). */
+  health?: HealthCheckService;
 }
 
 /** The Teams surface. */
@@ -151,7 +155,9 @@ export function createTeamsSurface(deps: TeamsSurfaceDeps): TeamsSurface {
   const outbound = new TeamsOutbound(adapter, deps.teams.appId || LOCAL_APP_ID);
   const recent = new RecentReferences();
   const notifier = new TeamsNotifier({ outbound, store: deps.store, builder: deps.builder, recent });
+  const checks = deps.health ? new TeamsChecks({ health: deps.health, builder: deps.builder }) : undefined;
   const actions = new TeamsActions({
+    ...(checks ? { checks } : {}),
     service: deps.service,
     builder: deps.builder,
     store: deps.store,
@@ -167,6 +173,7 @@ export function createTeamsSurface(deps: TeamsSurfaceDeps): TeamsSurface {
     recent,
     logger,
     defaultLocale: deps.defaultLocale,
+    ...(checks ? { checks } : {}),
   });
   // Duplicate detection: in memory (bounded, insertion order = age; a duplicate gets the first
   // delivery's answer), and durably in the run store (`claimOnce`) for message activities, so a

@@ -4,6 +4,7 @@
  * - Operators (`ALLOWED_OPERATORS`) may start runs, press step buttons (`step_done`, `step_skip`,
  *   `verify_start` / the password form, `verify_skip`, `email_sent`), resume runs and read status.
  * - Support (`SUPPORT_USERS`) alone may press `password_assigned`, and may cancel any run.
+ * - Operators and support may run the checks without a run (`check INSTITUTION`, the `product CODE` check).
  * - An operator may cancel only the runs they started, unless they are support.
  * - An empty list means "everyone" (the composition root logs a warning at start).
  * - The console user is always allowed: the console is local use on the operator's own machine,
@@ -44,13 +45,15 @@ export type AccessOperation =
   | { op: 'password_assigned' }
   | { op: 'cancel'; run: Pick<Run, 'startedBy'> }
   | { op: 'resume' }
-  | { op: 'status' };
+  | { op: 'status' }
+  /** A check without a run: `check INSTITUTION [CHANNEL]` and the `product CODE` check (`HealthCheckService`). */
+  | { op: 'check' };
 
 /** The decision: allowed, or refused with the rule that refused (message key `refusal.not_permitted.<rule>`). */
 export type AccessDecision = { allowed: true } | { allowed: false; rule: NotPermittedRule };
 
 /** Commands of `help`, in the order they are listed (`product.md`, "Commands"). */
-export const HELP_COMMANDS = ['start', 'status', 'resume', 'cancel', 'product', 'help'] as const;
+export const HELP_COMMANDS = ['start', 'status', 'resume', 'cancel', 'check', 'product', 'help'] as const;
 export type HelpCommand = (typeof HELP_COMMANDS)[number];
 
 const ALLOWED: AccessDecision = { allowed: true };
@@ -116,6 +119,7 @@ export class AccessPolicy {
       case 'password_assigned':
         return this.isSupport(p) ? ALLOWED : { allowed: false, rule: 'support' };
       case 'status':
+      case 'check':
         return this.isOperator(p) || this.isSupport(p) ? ALLOWED : { allowed: false, rule: 'operator' };
       case 'cancel': {
         // Listed support may cancel any run; an operator their own runs, or any run when
@@ -129,8 +133,8 @@ export class AccessPolicy {
   }
 
   /**
-   * The commands `help` lists for this caller: `start` and `resume` for operators, `status` for
-   * operators and support, `cancel` for operators and listed support, `product` and `help` for all.
+   * The commands `help` lists for this caller: `start` and `resume` for operators, `status` and `check`
+   * for operators and support, `cancel` for operators and listed support, `product` and `help` for all.
    */
   commands(p: Principal): HelpCommand[] {
     const operator = this.isOperator(p);
@@ -139,6 +143,7 @@ export class AccessPolicy {
       status: operator || this.isSupport(p),
       resume: operator,
       cancel: operator || this.isListedSupport(p),
+      check: operator || this.isSupport(p),
       product: true,
       help: true,
     };

@@ -53,9 +53,21 @@ export const FORM_IDS = {
   contact: 'onboard_contact',
   password: 'onboard_password',
   verifySkip: 'onboard_verify_skip',
+  /** `check INSTITUTION [CHANNEL]`: the health check of an existing setup (no run). */
+  check: 'onboard_check',
+  /** `product CODE`: the check of one product (no run). */
+  productCheck: 'onboard_product_check',
 } as const;
 export type FormId = (typeof FORM_IDS)[keyof typeof FORM_IDS];
 export const ALL_FORM_IDS: readonly FormId[] = Object.values(FORM_IDS);
+/** The forms of a run's steps (every form but the start form and the run-less checks). */
+export type RunFormId = Exclude<FormId, 'onboard_start' | 'onboard_check' | 'onboard_product_check'>;
+
+/**
+ * The button under the `product CODE` guide that opens the product check form (Slack `action_id`,
+ * Teams verb). Not a run action: its value is the product code, not a run and a step.
+ */
+export const PRODUCT_CHECK_ACTION_ID = 'product_check';
 
 /** Input ids: Slack `block_id` = `action_id`; Teams `Input.*` id. */
 export const INPUT_IDS = {

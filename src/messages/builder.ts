@@ -10,16 +10,18 @@ import {
   INPUT_IDS,
   type Locale,
   LOCALES,
+  type RunFormId,
   type StepId,
   type Surface,
 } from '../domain/ids';
 import { STEPS, stepDefinition } from '../workflow/steps';
-import type { Actor, CheckResult, Effect, Refusal, Run } from '../workflow/types';
+import type { Actor, CheckResult, Effect, Reason, Refusal, Run } from '../workflow/types';
 import { encodeActionValue } from './action-value';
 import type { Block, Button, FormModel, Message } from './model';
 import type { Renderer } from './renderer';
 import type { ServiceError } from '../app/run-service';
 import { HELP_COMMANDS, type HelpCommand } from '../app/access';
+import type { HealthCheckResult, ProductCheckReport } from '../app/health-check';
 import { reminderMessage, snoozedMessage } from '../app/reminders';
 import type { MyRuns } from '../app/my-runs';
 
@@ -38,6 +40,9 @@ export interface MessageSettings {
 export type MentionFormatter = (actor: Actor) => string;
 
 export const plainMention: MentionFormatter = (a) => a.name ?? a.id;
+
+/** Reasons meaning SecuTix could not answer (nothing to fix in the back office). */
+const TRANSIENT_REASONS: readonly string[] = ['secutix_unavailable', 'secutix_protocol', 'secutix_unexpected'];
 
 /** The marked placeholder for the password in the email draft (the bot never knows it). */
 export const PASSWORD_PLACEHOLDER: Record<Locale, string> = {
@@ -264,13 +269,7 @@ export class MessageBuilder {
     const L = run.details.language;
     const rep = run.verification;
     if (!rep) throw new Error(`run ${run.id} has no verification report`);
-    const items = rep.checks.map((c: CheckResult) => ({
-      id: c.id,
-      name: this.r.t(L, `check.name.${c.id}`),
-      outcome: c.outcome,
-      ...(c.reason ? { reason: this.r.t(L, `check.reason.${c.reason.code}`, c.reason.params ?? {}) } : {}),
-      warnings: (c.warnings ?? []).map((w) => this.r.t(L, `check.warning.${w.code}`, w.params ?? {})),
-    }));
+    const items = this.checkItems(L, rep.checks);
     const failed = rep.checks.filter((c) => c.outcome === 'failed').length;
     const blocks: Block[] = [
       { type: 'header', text: this.r.t(L, rep.passed ? 'report.header.passed' : 'report.header.failed') },
@@ -544,7 +543,7 @@ export class MessageBuilder {
   }
 
   /** The form of a step input or of the verification (`onboard_contingents`, `onboard_contact`, `onboard_password`, `onboard_verify_skip`). */
-  runForm(run: Run, id: Exclude<FormModel['id'], 'onboard_start'>, privateMetadata: string): FormModel {
+  runForm(run: Run, id: RunFormId, privateMetadata: string): FormModel {
     const L = run.details.language;
     const v = this.baseView(run);
     const base = { locale: L, submit: this.r.t(L, 'form.submit'), close: this.r.t(L, 'form.close'), privateMetadata };
@@ -612,5 +611,181 @@ export class MessageBuilder {
           ],
         };
     }
+  }
+
+  // ---- checks without a run (`check INSTITUTION`, `product CODE`) ----------------------------
+
+  /** The `checks` block items of verification results, in `L` (names, reasons, warnings). */
+  private checkItems(L: Locale, checks: readonly CheckResult[]): Extract<Block, { type: 'checks' }>['items'] {
+    return checks.map((c) => ({
+      id: c.id,
+      name: this.r.t(L, `check.name.${c.id}`),
+      outcome: c.outcome,
+      ...(c.reason ? { reason: this.r.t(L, `check.reason.${c.reason.code}`, c.reason.params ?? {}) } : {}),
+      warnings: (c.warnings ?? []).map((w) => this.r.t(L, `check.warning.${w.code}`, w.params ?? {})),
+    }));
+  }
+
+  /**
+   * The report of `check INSTITUTION [CHANNEL]` (no run): the checks as in a run's report, then
+   * one "where to fix it" line per failed check naming the back-office screen (`check.fix.<id>`;
+   * a SecuTix outage says to try again later instead), and a hint when checks were skipped for
+   * want of a value. Shown only to the person who asked.
+   */
+  healthReport(locale: Locale, result: HealthCheckResult): Message {
+    const L = locale;
+    const rep = result.report;
+    const login = `${result.institutionCode}_${result.channelCode}`;
+    const v = { institutionCode: result.institutionCode, channelCode: result.channelCode, login };
+    const failures = rep.checks.filter((c) => c.outcome === 'failed');
+    const header = this.r.t(L, rep.passed ? 'health.header.passed' : 'health.header.failed', { ...v, failed: failures.length });
+    const blocks: Block[] = [
+      { type: 'header', text: header },
+      { type: 'context', text: this.r.t(L, 'health.context', { ...v, at: formatTime(this.r, L, rep.at) }) },
+      { type: 'checks', items: this.checkItems(L, rep.checks) },
+    ];
+    if (rep.posId !== undefined) blocks.push({ type: 'text', text: this.r.t(L, 'report.pos_id', { posId: rep.posId }) });
+    if (failures.length > 0) {
+      const lines = failures.map((c) =>
+        this.r.t(L, 'check.fix.line', {
+          name: this.r.t(L, `check.name.${c.id}`),
+          fix: this.r.t(L, c.reason && TRANSIENT_REASONS.includes(c.reason.code) ? 'check.fix.transient' : `check.fix.${c.id}`, v),
+        }),
+      );
+      blocks.push({ type: 'text', text: [this.r.t(L, 'check.fix.header'), ...lines].join('\n') });
+    }
+    const NOT_GIVEN = ['contingents_not_given', 'no_contact_number'];
+    if (rep.checks.some((c) => c.outcome === 'skipped' && c.reason && NOT_GIVEN.includes(c.reason.code))) {
+      blocks.push({ type: 'context', text: this.r.t(L, 'health.skipped_hint') });
+    }
+    return { kind: 'report', locale: L, text: header, blocks, actions: [] };
+  }
+
+  /** The form of `check INSTITUTION [CHANNEL]` (`onboard_check`): the password, optional contingent ids and contact number. */
+  checkForm(locale: Locale, target: { institutionCode: string; channelCode: string }, privateMetadata: string): FormModel {
+    const L = locale;
+    const v = { ...target, login: `${target.institutionCode}_${target.channelCode}` };
+    return {
+      id: FORM_IDS.check,
+      locale: L,
+      title: this.r.t(L, 'form.check.title'),
+      submit: this.r.t(L, 'form.check.submit'),
+      close: this.r.t(L, 'form.close'),
+      intro: this.r.t(L, 'form.check.intro', v),
+      privateMetadata,
+      inputs: [
+        { id: INPUT_IDS.operatorPassword, label: this.r.t(L, 'form.check.password', v), kind: 'password', optional: false, maxLength: 200 },
+        {
+          id: INPUT_IDS.contingentIds,
+          label: this.r.t(L, 'form.check.contingents'),
+          kind: 'text',
+          optional: true,
+          maxLength: 1000,
+          placeholder: this.r.t(L, 'form.contingents.placeholder'),
+          hint: this.r.t(L, 'form.check.contingents.hint'),
+        },
+        {
+          id: INPUT_IDS.contactNumber,
+          label: this.r.t(L, 'form.check.contact'),
+          kind: 'text',
+          optional: true,
+          maxLength: 20,
+          hint: this.r.t(L, 'form.check.contact.hint'),
+        },
+      ],
+    };
+  }
+
+  /** `product CODE`: the guide, then a line offering the check of that product (surfaces add the `product_check` button). */
+  productGuideWithCheck(locale: Locale, productCode: string, channelCode = 'DGTK'): Message {
+    const guide = this.productGuide(locale, channelCode);
+    const offer = this.r.t(locale, 'product_check.offer', { productCode });
+    return { ...guide, blocks: [...guide.blocks, { type: 'text', text: offer }] };
+  }
+
+  /** The label of the `product_check` button under `productGuideWithCheck`. */
+  productCheckButtonLabel(locale: Locale, productCode: string): string {
+    return this.r.t(locale, 'product_check.button', { productCode });
+  }
+
+  /** The form of the `product CODE` check (`onboard_product_check`): institution, channel, password, optional contingents. */
+  productCheckForm(locale: Locale, productCode: string, privateMetadata: string): FormModel {
+    const L = locale;
+    return {
+      id: FORM_IDS.productCheck,
+      locale: L,
+      title: this.r.t(L, 'form.product_check.title'),
+      submit: this.r.t(L, 'form.check.submit'),
+      close: this.r.t(L, 'form.close'),
+      intro: this.r.t(L, 'form.product_check.intro', { productCode }),
+      privateMetadata,
+      inputs: [
+        {
+          id: INPUT_IDS.institutionCode,
+          label: this.r.t(L, 'form.product_check.institution_code'),
+          kind: 'text',
+          optional: false,
+          maxLength: 15,
+          placeholder: this.r.t(L, 'form.start.institution_code.placeholder'),
+        },
+        {
+          id: INPUT_IDS.channelCode,
+          label: this.r.t(L, 'form.product_check.channel_code'),
+          kind: 'text',
+          optional: true,
+          initial: 'DGTK',
+          maxLength: 8,
+        },
+        {
+          id: INPUT_IDS.operatorPassword,
+          label: this.r.t(L, 'form.product_check.password'),
+          kind: 'password',
+          optional: false,
+          maxLength: 200,
+        },
+        {
+          id: INPUT_IDS.contingentIds,
+          label: this.r.t(L, 'form.check.contingents'),
+          kind: 'text',
+          optional: true,
+          maxLength: 1000,
+          placeholder: this.r.t(L, 'form.contingents.placeholder'),
+          hint: this.r.t(L, 'form.product_check.contingents.hint'),
+        },
+      ],
+    };
+  }
+
+  /** The report of the `product CODE` check: found or not, running or not, available in the contingents or not. */
+  productReport(locale: Locale, rep: ProductCheckReport): Message {
+    const L = locale;
+    const reasonText = (r: Reason): string =>
+      this.r.has(L, `product_check.reason.${r.code}`)
+        ? this.r.t(L, `product_check.reason.${r.code}`, r.params ?? {})
+        : this.r.t(L, `check.reason.${r.code}`, r.params ?? {});
+    const header = this.r.t(L, rep.passed ? 'product_check.header.passed' : 'product_check.header.failed', {
+      productCode: rep.productCode,
+    });
+    const blocks: Block[] = [{ type: 'header', text: header }];
+    if (rep.product) blocks.push({ type: 'text', text: this.r.t(L, 'product_check.product', rep.product) });
+    blocks.push({
+      type: 'checks',
+      items: rep.checks.map((c) => ({
+        id: c.id,
+        name: this.r.t(L, `product_check.name.${c.id}`),
+        outcome: c.outcome,
+        ...(c.reason ? { reason: reasonText(c.reason) } : {}),
+        warnings: [],
+      })),
+    });
+    blocks.push({
+      type: 'context',
+      text: this.r.t(L, 'product_check.context', {
+        institutionCode: rep.institutionCode,
+        channelCode: rep.channelCode,
+        at: formatTime(this.r, L, rep.at),
+      }),
+    });
+    return { kind: 'report', locale: L, text: header, blocks, actions: [] };
   }
 }

@@ -27,7 +27,8 @@ export type Block =
   | { type: 'steps'; items: { step: StepId; number: number; label: string; state: StepState; note?: string }[] }
   | {
       type: 'checks';
-      items: { id: CheckResult['id']; name: string; outcome: CheckResult['outcome']; reason?: string; warnings: string[] }[];
+      /** `id`: a verification `CheckId`, or a product check id (`src/app/health-check.ts`). */
+      items: { id: string; name: string; outcome: CheckResult['outcome']; reason?: string; warnings: string[] }[];
     }
   /** Text shown as is (monospace where possible): the email draft. */
   | { type: 'preformatted'; text: string }

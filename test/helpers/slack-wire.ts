@@ -108,6 +108,7 @@ export async function wireSlack(
     store: core.store,
     logger,
     defaultLocale: config.defaultLocale,
+    health: core.health,
     web: { retries: 2, maxRetryTimeoutMs: 200 },
   });
   core.notifiers.slack = surface.notifier;

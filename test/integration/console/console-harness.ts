@@ -86,6 +86,7 @@ export async function wireConsole(dbPath: string, env: Record<string, string> = 
         service: core.service,
         builder: core.builder,
         store: core.store,
+        health: core.health,
         input,
         output,
         defaultLocale: config.defaultLocale,

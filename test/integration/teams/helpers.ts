@@ -19,6 +19,7 @@ import { createTeamsOnlyServer, createTeamsSurface, type TeamsSurface } from '..
 import { loadTemplates } from '../../../adapters/templates-loader';
 import { AccessPolicy, type AccessLists } from '../../../src/app/access';
 import { RunService } from '../../../src/app/run-service';
+import { HealthCheckService } from '../../../src/app/health-check';
 import { verifySetup } from '../../../src/app/verification';
 import type { Surface } from '../../../src/domain/ids';
 import { MessageBuilder } from '../../../src/messages/builder';
@@ -145,6 +146,12 @@ export async function startTeamsHarness(
     ...(opts.access ? { access: new AccessPolicy(opts.access) } : {}),
     ...(opts.reminders ? { reminders: opts.reminders } : {}),
   });
+  const health = new HealthCheckService({
+    secutix,
+    clock: systemClock,
+    logger: logger.child({ component: 'checks' }),
+    access: service.access,
+  });
   const makeSurface = (): TeamsSurface =>
     createTeamsSurface({
       teams: {
@@ -157,6 +164,7 @@ export async function startTeamsHarness(
       store,
       logger: logger.child({ component: 'teams' }),
       defaultLocale: 'en',
+      health,
       ...(opts.answerDeadlineMs !== undefined ? { answerDeadlineMs: opts.answerDeadlineMs } : {}),
     });
   let surface = makeSurface();
