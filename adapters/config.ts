@@ -106,6 +106,21 @@ const envSchema = z.object({
   REMIND_AFTER_HOURS: num(24, 0),
   SUPPORT_REMIND_AFTER_HOURS: num(4, 0),
   ADMIN_TOKEN: optStr,
+  DEFAULT_TIME_ZONE: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').trim() || 'Europe/Paris')
+    .refine(
+      (tz) => {
+        try {
+          new Intl.DateTimeFormat('en-US', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be an IANA time zone such as Europe/Paris' },
+    ),
 });
 
 /** The parsed configuration. Secrets stay in this object; never log it whole. */
@@ -151,6 +166,11 @@ export interface AppConfig {
   remindAfterHours: number;
   supportRemindAfterHours: number;
   adminToken?: string;
+  /**
+   * `DEFAULT_TIME_ZONE` (IANA, default `Europe/Paris`): local times of the audit export when SecuTix
+   * has not given the institution's `organizationTimeZone` (no verification yet).
+   */
+  defaultTimeZone: string;
 }
 
 /** Thrown with every configuration problem at once (one line each: `VARIABLE: problem`). */
@@ -255,5 +275,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     remindAfterHours: e.REMIND_AFTER_HOURS,
     supportRemindAfterHours: e.SUPPORT_REMIND_AFTER_HOURS,
     ...(e.ADMIN_TOKEN ? { adminToken: e.ADMIN_TOKEN } : {}),
+    defaultTimeZone: e.DEFAULT_TIME_ZONE,
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { CustomRoute } from '@slack/bolt';
 import pino from 'pino';
+import { createAuditRoute } from './admin/audit-route';
 import { ConfigError, loadConfig, type AppConfig } from './config';
 import { createConsoleNotifier, runConsole } from './console';
 import { createCore, type Core, warnOpenAccess } from './core-wiring';
@@ -51,6 +52,13 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
   warnOpenAccess(config, logger);
   const stops: (() => Promise<void>)[] = [];
   let teamsRoute: CustomRoute | undefined;
+  // Admin `GET /runs/:id/audit` (bearer ADMIN_TOKEN; 404 when unset, said in the log now).
+  const auditRoute = createAuditRoute({
+    store: core.store,
+    ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+    defaultTimeZone: config.defaultTimeZone,
+    logger,
+  });
   let teams: ReturnType<typeof createTeamsSurface> | undefined;
   if (config.teams) {
     teams = createTeamsSurface({
@@ -60,6 +68,7 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
       store: core.store,
       logger,
       defaultLocale: config.defaultLocale,
+      defaultTimeZone: config.defaultTimeZone,
       health: core.health,
     });
     core.notifiers.teams = teams.notifier;
@@ -82,15 +91,16 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
       store: core.store,
       logger,
       defaultLocale: config.defaultLocale,
+      defaultTimeZone: config.defaultTimeZone,
       health: core.health,
-      ...(teamsRoute ? { customRoutes: [teamsRoute] } : {}),
+      customRoutes: [...(teamsRoute ? [teamsRoute] : []), auditRoute],
     });
     core.notifiers.slack = slack.notifier;
     const { port } = await slack.start();
     logger.info({ port, teams: Boolean(teams) }, 'serving Slack on POST /slack/events' + (teams ? ' and Teams on POST /api/messages' : ''));
     stops.push(() => slack.stop());
   } else if (teams) {
-    const server = createTeamsOnlyServer(teams, logger);
+    const server = createTeamsOnlyServer(teams, logger, [auditRoute]);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());

@@ -115,11 +115,12 @@ export type ParsedCommand =
   | { kind: 'status'; runId?: string }
   | { kind: 'resume'; runId?: string }
   | { kind: 'cancel'; runId?: string }
+  | { kind: 'audit'; runId?: string }
   | { kind: 'unknown'; word: string };
 
 /**
  * Parses the command text: none or `start [INSTITUTION]`, `help`, `status [RUN]`, `resume RUN`,
- * `cancel RUN`, `product [CODE]`,
+ * `cancel RUN`, `audit RUN`, `product [CODE]`,
  * `check INSTITUTION [CHANNEL]`. Words are case-insensitive; run ids are upper-cased.
  */
 export function parseCommandText(text: string): ParsedCommand {
@@ -146,6 +147,7 @@ export function parseCommandText(text: string): ParsedCommand {
     case 'status':
     case 'resume':
     case 'cancel':
+    case 'audit':
       return arg ? { kind: word, runId: arg.toUpperCase() } : { kind: word };
     default:
       return { kind: 'unknown', word: visibleControls(words[0]!.slice(0, 40)) };

@@ -51,6 +51,8 @@ import {
   renderModal,
   type SlackMessagePayload,
 } from './block-kit';
+import { buildAuditExport } from '../../src/app/audit-export';
+import { uploadAuditCsv } from './audit-upload';
 import { onCheckCommand, productWithCheck, registerSlackChecks, type SlackChecksContext } from './checks';
 import { claimViewSubmission, slackDedupeMiddleware } from './dedupe';
 import { onAppHomeOpened } from './home';
@@ -94,8 +96,10 @@ export interface SlackSurfaceDeps {
   store: RunStore;
   logger: AppLogger;
   defaultLocale: Locale;
-  /** More routes on the same HTTP server (the lead adds Teams' `POST /api/messages`). */
+  /** More routes on the same HTTP server (the lead adds Teams' `POST /api/messages`, the admin `GET /runs/:id/audit`). */
   customRoutes?: CustomRoute[];
+  /** Zone of the audit export's local times when SecuTix gave none (`DEFAULT_TIME_ZONE`; default Europe/Paris). */
+  defaultTimeZone?: string;
   /** The checks without a run (`check INSTITUTION`, the `product CODE` check); absent: they answer "not available". */
   health?: HealthCheckService;
   /**
@@ -556,6 +560,38 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
             t(RL, 'slack.cancel.prompt', { runId: run.id, institutionCode: escapeSlack(run.details.institutionCode) }),
           );
           await reply(ephemeralPayload({ ...msg, actions: [button] }));
+          return;
+        }
+        case 'audit': {
+          // Issue 5: the run's whole trail as a CSV file in its thread (files.uploadV2, files:write).
+          if (!what.runId) {
+            await reply(textPayload(t(L, 'error.run_id_required', { command: 'audit' })));
+            return;
+          }
+          const mayAudit = service.authorize(
+            { surface: 'slack', actor: actorOf({ id: cmd.user_id, name: cmd.user_name }), ...(await principalsOf(cmd.user_id)) },
+            { op: 'audit' },
+          );
+          if (!mayAudit.ok) {
+            await reply(textPayload(describe(mayAudit.error, L)));
+            return;
+          }
+          const loaded = await service.load(what.runId, 'slack');
+          if (!loaded.ok) {
+            await reply(textPayload(describe(loaded.error, L)));
+            return;
+          }
+          await ack(); // the upload takes three calls: answer by response_url
+          const run = loaded.value;
+          const exp = buildAuditExport(run, await store.audit(run.id), {
+            ...(deps.defaultTimeZone ? { defaultTimeZone: deps.defaultTimeZone } : {}),
+          });
+          const up = await uploadAuditCsv({ client, store, builder }, run, exp);
+          log.info({ runId: run.id, user: cmd.user_id, entries: exp.rows.length, ok: up.ok }, 'audit trail exported');
+          const text = up.ok
+            ? t(L, 'audit.posted', { runId: run.id, link: (await threadLink(run.id)) ?? '' })
+            : t(L, 'audit.upload_failed', { runId: run.id, error: up.error });
+          await respond(cmd.response_url, textPayload(text), { channel: cmd.channel_id, user: cmd.user_id });
           return;
         }
         case 'unknown':

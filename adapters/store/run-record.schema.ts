@@ -56,6 +56,7 @@ export const verificationReportSchema = z.strictObject({
   passed: z.boolean(),
   at: isoTimeSchema,
   durationMs: z.number().nonnegative().optional(),
+  timeZone: z.string().min(1).max(64).optional(),
 });
 
 /**

@@ -11,6 +11,7 @@ import {
   type InvokeResponse,
   TurnContext,
 } from 'botbuilder';
+import { buildAuditExport } from '../../src/app/audit-export';
 import { errorSummary, type RunService } from '../../src/app/run-service';
 import { ACTION_IDS, type Locale, LOCALES } from '../../src/domain/ids';
 import { loadMyRuns } from '../../src/app/my-runs';
@@ -19,8 +20,9 @@ import type { Logger } from '../../src/ports/logger.port';
 import type { RunStore } from '../../src/ports/run-store.port';
 import { actorOf, baseConversationId, baseReference, isChannelReference, localeOf } from './activity';
 import { type ActionTurn, TeamsActions } from './actions';
-import { type AdaptiveCard, adaptiveCard, cardAttachment, cardInvokeResponse, renderMessage } from './cards';
+import { auditCards } from './audit-cards';
 import type { TeamsChecks } from './checks';
+import { type AdaptiveCard, adaptiveCard, cardAttachment, cardInvokeResponse, renderMessage } from './cards';
 import { mentionsBot, parseTeamsCommand, stripBotMention } from './mention';
 import type { RecentReferences } from './notifier';
 import { teamsMention } from './run-cards';
@@ -35,6 +37,8 @@ export interface TeamsBotDeps {
   recent: RecentReferences;
   logger: Logger;
   defaultLocale: Locale;
+  /** Zone of the audit export's local times when SecuTix gave none (`DEFAULT_TIME_ZONE`; default Europe/Paris). */
+  defaultTimeZone?: string;
   /** The checks without a run (`check INSTITUTION`, the `product CODE` check); absent: they answer "not available". */
   checks?: TeamsChecks;
 }
@@ -242,6 +246,20 @@ export class TeamsBot extends ActivityHandler {
         await store.putRef(TEAMS_GLOBAL_REF_OWNER, SUPPORT_CHANNEL_REF, ref);
         this.deps.logger.info({ conversation: baseId }, 'teams support channel registered');
         return this.reply(ctx, this.text(L, builder.t(L, 'teams.support_channel.saved')));
+      }
+      case 'audit': {
+        // Issue 5: the run's whole trail as table cards (a CSV file would need Graph file permissions).
+        if (!cmd.runId) return this.reply(ctx, this.text(L, builder.t(L, 'teams.error.run_id_required', { command: 'audit' })));
+        const mayAudit = service.authorize({ surface: 'teams', actor }, { op: 'audit' });
+        if (!mayAudit.ok) return this.reply(ctx, this.text(L, builder.describeError(mayAudit.error, L, undefined, 'teams')));
+        const loaded = await loadRun(cmd.runId);
+        if (!loaded.ok) return this.reply(ctx, this.text(L, builder.describeError(loaded.error, L, undefined, 'teams')));
+        const exp = buildAuditExport(loaded.value, await store.audit(loaded.value.id), {
+          ...(this.deps.defaultTimeZone ? { defaultTimeZone: this.deps.defaultTimeZone } : {}),
+        });
+        this.deps.logger.info({ runId: exp.runId, actor: actor.id, entries: exp.rows.length }, 'audit trail exported');
+        for (const card of auditCards(exp, builder, L)) await this.reply(ctx, card);
+        return;
       }
       case 'unknown':
         return this.reply(ctx, this.text(L, builder.t(L, 'teams.error.unknown_command', { command: cmd.word.slice(0, 60) })));

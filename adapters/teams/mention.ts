@@ -72,6 +72,7 @@ export type TeamsCommand =
   | { name: 'status'; runId?: string }
   | { name: 'resume'; runId?: string }
   | { name: 'cancel'; runId?: string }
+  | { name: 'audit'; runId?: string }
   | { name: 'product'; productCode?: string }
   /** `check INSTITUTION [CHANNEL]`: the words as typed (validated by `TeamsChecks`). */
   | { name: 'check'; institution?: string; channel?: string }
@@ -106,6 +107,8 @@ export function parseTeamsCommand(text: string): TeamsCommand {
       return { name: 'resume', ...runArg };
     case 'cancel':
       return { name: 'cancel', ...runArg };
+    case 'audit':
+      return { name: 'audit', ...runArg };
     case 'product':
       return arg ? { name: 'product', productCode: visible(arg.slice(0, 40)) } : { name: 'product' };
     case 'check':

@@ -17,6 +17,7 @@ import type { MessageBuilder } from '../../src/messages/builder';
 import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
 import type { Logger } from '../../src/ports/logger.port';
 import type { RunStore } from '../../src/ports/run-store.port';
+import type { HttpRoute } from '../admin/audit-route';
 import { type InboundActivity, inboundActivitySchema } from './activity';
 import { TeamsActions } from './actions';
 import { TeamsBot } from './bot';
@@ -55,6 +56,8 @@ export interface TeamsSurfaceDeps {
   answerDeadlineMs?: number;
   /** Remembered activity ids for duplicate detection (default 5000). */
   dedupeSize?: number;
+  /** Zone of the audit export's local times when SecuTix gave none (`DEFAULT_TIME_ZONE`; default Europe/Paris). */
+  defaultTimeZone?: string;
   /** The checks without a run (`check INSTITUTION`, the `product CODE` check). */
   health?: HealthCheckService;
 }
@@ -173,6 +176,7 @@ export function createTeamsSurface(deps: TeamsSurfaceDeps): TeamsSurface {
     recent,
     logger,
     defaultLocale: deps.defaultLocale,
+    ...(deps.defaultTimeZone ? { defaultTimeZone: deps.defaultTimeZone } : {}),
     ...(checks ? { checks } : {}),
   });
   // Duplicate detection: in memory (bounded, insertion order = age; a duplicate gets the first
@@ -299,12 +303,22 @@ export function tenantOf(activity: InboundActivity): string | undefined {
 }
 
 /**
- * A plain `node:http` server for Teams without Slack: `POST /api/messages` and `GET /healthz`
- * (`{"ok":true}`); anything else 404. Not listening yet: call `listen(port)`.
+ * A plain `node:http` server for Teams without Slack: `POST /api/messages`, `GET /healthz`
+ * (`{"ok":true}`) and the extra `routes` (the admin `GET /runs/:id/audit`); anything else 404.
+ * Not listening yet: call `listen(port)`.
  */
-export function createTeamsOnlyServer(surface: Pick<TeamsSurface, 'handle'>, logger: Logger): http.Server {
+export function createTeamsOnlyServer(
+  surface: Pick<TeamsSurface, 'handle'>,
+  logger: Logger,
+  routes: readonly HttpRoute[] = [],
+): http.Server {
   return http.createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const route = routes.find((r) => r.matches(path));
+    if (route) {
+      route.handler(req, res);
+      return;
+    }
     if (path === '/api/messages' && req.method === 'POST') {
       void surface.handle(req, res).catch((err: unknown) => logger.error({ err: errorSummary(err) }, 'teams handler failed'));
       return;

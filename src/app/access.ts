@@ -4,6 +4,7 @@
  * - Operators (`ALLOWED_OPERATORS`) may start runs, press step buttons (`step_done`, `step_skip`,
  *   `verify_start` / the password form, `verify_skip`, `email_sent`), resume runs and read status.
  * - Support (`SUPPORT_USERS`) alone may press `password_assigned`, and may cancel any run.
+ * - Operators and support may read a run's audit trail (`audit RUN`).
  * - Operators and support may run the checks without a run (`check INSTITUTION`, the `product CODE` check).
  * - An operator may cancel only the runs they started, unless they are support.
  * - An empty list means "everyone" (the composition root logs a warning at start).
@@ -46,6 +47,8 @@ export type AccessOperation =
   | { op: 'cancel'; run: Pick<Run, 'startedBy'> }
   | { op: 'resume' }
   | { op: 'status' }
+  /** Reading a run's whole audit trail (`audit RUN`, `GET /runs/:id/audit` has its own token). */
+  | { op: 'audit' }
   /** A check without a run: `check INSTITUTION [CHANNEL]` and the `product CODE` check (`HealthCheckService`). */
   | { op: 'check' };
 
@@ -53,7 +56,7 @@ export type AccessOperation =
 export type AccessDecision = { allowed: true } | { allowed: false; rule: NotPermittedRule };
 
 /** Commands of `help`, in the order they are listed (`product.md`, "Commands"). */
-export const HELP_COMMANDS = ['start', 'status', 'resume', 'cancel', 'check', 'product', 'help'] as const;
+export const HELP_COMMANDS = ['start', 'status', 'resume', 'cancel', 'audit', 'check', 'product', 'help'] as const;
 export type HelpCommand = (typeof HELP_COMMANDS)[number];
 
 const ALLOWED: AccessDecision = { allowed: true };
@@ -119,6 +122,7 @@ export class AccessPolicy {
       case 'password_assigned':
         return this.isSupport(p) ? ALLOWED : { allowed: false, rule: 'support' };
       case 'status':
+      case 'audit':
       case 'check':
         return this.isOperator(p) || this.isSupport(p) ? ALLOWED : { allowed: false, rule: 'operator' };
       case 'cancel': {
@@ -133,8 +137,9 @@ export class AccessPolicy {
   }
 
   /**
-   * The commands `help` lists for this caller: `start` and `resume` for operators, `status` and `check`
-   * for operators and support, `cancel` for operators and listed support, `product` and `help` for all.
+   * The commands `help` lists for this caller: `start` and `resume` for operators, `status`,
+   * `audit` and `check` for operators and support, `cancel` for operators and listed support, `product` and
+   * `help` for all.
    */
   commands(p: Principal): HelpCommand[] {
     const operator = this.isOperator(p);
@@ -143,6 +148,7 @@ export class AccessPolicy {
       status: operator || this.isSupport(p),
       resume: operator,
       cancel: operator || this.isListedSupport(p),
+      audit: operator || this.isSupport(p),
       check: operator || this.isSupport(p),
       product: true,
       help: true,

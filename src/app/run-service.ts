@@ -587,6 +587,7 @@ function auditDetails(event: RunEvent): Record<string, unknown> | undefined {
       return {
         passed: event.report.passed,
         posId: event.report.posId ?? null,
+        ...(event.report.timeZone ? { timeZone: event.report.timeZone } : {}),
         checks: Object.fromEntries(event.report.checks.map((c) => [c.id, c.reason ? `${c.outcome}:${c.reason.code}` : c.outcome])),
       };
     case 'verify_skip':

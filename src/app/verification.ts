@@ -266,7 +266,7 @@ function contactCheck(result: Settled<ContactData>, contactNumber: string): Chec
   return { id, outcome: 'passed' };
 }
 
-function report(checks: Map<CheckId, CheckResult>, clock: Clock, startedMs: number, posId?: number): VerificationReport {
+function report(checks: Map<CheckId, CheckResult>, clock: Clock, startedMs: number, posId?: number, timeZone?: string): VerificationReport {
   const ordered = CHECK_IDS.map((id) => checks.get(id) ?? { id, outcome: 'skipped' as const, reason: reason('credentials_failed') });
   return {
     checks: ordered,
@@ -274,6 +274,7 @@ function report(checks: Map<CheckId, CheckResult>, clock: Clock, startedMs: numb
     passed: ordered.every((c) => c.outcome !== 'failed'),
     at: isoNow(clock),
     durationMs: Math.max(0, clock.nowMs() - startedMs),
+    ...(timeZone ? { timeZone } : {}),
   };
 }
 
@@ -323,7 +324,7 @@ export async function verifySetup(secutix: SecutixPort, req: VerificationRequest
   if (!catalog) {
     checks.set('event_products', skipped('event_products'));
     checks.set('pass_products', skipped('pass_products'));
-    return report(checks, clock, started, pos.posId);
+    return report(checks, clock, started, pos.posId, pos.organizationTimeZone);
   }
   if (!catalog.ok) {
     checks.set(
@@ -334,7 +335,7 @@ export async function verifySetup(secutix: SecutixPort, req: VerificationRequest
       'pass_products',
       req.checkPasses ? { id: 'pass_products', outcome: 'failed', reason: catalog.reason } : skipped('pass_products'),
     );
-    return report(checks, clock, started, pos.posId);
+    return report(checks, clock, started, pos.posId, pos.organizationTimeZone);
   }
 
   const products = catalog.value;
@@ -362,5 +363,5 @@ export async function verifySetup(secutix: SecutixPort, req: VerificationRequest
     'pass_products',
     req.checkPasses ? passCheck(products, passes, passAvailability, contingentIds, req.locale) : skipped('pass_products'),
   );
-  return report(checks, clock, started, pos.posId);
+  return report(checks, clock, started, pos.posId, pos.organizationTimeZone);
 }

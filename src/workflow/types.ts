@@ -57,6 +57,11 @@ export interface VerificationReport {
   at: string;
   /** Wall time of the verification in ms. */
   durationMs?: number;
+  /**
+   * The institution's IANA time zone, `organizationTimeZone` of `getPOSConfig` (e.g.
+   * `Europe/Paris`), when SecuTix gave it: the audit export shows local times in it.
+   */
+  timeZone?: string;
 }
 
 /** A durable run record. `version` increments on every saved transition (compare-and-set). */

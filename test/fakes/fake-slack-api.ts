@@ -39,6 +39,25 @@ export interface FakeSlackMessage {
   updates: number;
 }
 
+/**
+ * A file of the v2 upload flow (`files.getUploadURLExternal` -> POST to its `upload_url` ->
+ * `files.completeUploadExternal`), as the fake keeps it.
+ */
+export interface FakeSlackFile {
+  id: string;
+  filename: string;
+  /** `length` announced to `files.getUploadURLExternal` (bytes). */
+  length: number;
+  /** The bytes posted to the upload URL, as UTF-8 text (undefined until uploaded). */
+  content?: string;
+  /** Set by `files.completeUploadExternal`. */
+  title?: string;
+  channel?: string;
+  thread_ts?: string;
+  initial_comment?: string;
+  completed: boolean;
+}
+
 /** A programmed failure: applies to the next `times` calls of `method` (default 1). */
 export type FakeSlackFailure =
   | { kind: 'rate_limited'; retryAfterSeconds: number; times?: number }
@@ -49,7 +68,7 @@ export type FakeSlackFailure =
   /** The call takes effect, then the connection is destroyed without an answer (ambiguous for the caller). */
   | { kind: 'lands_then_reset'; times?: number };
 
-const JSON_FIELDS = ['blocks', 'view', 'metadata', 'attachments'];
+const JSON_FIELDS = ['blocks', 'view', 'metadata', 'attachments', 'files'];
 
 export class FakeSlackApi {
   readonly calls: FakeSlackCall[] = [];
@@ -73,6 +92,12 @@ export class FakeSlackApi {
   userLocales = new Map<string, string>();
   /** The Home tab each user sees: the last view published for them (`views.publish`). */
   readonly homeViews = new Map<string, { type: 'home'; blocks: Record<string, unknown>[] }>();
+  /**
+   * Files of the v2 upload flow by file id. Upload URLs are on this fake (`POST /upload/<id>`, no
+   * token: Slack's are pre-signed); the bytes are read from a multipart `body` field (what
+   * `@slack/web-api` sends) or taken raw.
+   */
+  readonly files = new Map<string, FakeSlackFile>();
   private readonly failures = new Map<string, FakeSlackFailure[]>();
   private seq = 0;
   private server?: http.Server;
@@ -161,6 +186,28 @@ export class FakeSlackApi {
         at: Date.now(),
       });
       send(200, { ok: true });
+      return;
+    }
+    if (url.pathname.startsWith('/upload/') && req.method === 'POST') {
+      const id = decodeURIComponent(url.pathname.slice('/upload/'.length));
+      const file = this.files.get(id);
+      const call: FakeSlackCall = { method: 'upload', args: { id }, headers: req.headers, raw, status: 200, at: Date.now() };
+      this.calls.push(call);
+      if (!file) {
+        call.status = 404;
+        send(404, { ok: false, error: 'file_not_found' });
+        return;
+      }
+      const bytes = Buffer.concat(chunks);
+      const type = String(req.headers['content-type'] ?? '');
+      if (type.startsWith('multipart/form-data')) {
+        const form = await new Response(bytes, { headers: { 'content-type': type } }).formData();
+        const part = form.get('body') ?? form.get('file');
+        // Bytes, not `part.text()`: TextDecoder would drop a leading byte order mark.
+        file.content = typeof part === 'string' ? part : part ? Buffer.from(await part.arrayBuffer()).toString('utf8') : '';
+      } else file.content = bytes.toString('utf8');
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end(`OK - ${Buffer.byteLength(file.content)}`);
       return;
     }
     const m = /^\/api\/([a-zA-Z.]+)$/.exec(url.pathname);
@@ -317,6 +364,38 @@ export class FakeSlackApi {
         if (view.blocks.length > 100) return { ok: false, error: 'invalid_blocks' };
         this.homeViews.set(args.user_id, view as { type: 'home'; blocks: Record<string, unknown>[] });
         return { ok: true, view: { id: `V${this.seq + 1}`, ...view } };
+      }
+      case 'files.getUploadURLExternal': {
+        // Slack: `filename` and `length` (bytes) are required; answers where to post the bytes.
+        const length = Number(args.length);
+        if (typeof args.filename !== 'string' || !args.filename || !Number.isInteger(length) || length <= 0)
+          return { ok: false, error: 'invalid_arguments' };
+        this.seq += 1;
+        const id = `F${String(this.seq).padStart(8, '0')}`;
+        this.files.set(id, { id, filename: args.filename, length, completed: false });
+        return { ok: true, upload_url: `${this.base}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        // Slack: `files` is a JSON array of `{ id, title? }`; `channel_id` (+ `thread_ts`) shares them there.
+        const list = Array.isArray(args.files) ? (args.files as { id?: unknown; title?: unknown }[]) : [];
+        if (list.length === 0) return { ok: false, error: 'invalid_arguments' };
+        const found = list.map((f) => this.files.get(String(f.id)));
+        if (found.some((f) => !f || f.content === undefined)) return { ok: false, error: 'file_not_found' };
+        // The fake's own check: the bytes received are the `length` announced.
+        if (found.some((f) => Buffer.byteLength(f!.content!) !== f!.length)) return { ok: false, error: 'file_upload_size_mismatch' };
+        const channelId = typeof args.channel_id === 'string' ? args.channel_id : undefined;
+        if (channelId && this.notInChannels.has(channelId)) return { ok: false, error: 'not_in_channel' };
+        found.forEach((f, i) => {
+          const title = list[i]!.title;
+          Object.assign(f!, {
+            completed: true,
+            ...(typeof title === 'string' ? { title } : {}),
+            ...(channelId ? { channel: channelId } : {}),
+            ...(typeof args.thread_ts === 'string' ? { thread_ts: args.thread_ts } : {}),
+            ...(typeof args.initial_comment === 'string' ? { initial_comment: args.initial_comment } : {}),
+          });
+        });
+        return { ok: true, files: found.map((f) => ({ id: f!.id, name: f!.filename, title: f!.title ?? f!.filename })) };
       }
       case 'users.info': {
         const user = String(args.user ?? '');

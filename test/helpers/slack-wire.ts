@@ -8,9 +8,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../adapters/config';
+import type { CustomRoute } from '@slack/bolt';
+import { type AppConfig, loadConfig } from '../../adapters/config';
 import { type Core, createCore } from '../../adapters/core-wiring';
-import { createLogger } from '../../adapters/logger';
+import { type AppLogger, createLogger } from '../../adapters/logger';
 import { createSlackSurface, type SlackSurface } from '../../adapters/slack';
 import type { Clock } from '../../src/ports/clock.port';
 import { FakeSlackApi } from '../fakes/fake-slack-api';
@@ -77,6 +78,8 @@ export async function wireSlack(
     dbPath?: string;
     env?: Record<string, string>;
     userGroups?: Record<string, string[]>;
+    /** More routes on Bolt's HTTP server, built from the core and the config (e.g. the admin audit route). */
+    customRoutes?: (core: Core, config: AppConfig, logger: AppLogger) => CustomRoute[];
     /** The core's clock (default: the system clock); tests of reminders pass one they move. */
     clock?: Clock;
   } = {},
@@ -110,6 +113,7 @@ export async function wireSlack(
     defaultLocale: config.defaultLocale,
     health: core.health,
     web: { retries: 2, maxRetryTimeoutMs: 200 },
+    ...(opts.customRoutes ? { customRoutes: opts.customRoutes(core, config, logger) } : {}),
   });
   core.notifiers.slack = surface.notifier;
   const { port } = await surface.start();

@@ -164,10 +164,14 @@ describe('AccessPolicy.decide', () => {
 
 describe('AccessPolicy.commands (help)', () => {
   const cases: [string, Principal, HelpCommand[]][] = [
-    ['an operator', slack(OP), ['start', 'status', 'resume', 'cancel', 'check', 'product', 'help']],
-    ['support', slack(SUP), ['status', 'cancel', 'check', 'product', 'help']],
+    ['an operator', slack(OP), ['start', 'status', 'resume', 'cancel', 'audit', 'check', 'product', 'help']],
+    ['support', slack(SUP), ['status', 'cancel', 'audit', 'check', 'product', 'help']],
     ['an outsider', slack(OUTSIDER), ['product', 'help']],
-    ['the console user', { surface: 'console', actor: { id: OUTSIDER } }, ['start', 'status', 'resume', 'cancel', 'check', 'product', 'help']],
+    [
+      'the console user',
+      { surface: 'console', actor: { id: OUTSIDER } },
+      ['start', 'status', 'resume', 'cancel', 'audit', 'check', 'product', 'help'],
+    ],
   ];
   test.each(cases)('%s', (_who, principal, expected) => {
     expect(policy.commands(principal)).toEqual(expected);
