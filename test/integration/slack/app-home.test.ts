@@ -305,6 +305,42 @@ describe('Slack App Home: my runs', () => {
     expect(h.api.callsOf('views.publish')).toHaveLength(before);
   });
 
+  it('follows the user’s Slack locale (users.info): a German user sees headings, run lines and buttons in German', async () => {
+    const user = 'U0DEUTSCH';
+    h.api.userLocales.set(user, 'de-DE');
+    const who: Actor = { id: user, name: 'jonas' };
+    await h.core.store.create(
+      dummyRun({
+        id: 'DEOPEN01',
+        channelId: RUN_CHANNEL,
+        startedBy: who,
+        details: { ...dummyRun().details, institutionCode: 'DEOPEN', language: 'en' },
+      }),
+      [],
+      [],
+    );
+    await h.core.store.create(
+      finishedRun({
+        id: 'DEDONE01',
+        code: 'DEDONE',
+        startedBy: who,
+        endedBy: who,
+        createdAt: '2026-03-04T09:00:00.000Z',
+        endedAt: '2026-03-04T10:30:00.000Z',
+      }),
+      [],
+      [],
+    );
+    await sendEvent(homeOpenedBody(user));
+    const blocks = homeOf(user);
+    const all = textsOf(blocks).join('\n');
+    expect(all).toContain(h.core.builder.t('de', 'home.header'));
+    const [line] = resumeLines(blocks);
+    expect(line!.text).toContain(`Schritt 1/10: ${h.core.builder.t('de', 'step.sales_channel.title')}`);
+    expect(line!.button.text.text).toBe('Fortsetzen');
+    expect(all).toContain('abgeschlossen am 2026-03-04 um 10:30 UTC von <@U0DEUTSCH>');
+  });
+
   it('a user with no run gets the empty Home; Slack’s url_verification is answered by Bolt', async () => {
     await sendEvent(homeOpenedBody('U0NEWCOMER'));
     const all = textsOf(homeOf('U0NEWCOMER')).join('\n');
