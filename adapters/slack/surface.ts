@@ -164,6 +164,9 @@ const FORM_OF_STEP: Partial<Record<StepId, FormId>> = { contingents: FORM_IDS.co
  * Builds the Slack surface (not listening yet): the Bolt app, its listeners and the notifier.
  * Warns when `supportChannel` is unset (requests then go in each run's thread).
  */
+/** How far a request timestamp may be from now, in seconds (chat-contract.md: 5 minutes). */
+const MAX_REQUEST_SKEW_SECONDS = 5 * 60;
+
 export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackSurface> {
   const { service, builder, store, defaultLocale } = deps;
   const log = deps.logger.child({ surface: 'slack' });
@@ -202,6 +205,21 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           return false;
         },
       });
+  if (receiver) {
+    // Bolt refuses a request timestamp more than 5 minutes in the past only; chat-contract.md says
+    // "more than 5 minutes off", so one from the future is refused here too (401, before Bolt).
+    const boltListener = receiver.requestListener;
+    receiver.requestListener = (req, res) => {
+      const ts = Number(req.headers['x-slack-request-timestamp']);
+      if (req.method === 'POST' && Number.isFinite(ts) && ts - Date.now() / 1000 > MAX_REQUEST_SKEW_SECONDS) {
+        log.warn({ ts }, 'Slack request timestamp is more than 5 minutes in the future: answered 401');
+        res.writeHead(401);
+        res.end();
+        return;
+      }
+      boltListener(req, res);
+    };
+  }
   const app = new App({
     signingSecret: deps.slack.signingSecret,
     token: deps.slack.botToken,

@@ -65,8 +65,13 @@ describe('Slack surface: edges', () => {
       timestampSec: Math.floor(Date.now() / 1000) - 6 * 60,
     });
     const good = await postSigned(`${h.baseUrl}/slack/events`, body, { secret: SIGNING_SECRET });
+    const future = await postSigned(`${h.baseUrl}/slack/events`, body, {
+      secret: SIGNING_SECRET,
+      timestampSec: Math.floor(Date.now() / 1000) + 6 * 60,
+    });
     expect(forged.status).toBe(401);
     expect(stale.status).toBe(401);
+    expect(future.status).toBe(401);
     expect(good.status).toBe(200);
     const health = await fetch(`${h.baseUrl}/healthz`);
     expect(health.status).toBe(200);
