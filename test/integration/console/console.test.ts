@@ -198,8 +198,9 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
     expect(out).toContain(`  ! ${t('error.field.channel_code')}`);
     expect(out).toContain(`  ! ${t('error.field.email')}`);
     expect(out).toContain(`  ! ${t('error.field.language')}`);
-    expect(out).toContain('"7" is not a choice: type a number from 1 to 2');
-    expect(out).toContain('"done" is not a choice');
+    // Whatever was typed is not echoed back (a misplaced password must never be printed).
+    expect(count(out, 'That is not a choice: type a number from 1 to 2')).toBeGreaterThanOrEqual(2);
+    expect(out).not.toContain('"done"');
     expect(count(out, `  ! ${t('error.field.contingent_ids')}`)).toBe(2);
     expect(out).toContain(t('console.form.back'));
 
