@@ -29,6 +29,7 @@ async function runConsoleMode(config: AppConfig): Promise<number> {
     builder: core.builder,
     store: core.store,
     health: core.health,
+    defaultTimeZone: config.defaultTimeZone,
     input: process.stdin,
     output: process.stdout,
     defaultLocale: config.defaultLocale,

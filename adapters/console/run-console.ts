@@ -6,7 +6,10 @@
  * the console notifier (`createConsoleNotifier`, same output stream). The operator password is
  * read without echo, passed to `RunService.verify` and dropped: never printed, logged or stored.
  */
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { auditCsv, auditFileName, buildAuditExport } from '../../src/app/audit-export';
 import { ACTION_IDS, type Locale, FORM_IDS, type RunFormId } from '../../src/domain/ids';
 import {
   parseContactForm,
@@ -57,6 +60,10 @@ export interface ConsoleDeps {
   health?: HealthCheckService;
   /** Who acts (audit trail, step lines). Default: the OS user (`os.userInfo()`). */
   user?: { id: string; name: string };
+  /** Where `audit` writes the run's CSV trail (default `./data/audit`). */
+  auditDir?: string;
+  /** Time zone of the audit's local times when SecuTix gave none (`DEFAULT_TIME_ZONE`). */
+  defaultTimeZone?: string;
 }
 
 /** The session ended because input ended (`eof`) or the user typed `quit`. */
@@ -66,7 +73,7 @@ class InputEnded extends Error {
   }
 }
 
-const COMMANDS = ['help', 'status', 'product', 'check', 'quit'] as const;
+const COMMANDS = ['help', 'status', 'product', 'check', 'audit', 'quit'] as const;
 type Command = (typeof COMMANDS)[number];
 const asCommand = (line: string): Command | null => {
   const w = line.trim().toLowerCase();
@@ -458,6 +465,9 @@ class ConsoleSession {
       case 'check':
         await this.healthCheck();
         return;
+      case 'audit':
+        await this.auditExport();
+        return;
       case 'product':
         this.ch.printMessage(b.productGuide(L, this.current?.details.channelCode));
         return;
@@ -476,6 +486,25 @@ class ConsoleSession {
         return;
       }
     }
+  }
+
+  /**
+   * `audit`: the current run's whole trail as a CSV file (the same export as Slack's `audit RUN`),
+   * written under `auditDir`; prints its path and the number of entries.
+   */
+  private async auditExport(): Promise<void> {
+    if (!this.current) {
+      this.ch.line(this.t('console.audit.none'));
+      return;
+    }
+    const run = this.current;
+    const entries = await this.deps.store.audit(run.id);
+    const exp = buildAuditExport(run, entries, this.deps.defaultTimeZone ? { defaultTimeZone: this.deps.defaultTimeZone } : {});
+    const dir = path.resolve(this.deps.auditDir ?? path.join('data', 'audit'));
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, auditFileName(exp));
+    fs.writeFileSync(file, auditCsv(exp), 'utf8');
+    this.ch.line(this.t('console.audit.written', { runId: run.id, count: entries.length, path: file }));
   }
 
   /**

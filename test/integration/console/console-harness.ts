@@ -92,6 +92,7 @@ export async function wireConsole(dbPath: string, env: Record<string, string> = 
         defaultLocale: config.defaultLocale,
         ...(hints ? { hints } : {}),
         user: TEST_USER,
+        auditDir: path.join(path.dirname(dbPath), 'audit'),
       });
       const ms = performance.now() - started;
       await new Promise((r) => setImmediate(r));

@@ -146,6 +146,22 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
     expect(audit.map((a) => a.action)).toContain('resume');
   });
 
+  test("`audit` writes the current run's trail as CSV, every transition in order, no password", async () => {
+    const r = await h.session(['audit', ...startAnswers('DEMO', 'Demo Theatre'), '1', '1', 'audit']);
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain(h.core.builder.t('en', 'console.audit.none'));
+    const [run] = await h.core.store.list({ surface: 'console' });
+    const file = /written to (\S+\.csv)/.exec(r.output)?.[1];
+    expect(file).toBeDefined();
+    const csv = fs.readFileSync(file!, 'utf8');
+    const lines = csv.trim().split(/\r\n/);
+    expect(lines[0]).toContain('seq,time_utc,time_local');
+    expect(lines.slice(1).map((l) => l.split(',')[8])).toEqual(['start', 'step_done', 'step_done']);
+    expect(file).toContain(run.id);
+    expect(lines[1]).toContain('tester');
+    expect(csv).not.toContain(DEMO.password);
+  });
+
   test('(b) `quit` stops with exit code 0 and the run saved; choosing 2 at the resume offer starts a new run', async () => {
     const first = await h.session([...startAnswers('DEMO', 'Demo Theatre'), '1', 'quit', '1']);
     expect(first.exitCode).toBe(0);
