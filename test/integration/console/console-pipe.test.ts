@@ -1,5 +1,6 @@
 /**
- * The console as a real process on a pipe (`printf '...' | npm start`): all input arrives at
+ * The console as a real process on a pipe (`printf '...' | npm start`, the real entry point
+ * `adapters/main.ts` with nothing configured): all input arrives at
  * once, is queued, and the end of input ends the process with status 0 and the run saved.
  */
 import { spawn } from 'node:child_process';
@@ -15,10 +16,10 @@ function runProcess(dbPath: string, stdin: string): Promise<{ code: number | nul
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(__dirname, 'console-process.ts')],
+      [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'adapters', 'main.ts')],
       {
         cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: `sqlite:${dbPath}`, SECUTIX_SANDBOX: 'true', LOG_LEVEL: 'warn', DEFAULT_LOCALE: 'en' },
+        env: { ...process.env, SLACK_SIGNING_SECRET: '', SLACK_BOT_TOKEN: '', TEAMS_ENABLED: '', DATABASE_URL: `sqlite:${dbPath}`, SECUTIX_SANDBOX: 'true', LOG_LEVEL: 'warn', DEFAULT_LOCALE: 'en' },
         stdio: ['pipe', 'pipe', 'pipe'],
       },
     );
