@@ -19,7 +19,16 @@ function runProcess(dbPath: string, stdin: string): Promise<{ code: number | nul
       [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'adapters', 'main.ts')],
       {
         cwd: ROOT,
-        env: { ...process.env, SLACK_SIGNING_SECRET: '', SLACK_BOT_TOKEN: '', TEAMS_ENABLED: '', DATABASE_URL: `sqlite:${dbPath}`, SECUTIX_SANDBOX: 'true', LOG_LEVEL: 'warn', DEFAULT_LOCALE: 'en' },
+        env: {
+          ...process.env,
+          SLACK_SIGNING_SECRET: '',
+          SLACK_BOT_TOKEN: '',
+          TEAMS_ENABLED: '',
+          DATABASE_URL: `sqlite:${dbPath}`,
+          SECUTIX_SANDBOX: 'true',
+          LOG_LEVEL: 'warn',
+          DEFAULT_LOCALE: 'en',
+        },
         stdio: ['pipe', 'pipe', 'pipe'],
       },
     );
