@@ -234,6 +234,23 @@ export class RunService {
 
   /** Posts the current step again (`resume`). */
   async resume(input: { runId: string; actor: Actor; surface: Surface; principals?: string[] }): Promise<Outcome<Run>> {
+    // When the current step's message was never posted (it waits in the outbox, e.g. the bot was
+    // not in the channel), delivering it is the resume: posting a second copy would double it.
+    const loaded = await this.load(input.runId, input.surface);
+    if (loaded.ok && loaded.value.currentStep) {
+      const step = loaded.value.currentStep;
+      const pending = await this.deps.store.pendingOutbox(100, input.runId);
+      if (pending.some((p) => p.effect.type === 'step_prompt' && p.effect.step === step)) {
+        const allowed = this.access.decide(
+          { surface: input.surface, actor: input.actor, principals: input.principals ?? [] },
+          { op: 'resume' },
+        );
+        if (allowed.allowed) {
+          await this.drain(input.runId);
+          return ok((await this.deps.store.get(input.runId)) ?? loaded.value);
+        }
+      }
+    }
     return this.apply(input.runId, input.surface, { type: 'resume', actor: input.actor, at: this.now() }, input.actor, 'resume', {
       who: input,
       operation: () => ({ op: 'resume' }),

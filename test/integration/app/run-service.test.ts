@@ -235,3 +235,17 @@ describe('RunService outbox polling', () => {
     expect(await store.pendingOutbox(10, run.id)).toEqual([]);
   });
 });
+
+describe('RunService resume', () => {
+  it('when the current step message never went out, resume delivers it instead of posting a second copy', async () => {
+    notifier.failNext = 1; // e.g. the bot was not in the channel yet
+    const run = await startedRun();
+    expect(notifier.delivered).toEqual([]);
+    const r = await service.resume({ runId: run.id, actor: op, surface: 'slack' });
+    expect(r.ok).toBe(true);
+    expect(notifier.delivered.map((d) => d.effect)).toEqual([{ type: 'card' }, { type: 'step_prompt', step: 'sales_channel' }]);
+    // Once it is out, resume posts the step again, as the contract says.
+    await service.resume({ runId: run.id, actor: op, surface: 'slack' });
+    expect(notifier.delivered.filter((d) => d.effect.type === 'step_prompt')).toHaveLength(2);
+  });
+});
