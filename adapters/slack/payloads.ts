@@ -133,7 +133,9 @@ export function parseCommandText(text: string): ParsedCommand {
   switch (word) {
     case '':
     case 'start':
-      return arg ? { kind: 'start', institutionCode: arg.toUpperCase().slice(0, 15) } : { kind: 'start' };
+      // Prefill the code as typed (a wrong one gets its field error at submit), but never cut one
+      // longer than the field's 15 characters: that one is left for the user to type again.
+      return arg && arg.length <= 15 ? { kind: 'start', institutionCode: arg.toUpperCase() } : { kind: 'start' };
     case 'help':
       return { kind: 'help' };
     case 'product':

@@ -6,6 +6,7 @@ describe('Slack payload parsing', () => {
     ['', { kind: 'start' }],
     ['start', { kind: 'start' }],
     ['start acme', { kind: 'start', institutionCode: 'ACME' }],
+    ['start QQQQQQQQQQQQQQQQ', { kind: 'start' }], // longer than the field: not prefilled, never cut
     ['  HELP ', { kind: 'help' }],
     ['product', { kind: 'product' }],
     ['status', { kind: 'status' }],
