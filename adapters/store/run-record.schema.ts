@@ -81,6 +81,7 @@ export const runRecordSchema = z.strictObject({
       dueAt: isoTimeSchema,
       kind: z.enum(['operator', 'support']),
       count: z.number().int().nonnegative(),
+      snoozed: z.strictObject({ by: actorSchema, at: isoTimeSchema }).optional(),
     })
     .optional(),
   startedBy: actorSchema,

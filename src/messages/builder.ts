@@ -372,6 +372,8 @@ export class MessageBuilder {
           by: mention(run.startedBy),
           title: current,
         });
+      case 'already_snoozed':
+        return this.r.t(L, 'refusal.already_snoozed', { by, at });
       default:
         return this.r.t(L, `refusal.${refusal.code}`, { title: current });
     }

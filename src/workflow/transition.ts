@@ -243,8 +243,15 @@ export function transition(current: Run, event: RunEvent, reminders?: ReminderSe
     case 'reminder_snooze': {
       if (event.step !== step) return refuse({ code: 'stale_step', last: lastOf(current, event.step) });
       if (!current.reminder) return refuse({ code: 'not_allowed_here', last: lastOf(current, step) });
+      // Once per pending reminder: a second click (or twenty at once) changes nothing.
+      if (current.reminder.snoozed) {
+        return refuse({
+          code: 'already_snoozed',
+          last: { by: current.reminder.snoozed.by, at: current.reminder.snoozed.at, state: 'current', step },
+        });
+      }
       const until = addHours(event.at, SNOOZE_HOURS);
-      run.reminder = { ...current.reminder, dueAt: until };
+      run.reminder = { ...current.reminder, dueAt: until, snoozed: { by: event.actor, at: event.at } };
       return { ok: true, run, effects: [{ type: 'reminder_snoozed', by: event.actor, at: event.at, until }] };
     }
     default: {

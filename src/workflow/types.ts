@@ -102,6 +102,8 @@ export interface ReminderState {
   kind: 'operator' | 'support';
   /** Reminders of this kind already sent for the current step (0 before the first). */
   count: number;
+  /** Who snoozed the reminder now pending, and when: a second snooze changes nothing. */
+  snoozed?: { by: Actor; at: string };
 }
 
 /**
@@ -173,7 +175,8 @@ export type Effect =
 export type EffectType = Effect['type'];
 
 /** Why the transition refused an event (message keys `refusal.*`). */
-export type RefusalCode = 'run_not_open' | 'stale_step' | 'input_required' | 'not_skippable' | 'not_allowed_here' | 'not_permitted';
+export type RefusalCode =
+  'run_not_open' | 'stale_step' | 'input_required' | 'not_skippable' | 'not_allowed_here' | 'not_permitted' | 'already_snoozed';
 
 /**
  * Which access rule refused a `not_permitted` action (`src/app/access.ts`): not an allowed

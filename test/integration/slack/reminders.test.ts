@@ -124,6 +124,14 @@ describe('Slack reminders: the operator', () => {
     expect(snoozed).toHaveLength(1);
     expect(snoozed[0]!.text).toContain(`<@${OPERATOR.id}>`);
     console.log(`Snooze line: ${snoozed[0]!.text}`);
+    // The same snooze pressed twice more (at once): nothing changes, each clicker is told who snoozed.
+    const ephemeralsBeforeDouble = h.api.callsOf('chat.postEphemeral').length;
+    await Promise.all([press(h, card, 'reminder_snooze'), press(h, card, 'reminder_snooze')]);
+    expect(h.api.messagesIn(RUN_CHANNEL, card.ts).filter((m) => /snoozed by/.test(m.text ?? ''))).toHaveLength(1);
+    const doubles = h.api.callsOf('chat.postEphemeral').slice(ephemeralsBeforeDouble);
+    expect(doubles).toHaveLength(2);
+    for (const e of doubles) expect(String(e.args.text)).toMatch(/already snoozed/);
+    expect((await h.core.store.get(runId))?.reminder?.dueAt).toBe(new Date(clock.start + 49 * HOUR).toISOString());
     clock.set(48.9);
     expect(await h.core.service.fireDueReminders()).toEqual([]);
     clock.set(49);

@@ -182,10 +182,23 @@ describe('reminders: reminder_snooze', () => {
   it('pushes the reminder 24 h from the click, keeps its kind and count, and says who snoozed', () => {
     const reminded = ok(fresh(), { type: 'reminder_due', at: h(24) }).run;
     const r = ok(reminded, { type: 'reminder_snooze', step: 'sales_channel', actor: op, at: h(25) });
-    expect(r.run.reminder).toEqual({ dueAt: h(49), kind: 'operator', count: 1 });
+    expect(r.run.reminder).toEqual({ dueAt: h(49), kind: 'operator', count: 1, snoozed: { by: op, at: h(25) } });
     expect(r.effects).toEqual([{ type: 'reminder_snoozed', by: op, at: h(25), until: h(49) }]);
     expect(transition(r.run, { type: 'reminder_due', at: h(48) }, SETTINGS).ok).toBe(false);
     expect(ok(r.run, { type: 'reminder_due', at: h(49) }).effects).toHaveLength(1);
+  });
+
+  it('snoozes once per pending reminder: a second click is refused with who snoozed; the next reminder can be snoozed again', () => {
+    const reminded = ok(fresh(), { type: 'reminder_due', at: h(24) }).run;
+    const once = ok(reminded, { type: 'reminder_snooze', step: 'sales_channel', actor: op, at: h(25) }).run;
+    const again = transition(once, { type: 'reminder_snooze', step: 'sales_channel', actor: op, at: h(25) }, SETTINGS);
+    expect(again).toEqual({
+      ok: false,
+      refusal: { code: 'already_snoozed', last: { by: op, at: h(25), state: 'current', step: 'sales_channel' } },
+    });
+    const next = ok(once, { type: 'reminder_due', at: h(49) }).run;
+    expect(next.reminder?.snoozed).toBeUndefined();
+    expect(transition(next, { type: 'reminder_snooze', step: 'sales_channel', actor: op, at: h(50) }, SETTINGS).ok).toBe(true);
   });
 
   it('never makes a step button stale: the step is still done with the button of its message', () => {
