@@ -196,6 +196,14 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
         processBeforeResponse: false,
         logger: boltLogger(deps.logger),
         customPropertiesExtractor: (req) => ({ jsonBody: /json/i.test(String(req.headers['content-type'] ?? '')) }),
+        // A request already answered (e.g. 400 for an unreadable body) is not an unacknowledged event:
+        // only a request still unanswered after 3 s is worth an error line (Bolt logs both).
+        unhandledRequestHandler: ({ response }) => {
+          if (response.headersSent) return;
+          log.error({}, 'a Slack request was not acknowledged within 3 seconds: answered 404');
+          response.writeHead(404);
+          response.end();
+        },
         processEventErrorHandler: async (args) => {
           if (args.response.headersSent || (args.error as { code?: unknown }).code === 'slack_bolt_authorization_error')
             return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
