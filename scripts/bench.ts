@@ -195,9 +195,21 @@ async function main(): Promise<void> {
         DATABASE_URL: `sqlite:${path.join(dir, 'runs.db')}`,
         LOG_LEVEL: 'info',
         DEFAULT_LOCALE: 'en',
+        // Extra environment for the product only, e.g. BENCH_PRODUCT_ENV="MALLOC_ARENA_MAX=2".
+        ...Object.fromEntries(
+          (process.env.BENCH_PRODUCT_ENV ?? '')
+            .split(/\s+/)
+            .filter((kv) => kv.includes('='))
+            .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+        ),
       },
       // Inert until signalled: lets the bench force a full GC to tell garbage from a leak.
-      [`--heapsnapshot-signal=SIGUSR2`, `--diagnostic-dir=${snapshots}`],
+      [
+        `--heapsnapshot-signal=SIGUSR2`,
+        `--diagnostic-dir=${snapshots}`,
+        // Extra Node flags for the product only, e.g. a heap cap: BENCH_PRODUCT_NODE_ARGS="--max-old-space-size=192".
+        ...(process.env.BENCH_PRODUCT_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+      ],
     );
     children.push(product);
     const bare = startChild('bare', 'scripts/bench/bare-bolt.ts', {
