@@ -259,78 +259,72 @@ export function registerSlackChecks(ctx: SlackChecksContext): void {
     }),
   );
 
-  app.view(FORM_IDS.check, ({ ack, body }) =>
-    ctx.tracked(async () => {
-      const parsed = viewSubmissionSchema.safeParse(body);
-      const meta = parsed.success ? parseMetadata(checkMetadataSchema, parsed.data.view.private_metadata) : null;
-      const L = meta?.l ?? ctx.defaultLocale;
-      if (!parsed.success || !meta || !ctx.health) {
-        await ack(expired(L));
-        return;
-      }
-      const form = parseCheckForm(formValues(parsed.data.view.state.values));
-      if (!form.ok) {
-        await ack({ response_action: 'errors', errors: fieldErrors(L, form.errors) });
-        return;
-      }
-      if (!(await ctx.firstSubmission(body))) {
+  /**
+   * One checks form (`onboard_check`, `onboard_product_check`): metadata and fields parsed at the
+   * edge (field errors on the form), each submission handled once, then `run` answers the asker.
+   */
+  function checkView<M extends { c: string; r?: string | undefined; l?: Locale | undefined }, V>(
+    id: string,
+    metaSchema: z.ZodType<M>,
+    parse: (raw: ReturnType<typeof formValues>) => { ok: true; value: V } | { ok: false; errors: FieldErrorKeys },
+    run: (a: {
+      meta: M;
+      value: V;
+      user: { id: string; name?: string; username?: string };
+      L: Locale;
+      health: NonNullable<typeof ctx.health>;
+    }) => Promise<SlackMessagePayload>,
+  ): void {
+    app.view(id, ({ ack, body }) =>
+      ctx.tracked(async () => {
+        const parsed = viewSubmissionSchema.safeParse(body);
+        const meta = parsed.success ? parseMetadata(metaSchema, parsed.data.view.private_metadata) : null;
+        const L = meta?.l ?? ctx.defaultLocale;
+        if (!parsed.success || !meta || !ctx.health) {
+          await ack(expired(L));
+          return;
+        }
+        const form = parse(formValues(parsed.data.view.state.values));
+        if (!form.ok) {
+          await ack({ response_action: 'errors', errors: fieldErrors(L, form.errors) });
+          return;
+        }
         await ack();
-        return;
-      }
-      await ack();
-      const user = parsed.data.user;
-      // The password lives only in this call: passed to the check and dropped.
-      const out = await ctx.health.check({
-        surface: 'slack',
-        actor: actorOf(user),
-        ...(await ctx.principalsOf(user.id)),
-        institutionCode: meta.i,
-        channelCode: meta.ch,
-        password: form.value.password,
-        ...(form.value.contingentIds ? { contingentIds: form.value.contingentIds } : {}),
-        ...(form.value.contactNumber ? { contactNumber: form.value.contactNumber } : {}),
-        locale: L,
-      });
-      const payload = out.ok ? ephemeralPayload(builder.healthReport(L, escapeHealth(out.value))) : textPayload(ctx.describe(out.error, L));
-      await tell(meta.c, user.id, meta.r, payload);
-    }),
-  );
+        if (!(await ctx.firstSubmission(body))) return;
+        const user = parsed.data.user;
+        await tell(meta.c, user.id, meta.r, await run({ meta, value: form.value, user, L, health: ctx.health }));
+      }),
+    );
+  }
 
-  app.view(FORM_IDS.productCheck, ({ ack, body }) =>
-    ctx.tracked(async () => {
-      const parsed = viewSubmissionSchema.safeParse(body);
-      const meta = parsed.success ? parseMetadata(productMetadataSchema, parsed.data.view.private_metadata) : null;
-      const L = meta?.l ?? ctx.defaultLocale;
-      if (!parsed.success || !meta || !ctx.health) {
-        await ack(expired(L));
-        return;
-      }
-      const form = parseProductCheckForm(formValues(parsed.data.view.state.values));
-      if (!form.ok) {
-        await ack({ response_action: 'errors', errors: fieldErrors(L, form.errors) });
-        return;
-      }
-      if (!(await ctx.firstSubmission(body))) {
-        await ack();
-        return;
-      }
-      await ack();
-      const user = parsed.data.user;
-      const out = await ctx.health.checkProduct({
-        surface: 'slack',
-        actor: actorOf(user),
-        ...(await ctx.principalsOf(user.id)),
-        institutionCode: form.value.institutionCode,
-        channelCode: form.value.channelCode,
-        password: form.value.password,
-        productCode: meta.p,
-        ...(form.value.contingentIds ? { contingentIds: form.value.contingentIds } : {}),
-        locale: L,
-      });
-      const payload = out.ok
-        ? ephemeralPayload(builder.productReport(L, escapeProduct(out.value)))
-        : textPayload(ctx.describe(out.error, L));
-      await tell(meta.c, user.id, meta.r, payload);
-    }),
-  );
+  // The password lives only in these calls: passed to the check and dropped.
+  checkView(FORM_IDS.check, checkMetadataSchema, parseCheckForm, async ({ meta, value, user, L, health }) => {
+    const out = await health.check({
+      surface: 'slack',
+      actor: actorOf(user),
+      ...(await ctx.principalsOf(user.id)),
+      institutionCode: meta.i,
+      channelCode: meta.ch,
+      password: value.password,
+      ...(value.contingentIds ? { contingentIds: value.contingentIds } : {}),
+      ...(value.contactNumber ? { contactNumber: value.contactNumber } : {}),
+      locale: L,
+    });
+    return out.ok ? ephemeralPayload(builder.healthReport(L, escapeHealth(out.value))) : textPayload(ctx.describe(out.error, L));
+  });
+
+  checkView(FORM_IDS.productCheck, productMetadataSchema, parseProductCheckForm, async ({ meta, value, user, L, health }) => {
+    const out = await health.checkProduct({
+      surface: 'slack',
+      actor: actorOf(user),
+      ...(await ctx.principalsOf(user.id)),
+      institutionCode: value.institutionCode,
+      channelCode: value.channelCode,
+      password: value.password,
+      productCode: meta.p,
+      ...(value.contingentIds ? { contingentIds: value.contingentIds } : {}),
+      locale: L,
+    });
+    return out.ok ? ephemeralPayload(builder.productReport(L, escapeProduct(out.value))) : textPayload(ctx.describe(out.error, L));
+  });
 }
