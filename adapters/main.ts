@@ -113,6 +113,17 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
   // every 2 s retries failed deliveries (after a growing pause) and picks up what other replicas left.
   await core.service.drain();
   const stopPolling = core.service.startPolling(2000);
+  // A verification cut by a crash is offered again with a word to the operator: at start any
+  // marker is stale with one process (SQLite); with replicas (PostgreSQL) only markers older than
+  // any verification can last are, checked every minute.
+  const staleVerificationMs = config.databaseUrl.startsWith('sqlite:') ? 0 : 5 * 60_000;
+  await core.service.recoverInterruptedVerifications(staleVerificationMs);
+  const recoverTimer = setInterval(() => {
+    core.service
+      .recoverInterruptedVerifications(5 * 60_000)
+      .catch((err: unknown) => logger.error({ err: String(err) }, 'recovery of interrupted verifications failed'));
+  }, 60_000);
+  recoverTimer.unref();
   // Reminders (issue 5): due times live in the run store, so a restart picks them up here; with
   // several replicas each reminder is sent once (compare-and-set). Every 10 s, or more often when
   // a delay is shorter (REMIND_AFTER_HOURS=0.01 is 36 s, for demos), never under 1 s.
@@ -122,6 +133,7 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
     logger.info({ signal }, 'stopping');
     stopPolling();
     stopReminders();
+    clearInterval(recoverTimer);
     for (const stop of stops) await stop().catch(() => undefined);
     await teams?.idle();
     await core.close();

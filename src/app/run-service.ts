@@ -79,6 +79,9 @@ export interface ActionInput {
 const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
 const fail = <T>(error: ServiceError): Outcome<T> => ({ ok: false, error });
 
+/** Ref key of the marker of a verification under way (`{ at, by }`, null when none). */
+const VERIFYING_REF = 'core.verifying';
+
 /** How many times a compare-and-set conflict is retried against the fresh run before giving up. */
 const CAS_ATTEMPTS = 3;
 
@@ -276,6 +279,9 @@ export class RunService {
     if (this.verifying.has(run.id)) return fail({ code: 'verification_running', run });
     this.verifying.add(run.id);
     let report: VerificationReport;
+    // A durable marker: if the process dies mid-verification, `recoverInterruptedVerifications`
+    // tells the operator to verify again (nothing was recorded; the buttons still work).
+    await this.deps.store.putRef(run.id, VERIFYING_REF, { at: this.now(), by: input.actor });
     try {
       await this.notify(run, { type: 'notice', code: 'verifying' });
       report = await this.deps.verifier({
@@ -290,6 +296,7 @@ export class RunService {
       return this.internal(err, { op: 'verify', runId: run.id });
     } finally {
       this.verifying.delete(run.id);
+      await this.deps.store.putRef(run.id, VERIFYING_REF, null).catch(() => undefined);
     }
     this.deps.logger.info(
       {
@@ -308,6 +315,31 @@ export class RunService {
       'verify',
       { who: input, operation: () => ({ op: 'verify' }) },
     );
+  }
+
+  /**
+   * Tells the operator of each run whose verification was interrupted (the process died while it
+   * ran, leaving its marker older than `olderThanMs` ms) that nothing was recorded and to verify
+   * again; clears the marker. With one process (SQLite) any marker found at start is stale (0);
+   * with replicas, use an age no verification can reach (a few minutes).
+   * @returns the ids of the runs told.
+   */
+  async recoverInterruptedVerifications(olderThanMs: number): Promise<string[]> {
+    const now = this.deps.clock.nowMs();
+    const told: string[] = [];
+    for (const run of await this.deps.store.list({ status: 'open', limit: 500 })) {
+      if (run.currentStep !== 'verification' || this.verifying.has(run.id)) continue;
+      const marker = (await this.deps.store.getRefs(run.id))[VERIFYING_REF] as { at?: string } | null | undefined;
+      if (!marker?.at || now - Date.parse(marker.at) < olderThanMs) continue;
+      await this.deps.store.putRef(run.id, VERIFYING_REF, null);
+      await this.notify(run, { type: 'notice', code: 'verification_interrupted' });
+      this.deps.logger.warn(
+        { runId: run.id, startedAt: marker.at },
+        'an interrupted verification was found: the operator is asked to verify again',
+      );
+      told.push(run.id);
+    }
+    return told;
   }
 
   /** Delivers the pending outbox items of a run (or of every run), in order, one drain per run at a time. */

@@ -249,3 +249,24 @@ describe('RunService resume', () => {
     expect(notifier.delivered.filter((d) => d.effect.type === 'step_prompt')).toHaveLength(2);
   });
 });
+
+describe('RunService interrupted verification', () => {
+  it('a verification marker left by a crash makes the operator be told to verify again, once; a fresh one is left alone', async () => {
+    const run = await advanceTo(await startedRun(), 'verification');
+    // As if the process died during the SecuTix calls: the marker stays, nothing was recorded.
+    await store.putRef(run.id, 'core.verifying', { at: new Date(clock.nowMs()).toISOString(), by: op });
+    expect(await service.recoverInterruptedVerifications(5 * 60_000)).toEqual([]); // too fresh for a replica setup
+    const before = notifier.delivered.length;
+    expect(await service.recoverInterruptedVerifications(0)).toEqual([run.id]);
+    expect(notifier.delivered.slice(before).map((d) => d.effect)).toEqual([{ type: 'notice', code: 'verification_interrupted' }]);
+    expect(await service.recoverInterruptedVerifications(0)).toEqual([]);
+    expect((await store.get(run.id))?.currentStep).toBe('verification');
+  });
+
+  it('a finished verification leaves no marker', async () => {
+    const run = await advanceTo(await startedRun(), 'verification');
+    await service.verify({ runId: run.id, actor: op, surface: 'slack', password: 'wrong-password' });
+    expect((await store.getRefs(run.id))['core.verifying']).toBeNull();
+    expect(await service.recoverInterruptedVerifications(0)).toEqual([]);
+  });
+});

@@ -150,6 +150,10 @@ it('kill -9 in the middle of a verification: after the restart the run is still 
   const t0 = performance.now();
   const p2 = await start();
   slack.target(p2.baseUrl);
+  // The operator is told, in the run's thread, that the verification was cut and to verify again.
+  await waitFor('the interrupted-verification notice', () =>
+    api.callsOf('chat.postMessage').some((c) => /was interrupted/.test(String(c.args.text))),
+  );
   await slack.click(verifyMsg, 'verify_start');
   expect(await slack.viewId(views + 2)).toBe('onboard_password');
   await slack.submitView(views + 2, { operator_password: demo.password });
