@@ -29,18 +29,9 @@ import {
 } from '../../src/ports/run-store.port';
 import type { Effect, Run } from '../../src/workflow/types';
 import { applyPostgresMigrations, POSTGRES_MIGRATIONS, SCHEMA_NAME } from './postgres-migrations';
-import {
-  actorSchema,
-  auditDetailsSchema,
-  describeIssues,
-  effectSchema,
-  parseStored,
-  runRecordSchema,
-  StoredRecordError,
-  stepIdSchema,
-  surfaceSchema,
-} from './run-record.schema';
+import { describeIssues, effectSchema, parseStored, runRecordSchema, StoredRecordError } from './run-record.schema';
 import { assertNoSecrets } from './secret-guard';
+import { type AuditRow, auditEntryFromRow } from './audit-rows';
 
 /** Options of `openPostgresRunStore`. */
 export interface PostgresRunStoreOptions {
@@ -71,18 +62,6 @@ const UNIQUE_VIOLATION = '23505';
 interface RunRow {
   id: string;
   state: string;
-}
-
-interface AuditRow {
-  run_id: string;
-  seq: number;
-  at: string;
-  actor: string;
-  surface: string;
-  action: string;
-  step: string | null;
-  outcome: string;
-  details: string | null;
 }
 
 interface OutboxRow {
@@ -267,21 +246,7 @@ export class PostgresRunStore implements RunStore {
        FROM audit WHERE run_id = $1 ORDER BY seq`,
       [runId],
     );
-    return rows.map((r) => {
-      const part = `audit entry ${r.seq}`;
-      const entry: StoredAuditEntry = {
-        runId: r.run_id,
-        seq: r.seq,
-        at: r.at,
-        actor: parseStored(actorSchema, r.actor, runId, `${part} actor`),
-        surface: parseColumn(surfaceSchema, r.surface, runId, `${part} surface`),
-        action: r.action,
-        step: r.step === null ? null : parseColumn(stepIdSchema, r.step, runId, `${part} step`),
-        outcome: r.outcome,
-      };
-      if (r.details !== null) entry.details = parseStored(auditDetailsSchema, r.details, runId, `${part} details`);
-      return entry;
-    });
+    return rows.map((r) => auditEntryFromRow(r, runId));
   }
 
   /**
@@ -548,12 +513,6 @@ function parseRunRow(row: RunRow): Run {
     throw new StoredRecordError(row.id, 'state', ['id'], `id: the state holds id ${run.id}`);
   }
   return run;
-}
-
-function parseColumn<S extends z.ZodType>(schema: S, value: string, runId: string, part: string): z.output<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new StoredRecordError(runId, part, [part], `unexpected value ${JSON.stringify(value)}`);
-  return r.data;
 }
 
 /** Unique violations of the runs table: the open-run index -> DuplicateOpenRunError, the key -> "already exists". */

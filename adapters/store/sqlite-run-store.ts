@@ -28,18 +28,9 @@ import {
   type StoredAuditEntry,
 } from '../../src/ports/run-store.port';
 import { applySqliteMigrations } from './migrations';
-import {
-  actorSchema,
-  auditDetailsSchema,
-  describeIssues,
-  effectSchema,
-  parseStored,
-  runRecordSchema,
-  StoredRecordError,
-  stepIdSchema,
-  surfaceSchema,
-} from './run-record.schema';
+import { describeIssues, effectSchema, parseStored, runRecordSchema, StoredRecordError } from './run-record.schema';
 import { assertNoSecrets } from './secret-guard';
+import { type AuditRow, auditEntryFromRow } from './audit-rows';
 
 /** Options of `openSqliteRunStore`. */
 export interface SqliteRunStoreOptions {
@@ -55,18 +46,6 @@ export const DEFAULT_LIST_LIMIT = 50;
 interface RunRow {
   id: string;
   state: string;
-}
-
-interface AuditRow {
-  run_id: string;
-  seq: number;
-  at: string;
-  actor: string;
-  surface: string;
-  action: string;
-  step: string | null;
-  outcome: string;
-  details: string | null;
 }
 
 interface OutboxRow {
@@ -233,21 +212,7 @@ export class SqliteRunStore implements RunStore {
    */
   async audit(runId: string): Promise<StoredAuditEntry[]> {
     const rows = this.stmt('SELECT * FROM audit WHERE run_id = ? ORDER BY seq').all(runId) as AuditRow[];
-    return rows.map((r) => {
-      const part = `audit entry ${r.seq}`;
-      const entry: StoredAuditEntry = {
-        runId: r.run_id,
-        seq: r.seq,
-        at: r.at,
-        actor: parseStored(actorSchema, r.actor, runId, `${part} actor`),
-        surface: parseColumn(surfaceSchema, r.surface, runId, `${part} surface`),
-        action: r.action,
-        step: r.step === null ? null : parseColumn(stepIdSchema, r.step, runId, `${part} step`),
-        outcome: r.outcome,
-      };
-      if (r.details !== null) entry.details = parseStored(auditDetailsSchema, r.details, runId, `${part} details`);
-      return entry;
-    });
+    return rows.map((r) => auditEntryFromRow(r, runId));
   }
 
   /**
@@ -464,12 +429,6 @@ function parseRunRow(row: RunRow): Run {
     throw new StoredRecordError(row.id, 'state', ['id'], `id: the state holds id ${run.id}`);
   }
   return run;
-}
-
-function parseColumn<S extends z.ZodType>(schema: S, value: string, runId: string, part: string): z.output<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new StoredRecordError(runId, part, [part], `unexpected value ${JSON.stringify(value)}`);
-  return r.data;
 }
 
 function mapConstraint(e: unknown, run: Run): unknown {
