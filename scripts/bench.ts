@@ -44,6 +44,11 @@ function arg(name: string, def: number): number {
 }
 
 const RUNS = arg('runs', 1000);
+/**
+ * Full runs done before the measured ones (not counted): RSS growth is then read per 1,000 runs
+ * at steady state, not while V8's heap is still growing to its working size. `--no-warmup`: none.
+ */
+const WARMUP_RUNS = process.argv.includes('--no-warmup') ? 0 : arg('warmup-runs', 1000);
 const IN_FLIGHT = arg('in-flight', 100);
 /** Requests per ack phase. */
 const N_ONE = 300;
@@ -174,9 +179,10 @@ async function main(): Promise<void> {
     children.push(sandbox);
     const sandboxUrl = await sandbox.waitFor((l) => /listening on (http:\/\/[0-9.:]+)/.exec(l)?.[1]);
     const runInsts = benchInstitutions('BR', RUNS);
+    const warmInsts = benchInstitutions('BW', WARMUP_RUNS);
     const verifyInsts = benchInstitutions('BV', VERIFY_RUNS);
-    await postJson(`${sandboxUrl}/__sandbox/fixture`, benchFixture([...runInsts, ...verifyInsts]));
-    log(`sandbox ${sandboxUrl}: ${runInsts.length + verifyInsts.length} generated institutions`);
+    await postJson(`${sandboxUrl}/__sandbox/fixture`, benchFixture([...runInsts, ...warmInsts, ...verifyInsts]));
+    log(`sandbox ${sandboxUrl}: ${runInsts.length + warmInsts.length + verifyInsts.length} generated institutions`);
 
     // ---- product and bare Bolt ----------------------------------------------------------------
     const snapshots = fs.mkdtempSync(path.join(dir, 'heap-'));
@@ -312,6 +318,22 @@ async function main(): Promise<void> {
         `password submitted -> email draft posted p50 ${r0(percentile(vMs, 50))} ms, max ${r0(Math.max(...vMs))} ms; ` +
         `SecuTix calls ${sandboxSpans.map((s) => `${s.calls} calls in ${s.trips} round trips over ${r0(s.span)} ms`).join(', ')}`,
     );
+
+    // ---- warm-up runs (not counted) ----------------------------------------------------------------
+    if (WARMUP_RUNS > 0) {
+      await world.quiet();
+      const warmAgent = newAgent(IN_FLIGHT);
+      const rssWarm0 = await idleRss(product.pid);
+      const warm = await pool(WARMUP_RUNS, IN_FLIGHT, (i, slot) =>
+        fullRun(warmAgent, targets.product, world, who(slot), `C0WARM${i}`, warmInsts[i]!),
+      );
+      warmAgent.destroy();
+      await world.quiet();
+      log(
+        `warm-up: ${warm.ok.length}/${WARMUP_RUNS} runs (errors ${warm.errors.length}), RSS at idle ${r1(rssWarm0)} -> ${r1(await idleRss(product.pid))} MB (not counted)`,
+      );
+      if (warm.errors.length > 0) exitCode = 1;
+    }
 
     // ---- 1,000 complete runs, 100 in flight ------------------------------------------------------
     await world.quiet();

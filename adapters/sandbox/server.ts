@@ -29,6 +29,8 @@ export const EXCHANGED_TOKEN_TTL_SECONDS = 300;
 /** Longest token lifetime (exp - iat, seconds) the sandbox accepts. */
 const MAX_TOKEN_TTL_SECONDS = 300;
 const MAX_BODY_BYTES = 1_000_000;
+/** The admin API's fixture upload may be larger (thousands of generated institutions for the bench). */
+const MAX_FIXTURE_BYTES = 32_000_000;
 /** Catalog states returned by `getCatalogDetailed` (`secutix-api.md`). */
 const LISTED_STATES = new Set(['RUNNING', 'SUSPENDED']);
 
@@ -173,13 +175,13 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
   res.end(text);
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+function readBody(req: http.IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         reject(new HttpFailure(413, 'body too large'));
         req.destroy();
         return;
@@ -191,8 +193,8 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-async function readJson(req: http.IncomingMessage): Promise<unknown> {
-  const text = await readBody(req);
+async function readJson(req: http.IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
+  const text = await readBody(req, limit);
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text);
@@ -416,7 +418,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
         state.reset();
         return sendJson(res, 200, { ok: true });
       case 'POST /__sandbox/fixture': {
-        const parsed = sandboxFixtureSchema.safeParse(await readJson(req));
+        const parsed = sandboxFixtureSchema.safeParse(await readJson(req, MAX_FIXTURE_BYTES));
         if (!parsed.success) return sendJson(res, 400, { error: `invalid fixture: ${describe(parsed.error)}` });
         state.loadFixture(parsed.data);
         return sendJson(res, 200, { ok: true, institutions: [...state.institutions.keys()] });
