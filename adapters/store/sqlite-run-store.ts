@@ -303,7 +303,17 @@ export class SqliteRunStore implements RunStore {
 
   /** Claims a dedupe key (`INSERT OR IGNORE`): true the first time. Keys older than a day are pruned now and then. */
   async claimOnce(key: string, at: string): Promise<boolean> {
-    const info = this.stmt('INSERT OR IGNORE INTO dedupe (key, claimed_at) VALUES (?, ?)').run(key, at);
+    // A dedupe key sits on the ack path of every Slack request: it is written with
+    // synchronous=NORMAL (no fsync; in WAL mode it survives a crash of the process, not a power
+    // cut, where at worst a retried click is processed again and compare-and-set still refuses a
+    // second advance). better-sqlite3 is synchronous, so nothing else runs between the pragmas.
+    this.db.pragma('synchronous = NORMAL');
+    let info: Database.RunResult;
+    try {
+      info = this.stmt('INSERT OR IGNORE INTO dedupe (key, claimed_at) VALUES (?, ?)').run(key, at);
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
     if (info.changes === 1 && Math.random() < 0.01) {
       const cutoff = new Date(Date.parse(at) - 24 * 3600_000).toISOString();
       this.stmt('DELETE FROM dedupe WHERE claimed_at < ?').run(cutoff);

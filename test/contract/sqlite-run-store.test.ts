@@ -52,6 +52,15 @@ describe('SqliteRunStore (SQLite specifics)', () => {
     await store.close();
   });
 
+  it('keeps synchronous=FULL for transitions; a dedupe claim (no fsync) does not change it', async () => {
+    const store = openSqliteRunStore(path.join(tempDir(), 'sync.db'));
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    expect(await store.claimOnce('slack:action:1', '2026-01-01T00:00:00.000Z')).toBe(true);
+    expect(await store.claimOnce('slack:action:1', '2026-01-01T00:00:01.000Z')).toBe(false);
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+    await store.close();
+  });
+
   it('records each migration once in schema_migrations, and reopening applies nothing', async () => {
     const file = path.join(tempDir(), 'runs.db');
     const first = openSqliteRunStore(file, { clock: fixedClock });
