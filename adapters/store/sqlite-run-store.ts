@@ -390,7 +390,9 @@ export function openSqliteRunStore(filePath: string, options: SqliteRunStoreOpti
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     if (!inMemory) db.pragma('journal_mode = WAL');
-    // synchronous stays FULL (the default): a committed transition survives a power cut too.
+    // synchronous = FULL, set explicitly (this build of SQLite defaults to NORMAL in WAL mode): a
+    // committed transition survives a power cut too. Dedupe claims alone skip the fsync (claimOnce).
+    db.pragma('synchronous = FULL');
     applySqliteMigrations(db, () => isoNow(clock));
   } catch (e) {
     db.close();
