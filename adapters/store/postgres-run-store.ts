@@ -30,7 +30,7 @@ import {
 import type { Effect, Run } from '../../src/workflow/types';
 import { applyPostgresMigrations, POSTGRES_MIGRATIONS, SCHEMA_NAME } from './postgres-migrations';
 import { describeIssues, effectSchema, parseStored, runRecordSchema, StoredRecordError } from './run-record.schema';
-import { assertNoSecrets } from './secret-guard';
+import { assertNoSecrets, refJson } from './secret-guard';
 import { type AuditRow, auditEntryFromRow } from './audit-rows';
 
 /** Options of `openPostgresRunStore`. */
@@ -310,10 +310,7 @@ export class PostgresRunStore implements RunStore {
    * @throws Error when the value is not JSON-serialisable or holds a password- or token-like key.
    */
   async putRef(runId: string, key: string, value: unknown): Promise<void> {
-    if (key.length === 0) throw new Error('a ref key must not be empty');
-    assertNoSecrets(value, `ref ${key} of run ${runId}`);
-    const json = JSON.stringify(value);
-    if (json === undefined) throw new Error(`ref ${key} of run ${runId} is not JSON-serialisable`);
+    const json = refJson(runId, key, value);
     await this.#pool.query(
       'INSERT INTO refs (run_id, key, value) VALUES ($1, $2, $3::jsonb) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value',
       [runId, key, json],

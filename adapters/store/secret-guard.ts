@@ -22,3 +22,15 @@ export function assertNoSecrets(value: unknown, where: string): void {
   };
   visit(value, 0);
 }
+
+/**
+ * The JSON text of a ref value, checked: a non-empty key, no secret-looking key inside.
+ * @throws Error when the key is empty, the value holds a password- or token-like key, or is not JSON-serialisable.
+ */
+export function refJson(runId: string, key: string, value: unknown): string {
+  if (key.length === 0) throw new Error('a ref key must not be empty');
+  assertNoSecrets(value, `ref ${key} of run ${runId}`);
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new Error(`ref ${key} of run ${runId} is not JSON-serialisable`);
+  return json;
+}

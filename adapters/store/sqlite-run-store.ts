@@ -29,7 +29,7 @@ import {
 } from '../../src/ports/run-store.port';
 import { applySqliteMigrations } from './migrations';
 import { describeIssues, effectSchema, parseStored, runRecordSchema, StoredRecordError } from './run-record.schema';
-import { assertNoSecrets } from './secret-guard';
+import { assertNoSecrets, refJson } from './secret-guard';
 import { type AuditRow, auditEntryFromRow } from './audit-rows';
 
 /** Options of `openSqliteRunStore`. */
@@ -89,14 +89,12 @@ export class SqliteRunStore implements RunStore {
       const exists = this.stmt('SELECT 1 FROM runs WHERE id = ?').get(record.id);
       if (exists) throw new Error(`run ${record.id} already exists`);
       try {
-        this.db
-          .prepare(
-            `INSERT INTO runs (id, version, surface, channel_id, institution_code, channel_code, status,
+        this.stmt(
+          `INSERT INTO runs (id, version, surface, channel_id, institution_code, channel_code, status,
                started_by_id, created_at, updated_at, state, due_at)
              VALUES (@id, @version, @surface, @channelId, @institutionCode, @channelCode, @status,
                @startedById, @createdAt, @updatedAt, @state, @dueAt)`,
-          )
-          .run(runColumns(record));
+        ).run(runColumns(record));
       } catch (e) {
         throw mapConstraint(e, record);
       }
@@ -175,15 +173,13 @@ export class SqliteRunStore implements RunStore {
     const tx = this.db.transaction(() => {
       let changes: number;
       try {
-        changes = this.db
-          .prepare(
-            `UPDATE runs SET version = @version, surface = @surface, channel_id = @channelId,
+        changes = this.stmt(
+          `UPDATE runs SET version = @version, surface = @surface, channel_id = @channelId,
                institution_code = @institutionCode, channel_code = @channelCode, status = @status,
                started_by_id = @startedById, created_at = @createdAt, updated_at = @updatedAt, state = @state,
                due_at = @dueAt
              WHERE id = @id AND version = @expectedVersion`,
-          )
-          .run({ ...runColumns(record), expectedVersion }).changes;
+        ).run({ ...runColumns(record), expectedVersion }).changes;
       } catch (e) {
         throw mapConstraint(e, record);
       }
@@ -224,14 +220,10 @@ export class SqliteRunStore implements RunStore {
     if (!Number.isInteger(limit) || limit < 1) throw new Error(`outbox limit must be a positive integer (got ${limit})`);
     const rows = (
       runId === undefined
-        ? this.db
-            .prepare('SELECT id, run_id, effect, created_at, attempts FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?')
-            .all(limit)
-        : this.db
-            .prepare(
-              'SELECT id, run_id, effect, created_at, attempts FROM outbox WHERE delivered_at IS NULL AND run_id = ? ORDER BY id LIMIT ?',
-            )
-            .all(runId, limit)
+        ? this.stmt('SELECT id, run_id, effect, created_at, attempts FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?').all(limit)
+        : this.stmt(
+            'SELECT id, run_id, effect, created_at, attempts FROM outbox WHERE delivered_at IS NULL AND run_id = ? ORDER BY id LIMIT ?',
+          ).all(runId, limit)
     ) as OutboxRow[];
     return rows.map((r) => ({
       id: r.id,
@@ -279,13 +271,12 @@ export class SqliteRunStore implements RunStore {
    * @throws Error when the value is not JSON-serialisable or holds a password- or token-like key.
    */
   async putRef(runId: string, key: string, value: unknown): Promise<void> {
-    if (key.length === 0) throw new Error('a ref key must not be empty');
-    assertNoSecrets(value, `ref ${key} of run ${runId}`);
-    const json = JSON.stringify(value);
-    if (json === undefined) throw new Error(`ref ${key} of run ${runId} is not JSON-serialisable`);
-    this.db
-      .prepare('INSERT INTO refs (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value')
-      .run(runId, key, json);
+    const json = refJson(runId, key, value);
+    this.stmt('INSERT INTO refs (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value').run(
+      runId,
+      key,
+      json,
+    );
   }
 
   /** Closes the connection; later calls fail. Closing twice is harmless. */

@@ -3,6 +3,7 @@
  * the sandbox, the real verification; a recording notifier stands in for a chat surface.
  */
 import fs from 'node:fs';
+import { STEP_IDS } from '../../../src/domain/ids';
 import os from 'node:os';
 import path from 'node:path';
 import { createSandbox, demoHints, type Sandbox } from '../../../adapters/sandbox';
@@ -112,18 +113,7 @@ describe('RunService', () => {
     expect(done.ok && done.value.status).toBe('completed');
     expect(await store.pendingOutbox(100)).toEqual([]);
     const prompts = notifier.delivered.filter((d) => d.effect.type === 'step_prompt').map((d) => (d.effect as { step: string }).step);
-    expect(prompts).toEqual([
-      'sales_channel',
-      'point_of_sale',
-      'contingents',
-      'technical_contact',
-      'event_products',
-      'pass_products',
-      'sales_interface',
-      'password_request',
-      'verification',
-      'email_draft',
-    ]);
+    expect(prompts).toEqual([...STEP_IDS]);
     expect(notifier.delivered.filter((d) => d.effect.type === 'support_request')).toHaveLength(1);
     const trail = await store.audit(run.id);
     expect(trail.map((a) => a.action)).toEqual(['start', ...Array(7).fill('step_done'), 'password_assigned', 'verify', 'email_sent']);
