@@ -2,7 +2,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Mustache from 'mustache';
-import { CHECK_REASON_CODES, CHECK_WARNING_CODES, verifySetup, type VerificationRequest } from '../../../src/app/verification';
+import {
+  CHECK_REASON_CODES,
+  CHECK_WARNING_CODES,
+  CHECK_CONFIRM_CODES,
+  verifySetup,
+  type VerificationRequest,
+} from '../../../src/app/verification';
 import type { Clock } from '../../../src/ports/clock.port';
 import {
   SecutixError,
@@ -386,6 +392,7 @@ describe('check messages (templates/messages/checks.*.json)', () => {
       ...CHECK_IDS.map((id) => `check.name.${id}`),
       ...CHECK_REASON_CODES.map((c) => `check.reason.${c}`),
       ...CHECK_WARNING_CODES.map((c) => `check.warning.${c}`),
+      ...CHECK_CONFIRM_CODES.map((c) => `check.confirm.${c}`),
     ].sort();
     expect(Object.keys(m).sort()).toEqual(expected);
     for (const v of Object.values(m)) expect(v.trim().length).toBeGreaterThan(0);

@@ -186,6 +186,9 @@ describe('transition: every state x event pair is handled or refused on purpose'
     { type: 'resume', actor: op, at: at() },
     { type: 'reminder_due', at: at() },
     { type: 'reminder_snooze', step, actor: op, at: at() },
+    { type: 'verify_confirm', actor: op, at: at() },
+    { type: 'answers_edit', actor: op, at: at(), answers: { contactNumber: 'NEW-1' } },
+    { type: 'answers_erase', fields: ['contactNumber'], actor: op, at: at() },
   ];
   const kindOf = (s: StepId): string =>
     s === 'password_request' ? 'support' : s === 'verification' ? 'verification' : s === 'email_draft' ? 'email' : 'back_office';
@@ -211,6 +214,12 @@ describe('transition: every state x event pair is handled or refused on purpose'
         return 'not_allowed_here';
       case 'reminder_snooze':
         return ev.step !== current ? 'stale_step' : 'not_allowed_here';
+      // No report with checks to confirm here: nothing to confirm.
+      case 'verify_confirm':
+        return current === 'verification' ? 'not_allowed_here' : 'stale_step';
+      case 'answers_edit':
+      case 'answers_erase':
+        return current === 'verification' ? 'ok' : 'stale_step';
     }
   }
 
