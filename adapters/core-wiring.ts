@@ -69,7 +69,7 @@ export async function createCore(config: AppConfig, logger: AppLogger, opts: { c
   const notifiers: Core['notifiers'] = {};
   const service = new RunService({
     store,
-    verifier: (req) => verifySetup(secutix, req, clock),
+    verifier: (req) => verifySetup(secutix, req, clock, config.secutixAssumptions),
     notifiers,
     clock,
     ids: opts.ids ?? randomIds,
@@ -83,7 +83,13 @@ export async function createCore(config: AppConfig, logger: AppLogger, opts: { c
     ...(sandbox ? { sandbox } : {}),
     service,
     builder,
-    health: new HealthCheckService({ secutix, clock, logger: logger.child({ component: 'checks' }), access: service.access }),
+    health: new HealthCheckService({
+      secutix,
+      clock,
+      logger: logger.child({ component: 'checks' }),
+      access: service.access,
+      assumptions: config.secutixAssumptions,
+    }),
     notifiers,
     async close() {
       await sandbox?.instance.close();
