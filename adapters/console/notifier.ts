@@ -6,9 +6,10 @@
  */
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
-import type { Effect, Run } from '../../src/workflow/types';
+import type { Message } from '../../src/messages/model';
+import type { Effect, Run, VerificationProgress } from '../../src/workflow/types';
 import { type ConsoleChannel, consoleChannel } from './channel';
-import { rule } from './text';
+import { rule, stripMarkup } from './text';
 
 /** The console notifier; `channel` is the terminal state it shares with `runConsole`. */
 export interface ConsoleNotifier extends ChatNotifier {
@@ -27,6 +28,13 @@ export function createConsoleNotifier(output: NodeJS.WritableStream, builder: Me
     async deliver(run: Run, effect: Effect): Promise<void> {
       deliverToConsole(channel, run, effect);
     },
+    /**
+     * A verification's progress as lines (`ConsoleProgress`): a header, a line per check whose
+     * state changed, the catalog wait at most every 5 s, and a final line before the report.
+     */
+    async progress(run: Run, progress: VerificationProgress): Promise<void> {
+      channel.progress.update(run, progress);
+    },
   };
 }
 
@@ -34,6 +42,8 @@ export function createConsoleNotifier(output: NodeJS.WritableStream, builder: Me
 function deliverToConsole(ch: ConsoleChannel, run: Run, effect: Effect): void {
   const b = ch.builder;
   const L = run.details.language;
+  // A verification's progress lines end before the first message of its outcome.
+  ch.progress.ended(run);
   switch (effect.type) {
     case 'card':
       ch.printCardUpdate(run);
@@ -65,9 +75,21 @@ function deliverToConsole(ch: ConsoleChannel, run: Run, effect: Effect): void {
     case 'verification_report': {
       if (!run.verification) return;
       ch.line();
-      const report = b.report(run);
+      const report = consoleWording(ch, b.report(run));
       ch.printMessage(report);
       if (report.actions.length > 0 && run.currentStep) ch.offer(run, run.currentStep);
+      return;
+    }
+    case 'answers_changed':
+      ch.line();
+      ch.printMessage(b.answersChanged(run, effect));
+      return;
+    case 'answers_erased': {
+      ch.line();
+      // Which answers (never the value), in console wording ("choose", not "press").
+      const fields = effect.fields.map((f) => b.t(run.details.language, `answers.field.${f}`)).join(', ');
+      ch.line(stripMarkup(b.t(run.details.language, 'console.answers.erased', { fields })));
+      if (run.status === 'open' && run.currentStep) ch.offer(run, run.currentStep);
       return;
     }
     case 'notice': {
@@ -84,4 +106,23 @@ function deliverToConsole(ch: ConsoleChannel, run: Run, effect: Effect): void {
       ch.line(b.forEffect(run, effect).text.replace(/\*\*/g, ''));
       return;
   }
+}
+
+/** Chat texts that name a button ("press ...") and their console wording ("choose ..."). */
+const CONSOLE_WORDING: Readonly<Record<string, string>> = {
+  'report.confirm_hint': 'console.report.confirm_hint',
+};
+
+/** `message` with each text block that is a chat wording of `CONSOLE_WORDING` replaced by the console one. */
+function consoleWording(ch: ConsoleChannel, message: Message): Message {
+  const L = message.locale;
+  const swaps = Object.entries(CONSOLE_WORDING).map(([chat, console]) => [ch.builder.t(L, chat), console] as const);
+  return {
+    ...message,
+    blocks: message.blocks.map((block) => {
+      if (block.type !== 'text') return block;
+      const swap = swaps.find(([chatText]) => chatText === block.text);
+      return swap ? { ...block, text: ch.builder.t(L, swap[1]) } : block;
+    }),
+  };
 }

@@ -73,16 +73,20 @@ export function renderBlock(block: Block, opts: BlockTextOptions = {}): string {
           return `  [${STATE_MARKERS[s.state]}] ${num}. ${stripMarkup(s.label)}${s.note ? `  (${stripMarkup(s.note)})` : ''}`;
         })
         .join('\n');
-    case 'checks':
+    case 'checks': {
+      const wordOf = (o: CheckResult['outcome']): string => opts.outcomeWords?.[o] ?? o;
+      // Names line up: the outcome words are padded to the longest one of the block (at least 7).
+      const width = Math.max(7, ...block.items.map((c) => wordOf(c.outcome).length));
       return block.items
         .map((c) => {
-          const word = opts.outcomeWords?.[c.outcome] ?? c.outcome;
-          const lines = [`  ${OUTCOME_MARKERS[c.outcome]}${word.padEnd(7)} ${stripMarkup(c.name)}`];
+          const word = wordOf(c.outcome);
+          const lines = [`  ${OUTCOME_MARKERS[c.outcome]}${word.padEnd(width)} ${stripMarkup(c.name)}`];
           if (c.reason) lines.push(indent(stripMarkup(c.reason), 14));
           for (const w of c.warnings) lines.push(indent(`${opts.warningLabel ?? 'warning:'} ${stripMarkup(w)}`, 14));
           return lines.join('\n');
         })
         .join('\n');
+    }
     case 'preformatted': {
       // Shown verbatim (no markup stripping): this is text the user copies.
       const r = opts.preformattedRules ?? { begin: rule(), end: rule() };
