@@ -131,9 +131,13 @@ describe('console: checks to confirm, edited answers, the password guard, progre
 
   test('"Edit answers" asks the questions prefilled (Enter keeps), says a wrong value on its field and asks again; the change is audited and the verification step is offered again', async () => {
     h = await wireConsole(dbPath);
-    const r = await h.session([...START, ...TO_VERIFICATION, '2', '11, twelve', '11', '', '1', DEMO.password]);
+    // First Enter on both questions (nothing changes: back to the choices), then a real edit.
+    const r = await h.session([...START, ...TO_VERIFICATION, '2', '', '', '2', '11, twelve', '11', '', '1', DEMO.password]);
     expect(r.exitCode).toBe(0);
     const out = r.output;
+    const unchanged = out.slice(out.indexOf(`== ${t('form.answers.title')} ==`), out.lastIndexOf(`== ${t('form.answers.title')} ==`));
+    expect(unchanged).toContain(t('console.form.back'));
+    expect(unchanged).not.toContain('→');
 
     const form = out.slice(out.lastIndexOf(`== ${t('form.answers.title')} ==`));
     // Prefilled: the recorded values in brackets.
