@@ -55,9 +55,11 @@ export function auditTableRow(row: AuditRow, builder: MessageBuilder, L: Locale)
   const outcome = kind === 'refused' || kind === 'failed' ? ` ${t(`teams.audit.outcome.${kind}`, { reason: words(reason ?? kind) })}` : '';
   const what = `${step && row.action !== 'start' ? `**${step}**: ` : ''}${action}${outcome}`;
   const checks = Object.entries(row.checks ?? {}).map(([id, v]) => `${optional(`check.name.${id}`, words(id))}: ${words(v)}`);
-  const details = Object.entries(row.details ?? {}).map(
-    ([k, v]) => `${words(k)}: ${Array.isArray(v) ? v.join(', ') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`,
-  );
+  const details = Object.entries(row.details ?? {})
+    .filter(([, v]) => v !== null && v !== undefined)
+    .map(
+      ([k, v]) => `${words(k)}: ${Array.isArray(v) ? v.join(', ') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`,
+    );
   const more = [...checks, ...details].join('; ');
   return {
     type: 'TableRow',

@@ -63,7 +63,7 @@ test('installed in a personal chat: the welcome', async () => {
     conversation: conversation(PERSONAL),
     channelData: { tenant: { id: 'tenant-1' }, source: { name: 'message' } },
   });
-  expect(texts(PERSONAL.id)).toEqual([expect.stringMatching(/Send start to begin, or help/)]);
+  expect(texts(PERSONAL.id)).toEqual([expect.stringMatching(/Send \*\*start\*\* to begin, or \*\*help\*\*/)]);
 });
 
 test('a file sent without text is not read as "start"', async () => {
