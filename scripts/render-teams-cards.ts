@@ -1,5 +1,5 @@
 /**
- * `npm run teams:render`: renders every Teams card of a full run as Teams would show it and writes
+ * `npm run teams:render [-- --lang en,fr,de]`: renders every Teams card of a full run as Teams would show it and writes
  * PNG screenshots to `.render/teams-cards/{light,dark}/` (git-ignored), to be opened and looked at.
  *
  * The run is `test/integration/teams/card-scenario.ts` over loopback (real CloudAdapter, fake Bot
@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { cardProblems } from '../test/helpers/teams-card-check';
-import { runCardScenario } from '../test/integration/teams/card-scenario';
+import { type CapturedCard, runCardScenario } from '../test/integration/teams/card-scenario';
 import { startTeamsHarness } from '../test/integration/teams/helpers';
 import { TEAMS_THEMES } from './teams-host-config';
 
@@ -47,7 +47,8 @@ window.renderCard = function (card, hostConfig, theme) {
   for (const b of frame.querySelectorAll('button')) {
     const r = b.getBoundingClientRect();
     if (r.width === 0) continue;
-    if (b.scrollWidth > b.clientWidth + 1 || r.right > right + 0.5) cut.push((b.textContent || b.getAttribute('aria-label') || '?').trim());
+    const clipped = [b, ...b.querySelectorAll('*')].some((e) => e.scrollWidth > e.clientWidth + 1);
+    if (clipped || r.right > right + 0.5) cut.push((b.textContent || b.getAttribute('aria-label') || '?').trim());
   }
   return cut;
 };
@@ -75,12 +76,18 @@ function localFonts(config: Record<string, unknown>): Record<string, unknown> {
 }
 
 async function main(): Promise<void> {
-  const h = await startTeamsHarness();
-  let cards;
-  try {
-    ({ cards } = await runCardScenario(h));
-  } finally {
-    await h.close();
+  // Languages of the run (`--lang en,de`; default all three: German and French labels are the longest).
+  const arg = process.argv.indexOf('--lang');
+  const languages = (arg > 0 ? process.argv[arg + 1]! : 'en,fr,de').split(',') as ('en' | 'fr' | 'de')[];
+  const cards: CapturedCard[] = [];
+  for (const language of languages) {
+    const h = await startTeamsHarness();
+    try {
+      const run = await runCardScenario(h, language);
+      cards.push(...run.cards.map((c) => ({ ...c, label: `${language} ${c.label}` })));
+    } finally {
+      await h.close();
+    }
   }
   // One screenshot per distinct card (updates often repeat a card).
   const seen = new Set<string>();

@@ -67,7 +67,10 @@ function actionIn(card: Card | undefined, verb: string): Node | undefined {
 }
 
 /** Runs the scenario on `h` and returns every card: connector posts/updates and invoke answers. */
-export async function runCardScenario(h: TeamsHarness): Promise<{ cards: CapturedCard[]; runId: string; emailDraft: string }> {
+export async function runCardScenario(
+  h: TeamsHarness,
+  language: 'en' | 'fr' | 'de' = 'en',
+): Promise<{ cards: CapturedCard[]; runId: string; emailDraft: string }> {
   const demo = demoHints();
   const answers: CapturedCard[] = [];
   const invoke = async (conv: Conversation, user: typeof ALEX, action: Node, inputs: Record<string, string>, replyToId?: string) => {
@@ -124,7 +127,7 @@ export async function runCardScenario(h: TeamsHarness): Promise<{ cards: Capture
       channel_code: 'DGTK',
       digitick_contact_name: 'Camille Martin',
       digitick_contact_email: 'camille.martin@digitick.example',
-      language: 'en',
+      language,
     },
     form.id,
   );
