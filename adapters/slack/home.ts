@@ -18,7 +18,7 @@ import type { MessageBuilder } from '../../src/messages/builder';
 import type { Message } from '../../src/messages/model';
 import type { Logger } from '../../src/ports/logger.port';
 import type { RunStore } from '../../src/ports/run-store.port';
-import { escapeRunForSlack, renderBlock, type SlackBlock } from './block-kit';
+import { renderBlock, type SlackBlock } from './block-kit';
 import { slackErrorCode, slackMention } from './notifier';
 
 /** Slack's limit of blocks in a Home tab view. */
@@ -97,13 +97,8 @@ export async function onAppHomeOpened(deps: SlackHomeDeps, event: unknown): Prom
   }
 }
 
-/** The "My runs" message of a Slack user, with the runs' typed texts escaped for mrkdwn. */
+/** The "My runs" message of a Slack user (the Block Kit renderer escapes it). */
 export async function myRunsMessage(deps: Pick<SlackHomeDeps, 'store' | 'builder'>, userId: string, locale?: Locale): Promise<Message> {
   const mine = await loadMyRuns(deps.store, 'slack', userId);
-  return deps.builder.myRuns(
-    'slack',
-    locale,
-    { open: mine.open.map(escapeRunForSlack), moreOpen: mine.moreOpen, completed: mine.completed.map(escapeRunForSlack) },
-    slackMention,
-  );
+  return deps.builder.myRuns('slack', locale, { open: mine.open, moreOpen: mine.moreOpen, completed: mine.completed }, slackMention);
 }

@@ -35,7 +35,7 @@ import type { ChatNotifier, Delivery } from '../../src/ports/chat-notifier.port'
 import type { Logger } from '../../src/ports/logger.port';
 import type { RunStore } from '../../src/ports/run-store.port';
 import type { Actor, Effect, Run } from '../../src/workflow/types';
-import { escapeRunForSlack, renderMessage, type SlackBlock, type SlackMessagePayload, withoutActions } from './block-kit';
+import { renderMessage, slackRef, toMrkdwn, type SlackBlock, type SlackMessagePayload, withoutActions } from './block-kit';
 
 /** Ref keys kept in the run store (`RunStore.putRef`). */
 export const SLACK_REF = {
@@ -91,8 +91,12 @@ export function isAmbiguousFailure(err: unknown): boolean {
   return code !== 'slack_webapi_platform_error' && code !== 'slack_webapi_rate_limited_error';
 }
 
-/** How this surface names a person: a Slack mention. */
-export const slackMention = (a: Actor): string => (/^[UW][A-Z0-9]{2,}$/.test(a.id) ? `<@${a.id}>` : (a.name ?? a.id));
+/**
+ * How this surface names a person: a Slack mention (a reference the Block Kit renderer turns into
+ * `<@U…>`; plain_text shows the name).
+ */
+export const slackMention = (a: Actor): string =>
+  /^[UW][A-Z0-9]{2,}$/.test(a.id) ? slackRef(`@${a.id}`, a.name ?? a.id) : (a.name ?? a.id);
 
 /** The Web API calls this surface makes (Bolt's `app.client.apiCall` fits). Answers are parsed with zod. */
 export interface SlackWeb {
@@ -172,7 +176,7 @@ export class SlackNotifier implements ChatNotifier {
   }
 
   private async deliverNow(run: Run, effect: Effect, d: Delivery | undefined): Promise<void> {
-    const safe = escapeRunForSlack(run);
+    const safe = run;
     switch (effect.type) {
       case 'card':
         return this.card(run, safe, d);
@@ -408,7 +412,7 @@ export class SlackNotifier implements ChatNotifier {
     const support = this.deps.supportChannel;
     const addressed = support
       ? undefined
-      : [{ type: 'section', text: { type: 'mrkdwn', text: this.deps.builder.t(msg.locale, 'slack.support.in_thread') } }];
+      : [{ type: 'section', text: { type: 'mrkdwn', text: toMrkdwn(this.deps.builder.t(msg.locale, 'slack.support.in_thread')) } }];
     const payload = this.render(msg);
     if (addressed) payload.blocks = [...addressed, ...payload.blocks];
     if (existing.success) {

@@ -42,15 +42,7 @@ import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
 import type { RunStore } from '../../src/ports/run-store.port';
 import type { Actor, Run } from '../../src/workflow/types';
 import type { AppLogger } from '../logger';
-import {
-  escapeRunForSlack,
-  escapeSlack,
-  noticeModal,
-  renderButton,
-  renderMessage,
-  renderModal,
-  type SlackMessagePayload,
-} from './block-kit';
+import { noticeModal, renderButton, renderMessage, renderModal, type SlackMessagePayload, textPayload } from './block-kit';
 import { buildAuditExport } from '../../src/app/audit-export';
 import { uploadAuditCsv } from './audit-upload';
 import { onCheckCommand, productWithCheck, registerSlackChecks, type SlackChecksContext } from './checks';
@@ -316,7 +308,6 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     delete p.metadata;
     return p;
   };
-  const textPayload = (text: string): SlackMessagePayload => ({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
 
   /** Tells one user something only they see, in a channel. Never throws. */
   async function ephemeral(channel: string | undefined, user: string, payload: SlackMessagePayload): Promise<void> {
@@ -378,16 +369,8 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     else await respond(p.data.response_url, text);
   }
 
-  /** The user-facing sentence of a service error, with the run's typed texts escaped for mrkdwn. */
-  const describe = (error: ServiceError, locale?: Locale): string => {
-    const safe: ServiceError =
-      'run' in error
-        ? ({ ...error, run: escapeRunForSlack(error.run) } as ServiceError)
-        : error.code === 'unknown_run'
-          ? { ...error, runId: escapeSlack(error.runId) }
-          : error;
-    return builder.describeError(safe, locale, slackMention);
-  };
+  /** The user-facing sentence of a service error (model text: `textPayload` escapes it). */
+  const describe = (error: ServiceError, locale?: Locale): string => builder.describeError(error, locale, slackMention);
 
   const actorOf = (u: { id: string; name?: string | undefined; username?: string | undefined }): Actor => {
     const name = u.name ?? u.username;
@@ -450,7 +433,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     tracked(async () => {
       const parsed = slashCommandSchema.safeParse(body);
       if (!parsed.success) {
-        await ack({ response_type: 'ephemeral', text: t(defaultLocale, 'slack.error.bad_value') });
+        await ack({ response_type: 'ephemeral', text: textPayload(t(defaultLocale, 'slack.error.bad_value')).text });
         return;
       }
       const cmd = parsed.data;
@@ -505,7 +488,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
             return;
           }
           if (!what.runId) {
-            await reply(ephemeralPayload(builder.statusList(L, (await service.openRuns('slack', cmd.user_id)).map(escapeRunForSlack))));
+            await reply(ephemeralPayload(builder.statusList(L, await service.openRuns('slack', cmd.user_id))));
             return;
           }
           const loaded = await service.load(what.runId, 'slack');
@@ -513,7 +496,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
             await reply(textPayload(describe(loaded.error, L)));
             return;
           }
-          const card = builder.card(escapeRunForSlack(loaded.value), slackMention);
+          const card = builder.card(loaded.value, slackMention);
           await reply(ephemeralPayload(card));
           return;
         }
@@ -554,7 +537,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
             await reply(
               textPayload(
                 builder.refusal(
-                  escapeRunForSlack(run),
+                  run,
                   {
                     code: 'run_not_open',
                     last: { ...(run.endedBy ? { by: run.endedBy } : {}), ...(run.endedAt ? { at: run.endedAt } : {}), state: run.status },
@@ -583,7 +566,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           const msg = builder.textMessage(
             'notice',
             RL,
-            t(RL, 'slack.cancel.prompt', { runId: run.id, institutionCode: escapeSlack(run.details.institutionCode) }),
+            t(RL, 'slack.cancel.prompt', { runId: run.id, institutionCode: run.details.institutionCode }),
           );
           await reply(ephemeralPayload({ ...msg, actions: [button] }));
           return;
@@ -621,7 +604,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           return;
         }
         case 'unknown':
-          await reply(textPayload(t(L, 'error.unknown_command', { command: escapeSlack(what.word) })));
+          await reply(textPayload(t(L, 'error.unknown_command', { command: what.word })));
           return;
       }
     }),
@@ -842,7 +825,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   app.command(notOneOf([COMMAND_NAME]), ({ ack, body }) =>
     tracked(async () => {
       const command = visibleControls(String(body.command ?? '').slice(0, 40));
-      await ack({ response_type: 'ephemeral', text: t(defaultLocale, 'error.unknown_command', { command: escapeSlack(command) }) });
+      await ack({ response_type: 'ephemeral', text: textPayload(t(defaultLocale, 'error.unknown_command', { command })).text });
     }),
   );
   app.action(notOneOf([...ALL_ACTION_IDS, PRODUCT_CHECK_ACTION_ID]), ({ ack, body }) =>

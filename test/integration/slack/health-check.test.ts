@@ -110,7 +110,7 @@ describe('Slack: checks without a run', () => {
     expect(checkLine(rep.all, 'Technical contact')).toContain(':x:');
     expect(rep.all).toContain('is not active (state SUSPENDED)');
     expect(rep.all).toContain('Where to fix it');
-    expect(rep.all).toContain('*Sales channel*: Institution > Initialisation > Sales channels');
+    expect(rep.all).toContain('*Sales channel*: Institution &gt; Initialisation &gt; Sales channels');
     expect(rep.all).toContain('*Point of sale*: the payment methods of the point of sale');
     expect(rep.all).toContain("*Technical contact*: the technical contact's file: authorise the contact for the pending account");
     const fixes = (rep.all.split('Where to fix it')[1]!.match(/\*[A-Za-z ]+\*: /g) ?? []).length;

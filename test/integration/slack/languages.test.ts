@@ -89,9 +89,9 @@ describe('Slack languages', () => {
       /"initial_option":\{"text":\{"type":"plain_text","text":"Deutsch"[^}]*\},"value":"de"\}/,
     );
 
-    const { runId, card } = await startRun(GERMAN, 'de', 'Theater Demo');
+    const { runId, card } = await startRun(GERMAN, 'de', 'Theater <Demo> & Co');
     expect((await h.core.store.get(runId))?.details.language).toBe('de');
-    expect(textOf(card)).toContain('Digitick-Onboarding: Theater Demo (DEMO)');
+    expect(textOf(card)).toContain('Digitick-Onboarding: Theater <Demo> & Co (DEMO)');
     expect(textOf(card)).toContain('Aktueller Schritt');
 
     const first = stepMessage(card, 'sales_channel');
@@ -135,7 +135,7 @@ describe('Slack languages', () => {
     const emailMsg = stepMessage(card, 'email_draft');
     const email = textOf(emailMsg);
     for (const part of [
-      'Subject: Zugang zu den SecuTix-Webservices für Theater Demo',
+      'Subject: Zugang zu den SecuTix-Webservices für Theater &lt;Demo&gt; &amp; Co',
       'Hallo Camille Martin,',
       'Login: DEMO_DGTK',
       `Passwort: ${PASSWORD_PLACEHOLDER.de}`,
