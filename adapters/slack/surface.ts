@@ -836,6 +836,17 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     }),
   );
   app.view(notOneOf(Object.values(FORM_IDS)), ({ ack }) => tracked(() => ack(formExpired(defaultLocale))));
+  // Interactions this app does not use: acknowledged at once (nothing to do, nothing to say).
+  // A closed modal (`view_closed`, sent only when a form asks for it), a global or message
+  // shortcut (`shortcut`, `message_action`: the manifest declares none), an options request.
+  app.view({ type: 'view_closed' }, ({ ack }) => tracked(() => ack()));
+  app.shortcut(/.*/, ({ ack, body }) =>
+    tracked(async () => {
+      await ack();
+      log.info({ type: body.type, callbackId: String(body.callback_id).slice(0, 60) }, 'shortcut the app does not offer');
+    }),
+  );
+  app.options(/.*/, ({ ack }) => tracked(() => ack({ options: [] })));
 
   app.error(async (err) => {
     log.error({ err: errText(err) }, 'bolt error');
