@@ -105,6 +105,7 @@ const envSchema = z.object({
   ALLOWED_TENANTS: list,
   REMIND_AFTER_HOURS: num(24, 0),
   SUPPORT_REMIND_AFTER_HOURS: num(4, 0),
+  DELIVERY_MAX_ATTEMPTS: int(10, 2, 1000),
   ADMIN_TOKEN: optStr,
   DEFAULT_TIME_ZONE: z
     .string()
@@ -165,6 +166,8 @@ export interface AppConfig {
   allowedTenants: string[];
   remindAfterHours: number;
   supportRemindAfterHours: number;
+  /** `DELIVERY_MAX_ATTEMPTS` (default 10): attempts of one outbox item before it is given up and the operator told. */
+  deliveryMaxAttempts: number;
   adminToken?: string;
   /**
    * `DEFAULT_TIME_ZONE` (IANA, default `Europe/Paris`): local times of the audit export when SecuTix
@@ -274,6 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     allowedTenants: e.ALLOWED_TENANTS,
     remindAfterHours: e.REMIND_AFTER_HOURS,
     supportRemindAfterHours: e.SUPPORT_REMIND_AFTER_HOURS,
+    deliveryMaxAttempts: e.DELIVERY_MAX_ATTEMPTS,
     ...(e.ADMIN_TOKEN ? { adminToken: e.ADMIN_TOKEN } : {}),
     defaultTimeZone: e.DEFAULT_TIME_ZONE,
   };

@@ -76,6 +76,7 @@ export async function createCore(config: AppConfig, logger: AppLogger, opts: { c
     logger: logger.child({ component: 'runs' }),
     access: new AccessPolicy({ operators: config.allowedOperators, support: config.supportUsers }),
     reminders: { remindAfterHours: config.remindAfterHours, supportRemindAfterHours: config.supportRemindAfterHours },
+    maxDeliveryAttempts: config.deliveryMaxAttempts,
   });
   return {
     store,

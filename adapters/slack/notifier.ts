@@ -35,7 +35,8 @@ import type { ChatNotifier, Delivery } from '../../src/ports/chat-notifier.port'
 import type { Logger } from '../../src/ports/logger.port';
 import type { RunStore } from '../../src/ports/run-store.port';
 import type { Actor, Effect, Run } from '../../src/workflow/types';
-import { renderMessage, slackRef, toMrkdwn, type SlackBlock, type SlackMessagePayload, withoutActions } from './block-kit';
+import { abandonedText, type BlockedDelivery, blockedCode, SLACK_BLOCKED_REF } from './blocked';
+import { renderMessage, slackRef, textPayload, toMrkdwn, type SlackBlock, type SlackMessagePayload, withoutActions } from './block-kit';
 
 /** Ref keys kept in the run store (`RunStore.putRef`). */
 export const SLACK_REF = {
@@ -143,6 +144,8 @@ export interface SlackNotifierDeps {
 export class SlackNotifier implements ChatNotifier {
   /** Last Slack error code of a failed card post per run (e.g. `not_in_channel`), for the surface to explain. */
   readonly lastCardFailure = new Map<string, string>();
+  /** Publishes a user's App Home tab again (set by the surface), so a given-up delivery shows there. */
+  republishHome?: (userId: string) => Promise<void>;
 
   /** Tail of each run channel's delivery queue (FIFO per channel id). */
   private readonly queues = new Map<string, Promise<void>>();
@@ -207,6 +210,32 @@ export class SlackNotifier implements ChatNotifier {
   }
 
   /**
+   * The outbox gave `effect` up: remembers it on the run (App Home shows it until a later post
+   * succeeds), tells the run's starter ephemerally in the run's channel when Slack lets it, and
+   * publishes their App Home tab again. Never throws for a failed notice (logged).
+   */
+  async deliveryAbandoned(run: Run, effect: Effect, info: { error: string; attempts: number }): Promise<void> {
+    const blocked: BlockedDelivery = {
+      code: blockedCode(info.error),
+      effect: effect.type,
+      attempts: info.attempts,
+      at: new Date().toISOString(),
+    };
+    await this.deps.store.putRef(run.id, SLACK_BLOCKED_REF, blocked);
+    const user = run.startedBy.id;
+    if (!/^[UW][A-Z0-9]{2,}$/.test(user)) return;
+    try {
+      const payload = textPayload(abandonedText(this.deps.builder, run, blocked));
+      await this.deps.client.apiCall('chat.postEphemeral', { channel: run.channelId, user, ...payload });
+    } catch (err) {
+      this.deps.logger.warn({ runId: run.id, slackError: slackErrorCode(err) }, 'could not tell the operator ephemerally: App Home only');
+    }
+    await this.republishHome?.(user).catch((err: unknown) =>
+      this.deps.logger.warn({ runId: run.id, slackError: slackErrorCode(err) }, 'App Home not published'),
+    );
+  }
+
+  /**
    * `chat.postMessage` of one message, at most once per outbox item (see the file comment):
    * returns the `ts` remembered or found for `d` without posting, else posts (waiting out 429s).
    * @throws the Web API error; the `posting` ref stays when the failure is ambiguous.
@@ -252,6 +281,8 @@ export class SlackNotifier implements ChatNotifier {
       throw err;
     }
     await this.deps.store.putRef(run.id, key, { state: 'posted', ...ref } satisfies DeliveryMarker);
+    // Posting works again: a given-up delivery no longer needs the operator's attention.
+    if ((await this.refs(run.id))[SLACK_BLOCKED_REF]) await this.deps.store.putRef(run.id, SLACK_BLOCKED_REF, null);
     return ref;
   }
 
@@ -346,10 +377,19 @@ export class SlackNotifier implements ChatNotifier {
     await this.deps.store.putRef(run.id, SLACK_REF.card, posted);
   }
 
+  /**
+   * The run's card, posted now when it is missing: the outbox delivers in order, so a thread
+   * message with no card means the card's delivery was given up (e.g. the bot was not in the
+   * channel); once that is fixed, the next message brings the card back first.
+   * @throws the Web API error when the card cannot be posted either.
+   */
   private async requireCard(run: Run): Promise<MessageRef> {
     const ref = await this.cardRef(run.id);
-    if (!ref) throw new Error(`run ${run.id}: the progress card is not posted yet`);
-    return ref;
+    if (ref) return ref;
+    await this.card(run, run, undefined);
+    const posted = await this.cardRef(run.id);
+    if (!posted) throw new Error(`run ${run.id}: the progress card is not posted yet`);
+    return posted;
   }
 
   /** Posts in the card's thread; with `rememberAs`, appends the message to that step ref list (once). */

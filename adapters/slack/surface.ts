@@ -47,6 +47,7 @@ import { buildAuditExport } from '../../src/app/audit-export';
 import { uploadAuditCsv } from './audit-upload';
 import { onCheckCommand, productWithCheck, registerSlackChecks, type SlackChecksContext } from './checks';
 import { claimViewSubmission, slackDedupeMiddleware } from './dedupe';
+import { blockedCode, blockedReason, firstFailed, isChannelProblem } from './blocked';
 import { onAppHomeOpened } from './home';
 import { SlackUserGroups } from './user-groups';
 import { SlackUserLocales } from './user-locale';
@@ -398,6 +399,21 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     }
   }
 
+  /**
+   * What `resume` did: "posted again" only when nothing of the run waits in the outbox; a
+   * delivery Slack refuses says why and how to fix it (invite the bot...), another failure that
+   * it is retried.
+   */
+  async function resumedText(run: Run, L: Locale): Promise<string> {
+    const failed = firstFailed(await store.pendingOutbox(100, run.id));
+    if (!failed) return t(L, 'slack.resumed', { runId: run.id, link: await threadLink(run.id) });
+    const code = blockedCode(failed.lastError);
+    const reason = blockedReason(builder, L, code, run.channelId);
+    return isChannelProblem(code)
+      ? t(L, 'slack.resume.blocked', { runId: run.id, reason })
+      : t(L, 'slack.resume.pending', { runId: run.id, code });
+  }
+
   /** A link to a run's thread, when its card is posted. */
   async function threadLink(runId: string): Promise<string | null> {
     const ref = (await store.getRefs(runId))[SLACK_REF.card] as { channel?: unknown; ts?: unknown } | undefined;
@@ -514,12 +530,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           });
           const fallback = { channel: cmd.channel_id, user: cmd.user_id };
           if (!out.ok) await respond(cmd.response_url, textPayload(describe(out.error, L)), fallback);
-          else
-            await respond(
-              cmd.response_url,
-              textPayload(t(L, 'slack.resumed', { runId: out.value.id, link: (await threadLink(out.value.id)) ?? '' })),
-              fallback,
-            );
+          else await respond(cmd.response_url, textPayload(await resumedText(out.value, L)), fallback);
           return;
         }
         case 'cancel': {
@@ -648,7 +659,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
         let text = describe(out.error, L);
         if (out.error.code === 'duplicate_run') {
           const open = out.error.run;
-          text += `\n${t(L, 'slack.duplicate.hint', { runId: open.id, link: (await threadLink(open.id)) ?? '' })}`;
+          text += `\n${t(L, 'slack.duplicate.hint', { runId: open.id, link: await threadLink(open.id) })}`;
           const payload = textPayload(text);
           payload.blocks = [
             ...(payload.blocks ?? []),
@@ -802,24 +813,20 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   for (const id of ALL_ACTION_IDS) app.action(id, ({ ack, body }) => tracked(() => onAction({ ack, body })));
 
   // ---- App Home (issue 5, "My runs"): the user's open and completed runs, published on open ----
-  app.event('app_home_opened', ({ event }) =>
-    tracked(() =>
-      onAppHomeOpened(
-        {
-          call: (method, args) => client.apiCall(method, args),
-          store,
-          builder,
-          logger: log,
-          refusal: async (userId) => {
-            const may = service.authorize({ surface: 'slack', actor: { id: userId }, ...(await principalsOf(userId)) }, { op: 'status' });
-            return may.ok ? null : describe(may.error, await localeOfUser(userId));
-          },
-          localeOf: (userId) => userLocales.knownLocaleOf(userId),
-        },
-        event,
-      ),
-    ),
-  );
+  const homeDeps = {
+    call: (method: string, args: Record<string, unknown>) => client.apiCall(method, args),
+    store,
+    builder,
+    logger: log,
+    refusal: async (userId: string) => {
+      const may = service.authorize({ surface: 'slack', actor: { id: userId }, ...(await principalsOf(userId)) }, { op: 'status' });
+      return may.ok ? null : describe(may.error, await localeOfUser(userId));
+    },
+    localeOf: (userId: string) => userLocales.knownLocaleOf(userId),
+  };
+  app.event('app_home_opened', ({ event }) => tracked(() => onAppHomeOpened(homeDeps, event)));
+  // A delivery the outbox gave up shows in the starter's Home tab straight away.
+  notifier.republishHome = (userId) => onAppHomeOpened(homeDeps, { type: 'app_home_opened', user: userId, tab: 'home' });
 
   // ---- another command, button or form id: answered at once (Bolt would wait 3 s, then 404) ---
   app.command(notOneOf([COMMAND_NAME]), ({ ack, body }) =>

@@ -23,4 +23,11 @@ export interface ChatNotifier {
    * @throws any error: the outbox records it and tries again later.
    */
   deliver(run: Run, effect: Effect, delivery?: Delivery): Promise<void>;
+  /**
+   * Called once when the outbox gives an effect up after `attempts` failed deliveries (`error`:
+   * the last error's summary): the surface tells the run's operator where it can (Slack: an
+   * ephemeral message and the App Home tab) what is blocked and why. Optional.
+   * @throws any error: logged, nothing retried.
+   */
+  deliveryAbandoned?(run: Run, effect: Effect, info: { error: string; attempts: number }): Promise<void>;
 }

@@ -320,8 +320,24 @@ describe('Slack surface: edges', () => {
     expect(String(answer?.args.text)).toContain(h.core.builder.t('en', 'error.not_in_channel'));
     const [run] = await h.core.store.list({ institutionCode: 'NOTIN' });
     expect(String(answer?.args.text)).toContain(`resume ${run!.id}`);
+    // resume while the bot is still not in the channel: not "posted again", but why and how to fix it.
+    await h.command(`resume ${run!.id}`, { channel: 'C0NOTIN001', responseUrl: h.api.responseUrl('notin-resume-1') });
+    const blocked = String(responses().find((c) => c.args.id === 'notin-resume-1')?.args.text);
+    expect(blocked).toContain(`Run ${run!.id}: its current step was not posted again.`);
+    expect(blocked).toContain('I am not a member of <#C0NOTIN001>');
+    expect(blocked).toContain('/invite @Digitick onboarding');
+    expect(blocked).not.toContain('is posted again');
+    // The same institution again (elsewhere): the duplicate answer has no empty link.
+    await h.command('start NOTIN', { responseUrl: h.api.responseUrl('notin-dup') });
+    await h.submit('onboard_start', h.lastView().private_metadata, START_VALUES('NOTIN'), { selects: ['language'] });
+    const dup = String(responses().find((c) => c.args.id === 'notin-dup')?.args.text);
+    expect(dup).toContain(`resume ${run!.id}`);
+    expect(dup).not.toMatch(/thread: *[.(]|thread: *$/im);
     h.api.notInChannels.delete('C0NOTIN001');
-    await h.command(`resume ${run!.id}`, { channel: 'C0NOTIN001' });
+    await h.command(`resume ${run!.id}`, { channel: 'C0NOTIN001', responseUrl: h.api.responseUrl('notin-resume-2') });
+    expect(String(responses().find((c) => c.args.id === 'notin-resume-2')?.args.text)).toMatch(
+      new RegExp(`The current step of run ${run!.id} is posted again in its thread\\. https://fake\\.slack\\.test/`),
+    );
     const roots = h.api.messagesIn('C0NOTIN001').filter((m) => !m.thread_ts);
     expect(roots).toHaveLength(1);
     expect(h.api.messagesIn('C0NOTIN001', roots[0]!.ts).some((m) => m.metadata?.event_payload.step === 'sales_channel')).toBe(true);
