@@ -19,9 +19,17 @@ export class RunCards {
     return this.builder.t(run.details.language, 'card.run_id', { runId: run.id });
   }
 
-  /** The progress card. */
+  /**
+   * The progress card. Its summary line (run id, who started it, channel and operator) is the
+   * card's first TextBlock, so the run id shows once.
+   */
   progress(run: Run, note?: string): AdaptiveCard {
-    return renderMessage(this.builder.card(run, teamsMention), { runLabel: this.runLabel(run), ...(note ? { note } : {}) });
+    const msg = this.builder.card(run, teamsMention);
+    const summary = msg.blocks.find((b) => b.type === 'context');
+    return renderMessage(
+      { ...msg, blocks: msg.blocks.filter((b) => b !== summary) },
+      { runLabel: summary?.text ?? this.runLabel(run), ...(note ? { note } : {}) },
+    );
   }
 
   /**

@@ -186,46 +186,45 @@ export class MessageBuilder {
   card(run: Run, mention: MentionFormatter = plainMention): Message {
     const L = run.details.language;
     const v = this.baseView(run);
+    const at = (iso: string | undefined) => formatTime(this.r, L, iso);
+    // Compact, like an incident card: the institution once (title), the run id once (summary),
+    // the status in words, short step lines; who and when only where it says something (a step
+    // done by someone other than the starter, a skipped or failed step).
+    const summary = this.r.t(L, 'card.summary', {
+      ...v,
+      runLabel: this.r.t(L, 'card.run_id', v),
+      by: mention(run.startedBy),
+      at: at(run.createdAt),
+      posId: run.verification?.posId !== undefined ? String(run.verification.posId) : null,
+    });
+    let status: string;
+    if (run.status === 'open' && run.currentStep) {
+      const def = stepDefinition(run.currentStep);
+      status = this.r.t(L, 'card.status.open', { number: def.number, total: STEPS.length, title: this.stepTitle(L, def.id) });
+    } else {
+      status = this.r.t(L, run.status === 'cancelled' ? 'card.status.cancelled' : 'card.status.completed', {
+        by: run.endedBy ? mention(run.endedBy) : '?',
+        at: at(run.endedAt),
+      });
+    }
     const blocks: Block[] = [
       { type: 'header', text: this.r.t(L, 'card.title', v) },
-      { type: 'context', text: this.r.t(L, 'card.run_id', v) },
-      {
-        type: 'fields',
-        fields: [
-          { label: this.r.t(L, 'card.field.institution'), value: `${run.details.institutionName} (${run.details.institutionCode})` },
-          { label: this.r.t(L, 'card.field.channel'), value: run.details.channelCode },
-          { label: this.r.t(L, 'card.field.operator'), value: operatorLogin(run) },
-          { label: this.r.t(L, 'card.field.started_by'), value: mention(run.startedBy) },
-          { label: this.r.t(L, 'card.field.status'), value: this.r.t(L, `run_state.${run.status}`) },
-          ...(run.verification?.posId !== undefined
-            ? [{ label: this.r.t(L, 'card.field.pos_id'), value: String(run.verification.posId) }]
-            : []),
-        ],
-      },
+      { type: 'context', text: summary },
+      { type: 'text', text: status },
       {
         type: 'steps',
         items: STEPS.map((s) => {
           const rec = run.steps[s.id];
           const shown = this.displayState(run, s.id);
-          const who = rec.by && rec.state !== 'current' ? `${mention(rec.by)}, ${formatTime(this.r, L, rec.at)}` : undefined;
+          const matters =
+            rec.by && rec.state !== 'current' && (rec.by.id !== run.startedBy.id || rec.state === 'skipped' || rec.state === 'failed');
+          const who = matters && rec.by ? `${mention(rec.by)}, ${at(rec.at)}` : undefined;
           const pointer = shown.pointer ? this.r.t(L, `card.check_pointer.${shown.state}`) : undefined;
           const note = [who, pointer].filter(Boolean).join(' · ') || undefined;
           return { step: s.id, number: s.number, label: this.stepTitle(L, s.id), state: shown.state, ...(note ? { note } : {}) };
         }),
       },
     ];
-    if (run.status === 'open' && run.currentStep) {
-      const def = stepDefinition(run.currentStep);
-      blocks.push({ type: 'text', text: this.r.t(L, 'card.current', { number: def.number, title: this.stepTitle(L, def.id) }) });
-    } else if (run.status !== 'open') {
-      blocks.push({
-        type: 'text',
-        text: this.r.t(L, `card.outcome.${run.status}`, {
-          by: run.endedBy ? mention(run.endedBy) : '?',
-          at: formatTime(this.r, L, run.endedAt),
-        }),
-      });
-    }
     return {
       kind: 'card',
       locale: L,

@@ -67,7 +67,7 @@ describe('Slack surface: a complete run', () => {
     const runId = String(card.metadata?.event_payload.run_id);
     expect(runId).toMatch(/^[A-Z0-9]{8}$/);
     expect(card.text).toContain('DEMO');
-    expect(textOf(card.blocks)).toContain('Demo Theatre &amp; Co');
+    expect(textOf(card.blocks)).toContain('Digitick onboarding: Demo Theatre & Co (DEMO)'); // plain_text header: as typed
 
     const threadMessages = (): FakeSlackMessage[] => h.api.messagesIn(RUN_CHANNEL, card.ts);
     /** The newest message of `step` in the thread that still has buttons. */
@@ -168,6 +168,11 @@ describe('Slack surface: a complete run', () => {
     expect(finalCard.updates).toBeGreaterThanOrEqual(10);
     expect(finalCard.metadata?.event_payload).toEqual({ run_id: runId, step: null, state: 'completed' });
     expect(h.api.callsOf('chat.update').filter((c) => c.args.ts === card.ts).length).toBe(finalCard.updates);
+    // The card and the last message say the run is complete; nothing still says "once the email is sent".
+    expect(textOf(finalCard.blocks)).toContain('*Complete*: email sent, marked by <@U0OPERATOR>');
+    const thread = h.api.messagesIn(RUN_CHANNEL, card.ts);
+    expect(textOf(thread[thread.length - 1]!.blocks)).toContain(`Run ${runId} is complete: the email to Digitick is sent`);
+    for (const m of [finalCard, ...thread]) expect(textOf(m.blocks)).not.toMatch(/once the email is sent/i);
 
     // Used step messages had their buttons replaced by who did what.
     const first = h.api.messages.get(firstStepMessage.ts)!;

@@ -173,7 +173,7 @@ test('a complete Teams run from the first message to email_sent, support request
   // The progress card is one activity, edited in place.
   const card = h.connector.activities.get(((await h.store.getRefs(runId))[TEAMS_REF.card] as { activityId: string }).activityId)!;
   expect(card.updates).toBeGreaterThanOrEqual(10);
-  expect(cardText(cardOf(card))).toContain('completed');
+  expect(cardText(cardOf(card))).toContain('Complete**: email sent, marked by Alex Operator');
 
   // The password is nowhere: connector traffic, logs, database file.
   for (const r of h.connector.requests) expect(r.bodyText).not.toContain(demo.password);
@@ -225,7 +225,7 @@ test('a restarted bot still edits the run cards from the stored conversation ref
   expect(cardText(cancelled)).toContain('Run cancelled by Alex Operator');
   expect((await h.store.get(runId))!.status).toBe('cancelled');
   const cardId = ((await h.store.getRefs(runId))[TEAMS_REF.card] as { activityId: string }).activityId;
-  expect(cardText(cardOf(h.connector.activities.get(cardId)))).toContain('Cancelled by Alex Operator');
+  expect(cardText(cardOf(h.connector.activities.get(cardId)))).toContain('Cancelled** by Alex Operator');
 });
 
 test('commands: help says Teams runs only, status lists Teams runs, unknown command, Action.Submit fallback edits the card', async () => {

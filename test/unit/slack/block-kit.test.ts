@@ -56,7 +56,8 @@ describe('Slack Block Kit rendering', () => {
   it('escapes user text but keeps mentions', () => {
     const run = dummyRun({ details: { ...dummyRun().details, institutionName: 'Tom & <Jerry>' } });
     const card = renderMessage(builder.card(run, slackMention));
-    const json = JSON.stringify(card.blocks.filter((b) => b.type !== 'header')); // mrkdwn only
+    const request = renderMessage(builder.supportRequest(run, { mention: slackMention }));
+    const json = JSON.stringify(request.blocks.filter((b) => b.type !== 'header')); // mrkdwn only
     expect(json).toContain('Tom &amp; &lt;Jerry&gt;');
     expect(json).not.toContain('<Jerry>');
     expect(json).toContain('<@U0OPERATOR>');
