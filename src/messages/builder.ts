@@ -782,7 +782,10 @@ export class MessageBuilder {
   // ---- checks without a run (`check INSTITUTION`, `product CODE`) ----------------------------
 
   /** The `checks` block items of verification results, in `L` (names, reasons, warnings). */
-  private checkItems(L: Locale, checks: readonly CheckResult[]): Extract<Block, { type: 'checks' }>['items'] {
+  /** Check lines; `warningVariant`: a catalog prefix whose key, when present, words a warning instead (e.g. without a run). */
+  private checkItems(L: Locale, checks: readonly CheckResult[], warningVariant?: string): Extract<Block, { type: 'checks' }>['items'] {
+    const warningKey = (code: string) =>
+      warningVariant && this.r.has(L, `${warningVariant}.${code}`) ? `${warningVariant}.${code}` : `check.warning.${code}`;
     return checks.map((c) => ({
       id: c.id,
       name: this.r.t(L, `check.name.${c.id}`),
@@ -790,7 +793,7 @@ export class MessageBuilder {
       ...(c.reason
         ? { reason: this.r.t(L, `check.${c.outcome === 'to_confirm' ? 'confirm' : 'reason'}.${c.reason.code}`, c.reason.params ?? {}) }
         : {}),
-      warnings: (c.warnings ?? []).map((w) => this.r.t(L, `check.warning.${w.code}`, w.params ?? {})),
+      warnings: (c.warnings ?? []).map((w) => this.r.t(L, warningKey(w.code), w.params ?? {})),
     }));
   }
 
@@ -809,21 +812,24 @@ export class MessageBuilder {
     const toConfirm = rep.checks.filter((c) => c.outcome === 'to_confirm').length;
     const headerKey = rep.passed ? 'health.header.passed' : failures.length > 0 ? 'health.header.failed' : 'health.header.to_confirm';
     const header = this.r.t(L, headerKey, { ...v, failed: failures.length, toConfirm });
+    // No run here: a warning that speaks of "the run's contingents" has a no-run wording; each
+    // failed check is one line, its reason followed by the back-office screen where to fix it.
+    const items = this.checkItems(L, rep.checks, 'check.warning_no_run').map((item, i) => {
+      const c = rep.checks[i]!;
+      if (c.outcome !== 'failed') return item;
+      const reason = item.reason ?? '';
+      const transient = c.reason !== undefined && TRANSIENT_REASONS.includes(c.reason.code);
+      const line = transient
+        ? this.r.t(L, 'health.transient_line', { reason })
+        : this.r.t(L, 'health.failed_line', { reason, fix: this.r.t(L, `check.fix.${c.id}`, v) });
+      return { ...item, reason: line.trim() };
+    });
     const blocks: Block[] = [
       { type: 'header', text: header },
       { type: 'context', text: this.r.t(L, 'health.context', { ...v, at: formatTime(this.r, L, rep.at) }) },
-      { type: 'checks', items: this.checkItems(L, rep.checks) },
+      { type: 'checks', items },
     ];
     if (rep.posId !== undefined) blocks.push({ type: 'text', text: this.r.t(L, 'report.pos_id', { posId: rep.posId }) });
-    if (failures.length > 0) {
-      const lines = failures.map((c) =>
-        this.r.t(L, 'check.fix.line', {
-          name: this.r.t(L, `check.name.${c.id}`),
-          fix: this.r.t(L, c.reason && TRANSIENT_REASONS.includes(c.reason.code) ? 'check.fix.transient' : `check.fix.${c.id}`, v),
-        }),
-      );
-      blocks.push({ type: 'text', text: [this.r.t(L, 'check.fix.header'), ...lines].join('\n') });
-    }
     const NOT_GIVEN = ['contingents_not_given', 'no_contact_number'];
     if (rep.checks.some((c) => c.outcome === 'skipped' && c.reason && NOT_GIVEN.includes(c.reason.code))) {
       blocks.push({ type: 'context', text: this.r.t(L, 'health.skipped_hint') });
