@@ -194,7 +194,14 @@ export class SlackNotifier implements ChatNotifier {
         return this.supportClosed(run, safe, effect);
       case 'verification_report': {
         const msg = this.build(safe, effect);
-        await this.postInThread(run, msg, d, msg.actions.length ? SLACK_REF.step('verification') : undefined);
+        if (msg.actions.length === 0) {
+          await this.postInThread(run, msg, d);
+          return;
+        }
+        const key = SLACK_REF.step('verification');
+        const older = await this.stepRefs(run.id, key);
+        const posted = await this.postInThread(run, msg, d, key);
+        await this.pointToNewest(run, key, older, posted);
         return;
       }
       case 'notice':
@@ -414,6 +421,46 @@ export class SlackNotifier implements ChatNotifier {
       }
     }
     return ref;
+  }
+
+  private async stepRefs(runId: string, key: string): Promise<z.infer<typeof stepRefSchema>[]> {
+    return z
+      .array(stepRefSchema)
+      .catch([])
+      .parse((await this.refs(runId))[key] ?? []);
+  }
+
+  /**
+   * Only the newest verification message keeps live buttons: each older one (the step message,
+   * earlier reports, resumed copies) keeps its content and gets a pointer to the newest report
+   * instead of its buttons, and leaves the step's list (later closes edit only the live one).
+   */
+  private async pointToNewest(run: Run, key: string, older: z.infer<typeof stepRefSchema>[], newest: MessageRef): Promise<void> {
+    const stale = older.filter((r) => r.ts !== newest.ts);
+    if (stale.length === 0) return;
+    let link: string | null = null;
+    try {
+      const res = permalinkSchema.safeParse(
+        await this.deps.client.apiCall('chat.getPermalink', { channel: newest.channel, message_ts: newest.ts }),
+      );
+      link = res.success ? res.data.permalink : null;
+    } catch (err) {
+      this.deps.logger.warn({ runId: run.id, slackError: slackErrorCode(err) }, 'no permalink for the newest report');
+    }
+    const msg = this.deps.builder.superseded(run);
+    const pointer = link ? `${msg.text} ${slackRef(link, this.deps.builder.t(msg.locale, 'slack.newest_report'))}` : msg.text;
+    const closed = this.render({ ...msg, text: pointer, blocks: [{ type: 'context', text: pointer }] });
+    for (const ref of stale) {
+      await this.deps.client.apiCall('chat.update', {
+        channel: ref.channel,
+        ts: ref.ts,
+        text: `${ref.text}\n${closed.text}`,
+        blocks: [...ref.blocks, ...closed.blocks],
+        ...(closed.metadata ? { metadata: closed.metadata } : {}),
+      });
+    }
+    const keep = (await this.stepRefs(run.id, key)).filter((r) => !stale.some((s) => s.ts === r.ts));
+    await this.deps.store.putRef(run.id, key, keep);
   }
 
   private async closeStep(run: Run, safe: Run, effect: Extract<Effect, { type: 'step_closed' }>): Promise<void> {

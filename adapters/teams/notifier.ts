@@ -207,7 +207,13 @@ export class TeamsNotifier implements ChatNotifier {
       case 'verification_report': {
         const msg = builder.report(run);
         const posted = await postInThread(renderMessage(msg, { runLabel: label }));
-        if (msg.actions.length > 0) await remember(TEAMS_REF.step('verification'), posted);
+        if (msg.actions.length === 0) return;
+        // Only the newest report keeps live buttons: older verification cards point to it.
+        const key = TEAMS_REF.step('verification');
+        const older = readPostedList((await store.getRefs(run.id))[key]).filter((p) => p.activityId !== posted.activityId);
+        const pointer = renderMessage(builder.superseded(run), { runLabel: label });
+        for (const p of older) await outbound.update(ref, p, pointer);
+        await store.putRef(run.id, key, [posted]);
         return;
       }
       case 'notice': {

@@ -255,6 +255,23 @@ export class MessageBuilder {
     };
   }
 
+  /**
+   * What an older verification message (the step message, an earlier report) shows instead of
+   * its buttons once a newer report is posted: only the newest report's buttons are live.
+   */
+  superseded(run: Run): Message {
+    const L = run.details.language;
+    const text = this.r.t(L, 'report.superseded', { runId: run.id });
+    return {
+      kind: 'step_closed',
+      locale: L,
+      text,
+      blocks: [{ type: 'context', text }],
+      actions: [],
+      run: { ...this.runMeta(run)!, step: 'verification' },
+    };
+  }
+
   /** The line that replaces a used step message's buttons. */
   stepClosed(run: Run, effect: Extract<Effect, { type: 'step_closed' }>, mention: MentionFormatter = plainMention): Message {
     const L = run.details.language;

@@ -137,6 +137,23 @@ describe('Slack surface: a complete run', () => {
     expect(textOf(h.api.messages.get(supportMsg.ts)!.blocks)).toContain(`<@${SUPPORT_USER.id}>`);
     expect((await run()).currentStep).toBe('verification');
 
+    // Step 9, twice with a wrong password: each failed report carries the live buttons; the older
+    // verification messages (the step message, the first report) point to the newest instead.
+    const verificationStep = openStepMessage('verification');
+    for (let i = 0; i < 2; i++) {
+      await press('verification', 'verify_start');
+      await h.submit('onboard_password', h.lastView().private_metadata, { operator_password: `wrong-password-${i}` });
+      expect((await run()).currentStep).toBe('verification');
+    }
+    const verificationMessages = threadMessages().filter((m) => m.metadata?.event_payload.step === 'verification');
+    const reports = verificationMessages.filter((m) => textOf(m.blocks).includes('Verification failed'));
+    expect(reports).toHaveLength(2);
+    expect(verificationMessages.filter((m) => buttonsOf(m.blocks).length > 0).map((m) => m.ts)).toEqual([reports[1]!.ts]);
+    for (const older of [h.api.messages.get(verificationStep.ts)!, reports[0]!]) {
+      expect(textOf(older.blocks)).toContain('A newer verification report is below: use its buttons.');
+      expect(textOf(older.blocks)).toContain(`|newest report>`);
+    }
+
     // Step 9: verify_start opens the password modal; the verification runs against the sandbox.
     await press('verification', 'verify_start');
     const pView = h.lastView();
