@@ -307,10 +307,9 @@ export class TeamsActions {
       card = this.errorCard(r.error, 'step', 'verification', turn.locale);
     } else {
       const run = r.value;
-      card =
-        run.currentStep === 'verification'
-          ? this.cards.current(run, 'step', 'verification', this.deps.builder.t(run.details.language, 'teams.verify_done'))
-          : this.cards.closed(run, 'step', 'verification', turn.actor);
+      // Still at verification: a new report (with the live buttons) is posted; the clicked card
+      // points to it, so only the newest report's buttons are live.
+      card = run.currentStep === 'verification' ? this.cards.superseded(run) : this.cards.closed(run, 'step', 'verification', turn.actor);
     }
     await this.updateClicked(turn, card);
   }

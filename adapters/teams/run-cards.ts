@@ -19,6 +19,11 @@ export class RunCards {
     return this.builder.t(run.details.language, 'card.run_id', { runId: run.id });
   }
 
+  /** An older verification card once a newer report is posted: a pointer to it, no buttons. */
+  superseded(run: Run): AdaptiveCard {
+    return renderMessage(this.builder.superseded(run), { runLabel: this.runLabel(run) });
+  }
+
   /**
    * The progress card. Its summary line (run id, who started it, channel and operator) is the
    * card's first TextBlock, so the run id shows once.

@@ -135,6 +135,23 @@ test('a complete Teams run from the first message to email_sent, support request
   // A support click never moves the run's conversation to the support channel.
   expect((await h.store.getRefs(runId))[TEAMS_REF.conversation]).toMatchObject({ conversation: { id: PERSONAL.id } });
 
+  // A wrong password first: the failed report carries the live buttons, the step card points to it.
+  const { card: wrongForm, target: stepCard } = await click('verify_start', 'verification');
+  invokeCard(
+    await h.invoke(
+      PERSONAL,
+      ALEX,
+      actionOf(wrongForm, 'onboard_password')!,
+      { operator_password: 'wrong-password-1' },
+      { replyToId: stepCard.id },
+    ),
+  );
+  await h.surface.idle();
+  const stepNow = cardOf(h.connector.activities.get(stepCard.id)!);
+  expect(cardText(stepNow)).toContain('A newer verification report is below: use its buttons.');
+  expect(actionOf(stepNow, 'verify_start')).toBeUndefined();
+  expect(latestWithAction(h.connector, 'verify_start', 'verification', PERSONAL.id).id).not.toBe(stepCard.id);
+
   // Verification: the password form (style password), answered at once with a working card.
   const { card: passwordForm, target: verifyCard } = await click('verify_start', 'verification');
   expect(passwordForm.body.find((n) => n.id === 'operator_password')).toMatchObject({ type: 'Input.Text', style: 'password' });
