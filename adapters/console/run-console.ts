@@ -319,7 +319,10 @@ class ConsoleSession {
         return service.act({
           ...base,
           action: c.action,
-          actor: { id: this.actor.id, name: `${this.actor.name ?? this.actor.id} (SecuTix support)` },
+          actor: {
+            id: this.actor.id,
+            name: this.t('console.support.actor', { name: this.actor.name ?? this.actor.id }, run.details.language),
+          },
         });
       case ACTION_IDS.verifyStart: {
         const password = await this.runForm(run, FORM_IDS.password, parsePasswordForm, this.hintFor(run, 'password'), true);

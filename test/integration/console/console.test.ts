@@ -324,8 +324,8 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
     const r = await h.session([...startAnswers('DEMO', 'Théâtre Démo', 'fr'), '1'], { hints: demoConsoleHints() });
     expect(r.exitCode).toBe(0);
     expect(r.output).toContain('Language of the run and the email (en = English, fr = French, de = German) [en]: fr');
-    expect(r.output).toContain('== Étape 1/10 : Canal de vente ==');
-    expect(r.output).toContain('Votre choix (1-2) : ');
-    expect(r.output).toContain("Enregistré : l'intégration");
+    expect(r.output).toContain('== Étape 1/10\u00a0: Canal de vente ==');
+    expect(r.output).toContain('Votre choix (1-2)\u00a0: ');
+    expect(r.output).toContain('Enregistré\u00a0: le parcours');
   });
 });
