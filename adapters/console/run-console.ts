@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { auditCsv, auditFileName, buildAuditExport } from '../../src/app/audit-export';
-import { ACTION_IDS, type Locale, FORM_IDS, type RunFormId } from '../../src/domain/ids';
+import { ACTION_IDS, INPUT_IDS, type Locale, FORM_IDS, type RunFormId } from '../../src/domain/ids';
+import { channelCodeSchema, institutionCodeSchema } from '../../src/domain/schemas';
 import {
   parseContactForm,
   parseContingentsForm,
@@ -30,7 +31,8 @@ import { stepDefinition } from '../../src/workflow/steps';
 import type { Actor, AnswerChanges, Run } from '../../src/workflow/types';
 import { type ConsoleChannel, type ConsoleChoice, consoleChannel } from './channel';
 import { LineInput } from './line-input';
-import { rule, stripMarkup } from './text';
+import { sqliteProblemOf } from '../store/sqlite-probe';
+import { cleanAnswer, rule, stripMarkup } from './text';
 
 /**
  * What a new user needs to finish a run against the sandbox, printed at start (source: the
@@ -65,6 +67,10 @@ export interface ConsoleDeps {
   auditDir?: string;
   /** Time zone of the audit's local times when SecuTix gave none (`DEFAULT_TIME_ZONE`). */
   defaultTimeZone?: string;
+  /** Aborted on SIGTERM/SIGINT: the session stops reading and says where the run is saved. */
+  stop?: AbortSignal;
+  /** The SQLite file of the run store, named when it turns out unreadable or read-only. */
+  databaseFile?: string;
 }
 
 /** The session ended because input ended (`eof`) or the user typed `quit`. */
@@ -76,9 +82,15 @@ class InputEnded extends Error {
 
 const COMMANDS = ['help', 'status', 'product', 'check', 'audit', 'quit'] as const;
 type Command = (typeof COMMANDS)[number];
-const asCommand = (line: string): Command | null => {
-  const w = line.trim().toLowerCase();
-  return (COMMANDS as readonly string[]).includes(w) ? (w as Command) : null;
+/** A run id as typed after `status` or `audit` (8 letters or digits; see `src/domain/ids.ts`). */
+const RUN_ARG = /^[A-Za-z0-9]{8}$/;
+/** `help`, `quit`..., or `status RUN` / `audit RUN`; `null` for anything else (an answer). */
+const asCommand = (line: string): { cmd: Command; runId?: string } | null => {
+  const [word = '', arg, ...rest] = line.trim().split(/\s+/);
+  const cmd = word.toLowerCase() as Command;
+  if (!(COMMANDS as readonly string[]).includes(cmd) || rest.length > 0) return null;
+  if (arg === undefined) return { cmd };
+  return (cmd === 'status' || cmd === 'audit') && RUN_ARG.test(arg) ? { cmd, runId: arg.toUpperCase() } : null;
 };
 
 /** The OS user, or `console` when the OS cannot tell. */
@@ -108,6 +120,8 @@ class ConsoleSession {
   private readonly actor: Actor;
   /** The run this session works on, as last seen. */
   private current: Run | null = null;
+  /** Set when `deps.stop` aborted the session (the signal's name). */
+  private stoppedBy: string | null = null;
 
   constructor(private readonly deps: ConsoleDeps) {
     this.ch = consoleChannel(deps.output, deps.builder);
@@ -126,6 +140,11 @@ class ConsoleSession {
   }
 
   async run(): Promise<{ exitCode: number }> {
+    const onStop = (): void => {
+      this.stoppedBy = String(this.deps.stop?.reason ?? 'SIGTERM');
+      this.input.close();
+    };
+    this.deps.stop?.addEventListener('abort', onStop, { once: true });
     try {
       this.banner();
       let run = await this.chooseRun();
@@ -138,14 +157,31 @@ class ConsoleSession {
       return { exitCode: 0 };
     } catch (err) {
       if (err instanceof InputEnded) {
-        await this.saved();
+        if (this.stoppedBy) {
+          this.ch.line();
+          this.ch.line(this.t('console.end.signal', { signal: this.stoppedBy }));
+        }
+        await this.saved().catch((e: unknown) => this.failed(e));
         return { exitCode: 0 };
       }
-      this.ch.line();
-      this.ch.line(this.t('console.error.fatal', { message: errorSummary(err) }));
+      this.failed(err);
+      // Say where the run stands only after reading it back (never "saved" on a guess).
+      if (!sqliteProblemOf(err)) await this.saved().catch((e: unknown) => this.failed(e));
       return { exitCode: 1 };
     } finally {
+      this.deps.stop?.removeEventListener('abort', onStop);
       this.input.close();
+    }
+  }
+
+  /** Prints an unexpected error: the database file's problem and what to do, or the error itself. */
+  private failed(err: unknown): void {
+    const problem = sqliteProblemOf(err);
+    this.ch.line();
+    if (problem && this.deps.databaseFile) {
+      this.ch.line(this.t(`console.db.${problem.kind}`, { file: this.deps.databaseFile, detail: problem.detail }));
+    } else {
+      this.ch.line(this.t('console.error.fatal', { message: errorSummary(err) }));
     }
   }
 
@@ -180,11 +216,23 @@ class ConsoleSession {
   private async saved(): Promise<void> {
     this.ch.line();
     if (!this.current) {
-      this.ch.line(this.t('console.end.nothing'));
+      const open = await this.deps.service.openRuns('console');
+      if (open.length === 0) this.ch.line(this.t('console.end.nothing'));
+      else this.ch.line(this.t('console.end.kept', { count: open.length, runs: open.map((r) => r.id).join(', ') }));
       return;
     }
-    const loaded = await this.deps.service.load(this.current.id);
-    const run = loaded.ok ? loaded.value : this.current;
+    let run: Run;
+    try {
+      const loaded = await this.deps.service.load(this.current.id);
+      if (!loaded.ok) throw new Error(loaded.error.code);
+      run = loaded.value;
+    } catch (err) {
+      this.ch.line(this.t('console.end.unknown', { runId: this.current.id, detail: errorSummary(err) }));
+      const problem = sqliteProblemOf(err);
+      if (problem && this.deps.databaseFile)
+        this.ch.line(this.t(`console.db.${problem.kind}`, { file: this.deps.databaseFile, detail: problem.detail }));
+      return;
+    }
     if (run.status === 'open' && run.currentStep) {
       const def = stepDefinition(run.currentStep);
       this.ch.line(this.t('console.end.saved', { runId: run.id, number: def.number, title: this.t(`step.${def.id}.title`) }));
@@ -234,7 +282,7 @@ class ConsoleSession {
   /** Asks the start form's questions in order, then starts the run (or resumes the open one for the same institution). */
   private async startRun(): Promise<Run> {
     const L = this.deps.defaultLocale;
-    for (;;) {
+    form: for (;;) {
       const form = this.deps.builder.startForm(L, 'console', this.deps.hints ? { institutionCode: this.deps.hints.institutionCode } : {});
       this.formHeader(form);
       this.ch.line(this.t('console.form.default_hint', {}, L));
@@ -246,9 +294,9 @@ class ConsoleSession {
           : input.placeholder
             ? ` (${this.t('console.form.example', { example: input.placeholder }, L)})`
             : '';
-        const prompt = `${input.label}${options ? ` (${options})` : ''}${suffix}: `;
+        const prompt = this.t('console.prompt.label', { label: `${input.label}${options ? ` (${options})` : ''}${suffix}` }, L);
         for (;;) {
-          const line = await this.ask(prompt);
+          const line = this.cleaned(await this.ask(prompt), L);
           let value = line.trim() === '' ? (input.initial ?? '') : line;
           if (input.options) {
             const v = value.trim().toLowerCase();
@@ -259,6 +307,18 @@ class ConsoleSession {
           const key = r.ok ? undefined : r.errors[input.id];
           if (!key) break;
           this.fieldError(key, L);
+        }
+        // A duplicate is caught as soon as institution and channel are known, not after every question.
+        if (input.id === INPUT_IDS.channelCode) {
+          const open = await this.openRunFor(raw);
+          if (open) {
+            this.ch.line(stripMarkup(this.deps.builder.describeError({ code: 'duplicate_run', run: open }, L, undefined, 'console')));
+            if (open.surface === 'console') {
+              const resumed = await this.resume(open.id);
+              if (resumed) return resumed;
+            }
+            continue form;
+          }
         }
       }
       const parsed = parseStartForm(raw, L);
@@ -276,9 +336,54 @@ class ConsoleSession {
     }
   }
 
+  /** The open run (any surface) for the institution and channel typed so far, if any. */
+  private async openRunFor(raw: RawValues): Promise<Run | null> {
+    const institution = institutionCodeSchema.safeParse(raw[INPUT_IDS.institutionCode]);
+    const channel = channelCodeSchema.safeParse(raw[INPUT_IDS.channelCode]);
+    if (!institution.success || !channel.success) return null;
+    const [open] = await this.deps.store.list({ status: 'open', institutionCode: institution.data, channelCode: channel.data, limit: 1 });
+    return open ?? null;
+  }
+
+  /** `line` without control characters and invalid bytes; the user is told when some were removed. */
+  private cleaned(line: string, L: Locale): string {
+    const { text, removed } = cleanAnswer(line);
+    if (removed > 0) this.ch.line(this.t('console.form.cleaned', { count: removed, value: text.trim() }, L));
+    return text;
+  }
+
   // ---- one turn: choose an action, fill its form, call the service ------------------------
 
-  private async turn(run: Run): Promise<Run> {
+  /**
+   * The run as stored now. When it moved on since this terminal last saw it (another console on
+   * the same run), says so and shows its current step before any choice is offered.
+   */
+  private async reload(run: Run): Promise<Run> {
+    const loaded = await this.deps.service.load(run.id);
+    if (!loaded.ok) return run;
+    const fresh = loaded.value;
+    if (runSignature(fresh) === runSignature(run)) return fresh;
+    const L = fresh.details.language;
+    this.ch.line();
+    if (fresh.status !== 'open' || !fresh.currentStep) {
+      this.ch.line(this.t('console.changed.ended', { runId: fresh.id }, L));
+      this.ch.printFullCard(fresh);
+      return fresh;
+    }
+    const def = stepDefinition(fresh.currentStep);
+    this.ch.line(this.t('console.changed', { runId: fresh.id, number: def.number, title: this.t(`step.${def.id}.title`, {}, L) }, L));
+    this.ch.printCardUpdate(fresh);
+    this.ch.line(rule());
+    this.ch.printMessage(this.deps.builder.stepPrompt(fresh, fresh.currentStep));
+    if (fresh.currentStep === 'verification' && fresh.verification) this.ch.printMessage(this.deps.builder.report(fresh));
+    this.ch.offer(fresh, fresh.currentStep);
+    return fresh;
+  }
+
+  private async turn(stale: Run): Promise<Run> {
+    const run = await this.reload(stale);
+    this.current = run;
+    if (run.status !== 'open') return run;
     const L = run.details.language;
     const choices = this.ch.choicesFor(run);
     const i = await this.choose(
@@ -391,9 +496,11 @@ class ConsoleSession {
     this.formHeader(form);
     if (hint) this.ch.line(hint);
     this.ch.line(this.t('console.form.back_hint', {}, L));
-    const prompt = `${input.label}${input.initial ? ` [${input.initial}]` : ''}: `;
+    const prompt = this.t('console.prompt.label', { label: `${input.label}${input.initial ? ` [${input.initial}]` : ''}` }, L);
     for (;;) {
-      const line = await this.ask(prompt, secret);
+      const asked = await this.ask(prompt, secret);
+      // The password is never altered (control characters are refused by its parser instead).
+      const line = secret ? asked : this.cleaned(asked, L);
       const empty = secret ? line.length === 0 : line.trim().length === 0;
       if (empty && !input.initial) {
         this.ch.line(this.t('console.form.back', {}, L));
@@ -452,9 +559,23 @@ class ConsoleSession {
     const L = run.details.language;
     const yes = this.t('console.confirm.yes', {}, L).split(',');
     const no = this.t('console.confirm.no', {}, L).split(',');
-    if (c.confirm) this.ch.line(stripMarkup(c.confirm.text));
+    // Cancelling asks first, then says what happens on yes (never "it stops here" before the answer).
+    const def = stepDefinition(run.currentStep ?? c.step);
+    const question =
+      c.action === ACTION_IDS.runCancel
+        ? this.t(
+            'console.confirm.cancel',
+            {
+              runId: run.id,
+              institutionCode: run.details.institutionCode,
+              number: def.number,
+              title: this.t(`step.${def.id}.title`, {}, L),
+            },
+            L,
+          )
+        : stripMarkup(c.confirm?.title ?? c.label);
     for (;;) {
-      const line = (await this.ask(this.t('console.confirm.prompt', { question: c.confirm?.title ?? c.label }, L))).trim().toLowerCase();
+      const line = (await this.ask(this.t('console.confirm.prompt', { question }, L))).trim().toLowerCase();
       if (yes.includes(line)) return true;
       if (no.includes(line) || line === '') return false;
       this.ch.line(this.t('console.confirm.invalid', {}, L));
@@ -494,13 +615,21 @@ class ConsoleSession {
       if (line === null) throw new InputEnded('eof');
       const cmd = asCommand(line);
       if (!cmd) return line;
-      if (cmd === 'quit') throw new InputEnded('quit');
-      await this.command(cmd);
+      if (cmd.cmd === 'quit') throw new InputEnded('quit');
+      await this.command(cmd.cmd, cmd.runId);
       reshow?.();
     }
   }
 
-  private async command(cmd: Exclude<Command, 'quit'>): Promise<void> {
+  /** A console run by id (any status), or `null` after saying why not. */
+  private async runById(runId: string): Promise<Run | null> {
+    const loaded = await this.deps.service.load(runId, 'console');
+    if (loaded.ok) return loaded.value;
+    this.ch.line(stripMarkup(this.deps.builder.describeError(loaded.error, this.locale, undefined, 'console')));
+    return null;
+  }
+
+  private async command(cmd: Exclude<Command, 'quit'>, runId?: string): Promise<void> {
     const L = this.locale;
     const b = this.deps.builder;
     this.ch.line();
@@ -518,13 +647,21 @@ class ConsoleSession {
       case 'check':
         await this.healthCheck();
         return;
-      case 'audit':
-        await this.auditExport();
+      case 'audit': {
+        const run = runId ? await this.runById(runId) : this.current;
+        if (runId && !run) return;
+        await this.auditExport(run);
         return;
+      }
       case 'product':
         this.ch.printMessage(b.productGuide(L, this.current?.details.channelCode));
         return;
       case 'status': {
+        if (runId) {
+          const run = await this.runById(runId);
+          if (run) this.ch.printFullCard(run);
+          return;
+        }
         if (this.current) {
           const loaded = await this.deps.service.load(this.current.id);
           if (loaded.ok) {
@@ -536,6 +673,21 @@ class ConsoleSession {
         const open = await this.deps.service.openRuns('console');
         if (open.length === 0) this.ch.line(this.t('console.status.none'));
         else this.ch.printMessage(b.statusList(L, open));
+        // Finished runs too: their id is what `status RUN` and `audit RUN` take.
+        const finished = (await this.deps.store.list({ surface: 'console', limit: 20 })).filter((r) => r.status !== 'open').slice(0, 5);
+        if (finished.length > 0) {
+          this.ch.line();
+          this.ch.line(this.t('console.status.finished'));
+          for (const r of finished) {
+            const view = {
+              runId: r.id,
+              institutionCode: r.details.institutionCode,
+              channelCode: r.details.channelCode,
+              state: this.t(`run_state.${r.status}`),
+            };
+            this.ch.line(`  ${this.t('status.run', view)}`);
+          }
+        }
         return;
       }
     }
@@ -545,12 +697,11 @@ class ConsoleSession {
    * `audit`: the current run's whole trail as a CSV file (the same export as Slack's `audit RUN`),
    * written under `auditDir`; prints its path and the number of entries.
    */
-  private async auditExport(): Promise<void> {
-    if (!this.current) {
+  private async auditExport(run: Run | null): Promise<void> {
+    if (!run) {
       this.ch.line(this.t('console.audit.none'));
       return;
     }
-    const run = this.current;
     const entries = await this.deps.store.audit(run.id);
     const exp = buildAuditExport(run, entries, this.deps.defaultTimeZone ? { defaultTimeZone: this.deps.defaultTimeZone } : {});
     const dir = path.resolve(this.deps.auditDir ?? path.join('data', 'audit'));
@@ -575,12 +726,16 @@ class ConsoleSession {
     }
     let target: { institutionCode: string; channelCode: string };
     for (;;) {
-      const institution = (await this.ask(`${this.t('form.product_check.institution_code', {}, L)}: `)).trim();
+      const institution = (
+        await this.ask(this.t('console.prompt.label', { label: this.t('form.product_check.institution_code', {}, L) }, L))
+      ).trim();
       if (institution === '') {
         this.ch.line(this.t('console.form.back', {}, L));
         return;
       }
-      const channel = await this.ask(`${this.t('form.product_check.channel_code', {}, L)} [DGTK]: `);
+      const channel = await this.ask(
+        this.t('console.prompt.label', { label: `${this.t('form.product_check.channel_code', {}, L)} [DGTK]` }, L),
+      );
       const args = parseCheckArgs(institution, channel.trim() || undefined);
       if (args.ok) {
         target = args.value;
@@ -594,7 +749,7 @@ class ConsoleSession {
     for (const input of form.inputs) {
       const secret = input.kind === 'password';
       for (;;) {
-        const line = await this.ask(`${input.label}: `, secret);
+        const line = await this.ask(this.t('console.prompt.label', { label: input.label }, L), secret);
         raw[input.id] = secret ? line : line.trim();
         const r = parseCheckForm(raw);
         const key = r.ok ? undefined : r.errors[input.id];
@@ -643,4 +798,9 @@ function formAction(id: RunFormId): (typeof ACTION_IDS)[keyof typeof ACTION_IDS]
     case FORM_IDS.answers:
       return ACTION_IDS.answersEdit;
   }
+}
+
+/** What a second terminal must notice: status, current step, every step's state, the last report. */
+function runSignature(run: Run): string {
+  return JSON.stringify([run.status, run.currentStep, Object.values(run.steps).map((st) => st.state), run.verification?.at ?? null]);
 }
