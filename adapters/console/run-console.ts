@@ -399,8 +399,8 @@ class ConsoleSession {
     if (result === null) return run; // back to the choices, nothing changed
     if (result.ok) return result.value;
     this.ch.line(stripMarkup(this.deps.builder.describeError(result.error, L, undefined, 'console')));
-    const fresh = await this.deps.service.load(run.id, 'console');
-    return fresh.ok ? fresh.value : run;
+    // The next turn re-loads the run and, if it moved on meanwhile, shows where it is now.
+    return run;
   }
 
   /** Carries out a choice; `null` when the user went back from its form or declined the confirmation. */

@@ -27,8 +27,8 @@ const RULES: readonly [RegExp, string][] = [
   [/\bvotre clic\b/g, 'votre choix'],
   // German
   [/\b([Kk])licken Sie dann auf die Schaltfläche\b/g, 'Wählen Sie dann 1'],
-  [/\bKlicken Sie ((?:dann |erneut |in ein paar Minuten erneut )?)auf (?=„)/g, 'Wählen Sie $1'],
-  [/\bklicken Sie ((?:dann |erneut |in ein paar Minuten erneut )?)auf (?=„)/g, 'wählen Sie $1'],
+  [/\bKlicken Sie ((?:dann |erneut |in ein paar Minuten )*)auf (?=„)/g, 'Wählen Sie $1'],
+  [/\bklicken Sie ((?:dann |erneut |in ein paar Minuten )*)auf (?=„)/g, 'wählen Sie $1'],
   [/\bdrücken Sie (?=„)/g, 'wählen Sie '],
   [/\bauf („[^“]*“) klickt\b/g, '$1 wählt'],
   [/\bDiese Schaltfläche gehört\b/g, 'Diese Auswahl gehört'],
