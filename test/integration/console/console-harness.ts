@@ -80,7 +80,9 @@ export async function wireConsole(dbPath: string, env: Record<string, string> = 
       let text = '';
       output.on('data', (c: Buffer) => (text += c.toString('utf8')));
       core.notifiers.console = createConsoleNotifier(output, core.builder);
-      input.end(Buffer.concat(lines.map((l) => Buffer.concat([typeof l === 'string' ? Buffer.from(l, 'utf8') : l, Buffer.from('\n')]))));
+      input.end(
+        Buffer.concat(lines.map((l) => Buffer.concat([Buffer.isBuffer(l) ? l : Buffer.from(String(l), 'utf8'), Buffer.from('\n')]))),
+      );
       const started = performance.now();
       const hints = opts.hints === undefined ? demoConsoleHints() : opts.hints;
       const { exitCode } = await runConsole({
