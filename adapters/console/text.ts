@@ -66,7 +66,8 @@ export function renderBlock(block: Block, opts: BlockTextOptions = {}): string {
       return stripMarkup(block.text);
     case 'fields': {
       const width = Math.max(...block.fields.map((f) => stripMarkup(f.label).length));
-      return block.fields.map((f) => `${stripMarkup(f.label).padEnd(width)} : ${stripMarkup(f.value)}`).join('\n');
+      // A no-break space before the colon: French typography, and harmless in the other languages.
+      return block.fields.map((f) => `${stripMarkup(f.label).padEnd(width)}\u00a0: ${stripMarkup(f.value)}`).join('\n');
     }
     case 'steps':
       return block.items

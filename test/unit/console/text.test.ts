@@ -95,7 +95,7 @@ describe('renderBlock', () => {
           { label: 'Long', value: '**2**' },
         ],
       }),
-    ).toBe('A    : 1\nLong : 2');
+    ).toBe('A   \u00a0: 1\nLong\u00a0: 2');
   });
 });
 
