@@ -4,6 +4,9 @@
  * typography (no-break space before `: ; ? !` and inside `« »`), no English left in French or
  * German, one German word for a run. Each checker is also run on a bad sample, so it can fail.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { loadTemplates } from '../../../adapters/templates-loader';
 import { LOCALES, type Locale } from '../../../src/domain/ids';
 import { type CatalogEntry, PLURAL_CATEGORIES, Renderer, type TemplateBundle, TemplateVariableError } from '../../../src/messages/renderer';
@@ -98,6 +101,19 @@ describe('plurals', () => {
     expect(() => renderer.t('en', 'health.header.failed', { institutionCode: 'A', channelCode: 'B', count: '2' })).toThrow(
       TemplateVariableError,
     );
+  });
+
+  it('the loader refuses a plural entry with a form that is no CLDR category, naming the file and key', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'messages'));
+      fs.writeFileSync(path.join(dir, 'messages', 'x.en.json'), JSON.stringify({ n: { one: '1 run', plural: '{{count}} runs' } }));
+      expect(() => loadTemplates(dir)).toThrow('x.en.json: n is neither a string nor plural forms');
+      fs.writeFileSync(path.join(dir, 'messages', 'x.en.json'), JSON.stringify({ n: { one: '1 run', other: '{{count}} runs' } }));
+      expect(loadTemplates(dir).messages.en.n).toEqual({ one: '1 run', other: '{{count}} runs' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the categories the loader accepts are the CLDR ones', () => {
