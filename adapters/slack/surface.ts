@@ -609,7 +609,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           const up = await uploadAuditCsv({ client, store, builder }, run, exp);
           log.info({ runId: run.id, user: cmd.user_id, entries: exp.rows.length, ok: up.ok }, 'audit trail exported');
           const text = up.ok
-            ? t(L, 'audit.posted', { runId: run.id, link: (await threadLink(run.id)) ?? '' })
+            ? t(L, 'audit.posted', { runId: run.id, link: await threadLink(run.id) })
             : t(L, 'audit.upload_failed', { runId: run.id, error: up.error });
           await respond(cmd.response_url, textPayload(text), { channel: cmd.channel_id, user: cmd.user_id });
           return;
