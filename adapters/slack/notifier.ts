@@ -254,7 +254,8 @@ export class SlackNotifier implements ChatNotifier {
   ): Promise<MessageRef> {
     if (!d) return this.postNow(args);
     const key = SLACK_REF.delivery(d.id);
-    const parsed = deliveryMarkerSchema.safeParse((await this.refs(run.id))[key]);
+    const refs = await this.refs(run.id);
+    const parsed = deliveryMarkerSchema.safeParse(refs[key]);
     const marker = parsed.success ? parsed.data : null;
     if (marker?.state === 'posted') return { channel: marker.channel, ts: marker.ts };
     if (marker?.state === 'posting') {
@@ -289,7 +290,7 @@ export class SlackNotifier implements ChatNotifier {
     }
     await this.deps.store.putRef(run.id, key, { state: 'posted', ...ref } satisfies DeliveryMarker);
     // Posting works again: a given-up delivery no longer needs the operator's attention.
-    if ((await this.refs(run.id))[SLACK_BLOCKED_REF]) await this.deps.store.putRef(run.id, SLACK_BLOCKED_REF, null);
+    if (refs[SLACK_BLOCKED_REF]) await this.deps.store.putRef(run.id, SLACK_BLOCKED_REF, null);
     return ref;
   }
 
