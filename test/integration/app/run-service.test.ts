@@ -54,7 +54,7 @@ beforeEach(async () => {
   store = openSqliteRunStore(path.join(dir, 'runs.db'));
   sandbox = createSandbox({ admin: true });
   const { url } = await sandbox.listen(0);
-  const secutix = createSecutixClient({ baseUrl: url, backoffBaseMs: 1, inProgressWaitMs: 1 });
+  const secutix = createSecutixClient({ baseUrl: url, backoffBaseMs: 1, pollIntervalMs: 1 });
   notifier = new RecordingNotifier();
   service = new RunService({
     store,
