@@ -6,23 +6,29 @@ import type { CustomRoute } from '@slack/bolt';
 import pino from 'pino';
 import { createAuditRoute } from './admin/audit-route';
 import { ConfigError, loadConfig, type AppConfig } from './config';
-import { createConsoleNotifier, runConsole } from './console';
+import { consoleHintsFrom, createConsoleNotifier, runConsole } from './console';
 import { createCore, type Core, warnOpenAccess } from './core-wiring';
 import { createLogger, type AppLogger } from './logger';
-import { demoHints } from './sandbox';
+import { allSandboxHints } from './sandbox';
 import { createSlackSurface } from './slack';
 import { createTeamsOnlyServer, createTeamsSurface } from './teams';
+
+/**
+ * How long the embedded sandbox takes to "extract" a catalog in the console demo (ms): long enough
+ * for a newcomer to see the verification's progress while SecuTix works, short enough to wait for.
+ */
+const CONSOLE_DEMO_EXTRACTION_MS = 4000;
 
 async function runConsoleMode(config: AppConfig): Promise<number> {
   // The terminal is the console's: logs go to stderr, quiet unless LOG_LEVEL asks for more.
   const level = process.env.LOG_LEVEL ? config.logLevel : 'warn';
   const logger = createLogger(level, pino.destination(2));
-  const core = await createCore(config, logger);
+  const core = await createCore(config, logger, { sandboxExtractionMs: CONSOLE_DEMO_EXTRACTION_MS });
   core.notifiers.console = createConsoleNotifier(process.stdout, core.builder);
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
   });
-  const h = config.secutix.sandbox ? demoHints() : undefined;
+  const hints = config.secutix.sandbox ? consoleHintsFrom(allSandboxHints()) : undefined;
   await core.service.drain();
   const { exitCode } = await runConsole({
     service: core.service,
@@ -33,16 +39,7 @@ async function runConsoleMode(config: AppConfig): Promise<number> {
     input: process.stdin,
     output: process.stdout,
     defaultLocale: config.defaultLocale,
-    ...(h
-      ? {
-          hints: {
-            institutionCode: h.institutionCode,
-            password: h.password,
-            contingentIds: h.contingentIds,
-            contactNumbers: h.contactNumbers,
-          },
-        }
-      : {}),
+    ...(hints ? { hints } : {}),
   });
   await core.close();
   return exitCode;

@@ -32,15 +32,26 @@ import { type ConsoleChannel, type ConsoleChoice, consoleChannel } from './chann
 import { LineInput } from './line-input';
 import { rule, stripMarkup } from './text';
 
-/**
- * What a new user needs to finish a run against the sandbox, printed at start (source: the
- * sandbox fixture, `adapters/sandbox` `demoHints()`). The password is a demo value, not a secret.
- */
-export interface ConsoleHints {
+/** What a sandbox institution shows in a demo (`console.hints.shows.*`; the fixture's `demoShows`). */
+export type ConsoleDemoShows = 'passes' | 'fails' | 'to_confirm' | 'large_catalog';
+
+/** One sandbox institution as the console presents it (a demo password, not a secret). */
+export interface ConsoleInstitutionHint {
   institutionCode: string;
   password: string;
   contingentIds: number[];
   contactNumbers: string[];
+  shows?: ConsoleDemoShows;
+}
+
+/**
+ * What a new user needs to finish a run against the sandbox, printed at start (source: the
+ * sandbox fixture, `adapters/sandbox` `allSandboxHints()`): the default institution, and with
+ * `others` every other one, one line each with what it shows.
+ */
+export interface ConsoleHints extends ConsoleInstitutionHint {
+  /** The other demo institutions (the banner lists them all, the default first). */
+  others?: ConsoleInstitutionHint[];
   /** One more line printed under the hints (e.g. where the sandbox listens). */
   extra?: string;
 }
@@ -159,18 +170,20 @@ class ConsoleSession {
     const h = this.deps.hints;
     if (h) {
       this.ch.line();
-      this.ch.line(
-        this.t(
-          'console.hints.title',
-          {
-            institutionCode: h.institutionCode,
-            password: h.password,
-            contingents: h.contingentIds.join(', '),
-            contactNumber: h.contactNumbers[0] ?? '?',
-          },
-          L,
-        ),
-      );
+      const view = (i: ConsoleInstitutionHint) => ({
+        institutionCode: i.institutionCode,
+        password: i.password,
+        contingents: i.contingentIds.join(', '),
+        contactNumber: i.contactNumbers[0] ?? '?',
+      });
+      if (!h.others?.length) this.ch.line(this.t('console.hints.title', view(h), L));
+      else {
+        this.ch.line(this.t('console.hints.list', {}, L));
+        for (const i of [h, ...h.others]) {
+          const shows = this.t(`console.hints.shows.${i.shows ?? 'none'}`, {}, L);
+          this.ch.line(this.t('console.hints.line', { ...view(i), shows }, L));
+        }
+      }
       if (h.extra) this.ch.line(this.t('console.hints.extra', { extra: h.extra }, L));
     }
     this.ch.line(rule('='));
@@ -353,8 +366,11 @@ class ConsoleSession {
   }
 
   private hintFor(run: Run, what: 'contingents' | 'contact' | 'password'): string | undefined {
-    const h = this.deps.hints;
-    if (!h || h.institutionCode.toUpperCase() !== run.details.institutionCode) return undefined;
+    const code = run.details.institutionCode;
+    const h = [...(this.deps.hints ? [this.deps.hints] : []), ...(this.deps.hints?.others ?? [])].find(
+      (i) => i.institutionCode.toUpperCase() === code,
+    );
+    if (!h) return undefined;
     const L = run.details.language;
     const view = { institutionCode: h.institutionCode, contingents: h.contingentIds.join(', '), contactNumber: h.contactNumbers[0] ?? '?' };
     return this.t(`console.hint.${what}`, view, L);
