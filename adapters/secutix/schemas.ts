@@ -171,15 +171,16 @@ export const contactDataSchema = z
     individualLastname: looseStr,
     financialData: opt(z.object({ pendingAccountAuthorized: opt(z.boolean()) })),
   })
-  .transform((c): ContactData =>
-    defined({
+  .transform((c): ContactData => ({
+    ...defined({
       contactId: c.contactId,
       contactNumber: c.contactNumber,
       firstName: c.individualContact?.firstName ?? c.individualFirstname,
       lastName: c.individualContact?.lastName ?? c.individualLastname,
-      pendingAccountAuthorized: c.financialData?.pendingAccountAuthorized,
     }),
-  );
+    // Always present, as the port says: undefined = SecuTix sent no flag.
+    pendingAccountAuthorized: c.financialData?.pendingAccountAuthorized,
+  }));
 
 /** Envelope fields, not part of a root-level Result's data (key-path logging, root data). */
 export const ENVELOPE_FIELDS: readonly string[] = ['requestId', 'statusCode', 'statusDetail'];

@@ -78,6 +78,8 @@ describe('SecuTix answer shapes (canned loopback server)', () => {
       const contact = await createSecutixClient({ baseUrl: srv.url }).getContactData(creds, '000123');
       expect(contact).toEqual(expected);
       expect(contact.pendingAccountAuthorized).toBe(expected.pendingAccountAuthorized);
+      // The port's field is always there; undefined means SecuTix sent no flag.
+      expect(contact).toHaveProperty('pendingAccountAuthorized');
     });
 
     it.each([
