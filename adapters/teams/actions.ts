@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { ConversationReference } from 'botbuilder';
 import {
+  parseAnswersForm,
   parseContactForm,
   parseContingentsForm,
   parsePasswordForm,
@@ -24,6 +25,7 @@ import type { RunStore } from '../../src/ports/run-store.port';
 import type { Actor, Run } from '../../src/workflow/types';
 import { baseConversationId } from './activity';
 import { type CheckTurn, TEAMS_CHECK_VERBS, type TeamsChecks } from './checks';
+import { answersChangedCard, withRequiredMessages } from './answers';
 import { type ActionData, type AdaptiveCard, adaptiveCard, executeAction, REFRESH_VERB, renderForm } from './cards';
 import type { TeamsOutbound } from './notifier';
 import { TEAMS_REF } from './refs';
@@ -38,7 +40,7 @@ const actionDataSchema = z.looseObject({
     .optional(),
   step: z.enum(STEP_IDS).optional(),
   version: z.number().int().nonnegative().optional(),
-  card: z.enum(['step', 'support', 'report', 'card', 'form']).optional(),
+  card: z.enum(['step', 'support', 'report', 'card', 'form', 'notice']).optional(),
   confirmed: z.boolean().optional(),
   locale: z.enum(LOCALES).optional(),
 });
@@ -267,6 +269,21 @@ export class TeamsActions {
         if (!pre.ok) return this.errorCard(pre.error, kind, step, L);
         return form(verb === ACTION_IDS.verifyStart ? FORM_IDS.password : FORM_IDS.verifySkip, pre.value);
       }
+      case ACTION_IDS.verifyConfirm:
+        return act(ACTION_IDS.verifyConfirm);
+      case ACTION_IDS.answersEdit: {
+        const pre = await precheck(ACTION_IDS.answersEdit);
+        if (!pre.ok) return this.errorCard(pre.error, kind, step, L);
+        return withRequiredMessages(form(FORM_IDS.answers, pre.value), builder.t(L, 'error.field.required'));
+      }
+      case FORM_IDS.answers: {
+        const values = raw(data);
+        const r = parseAnswersForm(values);
+        if (!r.ok) return withRequiredMessages(form(FORM_IDS.answers, run, r.errors, values), builder.t(L, 'error.field.required'));
+        const edited = await service.editAnswers({ runId, actor: turn.actor, surface: 'teams', answers: r.value });
+        if (!edited.ok) return this.errorCard(edited.error, 'step', step, L);
+        return answersChangedCard(builder, run, edited.value, turn.actor, this.cards.runLabel(edited.value));
+      }
       case FORM_IDS.contingents: {
         const values = raw(data);
         const r = parseContingentsForm(values);
@@ -307,9 +324,15 @@ export class TeamsActions {
       card = this.errorCard(r.error, 'step', 'verification', turn.locale);
     } else {
       const run = r.value;
+      const erased = run.erasedAnswers ?? [];
+      // An answer equal to the password was erased instead of verifying (RunService.verify): say so.
+      const note =
+        erased.length > 0
+          ? this.deps.builder.answersErased(run, { type: 'answers_erased', fields: erased }).text
+          : this.deps.builder.t(run.details.language, 'teams.verify_done');
       card =
         run.currentStep === 'verification'
-          ? this.cards.current(run, 'step', 'verification', this.deps.builder.t(run.details.language, 'teams.verify_done'))
+          ? this.cards.current(run, 'step', 'verification', note)
           : this.cards.closed(run, 'step', 'verification', turn.actor);
     }
     await this.updateClicked(turn, card);
