@@ -25,7 +25,7 @@ import type { RunStore } from '../../src/ports/run-store.port';
 import type { Actor, Run } from '../../src/workflow/types';
 import { baseConversationId } from './activity';
 import { type CheckTurn, TEAMS_CHECK_VERBS, type TeamsChecks } from './checks';
-import { answersChangedCard, withRequiredMessages } from './answers';
+import { answersChangedCard, changesAnswers, withRequiredMessages } from './answers';
 import { type ActionData, type AdaptiveCard, adaptiveCard, executeAction, REFRESH_VERB, renderForm } from './cards';
 import type { TeamsOutbound } from './notifier';
 import { TEAMS_REF } from './refs';
@@ -196,11 +196,12 @@ export class TeamsActions {
     };
     const precheck = async (action: Parameters<RunService['precheck']>[0]['action']): Promise<Outcome<Run>> =>
       service.precheck({ runId, step, action, surface: 'teams', actor: turn.actor });
-    const form = (id: RunFormId, current: Run, errors?: FieldErrorKeys, values?: RawValues): AdaptiveCard =>
+    const form = (id: RunFormId, current: Run, errors?: FieldErrorKeys, values?: RawValues, note?: string): AdaptiveCard =>
       renderForm(builder.runForm(current, id, ''), {
         data: formData,
         runLabel: label,
         backLabel: back,
+        ...(note ? { note } : {}),
         ...(errors ? { errors: this.translate(L, errors) } : {}),
         ...(values ? { values: values as Record<string, string> } : {}),
         ...(id === FORM_IDS.password && turn.reference.conversation?.conversationType === 'channel'
@@ -279,7 +280,10 @@ export class TeamsActions {
       case FORM_IDS.answers: {
         const values = raw(data);
         const r = parseAnswersForm(values);
-        if (!r.ok) return withRequiredMessages(form(FORM_IDS.answers, run, r.errors, values), builder.t(L, 'error.field.required'));
+        const required = builder.t(L, 'error.field.required');
+        if (!r.ok) return withRequiredMessages(form(FORM_IDS.answers, run, r.errors, values), required);
+        if (!changesAnswers(run, r.value))
+          return withRequiredMessages(form(FORM_IDS.answers, run, undefined, values, builder.t(L, 'teams.answers.unchanged')), required);
         const edited = await service.editAnswers({ runId, actor: turn.actor, surface: 'teams', answers: r.value });
         if (!edited.ok) return this.errorCard(edited.error, 'step', step, L);
         return answersChangedCard(builder, run, edited.value, turn.actor, this.cards.runLabel(edited.value));

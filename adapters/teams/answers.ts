@@ -4,7 +4,7 @@
  * which answer, old and new values). Pure: no I/O; the workflow stays in `RunService`.
  */
 import type { MessageBuilder } from '../../src/messages/builder';
-import { ANSWER_FIELDS, type Actor, type AnswerField, type Run } from '../../src/workflow/types';
+import { ANSWER_FIELDS, type Actor, type AnswerChanges, type AnswerField, type Run } from '../../src/workflow/types';
 import type { AdaptiveCard } from './cards';
 import { renderMessage } from './cards';
 import { teamsMention } from './run-cards';
@@ -40,6 +40,17 @@ export function answerChanges(before: Run, after: Run): { field: AnswerField; fr
       out.push({ field, from: erased.has(field) ? '' : from, to });
   }
   return out;
+}
+
+/** Whether `answers` would change anything recorded (a value differs, or an erased answer is entered again). */
+export function changesAnswers(run: Run, answers: AnswerChanges): boolean {
+  const erased = new Set(run.erasedAnswers ?? []);
+  return ANSWER_FIELDS.some((field) => {
+    const value = answers[field];
+    if (value === undefined) return false;
+    const text = Array.isArray(value) ? value.join(', ') : value;
+    return erased.has(field) || text !== answerText(run, field);
+  });
 }
 
 /**

@@ -204,6 +204,14 @@ test('answers_edit opens onboard_answers prefilled; a bad value shows the field 
   expect(input('contact_number', bad)!.errorMessage).toBe('This field is required.');
   expect((await h.store.get(runId))!.version).toBe(version);
 
+  // The same answers again: the form comes back with a note, nothing recorded.
+  const same = invokeCard(
+    await h.invoke(PERSONAL, ALEX, submit, { contingent_ids: demo.contingentIds.join(' '), contact_number: demo.contactNumber! }),
+  );
+  expect(cardText(same)).toContain('Nothing changed: these are the answers already recorded');
+  expect(actionOf(same, 'onboard_answers')).toBeDefined();
+  expect((await h.store.get(runId))!.version).toBe(version);
+
   const stepCardsBefore = h.connector.posted().filter((a) => actionOf(cardOf(a), 'verify_start')).length;
   const done = invokeCard(
     await h.invoke(
