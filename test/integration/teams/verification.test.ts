@@ -240,6 +240,14 @@ test('answers_edit opens onboard_answers prefilled; a bad value shows the field 
   const posted = h.connector.posted(PERSONAL.id).map((a) => cardText(cardOf(a)));
   expect(posted.some((t) => t.includes('Recorded answers changed by Alex Operator') && t.includes('→ 000124'))).toBe(true);
   expect(h.connector.posted().filter((a) => actionOf(cardOf(a), 'verify_start')).length).toBe(stepCardsBefore + 1);
+
+  // Contact 000124 is not authorised for the pending account: the failed report offers answers_edit too.
+  await verify(PERSONAL, demo.password);
+  const failed = latestWithAction(h.connector, 'answers_edit', 'verification');
+  expect(cardText(cardOf(failed))).toContain('Verification failed');
+  expect(verbs(cardOf(failed))).toEqual(['verify_start', 'answers_edit', 'verify_skip', 'run_cancel']);
+  const fromReport = invokeCard(await h.invoke(PERSONAL, ALEX, actionOf(cardOf(failed), 'answers_edit')!, {}, { replyToId: failed.id }));
+  expect(input('contact_number', fromReport)).toMatchObject({ value: '000124' });
 });
 
 test('a password equal to the recorded contact number is erased from the run, audit and outbox, reaches no connector call, and is entered again', async () => {
