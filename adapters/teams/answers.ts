@@ -1,26 +1,12 @@
 /**
- * The `onboard_answers` form of Teams (`answers_edit`, issue 8): the prefilled card with a
- * client-side message on every required input, and the card answering a good submit (who changed
- * which answer, old and new values). Pure: no I/O; the workflow stays in `RunService`.
+ * The `onboard_answers` form of Teams (`answers_edit`, issue 8): whether a submit changes
+ * anything, and the card answering a good submit (who changed which answer, old and new values).
+ * Pure: no I/O; the workflow stays in `RunService`.
  */
 import type { MessageBuilder } from '../../src/messages/builder';
 import { ANSWER_FIELDS, type Actor, type AnswerChanges, type AnswerField, type Run } from '../../src/workflow/types';
-import type { AdaptiveCard } from './cards';
-import { renderMessage } from './cards';
-import { teamsMention } from './run-cards';
-
-/**
- * Gives every required input without an error of its own the run language's "required" message
- * (Adaptive Cards shows `errorMessage` when the client-side `isRequired` check fails).
- */
-export function withRequiredMessages(card: AdaptiveCard, message: string): AdaptiveCard {
-  return {
-    ...card,
-    body: card.body.map((n) =>
-      n.type.startsWith('Input.') && n.isRequired === true && !n.errorMessage ? { ...n, errorMessage: message } : n,
-    ),
-  };
-}
+import { type AdaptiveCard, renderMessage } from './cards';
+import { teamsMentionIn } from './run-cards';
 
 /** A recorded answer as text (as the core's `answers_changed` effect shows it). */
 function answerText(run: Run, field: AnswerField): string {
@@ -61,7 +47,7 @@ export function answersChangedCard(builder: MessageBuilder, before: Run, after: 
   const msg = builder.answersChanged(
     after,
     { type: 'answers_changed', by: actor, at: after.updatedAt, changes: answerChanges(before, after) },
-    teamsMention,
+    teamsMentionIn(builder, after.details.language),
   );
   return renderMessage(msg, { runLabel, withoutActions: true });
 }

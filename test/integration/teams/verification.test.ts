@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import { defaultFixture, demoHints } from '../../../adapters/sandbox';
 import { TEAMS_REF } from '../../../adapters/teams';
+import { cardProblems } from '../../helpers/teams-card-check';
 import {
   ALEX,
   actionOf,
@@ -27,14 +28,34 @@ const PERSONAL: Conversation = { id: 'a:personal-alex', conversationType: 'perso
 const TEAM_CHANNEL: Conversation = { id: '19:onboarding@thread.tacv2', conversationType: 'channel' };
 
 let h: TeamsHarness;
+/** Every card the bot answered an invoke with, in this test. */
+let answered: Card[];
 
 beforeEach(async () => {
   h = await startTeamsHarness();
+  answered = [];
 });
 
 afterEach(async () => {
-  await h.close();
+  try {
+    // Every card of the test, answered or sent to the connector (each version), parses as Teams will read it.
+    const sent = h.connector.requests
+      .map((r) => (r.body as { attachments?: { content: Card }[] } | undefined)?.attachments?.[0]?.content)
+      .filter((c): c is Card => c !== undefined);
+    expect(sent.length + answered.length).toBeGreaterThan(0);
+    for (const card of [...sent, ...answered])
+      expect({ card: card.fallbackText, problems: cardProblems(card) }).toEqual({ card: card.fallbackText, problems: [] });
+  } finally {
+    await h.close();
+  }
 });
+
+/** The card of an invoke answer, kept for the parse check after the test. */
+function answerCard(answer: Parameters<typeof invokeCard>[0]): Card {
+  const card = invokeCard(answer);
+  answered.push(card);
+  return card;
+}
 
 /** POSTs to the sandbox's admin API (`/__sandbox/...`). */
 async function sandboxAdmin(path: string, body: unknown): Promise<void> {
@@ -66,7 +87,7 @@ async function loadUnsure(): Promise<void> {
 async function click(conv: Conversation, verb: string, step: string, inputs: Record<string, string> = {}) {
   const target = latestWithAction(h.connector, verb, step);
   const answer = await h.invoke(conv, ALEX, actionOf(cardOf(target), verb)!, inputs, { replyToId: target.id });
-  return { card: invokeCard(answer), target };
+  return { card: answerCard(answer), target };
 }
 
 /** Starts a run for `institution` in `conv` and answers steps 1 to 8; returns the run id. */
@@ -77,7 +98,7 @@ async function toVerification(conv: Conversation, institution = 'demo'): Promise
     .posted()
     .slice(before)
     .find((a) => actionOf(cardOf(a), 'onboard_start'))!;
-  const started = invokeCard(
+  const started = answerCard(
     await h.invoke(
       conv,
       ALEX,
@@ -111,7 +132,7 @@ async function toVerification(conv: Conversation, institution = 'demo'): Promise
 /** Opens the password form on the latest verification card and submits `password`; waits for the verification to end. */
 async function verify(conv: Conversation, password: string): Promise<{ working: Card; clicked: string }> {
   const opened = await click(conv, 'verify_start', 'verification');
-  const working = invokeCard(
+  const working = answerCard(
     await h.invoke(
       conv,
       ALEX,
@@ -152,12 +173,12 @@ test('a report with checks to confirm carries verify_confirm, answers_edit, veri
   expect(cardText(cardOf(progressCard))).toMatch(/🔎 1\. .*to confirm after the last verification/);
 
   // "Back" from the answers form returns the report as it was.
-  const form = invokeCard(await h.invoke(PERSONAL, ALEX, actionOf(reportCard, 'answers_edit')!, {}, { replyToId: report.id }));
-  const back = invokeCard(await h.invoke(PERSONAL, ALEX, actionOf(form, 'card_refresh')!, {}, { replyToId: report.id }));
+  const form = answerCard(await h.invoke(PERSONAL, ALEX, actionOf(reportCard, 'answers_edit')!, {}, { replyToId: report.id }));
+  const back = answerCard(await h.invoke(PERSONAL, ALEX, actionOf(form, 'card_refresh')!, {}, { replyToId: report.id }));
   expect(verbs(back)).toEqual(['verify_confirm', 'answers_edit', 'verify_start', 'run_cancel']);
   expect(cardText(back)).toContain('Verification: values to confirm');
 
-  const confirmed = invokeCard(await h.invoke(PERSONAL, ALEX, actionOf(reportCard, 'verify_confirm')!, {}, { replyToId: report.id }));
+  const confirmed = answerCard(await h.invoke(PERSONAL, ALEX, actionOf(reportCard, 'verify_confirm')!, {}, { replyToId: report.id }));
   expect(cardText(confirmed)).toContain('Verification values confirmed by Alex Operator');
   expect(confirmed.actions ?? []).toHaveLength(0);
   const after = await h.store.get(runId);
@@ -171,7 +192,7 @@ test('a report with checks to confirm carries verify_confirm, answers_edit, veri
 
   // The same click again is stale: the card unchanged with a note, nothing recorded.
   const version = after!.version;
-  const stale = invokeCard(await h.invoke(PERSONAL, ALEX, actionOf(reportCard, 'verify_confirm')!, {}, { replyToId: report.id }));
+  const stale = answerCard(await h.invoke(PERSONAL, ALEX, actionOf(reportCard, 'verify_confirm')!, {}, { replyToId: report.id }));
   expect(stale.body[0].text).toContain(runId);
   expect(stale.body[1]).toMatchObject({ color: 'attention' });
   expect(String(stale.body[1].text)).toContain('Nothing changed');
@@ -189,7 +210,8 @@ test('answers_edit opens onboard_answers prefilled; a bad value shows the field 
   const input = (id: string, card: Card = form) => card.body.find((n) => n.id === id);
   expect(input('contingent_ids')).toMatchObject({ type: 'Input.Text', value: demo.contingentIds.join(', '), isRequired: true });
   expect(input('contact_number')).toMatchObject({ type: 'Input.Text', value: demo.contactNumber, isRequired: true });
-  for (const id of ['contingent_ids', 'contact_number']) expect(input(id)!.errorMessage).toBe('This field is required.');
+  expect(input('contingent_ids')!.errorMessage).toBe('Please fill in "Contingent ids".');
+  expect(input('contact_number')!.errorMessage).toBe('Please fill in "Contact number".');
   expect(input('institution_name')).toBeUndefined();
   const submit = actionOf(form, 'onboard_answers')!;
   expect(submit).toMatchObject({ data: { runId, step: 'verification', verb: 'onboard_answers' } });
@@ -197,15 +219,15 @@ test('answers_edit opens onboard_answers prefilled; a bad value shows the field 
   expect(actionOf(form, 'card_refresh')).toBeDefined();
 
   const version = (await h.store.get(runId))!.version;
-  const bad = invokeCard(await h.invoke(PERSONAL, ALEX, submit, { contingent_ids: '11, x', contact_number: demo.contactNumber! }));
+  const bad = answerCard(await h.invoke(PERSONAL, ALEX, submit, { contingent_ids: '11, x', contact_number: demo.contactNumber! }));
   expect(input('contingent_ids', bad)).toMatchObject({ value: '11, x' });
   expect(String(input('contingent_ids', bad)!.errorMessage)).toContain('positive whole numbers');
   expect(bad.body.some((n) => n.color === 'attention' && String(n.text).includes('positive whole numbers'))).toBe(true);
-  expect(input('contact_number', bad)!.errorMessage).toBe('This field is required.');
+  expect(input('contact_number', bad)!.errorMessage).toBe('Please fill in "Contact number".');
   expect((await h.store.get(runId))!.version).toBe(version);
 
   // The same answers again: the form comes back with a note, nothing recorded.
-  const same = invokeCard(
+  const same = answerCard(
     await h.invoke(PERSONAL, ALEX, submit, { contingent_ids: demo.contingentIds.join(' '), contact_number: demo.contactNumber! }),
   );
   expect(cardText(same)).toContain('Nothing changed: these are the answers already recorded');
@@ -213,7 +235,7 @@ test('answers_edit opens onboard_answers prefilled; a bad value shows the field 
   expect((await h.store.get(runId))!.version).toBe(version);
 
   const stepCardsBefore = h.connector.posted().filter((a) => actionOf(cardOf(a), 'verify_start')).length;
-  const done = invokeCard(
+  const done = answerCard(
     await h.invoke(
       PERSONAL,
       ALEX,
@@ -246,7 +268,7 @@ test('answers_edit opens onboard_answers prefilled; a bad value shows the field 
   const failed = latestWithAction(h.connector, 'answers_edit', 'verification');
   expect(cardText(cardOf(failed))).toContain('Verification failed');
   expect(verbs(cardOf(failed))).toEqual(['verify_start', 'answers_edit', 'verify_skip', 'run_cancel']);
-  const fromReport = invokeCard(await h.invoke(PERSONAL, ALEX, actionOf(cardOf(failed), 'answers_edit')!, {}, { replyToId: failed.id }));
+  const fromReport = answerCard(await h.invoke(PERSONAL, ALEX, actionOf(cardOf(failed), 'answers_edit')!, {}, { replyToId: failed.id }));
   expect(input('contact_number', fromReport)).toMatchObject({ value: '000124' });
 });
 
@@ -278,9 +300,9 @@ test('a password equal to the recorded contact number is erased from the run, au
   const notice = latestWithAction(h.connector, 'answers_edit', 'verification');
   expect(cardText(cardOf(notice))).toContain('same as the recorded technical contact number');
   expect(verbs(cardOf(notice))).toEqual(['answers_edit']);
-  const form = invokeCard(await h.invoke(PERSONAL, ALEX, actionOf(cardOf(notice), 'answers_edit')!, {}, { replyToId: notice.id }));
+  const form = answerCard(await h.invoke(PERSONAL, ALEX, actionOf(cardOf(notice), 'answers_edit')!, {}, { replyToId: notice.id }));
   expect(form.body.find((n) => n.id === 'contact_number')).not.toHaveProperty('value');
-  const back = invokeCard(await h.invoke(PERSONAL, ALEX, actionOf(form, 'card_refresh')!, {}, { replyToId: notice.id }));
+  const back = answerCard(await h.invoke(PERSONAL, ALEX, actionOf(form, 'card_refresh')!, {}, { replyToId: notice.id }));
   expect(cardText(back)).toContain('same as the recorded technical contact number');
   expect(verbs(back)).toEqual(['answers_edit']);
   // Verifying before entering it again is refused with a note; nothing is checked.
@@ -288,7 +310,7 @@ test('a password equal to the recorded contact number is erased from the run, au
   expect(cardText(cardOf(h.connector.activities.get(refused.clicked)))).toContain('needs a value first');
   expect((await h.store.get(runId))!.verification).toBeUndefined();
 
-  const again = invokeCard(
+  const again = answerCard(
     await h.invoke(
       PERSONAL,
       ALEX,
