@@ -56,7 +56,7 @@ beforeEach(async () => {
   sandbox = createSandbox({ admin: true });
   const { url } = await sandbox.listen(0);
   sandboxUrl = url;
-  const secutix = createSecutixClient({ baseUrl: url, backoffBaseMs: 1, inProgressWaitMs: 1 });
+  const secutix = createSecutixClient({ baseUrl: url, backoffBaseMs: 1, pollIntervalMs: 1 });
   notifier = new RecordingNotifier();
   service = new RunService({
     store,
@@ -306,7 +306,7 @@ describe('RunService password guard and answers', () => {
     };
     service = new RunService({
       store,
-      verifier: (req) => verifySetup(createSecutixClient({ baseUrl: sandboxUrl, backoffBaseMs: 1, inProgressWaitMs: 1 }), req, clock),
+      verifier: (req) => verifySetup(createSecutixClient({ baseUrl: sandboxUrl, backoffBaseMs: 1, pollIntervalMs: 1 }), req, clock),
       notifiers: { slack: progressing },
       clock,
       ids,
