@@ -1,13 +1,12 @@
 /**
  * The cards of issue 8 on Teams, for the screenshots (`scripts/render-teams-cards.ts`): a run of
- * UNSURE (DEMO with a sales channel in a state the assistant does not know, loaded through the
- * sandbox's admin API) whose verification has checks to confirm, with its progress card; the
+ * the sandbox's UNLISTED (values the assistant does not know) whose verification has checks to
+ * confirm, with its progress card; the
  * `onboard_answers` form (prefilled, with an error, unchanged, submitted); the password guard's
  * notice and the form asking again; the confirmed report; a progress card waiting for the catalog.
  * No Jest API here: it runs under tsx too.
  */
-import type { AddressInfo } from 'node:net';
-import { defaultFixture, demoHints } from '../../../adapters/sandbox';
+import { sandboxHints } from '../../../adapters/sandbox';
 import { renderMessage } from '../../../adapters/teams/cards';
 import { type CapturedCard, connectorCards, PERSONAL } from './card-scenario';
 import { ALEX, type Node, SAM, type TeamsHarness } from './helpers';
@@ -21,20 +20,8 @@ const actionIn = (card: Card | undefined, verb: string): Node | undefined =>
 
 /** Runs the scenario on `h` (a fresh harness) and returns every card: connector posts/updates and invoke answers. */
 export async function runVerificationCardScenario(h: TeamsHarness, language: 'en' | 'fr' | 'de' = 'en'): Promise<CapturedCard[]> {
-  const demo = demoHints();
-  const fixture = defaultFixture();
-  const unsure = structuredClone(fixture.institutions.find((i) => i.code === 'DEMO')!);
-  unsure.code = 'UNSURE';
-  unsure.operators = [{ login: 'UNSURE_DGTK', password: demo.password }];
-  unsure.posConfig = { ...unsure.posConfig, salesChannelActivityState: 'OPEN', institCode: 'UNSURE', virtualOperatorName: 'UNSURE_DGTK' };
-  const { port } = h.sandbox.server.address() as AddressInfo;
-  const loaded = await fetch(`http://127.0.0.1:${port}/__sandbox/fixture`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ institutions: [...fixture.institutions, unsure] }),
-  });
-  if (loaded.status !== 200) throw new Error(`sandbox fixture refused: ${loaded.status}`);
-
+  const hints = sandboxHints('UNLISTED');
+  const contact = hints.contactNumbers[0]!;
   const answers: CapturedCard[] = [];
   const invoke = async (action: Node, inputs: Record<string, string> = {}, replyToId?: string, user = ALEX): Promise<Card> => {
     const r = await h.invoke(PERSONAL, user, action, inputs, replyToId ? { replyToId } : {});
@@ -69,8 +56,8 @@ export async function runVerificationCardScenario(h: TeamsHarness, language: 'en
   const started = await invoke(
     actionIn(cardIn(form.activity), 'onboard_start')!,
     {
-      institution_code: 'unsure',
-      institution_name: 'Unsure Theatre',
+      institution_code: hints.institutionCode.toLowerCase(),
+      institution_name: 'Unlisted Gallery',
       channel_code: 'DGTK',
       digitick_contact_name: 'Camille Martin',
       digitick_contact_email: 'camille.martin@digitick.example',
@@ -83,24 +70,28 @@ export async function runVerificationCardScenario(h: TeamsHarness, language: 'en
   await click('step_done', 'sales_channel');
   await click('step_done', 'point_of_sale');
   const contingents = await click('step_done', 'contingents');
-  await invoke(actionIn(contingents.card, 'onboard_contingents')!, { contingent_ids: demo.contingentIds.join(', ') }, contingents.id);
-  const contact = await click('step_done', 'technical_contact');
-  await invoke(actionIn(contact.card, 'onboard_contact')!, { contact_number: demo.contactNumber! }, contact.id);
+  await invoke(actionIn(contingents.card, 'onboard_contingents')!, { contingent_ids: hints.contingentIds.join(', ') }, contingents.id);
+  const contactStep = await click('step_done', 'technical_contact');
+  await invoke(actionIn(contactStep.card, 'onboard_contact')!, { contact_number: contact }, contactStep.id);
   await click('step_done', 'event_products');
   await click('step_done', 'pass_products');
   await click('step_done', 'sales_interface');
   await click('password_assigned', 'password_request', {}, SAM);
 
-  await verify(demo.password); // checks to confirm
+  await verify(hints.password); // checks to confirm
   const edit = await click('answers_edit', 'verification');
   const submit = actionIn(edit.card, 'onboard_answers')!;
   await invoke(submit, { contingent_ids: '11, x', contact_number: '' }, edit.id);
-  await invoke(submit, { contingent_ids: demo.contingentIds.join(', '), contact_number: demo.contactNumber! }, edit.id);
-  await invoke(submit, { contingent_ids: '11', contact_number: demo.contactNumber! }, edit.id);
-  await verify(demo.contactNumber!); // the password guard
+  await invoke(submit, { contingent_ids: hints.contingentIds.join(', '), contact_number: contact }, edit.id);
+  await invoke(submit, { contingent_ids: String(hints.contingentIds[0]), contact_number: contact }, edit.id);
+  await verify(contact); // the password guard
   const erased = await click('answers_edit', 'verification');
-  await invoke(actionIn(erased.card, 'onboard_answers')!, { contingent_ids: '11', contact_number: demo.contactNumber! }, erased.id);
-  await verify(demo.password);
+  await invoke(
+    actionIn(erased.card, 'onboard_answers')!,
+    { contingent_ids: String(hints.contingentIds[0]), contact_number: contact },
+    erased.id,
+  );
+  await verify(hints.password);
   await click('verify_confirm', 'verification');
   await h.surface.idle();
 

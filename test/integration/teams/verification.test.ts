@@ -7,7 +7,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
-import { defaultFixture, demoHints } from '../../../adapters/sandbox';
+import { demoHints, sandboxHints } from '../../../adapters/sandbox';
 import { TEAMS_REF } from '../../../adapters/teams';
 import { cardProblems } from '../../helpers/teams-card-check';
 import {
@@ -24,6 +24,8 @@ import {
 } from './helpers';
 
 const demo = demoHints();
+/** UNLISTED (sandbox fixture): values the assistant does not know, so checks to confirm and none failed. */
+const unlisted = sandboxHints('UNLISTED');
 const PERSONAL: Conversation = { id: 'a:personal-alex', conversationType: 'personal' };
 const TEAM_CHANNEL: Conversation = { id: '19:onboarding@thread.tacv2', conversationType: 'channel' };
 
@@ -68,21 +70,6 @@ async function sandboxAdmin(path: string, body: unknown): Promise<void> {
   expect(res.status).toBe(200);
 }
 
-/**
- * Adds UNSURE to the sandbox: DEMO with a sales channel in a state the assistant does not know
- * (`OPEN`), so its verification has a check to confirm and none failed.
- */
-async function loadUnsure(): Promise<void> {
-  const fixture = defaultFixture();
-  const base = fixture.institutions.find((i) => i.code === 'DEMO')!;
-  const unsure = structuredClone(base);
-  unsure.code = 'UNSURE';
-  unsure.name = 'Unsure Theatre';
-  unsure.operators = [{ login: 'UNSURE_DGTK', password: demo.password }];
-  unsure.posConfig = { ...unsure.posConfig, salesChannelActivityState: 'OPEN', institCode: 'UNSURE', virtualOperatorName: 'UNSURE_DGTK' };
-  await sandboxAdmin('fixture', { institutions: [...fixture.institutions, unsure] });
-}
-
 /** Clicks the latest posted card with `verb` for `step` in `conv`; returns the invoke answer and the clicked activity. */
 async function click(conv: Conversation, verb: string, step: string, inputs: Record<string, string> = {}) {
   const target = latestWithAction(h.connector, verb, step);
@@ -91,7 +78,7 @@ async function click(conv: Conversation, verb: string, step: string, inputs: Rec
 }
 
 /** Starts a run for `institution` in `conv` and answers steps 1 to 8; returns the run id. */
-async function toVerification(conv: Conversation, institution = 'demo'): Promise<string> {
+async function toVerification(conv: Conversation, hints = demo): Promise<string> {
   const before = h.connector.posted().length;
   await h.message(conv, ALEX, 'start', { mention: conv.conversationType === 'channel' });
   const formActivity = h.connector
@@ -104,7 +91,7 @@ async function toVerification(conv: Conversation, institution = 'demo'): Promise
       ALEX,
       actionOf(cardOf(formActivity), 'onboard_start')!,
       {
-        institution_code: institution,
+        institution_code: hints.institutionCode.toLowerCase(),
         institution_name: 'Demo Theatre',
         channel_code: 'DGTK',
         digitick_contact_name: 'Camille Martin',
@@ -118,9 +105,9 @@ async function toVerification(conv: Conversation, institution = 'demo'): Promise
   await click(conv, 'step_done', 'sales_channel');
   await click(conv, 'step_done', 'point_of_sale');
   const contingents = await click(conv, 'step_done', 'contingents');
-  await h.invoke(conv, ALEX, actionOf(contingents.card, 'onboard_contingents')!, { contingent_ids: demo.contingentIds.join(', ') });
+  await h.invoke(conv, ALEX, actionOf(contingents.card, 'onboard_contingents')!, { contingent_ids: hints.contingentIds.join(', ') });
   const contact = await click(conv, 'step_done', 'technical_contact');
-  await h.invoke(conv, ALEX, actionOf(contact.card, 'onboard_contact')!, { contact_number: demo.contactNumber! });
+  await h.invoke(conv, ALEX, actionOf(contact.card, 'onboard_contact')!, { contact_number: hints.contactNumbers[0] });
   await click(conv, 'step_done', 'event_products');
   await click(conv, 'step_done', 'pass_products');
   await click(conv, 'step_done', 'sales_interface');
@@ -148,9 +135,8 @@ async function verify(conv: Conversation, password: string): Promise<{ working: 
 const verbs = (card: Card): string[] => (card.actions ?? []).map((a) => String(a.verb));
 
 test('a report with checks to confirm carries verify_confirm, answers_edit, verify_start, run_cancel; verify_confirm moves the run on and the audit says who confirmed which values', async () => {
-  await loadUnsure();
-  const runId = await toVerification(PERSONAL, 'unsure');
-  await verify(PERSONAL, demo.password);
+  const runId = await toVerification(PERSONAL, unlisted);
+  await verify(PERSONAL, unlisted.password);
 
   const report = latestWithAction(h.connector, 'verify_confirm', 'verification');
   const reportCard = cardOf(report);
@@ -327,10 +313,12 @@ test('a password equal to the recorded contact number is erased from the run, au
   for (const r of h.connector.requests) expect(r.bodyText).not.toContain(demo.password);
 });
 
-test('in a channel, the progress card is posted once in the run thread, updated in place while the catalog is slow, and ends pointing to the report', async () => {
+test('in a channel, the progress card is posted once in the run thread, updated in place, shows the catalog wait while the sandbox extracts, and ends pointing to the report', async () => {
+  await h.close();
+  h = await startTeamsHarness({ pollIntervalMs: 250 });
   const runId = await toVerification(TEAM_CHANNEL);
-  // SecuTix answers the catalog "in_progress" once, and every catalog answer takes 2 s.
-  await sandboxAdmin('faults', { faults: [{ institution: 'DEMO', method: 'getCatalogDetailed', inProgress: 1, latencyMs: 2000 }] });
+  // SecuTix extracts DEMO's catalog for 3 s: until then it answers only {"statusCode":"in_progress"}.
+  await sandboxAdmin('extraction', { ms: 3000, institution: 'DEMO' });
   const before = h.connector.requests.length;
   const { working } = await verify(TEAM_CHANNEL, demo.password);
   expect(cardText(working)).toContain('Verifying');
@@ -349,8 +337,9 @@ test('in a channel, the progress card is posted once in the run thread, updated 
   const puts = calls.slice(1);
   expect(puts.length).toBeGreaterThanOrEqual(2);
   for (const r of puts) expect(r).toMatchObject({ method: 'PUT', activityId: id });
-  // Every edit during the verification showed checks waiting (the catalog answers took 2 s each).
+  // Every edit during the verification showed checks waiting; some showed the catalog wait.
   expect(puts.slice(0, -1).every((r) => r.bodyText.includes('waiting'))).toBe(true);
+  expect(puts.some((r) => r.bodyText.includes('SecuTix is still preparing the catalog: waited'))).toBe(true);
 
   const final = cardText(cardOf(h.connector.activities.get(id)));
   expect(final).toContain('Verification of DEMO finished');
