@@ -116,6 +116,9 @@ export function withMention(card: AdaptiveCard, who: Actor, unnamed: string): Ad
   return { ...card, msteams: { entities: [{ type: 'mention', text: `<at>${name}</at>`, mentioned: { id: who.id, name } }] } };
 }
 
+/** Most verifications under way whose progress card is remembered (one per run). */
+const MAX_PROGRESS_POSTS = 1000;
+
 /** Dependencies of `TeamsNotifier`. */
 export interface TeamsNotifierDeps {
   outbound: TeamsOutbound;
@@ -152,7 +155,11 @@ export class TeamsNotifier implements ChatNotifier {
       } else {
         const t = this.threadTarget(ref, refs);
         const posted = await outbound.post(ref, t.conversationId, card, t.replyToId);
-        if (!p.done) this.progressPosts.set(run.id, posted);
+        if (!p.done) {
+          this.progressPosts.set(run.id, posted);
+          // Bounded: a verification cut short (no `done`) leaves its entry; the oldest go first.
+          if (this.progressPosts.size > MAX_PROGRESS_POSTS) this.progressPosts.delete(this.progressPosts.keys().next().value as string);
+        }
       }
       if (p.done) this.progressPosts.delete(run.id);
     } catch (err) {

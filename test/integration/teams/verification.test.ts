@@ -320,7 +320,11 @@ test('in a channel, the progress card is posted once in the run thread, updated 
   // SecuTix extracts DEMO's catalog for 3 s: until then it answers only {"statusCode":"in_progress"}.
   await sandboxAdmin('extraction', { ms: 3000, institution: 'DEMO' });
   const before = h.connector.requests.length;
+  const t0 = performance.now();
   const { working } = await verify(TEAM_CHANNEL, demo.password);
+  console.log(
+    `Teams onboard_password answered in ${h.invokeTimes[h.invokeTimes.length - 1]!.toFixed(0)} ms; the verification (3 s catalog extraction) ended after ${(performance.now() - t0).toFixed(0)} ms`,
+  );
   expect(cardText(working)).toContain('Verifying');
 
   const isProgress = (text: string) => text.includes('Verifying the setup of DEMO') || text.includes('Verification of DEMO finished');
