@@ -296,16 +296,19 @@ test('a password equal to the recorded contact number is erased from the run, au
   expect(cardText(cardOf(h.connector.activities.get(refused.clicked)))).toContain('needs a value first');
   expect((await h.store.get(runId))!.verification).toBeUndefined();
 
-  const again = answerCard(
-    await h.invoke(
-      PERSONAL,
-      ALEX,
-      actionOf(form, 'onboard_answers')!,
-      { contingent_ids: '11, 12', contact_number: secret },
-      { replyToId: notice.id },
-    ),
-  );
-  expect(cardText(again)).toContain(`technical contact number: entered again (${secret})`);
+  // Entered again through the Action.Submit fallback (a message activity whose value is the data plus the inputs).
+  const fallback = actionOf(form, 'onboard_answers')!.fallback as { type: string; data: Record<string, unknown> };
+  expect(fallback.type).toBe('Action.Submit');
+  const sent = await h.send({
+    type: 'message',
+    conversation: { id: PERSONAL.id, conversationType: 'personal' },
+    from: ALEX,
+    replyToId: notice.id,
+    value: { ...fallback.data, contingent_ids: '11, 12', contact_number: secret },
+  });
+  expect(sent.status).toBe(200);
+  await h.surface.idle();
+  expect(cardText(cardOf(h.connector.activities.get(notice.id)))).toContain(`technical contact number: entered again (${secret})`);
   expect((await h.store.get(runId))!).toMatchObject({ contactNumber: secret });
   expect((await h.store.get(runId))!.erasedAnswers).toBeUndefined();
   await verify(PERSONAL, demo.password);
