@@ -57,6 +57,11 @@ export class RunCards {
     if (kind === 'card' || step === undefined) return this.progress(run, note);
     if (kind === 'support') return renderMessage(this.builder.supportRequest(run, { mention: this.mention(run) }), opts);
     if (kind === 'report' && run.verification) return renderMessage(this.builder.report(run), opts);
+    if (kind === 'notice' && run.erasedAnswers?.length)
+      return renderMessage(this.builder.answersErased(run, { type: 'answers_erased', fields: run.erasedAnswers }), {
+        ...opts,
+        card: 'notice',
+      });
     return renderMessage(this.builder.stepPrompt(run, step), opts);
   }
 
@@ -114,7 +119,7 @@ export class RunCards {
 function outcomeOf(run: Run, step: StepId): StepOutcome | null {
   if (run.status === 'completed' && step === 'email_draft') return 'completed';
   const state = run.steps[step].state;
-  if (state === 'done') return step === 'verification' ? 'verified' : 'done';
+  if (state === 'done') return step === 'verification' ? (run.steps[step].reason === 'confirmed' ? 'confirmed' : 'verified') : 'done';
   if (state === 'skipped') return 'skipped';
   if (run.status === 'cancelled') return 'cancelled';
   return null;
