@@ -6,7 +6,6 @@
  */
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
-import type { Message } from '../../src/messages/model';
 import type { Effect, Run, VerificationProgress } from '../../src/workflow/types';
 import { type ConsoleChannel, consoleChannel } from './channel';
 import { rule, stripMarkup } from './text';
@@ -75,7 +74,7 @@ function deliverToConsole(ch: ConsoleChannel, run: Run, effect: Effect): void {
     case 'verification_report': {
       if (!run.verification) return;
       ch.line();
-      const report = consoleWording(ch, b.report(run));
+      const report = b.report(run);
       ch.printMessage(report);
       if (report.actions.length > 0 && run.currentStep) ch.offer(run, run.currentStep);
       return;
@@ -86,9 +85,7 @@ function deliverToConsole(ch: ConsoleChannel, run: Run, effect: Effect): void {
       return;
     case 'answers_erased': {
       ch.line();
-      // Which answers (never the value), in console wording ("choose", not "press").
-      const fields = effect.fields.map((f) => b.t(run.details.language, `answers.field.${f}`)).join(', ');
-      ch.line(stripMarkup(b.t(run.details.language, 'console.answers.erased', { fields })));
+      ch.printMessage(b.answersErased(run, effect));
       if (run.status === 'open' && run.currentStep) ch.offer(run, run.currentStep);
       return;
     }
@@ -106,23 +103,4 @@ function deliverToConsole(ch: ConsoleChannel, run: Run, effect: Effect): void {
       ch.line(stripMarkup(b.forEffect(run, effect).text));
       return;
   }
-}
-
-/** Chat texts that name a button ("press ...") and their console wording ("choose ..."). */
-const CONSOLE_WORDING: Readonly<Record<string, string>> = {
-  'report.confirm_hint': 'console.report.confirm_hint',
-};
-
-/** `message` with each text block that is a chat wording of `CONSOLE_WORDING` replaced by the console one. */
-function consoleWording(ch: ConsoleChannel, message: Message): Message {
-  const L = message.locale;
-  const swaps = Object.entries(CONSOLE_WORDING).map(([chat, console]) => [ch.builder.t(L, chat), console] as const);
-  return {
-    ...message,
-    blocks: message.blocks.map((block) => {
-      if (block.type !== 'text') return block;
-      const swap = swaps.find(([chatText]) => chatText === block.text);
-      return swap ? { ...block, text: ch.builder.t(L, swap[1]) } : block;
-    }),
-  };
 }

@@ -97,7 +97,8 @@ export class ConsoleProgress {
   private end(run: Run, st: Printed, outcome: 'passed' | 'failed' | 'to_confirm', checks: VerificationProgress['checks']): void {
     st.ended = true;
     const n = (s: CheckResult['outcome']): number => checks.filter((c) => c.state === s).length;
-    this.line(this.t(run, `console.verify.done.${outcome}`, { failed: n('failed'), toConfirm: n('to_confirm'), passed: n('passed') }));
+    const count = outcome === 'failed' ? n('failed') : outcome === 'to_confirm' ? n('to_confirm') : n('passed');
+    this.line(this.t(run, `console.verify.done.${outcome}`, { count }));
   }
 
   private t(run: Run, key: string, view: Record<string, unknown> = {}): string {

@@ -112,7 +112,7 @@ test('the report ends the progress first (checks not shown yet, then "the report
     '  OK Events on sale: passed',
     '  OK Passes on sale: passed',
     '  OK Technical contact: passed',
-    'Verification finished: nothing failed, 1 check(s) to confirm. The report follows, with the values SecuTix gave.',
+    'Verification finished: nothing failed, 1 check to confirm. The report follows, with the values SecuTix gave.',
   ]);
   expect(out.indexOf('== Verification: values to confirm ==')).toBeGreaterThan(out.indexOf('The report follows'));
   // The choices of a report to confirm: Confirm first.
@@ -145,5 +145,5 @@ test('without a report on the run (the final update comes first), the final upda
     done: true,
     outcome: 'failed',
   });
-  expect(take()).toBe('Verification finished: 1 check(s) failed. The report follows, with what to fix and where.\n');
+  expect(take()).toBe('Verification finished: 1 check failed. The report follows, with what to fix and where.\n');
 });
