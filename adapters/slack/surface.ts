@@ -28,6 +28,7 @@ import {
 import type { RunService, ServiceError } from '../../src/app/run-service';
 import type { HealthCheckService } from '../../src/app/health-check';
 import {
+  parseAnswersForm,
   parseContactForm,
   parseContingentsForm,
   parsePasswordForm,
@@ -312,7 +313,10 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   // ---- small helpers -------------------------------------------------------------------------
   const t = (L: Locale, key: string, view: Record<string, unknown> = {}) => builder.t(L, key, view);
   const ephemeralPayload = (msg: Message): SlackMessagePayload => {
-    const p = renderMessage(msg);
+    const p = renderMessage(msg, {
+      outcomeLabel: (o) => t(msg.locale, `report.outcome.${o}`),
+      stateLabel: (s) => t(msg.locale, `state.${s}`),
+    });
     delete p.metadata;
     return p;
   };
@@ -744,6 +748,10 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   runForm(FORM_IDS.verifySkip, parseVerifySkipForm, (run, reason, actor, step, who) =>
     service.act({ runId: run.id, step, action: ACTION_IDS.verifySkip, actor, ...who, surface: 'slack', reason }),
   );
+  // `answers_edit`: the recorded contingents and contact (and any erased detail), audited with old and new values.
+  runForm(FORM_IDS.answers, parseAnswersForm, (run, answers, actor, _step, who) =>
+    service.editAnswers({ runId: run.id, actor, ...who, surface: 'slack', answers }),
+  );
 
   // ---- buttons -------------------------------------------------------------------------------
   const onAction = async ({ ack, body }: { ack: () => Promise<void>; body: unknown }): Promise<void> => {
@@ -777,7 +785,9 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           ? FORM_IDS.password
           : actionId === ACTION_IDS.verifySkip
             ? FORM_IDS.verifySkip
-            : undefined;
+            : actionId === ACTION_IDS.answersEdit
+              ? FORM_IDS.answers
+              : undefined;
     if (form) {
       const pre = await service.precheck({ runId: value.runId, step: value.step, action: actionId, surface: 'slack', actor, ...who });
       if (!pre.ok) return fail(pre.error);
@@ -809,6 +819,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     const out = await service.act({
       runId: value.runId,
       step: value.step,
+      // The other step buttons (verify_confirm included): a stale or refused click is told who did what.
       action: actionId as Exclude<ActionId, 'verify_start' | 'run_resume'>,
       actor,
       ...who,
