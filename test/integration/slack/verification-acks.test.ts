@@ -1,0 +1,124 @@
+/**
+ * Issue 8 in Slack: acks stay immediate while a verification waits for SecuTix. The sandbox holds
+ * the catalog call; the password modal's submission is acked (closed) before the verification
+ * finishes, and a slash command and a click sent during the wait are acked and handled while
+ * the catalog call is still pending (ordering asserted, no timing threshold). The progress
+ * message shows the wait and ends as the pointer to the report. Bolt's real HTTP receiver
+ * (signed requests, sent without waiting for the work after the ack), the fake Slack Web API on
+ * loopback, the real SQLite store, the real SecuTix client against the sandbox over HTTP.
+ */
+import { demoHints } from '../../../adapters/sandbox';
+import type { FakeSlackMessage } from '../../fakes/fake-slack-api';
+import { buttonsOf, driveToVerification, shown } from '../../helpers/slack-drive';
+import { blockActionsPayload, commandBody, interactionBody, postSigned, viewSubmissionPayload } from '../../helpers/slack-signing';
+import { OPERATOR, RUN_CHANNEL, SIGNING_SECRET, type SlackHarness, wireSlack } from '../../helpers/slack-wire';
+
+const demo = demoHints();
+
+/** Waits until `cond()` holds (checked every 20 ms); fails after `limitMs` (a hang, not a timing check). */
+async function until(cond: () => boolean | Promise<boolean>, what: string, limitMs = 20_000): Promise<void> {
+  const end = Date.now() + limitMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`never happened: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('Slack: acks while a verification waits for SecuTix', () => {
+  let h: SlackHarness;
+  beforeAll(async () => {
+    h = await wireSlack();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('acks the password submission, a command and a click while the catalog call is pending; the progress ends as a pointer', async () => {
+    const r = await driveToVerification(h);
+    const sandbox = h.core.sandbox!.instance.state;
+    // The sandbox holds the catalog answer for a while (the verification waits on it).
+    sandbox.setFaults([{ institution: 'DEMO', method: 'getCatalogDetailed', latencyMs: 4000 }]);
+    const catalogPending = () => sandbox.log.some((c) => c.method === 'getCatalogDetailed' && c.endMs === undefined);
+    const catalogAnswered = () => sandbox.log.some((c) => c.method === 'getCatalogDetailed' && c.endMs !== undefined);
+    const events = `${h.baseUrl}/slack/events`;
+
+    await r.press('verification', 'verify_start');
+    const pw = await postSigned(
+      events,
+      interactionBody(
+        viewSubmissionPayload({
+          user: OPERATOR.id,
+          userName: OPERATOR.name,
+          callbackId: 'onboard_password',
+          privateMetadata: h.lastView().private_metadata,
+          values: { operator_password: demo.password },
+        }),
+      ),
+      { secret: SIGNING_SECRET },
+    );
+    // The modal closed at once: acked before the verification finished.
+    expect([pw.status, pw.body]).toEqual([200, '']);
+    expect(catalogAnswered()).toBe(false);
+    expect((await h.core.store.get(r.runId))?.verification).toBeUndefined();
+
+    await until(catalogPending, 'the catalog call reaches the sandbox');
+    // The progress message is posted while the verification waits: the catalog's checks are waiting.
+    const progress = (): FakeSlackMessage | undefined => r.thread().find((m) => typeof m.metadata?.event_payload.progress_id === 'string');
+    await until(() => shown(progress() ?? { blocks: [] }).includes('Events on sale: waiting'), 'the progress shows the catalog wait');
+    expect(shown(progress()!)).toContain('Verifying the setup of DEMO');
+
+    // A slash command during the wait: answered, with its content, while the catalog is still pending.
+    const cmd = await postSigned(
+      events,
+      commandBody({
+        text: `status ${r.runId}`,
+        user_id: OPERATOR.id,
+        user_name: OPERATOR.name,
+        channel_id: RUN_CHANNEL,
+        response_url: h.api.responseUrl('during-wait'),
+      }),
+      { secret: SIGNING_SECRET },
+    );
+    expect(cmd.status).toBe(200);
+    expect(JSON.stringify(cmd.json)).toContain(r.runId);
+    expect(catalogPending()).toBe(true);
+
+    // A click during the wait: acked, and its work (a modal opened) done, while the catalog is still pending.
+    const opened = h.api.callsOf('views.open').length;
+    const step = r.openMessage('verification', 'answers_edit');
+    const click = await postSigned(
+      events,
+      interactionBody(
+        blockActionsPayload({
+          user: OPERATOR.id,
+          userName: OPERATOR.name,
+          channel: RUN_CHANNEL,
+          messageTs: step.ts,
+          actionId: 'answers_edit',
+          value: buttonsOf(step.blocks).find((b) => b.action_id === 'answers_edit')!.value,
+        }),
+      ),
+      { secret: SIGNING_SECRET },
+    );
+    expect(click.status).toBe(200);
+    await until(() => h.api.callsOf('views.open').length > opened, 'the click opens its modal');
+    expect(h.lastView().callback_id).toBe('onboard_answers');
+    expect(catalogPending()).toBe(true);
+    expect((await h.core.store.get(r.runId))?.verification).toBeUndefined();
+
+    // Then the verification finishes: the report is posted and the progress message points to it.
+    await h.surface.idle();
+    const run = await h.core.store.get(r.runId);
+    expect(run?.verification?.passed).toBe(true);
+    expect(run?.currentStep).toBe('email_draft');
+    const final = progress()!;
+    expect(final.updates).toBeGreaterThanOrEqual(1);
+    expect(shown(final)).toContain('Every check passed: the report is below.');
+    expect(
+      h.api
+        .callsOf('chat.postMessage')
+        .filter((c) => typeof (c.args.metadata as { event_payload?: { progress_id?: unknown } })?.event_payload?.progress_id === 'string'),
+    ).toHaveLength(1);
+    for (const m of h.api.messages.values()) expect(shown(m)).not.toMatch(/Verifying/i);
+  });
+});
