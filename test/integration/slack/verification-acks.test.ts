@@ -121,4 +121,31 @@ describe('Slack: acks while a verification waits for SecuTix', () => {
     ).toHaveLength(1);
     for (const m of h.api.messages.values()) expect(shown(m)).not.toMatch(/Verifying/i);
   });
+
+  it('a lost answer to the progress post is found in the thread, not posted twice; a refused edit does not stop the verification', async () => {
+    const h2 = await wireSlack();
+    try {
+      const r = await driveToVerification(h2);
+      h2.core.sandbox!.instance.state.setFaults([{ institution: 'DEMO', method: 'getCatalogDetailed', latencyMs: 2500 }]);
+      await r.press('verification', 'verify_start');
+      const view = h2.lastView();
+      // The progress post lands but its answer is a 500 (Slack may have posted it); the next edit is refused.
+      h2.api.fail('chat.postMessage', { kind: 'lands_then_http', status: 500 });
+      h2.api.fail('chat.update', { kind: 'slack_error', error: 'cant_update_message' });
+      await h2.submit('onboard_password', view.private_metadata, { operator_password: demo.password });
+      const run = await h2.core.store.get(r.runId);
+      expect(run?.verification?.passed).toBe(true);
+      expect(run?.currentStep).toBe('email_draft');
+      const progress = r.thread().filter((m) => typeof m.metadata?.event_payload.progress_id === 'string');
+      expect(progress).toHaveLength(1);
+      expect(h2.api.callsOf('conversations.replies').length).toBeGreaterThanOrEqual(1);
+      const edits = h2.api.callsOf('chat.update').filter((c) => c.args.ts === progress[0]!.ts);
+      expect(edits.some((c) => c.error === 'cant_update_message')).toBe(true);
+      expect(shown(progress[0]!)).toContain('Every check passed: the report is below.');
+      for (const m of h2.api.messages.values()) expect(shown(m)).not.toMatch(/Verifying/i);
+      expect(h2.logs.some((l) => l.includes('verification progress not shown in Slack'))).toBe(true);
+    } finally {
+      await h2.close();
+    }
+  });
 });
