@@ -11,6 +11,8 @@ import { buttonsOf, type DrivenRun, driveToVerification, shown } from '../../hel
 import { OPERATOR, RUN_CHANNEL, type SlackHarness, SUPPORT_USER, wireSlack } from '../../helpers/slack-wire';
 
 const demo = demoHints();
+/** An operator whose Slack locale is French (answers only they see are in French). */
+const FRENCH = { id: 'U0FRANCOIS', name: 'francois' };
 
 /** Progress messages of a run: posts tagged with a `progress_id` in their metadata. */
 function progressPosts(h: SlackHarness, runId: string): FakeSlackCall[] {
@@ -25,7 +27,7 @@ describe('Slack: a verification with checks to confirm', () => {
   let r: DrivenRun;
 
   beforeAll(async () => {
-    h = await wireSlack({ env: { ALLOWED_OPERATORS: OPERATOR.id, SUPPORT_USERS: SUPPORT_USER.id } });
+    h = await wireSlack({ env: { ALLOWED_OPERATORS: `${OPERATOR.id},${FRENCH.id}`, SUPPORT_USERS: SUPPORT_USER.id } });
     // A sales channel state SecuTix did not publish: the check is "to confirm", not failed.
     h.core.sandbox!.instance.state.institutions.get('DEMO')!.posConfig.salesChannelActivityState = 'OPEN';
     r = await driveToVerification(h);
@@ -126,5 +128,25 @@ describe('Slack: a verification with checks to confirm', () => {
     expect((await h.core.store.get(r.runId))?.currentStep).toBe('email_draft');
     expect((await h.core.store.audit(r.runId)).filter((e) => e.action === 'verify_confirm' && e.outcome === 'ok')).toHaveLength(1);
     expect((await h.core.store.audit(r.runId)).length).toBeGreaterThanOrEqual(auditBefore);
+  });
+
+  it('check DEMO (no run) shows the value to confirm with an emoji and a word in the user language', async () => {
+    h.api.userLocales.set(FRENCH.id, 'fr-FR');
+    await h.command('check demo', { user: FRENCH });
+    const view = h.lastView();
+    expect(view.callback_id).toBe('onboard_check');
+    const before = h.api.callsOf('chat.postEphemeral').length;
+    await h.submit(
+      'onboard_check',
+      view.private_metadata,
+      { operator_password: demo.password, contingent_ids: null, contact_number: null },
+      { user: FRENCH },
+    );
+    const answers = h.api.callsOf('chat.postEphemeral').slice(before);
+    expect(answers.map((c) => c.args.user)).toEqual([FRENCH.id]);
+    const text = shown({ text: String(answers[0]!.args.text), blocks: answers[0]!.args.blocks as Record<string, unknown>[] });
+    expect(text).toContain('rien de cassé, valeurs à confirmer : 1');
+    expect(text).toMatch(/:mag: \*[^*]+\* ?: à confirmer/);
+    expect(text).toContain('OPEN');
   });
 });
