@@ -94,6 +94,28 @@ describe('Slack: correcting the recorded answers', () => {
     expect((await h.core.store.audit(r.runId)).filter((e) => e.action === 'answers_edit' && e.outcome === 'ok')).toHaveLength(1);
   });
 
+  it('a failed report carries verify_start (primary), answers_edit, verify_skip, run_cancel; its answers_edit opens the form', async () => {
+    const r = await driveToVerification(h);
+    await r.press('verification', 'verify_start');
+    await h.submit('onboard_password', h.lastView().private_metadata, { operator_password: 'not-the-password' });
+    const run = await h.core.store.get(r.runId);
+    expect(run?.verification?.passed).toBe(false);
+    expect(run?.steps.verification.state).toBe('failed');
+    const report = r
+      .thread()
+      .filter((m) => buttonsOf(m.blocks).some((b) => b.action_id === 'verify_skip'))
+      .pop();
+    expect(report).toBeDefined();
+    expect(shown(report!)).toContain(':x: *Operator login and password*: failed');
+    const buttons = buttonsOf(report!.blocks);
+    expect(buttons.map((b) => b.action_id)).toEqual(['verify_start', 'answers_edit', 'verify_skip', 'run_cancel']);
+    expect(buttons.filter((b) => b.style === 'primary').map((b) => b.action_id)).toEqual(['verify_start']);
+    // The card shows the verification step failed, with the word.
+    expect(shown(h.api.messages.get(r.card.ts)!)).toMatch(/:x: [^\n"]*9\. [^\n"]*: failed/);
+    await r.press('verification', 'answers_edit', { message: report! });
+    expect(h.lastView().callback_id).toBe('onboard_answers');
+  });
+
   it('a password equal to the recorded contact number erases it from the run, its audit and outbox; nothing sent to Slack carries it', async () => {
     const secret = 'Zq7-Contact-Pw';
     const r = await driveToVerification(h, { contactNumber: secret });
