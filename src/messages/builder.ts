@@ -113,6 +113,11 @@ export class MessageBuilder {
     return this.r.t(locale, key, view);
   }
 
+  /** True when the catalog has message `key` in `locale` (for optional wordings, e.g. an action's name). */
+  has(locale: Locale, key: string): boolean {
+    return this.r.has(locale, key);
+  }
+
   private baseView(run: Run): Record<string, unknown> {
     return {
       runId: run.id,
