@@ -40,7 +40,7 @@ import type { Logger } from '../../src/ports/logger.port';
 import type { RunStore } from '../../src/ports/run-store.port';
 import type { Actor, Effect, Run, VerificationProgress } from '../../src/workflow/types';
 import { SlackProgressMessages } from './progress';
-import { escapeRunForSlack, renderMessage, type SlackBlock, type SlackMessagePayload, withoutActions } from './block-kit';
+import { escapeRunForSlack, escapeSlack, renderMessage, type SlackBlock, type SlackMessagePayload, withoutActions } from './block-kit';
 
 /** Ref keys kept in the run store (`RunStore.putRef`). */
 export const SLACK_REF = {
@@ -223,9 +223,14 @@ export class SlackNotifier implements ChatNotifier {
       }
       case 'notice':
       case 'reminder_snoozed':
-      case 'answers_changed':
         await this.postInThread(run, this.build(safe, effect), d);
         return;
+      case 'answers_changed': {
+        // The old and new values are typed text (names, email): escaped like the run's own.
+        const changes = effect.changes.map((c) => ({ ...c, from: escapeSlack(c.from), to: escapeSlack(c.to) }));
+        await this.postInThread(run, this.build(safe, { ...effect, changes }), d);
+        return;
+      }
       case 'answers_erased': {
         // Its `answers_edit` button is closed with the verification step, like the step message's.
         const msg = this.build(safe, effect);

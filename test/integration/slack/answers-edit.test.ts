@@ -15,6 +15,14 @@ import { OPERATOR, type SlackHarness, wireSlack } from '../../helpers/slack-wire
 const demo = demoHints();
 
 type Input = { type: string; block_id: string; element: { action_id: string; initial_value?: string } };
+/** Every mrkdwn text of a Block Kit tree (where Slack parses mentions). */
+function mrkdwnTexts(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(mrkdwnTexts);
+  if (typeof node !== 'object' || node === null) return [];
+  const o = node as Record<string, unknown>;
+  const own = o.type === 'mrkdwn' && typeof o.text === 'string' ? [o.text] : [];
+  return [...own, ...Object.values(o).flatMap(mrkdwnTexts)];
+}
 const inputsOf = (blocks: Record<string, unknown>[]) => blocks.filter((b) => b.type === 'input') as unknown as Input[];
 
 describe('Slack: correcting the recorded answers', () => {
@@ -186,5 +194,50 @@ describe('Slack: correcting the recorded answers', () => {
     expect(after?.erasedAnswers).toBeUndefined();
     const change = (await h.core.store.audit(r.runId)).find((e) => e.action === 'answers_edit' && e.outcome === 'ok');
     expect(change?.details).toEqual({ changes: [{ field: 'contactNumber', from: '', to: demo.contactNumbers[0] }] });
+  });
+
+  it('an erased institution name is asked for again in the form; the new value is escaped in the thread and on the card', async () => {
+    const r = await driveToVerification(h);
+    // The password typed equals the institution name recorded at the start.
+    await r.press('verification', 'verify_start');
+    await h.submit('onboard_password', h.lastView().private_metadata, { operator_password: 'demo theatre' });
+    expect((await h.core.store.get(r.runId))?.erasedAnswers).toEqual(['institutionName']);
+    const notice = r
+      .thread()
+      .filter((m) => buttonsOf(m.blocks).some((b) => b.action_id === 'answers_edit'))
+      .pop()!;
+    expect(shown(notice)).toContain('institution name');
+    expect(shown(notice)).not.toMatch(/demo theatre/i);
+    await r.press('verification', 'answers_edit', { message: notice });
+    const view = h.lastView();
+    expect(inputsOf(view.blocks).map((i) => [i.block_id, i.element.initial_value])).toEqual([
+      ['contingent_ids', demo.contingentIds.join(', ')],
+      ['contact_number', demo.contactNumbers[0]],
+      ['institution_name', undefined],
+    ]);
+    // An empty name is refused on its field.
+    const empty = await h.submit('onboard_answers', view.private_metadata, {
+      contingent_ids: demo.contingentIds.join(', '),
+      contact_number: demo.contactNumbers[0]!,
+      institution_name: '  ',
+    });
+    expect(Object.keys((empty.json as { errors: Record<string, string> }).errors)).toEqual(['institution_name']);
+    await h.submit('onboard_answers', view.private_metadata, {
+      contingent_ids: demo.contingentIds.join(', '),
+      contact_number: demo.contactNumbers[0]!,
+      institution_name: 'Théâtre <!channel> & Co',
+    });
+    const run = await h.core.store.get(r.runId);
+    expect(run?.details.institutionName).toBe('Théâtre <!channel> & Co');
+    expect(run?.erasedAnswers).toBeUndefined();
+    const changed = r.thread().find((m) => shown(m).includes('entered again'));
+    expect(changed).toBeDefined();
+    expect(shown(changed!)).toContain('Théâtre &lt;!channel&gt; &amp; Co');
+    // Nowhere Slack parses markup (mrkdwn texts, the notification text) does it arrive unescaped.
+    for (const c of [...h.api.callsOf('chat.postMessage'), ...h.api.callsOf('chat.update')]) {
+      const parsed = [String(c.args.text ?? ''), ...mrkdwnTexts(c.args.blocks)];
+      for (const t of parsed) expect(t).not.toContain('<!channel>');
+    }
+    expect(shown(h.api.messages.get(r.card.ts)!)).toContain('Théâtre &lt;!channel&gt; &amp; Co');
   });
 });
