@@ -238,6 +238,10 @@ describe('Slack: correcting the recorded answers', () => {
       const parsed = [String(c.args.text ?? ''), ...mrkdwnTexts(c.args.blocks)];
       for (const t of parsed) expect(t).not.toContain('<!channel>');
     }
-    expect(shown(h.api.messages.get(r.card.ts)!)).toContain('Théâtre &lt;!channel&gt; &amp; Co');
+    // The card's header (plain_text: shown as typed, never parsed) names the new value.
+    expect(h.api.messages.get(r.card.ts)!.blocks[0]).toMatchObject({
+      type: 'header',
+      text: { type: 'plain_text', text: expect.stringContaining('Théâtre <!channel> & Co') },
+    });
   });
 });
