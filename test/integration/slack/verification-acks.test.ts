@@ -27,7 +27,8 @@ async function until(cond: () => boolean | Promise<boolean>, what: string, limit
 describe('Slack: acks while a verification waits for SecuTix', () => {
   let h: SlackHarness;
   beforeAll(async () => {
-    h = await wireSlack();
+    // SecuTix polled every 250 ms (default 5 s) so the extraction below shows several polls.
+    h = await wireSlack({ env: { SECUTIX_POLL_INTERVAL_MS: '250' } });
   });
   afterAll(async () => {
     await h.close();
@@ -36,10 +37,11 @@ describe('Slack: acks while a verification waits for SecuTix', () => {
   it('acks the password submission, a command and a click while the catalog call is pending; the progress ends as a pointer', async () => {
     const r = await driveToVerification(h);
     const sandbox = h.core.sandbox!.instance.state;
-    // The sandbox holds the catalog answer for a while (the verification waits on it).
-    sandbox.setFaults([{ institution: 'DEMO', method: 'getCatalogDetailed', latencyMs: 4000 }]);
-    const catalogPending = () => sandbox.log.some((c) => c.method === 'getCatalogDetailed' && c.endMs === undefined);
-    const catalogAnswered = () => sandbox.log.some((c) => c.method === 'getCatalogDetailed' && c.endMs !== undefined);
+    // SecuTix extracts the catalog asynchronously: `in_progress` (no requestId) for a while, polled by the client.
+    sandbox.setExtractionMs(4000, 'DEMO');
+    const catalogCalls = () => sandbox.log.filter((c) => c.method === 'getCatalogDetailed');
+    const catalogAnswered = () => catalogCalls().some((c) => c.statusCode === 'success');
+    const catalogPending = () => catalogCalls().some((c) => c.statusCode === 'in_progress') && !catalogAnswered();
     const events = `${h.baseUrl}/slack/events`;
 
     await r.press('verification', 'verify_start');
@@ -111,8 +113,18 @@ describe('Slack: acks while a verification waits for SecuTix', () => {
     const run = await h.core.store.get(r.runId);
     expect(run?.verification?.passed).toBe(true);
     expect(run?.currentStep).toBe('email_draft');
+    expect(catalogCalls().filter((c) => c.statusCode === 'in_progress').length).toBeGreaterThanOrEqual(2);
+    const progressPost = () => {
+      const post = h.api
+        .callsOf('chat.postMessage')
+        .find((c) => typeof (c.args.metadata as { event_payload?: { progress_id?: unknown } })?.event_payload?.progress_id === 'string')!;
+      return { text: String(post.args.text), blocks: post.args.blocks as Record<string, unknown>[] };
+    };
     const final = progress()!;
-    expect(final.updates).toBeGreaterThanOrEqual(1);
+    // Edited in place while SecuTix extracted (the waited time refreshed), then turned into the pointer.
+    const edits = h.api.callsOf('chat.update').filter((c) => c.args.ts === final.ts);
+    const waits = new Set(edits.map((c) => JSON.stringify(c.args.blocks)).filter((b) => b.includes('preparing the catalog')));
+    expect(waits.size + (shown(progressPost()).includes('preparing the catalog') ? 1 : 0)).toBeGreaterThanOrEqual(2);
     expect(shown(final)).toContain('Every check passed: the report is below.');
     expect(
       h.api
