@@ -1,6 +1,6 @@
 /**
- * Issue 8 in Slack: acks stay immediate while a verification waits for SecuTix. The sandbox holds
- * the catalog call; the password modal's submission is acked (closed) before the verification
+ * Issue 8 in Slack: acks stay immediate while a verification waits for SecuTix. The sandbox
+ * extracts the catalog asynchronously (`in_progress` for a while); the password modal's submission is acked (closed) before the verification
  * finishes, and a slash command and a click sent during the wait are acked and handled while
  * the catalog call is still pending (ordering asserted, no timing threshold). The progress
  * message shows the wait and ends as the pointer to the report. Bolt's real HTTP receiver
