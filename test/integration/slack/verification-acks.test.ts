@@ -108,6 +108,9 @@ describe('Slack: acks while a verification waits for SecuTix', () => {
     expect(catalogPending()).toBe(true);
     expect((await h.core.store.get(r.runId))?.verification).toBeUndefined();
 
+    console.log(
+      `acks during a catalog extraction (ms, printed, not asserted): password submit ${Math.round(pw.ms)}, command ${Math.round(cmd.ms)}, click ${Math.round(click.ms)}`,
+    );
     // Then the verification finishes: the report is posted and the progress message points to it.
     await h.surface.idle();
     const run = await h.core.store.get(r.runId);
