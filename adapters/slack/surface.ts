@@ -53,6 +53,7 @@ import {
 } from './block-kit';
 import { buildAuditExport } from '../../src/app/audit-export';
 import { uploadAuditCsv } from './audit-upload';
+import { guardJsonBodies } from './json-body-guard';
 import { onCheckCommand, productWithCheck, registerSlackChecks, type SlackChecksContext } from './checks';
 import { claimViewSubmission, slackDedupeMiddleware } from './dedupe';
 import { onAppHomeOpened } from './home';
@@ -227,6 +228,10 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       }
       boltListener(req, res);
     };
+    const guarded = receiver.requestListener;
+    receiver.requestListener = guardJsonBodies(deps.slack.signingSecret, guarded, (status, why) =>
+      log.warn({ status }, `unreadable Slack request (${why}): answered ${status}`),
+    );
   }
   const app = new App({
     signingSecret: deps.slack.signingSecret,
@@ -866,7 +871,15 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       try {
         await app.init();
       } catch (err) {
-        const code = slackErrorCode(err) ?? 'unreachable';
+        const code = slackErrorCode(err);
+        if (code === undefined) {
+          // No answer from Slack at all (refused, timeout, DNS, 5xx): not a token problem.
+          const at = apiUrl ?? 'https://slack.com/api/';
+          throw new SlackStartError(
+            'unreachable',
+            `Slack API unreachable at ${at} (${errText(err)}). Check the network${apiUrl ? ' and SLACK_API_URL' : ''}.`,
+          );
+        }
         throw new SlackStartError(
           code,
           `Slack rejected the bot token check (auth.test: ${code}). Check SLACK_BOT_TOKEN${apiUrl ? ' and SLACK_API_URL' : ''}.`,
