@@ -106,6 +106,8 @@ const envSchema = z.object({
   REMIND_AFTER_HOURS: num(24, 0),
   SUPPORT_REMIND_AFTER_HOURS: num(4, 0),
   ADMIN_TOKEN: optStr,
+  METRICS_TOKEN: optStr,
+  REPLICAS: int(1, 1, 100),
   DEFAULT_TIME_ZONE: z
     .string()
     .optional()
@@ -155,6 +157,7 @@ export interface AppConfig {
     sandbox: boolean;
     timeoutMs: number;
     maxRetries: number;
+    /** Calls per minute per institution and method for the whole deployment (`SECUTIX_RATE_LIMIT_PER_MINUTE`); each replica takes its share. */
     rateLimitPerMinute: number;
   };
   databaseUrl: string;
@@ -166,6 +169,14 @@ export interface AppConfig {
   remindAfterHours: number;
   supportRemindAfterHours: number;
   adminToken?: string;
+  /** `METRICS_TOKEN`: bearer token required by `GET /metrics` when set (unset: open, keep it on a private network). */
+  metricsToken?: string;
+  /**
+   * `REPLICAS` (default 1): how many processes share the database. The SecuTix rate limit
+   * (`SECUTIX_RATE_LIMIT_PER_MINUTE`, per institution and method) is divided by it, so the
+   * replicas together stay under SecuTix's budget.
+   */
+  replicas: number;
   /**
    * `DEFAULT_TIME_ZONE` (IANA, default `Europe/Paris`): local times of the audit export when SecuTix
    * has not given the institution's `organizationTimeZone` (no verification yet).
@@ -275,6 +286,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     remindAfterHours: e.REMIND_AFTER_HOURS,
     supportRemindAfterHours: e.SUPPORT_REMIND_AFTER_HOURS,
     ...(e.ADMIN_TOKEN ? { adminToken: e.ADMIN_TOKEN } : {}),
+    ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
+    replicas: e.REPLICAS,
     defaultTimeZone: e.DEFAULT_TIME_ZONE,
   };
 }

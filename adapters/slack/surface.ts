@@ -120,7 +120,7 @@ export interface SlackSurface {
    * @returns the real port (useful with port 0).
    * @throws SlackStartError when `auth.test` fails (bad token, unreachable API).
    */
-  start(): Promise<{ port: number }>;
+  start(): Promise<{ port: number; server?: Server }>;
   /** Stops the HTTP server (or the Socket Mode connection). */
   stop(): Promise<void>;
   /** Resolves when every request's work that follows the ack has finished (tests, graceful stop). */
@@ -893,7 +893,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : deps.port;
       log.info({ port }, 'slack surface listening');
-      return { port };
+      return { port, server };
     },
     async stop() {
       await Promise.allSettled([...inflight]);
