@@ -17,6 +17,7 @@ import {
   parsePasswordForm,
   parseStartForm,
   parseVerifySkipForm,
+  parseAnswersForm,
   type FormResult,
   type RawValues,
 } from '../../src/app/forms';
@@ -26,7 +27,7 @@ import type { MessageBuilder } from '../../src/messages/builder';
 import type { FormModel } from '../../src/messages/model';
 import type { RunStore } from '../../src/ports/run-store.port';
 import { stepDefinition } from '../../src/workflow/steps';
-import type { Actor, Run } from '../../src/workflow/types';
+import type { Actor, AnswerChanges, Run } from '../../src/workflow/types';
 import { type ConsoleChannel, type ConsoleChoice, consoleChannel } from './channel';
 import { LineInput } from './line-input';
 import { rule, stripMarkup } from './text';
@@ -328,6 +329,12 @@ class ConsoleSession {
         const reason = await this.runForm(run, FORM_IDS.verifySkip, parseVerifySkipForm);
         return reason === null ? null : service.act({ ...base, action: c.action, reason });
       }
+      case ACTION_IDS.verifyConfirm:
+        return service.act({ ...base, action: c.action });
+      case ACTION_IDS.answersEdit: {
+        const answers = await this.runAnswersForm(run);
+        return answers === null ? null : service.editAnswers({ runId: run.id, actor: this.actor, surface: 'console', answers });
+      }
       case ACTION_IDS.runCancel: {
         const yes = await this.confirm(run, c);
         if (!yes) {
@@ -393,6 +400,49 @@ class ConsoleSession {
       if (r.ok) return r.value;
       this.fieldError(r.errors[input.id] ?? 'error.field.required', L);
     }
+  }
+
+  /**
+   * `onboard_answers` as questions, one per input, Enter keeping the recorded value; a wrong value
+   * is said on its field and asked again. An empty required answer with nothing recorded goes back.
+   */
+  private async runAnswersForm(run: Run): Promise<AnswerChanges | null> {
+    const pre = await this.deps.service.precheck({
+      runId: run.id,
+      step: 'verification',
+      action: ACTION_IDS.answersEdit,
+      surface: 'console',
+    });
+    if (!pre.ok) {
+      this.ch.line(stripMarkup(this.deps.builder.describeError(pre.error, run.details.language, undefined, 'console')));
+      return null;
+    }
+    const L = run.details.language;
+    const form = this.deps.builder.runForm(pre.value, FORM_IDS.answers, run.id);
+    this.formHeader(form);
+    this.ch.line(this.t('console.form.back_hint', {}, L));
+    const values: Record<string, string> = {};
+    for (const input of form.inputs) {
+      for (;;) {
+        const line = await this.ask(`${input.label}${input.initial ? ` [${input.initial}]` : ''}: `);
+        const empty = line.trim().length === 0;
+        if (empty && !input.initial) {
+          this.ch.line(this.t('console.form.back', {}, L));
+          return null;
+        }
+        const value = empty ? input.initial! : line;
+        const r = parseAnswersForm({ ...values, [input.id]: value });
+        const err = r.ok ? undefined : r.errors[input.id];
+        if (err) {
+          this.fieldError(err, L);
+          continue;
+        }
+        values[input.id] = value;
+        break;
+      }
+    }
+    const r = parseAnswersForm(values);
+    return r.ok ? r.value : null;
   }
 
   private async confirm(run: Run, c: ConsoleChoice): Promise<boolean> {
@@ -587,5 +637,7 @@ function formAction(id: RunFormId): (typeof ACTION_IDS)[keyof typeof ACTION_IDS]
       return ACTION_IDS.verifyStart;
     case FORM_IDS.verifySkip:
       return ACTION_IDS.verifySkip;
+    case FORM_IDS.answers:
+      return ACTION_IDS.answersEdit;
   }
 }

@@ -19,6 +19,7 @@ export const STATE_MARKERS: Readonly<Record<StepState, string>> = {
   todo: ' ',
   skipped: '-',
   failed: '!',
+  to_confirm: '?',
 };
 
 /** Outcome markers of the verification report, before the translated outcome word. */
@@ -26,6 +27,7 @@ export const OUTCOME_MARKERS: Readonly<Record<CheckResult['outcome'], string>> =
   passed: 'OK ',
   failed: 'XX ',
   skipped: '-- ',
+  to_confirm: '?? ',
 };
 
 /** Removes `**bold**` markers; keeps `` `code` `` and every other character as is. */

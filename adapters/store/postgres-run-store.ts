@@ -14,6 +14,7 @@
  * The connection string is never logged nor put in an error message: errors name the URL with
  * its password replaced by `***` (`redactDatabaseUrl`), and the pool is kept in a private field.
  */
+import { eraseValuesPostgres } from './erase-stored-values';
 import pg from 'pg';
 import { z } from 'zod';
 import type { Clock } from '../../src/ports/clock.port';
@@ -249,6 +250,11 @@ export class PostgresRunStore implements RunStore {
       [runId],
     );
     return rows.map((r) => auditEntryFromRow(r, runId));
+  }
+
+  /** See `RunStore.eraseValues`. */
+  async eraseValues(runId: string, values: readonly string[]): Promise<number> {
+    return this.#transaction((c) => eraseValuesPostgres(c, runId, values));
   }
 
   /**

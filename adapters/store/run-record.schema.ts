@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { STEP_IDS, SURFACES } from '../../src/domain/ids';
 import { runDetailsSchema } from '../../src/domain/schemas';
-import { CHECK_IDS } from '../../src/workflow/types';
+import { ANSWER_FIELDS, CHECK_IDS } from '../../src/workflow/types';
 import type { Actor, Effect, Run, StepRecord, VerificationReport } from '../../src/workflow/types';
 
 /** ISO-8601 time string as written by `Date.prototype.toISOString` (offsets accepted). */
@@ -27,7 +27,7 @@ export const actorSchema = z.strictObject({
 
 /** `StepRecord`. */
 export const stepRecordSchema = z.strictObject({
-  state: z.enum(['todo', 'current', 'done', 'skipped', 'failed']),
+  state: z.enum(['todo', 'current', 'done', 'skipped', 'failed', 'to_confirm']),
   by: actorSchema.optional(),
   at: isoTimeSchema.optional(),
   reason: z.string().optional(),
@@ -44,7 +44,7 @@ export const reasonSchema = z.strictObject({
 /** `CheckResult`. */
 export const checkResultSchema = z.strictObject({
   id: z.enum(CHECK_IDS),
-  outcome: z.enum(['passed', 'failed', 'skipped']),
+  outcome: z.enum(['passed', 'failed', 'skipped', 'to_confirm']),
   reason: reasonSchema.optional(),
   warnings: z.array(reasonSchema).optional(),
 });
@@ -54,6 +54,7 @@ export const verificationReportSchema = z.strictObject({
   checks: z.array(checkResultSchema),
   posId: z.number().int().positive().optional(),
   passed: z.boolean(),
+  toConfirm: z.boolean().optional(),
   at: isoTimeSchema,
   durationMs: z.number().nonnegative().optional(),
   timeZone: z.string().min(1).max(64).optional(),
@@ -69,13 +70,19 @@ export const runRecordSchema = z.strictObject({
   version: z.number().int().positive(),
   surface: surfaceSchema,
   channelId: z.string().min(1),
-  details: runDetailsSchema,
+  // An answer erased by the password guard is stored empty until it is entered again.
+  details: runDetailsSchema.extend({
+    institutionName: runDetailsSchema.shape.institutionName.or(z.literal('')),
+    digitickContactName: runDetailsSchema.shape.digitickContactName.or(z.literal('')),
+    digitickContactEmail: runDetailsSchema.shape.digitickContactEmail.or(z.literal('')),
+  }),
   status: z.enum(['open', 'completed', 'cancelled']),
   currentStep: stepIdSchema.nullable(),
   steps: z.record(stepIdSchema, stepRecordSchema),
   contingentIds: z.array(z.number().int().positive()),
   contactNumber: z.string().optional(),
   verification: verificationReportSchema.optional(),
+  erasedAnswers: z.array(z.enum(ANSWER_FIELDS)).optional(),
   reminder: z
     .strictObject({
       dueAt: isoTimeSchema,
@@ -91,7 +98,7 @@ export const runRecordSchema = z.strictObject({
   updatedAt: isoTimeSchema,
 });
 
-const stepOutcomeSchema = z.enum(['done', 'skipped', 'cancelled', 'verified', 'completed']);
+const stepOutcomeSchema = z.enum(['done', 'skipped', 'cancelled', 'verified', 'confirmed', 'completed']);
 
 /** An outbox `Effect` (discriminated on `type`). */
 export const effectSchema = z.discriminatedUnion('type', [
@@ -119,6 +126,13 @@ export const effectSchema = z.discriminatedUnion('type', [
     step: stepIdSchema,
     count: z.number().int().nonnegative(),
   }),
+  z.strictObject({
+    type: z.literal('answers_changed'),
+    by: actorSchema,
+    at: isoTimeSchema,
+    changes: z.array(z.strictObject({ field: z.enum(ANSWER_FIELDS), from: z.string(), to: z.string() })),
+  }),
+  z.strictObject({ type: z.literal('answers_erased'), fields: z.array(z.enum(ANSWER_FIELDS)) }),
   z.strictObject({ type: z.literal('reminder_snoozed'), by: actorSchema, at: isoTimeSchema, until: isoTimeSchema }),
 ]);
 

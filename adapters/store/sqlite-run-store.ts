@@ -11,6 +11,7 @@
  * Safe for one or several processes on one machine; not for a network file system (use the
  * PostgreSQL store there).
  */
+import { eraseValuesSqlite } from './erase-stored-values';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -211,6 +212,11 @@ export class SqliteRunStore implements RunStore {
   async audit(runId: string): Promise<StoredAuditEntry[]> {
     const rows = this.stmt('SELECT * FROM audit WHERE run_id = ? ORDER BY seq').all(runId) as AuditRow[];
     return rows.map((r) => auditEntryFromRow(r, runId));
+  }
+
+  /** See `RunStore.eraseValues`. */
+  async eraseValues(runId: string, values: readonly string[]): Promise<number> {
+    return eraseValuesSqlite(this.db, runId, values);
   }
 
   /**

@@ -5,9 +5,12 @@
  */
 import type { z } from 'zod';
 import { INPUT_IDS, type InputId, type Locale } from '../domain/ids';
+import type { AnswerChanges } from '../workflow/types';
 import {
   contactNumberSchema,
   contingentIdsSchema,
+  emailSchema,
+  nameSchema,
   passwordSchema,
   type RunDetails,
   runDetailsSchema,
@@ -71,3 +74,31 @@ export const parseContactForm = (raw: RawValues): FormResult<string> => single(c
 export const parsePasswordForm = (raw: RawValues): FormResult<string> => single(passwordSchema, INPUT_IDS.operatorPassword, raw);
 /** `onboard_verify_skip`: why the run goes on unverified. */
 export const parseVerifySkipForm = (raw: RawValues): FormResult<string> => single(skipReasonSchema, INPUT_IDS.skipReason, raw);
+
+/**
+ * `onboard_answers`: contingent ids and contact number, validated as in their steps, plus any
+ * erased detail (institution name, Digitick contact name and email) the form asked for again.
+ * Inputs absent from `raw` are left unchanged.
+ */
+export function parseAnswersForm(raw: RawValues): FormResult<AnswerChanges> {
+  const errors: FieldErrorKeys = {};
+  const out: AnswerChanges = {};
+  const c = single(contingentIdsSchema, INPUT_IDS.contingentIds, raw);
+  if (c.ok) out.contingentIds = c.value;
+  else Object.assign(errors, c.errors);
+  const n = single(contactNumberSchema, INPUT_IDS.contactNumber, raw);
+  if (n.ok) out.contactNumber = n.value;
+  else Object.assign(errors, n.errors);
+  const details = [
+    ['institutionName', INPUT_IDS.institutionName, nameSchema],
+    ['digitickContactName', INPUT_IDS.digitickContactName, nameSchema],
+    ['digitickContactEmail', INPUT_IDS.digitickContactEmail, emailSchema],
+  ] as const;
+  for (const [field, id, schema] of details) {
+    if (raw[id] === undefined) continue;
+    const r = single<string>(schema, id, raw);
+    if (r.ok) out[field] = r.value;
+    else Object.assign(errors, r.errors);
+  }
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, value: out };
+}

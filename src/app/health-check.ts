@@ -25,7 +25,8 @@ import type { Actor, CheckResult, Reason, VerificationReport } from '../workflow
 import { AccessPolicy } from './access';
 import type { FieldErrorKeys, FormResult, RawValues } from './forms';
 import { errorSummary, type Outcome } from './run-service';
-import { SECUTIX_ASSUMPTIONS, productName, secutixFailureReason, verifySetup } from './verification';
+import { DEFAULT_SECUTIX_ASSUMPTIONS, type SecutixAssumptions, stateVerdict } from './secutix-assumptions';
+import { overallOutcome, productName, secutixFailureReason, verifySetup } from './verification';
 
 /**
  * Reason codes added by the health check to the verification's (`check.reason.<code>`, in
@@ -138,10 +139,11 @@ export interface HealthCheckDeps {
   logger: Logger;
   /** The same policy as `RunService.access`; default: everyone. */
   access?: AccessPolicy;
+  /** What the checks know of SecuTix's values (default: `DEFAULT_SECUTIX_ASSUMPTIONS`). */
+  assumptions?: SecutixAssumptions;
 }
 
 const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
-const isRunning = (state: string): boolean => SECUTIX_ASSUMPTIONS.runningStates.includes(state);
 const reason = (code: string, params?: Reason['params']): Reason => (params ? { code, params } : { code });
 
 /**
@@ -154,6 +156,10 @@ export class HealthCheckService {
 
   constructor(private readonly deps: HealthCheckDeps) {
     this.access = deps.access ?? AccessPolicy.open();
+  }
+
+  private get assumptions(): SecutixAssumptions {
+    return this.deps.assumptions ?? DEFAULT_SECUTIX_ASSUMPTIONS;
   }
 
   /** May this person run checks (operators and support)? For surfaces, before they open a form. */
@@ -193,6 +199,7 @@ export class HealthCheckService {
           ...(input.locale ? { locale: input.locale } : {}),
         },
         this.deps.clock,
+        this.assumptions,
       );
       const checks =
         contingentIds.length > 0
@@ -202,7 +209,10 @@ export class HealthCheckService {
                 ? { id: c.id, outcome: 'skipped', reason: reason('contingents_not_given'), ...(c.warnings ? { warnings: c.warnings } : {}) }
                 : c,
             );
-      const final: VerificationReport = { ...report, checks, passed: checks.every((c) => c.outcome !== 'failed') };
+      const outcome = overallOutcome(checks);
+      const final: VerificationReport = { ...report, checks, passed: outcome === 'passed' };
+      if (outcome === 'to_confirm') final.toConfirm = true;
+      else delete final.toConfirm;
       this.log('health check finished', input, final.passed, started, checks);
       return ok({ institutionCode: input.institutionCode, channelCode: input.channelCode, report: final });
     } catch (err) {
@@ -285,8 +295,10 @@ export class HealthCheckService {
     const product = { code: p.code, name: productName(p, input.locale), family: p.productFamilyType, state: p.state };
     results.push({ id: 'on_sale', outcome: 'passed' });
 
-    const isEvent = p.productFamilyType === SECUTIX_ASSUMPTIONS.eventFamily;
-    const isPass = p.productFamilyType === SECUTIX_ASSUMPTIONS.passFamily;
+    const a = this.assumptions;
+    const isRunning = (state: string): boolean => stateVerdict(state, a) === 'running';
+    const isEvent = p.productFamilyType === a.eventFamily;
+    const isPass = p.productFamilyType === a.passFamily;
     const performances = isEvent ? p.performances.filter((f) => isRunning(f.state)).map((f) => f.id) : [];
     if (!isRunning(p.state)) {
       results.push({ id: 'running', outcome: 'failed', reason: reason('not_running', { state: p.state }) });
@@ -319,9 +331,11 @@ export class HealthCheckService {
           contingentIds,
         });
         const seatsBy = new Map<number, number>();
-        for (const a of rows) {
-          if (!inContingents.has(a.contingentId) || !(a.availableSeats > 0)) continue;
-          seatsBy.set(a.performanceId, (seatsBy.get(a.performanceId) ?? 0) + a.availableSeats);
+        for (const row of rows) {
+          const { performanceId, contingentId, availableSeats } = row;
+          if (performanceId === undefined || contingentId === undefined || availableSeats === undefined) continue;
+          if (!inContingents.has(contingentId) || !(availableSeats > 0)) continue;
+          seatsBy.set(performanceId, (seatsBy.get(performanceId) ?? 0) + availableSeats);
         }
         const seats = [...seatsBy.values()].reduce((s, n) => s + n, 0);
         results.push(
@@ -336,8 +350,8 @@ export class HealthCheckService {
       } else {
         const rows = await this.deps.secutix.getProductAvailability(c, { pointOfSalesId: pos.posId, productIds: [p.id], contingentIds });
         const quantity = rows
-          .filter((a) => a.productId === p.id && inContingents.has(a.contingentId) && a.availableQuantity > 0)
-          .reduce((s, a) => s + a.availableQuantity, 0);
+          .filter((row) => row.productId === p.id && row.contingentId !== undefined && inContingents.has(row.contingentId))
+          .reduce((sum, row) => sum + (row.availableQuantity !== undefined && row.availableQuantity > 0 ? row.availableQuantity : 0), 0);
         results.push(
           quantity > 0
             ? { id: 'availability', outcome: 'passed', reason: reason('pass_available', { quantity, contingents }) }

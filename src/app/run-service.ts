@@ -13,7 +13,20 @@ import { type AuditEntry, DuplicateOpenRunError, type RunStore, VersionConflictE
 import type { SecutixCredentials } from '../ports/secutix.port';
 import { stepDefinition } from '../workflow/steps';
 import { createRun, transition } from '../workflow/transition';
-import type { Actor, Effect, NotPermittedRule, Refusal, ReminderSettings, Run, RunEvent, VerificationReport } from '../workflow/types';
+import type {
+  Actor,
+  AnswerChanges,
+  AnswerField,
+  Effect,
+  NotPermittedRule,
+  Refusal,
+  ReminderSettings,
+  Run,
+  RunEvent,
+  VerificationProgress,
+  VerificationReport,
+} from '../workflow/types';
+import { ProgressPacer } from './verification-progress';
 
 /** What the user is told when an operation does not go through (rendered by `describeError`). */
 export type ServiceError =
@@ -37,6 +50,8 @@ export type Verifier = (req: {
   checkEvents: boolean;
   checkPasses: boolean;
   locale?: string;
+  /** Progress as checks finish and while SecuTix extracts the catalog. */
+  onProgress?: (p: VerificationProgress) => void;
 }) => Promise<VerificationReport>;
 
 export interface RunServiceDeps {
@@ -55,6 +70,8 @@ export interface RunServiceDeps {
    * lives in one interactive terminal session, with nobody to remind once it is closed).
    */
   reminders?: ReminderSettings & { surfaces?: readonly Surface[] };
+  /** Pacing of verification progress messages (defaults: at most 1 update/s, a refresh every 2 s while SecuTix extracts). */
+  progress?: { minIntervalMs?: number; tickMs?: number };
 }
 
 /** The actor of what the reminder poller does (audit trail). */
@@ -74,6 +91,15 @@ export interface ActionInput {
   contactNumber?: string;
   /** `verify_skip` reason. */
   reason?: string;
+}
+
+/** `onboard_answers` as submitted (validated by the surface's form parser). */
+export interface AnswersInput {
+  runId: string;
+  actor: Actor;
+  surface: Surface;
+  principals?: string[];
+  answers: AnswerChanges;
 }
 
 const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
@@ -276,14 +302,28 @@ export class RunService {
     });
     if (!pre.ok) return pre;
     const run = pre.value;
+    // The password is never kept as an answer: an answer equal to it is erased before anything else.
+    const leaked = answersEqualTo(run, input.password);
+    if (leaked.length > 0) return this.eraseAnswers(run, leaked, input);
+    if (run.erasedAnswers?.length) return this.refuse(run, { code: 'input_required' }, input.actor, input.surface, 'verify');
     if (this.verifying.has(run.id)) return fail({ code: 'verification_running', run });
     this.verifying.add(run.id);
     let report: VerificationReport;
+    const notifier = this.deps.notifiers[run.surface];
+    const pacer = notifier?.progress
+      ? new ProgressPacer({
+          send: (p) => notifier.progress!(run, p),
+          clock: this.deps.clock,
+          ...this.deps.progress,
+          onError: (err) => this.deps.logger.warn({ runId: run.id, err: errorSummary(err) }, 'verification progress not shown'),
+        })
+      : undefined;
     // A durable marker: if the process dies mid-verification, `recoverInterruptedVerifications`
     // tells the operator to verify again (nothing was recorded; the buttons still work).
     await this.deps.store.putRef(run.id, VERIFYING_REF, { at: this.now(), by: input.actor });
+    let final: VerificationProgress | undefined;
     try {
-      await this.notify(run, { type: 'notice', code: 'verifying' });
+      if (!pacer) await this.notify(run, { type: 'notice', code: 'verifying' });
       report = await this.deps.verifier({
         credentials: { institutionCode: run.details.institutionCode, channelCode: run.details.channelCode, password: input.password },
         contingentIds: run.contingentIds,
@@ -291,8 +331,17 @@ export class RunService {
         checkEvents: run.steps.event_products.state !== 'skipped',
         checkPasses: run.steps.pass_products.state !== 'skipped',
         locale: run.details.language,
+        ...(pacer
+          ? {
+              onProgress: (p: VerificationProgress) => {
+                if (p.done) final = p;
+                else pacer.update(p);
+              },
+            }
+          : {}),
       });
     } catch (err) {
+      pacer?.stop();
       return this.internal(err, { op: 'verify', runId: run.id });
     } finally {
       this.verifying.delete(run.id);
@@ -302,18 +351,67 @@ export class RunService {
       {
         runId: run.id,
         passed: report.passed,
+        toConfirm: report.toConfirm ?? false,
         durationMs: report.durationMs,
         checks: Object.fromEntries(report.checks.map((c) => [c.id, c.outcome])),
       },
       'verification finished',
     );
-    return this.apply(
+    const result = await this.apply(
       run.id,
       input.surface,
       { type: 'verification_result', report, actor: input.actor, at: this.now() },
       input.actor,
       'verify',
       { who: input, operation: () => ({ op: 'verify' }) },
+    );
+    // The report is out: the progress message now points to it (never left saying "Verifying").
+    if (pacer) {
+      const done: VerificationProgress = final ?? {
+        checks: report.checks.map((c) => ({ id: c.id, state: c.outcome })),
+        done: true,
+        outcome: report.passed ? 'passed' : report.toConfirm ? 'to_confirm' : 'failed',
+      };
+      await pacer.finish(done);
+    }
+    return result;
+  }
+
+  /**
+   * The password guard: `fields` hold the typed password. They are erased from the run's audit
+   * trail and outbox (`RunStore.eraseValues`) and from the run, and the operator is asked to enter
+   * them again. Nothing says or logs the value.
+   */
+  private async eraseAnswers(
+    run: Run,
+    fields: AnswerField[],
+    input: { actor: Actor; surface: Surface; principals?: string[]; password: string },
+  ): Promise<Outcome<Run>> {
+    try {
+      await this.deps.store.eraseValues(run.id, erasableForms(run, fields));
+    } catch (err) {
+      return this.internal(err, { op: 'erase_answers', runId: run.id });
+    }
+    this.deps.logger.warn({ runId: run.id, fields }, 'a recorded answer equalled the operator password: erased, to be entered again');
+    return this.apply(
+      run.id,
+      input.surface,
+      { type: 'answers_erase', fields, actor: input.actor, at: this.now() },
+      input.actor,
+      'answers_erase',
+      { who: input, operation: () => ({ op: 'verify' }) },
+    );
+  }
+
+  /** `onboard_answers`: changes the recorded contingents and contact (audited with old and new values); the verification step is offered again. */
+  async editAnswers(input: AnswersInput): Promise<Outcome<Run>> {
+    return this.apply(
+      input.runId,
+      input.surface,
+      { type: 'answers_edit', answers: input.answers, actor: input.actor, at: this.now() },
+      input.actor,
+      ACTION_IDS.answersEdit,
+      { who: input, operation: () => ({ op: 'step' }) },
     );
   }
 
@@ -513,6 +611,8 @@ export class RunService {
         return input.step === 'password_request' ? { type: 'password_assigned', ...base } : null;
       case ACTION_IDS.verifySkip:
         return input.step === 'verification' ? { type: 'verify_skip', reason: input.reason ?? '', ...base } : null;
+      case ACTION_IDS.verifyConfirm:
+        return input.step === 'verification' ? { type: 'verify_confirm', ...base } : null;
       case ACTION_IDS.emailSent:
         return input.step === 'email_draft' ? { type: 'email_sent', ...base } : null;
       case ACTION_IDS.runCancel:
@@ -549,7 +649,7 @@ export class RunService {
         action,
         step: current.currentStep,
         outcome: 'ok',
-        details: auditDetails(event),
+        details: auditDetails(event, current, result.effects),
       };
       try {
         await this.deps.store.save(result.run, current.version, [audit], result.effects);
@@ -624,7 +724,22 @@ export function operationOf(action: ActionId, run: Pick<Run, 'startedBy'>): Acce
 }
 
 /** What the audit trail keeps of an event (never a password). */
-function auditDetails(event: RunEvent): Record<string, unknown> | undefined {
+function auditDetails(event: RunEvent, before: Run, effects: Effect[]): Record<string, unknown> | undefined {
+  if (event.type === 'verify_confirm') {
+    // Who confirmed which values: each check to confirm, with the values SecuTix showed.
+    const confirmed = (before.verification?.checks ?? [])
+      .filter((c) => c.outcome === 'to_confirm')
+      .map((c) => ({ check: c.id, ...(c.reason ? { code: c.reason.code, ...(c.reason.params ?? {}) } : {}) }));
+    return { confirmed, reportAt: before.verification?.at ?? null };
+  }
+  if (event.type === 'answers_edit') {
+    const changed = effects.find((e) => e.type === 'answers_changed');
+    return { changes: changed?.type === 'answers_changed' ? changed.changes : [] };
+  }
+  return auditDetailsOf(event);
+}
+
+function auditDetailsOf(event: RunEvent): Record<string, unknown> | undefined {
   switch (event.type) {
     case 'step_done':
       return event.contingentIds
@@ -641,6 +756,13 @@ function auditDetails(event: RunEvent): Record<string, unknown> | undefined {
       };
     case 'verify_skip':
       return { reason: event.reason };
+    case 'verify_confirm':
+      // Which values were confirmed is added by `apply` from the run's last report.
+      return undefined;
+    case 'answers_edit':
+      return { changed: Object.keys(event.answers) };
+    case 'answers_erase':
+      return { erased: event.fields };
     default:
       return undefined;
   }
@@ -653,4 +775,42 @@ export function errorSummary(err: unknown): string {
     return `${err.name}${typeof code === 'string' ? `(${code})` : ''}: ${err.message}`.slice(0, 500);
   }
   return String(err).slice(0, 500);
+}
+
+/** The forms in which an answer may have been typed (the password guard compares and erases all of them). */
+function answerForms(run: Run, field: AnswerField): string[] {
+  switch (field) {
+    case 'contingentIds':
+      return run.contingentIds.length ? [run.contingentIds.join(', '), run.contingentIds.join(','), run.contingentIds.join(' ')] : [];
+    case 'contactNumber':
+      return run.contactNumber ? [run.contactNumber] : [];
+    default:
+      return run.details[field] ? [run.details[field]] : [];
+  }
+}
+
+/** The recorded answers equal to `password` (case-insensitive for names and email, ignoring the separators of a contingents list). */
+export function answersEqualTo(run: Run, password: string): AnswerField[] {
+  const typed = password.trim();
+  if (typed.length === 0) return [];
+  const asList = /^[0-9][0-9\s,;]*$/.test(typed)
+    ? typed
+        .split(/[\s,;]+/)
+        .filter(Boolean)
+        .map(Number)
+        .join(',')
+    : undefined;
+  const out: AnswerField[] = [];
+  if (run.contingentIds.length && asList !== undefined && asList === run.contingentIds.join(',')) out.push('contingentIds');
+  if (run.contactNumber && run.contactNumber.toLowerCase() === typed.toLowerCase()) out.push('contactNumber');
+  for (const f of ['institutionName', 'digitickContactName', 'digitickContactEmail'] as const) {
+    const v = run.details[f];
+    if (v && v.toLowerCase() === typed.toLowerCase()) out.push(f);
+  }
+  return out;
+}
+
+/** Every stored form of the erased answers (a contingents list in each separator style). */
+function erasableForms(run: Run, fields: AnswerField[]): string[] {
+  return [...new Set(fields.flatMap((f) => answerForms(run, f)))];
 }

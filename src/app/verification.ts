@@ -20,26 +20,17 @@ import {
   type SecutixMethod,
   type SecutixPort,
 } from '../ports/secutix.port';
-import { CHECK_IDS, type CheckId, type CheckResult, type Reason, type VerificationReport } from '../workflow/types';
+import {
+  CHECK_IDS,
+  type CheckId,
+  type CheckResult,
+  type Reason,
+  type VerificationProgress,
+  type VerificationReport,
+} from '../workflow/types';
+import { DEFAULT_SECUTIX_ASSUMPTIONS, type SecutixAssumptions, paymentTypeVerdict, stateVerdict } from './secutix-assumptions';
 
-/**
- * The SecuTix values the checks compare against, in one place. Items marked (assumed) are not
- * published by SecuTix (`secutix-api.md`); change them here if real answers differ.
- */
-export const SECUTIX_ASSUMPTIONS = {
-  /** Activity states meaning "running" for sales channel, point of sale, product, performance (assumed). */
-  runningStates: ['RUNNING'] as readonly string[],
-  /** `paymentType` values of a pending-account payment method (assumed). */
-  pendingAccountPaymentTypes: ['PENDING_ACCOUNT'] as readonly string[],
-  /** `productFamilyType` of events (documented). */
-  eventFamily: 'SINGLE_ENTRY',
-  /** `productFamilyType` of passes (documented). */
-  passFamily: 'PASS',
-  /** Documented product states; another value is kept and reported as a warning. */
-  productStates: ['PREPARING', 'VALIDATED', 'RUNNING', 'SUSPENDED', 'CANCELED', 'CLOSED', 'CANCELED_CLOSED'] as readonly string[],
-  /** `statusCode` of an unknown contact (assumed). */
-  contactNotFoundStatus: 'error.contact.notfound',
-} as const;
+export { SECUTIX_ASSUMPTIONS } from './secutix-assumptions';
 
 /** Every reason code the verification may report (`check.reason.<code>`). */
 export const CHECK_REASON_CODES = [
@@ -60,6 +51,8 @@ export const CHECK_REASON_CODES = [
   'no_contact_number',
   'contact_not_found',
   'contact_not_authorised',
+  'pos_stopped_in_hub',
+  'virtual_operator_mismatch',
   'secutix_credentials',
   'secutix_unavailable',
   'secutix_protocol',
@@ -67,6 +60,22 @@ export const CHECK_REASON_CODES = [
   'secutix_unexpected',
 ] as const;
 export type CheckReasonCode = (typeof CHECK_REASON_CODES)[number];
+
+/**
+ * Every "to confirm" code (`check.confirm.<code>`): SecuTix answered values the assistant does
+ * not know; the params name exactly the values seen.
+ */
+export const CHECK_CONFIRM_CODES = [
+  'channel_state_unknown',
+  'pos_state_unknown',
+  'payment_types_unknown',
+  'contact_flag_missing',
+  'event_states_unknown',
+  'pass_states_unknown',
+  'event_availability_unreadable',
+  'pass_availability_unreadable',
+] as const;
+export type CheckConfirmCode = (typeof CHECK_CONFIRM_CODES)[number];
 
 /** Every warning code the verification may report (`check.warning.<code>`). */
 export const CHECK_WARNING_CODES = ['product_without_availability', 'unknown_product_state'] as const;
@@ -85,11 +94,22 @@ export interface VerificationRequest {
   checkPasses: boolean;
   /** Language for product names in warnings (`fr`, `en`); default: the first translation. */
   locale?: string;
+  /** Called as checks finish and while SecuTix extracts the catalog (never throws into the verification). */
+  onProgress?: (progress: VerificationProgress) => void;
 }
 
 const reason = (code: CheckReasonCode, params?: Reason['params']): Reason => (params ? { code, params } : { code });
+const confirm = (code: CheckConfirmCode, params: Reason['params']): Reason => ({ code, params });
 const warning = (code: CheckWarningCode, params: Reason['params']): Reason => ({ code, params });
-const isRunning = (state: string): boolean => SECUTIX_ASSUMPTIONS.runningStates.includes(state);
+
+/** At most this many values are listed in one reason (the rest is counted). */
+const LIST_MAX = 10;
+
+/** `a; b; c; +4`-style list, bounded. */
+function listOf(values: string[]): string {
+  const shown = values.slice(0, LIST_MAX).join('; ');
+  return values.length > LIST_MAX ? `${shown}; +${values.length - LIST_MAX}` : shown;
+}
 
 /** The reason for a failed SecuTix call, naming the method and the kind of failure. */
 export function secutixFailureReason(err: unknown, fallbackMethod: SecutixMethod): Reason {
@@ -129,88 +149,183 @@ async function settle<T>(method: SecutixMethod, run: () => Promise<T>): Promise<
   }
 }
 
-function salesChannelCheck(pos: PosConfig, channelCode: string): CheckResult {
+function salesChannelCheck(pos: PosConfig, channelCode: string, login: string, a: SecutixAssumptions): CheckResult {
+  const id: CheckId = 'sales_channel';
   const expected = channelCode.toUpperCase();
   if (pos.salesChannelCode.toUpperCase() !== expected) {
-    return { id: 'sales_channel', outcome: 'failed', reason: reason('channel_code_mismatch', { expected, actual: pos.salesChannelCode }) };
+    return { id, outcome: 'failed', reason: reason('channel_code_mismatch', { expected, actual: pos.salesChannelCode }) };
   }
-  if (!isRunning(pos.salesChannelActivityState)) {
-    return {
-      id: 'sales_channel',
-      outcome: 'failed',
-      reason: reason('channel_not_running', { state: pos.salesChannelActivityState, channelCode: expected }),
-    };
+  if (pos.virtualOperatorName !== undefined && pos.virtualOperatorName.toUpperCase() !== login.toUpperCase()) {
+    return { id, outcome: 'failed', reason: reason('virtual_operator_mismatch', { expected: login, actual: pos.virtualOperatorName }) };
   }
-  return { id: 'sales_channel', outcome: 'passed' };
+  const state = pos.salesChannelActivityState;
+  switch (stateVerdict(state, a)) {
+    case 'running':
+      return { id, outcome: 'passed' };
+    case 'stopped':
+      return { id, outcome: 'failed', reason: reason('channel_not_running', { state, channelCode: expected }) };
+    case 'unknown':
+      return { id, outcome: 'to_confirm', reason: confirm('channel_state_unknown', { state, channelCode: expected }) };
+  }
 }
 
-function pointOfSaleCheck(pos: PosConfig): CheckResult {
+function pointOfSaleCheck(pos: PosConfig, a: SecutixAssumptions): CheckResult {
+  const id: CheckId = 'point_of_sale';
   const posCode = pos.posCode ?? String(pos.posId);
-  if (!isRunning(pos.posActivityState)) {
-    return { id: 'point_of_sale', outcome: 'failed', reason: reason('pos_not_running', { state: pos.posActivityState, posCode }) };
+  const state = pos.posActivityState;
+  const verdict = stateVerdict(state, a);
+  if (verdict === 'stopped') return { id, outcome: 'failed', reason: reason('pos_not_running', { state, posCode }) };
+  const inHub = pos.pointsOfSales?.find((p) => p.id === pos.posId || (p.code !== undefined && p.code === pos.posCode));
+  if (inHub?.running === false) return { id, outcome: 'failed', reason: reason('pos_stopped_in_hub', { posCode }) };
+  const types = pos.paymentMethods.map((m) => ({ m, verdict: paymentTypeVerdict(m.paymentType, a) }));
+  const pending = types.some((t) => t.verdict === 'pending');
+  const unknownTypes = types.filter((t) => t.verdict === 'unknown');
+  if (!pending && unknownTypes.length === 0) return { id, outcome: 'failed', reason: reason('no_pending_account', { posCode }) };
+  if (verdict === 'unknown') return { id, outcome: 'to_confirm', reason: confirm('pos_state_unknown', { state, posCode }) };
+  if (!pending) {
+    // No method of a known pending-account type, but some of a type we do not know: it may be one.
+    const methods = listOf(
+      pos.paymentMethods.map(
+        (m) =>
+          `${m.code ?? (m.id !== undefined ? `#${m.id}` : '?')} (${m.paymentType || '?'}${m.externalName ? `, ${m.externalName}` : ''})`,
+      ),
+    );
+    return { id, outcome: 'to_confirm', reason: confirm('payment_types_unknown', { posCode, methods }) };
   }
-  const pending = pos.paymentMethods.some((m) => SECUTIX_ASSUMPTIONS.pendingAccountPaymentTypes.includes(m.paymentType));
-  if (!pending) return { id: 'point_of_sale', outcome: 'failed', reason: reason('no_pending_account', { posCode }) };
-  return { id: 'point_of_sale', outcome: 'passed' };
+  return { id, outcome: 'passed' };
 }
 
-function unknownStateWarnings(products: CatalogProduct[], locale?: string): Reason[] {
+function unknownStateWarnings(products: CatalogProduct[], a: SecutixAssumptions, locale?: string): Reason[] {
   return products
-    .filter((p) => !SECUTIX_ASSUMPTIONS.productStates.includes(p.state))
+    .filter((p) => stateVerdict(p.state, a) === 'unknown')
     .map((p) => warning('unknown_product_state', { product: productName(p, locale), code: p.code, state: p.state }));
 }
 
+/** Products of `family` and performances whose state is in no list, as `CODE STATE` (performances as `CODE/id STATE`). */
+function unknownStates(products: CatalogProduct[], a: SecutixAssumptions): string[] {
+  const out: string[] = [];
+  for (const p of products) {
+    if (stateVerdict(p.state, a) === 'unknown') out.push(`${p.code} ${p.state}`);
+    for (const f of p.performances) if (stateVerdict(f.state, a) === 'unknown') out.push(`${p.code}/${f.id} ${f.state}`);
+  }
+  return out;
+}
+
 /** Running events and the running performances of each. */
-function runningEvents(products: CatalogProduct[]): { product: CatalogProduct; performanceIds: number[] }[] {
+function runningEvents(products: CatalogProduct[], a: SecutixAssumptions): { product: CatalogProduct; performanceIds: number[] }[] {
   return products
-    .filter((p) => p.productFamilyType === SECUTIX_ASSUMPTIONS.eventFamily && isRunning(p.state))
-    .map((p) => ({ product: p, performanceIds: p.performances.filter((f) => isRunning(f.state)).map((f) => f.id) }))
+    .filter((p) => p.productFamilyType === a.eventFamily && stateVerdict(p.state, a) === 'running')
+    .map((p) => ({ product: p, performanceIds: p.performances.filter((f) => stateVerdict(f.state, a) === 'running').map((f) => f.id) }))
     .filter((e) => e.performanceIds.length > 0);
 }
 
-function runningPasses(products: CatalogProduct[]): CatalogProduct[] {
-  return products.filter((p) => p.productFamilyType === SECUTIX_ASSUMPTIONS.passFamily && isRunning(p.state));
+function runningPasses(products: CatalogProduct[], a: SecutixAssumptions): CatalogProduct[] {
+  return products.filter((p) => p.productFamilyType === a.passFamily && stateVerdict(p.state, a) === 'running');
 }
+
+/** Names of the fields an availability item lacks (or carries with another type). */
+function missingFields(item: object, fields: readonly string[]): string[] {
+  const rec = item as Record<string, unknown>;
+  return fields.filter((f) => typeof rec[f] !== 'number' || !Number.isFinite(rec[f]));
+}
+
+/** The availability items the check can read, and what the others lack. */
+function readable<T extends object>(items: T[], fields: readonly string[]): { ok: T[]; unreadable: number; missing: string[] } {
+  const ok: T[] = [];
+  const missing = new Set<string>();
+  let unreadable = 0;
+  for (const item of items) {
+    const lacks = missingFields(item, fields);
+    if (lacks.length === 0) ok.push(item);
+    else {
+      unreadable++;
+      lacks.forEach((f) => missing.add(f));
+    }
+  }
+  return { ok, unreadable, missing: [...missing] };
+}
+
+/** Shared frame of the product checks: family present, running ones, contingents, availability answer. */
+function productCheck(
+  id: 'event_products' | 'pass_products',
+  family: CatalogProduct[],
+  running: number,
+  availability: Settled<unknown[]> | undefined,
+  contingentIds: number[],
+  a: SecutixAssumptions,
+  locale: string | undefined,
+  evaluate: (items: unknown[]) => CheckResult,
+): CheckResult {
+  const isEvent = id === 'event_products';
+  const extra = unknownStateWarnings(family, a, locale);
+  const withWarnings = (r: CheckResult): CheckResult => {
+    const warnings = [...(r.warnings ?? []), ...extra];
+    return warnings.length ? { ...r, warnings } : r;
+  };
+  if (family.length === 0)
+    return withWarnings({ id, outcome: 'failed', reason: reason(isEvent ? 'no_event_products' : 'no_pass_products') });
+  if (running === 0) {
+    const unknown = unknownStates(family, a);
+    if (unknown.length > 0) {
+      // None is known to run, but some are in a state we do not know: they may be on sale.
+      return {
+        id,
+        outcome: 'to_confirm',
+        reason: confirm(isEvent ? 'event_states_unknown' : 'pass_states_unknown', { states: listOf(unknown) }),
+      };
+    }
+    return withWarnings({ id, outcome: 'failed', reason: reason(isEvent ? 'no_running_event' : 'no_running_pass') });
+  }
+  if (contingentIds.length === 0) return withWarnings({ id, outcome: 'failed', reason: reason('no_contingents') });
+  if (!availability) {
+    return withWarnings({
+      id,
+      outcome: 'failed',
+      reason: reason('secutix_unexpected', { method: isEvent ? 'getEventAvailability' : 'getProductAvailability' }),
+    });
+  }
+  if (!availability.ok) return withWarnings({ id, outcome: 'failed', reason: availability.reason });
+  return withWarnings(evaluate(availability.value));
+}
+
+const EVENT_FIELDS = ['performanceId', 'contingentId', 'availableSeats'] as const;
+const PASS_FIELDS = ['productId', 'contingentId', 'availableQuantity'] as const;
 
 function eventCheck(
   products: CatalogProduct[],
   events: { product: CatalogProduct; performanceIds: number[] }[],
   availability: Settled<EventAvailability[]> | undefined,
   contingentIds: number[],
+  a: SecutixAssumptions,
   locale?: string,
 ): CheckResult {
   const id: CheckId = 'event_products';
-  const family = products.filter((p) => p.productFamilyType === SECUTIX_ASSUMPTIONS.eventFamily);
-  const extra = unknownStateWarnings(family, locale);
-  const withWarnings = (r: CheckResult): CheckResult => {
-    const warnings = [...(r.warnings ?? []), ...extra];
-    return warnings.length ? { ...r, warnings } : r;
-  };
-  if (family.length === 0) return withWarnings({ id, outcome: 'failed', reason: reason('no_event_products') });
-  if (events.length === 0) return withWarnings({ id, outcome: 'failed', reason: reason('no_running_event') });
-  if (contingentIds.length === 0) return withWarnings({ id, outcome: 'failed', reason: reason('no_contingents') });
-  if (!availability)
-    return withWarnings({ id, outcome: 'failed', reason: reason('secutix_unexpected', { method: 'getEventAvailability' }) });
-  if (!availability.ok) return withWarnings({ id, outcome: 'failed', reason: availability.reason });
-  const contingents = new Set(contingentIds);
-  const seatsByPerformance = new Map<number, number>();
-  for (const a of availability.value) {
-    if (!contingents.has(a.contingentId) || !(a.availableSeats > 0)) continue;
-    seatsByPerformance.set(a.performanceId, (seatsByPerformance.get(a.performanceId) ?? 0) + a.availableSeats);
-  }
-  const without = events.filter((e) => !e.performanceIds.some((pid) => (seatsByPerformance.get(pid) ?? 0) > 0));
-  const warnings = without.map((e) =>
-    warning('product_without_availability', { product: productName(e.product, locale), code: e.product.code }),
-  );
-  if (without.length === events.length) {
-    return withWarnings({
-      id,
-      outcome: 'failed',
-      reason: reason('no_event_availability', { contingents: contingentIds.join(', ') }),
-      warnings,
-    });
-  }
-  return withWarnings(warnings.length ? { id, outcome: 'passed', warnings } : { id, outcome: 'passed' });
+  const family = products.filter((p) => p.productFamilyType === a.eventFamily);
+  return productCheck(id, family, events.length, availability, contingentIds, a, locale, (raw) => {
+    const { ok: items, unreadable, missing } = readable(raw as EventAvailability[], EVENT_FIELDS);
+    const contingents = new Set(contingentIds);
+    const seatsByPerformance = new Map<number, number>();
+    for (const item of items) {
+      const seats = item.availableSeats!;
+      if (!contingents.has(item.contingentId!) || !(seats > 0)) continue;
+      seatsByPerformance.set(item.performanceId!, (seatsByPerformance.get(item.performanceId!) ?? 0) + seats);
+    }
+    const without = events.filter((e) => !e.performanceIds.some((pid) => (seatsByPerformance.get(pid) ?? 0) > 0));
+    const warnings = without.map((e) =>
+      warning('product_without_availability', { product: productName(e.product, locale), code: e.product.code }),
+    );
+    if (without.length === events.length) {
+      if (unreadable > 0) {
+        return {
+          id,
+          outcome: 'to_confirm',
+          reason: confirm('event_availability_unreadable', { count: unreadable, fields: missing.join(', ') }),
+        };
+      }
+      return { id, outcome: 'failed', reason: reason('no_event_availability', { contingents: contingentIds.join(', ') }), warnings };
+    }
+    return warnings.length ? { id, outcome: 'passed', warnings } : { id, outcome: 'passed' };
+  });
 }
 
 function passCheck(
@@ -218,64 +333,101 @@ function passCheck(
   passes: CatalogProduct[],
   availability: Settled<ProductAvailability[]> | undefined,
   contingentIds: number[],
+  a: SecutixAssumptions,
   locale?: string,
 ): CheckResult {
   const id: CheckId = 'pass_products';
-  const family = products.filter((p) => p.productFamilyType === SECUTIX_ASSUMPTIONS.passFamily);
-  const extra = unknownStateWarnings(family, locale);
-  const withWarnings = (r: CheckResult): CheckResult => {
-    const warnings = [...(r.warnings ?? []), ...extra];
-    return warnings.length ? { ...r, warnings } : r;
-  };
-  if (family.length === 0) return withWarnings({ id, outcome: 'failed', reason: reason('no_pass_products') });
-  if (passes.length === 0) return withWarnings({ id, outcome: 'failed', reason: reason('no_running_pass') });
-  if (contingentIds.length === 0) return withWarnings({ id, outcome: 'failed', reason: reason('no_contingents') });
-  if (!availability)
-    return withWarnings({ id, outcome: 'failed', reason: reason('secutix_unexpected', { method: 'getProductAvailability' }) });
-  if (!availability.ok) return withWarnings({ id, outcome: 'failed', reason: availability.reason });
-  const contingents = new Set(contingentIds);
-  const available = new Set(
-    availability.value.filter((a) => contingents.has(a.contingentId) && a.availableQuantity > 0).map((a) => a.productId),
-  );
-  const without = passes.filter((p) => !available.has(p.id));
-  const warnings = without.map((p) => warning('product_without_availability', { product: productName(p, locale), code: p.code }));
-  if (without.length === passes.length) {
-    return withWarnings({
-      id,
-      outcome: 'failed',
-      reason: reason('no_pass_availability', { contingents: contingentIds.join(', ') }),
-      warnings,
-    });
-  }
-  return withWarnings(warnings.length ? { id, outcome: 'passed', warnings } : { id, outcome: 'passed' });
+  const family = products.filter((p) => p.productFamilyType === a.passFamily);
+  return productCheck(id, family, passes.length, availability, contingentIds, a, locale, (raw) => {
+    const { ok: items, unreadable, missing } = readable(raw as ProductAvailability[], PASS_FIELDS);
+    const contingents = new Set(contingentIds);
+    const available = new Set(items.filter((i) => contingents.has(i.contingentId!) && i.availableQuantity! > 0).map((i) => i.productId!));
+    const without = passes.filter((p) => !available.has(p.id));
+    const warnings = without.map((p) => warning('product_without_availability', { product: productName(p, locale), code: p.code }));
+    if (without.length === passes.length) {
+      if (unreadable > 0) {
+        return {
+          id,
+          outcome: 'to_confirm',
+          reason: confirm('pass_availability_unreadable', { count: unreadable, fields: missing.join(', ') }),
+        };
+      }
+      return { id, outcome: 'failed', reason: reason('no_pass_availability', { contingents: contingentIds.join(', ') }), warnings };
+    }
+    return warnings.length ? { id, outcome: 'passed', warnings } : { id, outcome: 'passed' };
+  });
 }
 
-function contactCheck(result: Settled<ContactData>, contactNumber: string): CheckResult {
+function contactCheck(result: Settled<ContactData>, contactNumber: string, a: SecutixAssumptions): CheckResult {
   const id: CheckId = 'technical_contact';
   if (!result.ok) {
     const r = result.reason;
-    if (r.code === 'secutix_business' && r.params?.statusCode === SECUTIX_ASSUMPTIONS.contactNotFoundStatus) {
+    if (r.code === 'secutix_business' && r.params?.statusCode === a.contactNotFoundStatus) {
       return { id, outcome: 'failed', reason: reason('contact_not_found', { contactNumber }) };
     }
     return { id, outcome: 'failed', reason: r };
   }
+  const name = [result.value.firstName, result.value.lastName].filter(Boolean).join(' ') || contactNumber;
+  if (result.value.pendingAccountAuthorized === undefined) {
+    return { id, outcome: 'to_confirm', reason: confirm('contact_flag_missing', { contactNumber, name }) };
+  }
   if (!result.value.pendingAccountAuthorized) {
-    const name = [result.value.firstName, result.value.lastName].filter(Boolean).join(' ') || contactNumber;
     return { id, outcome: 'failed', reason: reason('contact_not_authorised', { contactNumber, name }) };
   }
   return { id, outcome: 'passed' };
 }
 
+/** The overall outcome of checks: failed wins, then to confirm, else passed. */
+export function overallOutcome(checks: readonly CheckResult[]): 'passed' | 'failed' | 'to_confirm' {
+  if (checks.some((c) => c.outcome === 'failed')) return 'failed';
+  if (checks.some((c) => c.outcome === 'to_confirm')) return 'to_confirm';
+  return 'passed';
+}
+
 function report(checks: Map<CheckId, CheckResult>, clock: Clock, startedMs: number, posId?: number, timeZone?: string): VerificationReport {
   const ordered = CHECK_IDS.map((id) => checks.get(id) ?? { id, outcome: 'skipped' as const, reason: reason('credentials_failed') });
+  const outcome = overallOutcome(ordered);
   return {
     checks: ordered,
     ...(posId !== undefined ? { posId } : {}),
-    passed: ordered.every((c) => c.outcome !== 'failed'),
+    passed: outcome === 'passed',
+    ...(outcome === 'to_confirm' ? { toConfirm: true } : {}),
     at: isoNow(clock),
     durationMs: Math.max(0, clock.nowMs() - startedMs),
     ...(timeZone ? { timeZone } : {}),
   };
+}
+
+/** Tells `onProgress` what is known so far; a throwing listener never breaks the verification. */
+class ProgressTracker {
+  private catalogWaitedMs: number | undefined;
+  constructor(
+    private readonly checks: Map<CheckId, CheckResult>,
+    private readonly listener?: (p: VerificationProgress) => void,
+  ) {}
+
+  waiting(waitedMs: number | undefined): void {
+    this.catalogWaitedMs = waitedMs;
+    this.emit();
+  }
+
+  emit(done?: VerificationReport): void {
+    if (!this.listener) return;
+    const progress: VerificationProgress = {
+      checks: CHECK_IDS.map((id) => ({
+        id,
+        state: done ? done.checks.find((c) => c.id === id)!.outcome : (this.checks.get(id)?.outcome ?? 'waiting'),
+      })),
+      ...(this.catalogWaitedMs !== undefined && !done ? { catalogWaitedMs: this.catalogWaitedMs } : {}),
+      done: done !== undefined,
+      ...(done ? { outcome: overallOutcome(done.checks) } : {}),
+    };
+    try {
+      this.listener(progress);
+    } catch {
+      // Progress is a courtesy: the verification goes on whatever the listener does.
+    }
+  }
 }
 
 /**
@@ -287,10 +439,22 @@ function report(checks: Map<CheckId, CheckResult>, clock: Clock, startedMs: numb
  * getContactData (if a contact number is given) concurrently; then one getEventAvailability
  * and one getProductAvailability concurrently, all ids batched, `pointOfSalesId` = `posId`.
  */
-export async function verifySetup(secutix: SecutixPort, req: VerificationRequest, clock: Clock): Promise<VerificationReport> {
+export async function verifySetup(
+  secutix: SecutixPort,
+  req: VerificationRequest,
+  clock: Clock,
+  assumptions: SecutixAssumptions = DEFAULT_SECUTIX_ASSUMPTIONS,
+): Promise<VerificationReport> {
   const started = clock.nowMs();
   const checks = new Map<CheckId, CheckResult>();
+  const progress = new ProgressTracker(checks, req.onProgress);
+  const finish = (r: VerificationReport): VerificationReport => {
+    progress.emit(r);
+    return r;
+  };
   const c = req.credentials;
+  const a = assumptions;
+  progress.emit();
 
   let pos: PosConfig;
   try {
@@ -302,29 +466,44 @@ export async function verifySetup(secutix: SecutixPort, req: VerificationRequest
         ? reason('credentials_rejected', { login })
         : secutixFailureReason(err, 'getPOSConfig');
     checks.set('credentials', { id: 'credentials', outcome: 'failed', reason: r });
-    return report(checks, clock, started);
+    return finish(report(checks, clock, started));
   }
+  const login = `${c.institutionCode.toUpperCase()}_${c.channelCode.toUpperCase()}`;
   checks.set('credentials', { id: 'credentials', outcome: 'passed' });
-  checks.set('sales_channel', salesChannelCheck(pos, c.channelCode));
-  checks.set('point_of_sale', pointOfSaleCheck(pos));
+  checks.set('sales_channel', salesChannelCheck(pos, c.channelCode, login, a));
+  checks.set('point_of_sale', pointOfSaleCheck(pos, a));
+  if (!req.checkEvents) checks.set('event_products', { id: 'event_products', outcome: 'skipped', reason: reason('step_skipped') });
+  if (!req.checkPasses) checks.set('pass_products', { id: 'pass_products', outcome: 'skipped', reason: reason('step_skipped') });
+  if (req.contactNumber === undefined) {
+    checks.set('technical_contact', { id: 'technical_contact', outcome: 'skipped', reason: reason('no_contact_number') });
+  }
+  progress.emit();
 
   const wantCatalog = req.checkEvents || req.checkPasses;
   const [catalog, contact] = await Promise.all([
-    wantCatalog ? settle('getCatalogDetailed', () => secutix.getCatalogDetailed(c)) : undefined,
-    req.contactNumber !== undefined ? settle('getContactData', () => secutix.getContactData(c, req.contactNumber!)) : undefined,
+    wantCatalog
+      ? settle('getCatalogDetailed', () =>
+          secutix.getCatalogDetailed(c, { onWaiting: (w) => progress.waiting(w.waitedMs) }).finally(() => progress.waiting(undefined)),
+        )
+      : undefined,
+    req.contactNumber !== undefined
+      ? settle('getContactData', () => secutix.getContactData(c, req.contactNumber!)).then((r) => {
+          checks.set('technical_contact', contactCheck(r, req.contactNumber!, a));
+          progress.emit();
+          return r;
+        })
+      : undefined,
   ]);
 
   if (req.contactNumber === undefined || !contact) {
     checks.set('technical_contact', { id: 'technical_contact', outcome: 'skipped', reason: reason('no_contact_number') });
-  } else {
-    checks.set('technical_contact', contactCheck(contact, req.contactNumber));
   }
 
   const skipped = (id: CheckId): CheckResult => ({ id, outcome: 'skipped', reason: reason('step_skipped') });
   if (!catalog) {
     checks.set('event_products', skipped('event_products'));
     checks.set('pass_products', skipped('pass_products'));
-    return report(checks, clock, started, pos.posId, pos.organizationTimeZone);
+    return finish(report(checks, clock, started, pos.posId, pos.organizationTimeZone));
   }
   if (!catalog.ok) {
     checks.set(
@@ -335,13 +514,13 @@ export async function verifySetup(secutix: SecutixPort, req: VerificationRequest
       'pass_products',
       req.checkPasses ? { id: 'pass_products', outcome: 'failed', reason: catalog.reason } : skipped('pass_products'),
     );
-    return report(checks, clock, started, pos.posId, pos.organizationTimeZone);
+    return finish(report(checks, clock, started, pos.posId, pos.organizationTimeZone));
   }
 
   const products = catalog.value;
   const contingentIds = [...new Set(req.contingentIds)];
-  const events = req.checkEvents ? runningEvents(products) : [];
-  const passes = req.checkPasses ? runningPasses(products) : [];
+  const events = req.checkEvents ? runningEvents(products, a) : [];
+  const passes = req.checkPasses ? runningPasses(products, a) : [];
   const performanceIds = [...new Set(events.flatMap((e) => e.performanceIds))];
   const productIds = [...new Set(passes.map((p) => p.id))];
   const canAsk = contingentIds.length > 0;
@@ -357,11 +536,11 @@ export async function verifySetup(secutix: SecutixPort, req: VerificationRequest
 
   checks.set(
     'event_products',
-    req.checkEvents ? eventCheck(products, events, eventAvailability, contingentIds, req.locale) : skipped('event_products'),
+    req.checkEvents ? eventCheck(products, events, eventAvailability, contingentIds, a, req.locale) : skipped('event_products'),
   );
   checks.set(
     'pass_products',
-    req.checkPasses ? passCheck(products, passes, passAvailability, contingentIds, req.locale) : skipped('pass_products'),
+    req.checkPasses ? passCheck(products, passes, passAvailability, contingentIds, a, req.locale) : skipped('pass_products'),
   );
-  return report(checks, clock, started, pos.posId, pos.organizationTimeZone);
+  return finish(report(checks, clock, started, pos.posId, pos.organizationTimeZone));
 }

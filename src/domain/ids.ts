@@ -26,6 +26,10 @@ export const ACTION_IDS = {
   passwordAssigned: 'password_assigned',
   verifyStart: 'verify_start',
   verifySkip: 'verify_skip',
+  /** A report with checks to confirm and none failed: the operator confirms the values seen. */
+  verifyConfirm: 'verify_confirm',
+  /** Opens `onboard_answers` (verification step and its reports). */
+  answersEdit: 'answers_edit',
   emailSent: 'email_sent',
   runCancel: 'run_cancel',
   /**
@@ -53,6 +57,8 @@ export const FORM_IDS = {
   contact: 'onboard_contact',
   password: 'onboard_password',
   verifySkip: 'onboard_verify_skip',
+  /** The recorded contingents and contact (`answers_edit`), prefilled. */
+  answers: 'onboard_answers',
   /** `check INSTITUTION [CHANNEL]`: the health check of an existing setup (no run). */
   check: 'onboard_check',
   /** `product CODE`: the check of one product (no run). */

@@ -15,7 +15,18 @@ import {
   type Surface,
 } from '../domain/ids';
 import { STEPS, stepDefinition } from '../workflow/steps';
-import type { Actor, CheckResult, Effect, Reason, Refusal, Run } from '../workflow/types';
+import type {
+  Actor,
+  AnswerField,
+  CheckId,
+  CheckResult,
+  Effect,
+  Reason,
+  Refusal,
+  Run,
+  StepState,
+  VerificationProgress,
+} from '../workflow/types';
 import { encodeActionValue } from './action-value';
 import type { Block, Button, FormModel, Message } from './model';
 import type { Renderer } from './renderer';
@@ -40,6 +51,23 @@ export interface MessageSettings {
 export type MentionFormatter = (actor: Actor) => string;
 
 export const plainMention: MentionFormatter = (a) => a.name ?? a.id;
+
+/** The verification check that proves each step (the progress card marks a step whose check failed). */
+const CHECK_OF_STEP: Partial<Record<StepId, CheckId>> = {
+  sales_channel: 'sales_channel',
+  point_of_sale: 'point_of_sale',
+  technical_contact: 'technical_contact',
+  event_products: 'event_products',
+  pass_products: 'pass_products',
+  password_request: 'credentials',
+};
+
+/** The start-form input of each erasable detail (`onboard_answers` asks for it again once erased). */
+const ANSWER_INPUT = {
+  institutionName: INPUT_IDS.institutionName,
+  digitickContactName: INPUT_IDS.digitickContactName,
+  digitickContactEmail: INPUT_IDS.digitickContactEmail,
+} as const satisfies Partial<Record<AnswerField, string>>;
 
 /** Reasons meaning SecuTix could not answer (nothing to fix in the back office). */
 const TRANSIENT_REASONS: readonly string[] = ['secutix_unavailable', 'secutix_protocol', 'secutix_unexpected'];
@@ -133,9 +161,25 @@ export class MessageBuilder {
   }
 
   /** The buttons of a step message: the step table's actions, the first one primary. */
-  stepButtons(run: Run, step: StepId): Button[] {
-    const actions = stepDefinition(step).actions;
-    return actions.map((a, i) => this.button(run, step, a, i === 0 && a !== ACTION_IDS.runCancel));
+  stepButtons(run: Run, step: StepId, actions?: readonly ActionId[]): Button[] {
+    // `verify_confirm` belongs to reports with checks to confirm only, never to the step message.
+    const list = actions ?? stepDefinition(step).actions.filter((a) => a !== ACTION_IDS.verifyConfirm);
+    return list.map((a, i) => this.button(run, step, a, i === 0 && a !== ACTION_IDS.runCancel));
+  }
+
+  /**
+   * How a step shows on the progress card: its record's state, except that a done step whose
+   * check failed (or is to confirm) in the last verification shows so, with a pointer to the
+   * report, until a later verification passes.
+   */
+  private displayState(run: Run, step: StepId): { state: StepState; pointer: boolean } {
+    const rec = run.steps[step];
+    const check = CHECK_OF_STEP[step];
+    const found = check ? run.verification?.checks.find((c) => c.id === check) : undefined;
+    if (rec.state === 'done' && found && (found.outcome === 'failed' || found.outcome === 'to_confirm')) {
+      return { state: found.outcome, pointer: true };
+    }
+    return { state: rec.state, pointer: false };
   }
 
   /** The progress card: institution, channel, who started, every step's state, the outcome. */
@@ -162,8 +206,11 @@ export class MessageBuilder {
         type: 'steps',
         items: STEPS.map((s) => {
           const rec = run.steps[s.id];
-          const note = rec.by && rec.state !== 'current' ? `${mention(rec.by)}, ${formatTime(this.r, L, rec.at)}` : undefined;
-          return { step: s.id, number: s.number, label: this.stepTitle(L, s.id), state: rec.state, ...(note ? { note } : {}) };
+          const shown = this.displayState(run, s.id);
+          const who = rec.by && rec.state !== 'current' ? `${mention(rec.by)}, ${formatTime(this.r, L, rec.at)}` : undefined;
+          const pointer = shown.pointer ? this.r.t(L, `card.check_pointer.${shown.state}`) : undefined;
+          const note = [who, pointer].filter(Boolean).join(' · ') || undefined;
+          return { step: s.id, number: s.number, label: this.stepTitle(L, s.id), state: shown.state, ...(note ? { note } : {}) };
         }),
       },
     ];
@@ -264,32 +311,110 @@ export class MessageBuilder {
     return { ...req, kind: 'support_closed', blocks: [...req.blocks, { type: 'context', text: line }], actions: [] };
   }
 
-  /** The verification report stored on the run; a failed one carries the verification buttons. */
+  /**
+   * The verification report stored on the run. While the run is still at `verification`, a
+   * failed one carries `verify_start`, `answers_edit`, `verify_skip`, `run_cancel`; one with
+   * checks to confirm and none failed carries `verify_confirm`, `answers_edit`, `verify_start`,
+   * `run_cancel` (`chat-contract.md`).
+   */
   report(run: Run): Message {
     const L = run.details.language;
     const rep = run.verification;
     if (!rep) throw new Error(`run ${run.id} has no verification report`);
     const items = this.checkItems(L, rep.checks);
     const failed = rep.checks.filter((c) => c.outcome === 'failed').length;
+    const toConfirm = rep.checks.filter((c) => c.outcome === 'to_confirm').length;
+    const outcome = rep.passed ? 'passed' : failed > 0 ? 'failed' : 'to_confirm';
     const blocks: Block[] = [
-      { type: 'header', text: this.r.t(L, rep.passed ? 'report.header.passed' : 'report.header.failed') },
+      { type: 'header', text: this.r.t(L, `report.header.${outcome}`) },
       { type: 'checks', items },
     ];
     if (rep.posId !== undefined) blocks.push({ type: 'text', text: this.r.t(L, 'report.pos_id', { posId: rep.posId }) });
-    if (!rep.passed) {
+    if (outcome === 'failed') {
       // When every failure is SecuTix being unreachable or answering badly, nothing is to be fixed in the back office.
       const TRANSIENT = ['secutix_unavailable', 'secutix_protocol', 'secutix_unexpected'];
       const failures = rep.checks.filter((c) => c.outcome === 'failed');
       const transient = failures.length > 0 && failures.every((c) => c.reason && TRANSIENT.includes(c.reason.code));
       blocks.push({ type: 'text', text: this.r.t(L, transient ? 'report.retry_hint.transient' : 'report.retry_hint') });
+    } else if (outcome === 'to_confirm') {
+      blocks.push({ type: 'text', text: this.r.t(L, 'report.confirm_hint') });
     }
-    const stillHere = !rep.passed && run.status === 'open' && run.currentStep === 'verification';
+    const stillHere = outcome !== 'passed' && run.status === 'open' && run.currentStep === 'verification';
+    const actions: ActionId[] =
+      outcome === 'to_confirm'
+        ? [ACTION_IDS.verifyConfirm, ACTION_IDS.answersEdit, ACTION_IDS.verifyStart, ACTION_IDS.runCancel]
+        : [ACTION_IDS.verifyStart, ACTION_IDS.answersEdit, ACTION_IDS.verifySkip, ACTION_IDS.runCancel];
     return {
       kind: 'report',
       locale: L,
-      text: this.r.t(L, rep.passed ? 'report.text.passed' : 'report.text.failed', { runId: run.id, failed }),
+      text: this.r.t(L, `report.text.${outcome}`, { runId: run.id, failed, toConfirm }),
       blocks,
-      actions: stillHere ? this.stepButtons(run, 'verification') : [],
+      actions: stillHere ? this.stepButtons(run, 'verification', actions) : [],
+      run: { ...this.runMeta(run)!, step: 'verification' },
+    };
+  }
+
+  /**
+   * The verification message while it runs, edited in place: each check waiting, passed, failed,
+   * to confirm or skipped, and how long SecuTix has been extracting the catalog. Once `done`, it
+   * points to the report posted below it.
+   */
+  progress(run: Run, p: VerificationProgress): Message {
+    const L = run.details.language;
+    const v = this.baseView(run);
+    const lines = p.checks.map((c) => this.r.t(L, `progress.line.${c.state}`, { name: this.r.t(L, `check.name.${c.id}`) }));
+    const blocks: Block[] = [{ type: 'header', text: this.r.t(L, p.done ? 'progress.header.done' : 'progress.header', v) }];
+    blocks.push({ type: 'text', text: lines.join('\n') });
+    if (!p.done && p.catalogWaitedMs !== undefined) {
+      blocks.push({ type: 'context', text: this.r.t(L, 'progress.catalog_waiting', { seconds: Math.floor(p.catalogWaitedMs / 1000) }) });
+    }
+    if (p.done) blocks.push({ type: 'context', text: this.r.t(L, `progress.done.${p.outcome ?? 'failed'}`) });
+    return {
+      kind: 'progress',
+      locale: L,
+      text: this.r.t(L, p.done ? 'progress.header.done' : 'progress.header', v),
+      blocks,
+      actions: [],
+      run: { ...this.runMeta(run)!, step: 'verification' },
+    };
+  }
+
+  /** Recorded answers changed (`answers_edit`): who, when, each old and new value. */
+  answersChanged(run: Run, effect: Extract<Effect, { type: 'answers_changed' }>, mention: MentionFormatter = plainMention): Message {
+    const L = run.details.language;
+    const lines = effect.changes.map((c) =>
+      this.r.t(L, c.from ? 'answers.change_line' : 'answers.change_line_new', {
+        field: this.r.t(L, `answers.field.${c.field}`),
+        from: c.from,
+        to: c.to,
+      }),
+    );
+    const text = this.r.t(L, 'answers.changed', { by: mention(effect.by), at: formatTime(this.r, L, effect.at) });
+    return {
+      kind: 'notice',
+      locale: L,
+      text,
+      blocks: [
+        { type: 'text', text },
+        { type: 'text', text: lines.join('\n') },
+      ],
+      actions: [],
+      run: this.runMeta(run),
+    };
+  }
+
+  /** Answers equal to the typed password were erased: say which (never the value) and how to enter them again. */
+  answersErased(run: Run, effect: Extract<Effect, { type: 'answers_erased' }>): Message {
+    const L = run.details.language;
+    const fields = effect.fields.map((f) => this.r.t(L, `answers.field.${f}`)).join(', ');
+    const text = this.r.t(L, 'answers.erased', { fields });
+    return {
+      kind: 'notice',
+      locale: L,
+      text,
+      blocks: [{ type: 'text', text }],
+      actions:
+        run.status === 'open' && run.currentStep === 'verification' ? [this.button(run, 'verification', ACTION_IDS.answersEdit, true)] : [],
       run: { ...this.runMeta(run)!, step: 'verification' },
     };
   }
@@ -337,6 +462,10 @@ export class MessageBuilder {
         return this.supportClosed(run, effect, opts);
       case 'verification_report':
         return this.report(run);
+      case 'answers_changed':
+        return this.answersChanged(run, effect, mention);
+      case 'answers_erased':
+        return this.answersErased(run, effect);
       case 'notice':
         return this.notice(run, effect.code, effect.params);
       case 'reminder':
@@ -602,6 +731,42 @@ export class MessageBuilder {
             },
           ],
         };
+      case FORM_IDS.answers: {
+        const erased = run.erasedAnswers ?? [];
+        const details = (['institutionName', 'digitickContactName', 'digitickContactEmail'] as const).filter((f) => erased.includes(f));
+        return {
+          ...base,
+          id,
+          title: this.r.t(L, 'form.answers.title'),
+          intro: this.r.t(L, erased.length ? 'form.answers.intro_erased' : 'form.answers.intro', v),
+          inputs: [
+            {
+              id: INPUT_IDS.contingentIds,
+              label: this.r.t(L, 'form.contingents.label'),
+              kind: 'multiline',
+              optional: false,
+              placeholder: this.r.t(L, 'form.contingents.placeholder'),
+              maxLength: 1000,
+              ...(run.contingentIds.length ? { initial: run.contingentIds.join(', ') } : {}),
+            },
+            {
+              id: INPUT_IDS.contactNumber,
+              label: this.r.t(L, 'form.contact.label'),
+              kind: 'text',
+              optional: false,
+              maxLength: 20,
+              ...(run.contactNumber ? { initial: run.contactNumber } : {}),
+            },
+            ...details.map((f) => ({
+              id: ANSWER_INPUT[f],
+              label: this.r.t(L, `form.start.${ANSWER_INPUT[f]}`),
+              kind: f === 'digitickContactEmail' ? ('email' as const) : ('text' as const),
+              optional: false,
+              maxLength: f === 'digitickContactEmail' ? 254 : 100,
+            })),
+          ],
+        };
+      }
       case FORM_IDS.verifySkip:
         return {
           ...base,
@@ -623,7 +788,9 @@ export class MessageBuilder {
       id: c.id,
       name: this.r.t(L, `check.name.${c.id}`),
       outcome: c.outcome,
-      ...(c.reason ? { reason: this.r.t(L, `check.reason.${c.reason.code}`, c.reason.params ?? {}) } : {}),
+      ...(c.reason
+        ? { reason: this.r.t(L, `check.${c.outcome === 'to_confirm' ? 'confirm' : 'reason'}.${c.reason.code}`, c.reason.params ?? {}) }
+        : {}),
       warnings: (c.warnings ?? []).map((w) => this.r.t(L, `check.warning.${w.code}`, w.params ?? {})),
     }));
   }
@@ -640,7 +807,9 @@ export class MessageBuilder {
     const login = `${result.institutionCode}_${result.channelCode}`;
     const v = { institutionCode: result.institutionCode, channelCode: result.channelCode, login };
     const failures = rep.checks.filter((c) => c.outcome === 'failed');
-    const header = this.r.t(L, rep.passed ? 'health.header.passed' : 'health.header.failed', { ...v, failed: failures.length });
+    const toConfirm = rep.checks.filter((c) => c.outcome === 'to_confirm').length;
+    const headerKey = rep.passed ? 'health.header.passed' : failures.length > 0 ? 'health.header.failed' : 'health.header.to_confirm';
+    const header = this.r.t(L, headerKey, { ...v, failed: failures.length, toConfirm });
     const blocks: Block[] = [
       { type: 'header', text: header },
       { type: 'context', text: this.r.t(L, 'health.context', { ...v, at: formatTime(this.r, L, rep.at) }) },

@@ -42,6 +42,8 @@ export type MessageKind =
   | 'support_request'
   | 'support_closed'
   | 'report'
+  /** The verification while it runs (edited in place; ends pointing to the report). */
+  | 'progress'
   | 'email'
   | 'notice'
   | 'help'

@@ -3,7 +3,7 @@
  * a step message in the thread, close a step message, the support request...). Implemented by
  * `adapters/slack`, `adapters/teams`, `adapters/console`; it renders `MessageBuilder` output.
  */
-import type { Effect, Run } from '../workflow/types';
+import type { Effect, Run, VerificationProgress } from '../workflow/types';
 
 /** Which outbox item a delivery is: lets a surface recognise a message it may already have posted. */
 export interface Delivery {
@@ -23,4 +23,12 @@ export interface ChatNotifier {
    * @throws any error: the outbox records it and tries again later.
    */
   deliver(run: Run, effect: Effect, delivery?: Delivery): Promise<void>;
+  /**
+   * Shows a verification's progress in the run's thread: the first call posts the message, later
+   * calls edit that same message in place (`MessageBuilder.progress`); the last one has
+   * `progress.done` and turns it into a pointer to the report. Transient: not in the outbox, never
+   * retried. The run service calls it at most once a second per run. Optional: a surface without it
+   * gets the `verifying` notice instead.
+   */
+  progress?(run: Run, progress: VerificationProgress): Promise<void>;
 }

@@ -109,6 +109,14 @@ export interface RunStore {
   appendAudit(entries: AuditEntry[]): Promise<void>;
   /** The run's audit trail in order. */
   audit(runId: string): Promise<StoredAuditEntry[]>;
+  /**
+   * Erases `values` from the run's audit details and outbox effects (delivered or not): every
+   * string containing one of them has it replaced by `[erased]`, and a list of numbers equal to
+   * one of them (a contingents answer) becomes `[erased]`. The only change ever made to a stored
+   * audit entry: the password guard uses it when a recorded answer equals the typed password.
+   * @returns how many audit entries and outbox items changed.
+   */
+  eraseValues(runId: string, values: readonly string[]): Promise<number>;
   /** Undelivered outbox items, oldest first (optionally of one run). */
   pendingOutbox(limit: number, runId?: string): Promise<OutboxItem[]>;
   /** Marks an outbox item delivered (it is never returned again). */

@@ -25,7 +25,9 @@ export interface PosConfig {
   virtualOperatorName?: string;
   institCode?: string;
   organizationTimeZone?: string;
-  paymentMethods: { id?: number; code?: string; paymentType: string; forPayment?: boolean }[];
+  paymentMethods: { id?: number; code?: string; externalName?: string; paymentType: string; forPayment?: boolean }[];
+  /** `hub.pointsOfSales[]` when SecuTix sent it (`running` false = that point of sale is stopped). */
+  pointsOfSales?: { id?: number; code?: string; running?: boolean }[];
 }
 
 /** A catalog product (`getCatalogDetailed`); unknown `state`/`productFamilyType` kept as strings. */
@@ -42,17 +44,19 @@ export interface CatalogProduct {
 
 /** `eventAvailabilities` item. */
 export interface EventAvailability {
-  performanceId: number;
-  contingentId: number;
-  availableSeats: number;
+  /** Item fields are not published: an item without one of them is kept (the check is then to confirm). */
+  performanceId?: number;
+  contingentId?: number;
+  availableSeats?: number;
 }
 
 /** `productAvailabilityData.items` item. */
 export interface ProductAvailability {
-  productId: number;
-  contingentId: number;
+  /** Item fields are assumed: an item without one of them is kept (the check is then to confirm). */
+  productId?: number;
+  contingentId?: number;
   date?: string;
-  availableQuantity: number;
+  availableQuantity?: number;
 }
 
 /** `contactData` of `getContactData`. */
@@ -61,8 +65,8 @@ export interface ContactData {
   contactNumber: string;
   firstName?: string;
   lastName?: string;
-  /** `financialData.pendingAccountAuthorized`; false when absent. */
-  pendingAccountAuthorized: boolean;
+  /** `financialData.pendingAccountAuthorized`; undefined when SecuTix sent no flag (the check is then to confirm). */
+  pendingAccountAuthorized: boolean | undefined;
 }
 
 /** The SecuTix methods used, named as in `secutix-api.md`. */
@@ -100,7 +104,11 @@ export class SecutixError extends Error {
 /** Read-only SecuTix client. Every method may throw `SecutixError`. */
 export interface SecutixPort {
   getPOSConfig(c: SecutixCredentials): Promise<PosConfig>;
-  getCatalogDetailed(c: SecutixCredentials, opts?: { productCode?: string; seasonCode?: string }): Promise<CatalogProduct[]>;
+  /** `onWaiting` is called after each `in_progress` answer, with the time waited since the first request. */
+  getCatalogDetailed(
+    c: SecutixCredentials,
+    opts?: { productCode?: string; seasonCode?: string; onWaiting?: (info: { waitedMs: number; polls: number }) => void },
+  ): Promise<CatalogProduct[]>;
   getEventAvailability(
     c: SecutixCredentials,
     req: { pointOfSalesId: number; performanceIds: number[]; contingentIds: number[] },

@@ -42,7 +42,8 @@ const DEFINITIONS: Omit<StepDefinition, 'number'>[] = [
     id: 'verification',
     kind: 'verification',
     skippable: false,
-    actions: [ACTION_IDS.verifyStart, ACTION_IDS.verifySkip, ACTION_IDS.runCancel],
+    // `verify_confirm` is on reports with checks to confirm only (`MessageBuilder.report`).
+    actions: [ACTION_IDS.verifyStart, ACTION_IDS.answersEdit, ACTION_IDS.verifySkip, ACTION_IDS.verifyConfirm, ACTION_IDS.runCancel],
   },
   { id: 'email_draft', kind: 'email', skippable: false, actions: [ACTION_IDS.emailSent, ACTION_IDS.runCancel] },
 ];

@@ -8,6 +8,7 @@ import type { RunDetails } from '../domain/schemas';
 import { nextStep, stepDefinition } from './steps';
 import {
   type Actor,
+  type AnswerField,
   type Effect,
   type Refusal,
   type ReminderSettings,
@@ -180,6 +181,12 @@ export function transition(current: Run, event: RunEvent, reminders?: ReminderSe
         effects.push({ type: 'step_closed', step, outcome: 'verified', by: event.actor, at: event.at });
         effects.push({ type: 'verification_report' });
         effects.push(...advance(run, step, event.at, reminders));
+      } else if (event.report.toConfirm) {
+        // Nothing failed, but SecuTix answered values the assistant does not know: the operator
+        // looks in the back office and confirms them (`verify_confirm`), or corrects and retries.
+        run.steps[step] = { state: 'to_confirm', by: event.actor, at: event.at, reason: 'checks_to_confirm' };
+        setReminder(run, firstReminder(step, event.at, reminders));
+        effects.push({ type: 'verification_report' });
       } else {
         run.steps[step] = { state: 'failed', by: event.actor, at: event.at, reason: 'checks_failed' };
         // Someone acted on the step: its reminder waits a full delay again.
@@ -194,6 +201,66 @@ export function transition(current: Run, event: RunEvent, reminders?: ReminderSe
       run.steps[step] = { state: 'skipped', by: event.actor, at: event.at, reason: event.reason };
       effects.push({ type: 'step_closed', step, outcome: 'skipped', by: event.actor, at: event.at });
       effects.push(...advance(run, step, event.at, reminders));
+      break;
+    }
+    case 'verify_confirm': {
+      if (step !== 'verification') return refuse({ code: 'stale_step', last: lastOf(current, 'verification') });
+      const rep = current.verification;
+      // Only a report with checks to confirm and none failed can be confirmed.
+      if (!rep || !rep.toConfirm || rep.checks.some((c) => c.outcome === 'failed') || current.steps[step].state !== 'to_confirm') {
+        return refuse({ code: 'not_allowed_here', last: lastOf(current, step) });
+      }
+      run.steps[step] = { state: 'done', by: event.actor, at: event.at, reason: 'confirmed' };
+      effects.push({ type: 'step_closed', step, outcome: 'confirmed', by: event.actor, at: event.at });
+      effects.push(...advance(run, step, event.at, reminders));
+      break;
+    }
+    case 'answers_edit': {
+      if (step !== 'verification') return refuse({ code: 'stale_step', last: lastOf(current, 'verification') });
+      const a = event.answers;
+      if (a.contingentIds !== undefined && a.contingentIds.length === 0) return refuse({ code: 'input_required' });
+      if (a.contactNumber !== undefined && a.contactNumber.length === 0) return refuse({ code: 'input_required' });
+      const changes: { field: AnswerField; from: string; to: string }[] = [];
+      const erased = new Set(current.erasedAnswers ?? []);
+      const note = (field: AnswerField, from: string, to: string): void => {
+        if (from !== to || erased.has(field)) changes.push({ field, from: erased.has(field) ? '' : from, to });
+        erased.delete(field);
+      };
+      if (a.contingentIds !== undefined) {
+        note('contingentIds', current.contingentIds.join(', '), a.contingentIds.join(', '));
+        run.contingentIds = [...a.contingentIds];
+      }
+      if (a.contactNumber !== undefined) {
+        note('contactNumber', current.contactNumber ?? '', a.contactNumber);
+        run.contactNumber = a.contactNumber;
+      }
+      for (const field of ['institutionName', 'digitickContactName', 'digitickContactEmail'] as const) {
+        const value = a[field];
+        if (value === undefined) continue;
+        if (value.length === 0) return refuse({ code: 'input_required' });
+        note(field, current.details[field], value);
+        run.details[field] = value;
+      }
+      if (erased.size > 0) run.erasedAnswers = [...erased];
+      else delete run.erasedAnswers;
+      if (changes.length === 0) return refuse({ code: 'not_allowed_here', last: lastOf(current, step) });
+      run.steps[step] = { ...current.steps[step], state: 'current', at: event.at };
+      delete run.steps[step].reason;
+      effects.push({ type: 'answers_changed', by: event.actor, at: event.at, changes });
+      effects.push({ type: 'step_prompt', step });
+      break;
+    }
+    case 'answers_erase': {
+      if (step !== 'verification') return refuse({ code: 'stale_step', last: lastOf(current, 'verification') });
+      if (event.fields.length === 0) return refuse({ code: 'not_allowed_here' });
+      const fields = [...new Set(event.fields)];
+      for (const field of fields) {
+        if (field === 'contingentIds') run.contingentIds = [];
+        else if (field === 'contactNumber') delete run.contactNumber;
+        else run.details[field] = '';
+      }
+      run.erasedAnswers = [...new Set([...(current.erasedAnswers ?? []), ...fields])];
+      effects.push({ type: 'answers_erased', fields });
       break;
     }
     case 'email_sent': {

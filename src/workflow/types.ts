@@ -16,7 +16,11 @@ export interface Actor {
 export type RunStatus = 'open' | 'completed' | 'cancelled';
 
 /** How a step stands on the progress card. */
-export type StepState = 'todo' | 'current' | 'done' | 'skipped' | 'failed';
+/**
+ * How a step stands on the progress card. `to_confirm`: the last verification found values it
+ * does not know for this step (the operator confirms them, `verify_confirm`).
+ */
+export type StepState = 'todo' | 'current' | 'done' | 'skipped' | 'failed' | 'to_confirm';
 
 /** One step's record: who moved it, when, and what was recorded. */
 export interface StepRecord {
@@ -38,10 +42,18 @@ export interface Reason {
   params?: Record<string, string | number>;
 }
 
-/** One check's outcome. `warnings` names products without availability. */
+/**
+ * One check's outcome (`secutix-api.md`, "Three outcomes per check"): `failed` only on values
+ * known to be bad; `to_confirm` when SecuTix answered something the assistant does not know (the
+ * reason names the values seen); `skipped` when not checked. `warnings` names products without
+ * availability.
+ */
+export type CheckOutcome = 'passed' | 'failed' | 'skipped' | 'to_confirm';
+
+/** One check's result. */
 export interface CheckResult {
   id: CheckId;
-  outcome: 'passed' | 'failed' | 'skipped';
+  outcome: CheckOutcome;
   reason?: Reason;
   warnings?: Reason[];
 }
@@ -51,8 +63,10 @@ export interface VerificationReport {
   checks: CheckResult[];
   /** `posId` from `getPOSConfig`, only when the `credentials` check passed. */
   posId?: number;
-  /** True when no check failed (skips allowed). */
+  /** True when every check passed or was skipped (none failed, none to confirm). */
   passed: boolean;
+  /** True when no check failed and at least one is to confirm (`verify_confirm` is offered). */
+  toConfirm?: boolean;
   /** ISO time the verification finished. */
   at: string;
   /** Wall time of the verification in ms. */
@@ -79,6 +93,11 @@ export interface Run {
   contingentIds: number[];
   contactNumber?: string;
   verification?: VerificationReport;
+  /**
+   * Answers erased because the password typed for a verification equalled them: they must be
+   * entered again (`onboard_answers`) before the next verification. Absent when none.
+   */
+  erasedAnswers?: AnswerField[];
   /** Who started the run. */
   startedBy: Actor;
   /**
@@ -131,6 +150,18 @@ export type RunEvent =
   | { type: 'password_assigned'; actor: Actor; at: string }
   | { type: 'verification_result'; report: VerificationReport; actor: Actor; at: string }
   | { type: 'verify_skip'; reason: string; actor: Actor; at: string }
+  /** The operator confirms the values of a report with checks to confirm and none failed. */
+  | { type: 'verify_confirm'; actor: Actor; at: string }
+  /**
+   * `onboard_answers`: the recorded answers change (only those given). Allowed at `verification`;
+   * the verification step is offered again.
+   */
+  | { type: 'answers_edit'; actor: Actor; at: string; answers: AnswerChanges }
+  /**
+   * The password typed for a verification equalled these recorded answers: they are erased from
+   * the run (and, by the run service, from its audit trail) and must be entered again.
+   */
+  | { type: 'answers_erase'; fields: AnswerField[]; actor: Actor; at: string }
   | { type: 'email_sent'; actor: Actor; at: string }
   /** `step`: the step of the message whose cancel button was pressed (stale when not current). */
   | { type: 'cancel'; step?: StepId; actor: Actor; at: string }
@@ -142,7 +173,37 @@ export type RunEvent =
 export type RunEventType = RunEvent['type'];
 
 /** What a step message says once acted on (its buttons are replaced by this). */
-export type StepOutcome = 'done' | 'skipped' | 'cancelled' | 'verified' | 'completed';
+export type StepOutcome = 'done' | 'skipped' | 'cancelled' | 'verified' | 'confirmed' | 'completed';
+
+/** The recorded answers `onboard_answers` can change (and the password guard can erase). */
+export const ANSWER_FIELDS = ['contingentIds', 'contactNumber', 'institutionName', 'digitickContactName', 'digitickContactEmail'] as const;
+export type AnswerField = (typeof ANSWER_FIELDS)[number];
+
+/** New values of recorded answers (`answers_edit`); absent fields are unchanged. */
+export interface AnswerChanges {
+  contingentIds?: number[];
+  contactNumber?: string;
+  institutionName?: string;
+  digitickContactName?: string;
+  digitickContactEmail?: string;
+}
+
+/** A check's state while a verification runs (`VerificationProgress`). */
+export type CheckProgressState = 'waiting' | CheckOutcome;
+
+/**
+ * What a verification has found so far: shown in the run's thread, edited in place as checks
+ * finish. `catalogWaitedMs` is set while SecuTix extracts the catalog (`in_progress`).
+ */
+export interface VerificationProgress {
+  checks: { id: CheckId; state: CheckProgressState }[];
+  /** Milliseconds SecuTix has been extracting the catalog so far (absent when not waiting). */
+  catalogWaitedMs?: number;
+  /** True once the report is ready (the message then points to the report). */
+  done: boolean;
+  /** With `done`: the report's overall outcome. */
+  outcome?: 'passed' | 'failed' | 'to_confirm';
+}
 
 /**
  * Effects are data: what must be said on the run's surface after the state is saved.
@@ -161,6 +222,13 @@ export type Effect =
   | { type: 'support_closed'; outcome: 'assigned' | 'cancelled'; by: Actor; at: string }
   /** Post the verification report stored on the run (with retry buttons when it failed). */
   | { type: 'verification_report' }
+  /**
+   * Recorded answers changed (`answers_edit`): old and new values, shown in the thread. The
+   * values are the answers themselves (never a password: the guard erases any equal answer).
+   */
+  | { type: 'answers_changed'; by: Actor; at: string; changes: { field: AnswerField; from: string; to: string }[] }
+  /** Answers equal to the typed password were erased: the operator enters them again. */
+  | { type: 'answers_erased'; fields: AnswerField[] }
   /** A short notice in the thread (message key `notice.*`). */
   | { type: 'notice'; code: string; params?: Record<string, string | number> }
   /**

@@ -124,6 +124,29 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreUnder
       await ctx.cleanup();
     });
 
+    describe('eraseValues (the password guard)', () => {
+      it("erases a value from the run's audit details and outbox effects only, and counts what changed", async () => {
+        const run = dummyRun();
+        const other = dummyRun({ id: 'RUN2ACME', details: { ...dummyRun().details, channelCode: 'DGT2' } });
+        await store.create(
+          run,
+          [entry(run, 'start', { details: { contactNumber: 'S3cret-1', contingentIds: [11, 12], kept: 'x' } })],
+          [{ type: 'answers_changed', by: alex, at: at(1), changes: [{ field: 'contactNumber', from: 'S3cret-1', to: 'B2' }] }],
+        );
+        await store.create(other, [entry(other, 'start', { details: { contactNumber: 'S3cret-1' } })], []);
+
+        const changed = await store.eraseValues(run.id, ['S3cret-1', '11, 12']);
+
+        expect(changed).toBe(2);
+        const [audit] = await store.audit(run.id);
+        expect(audit!.details).toEqual({ contactNumber: '[erased]', contingentIds: '[erased]', kept: 'x' });
+        const [item] = await store.pendingOutbox(10, run.id);
+        expect(JSON.stringify(item!.effect)).not.toContain('S3cret-1');
+        expect((await store.audit(other.id))[0]!.details).toEqual({ contactNumber: 'S3cret-1' });
+        expect(await store.eraseValues(run.id, ['S3cret-1'])).toBe(0);
+      });
+    });
+
     describe('create and get', () => {
       it('round-trips a run (deep equal)', async () => {
         const run = dummyRun();

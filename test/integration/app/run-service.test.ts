@@ -45,6 +45,7 @@ let store: RunStore;
 let sandbox: Sandbox;
 let notifier: RecordingNotifier;
 let service: RunService;
+let sandboxUrl = '';
 let n = 0;
 const clock: Clock = { nowMs: () => Date.parse('2026-11-29T10:00:00Z') + n * 1000 };
 const ids: IdSource = { runId: () => `RUN${String(++n).padStart(5, '0')}` };
@@ -54,6 +55,7 @@ beforeEach(async () => {
   store = openSqliteRunStore(path.join(dir, 'runs.db'));
   sandbox = createSandbox({ admin: true });
   const { url } = await sandbox.listen(0);
+  sandboxUrl = url;
   const secutix = createSecutixClient({ baseUrl: url, backoffBaseMs: 1, inProgressWaitMs: 1 });
   notifier = new RecordingNotifier();
   service = new RunService({
@@ -258,5 +260,65 @@ describe('RunService interrupted verification', () => {
     await service.verify({ runId: run.id, actor: op, surface: 'slack', password: 'wrong-password' });
     expect((await store.getRefs(run.id))['core.verifying']).toBeNull();
     expect(await service.recoverInterruptedVerifications(0)).toEqual([]);
+  });
+});
+
+describe('RunService password guard and answers', () => {
+  it('a password equal to the recorded contact number erases it from the run, audit and outbox, and verifies nothing', async () => {
+    const run = await advanceTo(await startedRun(), 'verification');
+    const contact = run.contactNumber!;
+    const r = await service.verify({ runId: run.id, actor: op, surface: 'slack', password: contact });
+    expect(r.ok).toBe(true);
+    const after = (await store.get(run.id))!;
+    expect(after.contactNumber).toBeUndefined();
+    expect(after.erasedAnswers).toEqual(['contactNumber']);
+    expect(after.verification).toBeUndefined();
+    const audit = await store.audit(run.id);
+    expect(JSON.stringify(audit)).not.toContain(contact);
+    expect(audit.at(-1)).toMatchObject({ action: 'answers_erase', details: { erased: ['contactNumber'] } });
+    expect(notifier.delivered.at(-1)!.effect).toEqual({ type: 'answers_erased', fields: ['contactNumber'] });
+    // Until it is entered again, a verification is refused (input required) and SecuTix is not called.
+    const refused = await service.verify({ runId: run.id, actor: op, surface: 'slack', password: demoHints().password });
+    expect(refused.ok ? 'ok' : refused.error.code === 'refused' && refused.error.refusal.code).toBe('input_required');
+    const edited = await service.editAnswers({ runId: run.id, actor: op, surface: 'slack', answers: { contactNumber: contact } });
+    expect(edited.ok && edited.value.erasedAnswers).toBeUndefined();
+    const good = await service.verify({ runId: run.id, actor: op, surface: 'slack', password: demoHints().password });
+    expect(good.ok && good.value.currentStep).toBe('email_draft');
+  });
+
+  it('answers_edit records who changed what (old and new) in the audit trail', async () => {
+    const run = await advanceTo(await startedRun(), 'verification');
+    const r = await service.editAnswers({ runId: run.id, actor: op, surface: 'slack', answers: { contingentIds: [7, 8] } });
+    expect(r.ok).toBe(true);
+    const last = (await store.audit(run.id)).at(-1)!;
+    expect(last).toMatchObject({
+      action: 'answers_edit',
+      actor: op,
+      details: { changes: [{ field: 'contingentIds', from: run.contingentIds.join(', '), to: '7, 8' }] },
+    });
+  });
+
+  it('progress goes through the notifier: all waiting first, the last one done and after the report', async () => {
+    const seen: string[] = [];
+    const progressing: ChatNotifier = {
+      deliver: async (_run, effect) => void seen.push(effect.type),
+      progress: async (_run, p) => void seen.push(p.done ? `progress:done:${p.outcome}` : 'progress'),
+    };
+    service = new RunService({
+      store,
+      verifier: (req) => verifySetup(createSecutixClient({ baseUrl: sandboxUrl, backoffBaseMs: 1, inProgressWaitMs: 1 }), req, clock),
+      notifiers: { slack: progressing },
+      clock,
+      ids,
+      logger: silentLogger,
+      progress: { minIntervalMs: 0, tickMs: 10 },
+    });
+    const run = await advanceTo(await startedRun(), 'verification');
+    seen.length = 0;
+    await service.verify({ runId: run.id, actor: op, surface: 'slack', password: demoHints().password });
+    expect(seen[0]).toBe('progress');
+    expect(seen.at(-1)).toBe('progress:done:passed');
+    expect(seen.indexOf('verification_report')).toBeLessThan(seen.indexOf('progress:done:passed'));
+    expect(seen).not.toContain('notice');
   });
 });

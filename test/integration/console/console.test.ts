@@ -290,7 +290,7 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
       FAULTY.password,
       '1',
       FAULTY.password,
-      '2',
+      '3',
       'known sandbox faults',
     ]);
     expect(r.exitCode).toBe(0);
@@ -304,7 +304,9 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
     expect(out).toMatch(new RegExp(`OK passed +${t('check.name.credentials')}\\n`));
     // After a failed report, the retry choices.
     const afterReport = out.slice(out.indexOf(`== ${t('report.header.failed')} ==`));
-    expect(afterReport).toMatch(/What next\?\n {2}1\) Verify now\n {2}2\) Go on without verification\n {2}3\) Cancel run\n/);
+    expect(afterReport).toMatch(
+      /What next\?\n {2}1\) Verify now\n {2}2\) Edit answers\n {2}3\) Go on without verification\n {2}4\) Cancel run\n/,
+    );
     expect(out).toContain('== Step 10/10: Email to Digitick ==');
     expect(out).toContain('The pointOfSalesId is 5151.');
     expect(out).not.toContain(FAULTY.password);

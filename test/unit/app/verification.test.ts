@@ -2,8 +2,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Mustache from 'mustache';
-import { CHECK_REASON_CODES, CHECK_WARNING_CODES, verifySetup, type VerificationRequest } from '../../../src/app/verification';
+import {
+  CHECK_REASON_CODES,
+  CHECK_WARNING_CODES,
+  CHECK_CONFIRM_CODES,
+  verifySetup,
+  type VerificationRequest,
+} from '../../../src/app/verification';
 import type { Clock } from '../../../src/ports/clock.port';
+import { DEFAULT_SECUTIX_ASSUMPTIONS } from '../../../src/app/secutix-assumptions';
 import {
   SecutixError,
   type CatalogProduct,
@@ -13,7 +20,7 @@ import {
   type ProductAvailability,
   type SecutixPort,
 } from '../../../src/ports/secutix.port';
-import { CHECK_IDS, type CheckId, type Reason, type VerificationReport } from '../../../src/workflow/types';
+import { CHECK_IDS, type CheckId, type Reason, type VerificationProgress, type VerificationReport } from '../../../src/workflow/types';
 
 /** Every reason and warning produced in this file, checked against the templates at the end. */
 const produced: Reason[] = [];
@@ -81,7 +88,10 @@ class FakeSecutix implements SecutixPort {
   getPOSConfig() {
     return this.answer('getPOSConfig', undefined, this.pos);
   }
-  getCatalogDetailed() {
+  /** `in_progress` waits reported before the catalog answers (ms waited). */
+  waits: number[] = [];
+  getCatalogDetailed(_c: unknown, opts?: { onWaiting?: (w: { waitedMs: number; polls: number }) => void }) {
+    this.waits.forEach((waitedMs, i) => opts?.onWaiting?.({ waitedMs, polls: i + 1 }));
     return this.answer('getCatalogDetailed', undefined, this.catalog);
   }
   getEventAvailability(_c: unknown, req: unknown) {
@@ -371,6 +381,143 @@ describe('verifySetup', () => {
   });
 });
 
+describe('verifySetup: three outcomes (failed only on known-bad values, to confirm on unknown ones)', () => {
+  it('an unknown sales channel state is to confirm, with the state named; a published stopped one fails', async () => {
+    const fake = new FakeSecutix();
+    fake.pos = { ...goodPos, salesChannelActivityState: 'OPEN' };
+    const r = await run(fake);
+    expect(check(r, 'sales_channel')).toEqual({
+      id: 'sales_channel',
+      outcome: 'to_confirm',
+      reason: { code: 'channel_state_unknown', params: { state: 'OPEN', channelCode: 'DGTK' } },
+    });
+    expect(r.passed).toBe(false);
+    expect(r.toConfirm).toBe(true);
+    fake.pos = { ...goodPos, salesChannelActivityState: 'CLOSED' };
+    const closed = await run(fake);
+    expect(check(closed, 'sales_channel').outcome).toBe('failed');
+    expect(closed.toConfirm).toBeUndefined();
+  });
+
+  it('payment methods: pending account passes; only known other types fail; unknown types are listed to confirm', async () => {
+    const fake = new FakeSecutix();
+    fake.pos = { ...goodPos, paymentMethods: [{ code: 'CB', paymentType: 'CREDIT_CARD' }] };
+    expect(check(await run(fake), 'point_of_sale').reason?.code).toBe('no_pending_account');
+    fake.pos = {
+      ...goodPos,
+      paymentMethods: [
+        { code: 'CB', paymentType: 'CREDIT_CARD', externalName: 'Carte' },
+        { code: 'ATT', id: 8, paymentType: 'ACCOUNT_DEFERRED', externalName: "Compte d'attente" },
+      ],
+    };
+    const r = await run(fake);
+    expect(check(r, 'point_of_sale')).toEqual({
+      id: 'point_of_sale',
+      outcome: 'to_confirm',
+      reason: {
+        code: 'payment_types_unknown',
+        params: { posCode: 'DGTKPOS', methods: "CB (CREDIT_CARD, Carte); ATT (ACCOUNT_DEFERRED, Compte d'attente)" },
+      },
+    });
+  });
+
+  it('a point of sale listed as not running in hub.pointsOfSales fails; a virtual operator other than the login fails', async () => {
+    const fake = new FakeSecutix();
+    fake.pos = { ...goodPos, pointsOfSales: [{ id: 4242, code: 'DGTKPOS', running: false }] };
+    expect(check(await run(fake), 'point_of_sale').reason?.code).toBe('pos_stopped_in_hub');
+    fake.pos = { ...goodPos, pointsOfSales: [{ id: 4242, running: true }], virtualOperatorName: 'ACME_WEB' };
+    const r = await run(fake);
+    expect(check(r, 'point_of_sale').outcome).toBe('passed');
+    expect(check(r, 'sales_channel').reason).toEqual({
+      code: 'virtual_operator_mismatch',
+      params: { expected: 'ACME_DGTK', actual: 'ACME_WEB' },
+    });
+  });
+
+  it('a contact without the authorisation flag is to confirm; false fails', async () => {
+    const fake = new FakeSecutix();
+    fake.contact = { contactNumber: '000123', firstName: 'Tech', lastName: 'Digitick', pendingAccountAuthorized: undefined };
+    expect(check(await run(fake), 'technical_contact')).toEqual({
+      id: 'technical_contact',
+      outcome: 'to_confirm',
+      reason: { code: 'contact_flag_missing', params: { contactNumber: '000123', name: 'Tech Digitick' } },
+    });
+  });
+
+  it('availability items without the fields read are to confirm when no seats could be read; a readable seat still passes', async () => {
+    const fake = new FakeSecutix();
+    fake.events = [
+      { performanceId: 1001, contingentId: 11 },
+      { contingentId: 11, availableSeats: 3 },
+    ];
+    fake.products = [{ productId: 201, contingentId: 12, availableQuantity: 3 }];
+    const r = await run(fake);
+    expect(check(r, 'event_products')).toMatchObject({
+      outcome: 'to_confirm',
+      reason: { code: 'event_availability_unreadable', params: { count: 2, fields: 'availableSeats, performanceId' } },
+    });
+    fake.events = [{ performanceId: 1001, contingentId: 11, availableSeats: 2 }, { performanceId: 1004 }];
+    expect(check(await run(fake), 'event_products').outcome).toBe('passed');
+  });
+
+  it('no event known to run but some in unknown states: to confirm, naming them', async () => {
+    const fake = new FakeSecutix();
+    fake.catalog = [event(101, 'CONC01', [[1001, 'ONSALE']]), event(102, 'EXPO', [[1002, 'RUNNING']], 'LIVE'), pass(201, 'PASSHIV')];
+    expect(check(await run(fake), 'event_products')).toMatchObject({
+      outcome: 'to_confirm',
+      reason: { code: 'event_states_unknown', params: { states: 'CONC01/1001 ONSALE; EXPO LIVE' } },
+    });
+  });
+
+  it('a failure anywhere wins over checks to confirm (no verify_confirm for a report with a failure)', async () => {
+    const fake = new FakeSecutix();
+    fake.pos = { ...goodPos, salesChannelActivityState: 'OPEN' };
+    fake.contact = new SecutixError('business', 'getContactData', 'not found', { statusCode: 'error.contact.notfound' });
+    const r = await run(fake);
+    expect(check(r, 'sales_channel').outcome).toBe('to_confirm');
+    expect(check(r, 'technical_contact').outcome).toBe('failed');
+    expect(r.passed).toBe(false);
+    expect(r.toConfirm).toBeUndefined();
+  });
+
+  it('the assumptions are configuration: a state listed as running passes, a payment type listed as pending passes', async () => {
+    const fake = new FakeSecutix();
+    fake.pos = { ...goodPos, salesChannelActivityState: 'OPEN', paymentMethods: [{ code: 'ATT', paymentType: 'ACCOUNT_DEFERRED' }] };
+    const r = await verifySetup(fake, baseReq, clock, {
+      ...DEFAULT_SECUTIX_ASSUMPTIONS,
+      runningStates: ['RUNNING', 'OPEN'],
+      pendingAccountPaymentTypes: ['ACCOUNT_DEFERRED'],
+    });
+    expect(r.passed).toBe(true);
+  });
+
+  it('reports progress: every check waiting, then each as it finishes, the catalog wait, and a last done state', async () => {
+    const fake = new FakeSecutix();
+    fake.waits = [5000, 10000];
+    const seen: VerificationProgress[] = [];
+    const r = await verifySetup(fake, { ...baseReq, onProgress: (p) => seen.push(structuredClone(p)) }, clock);
+    expect(seen[0]!.checks.every((c) => c.state === 'waiting')).toBe(true);
+    expect(seen.some((p) => p.catalogWaitedMs === 10000)).toBe(true);
+    const last = seen[seen.length - 1]!;
+    expect(last).toEqual({ checks: r.checks.map((c) => ({ id: c.id, state: c.outcome })), done: true, outcome: 'passed' });
+    expect(seen.filter((p) => p.done)).toHaveLength(1);
+  });
+
+  it('a throwing progress listener never breaks the verification', async () => {
+    const r = await verifySetup(
+      new FakeSecutix(),
+      {
+        ...baseReq,
+        onProgress: () => {
+          throw new Error('chat down');
+        },
+      },
+      clock,
+    );
+    expect(r.passed).toBe(true);
+  });
+});
+
 describe('check messages (templates/messages/checks.*.json)', () => {
   const load = (locale: string) =>
     JSON.parse(fs.readFileSync(path.join(__dirname, '../../../templates/messages', `checks.${locale}.json`), 'utf8')) as Record<
@@ -386,6 +533,7 @@ describe('check messages (templates/messages/checks.*.json)', () => {
       ...CHECK_IDS.map((id) => `check.name.${id}`),
       ...CHECK_REASON_CODES.map((c) => `check.reason.${c}`),
       ...CHECK_WARNING_CODES.map((c) => `check.warning.${c}`),
+      ...CHECK_CONFIRM_CODES.map((c) => `check.confirm.${c}`),
     ].sort();
     expect(Object.keys(m).sort()).toEqual(expected);
     for (const v of Object.values(m)) expect(v.trim().length).toBeGreaterThan(0);
@@ -401,7 +549,12 @@ describe('check messages (templates/messages/checks.*.json)', () => {
     expect(produced.length).toBeGreaterThan(20);
     const en = load('en');
     for (const r of produced) {
-      const key = `check.${CHECK_WARNING_CODES.includes(r.code as never) ? 'warning' : 'reason'}.${r.code}`;
+      const kind = CHECK_WARNING_CODES.includes(r.code as never)
+        ? 'warning'
+        : CHECK_CONFIRM_CODES.includes(r.code as never)
+          ? 'confirm'
+          : 'reason';
+      const key = `check.${kind}.${r.code}`;
       expect(en[key]).toBeDefined();
       for (const v of vars(en[key])) expect([key, v, r.params?.[v] !== undefined]).toEqual([key, v, true]);
     }

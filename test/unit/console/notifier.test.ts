@@ -107,7 +107,7 @@ test('a failed report prints every check and offers verify again, skip, cancel',
   expect(out).toContain('== Verification failed ==');
   expect(out).toMatch(/XX failed +Operator login and password\n +SecuTix refused the login ACME_DGTK/);
   expect(out).toMatch(/-- skipped +Sales channel\n/);
-  expect(notifier.channel.choicesFor(run).map((c) => c.action)).toEqual(['verify_start', 'verify_skip', 'run_cancel']);
+  expect(notifier.channel.choicesFor(run).map((c) => c.action)).toEqual(['verify_start', 'answers_edit', 'verify_skip', 'run_cancel']);
 });
 
 test('step closed, support closed and notices are single lines; the cancelled notice names the console command', async () => {

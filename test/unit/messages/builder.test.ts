@@ -168,7 +168,7 @@ describe.each(LOCALES.map((l) => [l]))('messages in %s', (locale) => {
       pass_products: ['step_done', 'step_skip', 'run_cancel'],
       sales_interface: ['step_done', 'run_cancel'],
       password_request: ['run_cancel'],
-      verification: ['verify_start', 'verify_skip', 'run_cancel'],
+      verification: ['verify_start', 'answers_edit', 'verify_skip', 'run_cancel'],
       email_draft: ['email_sent', 'run_cancel'],
     };
     for (const s of STEP_IDS) expect(builder.stepPrompt(runIn(locale), s).actions.map((a) => a.actionId)).toEqual(expected[s]);

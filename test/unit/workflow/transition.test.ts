@@ -186,6 +186,9 @@ describe('transition: every state x event pair is handled or refused on purpose'
     { type: 'resume', actor: op, at: at() },
     { type: 'reminder_due', at: at() },
     { type: 'reminder_snooze', step, actor: op, at: at() },
+    { type: 'verify_confirm', actor: op, at: at() },
+    { type: 'answers_edit', actor: op, at: at(), answers: { contactNumber: 'NEW-1' } },
+    { type: 'answers_erase', fields: ['contactNumber'], actor: op, at: at() },
   ];
   const kindOf = (s: StepId): string =>
     s === 'password_request' ? 'support' : s === 'verification' ? 'verification' : s === 'email_draft' ? 'email' : 'back_office';
@@ -211,6 +214,12 @@ describe('transition: every state x event pair is handled or refused on purpose'
         return 'not_allowed_here';
       case 'reminder_snooze':
         return ev.step !== current ? 'stale_step' : 'not_allowed_here';
+      // No report with checks to confirm here: nothing to confirm.
+      case 'verify_confirm':
+        return current === 'verification' ? 'not_allowed_here' : 'stale_step';
+      case 'answers_edit':
+      case 'answers_erase':
+        return current === 'verification' ? 'ok' : 'stale_step';
     }
   }
 
@@ -272,5 +281,80 @@ describe('transition: every state x event pair is handled or refused on purpose'
     const r = ok(run, { type: 'resume', actor: op, at: at() });
     expect(r.effects).toEqual([{ type: 'step_prompt', step: 'pass_products' }, { type: 'card' }]);
     expect(r.run.steps).toEqual(run.steps);
+  });
+});
+
+describe('transition: checks to confirm, verify_confirm, answers_edit, answers_erase', () => {
+  const toConfirmReport = (): VerificationReport => ({
+    checks: [
+      { id: 'credentials', outcome: 'passed' },
+      {
+        id: 'sales_channel',
+        outcome: 'to_confirm',
+        reason: { code: 'channel_state_unknown', params: { state: 'OPEN', channelCode: 'DGTK' } },
+      },
+    ],
+    posId: 4242,
+    passed: false,
+    toConfirm: true,
+    at: T0,
+  });
+
+  it('a report to confirm keeps the run at verification (step to_confirm); verify_confirm then moves it to the email', () => {
+    const r1 = ok(runAt('verification'), { type: 'verification_result', report: toConfirmReport(), actor: op, at: at() });
+    expect(r1.run.currentStep).toBe('verification');
+    expect(r1.run.steps.verification.state).toBe('to_confirm');
+    expect(r1.effects.map((e) => e.type)).toEqual(['card', 'verification_report']);
+    const r2 = ok(r1.run, { type: 'verify_confirm', actor: support, at: at() });
+    expect(r2.run.currentStep).toBe('email_draft');
+    expect(r2.run.steps.verification).toMatchObject({ state: 'done', by: support, reason: 'confirmed' });
+    expect(r2.effects).toContainEqual(expect.objectContaining({ type: 'step_closed', step: 'verification', outcome: 'confirmed' }));
+    // A second confirm (a double click) is stale.
+    const again = transition(r2.run, { type: 'verify_confirm', actor: op, at: at() });
+    expect(again.ok ? 'ok' : again.refusal.code).toBe('stale_step');
+  });
+
+  it('verify_confirm is refused after a failed report', () => {
+    const r1 = ok(runAt('verification'), { type: 'verification_result', report: failedReport(), actor: op, at: at() });
+    const r = transition(r1.run, { type: 'verify_confirm', actor: op, at: at() });
+    expect(r.ok ? 'ok' : r.refusal.code).toBe('not_allowed_here');
+  });
+
+  it('answers_edit changes the recorded values (old and new in the effect) and offers the verification again', () => {
+    const run = runAt('verification');
+    expect(run.contactNumber).toBe('000123');
+    const r = ok(run, { type: 'answers_edit', actor: op, at: at(), answers: { contingentIds: [11, 13], contactNumber: '000123' } });
+    expect(r.run.contingentIds).toEqual([11, 13]);
+    expect(r.effects[1]).toMatchObject({ type: 'answers_changed', changes: [{ field: 'contingentIds', from: '11, 12', to: '11, 13' }] });
+    expect(r.effects.map((e) => e.type)).toEqual(['card', 'answers_changed', 'step_prompt']);
+    // Nothing changed: refused, nothing recorded.
+    const same = transition(r.run, { type: 'answers_edit', actor: op, at: at(), answers: { contingentIds: [11, 13] } });
+    expect(same.ok ? 'ok' : same.refusal.code).toBe('not_allowed_here');
+    const empty = transition(r.run, { type: 'answers_edit', actor: op, at: at(), answers: { contingentIds: [] } });
+    expect(empty.ok ? 'ok' : empty.refusal.code).toBe('input_required');
+  });
+
+  it('answers_erase empties the answers and lists them to enter again; answers_edit fills them back', () => {
+    const run = runAt('verification');
+    const r = ok(run, { type: 'answers_erase', fields: ['contactNumber', 'digitickContactName'], actor: op, at: at() });
+    expect(r.run.contactNumber).toBeUndefined();
+    expect(r.run.details.digitickContactName).toBe('');
+    expect(r.run.erasedAnswers).toEqual(['contactNumber', 'digitickContactName']);
+    expect(JSON.stringify(r.run)).not.toContain('000123');
+    const back = ok(r.run, {
+      type: 'answers_edit',
+      actor: op,
+      at: at(),
+      answers: { contactNumber: '000777', digitickContactName: 'Dana D.' },
+    });
+    expect(back.run.erasedAnswers).toBeUndefined();
+    expect(back.run.contactNumber).toBe('000777');
+    expect(back.effects[1]).toMatchObject({
+      type: 'answers_changed',
+      changes: [
+        { field: 'contactNumber', from: '', to: '000777' },
+        { field: 'digitickContactName', from: '', to: 'Dana D.' },
+      ],
+    });
   });
 });

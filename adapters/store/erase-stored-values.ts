@@ -1,0 +1,62 @@
+/**
+ * `RunStore.eraseValues` for both dialects: rewrites a run's audit details and outbox effects
+ * with `eraseInJson` (src/app/erase-values.ts), inside the caller's transaction.
+ */
+import type Database from 'better-sqlite3';
+import type pg from 'pg';
+import { eraseInJson } from '../../src/app/erase-values';
+
+/** SQLite: one immediate transaction over the run's rows. */
+export function eraseValuesSqlite(db: Database.Database, runId: string, values: readonly string[]): number {
+  const tx = db.transaction(() => {
+    let changed = 0;
+    const audit = db.prepare('SELECT seq, details FROM audit WHERE run_id = ? AND details IS NOT NULL').all(runId) as {
+      seq: number;
+      details: string;
+    }[];
+    const setAudit = db.prepare('UPDATE audit SET details = ? WHERE run_id = ? AND seq = ?');
+    for (const row of audit) {
+      const r = eraseInJson(JSON.parse(row.details), values);
+      if (r.changed) {
+        setAudit.run(JSON.stringify(r.value), runId, row.seq);
+        changed++;
+      }
+    }
+    const outbox = db.prepare('SELECT id, effect FROM outbox WHERE run_id = ?').all(runId) as { id: number; effect: string }[];
+    const setEffect = db.prepare('UPDATE outbox SET effect = ? WHERE id = ?');
+    for (const row of outbox) {
+      const r = eraseInJson(JSON.parse(row.effect), values);
+      if (r.changed) {
+        setEffect.run(JSON.stringify(r.value), row.id);
+        changed++;
+      }
+    }
+    return changed;
+  });
+  return tx.immediate();
+}
+
+/** PostgreSQL: call inside a transaction (rows locked with FOR UPDATE). */
+export async function eraseValuesPostgres(c: pg.PoolClient, runId: string, values: readonly string[]): Promise<number> {
+  let changed = 0;
+  const audit = await c.query<{ seq: number; details: unknown }>(
+    'SELECT seq, details FROM audit WHERE run_id = $1 AND details IS NOT NULL FOR UPDATE',
+    [runId],
+  );
+  for (const row of audit.rows) {
+    const r = eraseInJson(row.details, values);
+    if (r.changed) {
+      await c.query('UPDATE audit SET details = $1::jsonb WHERE run_id = $2 AND seq = $3', [JSON.stringify(r.value), runId, row.seq]);
+      changed++;
+    }
+  }
+  const outbox = await c.query<{ id: string; effect: unknown }>('SELECT id, effect FROM outbox WHERE run_id = $1 FOR UPDATE', [runId]);
+  for (const row of outbox.rows) {
+    const r = eraseInJson(row.effect, values);
+    if (r.changed) {
+      await c.query('UPDATE outbox SET effect = $1::jsonb WHERE id = $2', [JSON.stringify(r.value), row.id]);
+      changed++;
+    }
+  }
+  return changed;
+}
