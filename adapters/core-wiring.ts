@@ -20,6 +20,7 @@ import type { AppLogger } from './logger';
 import { createSandbox, type Sandbox } from './sandbox';
 import { createSecutixClient } from './secutix';
 import { openRunStore } from './store/open-run-store';
+import { withUnavailableErrors } from './store/unavailable-store';
 import { loadTemplates } from './templates-loader';
 import type { Metrics } from './metrics/metrics';
 import { observeSecutix, observeStore, observeVerifier } from './metrics/observe';
@@ -50,7 +51,7 @@ export async function createCore(
 ): Promise<Core> {
   const clock = opts.clock ?? systemClock;
   const { metrics } = opts;
-  const rawStore = await openRunStore(config.databaseUrl);
+  const rawStore = withUnavailableErrors(await openRunStore(config.databaseUrl));
   const store = metrics ? observeStore(rawStore, metrics) : rawStore;
   let sandbox: Core['sandbox'];
   let baseUrl = config.secutix.baseUrl;

@@ -39,7 +39,7 @@ import { decodeActionValue } from '../../src/messages/action-value';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { Message } from '../../src/messages/model';
 import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
-import type { RunStore } from '../../src/ports/run-store.port';
+import { type RunStore, StoreUnavailableError } from '../../src/ports/run-store.port';
 import type { Actor, Run } from '../../src/workflow/types';
 import type { AppLogger } from '../logger';
 import {
@@ -301,14 +301,24 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   const localeOfUser = (userId: string): Promise<Locale> => userLocales.localeOf(userId);
 
   // ---- durable dedupe: a retried, replayed or twice-routed request is acked and not handled again
-  app.use(slackDedupeMiddleware({ store, logger: log }));
+  app.use(
+    slackDedupeMiddleware({
+      store,
+      logger: log,
+      unavailableText: async (userId) => t(userId ? await localeOfUser(userId) : defaultLocale, 'error.store_unavailable'),
+    }),
+  );
   /** False for a retry or replay of a view submission that already passed validation. */
   const firstSubmission = (body: unknown) => claimViewSubmission({ store, logger: log }, (body as { view?: unknown }).view);
 
   // ---- work tracking: every listener's promise, so tests and a graceful stop can wait -------
   const inflight = new Set<Promise<unknown>>();
   const tracked = (work: () => Promise<void>): Promise<void> => {
-    const p = work().catch((err: unknown) => log.error({ err: errText(err) }, 'slack listener failed'));
+    const p = work().catch((err: unknown) =>
+      err instanceof StoreUnavailableError
+        ? log.warn({ err: errText(err) }, 'slack listener stopped: the run store is unavailable')
+        : log.error({ err: errText(err) }, 'slack listener failed'),
+    );
     inflight.add(p);
     void p.finally(() => inflight.delete(p));
     return p;

@@ -50,6 +50,19 @@ export interface RunStoreStats {
   outboxOldestCreatedAt: string | null;
 }
 
+/**
+ * Thrown by a store when its database cannot be reached (connection refused or cut, server
+ * shutting down or starting): nothing was written; the same call may succeed a moment later.
+ * Users are told to try again in a moment, not that something broke.
+ */
+export class StoreUnavailableError extends Error {
+  readonly code = 'store_unavailable';
+  constructor(readonly detail: string) {
+    super(`the run store is unavailable: ${detail}`);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 /** Thrown by `save` when the stored version is not the expected one (someone else won). */
 export class VersionConflictError extends Error {
   readonly code = 'version_conflict';
