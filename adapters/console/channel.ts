@@ -59,6 +59,7 @@ export class ConsoleChannel {
     return {
       outcomeWords: { passed: t('report.outcome.passed'), failed: t('report.outcome.failed'), skipped: t('report.outcome.skipped') },
       preformattedRules: { begin: t('console.email.begin'), end: t('console.email.end') },
+      warningLabel: t('console.warning_label'),
     };
   }
 

@@ -27,7 +27,7 @@ import { type CheckTurn, TEAMS_CHECK_VERBS, type TeamsChecks } from './checks';
 import { type ActionData, type AdaptiveCard, adaptiveCard, executeAction, REFRESH_VERB, renderForm } from './cards';
 import type { TeamsOutbound } from './notifier';
 import { TEAMS_REF } from './refs';
-import { RunCards, teamsMention } from './run-cards';
+import { RunCards, teamsMentionIn } from './run-cards';
 
 /** Action data as received (inputs merged in by Teams): parsed, never cast. */
 const actionDataSchema = z.looseObject({
@@ -145,7 +145,12 @@ export class TeamsActions {
 
   /** The card for a service error: the current card of the run with the explanation on top. */
   private errorCard(error: ServiceError, kind: ActionData['card'], step: StepId | undefined, locale: Locale): AdaptiveCard {
-    const text = this.deps.builder.describeError(error, 'run' in error ? undefined : locale, teamsMention, 'teams');
+    const text = this.deps.builder.describeError(
+      error,
+      'run' in error ? undefined : locale,
+      teamsMentionIn(this.deps.builder, locale),
+      'teams',
+    );
     if ('run' in error && error.code !== 'other_surface') return this.cards.current(error.run, kind, step, text);
     return this.noteCard(text);
   }
@@ -199,6 +204,7 @@ export class TeamsActions {
         data: formData,
         runLabel: label,
         backLabel: back,
+        requiredMessage: this.requiredMessage(L),
         ...(errors ? { errors: this.translate(L, errors) } : {}),
         ...(values ? { values: values as Record<string, string> } : {}),
         ...(id === FORM_IDS.password && turn.reference.conversation?.conversationType === 'channel'
@@ -293,7 +299,7 @@ export class TeamsActions {
         // Never awaited inside the turn: the verification calls SecuTix (seconds); the card is
         // updated when it ends. The password lives only in this closure until then.
         this.track(this.verifyLater(turn, runId, r.value));
-        return this.cards.current(pre.value, 'step', 'verification', builder.t(L, 'teams.verifying'));
+        return this.cards.current(pre.value, 'step', 'verification', builder.t(L, 'teams.verifying'), 'info');
       }
       default:
         return this.cards.current(run, kind === 'form' ? 'step' : kind, step, builder.t(L, 'teams.error.bad_action'));
@@ -309,7 +315,7 @@ export class TeamsActions {
       const run = r.value;
       card =
         run.currentStep === 'verification'
-          ? this.cards.current(run, 'step', 'verification', this.deps.builder.t(run.details.language, 'teams.verify_done'))
+          ? this.cards.current(run, 'step', 'verification', this.deps.builder.t(run.details.language, 'teams.verify_done'), 'info')
           : this.cards.closed(run, 'step', 'verification', turn.actor);
     }
     await this.updateClicked(turn, card);
@@ -319,6 +325,11 @@ export class TeamsActions {
     const out: FieldErrors = {};
     for (const [id, key] of Object.entries(errors)) if (key) out[id as keyof FieldErrors] = this.deps.builder.t(locale, key);
     return out;
+  }
+
+  /** The `errorMessage` of an empty required input, in `locale`. */
+  requiredMessage(locale: Locale): (label: string) => string {
+    return (label) => this.deps.builder.t(locale, 'teams.form.required', { label });
   }
 
   /** The start form's card (sent as a reply to `start`). */
@@ -331,6 +342,7 @@ export class TeamsActions {
   ): AdaptiveCard {
     return renderForm(this.deps.builder.startForm(locale, '', prefill), {
       data: { locale },
+      requiredMessage: this.requiredMessage(locale),
       ...(errors ? { errors } : {}),
       ...(values ? { values: values as Record<string, string> } : {}),
       ...(note ? { note } : {}),
@@ -347,7 +359,7 @@ export class TeamsActions {
     if (!started.ok && started.error.code === 'duplicate_run') {
       // Point to the open run, with a button that posts its current step again (product.md).
       const open = started.error.run;
-      const text = this.deps.builder.describeError(started.error, locale, teamsMention, 'teams');
+      const text = this.deps.builder.describeError(started.error, locale, teamsMentionIn(this.deps.builder, locale), 'teams');
       const resume = this.deps.builder.resumeButton(open, locale);
       return adaptiveCard(
         [
@@ -365,7 +377,13 @@ export class TeamsActions {
       );
     }
     if (!started.ok)
-      return this.startCard(locale, {}, undefined, values, this.deps.builder.describeError(started.error, locale, teamsMention, 'teams'));
+      return this.startCard(
+        locale,
+        {},
+        undefined,
+        values,
+        this.deps.builder.describeError(started.error, locale, teamsMentionIn(this.deps.builder, locale), 'teams'),
+      );
     const run = started.value;
     await this.refresh(run, turn);
     const text = this.deps.builder.t(run.details.language, 'teams.started', {

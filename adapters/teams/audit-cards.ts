@@ -5,8 +5,14 @@
  * only through Microsoft Graph / the file consent flow, which needs permissions this bot does not
  * have, so the same rows are shown as a table, split over several cards when one would pass the
  * 28 KB card limit or `MAX_ROWS_PER_CARD` rows. Pure: no I/O.
+ *
+ * What Teams makes of it (issue 9): cell text is Markdown, so no cell may start with a list
+ * marker (`-`, `1. `...: `markdownSafe`); the card is full width (`msteams.width: "Full"`) with
+ * three columns (local time, who, what happened) so words are not broken mid-way; people are
+ * named, never shown by id; steps, actions and checks are words from the catalog. The CSV
+ * (Slack, `GET /runs/:id/audit`) keeps every raw column.
  */
-import { type AuditExport, type AuditRow, checksText, detailsText, timeZoneCell } from '../../src/app/audit-export';
+import { type AuditExport, type AuditRow, timeZoneCell } from '../../src/app/audit-export';
 import type { Locale } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import { type AcNode, type AdaptiveCard, adaptiveCard, cardBytes, MAX_CARD_BYTES } from './cards';
@@ -16,76 +22,101 @@ export const MAX_ROWS_PER_CARD = 30;
 /** Room kept under `MAX_CARD_BYTES` for the activity envelope around the card. */
 const BYTE_BUDGET = MAX_CARD_BYTES - 2 * 1024;
 
-const cell = (text: string, header = false): AcNode => ({
+/** A list marker Markdown would act on at the start of a text (`-`, `+`, `*`, `1.`, `1)`). */
+const LIST_START = /^(\s*)(?=(?:[-+*]|\d{1,9}[.)])(?:\s|$))/;
+
+/** `text` that Markdown does not read as a list: a leading marker gets a zero-width space before it. */
+export function markdownSafe(text: string): string {
+  return text.replace(LIST_START, '$1\u200b');
+}
+
+const cell = (text: string, extra: Record<string, unknown> = {}): AcNode => ({
   type: 'TableCell',
-  items: [{ type: 'TextBlock', text, wrap: true, size: 'Small', ...(header ? { weight: 'Bolder' } : {}) }],
+  items: [{ type: 'TextBlock', text: markdownSafe(text), wrap: true, size: 'Small', ...extra }],
 });
 
-/** `2025-03-30T00:30:00.000Z` -> `2025-03-30 00:30:00 UTC`. */
-const utcText = (iso: string): string =>
-  /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(iso) ? `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC` : iso;
+/** `2025-03-30T01:30:00+01:00` -> `2025-03-30 01:30:00` (the zone is in the column header). */
+const localText = (iso: string): string => (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(iso) ? `${iso.slice(0, 10)} ${iso.slice(11, 19)}` : iso);
 
-/** One trail row as a `TableRow`: time (UTC, then local), who, step, action, outcome, checks and details. */
-export function auditTableRow(row: AuditRow): AcNode {
-  const who = row.actorName ? `${row.actorName} (${row.actorId}, ${row.surface})` : `${row.actorId} (${row.surface})`;
-  const more = [checksText(row.checks), detailsText(row.details)].filter(Boolean).join('; ');
+/** `contingentIds` -> `contingent ids`, `channel_not_running` -> `channel not running`. */
+const words = (id: string): string =>
+  id
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/[_:]+/g, ' ')
+    .toLowerCase();
+
+/** One trail row as a `TableRow`: local time, who (name), what happened (step, action, outcome; checks and details under it). */
+export function auditTableRow(row: AuditRow, builder: MessageBuilder, L: Locale): AcNode {
+  const t = (key: string, view: Record<string, unknown> = {}): string => builder.t(L, key, view);
+  const optional = (key: string, fallback: string): string => (builder.has(L, key) ? t(key) : fallback);
+  const action = row.action === 'start' ? t('teams.audit.start') : optional(`teams.audit.action.${row.action}`, words(row.action));
+  const step = row.step ? optional(`step.${row.step}.title`, words(row.step)) : '';
+  const [kind, reason] = row.outcome.split(/:(.*)/s);
+  const outcome = kind === 'refused' || kind === 'failed' ? ` ${t(`teams.audit.outcome.${kind}`, { reason: words(reason ?? kind) })}` : '';
+  const what = `${step && row.action !== 'start' ? `**${step}**: ` : ''}${action}${outcome}`;
+  const checks = Object.entries(row.checks ?? {}).map(([id, v]) => `${optional(`check.name.${id}`, words(id))}: ${words(v)}`);
+  const details = Object.entries(row.details ?? {})
+    .filter(([, v]) => v !== null && v !== undefined)
+    .map(
+      ([k, v]) => `${words(k)}: ${Array.isArray(v) ? v.join(', ') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`,
+    );
+  const more = [...checks, ...details].join('; ');
   return {
     type: 'TableRow',
     cells: [
-      cell(`${row.seq}. ${utcText(row.timeUtc)}\n\n${row.timeLocal}`),
-      cell(who),
-      cell(row.step ?? '-'),
-      cell(row.action),
-      cell(row.outcome),
-      cell(more || '-'),
+      cell(localText(row.timeLocal)),
+      cell(row.actorName ?? t('teams.user.unnamed')),
+      {
+        type: 'TableCell',
+        items: [
+          { type: 'TextBlock', text: markdownSafe(what), wrap: true, size: 'Small' },
+          ...(more ? [{ type: 'TextBlock', text: markdownSafe(more), wrap: true, size: 'Small', isSubtle: true, spacing: 'None' }] : []),
+        ],
+      },
     ],
   };
 }
 
 /**
  * The cards of `exp` in `locale`: each starts with the run id header (contract: the first
- * TextBlock shows the run id), "part n of m" when split, the time zone (marked `(default)` when
- * SecuTix gave none), the first card also the note on why Teams gets a table, then the `Table`
- * with a header row. Always at least one card.
+ * TextBlock shows the run id), "part n of m" when split, the first card also the note on why Teams
+ * gets a table and, when SecuTix gave no zone, which zone the times are in; then the `Table` with
+ * a header row. Always at least one card.
  */
 export function auditCards(exp: AuditExport, builder: MessageBuilder, locale: Locale): AdaptiveCard[] {
+  const t = (key: string, view: Record<string, unknown> = {}): string => builder.t(locale, key, view);
   const header: AcNode = {
     type: 'TableRow',
     style: 'accent',
-    cells: ['time', 'actor', 'step', 'action', 'outcome', 'details'].map((c) => cell(builder.t(locale, `audit.column.${c}`), true)),
+    cells: [
+      t('teams.audit.column.when', { timeZone: timeZoneCell(exp.timeZone) }),
+      t('teams.audit.column.who'),
+      t('teams.audit.column.what'),
+    ].map((c) => cell(c, { weight: 'Bolder' })),
   };
+  const title = t('audit.teams.header', { runId: exp.runId });
   const build = (rows: AuditRow[], part: number, parts: number): AdaptiveCard => {
     const body: AcNode[] = [
-      { type: 'TextBlock', text: builder.t(locale, 'audit.teams.header', { runId: exp.runId }), weight: 'Bolder', wrap: true },
-      ...(parts > 1
-        ? [{ type: 'TextBlock', text: builder.t(locale, 'audit.teams.part', { part, parts }), isSubtle: true, spacing: 'None' }]
-        : []),
-      {
-        type: 'TextBlock',
-        text: [
-          builder.t(locale, 'audit.comment', {
-            runId: exp.runId,
-            institutionCode: exp.institutionCode,
-            count: exp.rows.length,
-            timeZone: timeZoneCell(exp.timeZone),
-          }),
-          ...(exp.timeZone.source === 'default' ? [builder.t(locale, 'audit.time_zone_default', { timeZone: exp.timeZone.id })] : []),
-        ].join('\n\n'),
-        wrap: true,
-        size: 'Small',
-      },
+      { type: 'TextBlock', text: title, weight: 'Bolder', wrap: true },
+      ...(parts > 1 ? [{ type: 'TextBlock', text: t('audit.teams.part', { part, parts }), isSubtle: true, spacing: 'None' }] : []),
       ...(part === 1
-        ? [{ type: 'TextBlock', text: builder.t(locale, 'audit.teams.note'), wrap: true, isSubtle: true, size: 'Small' }]
+        ? [
+            { type: 'TextBlock', text: `${exp.institutionName} (${exp.institutionCode})`, wrap: true, spacing: 'None' },
+            ...(exp.timeZone.source === 'default'
+              ? [{ type: 'TextBlock', text: t('audit.time_zone_default', { timeZone: exp.timeZone.id }), wrap: true, size: 'Small' }]
+              : []),
+            { type: 'TextBlock', text: t('audit.teams.note'), wrap: true, isSubtle: true, size: 'Small' },
+          ]
         : []),
       {
         type: 'Table',
         firstRowAsHeader: true,
         showGridLines: true,
-        columns: [{ width: 3 }, { width: 3 }, { width: 2 }, { width: 2 }, { width: 2 }, { width: 4 }],
-        rows: [header, ...rows.map(auditTableRow)],
+        columns: [{ width: 2 }, { width: 2 }, { width: 4 }],
+        rows: [header, ...rows.map((r) => auditTableRow(r, builder, locale))],
       },
     ];
-    return adaptiveCard(body, [], builder.t(locale, 'audit.teams.header', { runId: exp.runId }));
+    return { ...adaptiveCard(body, [], title), msteams: { width: 'Full' } };
   };
   // Greedy split: fill a card until the row cap or the byte budget (with a generous part label).
   const chunks: AuditRow[][] = [];

@@ -22,10 +22,11 @@ import { actorOf, baseConversationId, baseReference, isChannelReference, localeO
 import { type ActionTurn, TeamsActions } from './actions';
 import { auditCards } from './audit-cards';
 import type { TeamsChecks } from './checks';
-import { type AdaptiveCard, adaptiveCard, cardAttachment, cardInvokeResponse, renderMessage } from './cards';
+import { type AdaptiveCard, adaptiveCard, cardActivity, cardInvokeResponse, renderMessage } from './cards';
 import { mentionsBot, parseTeamsCommand, stripBotMention } from './mention';
 import type { RecentReferences } from './notifier';
-import { teamsMention } from './run-cards';
+import { teamsMentionIn } from './run-cards';
+import { isAttachmentOnly, isSupportedConversation, WelcomedConversations } from './welcome';
 import { SUPPORT_CHANNEL_REF, TEAMS_GLOBAL_REF_OWNER, TEAMS_REF } from './refs';
 
 /** Dependencies of `TeamsBot`. */
@@ -44,12 +45,54 @@ export interface TeamsBotDeps {
 }
 
 export class TeamsBot extends ActivityHandler {
+  private readonly welcomed = new WelcomedConversations();
+
   constructor(private readonly deps: TeamsBotDeps) {
     super();
     this.onMessage(async (ctx, next) => {
       await this.onMessageTurn(ctx);
       await next();
     });
+    this.onMembersAdded(async (ctx, next) => {
+      const a = ctx.activity;
+      if ((a.membersAdded ?? []).some((m) => m.id === a.recipient.id)) await this.welcome(ctx);
+      await next();
+    });
+    this.onInstallationUpdateAdd(async (ctx, next) => {
+      await this.welcome(ctx);
+      await next();
+    });
+    const forget = async (ctx: TurnContext, next: () => Promise<void>): Promise<void> => {
+      this.welcomed.forget(baseConversationId(ctx.activity.conversation.id));
+      await next();
+    };
+    this.onMembersRemoved(async (ctx, next) => {
+      if ((ctx.activity.membersRemoved ?? []).some((m) => m.id === ctx.activity.recipient.id)) return forget(ctx, next);
+      await next();
+    });
+    this.onInstallationUpdateRemove(forget);
+  }
+
+  /** Bot added or installed: a short welcome with `help` (a group or meeting chat: the refusal), once per conversation. */
+  private async welcome(ctx: TurnContext): Promise<void> {
+    const a = ctx.activity;
+    if (!this.welcomed.first(baseConversationId(a.conversation.id))) return;
+    const L = localeOf(a.locale, this.deps.defaultLocale);
+    const { builder } = this.deps;
+    const text = isSupportedConversation(a.conversation.conversationType)
+      ? builder.t(L, 'teams.welcome')
+      : builder.t(L, 'teams.conversation.unsupported');
+    this.remember(ctx);
+    await this.reply(ctx, this.text(L, text, builder.t(L, 'help.header'))).catch((err: unknown) =>
+      this.deps.logger.error({ err: errorSummary(err) }, 'teams welcome failed'),
+    );
+  }
+
+  /** A group chat or meeting chat (not in the manifest's scopes): the polite refusal card. */
+  private unsupported(ctx: TurnContext): AdaptiveCard | undefined {
+    if (isSupportedConversation(ctx.activity.conversation.conversationType)) return undefined;
+    const L = localeOf(ctx.activity.locale, this.deps.defaultLocale);
+    return this.text(L, this.deps.builder.t(L, 'teams.conversation.unsupported'));
   }
 
   /** The turn's reference without activity id and thread suffix; remembered for new runs. */
@@ -99,7 +142,7 @@ export class TeamsBot extends ActivityHandler {
   protected override async onAdaptiveCardInvoke(ctx: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     let card: AdaptiveCard;
     try {
-      card = await this.deps.actions.execute(this.actionTurn(ctx, value.action?.verb, value.action?.data));
+      card = this.unsupported(ctx) ?? (await this.deps.actions.execute(this.actionTurn(ctx, value.action?.verb, value.action?.data)));
     } catch (err) {
       card = this.internal(ctx, err);
     }
@@ -117,7 +160,7 @@ export class TeamsBot extends ActivityHandler {
   }
 
   private async reply(ctx: TurnContext, card: AdaptiveCard): Promise<void> {
-    await ctx.sendActivity({ type: 'message', attachments: [cardAttachment(card)] });
+    await ctx.sendActivity(cardActivity(card));
   }
 
   private text(locale: Locale, text: string, header?: string): AdaptiveCard {
@@ -126,13 +169,15 @@ export class TeamsBot extends ActivityHandler {
 
   private async onMessageTurn(ctx: TurnContext): Promise<void> {
     try {
+      const refusal = this.unsupported(ctx);
+      if (refusal) return await this.reply(ctx, refusal);
       const value = ctx.activity.value as Record<string, unknown> | undefined;
       if (value && typeof value === 'object' && typeof value.verb === 'string') {
         // Action.Submit fallback: same data and verb as the Action.Execute; answer by editing the card.
         const turn = this.actionTurn(ctx, value.verb, value);
         const card = await this.deps.actions.execute(turn);
         if (ctx.activity.replyToId) {
-          await ctx.updateActivity({ type: 'message', id: ctx.activity.replyToId, attachments: [cardAttachment(card)] });
+          await ctx.updateActivity({ ...cardActivity(card), id: ctx.activity.replyToId });
         } else {
           await this.reply(ctx, card);
         }
@@ -157,7 +202,10 @@ export class TeamsBot extends ActivityHandler {
     const ref = this.remember(ctx);
     const L = localeOf(a.locale, this.deps.defaultLocale);
     const actor = actorOf(a.from);
-    const cmd = parseTeamsCommand(stripBotMention(a.text ?? '', a.recipient, a.entities ?? []));
+    const words = stripBotMention(a.text ?? '', a.recipient, a.entities ?? []);
+    // A file or an image without text is not an empty command (which would mean `start`).
+    if (isAttachmentOnly(words, a.attachments)) return this.reply(ctx, this.text(L, builder.t(L, 'teams.attachments_only')));
+    const cmd = parseTeamsCommand(words);
     const baseId = baseConversationId(a.conversation.id);
     /** Loads a Teams run named in a command and refreshes its reference when typed in its conversation. */
     const loadRun = async (runId: string) => {
@@ -193,7 +241,7 @@ export class TeamsBot extends ActivityHandler {
           const lang = a.locale?.toLowerCase().split(/[-_]/)[0] ?? '';
           const own = (LOCALES as readonly string[]).includes(lang) ? L : undefined;
           const mine = await loadMyRuns(store, 'teams', actor.id);
-          return this.reply(ctx, renderMessage(builder.myRuns('teams', own, mine, teamsMention)));
+          return this.reply(ctx, renderMessage(builder.myRuns('teams', own, mine, teamsMentionIn(builder, L))));
         }
         if (!cmd.runId) {
           const runs = await service.openRuns('teams', actor.id);

@@ -9,7 +9,7 @@
  * Limits kept (Microsoft Teams docs, "Cards reference" / "Format cards"): a card message is at
  * most 28 KB; Teams shows at most 6 actions in a card's action bar.
  */
-import { type ActionId, type FormId, INPUT_IDS, type Locale, type StepId, TEAMS_VERBS } from '../../src/domain/ids';
+import { type ActionId, FORM_IDS, type FormId, INPUT_IDS, type Locale, type StepId, TEAMS_VERBS } from '../../src/domain/ids';
 import { decodeActionValue } from '../../src/messages/action-value';
 import type { Block, Button, FieldErrors, FormModel, Message } from '../../src/messages/model';
 
@@ -57,8 +57,10 @@ export interface AdaptiveCard {
   version: '1.5';
   body: AcNode[];
   actions?: AcNode[];
-  /** Plain text for notifications / hosts that cannot render cards. */
+  /** Plain text for hosts that cannot render cards; also the activity's `summary` (`cardActivity`). */
   fallbackText?: string;
+  /** Teams-only card options (`width: "Full"` for wide tables). */
+  msteams?: Record<string, unknown>;
 }
 
 /** The `adaptiveCard/action` invoke answer carrying a card (Universal Actions response format). */
@@ -79,6 +81,19 @@ export function cardAttachment(card: AdaptiveCard): { contentType: string; conte
 }
 
 /**
+ * A message activity carrying `card`, with `summary` (Bot Framework Activity schema: the text
+ * shown where the card cannot be, which Teams uses for the notification and chat-list preview
+ * instead of "sent a card") taken from the card's `fallbackText`.
+ */
+export function cardActivity(card: AdaptiveCard): {
+  type: 'message';
+  summary: string;
+  attachments: { contentType: string; content: AdaptiveCard }[];
+} {
+  return { type: 'message', summary: card.fallbackText ?? '', attachments: [cardAttachment(card)] };
+}
+
+/**
  * The core's tiny markup (`**bold**`, `_italic_`, `` `code` ``, line breaks) as Teams markdown:
  * bold and italic are kept; backticks are dropped (TextBlock has no inline code); single line
  * breaks become paragraph breaks so they show.
@@ -91,6 +106,29 @@ export function toTeamsMarkdown(text: string): string {
 }
 
 const textBlock = (text: string, extra: Record<string, unknown> = {}): AcNode => ({ type: 'TextBlock', text, wrap: true, ...extra });
+
+/**
+ * Text shown exactly as written (the email draft): one `RichTextBlock` per line, whose `TextRun`
+ * is never read as Markdown, so every line stays apart and `Name <address>` keeps its brackets;
+ * a blank line becomes space above the next line. Monospace, in an emphasis container.
+ */
+export function verbatimBlock(text: string): AcNode {
+  const items: AcNode[] = [];
+  let gap = false;
+  for (const line of text.replace(/\r\n/g, '\n').split('\n')) {
+    if (line.trim() === '') {
+      gap = items.length > 0;
+      continue;
+    }
+    items.push({
+      type: 'RichTextBlock',
+      spacing: gap ? 'Medium' : 'None',
+      inlines: [{ type: 'TextRun', text: line, fontType: 'Monospace' }],
+    });
+    gap = false;
+  }
+  return { type: 'Container', style: 'emphasis', separator: true, items };
+}
 
 const STATE_ICON: Record<string, string> = { done: '✅', current: '▶️', todo: '⬜', skipped: '⏭️', failed: '❌' };
 const CHECK_ICON: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️' };
@@ -108,8 +146,8 @@ function renderBlock(b: Block): AcNode[] {
     case 'context':
       return [textBlock(toTeamsMarkdown(b.text), { isSubtle: true, size: 'Small' })];
     case 'preformatted':
-      // Shown as is: no markdown conversion, monospace.
-      return [textBlock(b.text, { fontType: 'Monospace', separator: true })];
+      // Shown as is: no Markdown (TextBlock text would join single lines and eat `<address>`).
+      return [verbatimBlock(b.text)];
     case 'fields':
       return [{ type: 'FactSet', facts: b.fields.map((f) => ({ title: f.label, value: f.value })) }];
     case 'steps':
@@ -131,24 +169,60 @@ function renderBlock(b: Block): AcNode[] {
           items: b.items.flatMap((c) => [
             textBlock(`${CHECK_ICON[c.outcome] ?? ''} **${c.name}**`, { spacing: 'Small' }),
             ...(c.reason ? [textBlock(toTeamsMarkdown(c.reason), { isSubtle: true, spacing: 'None' })] : []),
-            ...c.warnings.map((w) => textBlock(`⚠️ ${toTeamsMarkdown(w)}`, { color: 'warning', spacing: 'None' })),
+            // No `color: "warning"`: Teams' yellow is unreadable on the light theme; the sign says it.
+            ...c.warnings.map((w) => textBlock(`⚠️ ${toTeamsMarkdown(w)}`, { spacing: 'None' })),
           ]),
         },
       ];
   }
 }
 
-/** Builds an `Action.Execute` with its `Action.Submit` fallback (same `data`, which includes `verb`). */
+/** Verbs that submit a form's inputs; every other action carries `associatedInputs: "none"`. */
+const SUBMIT_VERBS: readonly string[] = Object.values(FORM_IDS);
+
+/**
+ * Builds an `Action.Execute` with its `Action.Submit` fallback (same `data`, which includes `verb`).
+ * An action that does not submit a form gets `associatedInputs: "none"`: otherwise Teams
+ * validates the card's required inputs first and "Back" on a form with an empty field does nothing.
+ */
 export function executeAction(title: string, data: ActionData, style?: 'positive' | 'destructive'): AcNode {
   const payload = { ...data };
+  const extra = { ...(style ? { style } : {}), ...(SUBMIT_VERBS.includes(data.verb) ? {} : { associatedInputs: 'none' }) };
   return {
     type: 'Action.Execute',
     title,
     verb: data.verb,
     data: payload,
-    ...(style ? { style } : {}),
-    fallback: { type: 'Action.Submit', title, data: payload, ...(style ? { style } : {}) },
+    ...extra,
+    fallback: { type: 'Action.Submit', title, data: payload, ...extra },
   };
+}
+
+/** Inner width of a card in Teams' narrowest chat column (440 px less 2 x 16 px padding), in px. */
+export const CARD_INNER_WIDTH = 408;
+
+/** A rough width of a button in Teams (Segoe UI 14 px semibold, 16 px padding each side, 8 px spacing), in px. */
+export function buttonWidth(title: string): number {
+  return Math.ceil([...title].length * 8.2) + 32 + 8;
+}
+
+/**
+ * Lays out an action bar so no button is cut off at 440 px: the actions that fit in one row stay
+ * (the positive one first), the rest go to the card's "..." menu (`mode: "secondary"`, Adaptive
+ * Cards 1.5, shown by Teams as an overflow menu).
+ */
+export function fitActions(actions: AcNode[]): AcNode[] {
+  const order = [...actions.filter((a) => a.style === 'positive'), ...actions.filter((a) => a.style !== 'positive')];
+  let used = 0;
+  const primary = new Set<AcNode>();
+  for (const a of order) {
+    const w = buttonWidth(String(a.title ?? ''));
+    if (primary.size === 0 || used + w <= CARD_INNER_WIDTH) {
+      primary.add(a);
+      used += w;
+    } else break;
+  }
+  return order.map((a) => (primary.has(a) ? a : { ...a, mode: 'secondary' }));
 }
 
 /** The action of a core `Button` on a message of `version`. */
@@ -167,8 +241,10 @@ function buttonAction(b: Button, version: number | undefined, card: CardKind): A
 export interface RenderOptions {
   /** The first TextBlock when the message has a run (e.g. "Run ABCD1234"). */
   runLabel?: string;
-  /** A short note shown in `attention` colour under the run label (stale or refused action). */
+  /** A short note shown under the run label (stale or refused action, a working notice). */
   note?: string;
+  /** `attention` (default: a refusal or an error) or `info` (progress: "Verifying...", "Verification finished"). */
+  noteTone?: 'attention' | 'info';
   /** Replaces the message's own actions (already rendered). */
   actions?: AcNode[];
   /** Drop the message's buttons (a used or stale card). */
@@ -191,15 +267,40 @@ function cardKindOf(m: Message): CardKind {
   }
 }
 
-/** Wraps body and actions into a schema 1.5 card. */
+/** Plain text of Teams Markdown for a summary: emphasis and backticks dropped, one line, at most 200 characters. */
+export function plainSummary(text: string): string {
+  const plain = text
+    .replace(/\*\*|`/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return plain.length > 200 ? `${plain.slice(0, 199)}…` : plain;
+}
+
+/** The first text of a card body (for a summary when none is given). */
+function firstText(body: AcNode[]): string | undefined {
+  for (const n of body) {
+    if (n.type === 'TextBlock' && typeof n.text === 'string' && n.text.trim()) return n.text;
+    if (Array.isArray(n.items)) {
+      const inner = firstText(n.items as AcNode[]);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Wraps body and actions into a schema 1.5 card. `fallbackText` (the notification summary)
+ * defaults to the body's first text; the action bar is laid out by `fitActions`.
+ */
 export function adaptiveCard(body: AcNode[], actions: AcNode[] = [], fallbackText?: string): AdaptiveCard {
+  const summary = plainSummary(fallbackText ?? firstText(body) ?? '');
   return {
     type: 'AdaptiveCard',
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     version: '1.5',
     body,
-    ...(actions.length ? { actions } : {}),
-    ...(fallbackText ? { fallbackText } : {}),
+    ...(actions.length ? { actions: fitActions(actions) } : {}),
+    ...(summary ? { fallbackText: summary } : {}),
   };
 }
 
@@ -210,7 +311,10 @@ export function adaptiveCard(body: AcNode[], actions: AcNode[] = [], fallbackTex
 export function renderMessage(m: Message, opts: RenderOptions = {}): AdaptiveCard {
   const body: AcNode[] = [];
   if (m.run) body.push(textBlock(opts.runLabel ?? m.run.runId, { isSubtle: true, size: 'Small', weight: 'Bolder' }));
-  if (opts.note) body.push(textBlock(toTeamsMarkdown(opts.note), { color: 'attention', weight: 'Bolder' }));
+  if (opts.note)
+    body.push(
+      textBlock(toTeamsMarkdown(opts.note), opts.noteTone === 'info' ? { color: 'accent' } : { color: 'attention', weight: 'Bolder' }),
+    );
   for (const b of m.blocks) body.push(...renderBlock(b));
   const kind = opts.card ?? cardKindOf(m);
   const actions = opts.actions ?? (opts.withoutActions ? [] : m.actions.map((b) => buttonAction(b, m.run?.version, kind)));
@@ -232,6 +336,8 @@ export interface FormRenderOptions {
   hint?: string;
   /** Title of a "Back" action (verb `card_refresh`) returning to the card the form replaced. */
   backLabel?: string;
+  /** The `errorMessage` of a required input left empty (Teams shows it under the field), in the form's language. */
+  requiredMessage: (label: string) => string;
 }
 
 /**
@@ -255,7 +361,7 @@ export function renderForm(f: FormModel, opts: FormRenderOptions): AdaptiveCard 
       id: input.id,
       label: input.label,
       isRequired: !input.optional,
-      ...(error ? { errorMessage: error } : {}),
+      ...(error || !input.optional ? { errorMessage: error ?? opts.requiredMessage(input.label) } : {}),
       ...(value !== undefined ? { value } : {}),
     };
     if (input.kind === 'select') {

@@ -106,6 +106,7 @@ export class TeamsChecks {
     const b = this.deps.builder;
     return renderForm(b.checkForm(L, target, ''), {
       data: { ...target, locale: L },
+      requiredMessage: (label) => b.t(L, 'teams.form.required', { label }),
       ...(errors ? { errors } : {}),
       ...(values ? { values: keptValues(values) } : {}),
       ...(inChannel ? { hint: b.t(L, 'teams.password.channel_hint') } : {}),
@@ -116,6 +117,7 @@ export class TeamsChecks {
     const b = this.deps.builder;
     return renderForm(b.productCheckForm(L, productCode, ''), {
       data: { productCode, locale: L },
+      requiredMessage: (label) => b.t(L, 'teams.form.required', { label }),
       ...(errors ? { errors } : {}),
       ...(values ? { values: keptValues(values) } : {}),
       ...(inChannel ? { hint: b.t(L, 'teams.password.channel_hint') } : {}),

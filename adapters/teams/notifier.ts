@@ -16,7 +16,7 @@ import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
 import type { RunStore } from '../../src/ports/run-store.port';
 import type { Actor, Effect, Run } from '../../src/workflow/types';
 import { baseConversationId, isChannelReference, threadConversationId } from './activity';
-import { type AdaptiveCard, cardAttachment, renderMessage } from './cards';
+import { type AdaptiveCard, cardActivity, renderMessage } from './cards';
 import {
   type Posted,
   readPosted,
@@ -27,7 +27,7 @@ import {
   TEAMS_GLOBAL_REF_OWNER,
   TEAMS_REF,
 } from './refs';
-import { RunCards, teamsMention } from './run-cards';
+import { RunCards } from './run-cards';
 
 /**
  * Conversation references seen recently, by base conversation id (bounded, in memory). Only a
@@ -70,13 +70,12 @@ export class TeamsOutbound {
 
   private activity(ref: Partial<ConversationReference>, conversationId: string, card: AdaptiveCard): Partial<Activity> {
     return {
-      type: 'message',
+      ...cardActivity(card),
       channelId: ref.channelId,
       serviceUrl: ref.serviceUrl,
       conversation: { ...(ref.conversation as NonNullable<ConversationReference['conversation']>), id: conversationId },
       ...(ref.bot ? { from: ref.bot } : {}),
       ...(ref.user ? { recipient: ref.user } : {}),
-      attachments: [cardAttachment(card)],
     };
   }
 
@@ -103,16 +102,16 @@ export class TeamsOutbound {
   }
 }
 
-/** Names a person as a Teams mention in card text (`<at>name</at>`, paired with `withMention`). */
-const atMention = (a: Actor): string => `<at>${a.name ?? a.id}</at>`;
+/** Who `a` is in a mention: the display name, or "Teams user" when Teams sent none (never an AAD id). */
+const nameOf = (a: Actor, unnamed: string): string => a.name ?? unnamed;
 
 /**
  * Adds the `msteams.entities` mention of `who` to a card whose text holds `<at>name</at>`
  * (Teams, "Mention support within Adaptive Cards": `mentioned.id` may be the AAD object id).
  */
-export function withMention(card: AdaptiveCard, who: Actor): AdaptiveCard & { msteams: unknown } {
-  const text = atMention(who);
-  return { ...card, msteams: { entities: [{ type: 'mention', text, mentioned: { id: who.id, name: who.name ?? who.id } }] } };
+export function withMention(card: AdaptiveCard, who: Actor, unnamed: string): AdaptiveCard & { msteams: unknown } {
+  const name = nameOf(who, unnamed);
+  return { ...card, msteams: { entities: [{ type: 'mention', text: `<at>${name}</at>`, mentioned: { id: who.id, name } }] } };
 }
 
 /** Dependencies of `TeamsNotifier`. */
@@ -158,6 +157,8 @@ export class TeamsNotifier implements ChatNotifier {
     const ref = await this.reference(run, refs);
     const base = baseConversationId(ref.conversation!.id);
     const label = this.cards.runLabel(run);
+    const mention = this.cards.mention(run);
+    const unnamed = builder.t(run.details.language, 'teams.user.unnamed');
     const postInThread = async (card: AdaptiveCard): Promise<Posted> => {
       const t = this.threadTarget(ref, refs);
       return outbound.post(ref, t.conversationId, card, t.replyToId);
@@ -180,12 +181,12 @@ export class TeamsNotifier implements ChatNotifier {
         return remember(TEAMS_REF.step(effect.step), posted);
       }
       case 'step_closed': {
-        const card = renderMessage(builder.stepClosed(run, effect, teamsMention), { runLabel: label });
+        const card = this.cards.stepClosed(run, effect);
         for (const posted of readPostedList(refs[TEAMS_REF.step(effect.step)])) await outbound.update(ref, posted, card);
         return;
       }
       case 'support_request': {
-        const msg = builder.supportRequest(run, { mention: teamsMention });
+        const msg = builder.supportRequest(run, { mention });
         const card = renderMessage(msg, { runLabel: label });
         const support = readReference((await store.getRefs(TEAMS_GLOBAL_REF_OWNER))[SUPPORT_CHANNEL_REF]);
         if (support) {
@@ -200,7 +201,7 @@ export class TeamsNotifier implements ChatNotifier {
       case 'support_closed': {
         const parsed = supportPostedSchema.safeParse(refs[TEAMS_REF.support]);
         if (!parsed.success) return;
-        const card = renderMessage(builder.supportClosed(run, effect, { mention: teamsMention }), { runLabel: label });
+        const card = renderMessage(builder.supportClosed(run, effect, { mention }), { runLabel: label });
         const { reference, ...posted } = parsed.data;
         return outbound.update(reference as unknown as Partial<ConversationReference>, posted, card);
       }
@@ -215,12 +216,12 @@ export class TeamsNotifier implements ChatNotifier {
         return;
       }
       case 'reminder_snoozed': {
-        await postInThread(renderMessage(builder.forEffect(run, effect, { mention: teamsMention }), { runLabel: label }));
+        await postInThread(renderMessage(builder.forEffect(run, effect, { mention }), { runLabel: label }));
         return;
       }
       case 'reminder': {
         if (effect.kind === 'support') {
-          const card = renderMessage(builder.forEffect(run, effect, { mention: teamsMention }), { runLabel: label });
+          const card = renderMessage(builder.forEffect(run, effect, { mention }), { runLabel: label });
           const request = supportPostedSchema.safeParse(refs[TEAMS_REF.support]);
           if (!request.success) {
             await postInThread(card);
@@ -240,8 +241,10 @@ export class TeamsNotifier implements ChatNotifier {
           return;
         }
         // Operator reminder and "support has not answered": a real mention, so Teams notifies the starter.
-        const card = renderMessage(builder.forEffect(run, effect, { mention: atMention }), { runLabel: label });
-        await postInThread(withMention(card, run.startedBy));
+        const card = renderMessage(builder.forEffect(run, effect, { mention: (a) => `<at>${nameOf(a, unnamed)}</at>` }), {
+          runLabel: label,
+        });
+        await postInThread(withMention(card, run.startedBy, unnamed));
         return;
       }
     }

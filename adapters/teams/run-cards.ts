@@ -5,14 +5,24 @@
  */
 import type { Locale, StepId } from '../../src/domain/ids';
 import { type MentionFormatter, type MessageBuilder } from '../../src/messages/builder';
-import type { Actor, Run, StepOutcome } from '../../src/workflow/types';
+import type { Actor, Effect, Run, StepOutcome } from '../../src/workflow/types';
 import { type AdaptiveCard, type CardKind, executeAction, REFRESH_VERB, renderMessage } from './cards';
 
-/** How Teams names people in card text: their display name (cards cannot mention). */
-export const teamsMention: MentionFormatter = (a) => a.name ?? a.id;
+/**
+ * How Teams names people in card text: their display name (cards cannot mention). Teams sends
+ * some accounts without a name: they are "Teams user" in `locale`, never their AAD object id.
+ */
+export function teamsMentionIn(builder: Pick<MessageBuilder, 't'>, locale: Locale): MentionFormatter {
+  return (a) => a.name ?? builder.t(locale, 'teams.user.unnamed');
+}
 
 export class RunCards {
   constructor(readonly builder: MessageBuilder) {}
+
+  /** How people are named on the cards of `run`. */
+  mention(run: Run): MentionFormatter {
+    return teamsMentionIn(this.builder, run.details.language);
+  }
 
   /** "Run ABCD1234": the first TextBlock of every card of a run. */
   runLabel(run: Run): string {
@@ -21,18 +31,18 @@ export class RunCards {
 
   /** The progress card. */
   progress(run: Run, note?: string): AdaptiveCard {
-    return renderMessage(this.builder.card(run, teamsMention), { runLabel: this.runLabel(run), ...(note ? { note } : {}) });
+    return renderMessage(this.builder.card(run, this.mention(run)), { runLabel: this.runLabel(run), ...(note ? { note } : {}) });
   }
 
   /**
    * The card of `kind` for `step` as it stands now: with its buttons while the step is the run's
    * current one, without them otherwise; `note` on top (a stale or refused action, a working notice).
    */
-  current(run: Run, kind: CardKind | undefined, step: StepId | undefined, note?: string): AdaptiveCard {
+  current(run: Run, kind: CardKind | undefined, step: StepId | undefined, note?: string, noteTone?: 'info'): AdaptiveCard {
     const live = run.status === 'open' && step !== undefined && run.currentStep === step;
-    const opts = { runLabel: this.runLabel(run), ...(note ? { note } : {}), withoutActions: !live };
+    const opts = { runLabel: this.runLabel(run), ...(note ? { note } : {}), ...(noteTone ? { noteTone } : {}), withoutActions: !live };
     if (kind === 'card' || step === undefined) return this.progress(run, note);
-    if (kind === 'support') return renderMessage(this.builder.supportRequest(run, { mention: teamsMention }), opts);
+    if (kind === 'support') return renderMessage(this.builder.supportRequest(run, { mention: this.mention(run) }), opts);
     if (kind === 'report' && run.verification) return renderMessage(this.builder.report(run), opts);
     return renderMessage(this.builder.stepPrompt(run, step), opts);
   }
@@ -44,7 +54,7 @@ export class RunCards {
     if (kind === 'support') {
       const outcome = run.status === 'cancelled' ? 'cancelled' : 'assigned';
       return renderMessage(
-        this.builder.supportClosed(run, { type: 'support_closed', outcome, by: rec.by ?? actor, at }, { mention: teamsMention }),
+        this.builder.supportClosed(run, { type: 'support_closed', outcome, by: rec.by ?? actor, at }, { mention: this.mention(run) }),
         {
           runLabel: this.runLabel(run),
         },
@@ -54,9 +64,21 @@ export class RunCards {
     if (!outcome) return this.current(run, kind, step);
     const by = outcome === 'cancelled' || outcome === 'completed' ? (run.endedBy ?? actor) : (rec.by ?? actor);
     const when = outcome === 'cancelled' ? (run.endedAt ?? at) : at;
-    return renderMessage(this.builder.stepClosed(run, { type: 'step_closed', step, outcome, by, at: when }, teamsMention), {
-      runLabel: this.runLabel(run),
-    });
+    return this.stepClosed(run, { type: 'step_closed', step, outcome, by, at: when });
+  }
+
+  /**
+   * A used step card: the line saying who did what. The email draft keeps the draft (as on Slack)
+   * with that line under it, so the sent text stays readable after "Email sent".
+   */
+  stepClosed(run: Run, effect: Extract<Effect, { type: 'step_closed' }>): AdaptiveCard {
+    const line = this.builder.stepClosed(run, effect, this.mention(run));
+    if (effect.step !== 'email_draft') return renderMessage(line, { runLabel: this.runLabel(run) });
+    const prompt = this.builder.stepPrompt(run, 'email_draft');
+    return renderMessage(
+      { ...prompt, text: line.text, blocks: [...prompt.blocks, ...line.blocks], actions: [] },
+      { runLabel: this.runLabel(run) },
+    );
   }
 
   /** The confirmation asked before cancelling (Teams has no confirm dialog on `Action.Execute`). */

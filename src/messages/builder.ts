@@ -75,7 +75,7 @@ const TRANSIENT_REASONS: readonly string[] = ['secutix_unavailable', 'secutix_pr
 /** The marked placeholder for the password in the email draft (the bot never knows it). */
 export const PASSWORD_PLACEHOLDER: Record<Locale, string> = {
   en: '[[PASSWORD PROVIDED BY SECUTIX: type it here before sending]]',
-  fr: '[[MOT DE PASSE FOURNI PAR SECUTIX : à saisir ici avant envoi]]',
+  fr: '[[MOT DE PASSE FOURNI PAR SECUTIX\u00a0: à saisir ici avant envoi]]', // no-break space before ':' (French typography)
   de: '[[PASSWORT VON SECUTIX: vor dem Senden hier eintragen]]',
 };
 
@@ -111,6 +111,11 @@ export class MessageBuilder {
   /** Text of catalog key `key` (for surfaces' own small texts). */
   t(locale: Locale, key: string, view: Record<string, unknown> = {}): string {
     return this.r.t(locale, key, view);
+  }
+
+  /** True when the catalog has message `key` in `locale` (for optional wordings, e.g. an action's name). */
+  has(locale: Locale, key: string): boolean {
+    return this.r.has(locale, key);
   }
 
   private baseView(run: Run): Record<string, unknown> {
@@ -347,7 +352,7 @@ export class MessageBuilder {
     return {
       kind: 'report',
       locale: L,
-      text: this.r.t(L, `report.text.${outcome}`, { runId: run.id, failed, toConfirm }),
+      text: this.r.t(L, `report.text.${outcome}`, { runId: run.id, failed, toConfirm, count: failed }),
       blocks,
       actions: stillHere ? this.stepButtons(run, 'verification', actions) : [],
       run: { ...this.runMeta(run)!, step: 'verification' },
@@ -433,6 +438,9 @@ export class MessageBuilder {
         operatorLogin: operatorLogin(run),
         passwordPlaceholder: PASSWORD_PLACEHOLDER[L],
         posId,
+        // Signed by the person who started the run (the operator who sends it); a chat user
+        // whose name the surface does not know signs as the institution, never as a raw id.
+        senderName: run.startedBy.name?.trim() || run.details.institutionName,
       })
       .replace(/\n{3,}/g, '\n\n')
       .trim();
@@ -810,7 +818,7 @@ export class MessageBuilder {
     const failures = rep.checks.filter((c) => c.outcome === 'failed');
     const toConfirm = rep.checks.filter((c) => c.outcome === 'to_confirm').length;
     const headerKey = rep.passed ? 'health.header.passed' : failures.length > 0 ? 'health.header.failed' : 'health.header.to_confirm';
-    const header = this.r.t(L, headerKey, { ...v, failed: failures.length, toConfirm });
+    const header = this.r.t(L, headerKey, { ...v, failed: failures.length, toConfirm, count: failures.length });
     const blocks: Block[] = [
       { type: 'header', text: header },
       { type: 'context', text: this.r.t(L, 'health.context', { ...v, at: formatTime(this.r, L, rep.at) }) },

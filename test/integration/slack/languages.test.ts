@@ -135,7 +135,7 @@ describe('Slack languages', () => {
     const emailMsg = stepMessage(card, 'email_draft');
     const email = textOf(emailMsg);
     for (const part of [
-      'Subject: Zugang zu den SecuTix-Webservices für Theater Demo',
+      'Betreff: Zugang zu den SecuTix-Webservices für Theater Demo',
       'Hallo Camille Martin,',
       'Login: DEMO_DGTK',
       `Passwort: ${PASSWORD_PLACEHOLDER.de}`,
@@ -207,7 +207,7 @@ describe('Slack languages', () => {
     await h.click('step_done', done.value, { user: FRENCH, messageTs: first.ts });
     const refusal = ephemeralsTo(FRENCH.id).slice(before);
     expect(refusal).toHaveLength(1);
-    expect(String(refusal[0]!.args.text)).toContain("Rien n'a changé : l'étape « Canal de vente » est déjà faite");
+    expect(String(refusal[0]!.args.text)).toContain("Rien n'a changé\u00a0: l'étape «\u00a0Canal de vente\u00a0» est déjà faite");
 
     // An unknown command: French.
     expect((await h.command('frobnicate', { user: FRENCH })).body).toContain('Je ne connais pas la commande');

@@ -83,15 +83,19 @@ describe('Teams: audit RUN', () => {
     expect(String(card.body[0]!.text)).toBe(`Audit trail of run ${runId}`);
     const { table, rows } = tableOf(card);
     expect(table.firstRowAsHeader).toBe(true);
-    expect((table.columns as unknown[]).length).toBe(6);
-    expect(rows[0]).toEqual(['Time (UTC / local)', 'Who', 'Step', 'Action', 'Outcome', 'Checks and details']);
+    // Issue 9: three columns at full width, one local time, names and words (never ids), no cell Markdown reads as a list.
+    expect(card.msteams).toEqual({ width: 'Full' });
+    expect((table.columns as unknown[]).length).toBe(3);
+    expect(rows[0]).toEqual(['When, Europe/Paris (default)', 'Who', 'What happened']);
     const trail = await h.store.audit(runId);
-    expect(rows.slice(1).map((r) => r[3])).toEqual(trail.map((e) => e.action));
-    expect(rows[1]![0]).toMatch(/^1\. \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\n\n\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[12]:00$/);
-    expect(rows[1]![1]).toBe(`Alex Operator (${ALEX.aadObjectId}, teams)`);
-    expect(rows[2]).toEqual([expect.any(String), `Alex Operator (${ALEX.aadObjectId}, teams)`, 'sales_channel', 'step_done', 'ok', '-']);
+    expect(rows.length - 1).toBe(trail.length);
+    expect(rows[1]![0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(rows[1]).toEqual([expect.any(String), 'Alex Operator', 'Run started\ninstitution code: DEMO; channel code: DGTK; language: en']);
+    expect(rows[2]).toEqual([expect.any(String), 'Alex Operator', '**Sales channel**: done']);
+    expect(JSON.stringify(rows)).not.toMatch(/aad-|step_done|sales_channel/);
+    for (const cell of rows.flat()) expect(cell).not.toMatch(/^\s*(?:[-+*]|\d+[.)])(?:\s|$)/);
     const texts = card.body.filter((n) => n.type === 'TextBlock').map((n) => String(n.text));
-    expect(texts.join('\n')).toContain('Europe/Paris (default)');
+    expect(texts.join('\n')).toContain('local times are in Europe/Paris, marked "(default)"');
     expect(texts.join('\n')).toContain('Microsoft Graph');
   });
 
@@ -117,18 +121,22 @@ describe('Teams: audit RUN', () => {
       .slice(before)
       .map((a) => cardOf(a));
     expect(cards.length).toBeGreaterThan(1);
-    const seqs: number[] = [];
+    const times: string[] = [];
     cards.forEach((c, i) => {
       expect(cardBytes(c as never)).toBeLessThan(MAX_CARD_BYTES);
       expect(String(c.body[0]!.text)).toContain(runId);
       expect(String(c.body[1]!.text)).toBe(`Part ${i + 1} of ${cards.length}`);
-      seqs.push(
+      times.push(
         ...tableOf(c)
           .rows.slice(1)
-          .map((r) => Number(/^(\d+)\./.exec(r[0]!)![1])),
+          .map((r) => r[0]!),
       );
     });
-    expect(seqs).toEqual((await h.store.audit(runId)).map((e) => e.seq));
+    const trail = await h.store.audit(runId);
+    expect(times).toHaveLength(trail.length);
+    // Rows in trail order: the 90 added entries are one minute apart, after the run's own.
+    expect(times.slice(-90)).toEqual([...times.slice(-90)].sort());
+    const seqs = trail.map((e) => e.seq);
     console.log(
       `teams audit: ${seqs.length} entries in ${cards.length} cards, sizes ${cards.map((c) => cardBytes(c as never)).join(', ')} bytes`,
     );

@@ -288,12 +288,13 @@ export function invokeCard(answer: HttpAnswer): Card {
   return body.value;
 }
 
-/** Every TextBlock text of a card, joined with new lines (nested containers included). */
+/** Every TextBlock and RichTextBlock text of a card, joined with new lines (nested containers included). */
 export function cardText(card: Card): string {
   const out: string[] = [];
   const walk = (nodes: Node[]): void => {
     for (const n of nodes) {
       if (n.type === 'TextBlock') out.push(String(n.text));
+      if (n.type === 'RichTextBlock') out.push((n.inlines as { text: string }[]).map((r) => r.text).join(''));
       if (n.type === 'FactSet') for (const f of n.facts as { title: string; value: string }[]) out.push(`${f.title}: ${f.value}`);
       if (Array.isArray(n.items)) walk(n.items as Node[]);
     }

@@ -155,9 +155,9 @@ test('a complete Teams run from the first message to email_sent, support request
 
   // The email draft: monospace, filled in, with the password placeholder.
   const email = latestWithAction(h.connector, 'email_sent', 'email_draft', PERSONAL.id);
-  const draft = cardOf(email).body.find((n) => n.fontType === 'Monospace');
+  const draft = cardOf(email).body.find((n) => n.type === 'Container' && n.style === 'emphasis');
   expect(draft).toBeDefined();
-  const text = String(draft!.text);
+  const text = cardText({ type: 'AdaptiveCard', version: '1.5', body: [draft!] });
   expect(text).toContain('camille.martin@digitick.example');
   expect(text).toContain('Camille Martin');
   expect(text).toContain('DEMO_DGTK');

@@ -2,6 +2,7 @@
  * Adaptive Card rendering of every message and form of the catalog, in both languages, within
  * Teams' limits (28 KB, 6 actions), with the contract's verbs, data, input ids and fallbacks.
  */
+import { cardProblems } from '../../helpers/teams-card-check';
 import { loadTemplates } from '../../../adapters/templates-loader';
 import {
   type AcNode,
@@ -153,6 +154,8 @@ function checkCard(card: AdaptiveCard, runId?: string): void {
   expect((card.actions ?? []).length).toBeLessThanOrEqual(MAX_CARD_ACTIONS);
   expect(card.body[0].type).toBe('TextBlock');
   if (runId) expect(String(card.body[0].text)).toContain(runId);
+  // The official parser (schema 1.5) and the house rules of issue 9 (Markdown, colours, inputs).
+  expect(cardProblems(card)).toEqual([]);
   walk(card.body, (n) => {
     if (n.type === 'TextBlock') expect(String(n.text).trim().length).toBeGreaterThan(0);
     if (n.type.startsWith('Input.')) expect(INPUTS.has(String(n.id))).toBe(true);
@@ -180,13 +183,24 @@ describe.each(LOCALES)('every message of the catalog as an Adaptive Card (%s)', 
   test.each(everyForm(L))('form %s, empty and with an error on every field', (name, form) => {
     const runId = name === 'start' ? undefined : 'RUN0ACME';
     const data = runId ? { runId, step: 'verification' as const, version: 7 } : { locale: L };
-    const empty = renderForm(form, { data, ...(runId ? { runLabel: `Run ${runId}` } : {}), backLabel: 'Back' });
+    const empty = renderForm(form, {
+      data,
+      ...(runId ? { runLabel: `Run ${runId}` } : {}),
+      backLabel: 'Back',
+      requiredMessage: (label) => builder.t(L, 'teams.form.required', { label }),
+    });
     checkCard(empty, runId);
     expect(empty.body.filter((n) => n.type.startsWith('Input.')).map((n) => n.id)).toEqual(form.inputs.map((i) => i.id));
     expect(empty.actions![0]).toMatchObject({ verb: form.id, style: 'positive' });
     const errors: FieldErrors = Object.fromEntries(form.inputs.map((i) => [i.id, builder.t(L, 'error.field.required')]));
     const values = Object.fromEntries(form.inputs.map((i) => [i.id, `typed-${i.id}`]));
-    const withErrors = renderForm(form, { data, errors, values, ...(runId ? { runLabel: `Run ${runId}` } : {}) });
+    const withErrors = renderForm(form, {
+      data,
+      errors,
+      values,
+      ...(runId ? { runLabel: `Run ${runId}` } : {}),
+      requiredMessage: (label) => builder.t(L, 'teams.form.required', { label }),
+    });
     checkCard(withErrors, runId);
     for (const input of form.inputs) {
       const i = withErrors.body.findIndex((n) => n.id === input.id);
@@ -227,13 +241,24 @@ describe.each(LOCALES)('every message of the catalog as an Adaptive Card (%s)', 
   });
 });
 
-test('the email draft is one monospace TextBlock, unchanged by markdown conversion', () => {
+test('the email draft is shown verbatim: one monospace RichTextBlock per line, never read as Markdown', () => {
   const run = runAt('en', 'email_draft', { verification: report(true) });
   const msg = builder.stepPrompt(run, 'email_draft');
   const card = renderMessage(msg, { runLabel: cards.runLabel(run) });
-  const draft = card.body.filter((n) => n.fontType === 'Monospace');
+  const draft = card.body.filter((n) => n.type === 'Container' && n.style === 'emphasis');
   expect(draft).toHaveLength(1);
-  expect(draft[0].text).toBe(builder.emailDraft(run));
+  const lines = (draft[0].items as { type: string; inlines: { type: string; text: string; fontType: string }[] }[]).map((b) => {
+    expect(b.type).toBe('RichTextBlock');
+    expect(b.inlines).toEqual([expect.objectContaining({ type: 'TextRun', fontType: 'Monospace' })]);
+    return b.inlines[0].text;
+  });
+  expect(lines).toEqual(
+    builder
+      .emailDraft(run)
+      .split('\n')
+      .filter((l) => l.trim() !== ''),
+  );
+  expect(lines[0]).toMatch(/^To: .+ <.+@.+>$/);
 });
 
 test('markup: bold kept, backticks dropped, single line breaks shown', () => {
