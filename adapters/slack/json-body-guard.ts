@@ -13,14 +13,20 @@ import { HTTPModuleFunctions } from '@slack/bolt';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** Wraps Bolt's `requestListener`; `onRefused` hears each refusal (for a log line). */
+/**
+ * Wraps Bolt's `requestListener` for Slack's endpoint only (`path`, default `/slack/events`):
+ * other routes on the same server (Teams' `/api/messages`) read their own body. `onRefused`
+ * hears each refusal (for a log line).
+ */
 export function guardJsonBodies(
   signingSecret: string,
   next: Listener,
   onRefused: (status: 400 | 401 | 413, why: string) => void,
+  path = '/slack/events',
 ): Listener {
   return (req, res) => {
-    if (req.method !== 'POST' || !/json/i.test(String(req.headers['content-type'] ?? ''))) return next(req, res);
+    if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== path || !/json/i.test(String(req.headers['content-type'] ?? '')))
+      return next(req, res);
     void (async () => {
       let buffered: Awaited<ReturnType<typeof HTTPModuleFunctions.bufferIncomingMessage>>;
       try {
