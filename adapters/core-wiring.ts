@@ -47,7 +47,14 @@ export interface Core {
 export async function createCore(
   config: AppConfig,
   logger: AppLogger,
-  opts: { clock?: Clock; ids?: IdSource; metrics?: Metrics } = {},
+  opts: {
+    clock?: Clock;
+    ids?: IdSource;
+    /** Catalog extraction time of the embedded sandbox in ms (default: the fixture's, 0); the console demo uses a few seconds. */
+    sandboxExtractionMs?: number;
+    /** Prometheus metrics fed by observers around the store, the SecuTix client and the verifier (server mode). */
+    metrics?: Metrics;
+  } = {},
 ): Promise<Core> {
   const clock = opts.clock ?? systemClock;
   const { metrics } = opts;
@@ -56,7 +63,11 @@ export async function createCore(
   let sandbox: Core['sandbox'];
   let baseUrl = config.secutix.baseUrl;
   if (config.secutix.sandbox) {
-    const instance = createSandbox({ admin: false, logger: logger.child({ component: 'sandbox' }) });
+    const instance = createSandbox({
+      admin: false,
+      logger: logger.child({ component: 'sandbox' }),
+      ...(opts.sandboxExtractionMs !== undefined ? { extractionMs: opts.sandboxExtractionMs } : {}),
+    });
     const { url } = await instance.listen(0, '127.0.0.1');
     sandbox = { instance, url };
     baseUrl = url;
@@ -70,6 +81,9 @@ export async function createCore(
     maxRetries: config.secutix.maxRetries,
     // Each of `REPLICAS` processes takes its share of the budget, so together they stay under it.
     rateLimitPerMinute: Math.max(1, Math.floor(config.secutix.rateLimitPerMinute / (config.replicas ?? 1))),
+    pollIntervalMs: config.secutix.pollIntervalMs,
+    extractionTimeoutMs: config.secutix.extractionTimeoutMs,
+    catalogTimeoutMs: config.secutix.catalogTimeoutMs,
     logger: logger.child({ component: 'secutix' }),
   });
   const secutix = metrics ? observeSecutix(client, metrics) : client;
@@ -88,6 +102,7 @@ export async function createCore(
     logger: logger.child({ component: 'runs' }),
     access: new AccessPolicy({ operators: config.allowedOperators, support: config.supportUsers }),
     reminders: { remindAfterHours: config.remindAfterHours, supportRemindAfterHours: config.supportRemindAfterHours },
+    maxDeliveryAttempts: config.deliveryMaxAttempts,
   });
   return {
     store,

@@ -6,20 +6,26 @@ import type { CustomRoute } from '@slack/bolt';
 import pino from 'pino';
 import { createAuditRoute } from './admin/audit-route';
 import { ConfigError, loadConfig, type AppConfig } from './config';
-import { createConsoleNotifier, runConsole } from './console';
+import { consoleHintsFrom, createConsoleNotifier, runConsole } from './console';
 import { createCore, type Core, warnOpenAccess } from './core-wiring';
 import { parseDatabaseUrl } from './store/open-run-store';
 import { probeSqliteFile } from './store/sqlite-probe';
 import { loadTemplates } from './templates-loader';
 import { Renderer } from '../src/messages/renderer';
 import { createLogger, type AppLogger } from './logger';
-import { demoHints } from './sandbox';
+import { allSandboxHints } from './sandbox';
 import { createSlackSurface } from './slack';
 import { createTeamsOnlyServer, createTeamsSurface } from './teams';
 import { createOpsRoutes } from './http/ops-routes';
 import { Metrics } from './metrics/metrics';
 import { observeHttp } from './metrics/observe';
 import { APP_VERSION } from './runtime/package-root';
+
+/**
+ * How long the embedded sandbox takes to "extract" a catalog in the console demo (ms): long enough
+ * for a newcomer to see the verification's progress while SecuTix works, short enough to wait for.
+ */
+const CONSOLE_DEMO_EXTRACTION_MS = 4000;
 
 async function runConsoleMode(config: AppConfig): Promise<number> {
   // The terminal is the console's: logs go to stderr, quiet unless LOG_LEVEL asks for more.
@@ -38,12 +44,12 @@ async function runConsoleMode(config: AppConfig): Promise<number> {
     process.stdout.write(`${text}\n`);
     return 1;
   }
-  const core = await createCore(config, logger);
+  const core = await createCore(config, logger, { sandboxExtractionMs: CONSOLE_DEMO_EXTRACTION_MS });
   core.notifiers.console = createConsoleNotifier(process.stdout, core.builder);
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
   });
-  const h = config.secutix.sandbox ? demoHints() : undefined;
+  const hints = config.secutix.sandbox ? consoleHintsFrom(allSandboxHints()) : undefined;
   // SIGTERM / SIGINT: the session stops reading, says where the run is saved, and exits.
   const stop = new AbortController();
   process.once('SIGTERM', () => stop.abort('SIGTERM'));
@@ -60,16 +66,7 @@ async function runConsoleMode(config: AppConfig): Promise<number> {
     defaultLocale: config.defaultLocale,
     stop: stop.signal,
     ...(databaseFile ? { databaseFile } : {}),
-    ...(h
-      ? {
-          hints: {
-            institutionCode: h.institutionCode,
-            password: h.password,
-            contingentIds: h.contingentIds,
-            contactNumbers: h.contactNumbers,
-          },
-        }
-      : {}),
+    ...(hints ? { hints } : {}),
   });
   await core.close();
   return exitCode;

@@ -21,12 +21,12 @@ import { stepDefinition } from '../../src/workflow/steps';
 import type { AnswerChanges, Run } from '../../src/workflow/types';
 import type { ConsoleChoice } from './channel';
 import { ConsoleCommands } from './commands';
-import { type Command, type ConsoleDeps, InputEnded, SessionIO } from './session-io';
+import { type Command, type ConsoleDeps, type ConsoleInstitutionHint, InputEnded, SessionIO } from './session-io';
 import { StartFlow } from './start';
 import { sqliteProblemOf } from '../store/sqlite-probe';
 import { rule, stripMarkup } from './text';
 
-export type { ConsoleDeps, ConsoleHints } from './session-io';
+export type { ConsoleDeps, ConsoleHints, ConsoleInstitutionHint, ConsoleDemoShows } from './session-io';
 
 /**
  * Runs one console session until the run ends, the user types `quit`, or input ends.
@@ -106,18 +106,20 @@ class ConsoleSession extends SessionIO {
     const h = this.deps.hints;
     if (h) {
       this.ch.line();
-      this.ch.line(
-        this.t(
-          'console.hints.title',
-          {
-            institutionCode: h.institutionCode,
-            password: h.password,
-            contingents: h.contingentIds.join(', '),
-            contactNumber: h.contactNumbers[0] ?? '?',
-          },
-          L,
-        ),
-      );
+      const view = (i: ConsoleInstitutionHint) => ({
+        institutionCode: i.institutionCode,
+        password: i.password,
+        contingents: i.contingentIds.join(', '),
+        contactNumber: i.contactNumbers[0] ?? '?',
+      });
+      if (!h.others?.length) this.ch.line(this.t('console.hints.title', view(h), L));
+      else {
+        this.ch.line(this.t('console.hints.list', {}, L));
+        for (const i of [h, ...h.others]) {
+          const shows = this.t(`console.hints.shows.${i.shows ?? 'none'}`, {}, L);
+          this.ch.line(this.t('console.hints.line', { ...view(i), shows }, L));
+        }
+      }
       if (h.extra) this.ch.line(this.t('console.hints.extra', { extra: h.extra }, L));
     }
     this.ch.line(rule('='));
@@ -261,8 +263,11 @@ class ConsoleSession extends SessionIO {
   }
 
   private hintFor(run: Run, what: 'contingents' | 'contact' | 'password'): string | undefined {
-    const h = this.deps.hints;
-    if (!h || h.institutionCode.toUpperCase() !== run.details.institutionCode) return undefined;
+    const code = run.details.institutionCode;
+    const h = [...(this.deps.hints ? [this.deps.hints] : []), ...(this.deps.hints?.others ?? [])].find(
+      (i) => i.institutionCode.toUpperCase() === code,
+    );
+    if (!h) return undefined;
     const L = run.details.language;
     const view = { institutionCode: h.institutionCode, contingents: h.contingentIds.join(', '), contactNumber: h.contactNumbers[0] ?? '?' };
     return this.t(`console.hint.${what}`, view, L);

@@ -20,11 +20,26 @@ import { cleanAnswer, stripMarkup } from './text';
  * What a new user needs to finish a run against the sandbox, printed at start (source: the
  * sandbox fixture, `adapters/sandbox` `demoHints()`). The password is a demo value, not a secret.
  */
-export interface ConsoleHints {
+/** What a sandbox institution shows in a demo (`console.hints.shows.*`; the fixture's `demoShows`). */
+export type ConsoleDemoShows = 'passes' | 'fails' | 'to_confirm' | 'large_catalog';
+
+/** One sandbox institution as the console presents it (a demo password, not a secret). */
+export interface ConsoleInstitutionHint {
   institutionCode: string;
   password: string;
   contingentIds: number[];
   contactNumbers: string[];
+  shows?: ConsoleDemoShows;
+}
+
+/**
+ * What a new user needs to finish a run against the sandbox, printed at start (source: the
+ * sandbox fixture, `adapters/sandbox` `allSandboxHints()`): the default institution, and with
+ * `others` every other one, one line each with what it shows.
+ */
+export interface ConsoleHints extends ConsoleInstitutionHint {
+  /** The other demo institutions (the banner lists them all, the default first). */
+  others?: ConsoleInstitutionHint[];
   /** One more line printed under the hints (e.g. where the sandbox listens). */
   extra?: string;
 }

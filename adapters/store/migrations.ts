@@ -95,6 +95,15 @@ ALTER TABLE runs ADD COLUMN due_at TEXT;
 CREATE INDEX runs_due_at ON runs (due_at) WHERE due_at IS NOT NULL;
 `,
   },
+  {
+    version: 4,
+    name: 'abandoned outbox items',
+    // An item whose delivery kept failing is abandoned after a bounded number of attempts
+    // (RunService `maxDeliveryAttempts`): no longer pending, so the run's later messages go on.
+    sql: `
+ALTER TABLE outbox ADD COLUMN abandoned_at TEXT;
+`,
+  },
 ];
 
 /** The statement creating the bookkeeping table (same text works on PostgreSQL). */

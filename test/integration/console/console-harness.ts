@@ -59,7 +59,11 @@ export function tempDir(): string {
  * Wires the core on the SQLite file `dbPath` with the embedded sandbox (as `npm start` in
  * console mode does) and returns a harness to run console sessions against it.
  */
-export async function wireConsole(dbPath: string, env: Record<string, string> = {}): Promise<ConsoleHarness> {
+export async function wireConsole(
+  dbPath: string,
+  env: Record<string, string> = {},
+  opts: { sandboxExtractionMs?: number } = {},
+): Promise<ConsoleHarness> {
   const config = loadConfig({
     DATABASE_URL: `sqlite:${dbPath}`,
     SECUTIX_SANDBOX: 'true',
@@ -69,7 +73,7 @@ export async function wireConsole(dbPath: string, env: Record<string, string> = 
   });
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, { write: (s: string) => void logs.push(s) });
-  const core = await createCore(config, logger);
+  const core = await createCore(config, logger, opts);
   return {
     core,
     dbPath,

@@ -271,6 +271,9 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
     expect(count(r.output, 'Institution name: ')).toBe(2);
     // status shows the card again (with the legend), then the same choices.
     expect(count(r.output, '[x] done  [>] current')).toBeGreaterThanOrEqual(2);
+    // The compact card: run id once, status in words.
+    expect(r.output).toMatch(/Run [A-Z0-9]{8} · started by .* · channel DGTK, operator DEMO_DGTK/);
+    expect(r.output).toContain('In progress: step 1 of 10, Sales channel.');
     expect(count(r.output, 'Your choice (1-2): ')).toBe(3);
     const [run] = await h.core.store.list({ surface: 'console' });
     expect(run.currentStep).toBe('point_of_sale');

@@ -91,9 +91,10 @@ test('check FAULTY in a channel: the form says a personal chat is better; the re
   );
   const text = cardText(report);
   expect(text).toMatch(/Health check of FAULTY \(DGTK\): \d problems/);
-  expect(text).toContain('Where to fix it');
-  expect(text).toContain('**Sales channel**: Institution > Initialisation > Sales channels');
-  expect(text).toContain('**Point of sale**: the payment methods of the point of sale');
+  expect(text).not.toContain('Where to fix it');
+  expect(text).toContain('**Where:** Institution > Initialisation > Sales channels');
+  expect(text).toContain('**Where:** the payment methods of the point of sale');
+  expect(text).not.toMatch(/run's contingents/);
 });
 
 test('field errors come back on the form without the password; a refused user gets a note and no form', async () => {
