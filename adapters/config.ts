@@ -116,6 +116,8 @@ const envSchema = z.object({
   SUPPORT_REMIND_AFTER_HOURS: num(4, 0),
   DELIVERY_MAX_ATTEMPTS: int(10, 2, 1000),
   ADMIN_TOKEN: optStr,
+  METRICS_TOKEN: optStr,
+  REPLICAS: int(1, 1, 100),
   DEFAULT_TIME_ZONE: z
     .string()
     .optional()
@@ -165,6 +167,7 @@ export interface AppConfig {
     sandbox: boolean;
     timeoutMs: number;
     maxRetries: number;
+    /** Calls per minute per institution and method for the whole deployment (`SECUTIX_RATE_LIMIT_PER_MINUTE`); each replica takes its share. */
     rateLimitPerMinute: number;
     /** `SECUTIX_POLL_INTERVAL_MS`: wait between `in_progress` polls (default 5000; 1000 in console mode, so the demo shows progress). */
     pollIntervalMs: number;
@@ -184,6 +187,14 @@ export interface AppConfig {
   /** `DELIVERY_MAX_ATTEMPTS` (default 10): attempts of one outbox item before it is given up and the operator told. */
   deliveryMaxAttempts: number;
   adminToken?: string;
+  /** `METRICS_TOKEN`: bearer token required by `GET /metrics` when set (unset: open, keep it on a private network). */
+  metricsToken?: string;
+  /**
+   * `REPLICAS` (default 1): how many processes share the database. The SecuTix rate limit
+   * (`SECUTIX_RATE_LIMIT_PER_MINUTE`, per institution and method) is divided by it, so the
+   * replicas together stay under SecuTix's budget.
+   */
+  replicas: number;
   /**
    * `DEFAULT_TIME_ZONE` (IANA, default `Europe/Paris`): local times of the audit export when SecuTix
    * has not given the institution's `organizationTimeZone` (no verification yet).
@@ -298,6 +309,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     supportRemindAfterHours: e.SUPPORT_REMIND_AFTER_HOURS,
     deliveryMaxAttempts: e.DELIVERY_MAX_ATTEMPTS,
     ...(e.ADMIN_TOKEN ? { adminToken: e.ADMIN_TOKEN } : {}),
+    ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
+    replicas: e.REPLICAS,
     defaultTimeZone: e.DEFAULT_TIME_ZONE,
   };
 }

@@ -40,12 +40,13 @@ import { decodeActionValue } from '../../src/messages/action-value';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { Message } from '../../src/messages/model';
 import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
-import type { RunStore } from '../../src/ports/run-store.port';
+import { type RunStore, StoreUnavailableError } from '../../src/ports/run-store.port';
 import type { Actor, Run } from '../../src/workflow/types';
 import type { AppLogger } from '../logger';
 import { noticeModal, renderButton, renderMessage, renderModal, type SlackMessagePayload, textPayload } from './block-kit';
 import { buildAuditExport } from '../../src/app/audit-export';
 import { uploadAuditCsv } from './audit-upload';
+import { guardJsonBodies } from './json-body-guard';
 import { onCheckCommand, productWithCheck, registerSlackChecks, type SlackChecksContext } from './checks';
 import { claimViewSubmission, slackDedupeMiddleware } from './dedupe';
 import { blockedCode, blockedReason, firstFailed, isChannelProblem } from './blocked';
@@ -113,7 +114,7 @@ export interface SlackSurface {
    * @returns the real port (useful with port 0).
    * @throws SlackStartError when `auth.test` fails (bad token, unreachable API).
    */
-  start(): Promise<{ port: number }>;
+  start(): Promise<{ port: number; server?: Server }>;
   /** Stops the HTTP server (or the Socket Mode connection). */
   stop(): Promise<void>;
   /** Resolves when every request's work that follows the ack has finished (tests, graceful stop). */
@@ -221,6 +222,10 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       }
       boltListener(req, res);
     };
+    const guarded = receiver.requestListener;
+    receiver.requestListener = guardJsonBodies(deps.slack.signingSecret, guarded, (status, why) =>
+      log.warn({ status }, `unreadable Slack request (${why}): answered ${status}`),
+    );
   }
   const app = new App({
     signingSecret: deps.slack.signingSecret,
@@ -290,14 +295,24 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   const localeOfUser = (userId: string): Promise<Locale> => userLocales.localeOf(userId);
 
   // ---- durable dedupe: a retried, replayed or twice-routed request is acked and not handled again
-  app.use(slackDedupeMiddleware({ store, logger: log }));
+  app.use(
+    slackDedupeMiddleware({
+      store,
+      logger: log,
+      unavailableText: async (userId) => t(userId ? await localeOfUser(userId) : defaultLocale, 'error.store_unavailable'),
+    }),
+  );
   /** False for a retry or replay of a view submission that already passed validation. */
   const firstSubmission = (body: unknown) => claimViewSubmission({ store, logger: log }, (body as { view?: unknown }).view);
 
   // ---- work tracking: every listener's promise, so tests and a graceful stop can wait -------
   const inflight = new Set<Promise<unknown>>();
   const tracked = (work: () => Promise<void>): Promise<void> => {
-    const p = work().catch((err: unknown) => log.error({ err: errText(err) }, 'slack listener failed'));
+    const p = work().catch((err: unknown) =>
+      err instanceof StoreUnavailableError
+        ? log.warn({ err: errText(err) }, 'slack listener stopped: the run store is unavailable')
+        : log.error({ err: errText(err) }, 'slack listener failed'),
+    );
     inflight.add(p);
     void p.finally(() => inflight.delete(p));
     return p;
@@ -878,7 +893,15 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       try {
         await app.init();
       } catch (err) {
-        const code = slackErrorCode(err) ?? 'unreachable';
+        const code = slackErrorCode(err);
+        if (code === undefined) {
+          // No answer from Slack at all (refused, timeout, DNS, 5xx): not a token problem.
+          const at = apiUrl ?? 'https://slack.com/api/';
+          throw new SlackStartError(
+            'unreachable',
+            `Slack API unreachable at ${at} (${errText(err)}). Check the network${apiUrl ? ' and SLACK_API_URL' : ''}.`,
+          );
+        }
         throw new SlackStartError(
           code,
           `Slack rejected the bot token check (auth.test: ${code}). Check SLACK_BOT_TOKEN${apiUrl ? ' and SLACK_API_URL' : ''}.`,
@@ -892,7 +915,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : deps.port;
       log.info({ port }, 'slack surface listening');
-      return { port };
+      return { port, server };
     },
     async stop() {
       await Promise.allSettled([...inflight]);

@@ -26,8 +26,10 @@ import {
   type OutboxItem,
   type RunFilter,
   type RunStore,
+  type RunStoreStats,
   type StoredAuditEntry,
 } from '../../src/ports/run-store.port';
+import { postgresStats } from './store-stats';
 import type { Effect, Run } from '../../src/workflow/types';
 import { applyPostgresMigrations, POSTGRES_MIGRATIONS, SCHEMA_NAME } from './postgres-migrations';
 import { describeIssues, effectSchema, parseStored, runRecordSchema, StoredRecordError } from './run-record.schema';
@@ -338,6 +340,11 @@ export class PostgresRunStore implements RunStore {
       'INSERT INTO refs (run_id, key, value) VALUES ($1, $2, $3::jsonb) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value',
       [runId, key, json],
     );
+  }
+
+  /** Runs per status and step, and the outbox backlog (`RunStore.stats`), in one read. */
+  async stats(): Promise<RunStoreStats> {
+    return postgresStats(this.#pool);
   }
 
   /**

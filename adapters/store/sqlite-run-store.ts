@@ -26,8 +26,10 @@ import {
   type OutboxItem,
   type RunFilter,
   type RunStore,
+  type RunStoreStats,
   type StoredAuditEntry,
 } from '../../src/ports/run-store.port';
+import { sqliteStats } from './store-stats';
 import { applySqliteMigrations } from './migrations';
 import { describeIssues, effectSchema, parseStored, runRecordSchema, StoredRecordError } from './run-record.schema';
 import { assertNoSecrets, refJson } from './secret-guard';
@@ -312,6 +314,11 @@ export class SqliteRunStore implements RunStore {
       this.statements.set(sql, st);
     }
     return st;
+  }
+
+  /** Runs per status and step, and the outbox backlog (`RunStore.stats`). */
+  async stats(): Promise<RunStoreStats> {
+    return sqliteStats(this.db);
   }
 
   /** Claims a dedupe key (`INSERT OR IGNORE`): true the first time. Keys older than a day are pruned now and then. */

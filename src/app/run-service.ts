@@ -9,7 +9,13 @@ import type { RunDetails } from '../domain/schemas';
 import type { ChatNotifier, Delivery } from '../ports/chat-notifier.port';
 import { type Clock, type IdSource, isoNow } from '../ports/clock.port';
 import type { Logger } from '../ports/logger.port';
-import { type AuditEntry, DuplicateOpenRunError, type RunStore, VersionConflictError } from '../ports/run-store.port';
+import {
+  type AuditEntry,
+  DuplicateOpenRunError,
+  type RunStore,
+  StoreUnavailableError,
+  VersionConflictError,
+} from '../ports/run-store.port';
 import type { SecutixCredentials } from '../ports/secutix.port';
 import { stepDefinition } from '../workflow/steps';
 import { createRun, transition } from '../workflow/transition';
@@ -38,7 +44,8 @@ export type ServiceError =
   | { code: 'verification_running'; run: Run }
   /** An access refusal without a run (`start`, `status`); refusals about a run are `refused` / `not_permitted`. */
   | { code: 'not_permitted'; rule: NotPermittedRule }
-  | { code: 'internal'; correlationId: string };
+  /** `unavailable`: the run store could not be reached (nothing changed; try again in a moment). */
+  | { code: 'internal'; correlationId: string; unavailable?: true };
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ServiceError };
 
@@ -724,6 +731,13 @@ export class RunService {
 
   private internal<T>(err: unknown, context: Record<string, unknown>): Outcome<T> {
     const correlationId = this.correlationId();
+    if (err instanceof StoreUnavailableError) {
+      this.deps.logger.warn(
+        { ...context, correlationId, err: err.message },
+        'run store unavailable: the user is told to try again in a moment',
+      );
+      return fail({ code: 'internal', correlationId, unavailable: true });
+    }
     this.deps.logger.error({ ...context, correlationId, err: errorSummary(err) }, 'internal error');
     return fail({ code: 'internal', correlationId });
   }
