@@ -11,6 +11,7 @@ import { createCore, type Core, warnOpenAccess } from './core-wiring';
 import { createLogger, type AppLogger } from './logger';
 import { demoHints } from './sandbox';
 import { createSlackSurface } from './slack';
+import { openInstallationStore } from './slack/oauth/open-installation-store';
 import { createTeamsOnlyServer, createTeamsSurface } from './teams';
 
 async function runConsoleMode(config: AppConfig): Promise<number> {
@@ -94,6 +95,7 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
       defaultLocale: config.defaultLocale,
       defaultTimeZone: config.defaultTimeZone,
       health: core.health,
+      ...(config.slack.oauth ? { installations: await openInstallationStore(core.store, config.slack.oauth, logger) } : {}),
       customRoutes: [...(teamsRoute ? [teamsRoute] : []), auditRoute],
     });
     core.notifiers.slack = slack.notifier;
