@@ -212,11 +212,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const slackWanted = Boolean(raw('SLACK_SIGNING_SECRET') || raw('SLACK_BOT_TOKEN') || oauthWanted);
   if (oauthWanted) {
     // Distribution: every workspace's token comes from its installation, never from SLACK_BOT_TOKEN.
-    for (const k of oauthVars) if (!raw(k)) problems.push(`${k}: required for Slack OAuth distribution (with ${oauthVars.filter((v) => v !== k).join(' and ')})`);
+    for (const k of oauthVars)
+      if (!raw(k)) problems.push(`${k}: required for Slack OAuth distribution (with ${oauthVars.filter((v) => v !== k).join(' and ')})`);
     if (!raw('SLACK_SIGNING_SECRET')) problems.push('SLACK_SIGNING_SECRET: required with SLACK_CLIENT_ID');
     if (raw('SLACK_BOT_TOKEN'))
-      problems.push('SLACK_BOT_TOKEN: set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET/SLACK_STATE_SECRET (OAuth distribution), not both');
-    if (isTrue('SLACK_SOCKET_MODE')) problems.push('SLACK_SOCKET_MODE: OAuth distribution needs HTTP mode (GET /slack/install, /slack/oauth_redirect); set it to false');
+      problems.push(
+        'SLACK_BOT_TOKEN: set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET/SLACK_STATE_SECRET (OAuth distribution), not both',
+      );
+    if (isTrue('SLACK_SOCKET_MODE'))
+      problems.push('SLACK_SOCKET_MODE: OAuth distribution needs HTTP mode (GET /slack/install, /slack/oauth_redirect); set it to false');
     const keyProblem = encryptionKeyProblem(raw('INSTALLATION_ENCRYPTION_KEY'));
     if (keyProblem) problems.push(`INSTALLATION_ENCRYPTION_KEY: ${keyProblem}`);
     const previous = raw('INSTALLATION_ENCRYPTION_KEY_PREVIOUS');

@@ -210,9 +210,11 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
               ...oauth,
               ...(apiUrl ? { apiUrl } : {}),
               logger: log,
-              onInstalled: async () => {
-                await service.releaseBlocked();
-              },
+              // Messages that waited for this workspace (uninstalled, then reinstalled) go out now.
+              onInstalled: () =>
+                tracked(async () => {
+                  await service.releaseBlocked();
+                }),
             })
           : {}),
         customRoutes: [healthz, ...(deps.customRoutes ?? [])],
@@ -295,7 +297,9 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     timeout: deps.web?.timeoutMs ?? 10_000,
     logger: boltLogger(deps.logger),
   };
-  const postClient = oauth ? new WorkspaceWebClient(oauth.installations, postOptions) : new webApi.WebClient(deps.slack.botToken, postOptions);
+  const postClient = oauth
+    ? new WorkspaceWebClient(oauth.installations, postOptions)
+    : new webApi.WebClient(deps.slack.botToken, postOptions);
   const slackNotifier = new SlackNotifier({
     client,
     postClient,

@@ -86,8 +86,7 @@ export function sqliteInstallationRows(db: Database.Database): InstallationRows 
       );
     },
     delete: async (key) => db.prepare('DELETE FROM slack_installations WHERE install_key = ?').run(key).changes,
-    all: async () =>
-      (db.prepare(`SELECT ${COLUMNS} FROM slack_installations ORDER BY install_key`).all() as RawRow[]).map(fromRaw),
+    all: async () => (db.prepare(`SELECT ${COLUMNS} FROM slack_installations ORDER BY install_key`).all() as RawRow[]).map(fromRaw),
   };
 }
 
@@ -121,7 +120,8 @@ export function postgresInstallationRows(query: PgQuery): InstallationRows {
       );
     },
     delete: async (key) => (await query('DELETE FROM slack_installations WHERE install_key = $1', [key])).rowCount ?? 0,
-    all: async () => (await query(`SELECT ${COLUMNS} FROM slack_installations ORDER BY install_key`, [])).rows.map((r) => fromRaw(r as RawRow)),
+    all: async () =>
+      (await query(`SELECT ${COLUMNS} FROM slack_installations ORDER BY install_key`, [])).rows.map((r) => fromRaw(r as RawRow)),
   };
 }
 

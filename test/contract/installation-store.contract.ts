@@ -84,9 +84,9 @@ export function installationStoreContract(name: string, setup: () => Promise<Ins
     });
 
     it('refuses a fetch for an unknown workspace (Bolt answers it as not authorized)', async () => {
-      await expect(storeWith().fetchInstallation({ teamId: 'T0NONE', enterpriseId: undefined, isEnterpriseInstall: false })).rejects.toThrow(
-        /no Slack installation for team:T0NONE/,
-      );
+      await expect(
+        storeWith().fetchInstallation({ teamId: 'T0NONE', enterpriseId: undefined, isEnterpriseInstall: false }),
+      ).rejects.toThrow(/no Slack installation for team:T0NONE/);
     });
 
     it('serves an org-wide Enterprise Grid install by enterprise id, also for a workspace of that organisation', async () => {

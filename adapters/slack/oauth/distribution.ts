@@ -51,7 +51,8 @@ function page(res: ServerResponse, status: number, title: string, body: string):
 
 /** The name shown on the success page: the workspace (or Enterprise Grid organisation) and its id. */
 export function installedName(inst: Installation): string {
-  if (inst.isEnterpriseInstall) return `${inst.enterprise?.name ?? 'your organisation'} (${inst.enterprise?.id ?? '?'}, whole organisation)`;
+  if (inst.isEnterpriseInstall)
+    return `${inst.enterprise?.name ?? 'your organisation'} (${inst.enterprise?.id ?? '?'}, whole organisation)`;
   return `${inst.team?.name ?? 'your workspace'} (${inst.team?.id ?? '?'})`;
 }
 
@@ -85,12 +86,21 @@ export function distributionReceiverOptions(
       directInstall: true,
       stateVerification: true,
       authorizationUrl: authorizeUrlFor(deps.apiUrl),
-      ...(deps.apiUrl ? { clientOptions: { slackApiUrl: deps.apiUrl.replace(/\/*$/, '/') } } : {}),
+      // oauth.v2.access / auth.test of the install: bounded retries and timeout (a browser is waiting).
+      clientOptions: {
+        ...(deps.apiUrl ? { slackApiUrl: deps.apiUrl.replace(/\/*$/, '/') } : {}),
+        retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 2000 },
+        timeout: 10_000,
+      },
       callbackOptions: {
         successAsync: async (installation: Installation, _options: unknown, _req: IncomingMessage, res: ServerResponse) => {
           const name = installedName(installation);
           log.info(
-            { team: installation.team?.id, enterprise: installation.enterprise?.id, enterpriseInstall: Boolean(installation.isEnterpriseInstall) },
+            {
+              team: installation.team?.id,
+              enterprise: installation.enterprise?.id,
+              enterpriseInstall: Boolean(installation.isEnterpriseInstall),
+            },
             'Slack app installed',
           );
           page(

@@ -45,7 +45,7 @@ export function registerUninstallEvents(app: App, deps: { installations: Databas
     });
     log.warn(
       { team: ws.teamId, enterprise: ws.enterpriseId, removed },
-      "Slack app uninstalled from a workspace: its installation is removed; its runs are kept and their messages wait for a reinstall",
+      'Slack app uninstalled from a workspace: its installation is removed; its runs are kept and their messages wait for a reinstall',
     );
   });
   app.event('tokens_revoked', async ({ context, event }) => {
