@@ -72,6 +72,11 @@ const url = (def: string) =>
       return s.replace(/\/+$/, '');
     });
 
+/** `SECUTIX_POLL_INTERVAL_MS` default when serving Slack or Teams (`secutix-api.md`: 5 s). */
+export const DEFAULT_POLL_INTERVAL_MS = 5000;
+/** Its default in console mode: the demo's few-second extraction shows its progress, ending within about a second. */
+export const CONSOLE_POLL_INTERVAL_MS = 1000;
+
 const envSchema = z.object({
   PORT: int(3000, 0, 65535),
   HOST: optStr,
@@ -105,12 +110,17 @@ const envSchema = z.object({
   SECUTIX_TIMEOUT_MS: int(10000, 100, 600000),
   SECUTIX_MAX_RETRIES: int(3, 0, 10),
   SECUTIX_RATE_LIMIT_PER_MINUTE: int(50, 1, 6000),
+  // -1: unset (the default depends on the mode, see `loadConfig`).
+  SECUTIX_POLL_INTERVAL_MS: int(-1, 10, 600000),
+  SECUTIX_EXTRACTION_TIMEOUT_MS: int(180000, 0, 3600000),
+  SECUTIX_CATALOG_TIMEOUT_MS: int(60000, 100, 600000),
   TEAMS_SERVICE_URL_ALLOWLIST: list,
   ALLOWED_OPERATORS: list,
   SUPPORT_USERS: list,
   ALLOWED_TENANTS: list,
   REMIND_AFTER_HOURS: num(24, 0),
   SUPPORT_REMIND_AFTER_HOURS: num(4, 0),
+  DELIVERY_MAX_ATTEMPTS: int(10, 2, 1000),
   ADMIN_TOKEN: optStr,
   DEFAULT_TIME_ZONE: z
     .string()
@@ -169,6 +179,12 @@ export interface AppConfig {
     timeoutMs: number;
     maxRetries: number;
     rateLimitPerMinute: number;
+    /** `SECUTIX_POLL_INTERVAL_MS`: wait between `in_progress` polls (default 5000; 1000 in console mode, so the demo shows progress). */
+    pollIntervalMs: number;
+    /** `SECUTIX_EXTRACTION_TIMEOUT_MS`: how long a catalog extraction is awaited from the first request (default 180000). */
+    extractionTimeoutMs: number;
+    /** `SECUTIX_CATALOG_TIMEOUT_MS`: timeout of one catalog call (default 60000; other calls: `timeoutMs`). */
+    catalogTimeoutMs: number;
   };
   databaseUrl: string;
   defaultLocale: Locale;
@@ -178,6 +194,8 @@ export interface AppConfig {
   allowedTenants: string[];
   remindAfterHours: number;
   supportRemindAfterHours: number;
+  /** `DELIVERY_MAX_ATTEMPTS` (default 10): attempts of one outbox item before it is given up and the operator told. */
+  deliveryMaxAttempts: number;
   adminToken?: string;
   /**
    * `DEFAULT_TIME_ZONE` (IANA, default `Europe/Paris`): local times of the audit export when SecuTix
@@ -309,6 +327,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       timeoutMs: e.SECUTIX_TIMEOUT_MS,
       maxRetries: e.SECUTIX_MAX_RETRIES,
       rateLimitPerMinute: e.SECUTIX_RATE_LIMIT_PER_MINUTE,
+      pollIntervalMs:
+        e.SECUTIX_POLL_INTERVAL_MS >= 0 ? e.SECUTIX_POLL_INTERVAL_MS : server ? DEFAULT_POLL_INTERVAL_MS : CONSOLE_POLL_INTERVAL_MS,
+      extractionTimeoutMs: e.SECUTIX_EXTRACTION_TIMEOUT_MS,
+      catalogTimeoutMs: e.SECUTIX_CATALOG_TIMEOUT_MS,
     },
     databaseUrl,
     defaultLocale: e.DEFAULT_LOCALE,
@@ -318,6 +340,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     allowedTenants: e.ALLOWED_TENANTS,
     remindAfterHours: e.REMIND_AFTER_HOURS,
     supportRemindAfterHours: e.SUPPORT_REMIND_AFTER_HOURS,
+    deliveryMaxAttempts: e.DELIVERY_MAX_ATTEMPTS,
     ...(e.ADMIN_TOKEN ? { adminToken: e.ADMIN_TOKEN } : {}),
     defaultTimeZone: e.DEFAULT_TIME_ZONE,
   };

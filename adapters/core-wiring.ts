@@ -41,13 +41,26 @@ export interface Core {
  * Builds the core from the configuration.
  * @throws Error when the database cannot be opened or the sandbox cannot listen.
  */
-export async function createCore(config: AppConfig, logger: AppLogger, opts: { clock?: Clock; ids?: IdSource } = {}): Promise<Core> {
+export async function createCore(
+  config: AppConfig,
+  logger: AppLogger,
+  opts: {
+    clock?: Clock;
+    ids?: IdSource;
+    /** Catalog extraction time of the embedded sandbox in ms (default: the fixture's, 0); the console demo uses a few seconds. */
+    sandboxExtractionMs?: number;
+  } = {},
+): Promise<Core> {
   const clock = opts.clock ?? systemClock;
   const store = await openRunStore(config.databaseUrl);
   let sandbox: Core['sandbox'];
   let baseUrl = config.secutix.baseUrl;
   if (config.secutix.sandbox) {
-    const instance = createSandbox({ admin: false, logger: logger.child({ component: 'sandbox' }) });
+    const instance = createSandbox({
+      admin: false,
+      logger: logger.child({ component: 'sandbox' }),
+      ...(opts.sandboxExtractionMs !== undefined ? { extractionMs: opts.sandboxExtractionMs } : {}),
+    });
     const { url } = await instance.listen(0, '127.0.0.1');
     sandbox = { instance, url };
     baseUrl = url;
@@ -60,6 +73,9 @@ export async function createCore(config: AppConfig, logger: AppLogger, opts: { c
     timeoutMs: config.secutix.timeoutMs,
     maxRetries: config.secutix.maxRetries,
     rateLimitPerMinute: config.secutix.rateLimitPerMinute,
+    pollIntervalMs: config.secutix.pollIntervalMs,
+    extractionTimeoutMs: config.secutix.extractionTimeoutMs,
+    catalogTimeoutMs: config.secutix.catalogTimeoutMs,
     logger: logger.child({ component: 'secutix' }),
   });
   const builder = new MessageBuilder(new Renderer(loadTemplates()), {
@@ -76,6 +92,7 @@ export async function createCore(config: AppConfig, logger: AppLogger, opts: { c
     logger: logger.child({ component: 'runs' }),
     access: new AccessPolicy({ operators: config.allowedOperators, support: config.supportUsers }),
     reminders: { remindAfterHours: config.remindAfterHours, supportRemindAfterHours: config.supportRemindAfterHours },
+    maxDeliveryAttempts: config.deliveryMaxAttempts,
   });
   return {
     store,

@@ -6,24 +6,51 @@ import type { CustomRoute } from '@slack/bolt';
 import pino from 'pino';
 import { createAuditRoute } from './admin/audit-route';
 import { ConfigError, loadConfig, type AppConfig } from './config';
-import { createConsoleNotifier, runConsole } from './console';
+import { consoleHintsFrom, createConsoleNotifier, runConsole } from './console';
 import { createCore, type Core, warnOpenAccess } from './core-wiring';
+import { parseDatabaseUrl } from './store/open-run-store';
+import { probeSqliteFile } from './store/sqlite-probe';
+import { loadTemplates } from './templates-loader';
+import { Renderer } from '../src/messages/renderer';
 import { createLogger, type AppLogger } from './logger';
-import { demoHints } from './sandbox';
+import { allSandboxHints } from './sandbox';
 import { createSlackSurface } from './slack';
 import { openInstallationStore } from './slack/oauth/open-installation-store';
 import { createTeamsOnlyServer, createTeamsSurface } from './teams';
+
+/**
+ * How long the embedded sandbox takes to "extract" a catalog in the console demo (ms): long enough
+ * for a newcomer to see the verification's progress while SecuTix works, short enough to wait for.
+ */
+const CONSOLE_DEMO_EXTRACTION_MS = 4000;
 
 async function runConsoleMode(config: AppConfig): Promise<number> {
   // The terminal is the console's: logs go to stderr, quiet unless LOG_LEVEL asks for more.
   const level = process.env.LOG_LEVEL ? config.logLevel : 'warn';
   const logger = createLogger(level, pino.destination(2));
-  const core = await createCore(config, logger);
+  // A database file that is not a database, is damaged or read-only is named, with what to do,
+  // before anything is asked (the answers could not be saved).
+  const target = parseDatabaseUrl(config.databaseUrl);
+  const databaseFile = target.kind === 'sqlite' && target.path !== ':memory:' ? target.path : undefined;
+  const problem = databaseFile ? probeSqliteFile(databaseFile) : null;
+  if (databaseFile && problem) {
+    const text = new Renderer(loadTemplates()).t(config.defaultLocale, `console.db.${problem.kind}`, {
+      file: databaseFile,
+      detail: problem.detail,
+    });
+    process.stdout.write(`${text}\n`);
+    return 1;
+  }
+  const core = await createCore(config, logger, { sandboxExtractionMs: CONSOLE_DEMO_EXTRACTION_MS });
   core.notifiers.console = createConsoleNotifier(process.stdout, core.builder);
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
   });
-  const h = config.secutix.sandbox ? demoHints() : undefined;
+  const hints = config.secutix.sandbox ? consoleHintsFrom(allSandboxHints()) : undefined;
+  // SIGTERM / SIGINT: the session stops reading, says where the run is saved, and exits.
+  const stop = new AbortController();
+  process.once('SIGTERM', () => stop.abort('SIGTERM'));
+  process.once('SIGINT', () => stop.abort('SIGINT'));
   await core.service.drain();
   const { exitCode } = await runConsole({
     service: core.service,
@@ -34,16 +61,9 @@ async function runConsoleMode(config: AppConfig): Promise<number> {
     input: process.stdin,
     output: process.stdout,
     defaultLocale: config.defaultLocale,
-    ...(h
-      ? {
-          hints: {
-            institutionCode: h.institutionCode,
-            password: h.password,
-            contingentIds: h.contingentIds,
-            contactNumbers: h.contactNumbers,
-          },
-        }
-      : {}),
+    stop: stop.signal,
+    ...(databaseFile ? { databaseFile } : {}),
+    ...(hints ? { hints } : {}),
   });
   await core.close();
   return exitCode;

@@ -23,7 +23,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { STEP_IDS } from '../src/domain/ids';
 import { execFileSync } from 'node:child_process';
-import { type Child, collectGarbage, rssMb, startChild } from './bench/children';
+import { type Child, collectGarbage, pool, portOf, postJson, rssMb, startChild } from './bench/children';
 import { benchFixture, benchInstitutions } from './bench/fixture';
 import { type LoadResult, newAgent, paced, percentile, saturated, type Target } from './bench/load';
 import { clickBody, commandBodyFor, fullRun, postSignature, type RunTiming, startRun, type Who } from './bench/runs';
@@ -97,48 +97,6 @@ async function measure(name: string, app: Phase['app'], run: () => Promise<LoadR
   );
   if (result.failures.length) log(`    failures: ${result.failures.join('; ')}`);
   return phase;
-}
-
-async function portOf(child: Child, match: (j: Record<string, unknown>) => boolean): Promise<number> {
-  return child.waitFor((line) => {
-    try {
-      const j = JSON.parse(line) as Record<string, unknown>;
-      return match(j) && typeof j.port === 'number' ? j.port : undefined;
-    } catch {
-      return undefined;
-    }
-  });
-}
-
-async function postJson(url: string, body: unknown): Promise<unknown> {
-  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  const json = (await res.json()) as unknown;
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
-  return json;
-}
-
-/** Runs `count` tasks with at most `limit` at once; resolves with results and errors. */
-async function pool<T>(
-  count: number,
-  limit: number,
-  task: (i: number, slot: number) => Promise<T>,
-): Promise<{ ok: T[]; errors: string[] }> {
-  const ok: T[] = [];
-  const errors: string[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, count) }, async (_, slot) => {
-      while (next < count) {
-        const i = next++;
-        try {
-          ok.push(await task(i, slot));
-        } catch (err) {
-          errors.push(err instanceof Error ? err.message : String(err));
-        }
-      }
-    }),
-  );
-  return { ok, errors };
 }
 
 interface SandboxCallLog {

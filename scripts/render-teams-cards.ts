@@ -21,6 +21,7 @@ import { chromium } from 'playwright-core';
 import { cardProblems } from '../test/helpers/teams-card-check';
 import { type CapturedCard, runCardScenario } from '../test/integration/teams/card-scenario';
 import { startTeamsHarness } from '../test/integration/teams/helpers';
+import { runVerificationCardScenario } from '../test/integration/teams/verification-card-scenario';
 import { TEAMS_THEMES } from './teams-host-config';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -87,6 +88,14 @@ async function main(): Promise<void> {
       cards.push(...run.cards.map((c) => ({ ...c, label: `${language} ${c.label}` })));
     } finally {
       await h.close();
+    }
+    // Issue 8: checks to confirm, the answers form, the password guard (another run, another harness).
+    const h8 = await startTeamsHarness();
+    try {
+      const more = await runVerificationCardScenario(h8, language);
+      cards.push(...more.map((c) => ({ ...c, label: `${language} i8 ${c.label}` })));
+    } finally {
+      await h8.close();
     }
   }
   // One screenshot per distinct card (updates often repeat a card).

@@ -59,6 +59,7 @@ export class ConsoleChannel {
     return {
       outcomeWords: { passed: t('report.outcome.passed'), failed: t('report.outcome.failed'), skipped: t('report.outcome.skipped') },
       preformattedRules: { begin: t('console.email.begin'), end: t('console.email.end') },
+      warningLabel: t('console.warning_label'),
     };
   }
 
@@ -117,9 +118,8 @@ export class ConsoleChannel {
 
   /** Prints the full progress card (institution, fields, every step with its marker) and its legend. */
   printFullCard(run: Run): void {
-    const built = this.builder.card(run);
-    // The chat card's "current step (in this thread)" line is dropped: the [>] marker says it here.
-    const card = run.status === 'open' ? { ...built, blocks: built.blocks.filter((b) => b.type !== 'text') } : built;
+    // The card's status line ("In progress: step 3 of 10, Contingents.") says it in words, as on chat.
+    const card = this.builder.card(run);
     this.line(rule('='));
     this.write(renderMessage(card, this.textOptions(card.locale)));
     this.line(this.builder.t(card.locale, 'console.card.legend'));

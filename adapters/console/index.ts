@@ -1,7 +1,8 @@
 /** The console surface: `runConsole` (inbound loop) and `createConsoleNotifier` (outbound), sharing one `ConsoleChannel` per output stream. */
 export { runConsole } from './run-console';
-export type { ConsoleDeps, ConsoleHints } from './run-console';
+export type { ConsoleDeps, ConsoleDemoShows, ConsoleHints, ConsoleInstitutionHint } from './run-console';
 export { createConsoleNotifier } from './notifier';
+export { consoleHintsFrom } from './sandbox-hints';
 export type { ConsoleNotifier } from './notifier';
 export { ConsoleChannel, consoleChannel } from './channel';
 export type { ConsoleChoice, OfferedChoices } from './channel';

@@ -8,7 +8,7 @@ import type { MessageBuilder } from '../../src/messages/builder';
 import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
 import type { Effect, Run } from '../../src/workflow/types';
 import { type ConsoleChannel, consoleChannel } from './channel';
-import { rule } from './text';
+import { rule, stripMarkup } from './text';
 
 /** The console notifier; `channel` is the terminal state it shares with `runConsole`. */
 export interface ConsoleNotifier extends ChatNotifier {
@@ -47,19 +47,19 @@ function deliverToConsole(ch: ConsoleChannel, run: Run, effect: Effect): void {
       return;
     }
     case 'step_closed':
-      ch.line(`  ${b.stepClosed(run, effect).text}`);
+      ch.line(`  ${stripMarkup(b.stepClosed(run, effect).text)}`);
       return;
     case 'support_request': {
       ch.line();
       ch.printMessage(b.supportRequest(run));
-      ch.line(b.t(L, 'console.support.to'));
+      ch.line(stripMarkup(b.t(L, 'console.support.to')));
       if (run.status === 'open' && run.currentStep === 'password_request') ch.offer(run, 'password_request');
       return;
     }
     case 'support_closed': {
       const closed = b.supportClosed(run, effect);
       const last = closed.blocks[closed.blocks.length - 1];
-      ch.line(`  ${last && last.type === 'context' ? last.text : closed.text}`);
+      ch.line(`  ${stripMarkup(last && last.type === 'context' ? last.text : closed.text)}`);
       return;
     }
     case 'verification_report': {
@@ -75,13 +75,13 @@ function deliverToConsole(ch: ConsoleChannel, run: Run, effect: Effect): void {
         effect.code === 'completed' || effect.code === 'cancelled'
           ? b.t(L, `console.notice.${effect.code}`, { runId: run.id, institutionCode: run.details.institutionCode })
           : b.notice(run, effect.code, effect.params).text;
-      ch.line(text.replace(/\*\*/g, ''));
+      ch.line(stripMarkup(text));
       return;
     }
     case 'reminder':
     case 'reminder_snoozed':
       // Console runs get no reminders (RunService `reminders.surfaces`); printed plainly should one come.
-      ch.line(b.forEffect(run, effect).text.replace(/\*\*/g, ''));
+      ch.line(stripMarkup(b.forEffect(run, effect).text));
       return;
   }
 }

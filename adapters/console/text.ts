@@ -1,10 +1,12 @@
 /**
  * Plain-text rendering of the platform-neutral message model for the terminal. Pure: strings in,
- * strings out. Markup rule (`src/messages/model.ts`): `**bold**` markers are stripped, backtick
- * code is kept as is (so codes and commands stay recognisable), line breaks are kept.
+ * strings out. Markup rule (`src/messages/model.ts`): `**bold**` markers and backticks are
+ * stripped (their text is kept), button wording becomes choices wording (`consoleWording`), line
+ * breaks are kept. Preformatted blocks (the email draft) are shown verbatim.
  */
 import type { Block, Message } from '../../src/messages/model';
 import type { CheckResult, StepState } from '../../src/workflow/types';
+import { consoleWording } from './wording';
 
 /** Width of the rules drawn around headers and the email draft, in characters. */
 export const RULE_WIDTH = 64;
@@ -30,9 +32,9 @@ export const OUTCOME_MARKERS: Readonly<Record<CheckResult['outcome'], string>> =
   to_confirm: '?? ',
 };
 
-/** Removes `**bold**` markers; keeps `` `code` `` and every other character as is. */
+/** Removes `**bold**` markers and backticks, and says "choose" where chat says "press the button". */
 export function stripMarkup(text: string): string {
-  return text.replace(/\*\*/g, '');
+  return consoleWording(text.replace(/\*\*/g, ''));
 }
 
 /** Indents every line of `text` by `n` spaces. */
@@ -64,7 +66,8 @@ export function renderBlock(block: Block, opts: BlockTextOptions = {}): string {
       return stripMarkup(block.text);
     case 'fields': {
       const width = Math.max(...block.fields.map((f) => stripMarkup(f.label).length));
-      return block.fields.map((f) => `${stripMarkup(f.label).padEnd(width)} : ${stripMarkup(f.value)}`).join('\n');
+      // A no-break space before the colon: French typography, and harmless in the other languages.
+      return block.fields.map((f) => `${stripMarkup(f.label).padEnd(width)}\u00a0: ${stripMarkup(f.value)}`).join('\n');
     }
     case 'steps':
       return block.items
@@ -102,4 +105,17 @@ export function renderMessage(message: Pick<Message, 'blocks'>, opts: BlockTextO
 /** One compact progress line's bar: a marker per step (`xx>.......`), todo shown as `.`. */
 export function progressBar(states: readonly StepState[]): string {
   return states.map((s) => (s === 'todo' ? '.' : STATE_MARKERS[s])).join('');
+}
+
+/**
+ * Control characters (C0, DEL, C1) and U+FFFD (what invalid UTF-8 on standard input decodes to)
+ * are removed from a typed answer before it is parsed and saved; `removed` says how many.
+ */
+export function cleanAnswer(line: string): { text: string; removed: number } {
+  let removed = 0;
+  const text = line.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, () => {
+    removed += 1;
+    return '';
+  });
+  return { text, removed };
 }

@@ -11,8 +11,12 @@ import { performance } from 'node:perf_hooks';
 import { SignJWT, decodeJwt, jwtVerify } from 'jose';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { defaultFixture, sandboxFixtureSchema, type SandboxFixture, type SandboxInstitution } from './fixture';
-import { FaultBook, faultsBodySchema, type FaultRule, type SandboxMethod } from './faults';
+import { breakTypes, businessAnswer } from './answers';
+import { defaultFixture, sandboxFixtureSchema, type SandboxInstitution } from './fixture';
+import { faultsBodySchema, type SandboxMethod } from './faults';
+import { type SandboxCall, SandboxState } from './state';
+
+export { SandboxState, type SandboxCall } from './state';
 
 /** The sandbox's own routing table, written from the spec independently of the client's. */
 const ROUTES: Readonly<Record<string, SandboxMethod>> = {
@@ -31,11 +35,10 @@ const MAX_TOKEN_TTL_SECONDS = 300;
 const MAX_BODY_BYTES = 1_000_000;
 /** The admin API's fixture upload may be larger (thousands of generated institutions for the bench). */
 const MAX_FIXTURE_BYTES = 32_000_000;
-/** Catalog states returned by `getCatalogDetailed` (`secutix-api.md`). */
-const LISTED_STATES = new Set(['RUNNING', 'SUSPENDED']);
 
 const id = z.number().int().positive();
-const ids = z.array(id).max(1000);
+// A large catalog's verification asks for every performance at once (BIGCAT: 20,000).
+const ids = z.array(id).max(100_000);
 const requestId = z.union([z.string(), z.number()]).nullish();
 
 /** Request bodies per method (extra fields are ignored, as a lenient server would). */
@@ -50,22 +53,18 @@ const REQUEST_SCHEMAS: Record<Exclude<SandboxMethod, 'auth'>, z.ZodType> = {
     requestId,
   }),
 };
+/** Body of `POST /__sandbox/extraction`: catalog extraction time in ms, for one institution or (absent) all. */
+const extractionBodySchema = z
+  .object({
+    ms: z.number().int().min(0).max(600_000),
+    institution: z
+      .string()
+      .regex(/^[A-Za-z0-9]{2,15}$/)
+      .transform((x) => x.toUpperCase())
+      .optional(),
+  })
+  .strict();
 const authRequestSchema = z.object({ operator: z.string().min(1), partner: z.string().min(1), secret: z.string().min(1) });
-
-/** One request as seen by the sandbox. Times are monotonic ms (`performance.now()`). */
-export interface SandboxCall {
-  seq: number;
-  method: SandboxMethod;
-  /** Institution from the token's `sub` (or the exchange's operator), when readable. */
-  institution?: string;
-  startMs: number;
-  /** When the answer was sent (absent while pending or for a hang). */
-  endMs?: number;
-  httpStatus?: number;
-  statusCode?: string;
-  /** `requestId` carried by the request body (a poll of an `in_progress` answer). */
-  requestId?: string | number;
-}
 
 /** Readable summary of a zod error: `path: message; ...`. */
 function describe(error: z.ZodError): string {
@@ -75,71 +74,6 @@ function describe(error: z.ZodError): string {
     .join('; ');
 }
 
-/**
- * The sandbox's in-memory state: institutions, faults, call counts and the call log. Tests may
- * use it directly in-process; the admin API exposes the same operations over HTTP.
- */
-export class SandboxState {
-  institutions = new Map<string, SandboxInstitution>();
-  readonly faults = new FaultBook();
-  /** Calls per method, counting every request routed to it (401 included). */
-  calls: Record<string, number> = {};
-  /** Calls per `INSTITUTION:method`. */
-  callsByInstitution: Record<string, number> = {};
-  log: SandboxCall[] = [];
-  /** `requestId`s answered `in_progress` and not yet polled. */
-  readonly pendingRequests = new Set<string>();
-  private seq = 0;
-
-  constructor(private fixture: SandboxFixture) {
-    this.reset();
-  }
-
-  /** Back to the loaded fixture; faults, counts and log cleared. */
-  reset(): void {
-    this.institutions = new Map(structuredClone(this.fixture).institutions.map((i) => [i.code, i]));
-    this.faults.clear();
-    this.calls = {};
-    this.callsByInstitution = {};
-    this.log = [];
-    this.pendingRequests.clear();
-  }
-
-  /** Replaces the fixture (validated) and resets. @throws ZodError on an invalid fixture. */
-  loadFixture(json: unknown): void {
-    this.fixture = sandboxFixtureSchema.parse(json);
-    this.reset();
-  }
-
-  /** Sets the fault rules (validated). @throws ZodError on invalid rules. */
-  setFaults(rules: unknown[], append = false): FaultRule[] {
-    const parsed = faultsBodySchema.parse({ faults: rules, append });
-    this.faults.set(parsed.faults, append);
-    return this.faults.list();
-  }
-
-  /** Number of calls to `method` (optionally for one institution). */
-  callCount(method: SandboxMethod, institution?: string): number {
-    return institution ? (this.callsByInstitution[`${institution.toUpperCase()}:${method}`] ?? 0) : (this.calls[method] ?? 0);
-  }
-
-  nextSeq(): number {
-    this.seq += 1;
-    return this.seq;
-  }
-
-  /** A JSON-safe snapshot (no passwords). */
-  snapshot(): object {
-    return {
-      institutions: [...this.institutions.keys()],
-      faults: this.faults.list(),
-      calls: { ...this.calls },
-      callsByInstitution: { ...this.callsByInstitution },
-      log: this.log.map((c) => ({ ...c })),
-    };
-  }
-}
-
 /** Options of `createSandbox`. */
 export interface SandboxOptions {
   /** The fixture (validated); default `fixtures/default.json`. */
@@ -147,6 +81,12 @@ export interface SandboxOptions {
   /** Serve the admin API under `/__sandbox/` (own process or tests only); otherwise 404. */
   admin: boolean;
   logger?: Logger;
+  /**
+   * Catalog extraction time in ms for every institution (replaces the fixture's `extractionMs`):
+   * `getCatalogDetailed` answers `{"statusCode":"in_progress"}` (no `requestId`) until this long
+   * after the first identical request. The console demo uses a few seconds; tests default to the fixture's 0.
+   */
+  extractionMs?: number;
 }
 
 /** A sandbox instance. */
@@ -169,10 +109,17 @@ class HttpFailure extends Error {
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.destroyed || res.headersSent) return;
+  writeJson(res, status, body, headers);
+}
+
+/** Sends `body` as JSON; returns its size in bytes (0 when the response was already gone). */
+function writeJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): number {
+  if (res.destroyed || res.headersSent) return 0;
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
+  const bytes = Buffer.byteLength(text);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': bytes, ...headers });
   res.end(text);
+  return bytes;
 }
 
 function readBody(req: http.IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
@@ -228,7 +175,10 @@ function peekSub(authorization: string | undefined): string | undefined {
  * `fixtures/default.json`). @throws ZodError when `fixture` is invalid.
  */
 export function createSandbox(opts: SandboxOptions): Sandbox {
-  const state = new SandboxState(opts.fixture === undefined ? defaultFixture() : sandboxFixtureSchema.parse(opts.fixture));
+  const state = new SandboxState(
+    opts.fixture === undefined ? defaultFixture() : sandboxFixtureSchema.parse(opts.fixture),
+    opts.extractionMs,
+  );
   const log = opts.logger;
 
   /** Verifies the bearer token: signature with the operator's password, `aud`, `sub`, expiry. */
@@ -284,133 +234,6 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     throw new HttpFailure(401, 'operator or secret rejected');
   }
 
-  /** The data field of a successful answer, or a business error. */
-  function business(
-    inst: SandboxInstitution,
-    method: Exclude<SandboxMethod, 'auth'>,
-    body: Record<string, unknown>,
-  ): { data?: Record<string, unknown>; statusCode?: string; statusDetail?: string } {
-    const products = inst.seasons.flatMap((s) => s.products);
-    const contingents = new Set(inst.contingentIds);
-    const posCheck = () =>
-      body.pointOfSalesId === inst.posConfig.posId
-        ? undefined
-        : { statusCode: 'error.pointofsales.notfound', statusDetail: `Point of sales ${String(body.pointOfSalesId)} unknown` };
-    switch (method) {
-      case 'getPOSConfig':
-        return { data: { posConfigData: structuredClone(inst.posConfig) } };
-      case 'getCatalogDetailed': {
-        const seasons = inst.seasons
-          .filter((s) => !body.seasonCode || s.code === body.seasonCode)
-          .map((s) => ({
-            id: s.id,
-            code: s.code,
-            products: s.products
-              .filter((p) => LISTED_STATES.has(p.state) && (!body.productCode || p.code === body.productCode))
-              .map((p) => ({
-                id: p.id,
-                code: p.code,
-                state: p.state,
-                productFamilyType: p.productFamilyType,
-                externalName: { translations: p.names },
-                // An extra field no client reads: clients must ignore it.
-                sandboxNote: 'ignored by tolerant clients',
-                ...(p.productFamilyType === 'SINGLE_ENTRY'
-                  ? {
-                      event: {
-                        performances: p.performances
-                          .filter((f) => LISTED_STATES.has(f.state))
-                          .map((f) => ({ id: f.id, state: f.state, start: f.start })),
-                      },
-                    }
-                  : {}),
-              })),
-          }));
-        return { data: { catalogData: { seasons } } };
-      }
-      case 'getEventAvailability': {
-        const err = posCheck();
-        if (err) return err;
-        const performances = new Map(products.flatMap((p) => p.performances).map((f) => [f.id, f]));
-        const items: object[] = [];
-        for (const pid of body.performanceIds as number[]) {
-          const perf = performances.get(pid);
-          if (!perf) continue;
-          for (const cid of body.contingentIds as number[]) {
-            if (!contingents.has(cid)) continue;
-            const seats = perf.seats.find((s) => s.contingentId === cid)?.availableSeats ?? 0;
-            items.push({ performanceId: pid, contingentId: cid, availableSeats: seats });
-          }
-        }
-        return { data: { eventAvailabilityData: { eventAvailabilities: items } } };
-      }
-      case 'getProductAvailability': {
-        const err = posCheck();
-        if (err) return err;
-        const items: object[] = [];
-        for (const pid of body.productIds as number[]) {
-          const product = products.find((p) => p.id === pid);
-          if (!product) continue;
-          for (const cid of body.contingentIds as number[]) {
-            if (!contingents.has(cid)) continue;
-            const qs = product.quantities.filter((q) => q.contingentId === cid);
-            if (qs.length === 0) items.push({ productId: pid, contingentId: cid, availableQuantity: 0 });
-            for (const q of qs) items.push({ productId: pid, contingentId: cid, date: q.date, availableQuantity: q.availableQuantity });
-          }
-        }
-        return { data: { productAvailabilityData: { items } } };
-      }
-      case 'getContactData': {
-        const c = inst.contacts.find((x) => x.contactNumber === body.contactNumber);
-        if (!c) return { statusCode: 'error.contact.notfound', statusDetail: `Contact ${String(body.contactNumber)} not found` };
-        return {
-          data: {
-            contactData: {
-              contactId: c.contactId,
-              contactNumber: c.contactNumber,
-              individualContact: { firstName: c.firstName, lastName: c.lastName },
-              financialData: { pendingAccountAuthorized: c.pendingAccountAuthorized },
-            },
-          },
-        };
-      }
-    }
-  }
-
-  /** Puts a string where a number or boolean the client reads is expected. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberate corruption of a shape built just above
-  function breakTypes(method: SandboxMethod, answer: Record<string, any>): void {
-    switch (method) {
-      case 'getPOSConfig':
-        answer.posConfigData.posId = String(answer.posConfigData.posId);
-        break;
-      case 'getCatalogDetailed': {
-        const p = answer.catalogData.seasons[0]?.products[0];
-        if (p) p.id = `id-${String(p.id)}`;
-        else answer.catalogData.seasons = 'none';
-        break;
-      }
-      case 'getEventAvailability': {
-        const list = answer.eventAvailabilityData.eventAvailabilities;
-        if (list[0]) list[0].availableSeats = 'many';
-        else answer.eventAvailabilityData.eventAvailabilities = 'none';
-        break;
-      }
-      case 'getProductAvailability': {
-        const list = answer.productAvailabilityData.items;
-        if (list[0]) list[0].availableQuantity = 'many';
-        else answer.productAvailabilityData.items = 'none';
-        break;
-      }
-      case 'getContactData':
-        answer.contactData.financialData.pendingAccountAuthorized = 'yes';
-        break;
-      case 'auth':
-        answer.token = 42;
-        break;
-    }
-  }
-
   async function handleAdmin(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
     const route = `${req.method ?? ''} ${path}`;
     switch (route) {
@@ -428,6 +251,12 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
         if (!parsed.success) return sendJson(res, 400, { error: `invalid faults: ${describe(parsed.error)}` });
         state.faults.set(parsed.data.faults, parsed.data.append);
         return sendJson(res, 200, { ok: true, faults: state.faults.list() });
+      }
+      case 'POST /__sandbox/extraction': {
+        const parsed = extractionBodySchema.safeParse(await readJson(req));
+        if (!parsed.success) return sendJson(res, 400, { error: `invalid extraction: ${describe(parsed.error)}` });
+        state.setExtractionMs(parsed.data.ms, parsed.data.institution);
+        return sendJson(res, 200, { ok: true });
       }
       case 'GET /__sandbox/state':
         return sendJson(res, 200, state.snapshot());
@@ -495,8 +324,14 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
       call.httpStatus = 200;
       return sendJson(res, 200, { requestId: rid, statusCode: 'in_progress', statusDetail: 'Extraction in progress' });
     }
+    if (method === 'getCatalogDetailed' && inst && state.extracting(inst, b, performance.now())) {
+      // As SecuTix while it extracts a catalog: only a statusCode, no requestId, no data.
+      call.statusCode = 'in_progress';
+      call.httpStatus = 200;
+      return sendJson(res, 200, { statusCode: 'in_progress' });
+    }
     if (method !== 'auth' && inst) {
-      const r = business(inst, method, b);
+      const r = businessAnswer(inst, method, b);
       answer = r.data
         ? { requestId: call.requestId ?? null, statusCode: 'success', statusDetail: null, ...r.data }
         : { requestId: call.requestId ?? null, statusCode: r.statusCode, statusDetail: r.statusDetail ?? null };
@@ -504,7 +339,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     }
     if (fault?.kind === 'wrongTypes' && (method === 'auth' || answer.statusCode === 'success')) breakTypes(method, answer);
     call.httpStatus = 200;
-    sendJson(res, 200, answer);
+    call.bytes = writeJson(res, 200, answer);
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -19,7 +19,8 @@ import {
   type SecutixPort,
 } from '../../src/ports/secutix.port';
 import { ExchangeTokenCache, signToken } from './auth';
-import { DEFAULT_BASE_URL, ENDPOINTS, type EnvelopeMethod, authUrl, methodUrl, operatorLogin } from './endpoints';
+import { answerKeyPaths, notifyWaiting, type OnWaiting, parseAnswerData } from './answer-data';
+import { DEFAULT_BASE_URL, type EnvelopeMethod, authUrl, methodUrl, operatorLogin } from './endpoints';
 import { classifyHttpStatus, classifyNetworkError, parseRetryAfter } from './errors';
 import { SlidingWindowRateLimiter } from './rate-limiter';
 import {
@@ -42,8 +43,10 @@ export interface SecutixClientConfig {
   auth: 'signed' | 'exchange';
   /** The token's `iss` (and the exchange's `partner`). */
   partner: string;
-  /** Per-call timeout in ms (default 10 000). */
+  /** Per-call timeout in ms of every call but the catalog (`SECUTIX_TIMEOUT_MS`, default 10 000). */
   timeoutMs: number;
+  /** Per-call timeout in ms of one `getCatalogDetailed` call, which may transfer about 10 MB (`SECUTIX_CATALOG_TIMEOUT_MS`, default 60 000). */
+  catalogTimeoutMs: number;
   /** Retries of a transient failure after the first attempt (default 3). */
   maxRetries: number;
   /** Client-side cap of calls per institution and method per minute (default 50). */
@@ -52,10 +55,14 @@ export interface SecutixClientConfig {
   maxRetryAfterSeconds: number;
   /** First backoff delay in ms, doubled per retry, plus up to the same again of jitter (default 250). */
   backoffBaseMs: number;
-  /** Wait between `in_progress` polls in ms (default 500). */
-  inProgressWaitMs: number;
-  /** Polls of an `in_progress` answer before failing `unavailable` (default 5). */
-  maxInProgressPolls: number;
+  /** Wait in ms between an `in_progress` answer and the next identical request (`SECUTIX_POLL_INTERVAL_MS`, default 5 000). */
+  pollIntervalMs: number;
+  /**
+   * How long in ms after the first request `in_progress` answers are polled before the call fails
+   * `unavailable` with statusCode `in_progress` (`SECUTIX_EXTRACTION_TIMEOUT_MS`, default 180 000).
+   * Polls are not retries: they use no retry budget, but do go through the rate limiter.
+   */
+  extractionTimeoutMs: number;
   logger?: Logger;
   /** Waiting, injectable for tests (default: a real timer). */
   sleep?: (ms: number) => Promise<void>;
@@ -71,12 +78,13 @@ export const DEFAULT_SECUTIX_CLIENT_CONFIG: SecutixClientConfig = {
   auth: 'signed',
   partner: 'Digitick onboarding assistant',
   timeoutMs: 10_000,
+  catalogTimeoutMs: 60_000,
   maxRetries: 3,
   rateLimitPerMinute: 50,
   maxRetryAfterSeconds: 30,
   backoffBaseMs: 250,
-  inProgressWaitMs: 500,
-  maxInProgressPolls: 5,
+  pollIntervalMs: 5_000,
+  extractionTimeoutMs: 180_000,
 };
 
 const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -102,6 +110,8 @@ export class SecutixHttpClient implements SecutixPort {
   private readonly random: () => number;
   private readonly tokens = new ExchangeTokenCache();
   private readonly exchanging = new Map<string, Promise<string>>();
+  /** Methods whose answer's key paths were logged (once per method for this client, i.e. per process). */
+  private readonly shapesLogged = new Set<string>();
 
   constructor(config: Partial<SecutixClientConfig> = {}) {
     this.config = { ...DEFAULT_SECUTIX_CLIENT_CONFIG, ...config };
@@ -124,12 +134,24 @@ export class SecutixHttpClient implements SecutixPort {
     return this.call(c, 'getPOSConfig', {}, posConfigSchema);
   }
 
-  /** `getCatalogDetailed`: every product of every season (`catalogData.seasons[].products[]`). @throws SecutixError */
-  async getCatalogDetailed(c: SecutixCredentials, opts: { productCode?: string; seasonCode?: string } = {}): Promise<CatalogProduct[]> {
+  /**
+   * `getCatalogDetailed`: every product of every season (`catalogData.seasons[].products[]`).
+   * While SecuTix extracts the catalog (`in_progress`, with or without a `requestId`) the same body
+   * is sent again every `pollIntervalMs` until `extractionTimeoutMs`; `onWaiting` hears of each
+   * `in_progress` answer (its errors are ignored). Each call times out after `catalogTimeoutMs`.
+   * @throws SecutixError (`unavailable` with statusCode `in_progress` when the extraction outlasts the timeout)
+   */
+  async getCatalogDetailed(
+    c: SecutixCredentials,
+    opts: { productCode?: string; seasonCode?: string; onWaiting?: OnWaiting } = {},
+  ): Promise<CatalogProduct[]> {
     const body: Record<string, unknown> = {};
     if (opts.productCode) body.productCode = opts.productCode;
     if (opts.seasonCode) body.seasonCode = opts.seasonCode;
-    const products = await this.call(c, 'getCatalogDetailed', body, catalogDataSchema);
+    const products = await this.call(c, 'getCatalogDetailed', body, catalogDataSchema, {
+      timeoutMs: this.config.catalogTimeoutMs,
+      ...(opts.onWaiting ? { onWaiting: opts.onWaiting } : {}),
+    });
     const unknown = products.filter((p) => !KNOWN_PRODUCT_STATES.has(p.state));
     if (unknown.length > 0) {
       this.config.logger?.warn(
@@ -161,33 +183,50 @@ export class SecutixHttpClient implements SecutixPort {
     return this.call(c, 'getContactData', { contactNumber, details: ['GENERAL', 'FINANCIAL'] }, contactDataSchema);
   }
 
-  /** One envelope method: sends, polls `in_progress`, parses the data field. */
-  private async call<T>(c: SecutixCredentials, method: EnvelopeMethod, body: Record<string, unknown>, schema: z.ZodType<T>): Promise<T> {
-    const dataField = ENDPOINTS[method].dataField ?? '';
+  /**
+   * One envelope method: sends, polls `in_progress` (same body, plus the `requestId` when one was
+   * given) until `extractionTimeoutMs` after the first request, parses the data field.
+   */
+  private async call<T>(
+    c: SecutixCredentials,
+    method: EnvelopeMethod,
+    body: Record<string, unknown>,
+    schema: z.ZodType<T>,
+    opts: { timeoutMs?: number; onWaiting?: OnWaiting } = {},
+  ): Promise<T> {
     const url = methodUrl(this.config.baseUrl, c.institutionCode, method);
+    const timeoutMs = opts.timeoutMs ?? this.config.timeoutMs;
+    const firstMs = this.now();
     let requestBody = body;
-    for (let poll = 0; ; poll++) {
-      const raw = await this.post(c, method, url, requestBody, true);
+    for (let polls = 0; ;) {
+      const raw = await this.post(c, method, url, requestBody, true, timeoutMs);
       const env = parseAt(envelopeSchema, raw.json, '');
       if (!env.ok) throw this.protocol(method, env.field, env.message);
       const envelope: Envelope = env.value;
       if (envelope.statusCode === 'success') {
-        const data = parseAt(schema, (raw.json as Record<string, unknown>)[dataField], dataField);
+        const json = raw.json as Record<string, unknown>;
+        this.logShape(method, json);
+        const data = parseAnswerData(method, json, schema);
         if (!data.ok) throw this.protocol(method, data.field, data.message);
         return data.value;
       }
       if (envelope.statusCode === 'in_progress') {
-        if (envelope.requestId === null || envelope.requestId === undefined) {
-          throw this.protocol(method, 'requestId', 'in_progress without a requestId');
+        polls += 1;
+        const waitedMs = this.now() - firstMs;
+        this.config.logger?.debug({ method, institution: c.institutionCode.toUpperCase(), polls, waitedMs }, 'secutix still in progress');
+        if (opts.onWaiting) notifyWaiting(opts.onWaiting, { waitedMs, polls });
+        const left = this.config.extractionTimeoutMs - waitedMs;
+        if (left <= 0) {
+          throw new SecutixError(
+            'unavailable',
+            method,
+            `${method} still in progress after ${waitedMs} ms (${polls} answer(s) in_progress; limit ${this.config.extractionTimeoutMs} ms)`,
+            { statusCode: 'in_progress', attempts: polls },
+          );
         }
-        if (poll >= this.config.maxInProgressPolls) {
-          throw new SecutixError('unavailable', method, `${method} still in progress after ${poll} polls`, {
-            statusCode: 'in_progress',
-            attempts: poll + 1,
-          });
-        }
-        await this.sleep(this.config.inProgressWaitMs);
-        requestBody = { ...body, requestId: envelope.requestId };
+        await this.sleep(Math.min(this.config.pollIntervalMs, left));
+        const rid = envelope.requestId;
+        requestBody = rid === null || rid === undefined ? body : { ...body, requestId: rid };
         continue;
       }
       throw new SecutixError(
@@ -197,6 +236,18 @@ export class SecutixHttpClient implements SecutixPort {
         { statusCode: envelope.statusCode, statusDetail: envelope.statusDetail ?? null },
       );
     }
+  }
+
+  /**
+   * Logs at `info`, once per method, the key paths (never the values) of a success answer's data,
+   * so the first real run settles the assumed fields (bounded: at most 200 paths, 20 items per array).
+   */
+  private logShape(method: EnvelopeMethod, json: Record<string, unknown>): void {
+    const log = this.config.logger;
+    if (!log || this.shapesLogged.has(method)) return;
+    this.shapesLogged.add(method);
+    const { paths, truncated } = answerKeyPaths(method, json);
+    log.info({ method, keyPaths: paths, ...(truncated ? { truncated } : {}) }, 'secutix answer shape (key paths only, once per method)');
   }
 
   private protocol(method: SecutixMethod, field: string, message: string): SecutixError {
@@ -253,6 +304,7 @@ export class SecutixHttpClient implements SecutixPort {
     url: string,
     body: Record<string, unknown>,
     withToken: boolean,
+    timeoutMs = this.config.timeoutMs,
   ): Promise<RawAnswer> {
     const log = this.config.logger;
     const institution = c.institutionCode.toUpperCase();
@@ -270,14 +322,17 @@ export class SecutixHttpClient implements SecutixPort {
       let status: number;
       let text: unknown;
       let retryAfterHeader: unknown;
+      let contentType: unknown;
       try {
         const res = await this.http.post(url, body, {
           headers,
-          signal: AbortSignal.timeout(this.config.timeoutMs + 50),
+          timeout: timeoutMs,
+          signal: AbortSignal.timeout(timeoutMs + 50),
         });
         status = res.status;
         text = res.data;
         retryAfterHeader = res.headers['retry-after'];
+        contentType = res.headers['content-type'];
       } catch (err) {
         // Never log or keep the axios error itself: its config carries the Authorization header.
         const code = isAxiosError(err) ? err.code : (err as { code?: string } | null)?.code;
@@ -309,8 +364,19 @@ export class SecutixHttpClient implements SecutixPort {
         return { json };
       }
 
-      log?.info({ method, institution, attempt, durationMs, httpStatus: status }, 'secutix call refused');
       const cls = classifyHttpStatus(status);
+      // A refused credentials call says what answered (status and content type settle the assumed 401); never the body.
+      log?.info(
+        {
+          method,
+          institution,
+          attempt,
+          durationMs,
+          httpStatus: status,
+          ...(cls.kind === 'credentials' ? { contentType: typeof contentType === 'string' ? contentType : null } : {}),
+        },
+        'secutix call refused',
+      );
       if (cls.kind === 'credentials') {
         if (usedCachedToken && !refreshedToken) {
           // A cached exchanged token may have been revoked: exchange once more, then give up.

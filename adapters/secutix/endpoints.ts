@@ -9,9 +9,18 @@ export interface EndpointInfo {
   module: string;
   service: string;
   version: string;
-  /** Name of the data field in the result envelope (absent for `auth`, which has no envelope). */
+  /**
+   * Where the answer's data sits: the name of its data field in the result envelope, or `'root'`
+   * when the Result's fields sit at the JSON root beside `requestId`/`statusCode` (absent for
+   * `auth`, which has no envelope).
+   */
   dataField?: string;
+  /** With `dataField: 'root'`: a wrapper field read instead when the root carries none of the data (older shape). */
+  wrapperFallback?: string;
 }
+
+/** `dataField` value meaning "the Result's fields sit at the JSON root" (`secutix-api.md`, `getContactData`). */
+export const ROOT_DATA_FIELD = 'root';
 
 /** Methods called with a result envelope (everything but the token exchange). */
 export type EnvelopeMethod = Exclude<SecutixMethod, 'auth'>;
@@ -36,7 +45,9 @@ export const ENDPOINTS: Record<EnvelopeMethod, EndpointInfo> = {
     module: 'tnco',
     service: 'contactInformationPublicService',
     version: 'v2_21',
-    dataField: 'contactData',
+    // Published shape: fields at the root; a `contactData` wrapper is still read as a fallback.
+    dataField: ROOT_DATA_FIELD,
+    wrapperFallback: 'contactData',
   },
 };
 

@@ -15,6 +15,33 @@ const list = <T extends z.ZodType>(s: T) =>
     .transform((v) => v ?? []);
 const id = z.number().int();
 
+/**
+ * Unpublished fields: a value of another type reads as "not given" instead of failing the whole
+ * answer (the core then says "to confirm"). Never use these for fields the spec publishes.
+ */
+const loose = <T extends z.ZodType>(s: T) =>
+  s
+    .nullish()
+    .catch(undefined)
+    .transform((v) => v ?? undefined);
+const looseInt = loose(id);
+const looseNum = loose(z.number());
+const looseStr = loose(z.string());
+const looseBool = loose(z.boolean());
+
+/**
+ * A payment method's `externalName`: a string, or (as catalog names are) a translations object
+ * whose first value is taken; anything else reads as absent.
+ */
+const externalNameText = z
+  .unknown()
+  .optional()
+  .transform((v): string | undefined => {
+    if (typeof v === 'string') return v;
+    const first = (v as { translations?: { value?: unknown }[] } | null)?.translations?.[0]?.value;
+    return typeof first === 'string' ? first : undefined;
+  });
+
 /** The result envelope: `requestId`, `statusCode`, `statusDetail`. */
 export const envelopeSchema = z.object({
   requestId: z.union([z.string(), z.number()]).nullish(),
@@ -41,12 +68,36 @@ export const posConfigSchema = z
       z.object({
         id: opt(id),
         code: opt(z.string()),
+        externalName: externalNameText,
         paymentType: opt(z.string()).transform((v) => v ?? ''),
         forPayment: opt(z.boolean()),
       }),
     ),
+    /** `hub.pointsOfSales[]` (seen in a public SOAP client, not in the REST docs): every field tolerant. */
+    hub: loose(
+      z.object({
+        pointsOfSales: loose(
+          z.array(
+            z
+              .object({ id: looseInt, code: looseStr, running: looseBool })
+              .catch(() => ({ id: undefined, code: undefined, running: undefined })),
+          ),
+        ),
+      }),
+    ),
   })
-  .transform((p): PosConfig => p);
+  .transform((p): PosConfig => {
+    const { hub, ...rest } = p;
+    const out: PosConfig = {
+      ...rest,
+      paymentMethods: p.paymentMethods.map((m) => {
+        const { externalName, ...method } = m;
+        return externalName === undefined ? method : { ...method, externalName };
+      }),
+    };
+    if (hub?.pointsOfSales) out.pointsOfSales = hub.pointsOfSales;
+    return out;
+  });
 
 const productSchema = z
   .object({
@@ -74,32 +125,65 @@ export const catalogDataSchema = z
   .object({ seasons: list(z.object({ products: list(productSchema) })) })
   .transform((c): CatalogProduct[] => c.seasons.flatMap((s) => s.products));
 
+/** Drops keys whose value is undefined (an item's fields that SecuTix did not send, or sent with another type). */
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * `eventAvailabilityData.eventAvailabilities`: the wrapper is confirmed (a wrong one is a protocol
+ * error), its item fields are not published: an item missing a field, or carrying it with another
+ * type, is kept without it so the core can report it "to confirm".
+ */
 export const eventAvailabilityDataSchema = z
   .object({
-    eventAvailabilities: list(z.object({ performanceId: id, contingentId: id, availableSeats: z.number() })),
+    eventAvailabilities: list(
+      z
+        .object({ performanceId: looseInt, contingentId: looseInt, availableSeats: looseNum })
+        .catch(() => ({ performanceId: undefined, contingentId: undefined, availableSeats: undefined })),
+    ),
   })
-  .transform((d): EventAvailability[] => d.eventAvailabilities);
+  .transform((d): EventAvailability[] => d.eventAvailabilities.map(defined));
 
+/** `productAvailabilityData.items`: as `eventAvailabilityData`, items kept whatever their fields (all assumed). */
 export const productAvailabilityDataSchema = z
   .object({
-    items: list(z.object({ productId: id, contingentId: id, date: opt(z.string()), availableQuantity: z.number() })),
+    items: list(
+      z
+        .object({ productId: looseInt, contingentId: looseInt, date: looseStr, availableQuantity: looseNum })
+        .catch(() => ({ productId: undefined, contingentId: undefined, date: undefined, availableQuantity: undefined })),
+    ),
   })
-  .transform((d): ProductAvailability[] => d.items);
+  .transform((d): ProductAvailability[] => d.items.map(defined));
 
+/**
+ * A `ContactDataResult` (its fields at the JSON root, or inside a `contactData` wrapper: the client
+ * picks which object to parse). Names from `individualContact.firstName/lastName` or
+ * `individualFirstname/individualLastname`; `pendingAccountAuthorized` undefined when SecuTix sent
+ * no flag (assumed field), a flag of another type is a protocol error naming it.
+ */
 export const contactDataSchema = z
   .object({
     contactId: opt(id),
     contactNumber: z.union([z.string(), z.number()]).transform(String),
-    individualContact: opt(z.object({ firstName: opt(z.string()), lastName: opt(z.string()) })),
+    individualContact: loose(z.object({ firstName: looseStr, lastName: looseStr })),
+    individualFirstname: looseStr,
+    individualLastname: looseStr,
     financialData: opt(z.object({ pendingAccountAuthorized: opt(z.boolean()) })),
   })
   .transform((c): ContactData => ({
-    contactId: c.contactId,
-    contactNumber: c.contactNumber,
-    firstName: c.individualContact?.firstName,
-    lastName: c.individualContact?.lastName,
-    pendingAccountAuthorized: c.financialData?.pendingAccountAuthorized ?? false,
+    ...defined({
+      contactId: c.contactId,
+      contactNumber: c.contactNumber,
+      firstName: c.individualContact?.firstName ?? c.individualFirstname,
+      lastName: c.individualContact?.lastName ?? c.individualLastname,
+    }),
+    // Always present, as the port says: undefined = SecuTix sent no flag.
+    pendingAccountAuthorized: c.financialData?.pendingAccountAuthorized,
   }));
+
+/** Envelope fields, not part of a root-level Result's data (key-path logging, root data). */
+export const ENVELOPE_FIELDS: readonly string[] = ['requestId', 'statusCode', 'statusDetail'];
 
 /**
  * Field path of a zod issue, as in `posConfigData.posId` or `catalogData.seasons[0].products[1].id`.

@@ -14,7 +14,7 @@ import type { MessageBuilder } from '../../src/messages/builder';
 import type { RunStore } from '../../src/ports/run-store.port';
 import type { Run } from '../../src/workflow/types';
 import { SLACK_REF, slackErrorCode } from './notifier';
-import { escapeSlack } from './block-kit';
+import { toMrkdwn } from './block-kit';
 
 /** Where the file went, or Slack's error code (`not_in_channel`, `missing_scope`...). */
 export type AuditUploadResult = { ok: true; channel: string; threadTs?: string; fileIds: string[] } | { ok: false; error: string };
@@ -37,12 +37,14 @@ export async function uploadAuditCsv(
   const comment = [
     deps.builder.t(L, 'audit.comment', {
       runId: run.id,
-      institutionCode: escapeSlack(run.details.institutionCode),
+      institutionCode: run.details.institutionCode,
       count: exp.rows.length,
       timeZone: exp.timeZone.id,
     }),
     ...(exp.timeZone.source === 'default' ? [deps.builder.t(L, 'audit.time_zone_default', { timeZone: exp.timeZone.id })] : []),
-  ].join('\n');
+  ]
+    .map(toMrkdwn)
+    .join('\n');
   const filename = auditFileName(exp);
   try {
     const file = { content: auditCsv(exp), filename, title: filename, initial_comment: comment, snippet_type: 'csv' };

@@ -10,7 +10,6 @@
  */
 import { RUN_METADATA_EVENT_TYPE } from '../../src/domain/ids';
 import type { Block, Button, FormModel, Message } from '../../src/messages/model';
-import type { Actor, Run } from '../../src/workflow/types';
 
 /** Slack limits used here (characters unless said otherwise). */
 export const SLACK_LIMITS = {
@@ -47,38 +46,92 @@ export interface SlackMessagePayload {
   metadata?: SlackMetadata;
 }
 
-/** Escapes `&`, `<`, `>` for Slack text (mrkdwn and the `text` fallback). */
+/** Escapes `&`, `<`, `>` for Slack mrkdwn (Slack's "Escaping text" rule). */
 export function escapeSlack(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Reverses `escapeSlack` (for `plain_text` objects, which Slack shows as typed). */
-export function unescapeSlack(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+/**
+ * Markers of a Slack reference inside the model's plain text: `REF_OPEN target REF_SEP
+ * fallback REF_CLOSE` (Unicode private-use characters, which no template uses). The Slack
+ * mention formatter emits them (`slackRef`); the renderer turns them into `<@U…>` in mrkdwn and
+ * into the fallback in plain_text, and escapes everything else. Stray markers are dropped.
+ */
+const REF_OPEN = '\uE000';
+const REF_SEP = '\uE002';
+const REF_CLOSE = '\uE001';
+const REF = /\uE000([^\uE000-\uE002]*)\uE002([^\uE000-\uE002]*)\uE001/g;
+/** What may follow `<` in mrkdwn (mentions, channels, special mentions, links). */
+const REF_TARGET = /^(?:@[UW][A-Z0-9]+|#C[A-Z0-9]+|![A-Za-z0-9^_-]+|(?:https?:\/\/|mailto:)[^\s<>|]+)$/;
+
+/**
+ * A Slack reference for the model's text: `target` is `@U123`, `#C123`, `!here`, or a URL;
+ * `fallback` is what plain_text and other renderings show (a name). Not a reference (target
+ * invalid): the fallback alone.
+ */
+export function slackRef(target: string, fallback: string): string {
+  const clean = (x: string) => x.replace(/[\uE000-\uE002]/g, '');
+  return REF_TARGET.test(target) ? `${REF_OPEN}${clean(target)}${REF_SEP}${clean(fallback)}${REF_CLOSE}` : clean(fallback);
 }
 
-/** The model's tiny markup to Slack mrkdwn: `**x**` -> `*x*` (`_x_` and `` `x` `` are the same). */
+/** Splits text into plain parts and references; `ref` renders a reference, `text` a plain part. */
+function mapRefs(s: string, text: (x: string) => string, ref: (target: string, fallback: string) => string): string {
+  let out = '';
+  let last = 0;
+  for (const m of s.matchAll(REF)) {
+    out += text(s.slice(last, m.index));
+    out += ref(m[1]!, m[2]!);
+    last = m.index + m[0].length;
+  }
+  return out + text(s.slice(last));
+}
+
+const dropMarkers = (s: string) => s.replace(/[\uE000-\uE002]/g, '');
+
+/**
+ * The model's plain text to Slack mrkdwn: `&`, `<`, `>` escaped (template text and values
+ * alike), `**x**` -> `*x*` (`_x_` and `` `x` `` are the same), references -> `<@U…>` / `<url|label>`.
+ */
 export function toMrkdwn(s: string): string {
-  return s.replace(/\*\*([^*\n]+?)\*\*/g, '*$1*');
+  return mapRefs(
+    s,
+    (x) => escapeSlack(dropMarkers(x)).replace(/\*\*([^*\n]+?)\*\*/g, '*$1*'),
+    (target, fallback) =>
+      target.startsWith('http') || target.startsWith('mailto:') ? `<${target}|${escapeSlack(fallback)}>` : `<${target}>`,
+  );
 }
 
-/** Removes the model's markup for `plain_text` objects. */
+/** The model's text for `plain_text` objects (shown as typed): markup removed, references by name. */
 export function toPlain(s: string): string {
-  return unescapeSlack(s.replace(/\*\*([^*\n]+?)\*\*/g, '$1'));
+  return mapRefs(
+    s,
+    (x) => dropMarkers(x).replace(/\*\*([^*\n]+?)\*\*/g, '$1'),
+    (_target, fallback) => fallback,
+  );
 }
 
-/** Cuts `s` to at most `max` characters, ending with an ellipsis when cut. */
+/** A cut position at or before `at` that does not split an entity (`&amp;`) or a `<…>` reference. */
+function safeCut(s: string, at: number): number {
+  const amp = s.lastIndexOf('&', at - 1);
+  if (amp >= 0 && at - amp < 5 && s.indexOf(';', amp) >= at) at = amp;
+  const lt = s.lastIndexOf('<', at - 1);
+  if (lt >= 0 && s.lastIndexOf('>', at - 1) < lt) at = lt;
+  return at;
+}
+
+/** Cuts mrkdwn `s` to at most `max` characters, ending with an ellipsis when cut. */
 export function truncate(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, Math.max(0, max - 1))}…`;
+  return s.length <= max ? s : `${s.slice(0, safeCut(s, Math.max(0, max - 1)))}…`;
 }
 
-/** Splits text into chunks of at most `max` characters, preferring line breaks. */
+/** Splits mrkdwn into chunks of at most `max` characters, preferring line breaks. */
 export function chunkText(s: string, max: number): string[] {
   const out: string[] = [];
   let rest = s;
   while (rest.length > max) {
     let cut = rest.lastIndexOf('\n', max);
-    if (cut < max / 2) cut = max;
+    if (cut < max / 2) cut = safeCut(rest, max);
+    if (cut <= 0) cut = max;
     out.push(rest.slice(0, cut));
     rest = rest.slice(cut).replace(/^\n/, '');
   }
@@ -86,32 +139,10 @@ export function chunkText(s: string, max: number): string[] {
   return out;
 }
 
-/**
- * A copy of the run whose user-typed texts (institution name and codes, contact name and email,
- * actor names) are escaped for Slack, so that the builder's interpolations are safe in mrkdwn.
- * Mentions (`<@U123>`) and links are added afterwards by the mention formatter and stay intact.
- */
-export function escapeRunForSlack(run: Run): Run {
-  const actor = (a: Actor | undefined): Actor | undefined =>
-    a ? { ...a, ...(a.name !== undefined ? { name: escapeSlack(a.name) } : {}) } : a;
-  const steps = Object.fromEntries(
-    Object.entries(run.steps).map(([k, rec]) => [k, rec.by ? { ...rec, by: actor(rec.by)! } : rec]),
-  ) as Run['steps'];
-  return {
-    ...run,
-    details: {
-      ...run.details,
-      institutionCode: escapeSlack(run.details.institutionCode),
-      institutionName: escapeSlack(run.details.institutionName),
-      channelCode: escapeSlack(run.details.channelCode),
-      digitickContactName: escapeSlack(run.details.digitickContactName),
-      digitickContactEmail: escapeSlack(run.details.digitickContactEmail),
-    },
-    ...(run.contactNumber !== undefined ? { contactNumber: escapeSlack(run.contactNumber) } : {}),
-    steps,
-    startedBy: actor(run.startedBy)!,
-    ...(run.endedBy ? { endedBy: actor(run.endedBy)! } : {}),
-  };
+/** A one-section message of the model's plain text (command answers, errors). */
+export function textPayload(text: string): SlackMessagePayload {
+  const md = truncate(toMrkdwn(text), SLACK_LIMITS.sectionText);
+  return { text: md, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: md } }] };
 }
 
 /** Emoji per step state on the progress card. */
@@ -131,7 +162,10 @@ export const CHECK_OUTCOME_EMOJI: Record<string, string> = {
 };
 
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
-const plain = (text: string, max: number) => ({ type: 'plain_text', text: truncate(toPlain(text), max), emoji: true });
+const plain = (text: string, max: number) => {
+  const t = toPlain(text);
+  return { type: 'plain_text', text: t.length <= max ? t : `${t.slice(0, max - 1)}…`, emoji: true };
+};
 
 function sections(text: string): SlackBlock[] {
   return chunkText(toMrkdwn(text), SLACK_LIMITS.sectionText).map((t) => ({ type: 'section', text: mrkdwn(t) }));
@@ -181,7 +215,10 @@ export function renderBlock(block: Block, outcomeLabel: (o: string) => string = 
     }
     case 'preformatted':
       // ``` blocks keep the text as is; chunked so each section stays under the limit.
-      return chunkText(block.text, SLACK_LIMITS.sectionText - 8).map((t) => ({ type: 'section', text: mrkdwn('```\n' + t + '\n```') }));
+      return chunkText(escapeSlack(dropMarkers(block.text)), SLACK_LIMITS.sectionText - 8).map((t) => ({
+        type: 'section',
+        text: mrkdwn('```\n' + t + '\n```'),
+      }));
   }
 }
 

@@ -18,20 +18,18 @@ import type { App } from '@slack/bolt';
 import { FORM_IDS, type Locale, LOCALES, PRODUCT_CHECK_ACTION_ID } from '../../src/domain/ids';
 import type { FieldErrorKeys } from '../../src/app/forms';
 import {
-  type HealthCheckResult,
   type HealthCheckService,
   parseCheckArgs,
   parseCheckForm,
   parseProductCheckForm,
-  type ProductCheckReport,
   productCodeSchema,
 } from '../../src/app/health-check';
 import type { ServiceError } from '../../src/app/run-service';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { Message } from '../../src/messages/model';
 import type { Logger } from '../../src/ports/logger.port';
-import type { Actor, Reason } from '../../src/workflow/types';
-import { escapeSlack, noticeModal, renderMessage, renderModal, type SlackMessagePayload } from './block-kit';
+import type { Actor } from '../../src/workflow/types';
+import { noticeModal, renderMessage, renderModal, type SlackMessagePayload, textPayload } from './block-kit';
 import { formValues, parseMetadata, type SlashCommand, viewSubmissionSchema } from './payloads';
 import { slackErrorCode } from './notifier';
 
@@ -97,43 +95,7 @@ const actorOf = (u: { id: string; name?: string | undefined; username?: string |
   const name = u.name ?? u.username;
   return name ? { id: u.id, name } : { id: u.id };
 };
-const textPayload = (text: string): SlackMessagePayload => ({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
 const metaJson = (m: Record<string, unknown>): string => JSON.stringify(m);
-
-/** Reason params as Slack mrkdwn-safe text (SecuTix texts and product names may hold `<`, `&`). */
-function escapeReason(r: Reason): Reason {
-  if (!r.params) return r;
-  return { ...r, params: Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, typeof v === 'string' ? escapeSlack(v) : v])) };
-}
-function escapeHealth(res: HealthCheckResult): HealthCheckResult {
-  return {
-    ...res,
-    report: {
-      ...res.report,
-      checks: res.report.checks.map((c) => ({
-        ...c,
-        ...(c.reason ? { reason: escapeReason(c.reason) } : {}),
-        ...(c.warnings ? { warnings: c.warnings.map(escapeReason) } : {}),
-      })),
-    },
-  };
-}
-function escapeProduct(rep: ProductCheckReport): ProductCheckReport {
-  return {
-    ...rep,
-    ...(rep.product
-      ? {
-          product: {
-            ...rep.product,
-            name: escapeSlack(rep.product.name),
-            state: escapeSlack(rep.product.state),
-            family: escapeSlack(rep.product.family),
-          },
-        }
-      : {}),
-    checks: rep.checks.map((c) => ({ ...c, ...(c.reason ? { reason: escapeReason(c.reason) } : {}) })),
-  };
-}
 
 /** An ephemeral message payload (no run metadata). */
 function ephemeralPayload(msg: Message): SlackMessagePayload {
@@ -186,7 +148,7 @@ export async function onCheckCommand(
 /** The answer to `product CODE`: the guide and a `product_check` button (or why the code is refused). */
 export function productWithCheck(ctx: SlackChecksContext, productCode: string, L: Locale): SlackMessagePayload {
   const code = productCodeSchema.safeParse(productCode);
-  if (!code.success) return textPayload(ctx.builder.t(L, 'error.product_check.bad_code', { productCode: escapeSlack(productCode) }));
+  if (!code.success) return textPayload(ctx.builder.t(L, 'error.product_check.bad_code', { productCode }));
   const payload = ephemeralPayload(ctx.builder.productGuideWithCheck(L, code.data));
   if (!ctx.health) return payload;
   const button = {
@@ -310,7 +272,7 @@ export function registerSlackChecks(ctx: SlackChecksContext): void {
       ...(value.contactNumber ? { contactNumber: value.contactNumber } : {}),
       locale: L,
     });
-    return out.ok ? ephemeralPayload(builder.healthReport(L, escapeHealth(out.value))) : textPayload(ctx.describe(out.error, L));
+    return out.ok ? ephemeralPayload(builder.healthReport(L, out.value)) : textPayload(ctx.describe(out.error, L));
   });
 
   checkView(FORM_IDS.productCheck, productMetadataSchema, parseProductCheckForm, async ({ meta, value, user, L, health }) => {
@@ -325,6 +287,6 @@ export function registerSlackChecks(ctx: SlackChecksContext): void {
       ...(value.contingentIds ? { contingentIds: value.contingentIds } : {}),
       locale: L,
     });
-    return out.ok ? ephemeralPayload(builder.productReport(L, escapeProduct(out.value))) : textPayload(ctx.describe(out.error, L));
+    return out.ok ? ephemeralPayload(builder.productReport(L, out.value)) : textPayload(ctx.describe(out.error, L));
   });
 }

@@ -18,7 +18,8 @@ import type { MessageBuilder } from '../../src/messages/builder';
 import type { Message } from '../../src/messages/model';
 import type { Logger } from '../../src/ports/logger.port';
 import type { RunStore } from '../../src/ports/run-store.port';
-import { escapeRunForSlack, renderBlock, type SlackBlock } from './block-kit';
+import { abandonedText, SLACK_BLOCKED_REF } from './blocked';
+import { renderBlock, type SlackBlock } from './block-kit';
 import { slackErrorCode, slackMention } from './notifier';
 
 /** Slack's limit of blocks in a Home tab view. */
@@ -51,7 +52,7 @@ export function renderHomeView(msg: Message): HomeView {
 export interface SlackHomeDeps {
   /** Web API calls (Bolt's `app.client.apiCall`). */
   call: (method: string, args: Record<string, unknown>) => Promise<unknown>;
-  store: Pick<RunStore, 'list'>;
+  store: Pick<RunStore, 'list' | 'getRefs'>;
   builder: MessageBuilder;
   logger: Logger;
   /**
@@ -97,13 +98,24 @@ export async function onAppHomeOpened(deps: SlackHomeDeps, event: unknown): Prom
   }
 }
 
-/** The "My runs" message of a Slack user, with the runs' typed texts escaped for mrkdwn. */
+/**
+ * The "My runs" message of a Slack user (the Block Kit renderer escapes it); open runs with a
+ * delivery the outbox gave up (`SLACK_BLOCKED_REF`) come first, under "Needs your attention",
+ * with what is blocked, why and how to fix it.
+ */
 export async function myRunsMessage(deps: Pick<SlackHomeDeps, 'store' | 'builder'>, userId: string, locale?: Locale): Promise<Message> {
   const mine = await loadMyRuns(deps.store, 'slack', userId);
-  return deps.builder.myRuns(
-    'slack',
-    locale,
-    { open: mine.open.map(escapeRunForSlack), moreOpen: mine.moreOpen, completed: mine.completed.map(escapeRunForSlack) },
-    slackMention,
-  );
+  const msg = deps.builder.myRuns('slack', locale, { open: mine.open, moreOpen: mine.moreOpen, completed: mine.completed }, slackMention);
+  const blocked: string[] = [];
+  for (const run of mine.open) {
+    const ref = blockedRefSchema.safeParse((await deps.store.getRefs(run.id))[SLACK_BLOCKED_REF]);
+    if (ref.success) blocked.push(abandonedText(deps.builder, run, ref.data));
+  }
+  if (blocked.length === 0) return msg;
+  const L = locale ?? deps.builder.defaultLocale;
+  const [header, ...rest] = msg.blocks;
+  const attention = { type: 'text' as const, text: [deps.builder.t(L, 'home.blocked.header'), ...blocked].join('\n') };
+  return { ...msg, blocks: header ? [header, attention, ...rest] : [attention, ...rest] };
 }
+
+const blockedRefSchema = z.object({ code: z.string(), effect: z.string(), attempts: z.number(), at: z.string() });

@@ -35,7 +35,8 @@ import type { ChatNotifier, Delivery } from '../../src/ports/chat-notifier.port'
 import type { Logger } from '../../src/ports/logger.port';
 import type { RunStore } from '../../src/ports/run-store.port';
 import type { Actor, Effect, Run } from '../../src/workflow/types';
-import { escapeRunForSlack, renderMessage, type SlackBlock, type SlackMessagePayload, withoutActions } from './block-kit';
+import { abandonedText, type BlockedDelivery, blockedCode, SLACK_BLOCKED_REF } from './blocked';
+import { renderMessage, slackRef, textPayload, toMrkdwn, type SlackBlock, type SlackMessagePayload, withoutActions } from './block-kit';
 
 /** Ref keys kept in the run store (`RunStore.putRef`). */
 export const SLACK_REF = {
@@ -91,8 +92,12 @@ export function isAmbiguousFailure(err: unknown): boolean {
   return code !== 'slack_webapi_platform_error' && code !== 'slack_webapi_rate_limited_error';
 }
 
-/** How this surface names a person: a Slack mention. */
-export const slackMention = (a: Actor): string => (/^[UW][A-Z0-9]{2,}$/.test(a.id) ? `<@${a.id}>` : (a.name ?? a.id));
+/**
+ * How this surface names a person: a Slack mention (a reference the Block Kit renderer turns into
+ * `<@U…>`; plain_text shows the name).
+ */
+export const slackMention = (a: Actor): string =>
+  /^[UW][A-Z0-9]{2,}$/.test(a.id) ? slackRef(`@${a.id}`, a.name ?? a.id) : (a.name ?? a.id);
 
 /** The Web API calls this surface makes (Bolt's `app.client.apiCall` fits). Answers are parsed with zod. */
 export interface SlackWeb {
@@ -139,6 +144,8 @@ export interface SlackNotifierDeps {
 export class SlackNotifier implements ChatNotifier {
   /** Last Slack error code of a failed card post per run (e.g. `not_in_channel`), for the surface to explain. */
   readonly lastCardFailure = new Map<string, string>();
+  /** Publishes a user's App Home tab again (set by the surface), so a given-up delivery shows there. */
+  republishHome?: (userId: string) => Promise<void>;
 
   /** Tail of each run channel's delivery queue (FIFO per channel id). */
   private readonly queues = new Map<string, Promise<void>>();
@@ -172,7 +179,7 @@ export class SlackNotifier implements ChatNotifier {
   }
 
   private async deliverNow(run: Run, effect: Effect, d: Delivery | undefined): Promise<void> {
-    const safe = escapeRunForSlack(run);
+    const safe = run;
     switch (effect.type) {
       case 'card':
         return this.card(run, safe, d);
@@ -187,7 +194,14 @@ export class SlackNotifier implements ChatNotifier {
         return this.supportClosed(run, safe, effect);
       case 'verification_report': {
         const msg = this.build(safe, effect);
-        await this.postInThread(run, msg, d, msg.actions.length ? SLACK_REF.step('verification') : undefined);
+        if (msg.actions.length === 0) {
+          await this.postInThread(run, msg, d);
+          return;
+        }
+        const key = SLACK_REF.step('verification');
+        const older = await this.stepRefs(run.id, key);
+        const posted = await this.postInThread(run, msg, d, key);
+        await this.pointToNewest(run, key, older, posted);
         return;
       }
       case 'notice':
@@ -203,6 +217,32 @@ export class SlackNotifier implements ChatNotifier {
   }
 
   /**
+   * The outbox gave `effect` up: remembers it on the run (App Home shows it until a later post
+   * succeeds), tells the run's starter ephemerally in the run's channel when Slack lets it, and
+   * publishes their App Home tab again. Never throws for a failed notice (logged).
+   */
+  async deliveryAbandoned(run: Run, effect: Effect, info: { error: string; attempts: number }): Promise<void> {
+    const blocked: BlockedDelivery = {
+      code: blockedCode(info.error),
+      effect: effect.type,
+      attempts: info.attempts,
+      at: new Date().toISOString(),
+    };
+    await this.deps.store.putRef(run.id, SLACK_BLOCKED_REF, blocked);
+    const user = run.startedBy.id;
+    if (!/^[UW][A-Z0-9]{2,}$/.test(user)) return;
+    try {
+      const payload = textPayload(abandonedText(this.deps.builder, run, blocked));
+      await this.deps.client.apiCall('chat.postEphemeral', { channel: run.channelId, user, ...payload });
+    } catch (err) {
+      this.deps.logger.warn({ runId: run.id, slackError: slackErrorCode(err) }, 'could not tell the operator ephemerally: App Home only');
+    }
+    await this.republishHome?.(user).catch((err: unknown) =>
+      this.deps.logger.warn({ runId: run.id, slackError: slackErrorCode(err) }, 'App Home not published'),
+    );
+  }
+
+  /**
    * `chat.postMessage` of one message, at most once per outbox item (see the file comment):
    * returns the `ts` remembered or found for `d` without posting, else posts (waiting out 429s).
    * @throws the Web API error; the `posting` ref stays when the failure is ambiguous.
@@ -214,7 +254,8 @@ export class SlackNotifier implements ChatNotifier {
   ): Promise<MessageRef> {
     if (!d) return this.postNow(args);
     const key = SLACK_REF.delivery(d.id);
-    const parsed = deliveryMarkerSchema.safeParse((await this.refs(run.id))[key]);
+    const refs = await this.refs(run.id);
+    const parsed = deliveryMarkerSchema.safeParse(refs[key]);
     const marker = parsed.success ? parsed.data : null;
     if (marker?.state === 'posted') return { channel: marker.channel, ts: marker.ts };
     if (marker?.state === 'posting') {
@@ -248,6 +289,8 @@ export class SlackNotifier implements ChatNotifier {
       throw err;
     }
     await this.deps.store.putRef(run.id, key, { state: 'posted', ...ref } satisfies DeliveryMarker);
+    // Posting works again: a given-up delivery no longer needs the operator's attention.
+    if (refs[SLACK_BLOCKED_REF]) await this.deps.store.putRef(run.id, SLACK_BLOCKED_REF, null);
     return ref;
   }
 
@@ -342,10 +385,19 @@ export class SlackNotifier implements ChatNotifier {
     await this.deps.store.putRef(run.id, SLACK_REF.card, posted);
   }
 
+  /**
+   * The run's card, posted now when it is missing: the outbox delivers in order, so a thread
+   * message with no card means the card's delivery was given up (e.g. the bot was not in the
+   * channel); once that is fixed, the next message brings the card back first.
+   * @throws the Web API error when the card cannot be posted either.
+   */
   private async requireCard(run: Run): Promise<MessageRef> {
     const ref = await this.cardRef(run.id);
-    if (!ref) throw new Error(`run ${run.id}: the progress card is not posted yet`);
-    return ref;
+    if (ref) return ref;
+    await this.card(run, run, undefined);
+    const posted = await this.cardRef(run.id);
+    if (!posted) throw new Error(`run ${run.id}: the progress card is not posted yet`);
+    return posted;
   }
 
   /** Posts in the card's thread; with `rememberAs`, appends the message to that step ref list (once). */
@@ -370,6 +422,46 @@ export class SlackNotifier implements ChatNotifier {
       }
     }
     return ref;
+  }
+
+  private async stepRefs(runId: string, key: string): Promise<z.infer<typeof stepRefSchema>[]> {
+    return z
+      .array(stepRefSchema)
+      .catch([])
+      .parse((await this.refs(runId))[key] ?? []);
+  }
+
+  /**
+   * Only the newest verification message keeps live buttons: each older one (the step message,
+   * earlier reports, resumed copies) keeps its content and gets a pointer to the newest report
+   * instead of its buttons, and leaves the step's list (later closes edit only the live one).
+   */
+  private async pointToNewest(run: Run, key: string, older: z.infer<typeof stepRefSchema>[], newest: MessageRef): Promise<void> {
+    const stale = older.filter((r) => r.ts !== newest.ts);
+    if (stale.length === 0) return;
+    let link: string | null = null;
+    try {
+      const res = permalinkSchema.safeParse(
+        await this.deps.client.apiCall('chat.getPermalink', { channel: newest.channel, message_ts: newest.ts }),
+      );
+      link = res.success ? res.data.permalink : null;
+    } catch (err) {
+      this.deps.logger.warn({ runId: run.id, slackError: slackErrorCode(err) }, 'no permalink for the newest report');
+    }
+    const msg = this.deps.builder.superseded(run);
+    const pointer = link ? `${msg.text} ${slackRef(link, this.deps.builder.t(msg.locale, 'slack.newest_report'))}` : msg.text;
+    const closed = this.render({ ...msg, text: pointer, blocks: [{ type: 'context', text: pointer }] });
+    for (const ref of stale) {
+      await this.deps.client.apiCall('chat.update', {
+        channel: ref.channel,
+        ts: ref.ts,
+        text: `${ref.text}\n${closed.text}`,
+        blocks: [...ref.blocks, ...closed.blocks],
+        ...(closed.metadata ? { metadata: closed.metadata } : {}),
+      });
+    }
+    const keep = (await this.stepRefs(run.id, key)).filter((r) => !stale.some((s) => s.ts === r.ts));
+    await this.deps.store.putRef(run.id, key, keep);
   }
 
   private async closeStep(run: Run, safe: Run, effect: Extract<Effect, { type: 'step_closed' }>): Promise<void> {
@@ -408,7 +500,7 @@ export class SlackNotifier implements ChatNotifier {
     const support = this.deps.supportChannel;
     const addressed = support
       ? undefined
-      : [{ type: 'section', text: { type: 'mrkdwn', text: this.deps.builder.t(msg.locale, 'slack.support.in_thread') } }];
+      : [{ type: 'section', text: { type: 'mrkdwn', text: toMrkdwn(this.deps.builder.t(msg.locale, 'slack.support.in_thread')) } }];
     const payload = this.render(msg);
     if (addressed) payload.blocks = [...addressed, ...payload.blocks];
     if (existing.success) {

@@ -42,19 +42,12 @@ import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
 import type { RunStore } from '../../src/ports/run-store.port';
 import type { Actor, Run } from '../../src/workflow/types';
 import type { AppLogger } from '../logger';
-import {
-  escapeRunForSlack,
-  escapeSlack,
-  noticeModal,
-  renderButton,
-  renderMessage,
-  renderModal,
-  type SlackMessagePayload,
-} from './block-kit';
+import { noticeModal, renderButton, renderMessage, renderModal, type SlackMessagePayload, textPayload } from './block-kit';
 import { buildAuditExport } from '../../src/app/audit-export';
 import { uploadAuditCsv } from './audit-upload';
 import { onCheckCommand, productWithCheck, registerSlackChecks, type SlackChecksContext } from './checks';
 import { claimViewSubmission, slackDedupeMiddleware } from './dedupe';
+import { blockedCode, blockedReason, firstFailed, isChannelProblem } from './blocked';
 import { onAppHomeOpened } from './home';
 import { SlackUserGroups } from './user-groups';
 import { distributionReceiverOptions } from './oauth/distribution';
@@ -359,7 +352,6 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     delete p.metadata;
     return p;
   };
-  const textPayload = (text: string): SlackMessagePayload => ({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
 
   /** Tells one user something only they see, in a channel. Never throws. */
   async function ephemeral(channel: string | undefined, user: string, payload: SlackMessagePayload): Promise<void> {
@@ -421,16 +413,8 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     else await respond(p.data.response_url, text);
   }
 
-  /** The user-facing sentence of a service error, with the run's typed texts escaped for mrkdwn. */
-  const describe = (error: ServiceError, locale?: Locale): string => {
-    const safe: ServiceError =
-      'run' in error
-        ? ({ ...error, run: escapeRunForSlack(error.run) } as ServiceError)
-        : error.code === 'unknown_run'
-          ? { ...error, runId: escapeSlack(error.runId) }
-          : error;
-    return builder.describeError(safe, locale, slackMention);
-  };
+  /** The user-facing sentence of a service error (model text: `textPayload` escapes it). */
+  const describe = (error: ServiceError, locale?: Locale): string => builder.describeError(error, locale, slackMention);
 
   const actorOf = (u: { id: string; name?: string | undefined; username?: string | undefined }): Actor => {
     const name = u.name ?? u.username;
@@ -456,6 +440,21 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       log.warn({ slackError: slackErrorCode(err) ?? errText(err) }, 'views.open failed');
       await ephemeral(who.channel, who.user, textPayload(t(L, 'slack.error.modal_failed')));
     }
+  }
+
+  /**
+   * What `resume` did: "posted again" only when nothing of the run waits in the outbox; a
+   * delivery Slack refuses says why and how to fix it (invite the bot...), another failure that
+   * it is retried.
+   */
+  async function resumedText(run: Run, L: Locale): Promise<string> {
+    const failed = firstFailed(await store.pendingOutbox(100, run.id));
+    if (!failed) return t(L, 'slack.resumed', { runId: run.id, link: await threadLink(run.id) });
+    const code = blockedCode(failed.lastError);
+    const reason = blockedReason(builder, L, code, run.channelId);
+    return isChannelProblem(code)
+      ? t(L, 'slack.resume.blocked', { runId: run.id, reason })
+      : t(L, 'slack.resume.pending', { runId: run.id, code });
   }
 
   /** A link to a run's thread, when its card is posted. */
@@ -493,7 +492,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     tracked(async () => {
       const parsed = slashCommandSchema.safeParse(body);
       if (!parsed.success) {
-        await ack({ response_type: 'ephemeral', text: t(defaultLocale, 'slack.error.bad_value') });
+        await ack({ response_type: 'ephemeral', text: textPayload(t(defaultLocale, 'slack.error.bad_value')).text });
         return;
       }
       const cmd = parsed.data;
@@ -548,7 +547,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
             return;
           }
           if (!what.runId) {
-            await reply(ephemeralPayload(builder.statusList(L, (await service.openRuns('slack', cmd.user_id)).map(escapeRunForSlack))));
+            await reply(ephemeralPayload(builder.statusList(L, await service.openRuns('slack', cmd.user_id))));
             return;
           }
           const loaded = await service.load(what.runId, 'slack');
@@ -556,7 +555,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
             await reply(textPayload(describe(loaded.error, L)));
             return;
           }
-          const card = builder.card(escapeRunForSlack(loaded.value), slackMention);
+          const card = builder.card(loaded.value, slackMention);
           await reply(ephemeralPayload(card));
           return;
         }
@@ -574,12 +573,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           });
           const fallback = { channel: cmd.channel_id, user: cmd.user_id };
           if (!out.ok) await respond(cmd.response_url, textPayload(describe(out.error, L)), fallback);
-          else
-            await respond(
-              cmd.response_url,
-              textPayload(t(L, 'slack.resumed', { runId: out.value.id, link: (await threadLink(out.value.id)) ?? '' })),
-              fallback,
-            );
+          else await respond(cmd.response_url, textPayload(await resumedText(out.value, L)), fallback);
           return;
         }
         case 'cancel': {
@@ -597,7 +591,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
             await reply(
               textPayload(
                 builder.refusal(
-                  escapeRunForSlack(run),
+                  run,
                   {
                     code: 'run_not_open',
                     last: { ...(run.endedBy ? { by: run.endedBy } : {}), ...(run.endedAt ? { at: run.endedAt } : {}), state: run.status },
@@ -626,7 +620,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           const msg = builder.textMessage(
             'notice',
             RL,
-            t(RL, 'slack.cancel.prompt', { runId: run.id, institutionCode: escapeSlack(run.details.institutionCode) }),
+            t(RL, 'slack.cancel.prompt', { runId: run.id, institutionCode: run.details.institutionCode }),
           );
           await reply(ephemeralPayload({ ...msg, actions: [button] }));
           return;
@@ -658,13 +652,13 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           const up = await uploadAuditCsv({ client, store, builder }, run, exp);
           log.info({ runId: run.id, user: cmd.user_id, entries: exp.rows.length, ok: up.ok }, 'audit trail exported');
           const text = up.ok
-            ? t(L, 'audit.posted', { runId: run.id, link: (await threadLink(run.id)) ?? '' })
+            ? t(L, 'audit.posted', { runId: run.id, link: await threadLink(run.id) })
             : t(L, 'audit.upload_failed', { runId: run.id, error: up.error });
           await respond(cmd.response_url, textPayload(text), { channel: cmd.channel_id, user: cmd.user_id });
           return;
         }
         case 'unknown':
-          await reply(textPayload(t(L, 'error.unknown_command', { command: escapeSlack(what.word) })));
+          await reply(textPayload(t(L, 'error.unknown_command', { command: what.word })));
           return;
       }
     }),
@@ -708,7 +702,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
         let text = describe(out.error, L);
         if (out.error.code === 'duplicate_run') {
           const open = out.error.run;
-          text += `\n${t(L, 'slack.duplicate.hint', { runId: open.id, link: (await threadLink(open.id)) ?? '' })}`;
+          text += `\n${t(L, 'slack.duplicate.hint', { runId: open.id, link: await threadLink(open.id) })}`;
           const payload = textPayload(text);
           payload.blocks = [
             ...(payload.blocks ?? []),
@@ -862,30 +856,26 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   for (const id of ALL_ACTION_IDS) app.action(id, ({ ack, body }) => tracked(() => onAction({ ack, body })));
 
   // ---- App Home (issue 5, "My runs"): the user's open and completed runs, published on open ----
-  app.event('app_home_opened', ({ event }) =>
-    tracked(() =>
-      onAppHomeOpened(
-        {
-          call: (method, args) => client.apiCall(method, args),
-          store,
-          builder,
-          logger: log,
-          refusal: async (userId) => {
-            const may = service.authorize({ surface: 'slack', actor: { id: userId }, ...(await principalsOf(userId)) }, { op: 'status' });
-            return may.ok ? null : describe(may.error, await localeOfUser(userId));
-          },
-          localeOf: (userId) => userLocales.knownLocaleOf(userId),
-        },
-        event,
-      ),
-    ),
-  );
+  const homeDeps = {
+    call: (method: string, args: Record<string, unknown>) => client.apiCall(method, args),
+    store,
+    builder,
+    logger: log,
+    refusal: async (userId: string) => {
+      const may = service.authorize({ surface: 'slack', actor: { id: userId }, ...(await principalsOf(userId)) }, { op: 'status' });
+      return may.ok ? null : describe(may.error, await localeOfUser(userId));
+    },
+    localeOf: (userId: string) => userLocales.knownLocaleOf(userId),
+  };
+  app.event('app_home_opened', ({ event }) => tracked(() => onAppHomeOpened(homeDeps, event)));
+  // A delivery the outbox gave up shows in the starter's Home tab straight away.
+  slackNotifier.republishHome = (userId) => onAppHomeOpened(homeDeps, { type: 'app_home_opened', user: userId, tab: 'home' });
 
   // ---- another command, button or form id: answered at once (Bolt would wait 3 s, then 404) ---
   app.command(notOneOf([COMMAND_NAME]), ({ ack, body }) =>
     tracked(async () => {
       const command = visibleControls(String(body.command ?? '').slice(0, 40));
-      await ack({ response_type: 'ephemeral', text: t(defaultLocale, 'error.unknown_command', { command: escapeSlack(command) }) });
+      await ack({ response_type: 'ephemeral', text: textPayload(t(defaultLocale, 'error.unknown_command', { command })).text });
     }),
   );
   app.action(notOneOf([...ALL_ACTION_IDS, PRODUCT_CHECK_ACTION_ID]), ({ ack, body }) =>
@@ -896,6 +886,17 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     }),
   );
   app.view(notOneOf(Object.values(FORM_IDS)), ({ ack }) => tracked(() => ack(formExpired(defaultLocale))));
+  // Interactions this app does not use: acknowledged at once (nothing to do, nothing to say).
+  // A closed modal (`view_closed`, sent only when a form asks for it), a global or message
+  // shortcut (`shortcut`, `message_action`: the manifest declares none), an options request.
+  app.view({ type: 'view_closed' }, ({ ack }) => tracked(() => ack()));
+  app.shortcut(/.*/, ({ ack, body }) =>
+    tracked(async () => {
+      await ack();
+      log.info({ type: body.type, callbackId: String(body.callback_id).slice(0, 60) }, 'shortcut the app does not offer');
+    }),
+  );
+  app.options(/.*/, ({ ack }) => tracked(() => ack({ options: [] })));
 
   app.error(async (err) => {
     log.error({ err: errText(err) }, 'bolt error');

@@ -109,6 +109,15 @@ CREATE INDEX runs_due_at ON runs (due_at) WHERE due_at IS NOT NULL;
   },
   {
     version: 4,
+    name: 'abandoned outbox items',
+    // An item whose delivery kept failing is abandoned after a bounded number of attempts
+    // (RunService `maxDeliveryAttempts`): no longer pending, so the run's later messages go on.
+    sql: `
+ALTER TABLE outbox ADD COLUMN abandoned_at TEXT;
+`,
+  },
+  {
+    version: 5,
     name: 'slack installations',
     // One row per Slack installation (OAuth mode, adapters/slack/oauth): install_key is
     // 'enterprise:<E id>' for an org-wide install, 'team:<T id>' otherwise. `installation` is

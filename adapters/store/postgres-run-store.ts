@@ -73,6 +73,7 @@ interface OutboxRow {
   effect: string;
   created_at: string;
   attempts: number;
+  last_error: string | null;
 }
 
 /**
@@ -263,7 +264,8 @@ export class PostgresRunStore implements RunStore {
    */
   async pendingOutbox(limit: number, runId?: string): Promise<OutboxItem[]> {
     if (!Number.isInteger(limit) || limit < 1) throw new Error(`outbox limit must be a positive integer (got ${limit})`);
-    const columns = 'SELECT id, run_id, effect::text AS effect, created_at, attempts FROM outbox WHERE delivered_at IS NULL';
+    const columns =
+      'SELECT id, run_id, effect::text AS effect, created_at, attempts, last_error FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL';
     const { rows } =
       runId === undefined
         ? await this.#pool.query<OutboxRow>(`${columns} ORDER BY id LIMIT $1`, [limit])
@@ -274,6 +276,7 @@ export class PostgresRunStore implements RunStore {
       effect: parseStored(effectSchema, r.effect, r.run_id, `outbox item ${r.id}`),
       createdAt: r.created_at,
       attempts: r.attempts,
+      ...(r.last_error !== null ? { lastError: r.last_error } : {}),
     }));
   }
 
@@ -296,6 +299,20 @@ export class PostgresRunStore implements RunStore {
   async markFailed(id: number, error: string): Promise<void> {
     const r = await this.#pool.query('UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE id = $2', [error.slice(0, 500), id]);
     if ((r.rowCount ?? 0) === 0) throw new Error(`no outbox item ${id}`);
+  }
+
+  /**
+   * Records a last failed delivery and gives the item up: `attempts` + 1, the error, and
+   * `abandoned_at`; `pendingOutbox` never returns it again. Giving it up twice is harmless.
+   * @throws Error when no item has this id.
+   */
+  async markAbandoned(id: number, error: string): Promise<void> {
+    const r = await this.#pool.query(
+      'UPDATE outbox SET attempts = attempts + 1, last_error = $1, abandoned_at = COALESCE(abandoned_at, $2) WHERE id = $3 AND delivered_at IS NULL',
+      [error.slice(0, 500), isoNow(this.#clock), id],
+    );
+    if ((r.rowCount ?? 0) === 0 && (await this.#pool.query('SELECT 1 FROM outbox WHERE id = $1', [id])).rowCount === 0)
+      throw new Error(`no outbox item ${id}`);
   }
 
   /**

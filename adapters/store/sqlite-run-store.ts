@@ -56,6 +56,7 @@ interface OutboxRow {
   effect: string;
   created_at: string;
   attempts: number;
+  last_error: string | null;
 }
 
 interface SqliteError extends Error {
@@ -227,9 +228,11 @@ export class SqliteRunStore implements RunStore {
     if (!Number.isInteger(limit) || limit < 1) throw new Error(`outbox limit must be a positive integer (got ${limit})`);
     const rows = (
       runId === undefined
-        ? this.stmt('SELECT id, run_id, effect, created_at, attempts FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?').all(limit)
+        ? this.stmt(
+            'SELECT id, run_id, effect, created_at, attempts, last_error FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL ORDER BY id LIMIT ?',
+          ).all(limit)
         : this.stmt(
-            'SELECT id, run_id, effect, created_at, attempts FROM outbox WHERE delivered_at IS NULL AND run_id = ? ORDER BY id LIMIT ?',
+            'SELECT id, run_id, effect, created_at, attempts, last_error FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL AND run_id = ? ORDER BY id LIMIT ?',
           ).all(runId, limit)
     ) as OutboxRow[];
     return rows.map((r) => ({
@@ -238,6 +241,7 @@ export class SqliteRunStore implements RunStore {
       effect: parseStored(effectSchema, r.effect, r.run_id, `outbox item ${r.id}`),
       createdAt: r.created_at,
       attempts: r.attempts,
+      ...(r.last_error !== null ? { lastError: r.last_error } : {}),
     }));
   }
 
@@ -257,6 +261,18 @@ export class SqliteRunStore implements RunStore {
   async markFailed(id: number, error: string): Promise<void> {
     const info = this.stmt('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?').run(error.slice(0, 500), id);
     if (info.changes === 0) throw new Error(`no outbox item ${id}`);
+  }
+
+  /**
+   * Records a last failed delivery and gives the item up: `attempts` + 1, the error, and
+   * `abandoned_at`; `pendingOutbox` never returns it again. Giving it up twice is harmless.
+   * @throws Error when no item has this id.
+   */
+  async markAbandoned(id: number, error: string): Promise<void> {
+    const info = this.stmt(
+      'UPDATE outbox SET attempts = attempts + 1, last_error = ?, abandoned_at = COALESCE(abandoned_at, ?) WHERE id = ? AND delivered_at IS NULL',
+    ).run(error.slice(0, 500), isoNow(this.clock), id);
+    if (info.changes === 0 && !this.stmt('SELECT 1 FROM outbox WHERE id = ?').get(id)) throw new Error(`no outbox item ${id}`);
   }
 
   /**

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { ConversationReference } from 'botbuilder';
 import {
+  parseAnswersForm,
   parseContactForm,
   parseContingentsForm,
   parsePasswordForm,
@@ -21,9 +22,11 @@ import type { MessageBuilder } from '../../src/messages/builder';
 import type { FieldErrors } from '../../src/messages/model';
 import type { Logger } from '../../src/ports/logger.port';
 import type { RunStore } from '../../src/ports/run-store.port';
+import { notPostedYet } from './not-posted';
 import type { Actor, Run } from '../../src/workflow/types';
 import { baseConversationId } from './activity';
 import { type CheckTurn, TEAMS_CHECK_VERBS, type TeamsChecks } from './checks';
+import { answersChangedCard, changesAnswers } from './answers';
 import { type ActionData, type AdaptiveCard, adaptiveCard, executeAction, REFRESH_VERB, renderForm } from './cards';
 import type { TeamsOutbound } from './notifier';
 import { TEAMS_REF } from './refs';
@@ -38,7 +41,7 @@ const actionDataSchema = z.looseObject({
     .optional(),
   step: z.enum(STEP_IDS).optional(),
   version: z.number().int().nonnegative().optional(),
-  card: z.enum(['step', 'support', 'report', 'card', 'form']).optional(),
+  card: z.enum(['step', 'support', 'report', 'card', 'form', 'notice']).optional(),
   confirmed: z.boolean().optional(),
   locale: z.enum(LOCALES).optional(),
 });
@@ -199,11 +202,12 @@ export class TeamsActions {
     };
     const precheck = async (action: Parameters<RunService['precheck']>[0]['action']): Promise<Outcome<Run>> =>
       service.precheck({ runId, step, action, surface: 'teams', actor: turn.actor });
-    const form = (id: RunFormId, current: Run, errors?: FieldErrorKeys, values?: RawValues): AdaptiveCard =>
+    const form = (id: RunFormId, current: Run, errors?: FieldErrorKeys, values?: RawValues, note?: string): AdaptiveCard =>
       renderForm(builder.runForm(current, id, ''), {
         data: formData,
         runLabel: label,
         backLabel: back,
+        ...(note ? { note } : {}),
         requiredMessage: this.requiredMessage(L),
         ...(errors ? { errors: this.translate(L, errors) } : {}),
         ...(values ? { values: values as Record<string, string> } : {}),
@@ -251,7 +255,9 @@ export class TeamsActions {
       case ACTION_IDS.runResume: {
         const r = await service.resume({ runId, actor: turn.actor, surface: 'teams' });
         if (!r.ok) return this.errorCard(r.error, kind, step, L);
-        const text = builder.t(L, 'teams.resumed', { runId });
+        // "posted again" only when it was: a delivery still failing is said as such.
+        const problem = await notPostedYet(this.deps.store, runId);
+        const text = problem ? builder.t(L, 'teams.resume.pending', { runId, code: problem }) : builder.t(L, 'teams.resumed', { runId });
         return adaptiveCard(
           [
             { type: 'TextBlock', text: this.cards.runLabel(r.value), wrap: true, isSubtle: true, size: 'Small', weight: 'Bolder' },
@@ -272,6 +278,22 @@ export class TeamsActions {
         const pre = await precheck(verb);
         if (!pre.ok) return this.errorCard(pre.error, kind, step, L);
         return form(verb === ACTION_IDS.verifyStart ? FORM_IDS.password : FORM_IDS.verifySkip, pre.value);
+      }
+      case ACTION_IDS.verifyConfirm:
+        return act(ACTION_IDS.verifyConfirm);
+      case ACTION_IDS.answersEdit: {
+        const pre = await precheck(ACTION_IDS.answersEdit);
+        if (!pre.ok) return this.errorCard(pre.error, kind, step, L);
+        return form(FORM_IDS.answers, pre.value);
+      }
+      case FORM_IDS.answers: {
+        const values = raw(data);
+        const r = parseAnswersForm(values);
+        if (!r.ok) return form(FORM_IDS.answers, run, r.errors, values);
+        if (!changesAnswers(run, r.value)) return form(FORM_IDS.answers, run, undefined, values, builder.t(L, 'teams.answers.unchanged'));
+        const edited = await service.editAnswers({ runId, actor: turn.actor, surface: 'teams', answers: r.value });
+        if (!edited.ok) return this.errorCard(edited.error, 'step', step, L);
+        return answersChangedCard(builder, run, edited.value, turn.actor, this.cards.runLabel(edited.value));
       }
       case FORM_IDS.contingents: {
         const values = raw(data);
@@ -313,10 +335,20 @@ export class TeamsActions {
       card = this.errorCard(r.error, 'step', 'verification', turn.locale);
     } else {
       const run = r.value;
-      card =
-        run.currentStep === 'verification'
-          ? this.cards.current(run, 'step', 'verification', this.deps.builder.t(run.details.language, 'teams.verify_done'), 'info')
-          : this.cards.closed(run, 'step', 'verification', turn.actor);
+      const erased = run.erasedAnswers ?? [];
+      if (erased.length > 0 && run.currentStep === 'verification') {
+        // An answer equal to the password was erased instead of verifying (RunService.verify): say so.
+        card = this.cards.current(
+          run,
+          'step',
+          'verification',
+          this.deps.builder.answersErased(run, { type: 'answers_erased', fields: erased }).text,
+        );
+      } else {
+        // Still at verification: a new report (with the live buttons) is posted; the clicked card
+        // points to it, so only the newest report's buttons are live.
+        card = run.currentStep === 'verification' ? this.cards.superseded(run) : this.cards.closed(run, 'step', 'verification', turn.actor);
+      }
     }
     await this.updateClicked(turn, card);
   }

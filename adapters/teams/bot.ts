@@ -18,6 +18,7 @@ import { loadMyRuns } from '../../src/app/my-runs';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { Logger } from '../../src/ports/logger.port';
 import type { RunStore } from '../../src/ports/run-store.port';
+import { notPostedYet } from './not-posted';
 import { actorOf, baseConversationId, baseReference, isChannelReference, localeOf } from './activity';
 import { type ActionTurn, TeamsActions } from './actions';
 import { auditCards } from './audit-cards';
@@ -282,6 +283,9 @@ export class TeamsBot extends ActivityHandler {
         }
         const r = await service.resume({ runId: run.id, actor, surface: 'teams' });
         if (!r.ok) return this.reply(ctx, this.text(L, builder.describeError(r.error, L, undefined, 'teams')));
+        // Nothing to say when the step was posted (it is there); say so when it could not be.
+        const problem = await notPostedYet(store, run.id);
+        if (problem) return this.reply(ctx, this.text(L, builder.t(L, 'teams.resume.pending', { runId: run.id, code: problem })));
         return;
       }
       case 'support_channel': {

@@ -23,8 +23,11 @@ export const MAX_CARD_ACTIONS = 6;
 /** Teams-only verb: re-render the card as it stands (the "Back" of a form, "Keep it" of a cancel). */
 export const REFRESH_VERB = TEAMS_VERBS.cardRefresh;
 
-/** Which message a card is, so a stale or refused action can re-render the same kind of card. */
-export type CardKind = 'step' | 'support' | 'report' | 'card' | 'form';
+/**
+ * Which message a card is, so a stale or refused action can re-render the same kind of card
+ * (`notice`: the `answers_erased` notice, whose `answers_edit` form goes back to it).
+ */
+export type CardKind = 'step' | 'support' | 'report' | 'card' | 'form' | 'notice';
 
 /**
  * The `data` of every action: the run, the step and the run version the card was rendered at,
@@ -130,8 +133,8 @@ export function verbatimBlock(text: string): AcNode {
   return { type: 'Container', style: 'emphasis', separator: true, items };
 }
 
-const STATE_ICON: Record<string, string> = { done: '✅', current: '▶️', todo: '⬜', skipped: '⏭️', failed: '❌' };
-const CHECK_ICON: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️' };
+const STATE_ICON: Record<string, string> = { done: '✅', current: '▶️', todo: '⬜', skipped: '⏭️', failed: '❌', to_confirm: '🔎' };
+const CHECK_ICON: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️', to_confirm: '🔎' };
 
 function renderBlock(b: Block): AcNode[] {
   switch (b.type) {

@@ -11,10 +11,12 @@
  * run (`msteams.entities`); the support one as a reply to the support request.
  */
 import type { Activity, CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
+import { errorSummary } from '../../src/app/run-service';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
 import type { RunStore } from '../../src/ports/run-store.port';
-import type { Actor, Effect, Run } from '../../src/workflow/types';
+import type { Logger } from '../../src/ports/logger.port';
+import type { Actor, Effect, Run, VerificationProgress } from '../../src/workflow/types';
 import { baseConversationId, isChannelReference, threadConversationId } from './activity';
 import { type AdaptiveCard, cardActivity, renderMessage } from './cards';
 import {
@@ -114,18 +116,56 @@ export function withMention(card: AdaptiveCard, who: Actor, unnamed: string): Ad
   return { ...card, msteams: { entities: [{ type: 'mention', text: `<at>${name}</at>`, mentioned: { id: who.id, name } }] } };
 }
 
+/** Most verifications under way whose progress card is remembered (one per run). */
+const MAX_PROGRESS_POSTS = 1000;
+
 /** Dependencies of `TeamsNotifier`. */
 export interface TeamsNotifierDeps {
   outbound: TeamsOutbound;
   store: RunStore;
   builder: MessageBuilder;
   recent: RecentReferences;
+  /** Where a progress update that could not be shown is logged (it never fails the verification). */
+  logger?: Logger;
 }
 
 export class TeamsNotifier implements ChatNotifier {
   private readonly cards: RunCards;
+  /** The progress message of each verification under way (run id -> posted activity); in memory, transient. */
+  private readonly progressPosts = new Map<string, Posted>();
   constructor(private readonly deps: TeamsNotifierDeps) {
     this.cards = new RunCards(deps.builder);
+  }
+
+  /**
+   * Shows a verification's progress in the run's thread (`ChatNotifier.progress`): the first call
+   * posts the card proactively, later calls replace it (`updateActivity`, same activity id), the
+   * `done` one turns it into the pointer to the report and forgets it. Never throws: an update that
+   * fails is logged and the verification goes on (the next call tries again on the same activity).
+   */
+  async progress(run: Run, p: VerificationProgress): Promise<void> {
+    try {
+      const { store, outbound, builder } = this.deps;
+      const refs = await store.getRefs(run.id);
+      const ref = await this.reference(run, refs);
+      const card = renderMessage(builder.progress(run, p), { runLabel: this.cards.runLabel(run) });
+      const existing = this.progressPosts.get(run.id);
+      if (existing) {
+        await outbound.update(ref, existing, card);
+      } else {
+        const t = this.threadTarget(ref, refs);
+        const posted = await outbound.post(ref, t.conversationId, card, t.replyToId);
+        if (!p.done) {
+          this.progressPosts.set(run.id, posted);
+          // Bounded: a verification cut short (no `done`) leaves its entry; the oldest go first.
+          if (this.progressPosts.size > MAX_PROGRESS_POSTS) this.progressPosts.delete(this.progressPosts.keys().next().value as string);
+        }
+      }
+      if (p.done) this.progressPosts.delete(run.id);
+    } catch (err) {
+      if (p.done) this.progressPosts.delete(run.id);
+      this.deps.logger?.warn({ runId: run.id, done: p.done, err: errorSummary(err) }, 'teams verification progress not shown');
+    }
   }
 
   /** The run's conversation reference: stored, else the recent one of its conversation (then stored). */
@@ -208,6 +248,23 @@ export class TeamsNotifier implements ChatNotifier {
       case 'verification_report': {
         const msg = builder.report(run);
         const posted = await postInThread(renderMessage(msg, { runLabel: label }));
+        if (msg.actions.length === 0) return;
+        // Only the newest report keeps live buttons: older verification cards point to it.
+        const key = TEAMS_REF.step('verification');
+        const older = readPostedList((await store.getRefs(run.id))[key]).filter((p) => p.activityId !== posted.activityId);
+        const pointer = renderMessage(builder.superseded(run), { runLabel: label });
+        for (const p of older) await outbound.update(ref, p, pointer);
+        await store.putRef(run.id, key, [posted]);
+        return;
+      }
+      case 'answers_changed': {
+        await postInThread(renderMessage(builder.answersChanged(run, effect, mention), { runLabel: label }));
+        return;
+      }
+      case 'answers_erased': {
+        // With its answers_edit action: remembered with the verification step's cards, closed with them.
+        const msg = builder.answersErased(run, effect);
+        const posted = await postInThread(renderMessage(msg, { runLabel: label, card: 'notice' }));
         if (msg.actions.length > 0) await remember(TEAMS_REF.step('verification'), posted);
         return;
       }

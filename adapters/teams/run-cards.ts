@@ -29,9 +29,22 @@ export class RunCards {
     return this.builder.t(run.details.language, 'card.run_id', { runId: run.id });
   }
 
-  /** The progress card. */
+  /** An older verification card once a newer report is posted: a pointer to it, no buttons. */
+  superseded(run: Run): AdaptiveCard {
+    return renderMessage(this.builder.superseded(run), { runLabel: this.runLabel(run) });
+  }
+
+  /**
+   * The progress card. Its summary line (run id, who started it, channel and operator) is the
+   * card's first TextBlock, so the run id shows once.
+   */
   progress(run: Run, note?: string): AdaptiveCard {
-    return renderMessage(this.builder.card(run, this.mention(run)), { runLabel: this.runLabel(run), ...(note ? { note } : {}) });
+    const msg = this.builder.card(run, this.mention(run));
+    const summary = msg.blocks.find((b) => b.type === 'context');
+    return renderMessage(
+      { ...msg, blocks: msg.blocks.filter((b) => b !== summary) },
+      { runLabel: summary?.text ?? this.runLabel(run), ...(note ? { note } : {}) },
+    );
   }
 
   /**
@@ -44,6 +57,11 @@ export class RunCards {
     if (kind === 'card' || step === undefined) return this.progress(run, note);
     if (kind === 'support') return renderMessage(this.builder.supportRequest(run, { mention: this.mention(run) }), opts);
     if (kind === 'report' && run.verification) return renderMessage(this.builder.report(run), opts);
+    if (kind === 'notice' && run.erasedAnswers?.length)
+      return renderMessage(this.builder.answersErased(run, { type: 'answers_erased', fields: run.erasedAnswers }), {
+        ...opts,
+        card: 'notice',
+      });
     return renderMessage(this.builder.stepPrompt(run, step), opts);
   }
 
@@ -101,7 +119,7 @@ export class RunCards {
 function outcomeOf(run: Run, step: StepId): StepOutcome | null {
   if (run.status === 'completed' && step === 'email_draft') return 'completed';
   const state = run.steps[step].state;
-  if (state === 'done') return step === 'verification' ? 'verified' : 'done';
+  if (state === 'done') return step === 'verification' ? (run.steps[step].reason === 'confirmed' ? 'confirmed' : 'verified') : 'done';
   if (state === 'skipped') return 'skipped';
   if (run.status === 'cancelled') return 'cancelled';
   return null;

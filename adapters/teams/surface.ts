@@ -157,7 +157,7 @@ export function createTeamsSurface(deps: TeamsSurfaceDeps): TeamsSurface {
   const adapter = createTeamsAdapter(deps.teams, logger);
   const outbound = new TeamsOutbound(adapter, deps.teams.appId || LOCAL_APP_ID);
   const recent = new RecentReferences();
-  const notifier = new TeamsNotifier({ outbound, store: deps.store, builder: deps.builder, recent });
+  const notifier = new TeamsNotifier({ outbound, store: deps.store, builder: deps.builder, recent, logger });
   const checks = deps.health ? new TeamsChecks({ health: deps.health, builder: deps.builder }) : undefined;
   const actions = new TeamsActions({
     ...(checks ? { checks } : {}),

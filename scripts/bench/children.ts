@@ -156,3 +156,47 @@ export async function collectGarbage(child: Child, dir: string, timeoutMs = 60_0
     return { liveHeapMb: bytes / 1024 / 1024, rssMb: rssMb(child.pid) };
   }
 }
+
+/** The port a child logs in a JSON line matching `match`. */
+export async function portOf(child: Child, match: (j: Record<string, unknown>) => boolean): Promise<number> {
+  return child.waitFor((line) => {
+    try {
+      const j = JSON.parse(line) as Record<string, unknown>;
+      return match(j) && typeof j.port === 'number' ? j.port : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+/** POSTs JSON and returns the parsed answer; throws on a non-2xx status. */
+export async function postJson(url: string, body: unknown): Promise<unknown> {
+  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const json = (await res.json()) as unknown;
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
+  return json;
+}
+
+/** Runs `count` tasks with at most `limit` at once; resolves with results and errors. */
+export async function pool<T>(
+  count: number,
+  limit: number,
+  task: (i: number, slot: number) => Promise<T>,
+): Promise<{ ok: T[]; errors: string[] }> {
+  const ok: T[] = [];
+  const errors: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, count) }, async (_, slot) => {
+      while (next < count) {
+        const i = next++;
+        try {
+          ok.push(await task(i, slot));
+        } catch (err) {
+          errors.push(err instanceof Error ? err.message : String(err));
+        }
+      }
+    }),
+  );
+  return { ok, errors };
+}

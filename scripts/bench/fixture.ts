@@ -8,7 +8,7 @@
  * one running event with seats and one running pass with a quantity in contingent 11, and an
  * authorised contact `000123`. Compact on purpose: the sandbox admin API takes at most 1 MB.
  */
-import type { SandboxFixture } from '../../adapters/sandbox/fixture';
+import type { SandboxFixtureInput } from '../../adapters/sandbox/fixture';
 
 /** Channel code of every generated institution (operator login `<CODE>_DGTK`). */
 export const BENCH_CHANNEL_CODE = 'DGTK';
@@ -33,7 +33,7 @@ export function benchInstitutions(prefix: string, count: number): BenchInstituti
 }
 
 /** The sandbox fixture (`adapters/sandbox/fixture.ts` schema) holding `institutions`. */
-export function benchFixture(institutions: BenchInstitution[]): SandboxFixture {
+export function benchFixture(institutions: BenchInstitution[]): SandboxFixtureInput {
   return {
     institutions: institutions.map((inst, i) => ({
       code: inst.code,

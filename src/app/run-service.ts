@@ -70,9 +70,17 @@ export interface RunServiceDeps {
    * lives in one interactive terminal session, with nobody to remind once it is closed).
    */
   reminders?: ReminderSettings & { surfaces?: readonly Surface[] };
+  /**
+   * Attempts of one outbox item before it is given up (`DELIVERY_MAX_ATTEMPTS`, default
+   * `DEFAULT_MAX_DELIVERY_ATTEMPTS`): the surface tells the operator, and the run's later messages go on.
+   */
+  maxDeliveryAttempts?: number;
   /** Pacing of verification progress messages (defaults: at most 1 update/s, a refresh every 2 s while SecuTix extracts). */
   progress?: { minIntervalMs?: number; tickMs?: number };
 }
+
+/** Default attempts of one delivery: with the growing pause (2 s ... 5 min), about 10 minutes of trying. */
+export const DEFAULT_MAX_DELIVERY_ATTEMPTS = 10;
 
 /** The actor of what the reminder poller does (audit trail). */
 export const REMINDER_ACTOR: Actor = { id: 'system:reminders', name: 'Reminders' };
@@ -478,9 +486,9 @@ export class RunService {
         this.retryAt.delete(item.id);
       } catch (err) {
         if (isDeliveryBlocked(err)) {
-          // Not retried in a loop: kept in the outbox until releaseBlocked() (e.g. a reinstall).
+          // Not retried in a loop, not counted as a failed attempt: kept in the outbox until
+          // releaseBlocked() (e.g. a reinstall).
           const already = this.retryAt.get(item.id) === Number.POSITIVE_INFINITY;
-          if (!already) await this.deps.store.markFailed(item.id, `blocked: ${err.reason}`);
           this.retryAt.set(item.id, Number.POSITIVE_INFINITY);
           if (!already)
             this.deps.logger.warn(
@@ -489,7 +497,21 @@ export class RunService {
             );
           return;
         }
-        await this.deps.store.markFailed(item.id, errorSummary(err));
+        const error = errorSummary(err);
+        const attempts = item.attempts + 1;
+        if (attempts >= (this.deps.maxDeliveryAttempts ?? DEFAULT_MAX_DELIVERY_ATTEMPTS)) {
+          // Given up: the operator is told, and the run's later messages are not held behind it.
+          await this.deps.store.markAbandoned(item.id, error);
+          this.retryAt.delete(item.id);
+          this.deps.logger.error({ runId, effect: item.effect.type, attempts, err: error }, 'delivery given up after repeated failures');
+          await this.deps.notifiers[run.surface]
+            ?.deliveryAbandoned?.(run, item.effect, { error, attempts })
+            .catch((e: unknown) =>
+              this.deps.logger.warn({ runId, err: errorSummary(e) }, 'could not tell the operator about a delivery given up'),
+            );
+          continue;
+        }
+        await this.deps.store.markFailed(item.id, error);
         // Polls retry it after a growing pause (2 s, 4 s ... at most 5 minutes).
         this.retryAt.set(item.id, this.deps.clock.nowMs() + Math.min(2 ** Math.min(item.attempts + 1, 8) * 1000, 300_000));
         this.deps.logger.warn({ runId, effect: item.effect.type, err: errorSummary(err) }, 'delivery failed; kept in the outbox');

@@ -32,7 +32,7 @@ export const channelCodeSchema = z
 export const nameSchema = z
   .string({ error: 'error.field.required' })
   .transform(clean)
-  .pipe(z.string().min(1, { error: 'error.field.required' }).max(120, { error: 'error.field.too_long' }));
+  .pipe(z.string().min(1, { error: 'error.field.required' }).max(120, { error: 'error.field.too_long.name' }));
 
 /** E-mail address of the Digitick contact. */
 export const emailSchema = z
@@ -42,7 +42,7 @@ export const emailSchema = z
     z
       .string()
       .min(1, { error: 'error.field.required' })
-      .max(254, { error: 'error.field.too_long' })
+      .max(254, { error: 'error.field.too_long.email' })
       .pipe(z.email({ error: 'error.field.email' })),
   );
 
@@ -90,7 +90,7 @@ export const contingentIdsSchema = z.string({ error: 'error.field.required' }).t
 export const skipReasonSchema = z
   .string({ error: 'error.field.required' })
   .transform(clean)
-  .pipe(z.string().min(3, { error: 'error.field.skip_reason' }).max(500, { error: 'error.field.too_long' }));
+  .pipe(z.string().min(3, { error: 'error.field.skip_reason' }).max(500, { error: 'error.field.too_long.skip_reason' }));
 
 /**
  * Operator password: used once in memory, never trimmed, 1 to 200 characters, no control
@@ -99,7 +99,7 @@ export const skipReasonSchema = z
 export const passwordSchema = z
   .string({ error: 'error.field.required' })
   .min(1, { error: 'error.field.required' })
-  .max(200, { error: 'error.field.too_long' })
+  .max(200, { error: 'error.field.too_long.password' })
   .regex(/^[^\u0000-\u001f\u007f]*$/, { error: 'error.field.password_control' });
 
 /** The start form (`onboard_start`): the run's details. */

@@ -75,7 +75,7 @@ const TRANSIENT_REASONS: readonly string[] = ['secutix_unavailable', 'secutix_pr
 /** The marked placeholder for the password in the email draft (the bot never knows it). */
 export const PASSWORD_PLACEHOLDER: Record<Locale, string> = {
   en: '[[PASSWORD PROVIDED BY SECUTIX: type it here before sending]]',
-  fr: '[[MOT DE PASSE FOURNI PAR SECUTIX : à saisir ici avant envoi]]',
+  fr: '[[MOT DE PASSE FOURNI PAR SECUTIX\u00a0: à saisir ici avant envoi]]', // no-break space before ':' (French typography)
   de: '[[PASSWORT VON SECUTIX: vor dem Senden hier eintragen]]',
 };
 
@@ -191,46 +191,45 @@ export class MessageBuilder {
   card(run: Run, mention: MentionFormatter = plainMention): Message {
     const L = run.details.language;
     const v = this.baseView(run);
+    const at = (iso: string | undefined) => formatTime(this.r, L, iso);
+    // Compact, like an incident card: the institution once (title), the run id once (summary),
+    // the status in words, short step lines; who and when only where it says something (a step
+    // done by someone other than the starter, a skipped or failed step).
+    const summary = this.r.t(L, 'card.summary', {
+      ...v,
+      runLabel: this.r.t(L, 'card.run_id', v),
+      by: mention(run.startedBy),
+      at: at(run.createdAt),
+      posId: run.verification?.posId !== undefined ? String(run.verification.posId) : null,
+    });
+    let status: string;
+    if (run.status === 'open' && run.currentStep) {
+      const def = stepDefinition(run.currentStep);
+      status = this.r.t(L, 'card.status.open', { number: def.number, total: STEPS.length, title: this.stepTitle(L, def.id) });
+    } else {
+      status = this.r.t(L, run.status === 'cancelled' ? 'card.status.cancelled' : 'card.status.completed', {
+        by: run.endedBy ? mention(run.endedBy) : '?',
+        at: at(run.endedAt),
+      });
+    }
     const blocks: Block[] = [
       { type: 'header', text: this.r.t(L, 'card.title', v) },
-      { type: 'context', text: this.r.t(L, 'card.run_id', v) },
-      {
-        type: 'fields',
-        fields: [
-          { label: this.r.t(L, 'card.field.institution'), value: `${run.details.institutionName} (${run.details.institutionCode})` },
-          { label: this.r.t(L, 'card.field.channel'), value: run.details.channelCode },
-          { label: this.r.t(L, 'card.field.operator'), value: operatorLogin(run) },
-          { label: this.r.t(L, 'card.field.started_by'), value: mention(run.startedBy) },
-          { label: this.r.t(L, 'card.field.status'), value: this.r.t(L, `run_state.${run.status}`) },
-          ...(run.verification?.posId !== undefined
-            ? [{ label: this.r.t(L, 'card.field.pos_id'), value: String(run.verification.posId) }]
-            : []),
-        ],
-      },
+      { type: 'context', text: summary },
+      { type: 'text', text: status },
       {
         type: 'steps',
         items: STEPS.map((s) => {
           const rec = run.steps[s.id];
           const shown = this.displayState(run, s.id);
-          const who = rec.by && rec.state !== 'current' ? `${mention(rec.by)}, ${formatTime(this.r, L, rec.at)}` : undefined;
+          const matters =
+            rec.by && rec.state !== 'current' && (rec.by.id !== run.startedBy.id || rec.state === 'skipped' || rec.state === 'failed');
+          const who = matters && rec.by ? `${mention(rec.by)}, ${at(rec.at)}` : undefined;
           const pointer = shown.pointer ? this.r.t(L, `card.check_pointer.${shown.state}`) : undefined;
           const note = [who, pointer].filter(Boolean).join(' · ') || undefined;
           return { step: s.id, number: s.number, label: this.stepTitle(L, s.id), state: shown.state, ...(note ? { note } : {}) };
         }),
       },
     ];
-    if (run.status === 'open' && run.currentStep) {
-      const def = stepDefinition(run.currentStep);
-      blocks.push({ type: 'text', text: this.r.t(L, 'card.current', { number: def.number, title: this.stepTitle(L, def.id) }) });
-    } else if (run.status !== 'open') {
-      blocks.push({
-        type: 'text',
-        text: this.r.t(L, `card.outcome.${run.status}`, {
-          by: run.endedBy ? mention(run.endedBy) : '?',
-          at: formatTime(this.r, L, run.endedAt),
-        }),
-      });
-    }
     return {
       kind: 'card',
       locale: L,
@@ -258,6 +257,23 @@ export class MessageBuilder {
       blocks,
       actions: this.stepButtons(run, step),
       run: { ...this.runMeta(run)!, step },
+    };
+  }
+
+  /**
+   * What an older verification message (the step message, an earlier report) shows instead of
+   * its buttons once a newer report is posted: only the newest report's buttons are live.
+   */
+  superseded(run: Run): Message {
+    const L = run.details.language;
+    const text = this.r.t(L, 'report.superseded', { runId: run.id });
+    return {
+      kind: 'step_closed',
+      locale: L,
+      text,
+      blocks: [{ type: 'context', text }],
+      actions: [],
+      run: { ...this.runMeta(run)!, step: 'verification' },
     };
   }
 
@@ -352,7 +368,7 @@ export class MessageBuilder {
     return {
       kind: 'report',
       locale: L,
-      text: this.r.t(L, `report.text.${outcome}`, { runId: run.id, failed, toConfirm }),
+      text: this.r.t(L, `report.text.${outcome}`, { runId: run.id, failed, toConfirm, count: failed }),
       blocks,
       actions: stillHere ? this.stepButtons(run, 'verification', actions) : [],
       run: { ...this.runMeta(run)!, step: 'verification' },
@@ -438,6 +454,9 @@ export class MessageBuilder {
         operatorLogin: operatorLogin(run),
         passwordPlaceholder: PASSWORD_PLACEHOLDER[L],
         posId,
+        // Signed by the person who started the run (the operator who sends it); a chat user
+        // whose name the surface does not know signs as the institution, never as a raw id.
+        senderName: run.startedBy.name?.trim() || run.details.institutionName,
       })
       .replace(/\n{3,}/g, '\n\n')
       .trim();
@@ -788,7 +807,10 @@ export class MessageBuilder {
   // ---- checks without a run (`check INSTITUTION`, `product CODE`) ----------------------------
 
   /** The `checks` block items of verification results, in `L` (names, reasons, warnings). */
-  private checkItems(L: Locale, checks: readonly CheckResult[]): Extract<Block, { type: 'checks' }>['items'] {
+  /** Check lines; `warningVariant`: a catalog prefix whose key, when present, words a warning instead (e.g. without a run). */
+  private checkItems(L: Locale, checks: readonly CheckResult[], warningVariant?: string): Extract<Block, { type: 'checks' }>['items'] {
+    const warningKey = (code: string) =>
+      warningVariant && this.r.has(L, `${warningVariant}.${code}`) ? `${warningVariant}.${code}` : `check.warning.${code}`;
     return checks.map((c) => ({
       id: c.id,
       name: this.r.t(L, `check.name.${c.id}`),
@@ -796,7 +818,7 @@ export class MessageBuilder {
       ...(c.reason
         ? { reason: this.r.t(L, `check.${c.outcome === 'to_confirm' ? 'confirm' : 'reason'}.${c.reason.code}`, c.reason.params ?? {}) }
         : {}),
-      warnings: (c.warnings ?? []).map((w) => this.r.t(L, `check.warning.${w.code}`, w.params ?? {})),
+      warnings: (c.warnings ?? []).map((w) => this.r.t(L, warningKey(w.code), w.params ?? {})),
     }));
   }
 
@@ -814,22 +836,25 @@ export class MessageBuilder {
     const failures = rep.checks.filter((c) => c.outcome === 'failed');
     const toConfirm = rep.checks.filter((c) => c.outcome === 'to_confirm').length;
     const headerKey = rep.passed ? 'health.header.passed' : failures.length > 0 ? 'health.header.failed' : 'health.header.to_confirm';
-    const header = this.r.t(L, headerKey, { ...v, failed: failures.length, toConfirm });
+    const header = this.r.t(L, headerKey, { ...v, failed: failures.length, toConfirm, count: failures.length });
+    // No run here: a warning that speaks of "the run's contingents" has a no-run wording; each
+    // failed check is one line, its reason followed by the back-office screen where to fix it.
+    const items = this.checkItems(L, rep.checks, 'check.warning_no_run').map((item, i) => {
+      const c = rep.checks[i]!;
+      if (c.outcome !== 'failed') return item;
+      const reason = item.reason ?? '';
+      const transient = c.reason !== undefined && TRANSIENT_REASONS.includes(c.reason.code);
+      const line = transient
+        ? this.r.t(L, 'health.transient_line', { reason })
+        : this.r.t(L, 'health.failed_line', { reason, fix: this.r.t(L, `check.fix.${c.id}`, v) });
+      return { ...item, reason: line.trim() };
+    });
     const blocks: Block[] = [
       { type: 'header', text: header },
       { type: 'context', text: this.r.t(L, 'health.context', { ...v, at: formatTime(this.r, L, rep.at) }) },
-      { type: 'checks', items: this.checkItems(L, rep.checks) },
+      { type: 'checks', items },
     ];
     if (rep.posId !== undefined) blocks.push({ type: 'text', text: this.r.t(L, 'report.pos_id', { posId: rep.posId }) });
-    if (failures.length > 0) {
-      const lines = failures.map((c) =>
-        this.r.t(L, 'check.fix.line', {
-          name: this.r.t(L, `check.name.${c.id}`),
-          fix: this.r.t(L, c.reason && TRANSIENT_REASONS.includes(c.reason.code) ? 'check.fix.transient' : `check.fix.${c.id}`, v),
-        }),
-      );
-      blocks.push({ type: 'text', text: [this.r.t(L, 'check.fix.header'), ...lines].join('\n') });
-    }
     const NOT_GIVEN = ['contingents_not_given', 'no_contact_number'];
     if (rep.checks.some((c) => c.outcome === 'skipped' && c.reason && NOT_GIVEN.includes(c.reason.code))) {
       blocks.push({ type: 'context', text: this.r.t(L, 'health.skipped_hint') });

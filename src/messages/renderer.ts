@@ -6,9 +6,30 @@
 import Mustache from 'mustache';
 import type { Locale } from '../domain/ids';
 
-/** Message catalogs per locale (key -> mustache string) and whole-file templates by name. */
+/** CLDR plural categories, as `Intl.PluralRules#select` names them. */
+export const PLURAL_CATEGORIES = ['zero', 'one', 'two', 'few', 'many', 'other'] as const;
+export type PluralCategory = (typeof PLURAL_CATEGORIES)[number];
+
+/**
+ * A message that depends on a number: one mustache string per plural category of the locale
+ * (`Intl.PluralRules(locale).resolvedOptions().pluralCategories`; `other` is always there).
+ * The form is chosen by the view's `count` (a finite number).
+ */
+export type PluralForms = Partial<Record<PluralCategory, string>> & { other: string };
+
+/** One catalog entry: a mustache string, or plural forms selected by `count`. */
+export type CatalogEntry = string | PluralForms;
+
+/** True when `value` is a plural-forms object (every key a CLDR category, `other` present, strings only). */
+export function isPluralForms(value: unknown): value is PluralForms {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const entries = Object.entries(value);
+  return 'other' in value && entries.every(([k, v]) => (PLURAL_CATEGORIES as readonly string[]).includes(k) && typeof v === 'string');
+}
+
+/** Message catalogs per locale (key -> mustache string or plural forms) and whole-file templates by name. */
 export interface TemplateBundle {
-  messages: Record<Locale, Record<string, string>>;
+  messages: Record<Locale, Record<string, CatalogEntry>>;
   /** e.g. `email.en` -> contents of `templates/email.en.mustache`. */
   files: Record<string, string>;
 }
@@ -83,6 +104,18 @@ function checkVariables(name: string, template: string, view: View): void {
   walk(Mustache.parse(template) as unknown as Token[], [view]);
 }
 
+const rulesByLocale = new Map<string, Intl.PluralRules>();
+
+/** The cardinal plural rules of `locale` (cached). */
+export function pluralRules(locale: string): Intl.PluralRules {
+  let rules = rulesByLocale.get(locale);
+  if (!rules) {
+    rules = new Intl.PluralRules(locale);
+    rulesByLocale.set(locale, rules);
+  }
+  return rules;
+}
+
 /** Renders catalog messages and file templates strictly. */
 export class Renderer {
   constructor(private readonly bundle: TemplateBundle) {}
@@ -97,9 +130,15 @@ export class Renderer {
    * @throws MissingMessageError, TemplateVariableError
    */
   t(locale: Locale, key: string, view: View = {}): string {
-    const tpl = this.bundle.messages[locale]?.[key];
-    if (tpl === undefined) throw new MissingMessageError(locale, key);
-    return this.render(`${locale}:${key}`, tpl, view);
+    const entry = this.bundle.messages[locale]?.[key];
+    if (entry === undefined) throw new MissingMessageError(locale, key);
+    if (typeof entry === 'string') return this.render(`${locale}:${key}`, entry, view);
+    const count = view.count;
+    if (typeof count !== 'number' || !Number.isFinite(count)) throw new TemplateVariableError(`${locale}:${key}`, 'count');
+    // The locale's rule picks the form; a form the catalog lacks falls back to `other` (the
+    // catalog test makes sure every form the locale needs is there).
+    const category = pluralRules(locale).select(count) as PluralCategory;
+    return this.render(`${locale}:${key}.${category}`, entry[category] ?? entry.other, view);
   }
 
   /**

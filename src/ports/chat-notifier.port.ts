@@ -24,6 +24,13 @@ export interface ChatNotifier {
    */
   deliver(run: Run, effect: Effect, delivery?: Delivery): Promise<void>;
   /**
+   * Called once when the outbox gives an effect up after `attempts` failed deliveries (`error`:
+   * the last error's summary): the surface tells the run's operator where it can (Slack: an
+   * ephemeral message and the App Home tab) what is blocked and why. Optional.
+   * @throws any error: logged, nothing retried.
+   */
+  deliveryAbandoned?(run: Run, effect: Effect, info: { error: string; attempts: number }): Promise<void>;
+  /**
    * Shows a verification's progress in the run's thread: the first call posts the message, later
    * calls edit that same message in place (`MessageBuilder.progress`); the last one has
    * `progress.done` and turns it into a pointer to the report. Transient: not in the outbox, never

@@ -38,6 +38,8 @@ export interface OutboxItem {
   createdAt: string;
   /** Delivery attempts so far. */
   attempts: number;
+  /** The error of the last failed attempt (an error summary, at most 500 characters). */
+  lastError?: string;
 }
 
 /** Thrown by `save` when the stored version is not the expected one (someone else won). */
@@ -113,6 +115,8 @@ export interface RunStore {
   markDelivered(id: number): Promise<void>;
   /** Records a failed delivery attempt (`attempts` + 1) with the error code. */
   markFailed(id: number, error: string): Promise<void>;
+  /** Records a last failed attempt and gives the item up: it is never returned as pending again. */
+  markAbandoned(id: number, error: string): Promise<void>;
   /**
    * Surface references of a run's messages (Slack `ts`, Teams activity ids, conversation
    * references), keyed by a surface-chosen name. Writing one never changes the run's version.

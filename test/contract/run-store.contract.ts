@@ -420,16 +420,34 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreUnder
         const pending = await store.pendingOutbox(10);
         expect(pending.map((o) => o.id)).toEqual([second.id, third.id]);
         expect(pending[0].attempts).toBe(2);
+        expect(pending[0].lastError).toBe('slack_rate_limited');
         expect(pending[1]).toEqual(third);
+        expect(pending[1].lastError).toBeUndefined();
 
         await store.markDelivered(second.id);
         await store.markDelivered(second.id); // twice is harmless
         expect((await store.pendingOutbox(10, run.id)).map((o) => o.id)).toEqual([third.id]);
       });
 
+      it('gives up an abandoned item (never pending again) and keeps the later items of the run pending', async () => {
+        const run = dummyRun();
+        await store.create(run, [], [{ type: 'card' }, { type: 'step_prompt', step: 'sales_channel' }]);
+        const [first, second] = await store.pendingOutbox(10, run.id);
+        await store.markFailed(first.id, 'not_in_channel');
+        await store.markAbandoned(first.id, 'Error(slack_webapi_platform_error): An API error occurred: not_in_channel');
+        await store.markAbandoned(first.id, 'again'); // twice is harmless
+        expect((await store.pendingOutbox(10, run.id)).map((o) => o.id)).toEqual([second.id]);
+        expect((await store.pendingOutbox(10)).map((o) => o.id)).not.toContain(first.id);
+        // a delivered item is not abandoned afterwards
+        await store.markDelivered(second.id);
+        await store.markAbandoned(second.id, 'late');
+        expect(await store.pendingOutbox(10, run.id)).toEqual([]);
+      });
+
       it('throws for an unknown outbox id', async () => {
         await expect(store.markDelivered(999_999)).rejects.toThrow(/999999/);
         await expect(store.markFailed(999_999, 'x')).rejects.toThrow(/999999/);
+        await expect(store.markAbandoned(999_999, 'x')).rejects.toThrow(/999999/);
       });
     });
 

@@ -11,6 +11,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { slackPayloadProblems } from './slack-payload-check';
 
 /** One recorded Web API call (or `response_url` post, method `response_url`). */
 export interface FakeSlackCall {
@@ -142,11 +143,24 @@ export class FakeSlackApi {
     return this;
   }
 
-  /** Stops the server and drops open connections. */
+  /**
+   * Stops the server and drops open connections, then fails (throws) when a payload received
+   * was unescaped mrkdwn or broke a Block Kit limit (`payloadProblems`): every suite that stops
+   * its fake in `afterAll` checks every payload of its runs.
+   */
   async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    if (this.server) {
+      this.server.closeAllConnections();
+      await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+      this.server = undefined;
+    }
+    const problems = this.payloadProblems();
+    if (problems.length > 0) throw new Error(`Slack payloads Slack would show wrongly or refuse:\n${problems.slice(0, 30).join('\n')}`);
+  }
+
+  /** Unescaped mrkdwn and Block Kit limits broken in the payloads received so far. */
+  payloadProblems(): string[] {
+    return this.calls.flatMap((c) => slackPayloadProblems(c.method, c.args));
   }
 
   /** The Web API base URL (`SLACK_API_URL`), ending with `/api/`. */

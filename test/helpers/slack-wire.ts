@@ -15,6 +15,7 @@ import { type AppLogger, createLogger } from '../../adapters/logger';
 import { createSlackSurface, type SlackSurface } from '../../adapters/slack';
 import type { Clock } from '../../src/ports/clock.port';
 import { FakeSlackApi } from '../fakes/fake-slack-api';
+import { slackPayloadProblems } from '../fakes/slack-payload-check';
 import { blockActionsPayload, commandBody, interactionBody, postSigned, type SignedAnswer, viewSubmissionPayload } from './slack-signing';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
@@ -120,9 +121,17 @@ export async function wireSlack(
   const baseUrl = `http://127.0.0.1:${port}`;
   const events = `${baseUrl}/slack/events`;
   const timings: AckTiming[] = [];
+  /** Problems of the ack bodies (an ephemeral answer, a modal update): checked like the Web API payloads at close. */
+  const ackProblems: string[] = [];
   const send = async (kind: AckTiming['kind'], body: string): Promise<SignedAnswer> => {
     const answer = await postSigned(events, body, { secret: SIGNING_SECRET });
     timings.push({ kind, ms: answer.ms });
+    const json = answer.json as Record<string, unknown> | null;
+    if (json && typeof json === 'object') {
+      ackProblems.push(...slackPayloadProblems('response_url', json).map((p) => `ack of a ${kind}: ${p}`));
+      if (json.view && typeof json.view === 'object')
+        ackProblems.push(...slackPayloadProblems('views.update', json).map((p) => `ack of a ${kind}: ${p}`));
+    }
     await surface.idle();
     return answer;
   };
@@ -188,8 +197,13 @@ export async function wireSlack(
     },
     async close() {
       await surface.stop();
-      await api.stop();
-      await core.close();
+      try {
+        await api.stop();
+      } finally {
+        await core.close();
+      }
+      if (ackProblems.length > 0)
+        throw new Error(`Slack ack bodies Slack would show wrongly or refuse:\n${ackProblems.slice(0, 30).join('\n')}`);
     },
   };
 }

@@ -106,6 +106,13 @@ export class WorkspaceNotifier implements ChatNotifier {
     await workspaceScope(ws, () => (delivery ? this.deps.inner.deliver(run, effect, delivery) : this.deps.inner.deliver(run, effect)));
   }
 
+  async deliveryAbandoned(run: Run, effect: Effect, info: { error: string; attempts: number }): Promise<void> {
+    if (!this.deps.inner.deliveryAbandoned) return;
+    const ws = await this.workspaceOf(run);
+    await this.ensureInstalled(run, ws);
+    await workspaceScope(ws, () => this.deps.inner.deliveryAbandoned!(run, effect, info));
+  }
+
   async progress(run: Run, progress: VerificationProgress): Promise<void> {
     if (!this.deps.inner.progress) return;
     const ws = await this.workspaceOf(run);

@@ -20,6 +20,10 @@ import type { Effect, Run } from '../../../src/workflow/types';
 class RecordingNotifier implements ChatNotifier {
   delivered: { runId: string; version: number; effect: Effect }[] = [];
   failNext = 0;
+  abandoned: { runId: string; effect: Effect; error: string; attempts: number }[] = [];
+  async deliveryAbandoned(run: Run, effect: Effect, info: { error: string; attempts: number }): Promise<void> {
+    this.abandoned.push({ runId: run.id, effect, ...info });
+  }
   async deliver(run: Run, effect: Effect): Promise<void> {
     if (this.failNext > 0) {
       this.failNext--;
@@ -56,7 +60,7 @@ beforeEach(async () => {
   sandbox = createSandbox({ admin: true });
   const { url } = await sandbox.listen(0);
   sandboxUrl = url;
-  const secutix = createSecutixClient({ baseUrl: url, backoffBaseMs: 1, inProgressWaitMs: 1 });
+  const secutix = createSecutixClient({ baseUrl: url, backoffBaseMs: 1, pollIntervalMs: 1 });
   notifier = new RecordingNotifier();
   service = new RunService({
     store,
@@ -306,7 +310,7 @@ describe('RunService password guard and answers', () => {
     };
     service = new RunService({
       store,
-      verifier: (req) => verifySetup(createSecutixClient({ baseUrl: sandboxUrl, backoffBaseMs: 1, inProgressWaitMs: 1 }), req, clock),
+      verifier: (req) => verifySetup(createSecutixClient({ baseUrl: sandboxUrl, backoffBaseMs: 1, pollIntervalMs: 1 }), req, clock),
       notifiers: { slack: progressing },
       clock,
       ids,
@@ -321,4 +325,35 @@ describe('RunService password guard and answers', () => {
     expect(seen.indexOf('verification_report')).toBeLessThan(seen.indexOf('progress:done:passed'));
     expect(seen).not.toContain('notice');
   });
+});
+
+test('a delivery that keeps failing is given up after maxDeliveryAttempts: the surface is told once, the later messages go out', async () => {
+  // Arrange: at most 3 attempts; the card fails every time it is tried.
+  service = new RunService({
+    store,
+    verifier: () => Promise.reject(new Error('not used')),
+    notifiers: { slack: notifier },
+    clock,
+    ids,
+    logger: silentLogger,
+    maxDeliveryAttempts: 3,
+  });
+  notifier.failNext = 3;
+  const run = await startedRun(); // attempt 1 (fails: the card, the step waits behind it)
+  expect((await store.pendingOutbox(10, run.id)).map((p) => [p.effect.type, p.attempts])).toEqual([
+    ['card', 1],
+    ['step_prompt', 0],
+  ]);
+
+  // Act: two more drains (the poller's work).
+  await service.drain(run.id); // attempt 2
+  expect(notifier.abandoned).toEqual([]);
+  await service.drain(run.id); // attempt 3: given up, then the step message goes out
+
+  // Assert
+  expect(notifier.abandoned).toEqual([{ runId: run.id, effect: { type: 'card' }, error: 'Error: chat platform unavailable', attempts: 3 }]);
+  expect(await store.pendingOutbox(10, run.id)).toEqual([]);
+  expect(notifier.delivered.map((d) => d.effect.type)).toEqual(['step_prompt']);
+  await service.drain(run.id);
+  expect(notifier.abandoned).toHaveLength(1); // told once
 });

@@ -41,10 +41,11 @@ export interface ConsoleHarness {
   /** Captured log lines (JSON). */
   logs: string[];
   /**
-   * Runs one console session fed with `lines` (each followed by a newline), then end of input
+   * Runs one console session fed with `lines` (each followed by a newline; a Buffer is written
+   * as raw bytes, e.g. invalid UTF-8), then end of input
    * (all lines are written before the session starts reading: they arrive "early").
    */
-  session(lines: string[], opts?: { hints?: ConsoleHints | null }): Promise<SessionResult>;
+  session(lines: (string | Buffer)[], opts?: { hints?: ConsoleHints | null }): Promise<SessionResult>;
   /** Closes the store and the sandbox (the SQLite file stays, for a next harness). */
   close(): Promise<void>;
 }
@@ -58,7 +59,11 @@ export function tempDir(): string {
  * Wires the core on the SQLite file `dbPath` with the embedded sandbox (as `npm start` in
  * console mode does) and returns a harness to run console sessions against it.
  */
-export async function wireConsole(dbPath: string, env: Record<string, string> = {}): Promise<ConsoleHarness> {
+export async function wireConsole(
+  dbPath: string,
+  env: Record<string, string> = {},
+  opts: { sandboxExtractionMs?: number } = {},
+): Promise<ConsoleHarness> {
   const config = loadConfig({
     DATABASE_URL: `sqlite:${dbPath}`,
     SECUTIX_SANDBOX: 'true',
@@ -68,7 +73,7 @@ export async function wireConsole(dbPath: string, env: Record<string, string> = 
   });
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, { write: (s: string) => void logs.push(s) });
-  const core = await createCore(config, logger);
+  const core = await createCore(config, logger, opts);
   return {
     core,
     dbPath,
@@ -79,7 +84,9 @@ export async function wireConsole(dbPath: string, env: Record<string, string> = 
       let text = '';
       output.on('data', (c: Buffer) => (text += c.toString('utf8')));
       core.notifiers.console = createConsoleNotifier(output, core.builder);
-      input.end(lines.map((l) => `${l}\n`).join(''));
+      input.end(
+        Buffer.concat(lines.map((l) => Buffer.concat([Buffer.isBuffer(l) ? l : Buffer.from(String(l), 'utf8'), Buffer.from('\n')]))),
+      );
       const started = performance.now();
       const hints = opts.hints === undefined ? demoConsoleHints() : opts.hints;
       const { exitCode } = await runConsole({
@@ -93,6 +100,7 @@ export async function wireConsole(dbPath: string, env: Record<string, string> = 
         ...(hints ? { hints } : {}),
         user: TEST_USER,
         auditDir: path.join(path.dirname(dbPath), 'audit'),
+        databaseFile: dbPath,
       });
       const ms = performance.now() - started;
       await new Promise((r) => setImmediate(r));

@@ -52,7 +52,7 @@ test('piped input: the process answers every queued line, saves the run, and exi
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('== Step 4/10: Technical contact ==');
-    expect(r.stdout).toMatch(/Saved: run [A-Z0-9]{8} waits at step 4\/10 \(Technical contact\)\. Run `npm start` to resume\./);
+    expect(r.stdout).toMatch(/Saved: run [A-Z0-9]{8} waits at step 4\/10 \(Technical contact\)\. Run npm start to resume\./);
     const store = openSqliteRunStore(dbPath);
     const [run] = await store.list({ surface: 'console' });
     await store.close();

@@ -88,7 +88,7 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
     expect(email).toContain('[[PASSWORD PROVIDED BY SECUTIX');
     // Markup: bold markers stripped, code kept.
     expect(out).not.toContain('**');
-    expect(out).toContain('with the code `DGTK`');
+    expect(out).toContain('with the code DGTK.');
 
     // The run is completed in the store.
     const runs = await h.core.store.list({ surface: 'console' });
@@ -126,7 +126,7 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
     expect(first.exitCode).toBe(0);
     const [saved] = await h.core.store.list({ surface: 'console' });
     expect(saved).toMatchObject({ status: 'open', currentStep: 'contingents' });
-    expect(first.output).toContain(`Saved: run ${saved.id} waits at step 3/10 (Contingents). Run \`npm start\` to resume.`);
+    expect(first.output).toContain(`Saved: run ${saved.id} waits at step 3/10 (Contingents). Run npm start to resume.`);
 
     // A new process: new core on the same database file.
     await h.close();
@@ -238,7 +238,11 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
   test('(c) cancel asks y/n: "n" keeps the run, "y" cancels it', async () => {
     const r = await h.session([...startAnswers('DEMO', 'Demo Theatre'), '2', 'maybe', 'n', '2', 'y']);
     expect(r.exitCode).toBe(0);
-    expect(r.output).toContain('Cancel this run? (y/n) ');
+    // The question comes first; what happens on yes is said inside it, not before it as a fact.
+    const [cancelled] = await h.core.store.list({ surface: 'console' });
+    const question = `Cancel run ${cancelled!.id} (DEMO)? If you answer yes, it stops at step 1/10 (Sales channel); what was recorded stays in its audit trail. (y/n) `;
+    expect(r.output).toContain(question);
+    expect(r.output).not.toMatch(/stops here/);
     expect(r.output).toContain('Answer y (yes) or n (no).');
     expect(r.output).toContain('The run goes on.');
     const [run] = await h.core.store.list({ surface: 'console' });
@@ -267,6 +271,9 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
     expect(count(r.output, 'Institution name: ')).toBe(2);
     // status shows the card again (with the legend), then the same choices.
     expect(count(r.output, '[x] done  [>] current')).toBeGreaterThanOrEqual(2);
+    // The compact card: run id once, status in words.
+    expect(r.output).toMatch(/Run [A-Z0-9]{8} · started by .* · channel DGTK, operator DEMO_DGTK/);
+    expect(r.output).toContain('In progress: step 1 of 10, Sales channel.');
     expect(count(r.output, 'Your choice (1-2): ')).toBe(3);
     const [run] = await h.core.store.list({ surface: 'console' });
     expect(run.currentStep).toBe('point_of_sale');
@@ -324,8 +331,8 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
     const r = await h.session([...startAnswers('DEMO', 'Théâtre Démo', 'fr'), '1'], { hints: demoConsoleHints() });
     expect(r.exitCode).toBe(0);
     expect(r.output).toContain('Language of the run and the email (en = English, fr = French, de = German) [en]: fr');
-    expect(r.output).toContain('== Étape 1/10 : Canal de vente ==');
-    expect(r.output).toContain('Votre choix (1-2) : ');
-    expect(r.output).toContain("Enregistré : l'intégration");
+    expect(r.output).toContain('== Étape 1/10\u00a0: Canal de vente ==');
+    expect(r.output).toContain('Votre choix (1-2)\u00a0: ');
+    expect(r.output).toContain('Enregistré\u00a0: le parcours');
   });
 });

@@ -160,7 +160,9 @@ it('kill -9 in the middle of a verification: after the restart the run is still 
   await slack.waitOpen(runId, 'email_draft', 'email_sent');
   timings.push(`restart to verified ${Math.round(performance.now() - t0)} ms`);
 
-  // Assert: verified once, moved on; every step prompt was posted exactly once.
+  // Assert: verified once, moved on, the outbox drained; every step prompt was posted exactly once.
+  // (The product marks the email prompt delivered just after Slack's answer: read once it has.)
+  await waitFor('the outbox drained', async () => (await stored(runId)).pending === 0);
   const after = await stored(runId);
   expect(after.run.currentStep).toBe('email_draft');
   expect(after.run.verification?.passed).toBe(true);

@@ -8,7 +8,8 @@
  * The faults come from the sandbox's admin API (`POST /__sandbox/faults`) or, for the two it has
  * no rule for (reset, `in_progress` on every poll), from `SecutixFront` between the product and
  * the sandbox. The client is tuned short (`SECUTIX_TIMEOUT_MS=300`, `SECUTIX_MAX_RETRIES=1`) so
- * the suite stays fast; the kinds of failure are the same at any setting.
+ * the suite stays fast (`SECUTIX_POLL_INTERVAL_MS=100`, `SECUTIX_EXTRACTION_TIMEOUT_MS=1000` for the
+ * extraction that never ends); the kinds of failure are the same at any setting.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -56,6 +57,9 @@ beforeAll(async () => {
     SECUTIX_TIMEOUT_MS: '300',
     SECUTIX_MAX_RETRIES: '1',
     SECUTIX_RATE_LIMIT_PER_MINUTE: '6000',
+    // An extraction that never ends is given up after 1 s, polled every 100 ms (defaults: 180 s, 5 s).
+    SECUTIX_POLL_INTERVAL_MS: '100',
+    SECUTIX_EXTRACTION_TIMEOUT_MS: '1000',
     DATABASE_URL: `sqlite:${path.join(dir, 'runs.db')}`,
     LOG_LEVEL: 'info',
   });

@@ -1,9 +1,19 @@
 /** The sandbox's own contract: admin API, request validation, robustness. */
 import { SignJWT } from 'jose';
-import { createSandbox, defaultFixture, demoHints, sandboxHints, type Sandbox } from '../../../adapters/sandbox';
+import {
+  allSandboxHints,
+  createSandbox,
+  defaultFixture,
+  demoHints,
+  generateCatalog,
+  sandboxHints,
+  type Sandbox,
+} from '../../../adapters/sandbox';
 
 const POS_PATH = '/tnseb/backend-apis/catalogService/v1_33/getPOSConfig';
 const EVENT_PATH = '/tnseb/backend-apis/availabilityService/v1_33/getEventAvailability';
+const CATALOG_PATH = '/tnseb/backend-apis/catalogService/v1_33/getCatalogDetailed';
+const CONTACT_PATH = '/tnco/backend-apis/contactInformationPublicService/v2_21/getContactData';
 
 async function token(p: { sub?: string; aud?: string; password?: string; ttl?: number } = {}): Promise<string> {
   const iat = Math.floor(Date.now() / 1000);
@@ -131,6 +141,70 @@ describe('SecuTix sandbox', () => {
     expect(r.json).toMatchObject({ ok: true, institutions: ['FAULTY'] });
     expect((await post(`${url}${POS_PATH}`, {}, { Authorization: `Bearer ${await token()}` })).status).toBe(401);
     sandbox.state.loadFixture(defaultFixture());
+  });
+
+  it('answers a contact in the published flat shape: fields at the root, no contactData wrapper', async () => {
+    const r = await post(
+      `${url}${CONTACT_PATH}`,
+      { contactNumber: '000123', details: ['GENERAL', 'FINANCIAL'] },
+      { Authorization: `Bearer ${await token()}` },
+    );
+    expect(r.json).toEqual({
+      requestId: null,
+      statusCode: 'success',
+      statusDetail: null,
+      contactId: 9,
+      contactNumber: '000123',
+      individualContact: { firstName: 'Tech', lastName: 'Digitick' },
+      financialData: { pendingAccountAuthorized: true },
+    });
+  });
+
+  it('admin: POST /__sandbox/extraction makes the catalog answer only {"statusCode":"in_progress"} until that long after the first identical request', async () => {
+    expect((await post(`${url}/__sandbox/extraction`, { ms: -1 })).status).toBe(400);
+    expect((await post(`${url}/__sandbox/extraction`, { ms: 100, institution: 'demo' })).status).toBe(200);
+    const auth = async () => ({ Authorization: `Bearer ${await token()}` });
+    const first = await post(`${url}${CATALOG_PATH}`, { seasonCode: 'S26' }, await auth());
+    expect(first.json).toEqual({ statusCode: 'in_progress' });
+    // Another body is another extraction, started now.
+    expect((await post(`${url}${CATALOG_PATH}`, {}, await auth())).json).toEqual({ statusCode: 'in_progress' });
+    await new Promise((r) => setTimeout(r, 150));
+    const done = await post(`${url}${CATALOG_PATH}`, { seasonCode: 'S26' }, await auth());
+    expect(done.json).toMatchObject({ statusCode: 'success', catalogData: { seasons: [{ code: 'S26' }] } });
+    const state = (await (await fetch(`${url}/__sandbox/state`)).json()) as { extractionMs: Record<string, number> };
+    expect(state.extractionMs).toMatchObject({ DEMO: 100, FAULTY: 0 });
+    sandbox.state.reset();
+    expect(sandbox.state.snapshot()).toMatchObject({ extractionMs: { DEMO: 0 } });
+  });
+
+  it('the extractionMs server option applies to every institution', async () => {
+    const s = createSandbox({ admin: false, extractionMs: 60_000 });
+    const { url: u } = await s.listen(0);
+    try {
+      const faulty = sandboxHints('FAULTY');
+      const t = await token({ sub: 'FAULTY', aud: faulty.login, password: faulty.password });
+      expect((await post(`${u}${CATALOG_PATH}`, {}, { Authorization: `Bearer ${t}` })).json).toEqual({ statusCode: 'in_progress' });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('lists every demo institution with what it shows (the console banner reads the same list)', () => {
+    expect(allSandboxHints().map((h) => [h.institutionCode, h.shows])).toEqual([
+      ['DEMO', 'passes'],
+      ['FAULTY', 'fails'],
+      ['UNLISTED', 'to_confirm'],
+      ['BIGCAT', 'large_catalog'],
+    ]);
+    // A contact without the flag comes before one known not to be authorised, after authorised ones.
+    expect(sandboxHints('UNLISTED')).toMatchObject({ contactNumbers: ['000456'], contactNumber: undefined });
+  });
+
+  it('generates the large catalog deterministically (same seed, same catalog)', () => {
+    const spec = defaultFixture().institutions.find((i) => i.code === 'BIGCAT')!.generatedCatalog!;
+    const small = { ...spec, events: 20, passes: 5 };
+    expect(JSON.stringify(generateCatalog(small, [51, 52]))).toBe(JSON.stringify(generateCatalog(small, [51, 52])));
+    expect(generateCatalog(small, [51])[0].products).toHaveLength(25);
   });
 
   it('without admin, /__sandbox/ answers 404', async () => {

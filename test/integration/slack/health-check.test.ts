@@ -61,7 +61,13 @@ describe('Slack: checks without a run', () => {
   const checkLine = (all: string, name: string) => {
     const section = JSON.parse(all) as Block[];
     const text = section.map((b) => (b.text as { text?: string } | undefined)?.text ?? '').join('\n');
-    return text.split('\n').find((l) => l.includes(`*${name}*`)) ?? '';
+    // The check's entry: its line and the indented lines under it (reason, screen, warnings).
+    const lines = text.split('\n');
+    const i = lines.findIndex((l) => l.includes(`*${name}*`));
+    if (i < 0) return '';
+    let j = i + 1;
+    while (j < lines.length && /^\s{2,}/.test(lines[j]!)) j++;
+    return lines.slice(i, j).join('\n');
   };
 
   it('check DEMO: the form asks the password and the optional values; every check passes; no run, nothing posted in the channel', async () => {
@@ -104,18 +110,23 @@ describe('Slack: checks without a run', () => {
 
   it('check FAULTY: names what is broken and the back-office screen where to fix each', async () => {
     const rep = await check('FAULTY dgtk', { operator_password: FAULTY_PASSWORD, contingent_ids: '21', contact_number: '000789' });
-    expect(rep.text).toMatch(/^Health check of FAULTY \(DGTK\): [1-9] problem\(s\)$/);
+    expect(rep.text).toMatch(/^Health check of FAULTY \(DGTK\): [2-9] problems$/);
     expect(checkLine(rep.all, 'Sales channel')).toContain(':x:');
     expect(checkLine(rep.all, 'Point of sale')).toContain(':x:');
     expect(checkLine(rep.all, 'Technical contact')).toContain(':x:');
     expect(rep.all).toContain('is not active (state SUSPENDED)');
-    expect(rep.all).toContain('Where to fix it');
-    expect(rep.all).toContain('*Sales channel*: Institution > Initialisation > Sales channels');
-    expect(rep.all).toContain('*Point of sale*: the payment methods of the point of sale');
-    expect(rep.all).toContain("*Technical contact*: the technical contact's file: authorise the contact for the pending account");
-    const fixes = (rep.all.split('Where to fix it')[1]!.match(/\*[A-Za-z ]+\*: /g) ?? []).length;
+    // One line per failed check: its reason, then the screen where to fix it; no second section.
+    expect(rep.all).not.toContain('Where to fix it');
+    expect(checkLine(rep.all, 'Sales channel')).toContain('*Where:* Institution &gt; Initialisation &gt; Sales channels');
+    expect(checkLine(rep.all, 'Point of sale')).toContain('*Where:* the payment methods of the point of sale');
+    expect(checkLine(rep.all, 'Technical contact')).toContain(
+      "*Where:* the technical contact's file: authorise the contact for the pending account",
+    );
     const failed = Number(/(\d) problem/.exec(rep.text)![1]);
-    expect(fixes).toBe(failed); // one "where to fix" line per failed check
+    expect(rep.all.match(/\*Where:\*/g)?.length).toBe(failed);
+    // No run here: nothing speaks of "the run's contingents".
+    expect(rep.all).not.toMatch(/run's contingents/);
+    expect(rep.all).toContain('has nothing available in the contingents you gave');
   });
 
   it('missing optional inputs: availability and contact checks are skipped, saying the value was not given', async () => {
@@ -130,11 +141,13 @@ describe('Slack: checks without a run', () => {
 
   it('a wrong password fails credentials, skips every other check, and says to ask SecuTix support', async () => {
     const rep = await check('DEMO', { operator_password: WRONG_PASSWORD, contingent_ids: '11', contact_number: '000123' });
-    expect(rep.text).toBe('Health check of DEMO (DGTK): 1 problem(s)');
+    expect(rep.text).toBe('Health check of DEMO (DGTK): 1 problem');
     expect(checkLine(rep.all, 'Operator login and password')).toContain(':x:');
     for (const name of ['Sales channel', 'Point of sale', 'Events on sale', 'Passes on sale', 'Technical contact'])
       expect([name, checkLine(rep.all, name)]).toEqual([name, expect.stringContaining(':heavy_minus_sign:')]);
-    expect(rep.all).toContain('*Operator login and password*: ask SecuTix support for the password of operator `DEMO_DGTK`');
+    expect(checkLine(rep.all, 'Operator login and password')).toContain(
+      '*Where:* ask SecuTix support for the password of operator `DEMO_DGTK`',
+    );
   });
 
   it('usage: no institution, or a malformed one, is answered in the ack; no modal opens', async () => {
@@ -210,7 +223,7 @@ describe('Slack: checks without a run', () => {
       expect(rep.all).toContain("New Year's concert (`CONC01`): SINGLE_ENTRY, state RUNNING.");
       for (const name of ['Operator login and password', 'On sale on the channel', 'Running', 'Available in the contingents'])
         expect([name, checkLine(rep.all, name)]).toEqual([name, expect.stringContaining(':white_check_mark:')]);
-      expect(rep.all).toContain('155 seats available in the contingents 11, 12 (2 of 2 running performances have seats)');
+      expect(rep.all).toContain('Seats available in the contingents 11, 12: 155 (running performances with seats: 2 of 2).');
     });
 
     it('product EXPO03 (no seats): available fails and says where to give places', async () => {

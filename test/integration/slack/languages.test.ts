@@ -89,10 +89,10 @@ describe('Slack languages', () => {
       /"initial_option":\{"text":\{"type":"plain_text","text":"Deutsch"[^}]*\},"value":"de"\}/,
     );
 
-    const { runId, card } = await startRun(GERMAN, 'de', 'Theater Demo');
+    const { runId, card } = await startRun(GERMAN, 'de', 'Theater <Demo> & Co');
     expect((await h.core.store.get(runId))?.details.language).toBe('de');
-    expect(textOf(card)).toContain('Digitick-Onboarding: Theater Demo (DEMO)');
-    expect(textOf(card)).toContain('Aktueller Schritt');
+    expect(textOf(card)).toContain('Digitick-Onboarding: Theater <Demo> & Co (DEMO)');
+    expect(textOf(card)).toContain('*In Bearbeitung*: Schritt 1 von 10, Verkaufskanal.');
 
     const first = stepMessage(card, 'sales_channel');
     expect(textOf(first)).toContain('Schritt 1/10: Verkaufskanal');
@@ -135,7 +135,7 @@ describe('Slack languages', () => {
     const emailMsg = stepMessage(card, 'email_draft');
     const email = textOf(emailMsg);
     for (const part of [
-      'Subject: Zugang zu den SecuTix-Webservices für Theater Demo',
+      'Betreff: Zugang zu den SecuTix-Webservices für Theater &lt;Demo&gt; &amp; Co',
       'Hallo Camille Martin,',
       'Login: DEMO_DGTK',
       `Passwort: ${PASSWORD_PLACEHOLDER.de}`,
@@ -146,7 +146,7 @@ describe('Slack languages', () => {
     await press(emailMsg, 'email_sent', GERMAN);
 
     expect((await h.core.store.get(runId))?.status).toBe('completed');
-    expect(textOf(h.api.messages.get(card.ts)!)).toContain(`Abgeschlossen von <@${GERMAN.id}>`);
+    expect(textOf(h.api.messages.get(card.ts)!)).toContain(`*Abgeschlossen*: E-Mail gesendet, gemeldet von <@${GERMAN.id}>`);
     // Nothing of the run's thread is in English.
     const thread = h.api.messagesIn(RUN_CHANNEL, card.ts).map(textOf).join('\n');
     for (const english of ['Step 1', 'Done by', 'Verification passed', 'Kind regards', 'Subject: SecuTix web services'])
@@ -207,7 +207,7 @@ describe('Slack languages', () => {
     await h.click('step_done', done.value, { user: FRENCH, messageTs: first.ts });
     const refusal = ephemeralsTo(FRENCH.id).slice(before);
     expect(refusal).toHaveLength(1);
-    expect(String(refusal[0]!.args.text)).toContain("Rien n'a changé : l'étape « Canal de vente » est déjà faite");
+    expect(String(refusal[0]!.args.text)).toContain("Rien n'a changé\u00a0: l'étape «\u00a0Canal de vente\u00a0» est déjà faite");
 
     // An unknown command: French.
     expect((await h.command('frobnicate', { user: FRENCH })).body).toContain('Je ne connais pas la commande');

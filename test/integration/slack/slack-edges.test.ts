@@ -6,7 +6,7 @@
 import { createLogger } from '../../../adapters/logger';
 import { createSlackSurface, SlackStartError } from '../../../adapters/slack';
 import { FakeSlackApi, type FakeSlackMessage } from '../../fakes/fake-slack-api';
-import { commandBody, postSigned } from '../../helpers/slack-signing';
+import { commandBody, interactionBody, postSigned } from '../../helpers/slack-signing';
 import { OPERATOR, p50max, RUN_CHANNEL, SIGNING_SECRET, SUPPORT_USER, type SlackHarness, wireSlack } from '../../helpers/slack-wire';
 
 type Button = { action_id: string; value: string; style?: string; confirm?: unknown };
@@ -56,6 +56,63 @@ describe('Slack surface: edges', () => {
   const valueOf = (m: FakeSlackMessage, actionId: string) => buttonsOf(m.blocks).find((b) => b.action_id === actionId)!.value;
   const ephemeralsTo = (user: string) => h.api.callsOf('chat.postEphemeral').filter((c) => c.args.user === user);
   const responses = () => h.api.callsOf('response_url');
+
+  it('acknowledges the interactions the app does not use (view_closed, global and message shortcuts) at once, with no error', async () => {
+    // Real-shaped payloads (Slack's interaction reference). Bolt with no listener for them
+    // would leave the request open 3 s, then answer 404 and log "not acknowledged".
+    const user = { id: OPERATOR.id, username: OPERATOR.name, name: OPERATOR.name, team_id: 'T0TEAM001' };
+    const team = { id: 'T0TEAM001', domain: 'fake' };
+    const payloads = [
+      {
+        type: 'view_closed',
+        team,
+        user,
+        api_app_id: 'A0APP0001',
+        is_cleared: false,
+        view: { id: 'V0CLOSED1', type: 'modal', callback_id: 'onboard_start', private_metadata: '{}', state: { values: {} }, hash: 'h' },
+      },
+      {
+        type: 'view_closed',
+        team,
+        user,
+        api_app_id: 'A0APP0001',
+        is_cleared: true,
+        view: { id: 'V0CLOSED2', type: 'modal', callback_id: 'someone_else' },
+      },
+      {
+        type: 'shortcut',
+        team,
+        user,
+        api_app_id: 'A0APP0001',
+        token: 't',
+        callback_id: 'open_something',
+        trigger_id: 'trigger.sc-1',
+        action_ts: '1700000000.1',
+      },
+      {
+        type: 'message_action',
+        team,
+        user,
+        api_app_id: 'A0APP0001',
+        token: 't',
+        callback_id: 'share_message',
+        trigger_id: 'trigger.ma-1',
+        action_ts: '1700000000.2',
+        message_ts: '1700000000.000001',
+        channel: { id: RUN_CHANNEL, name: 'runs' },
+        message: { type: 'message', ts: '1700000000.000001', text: 'hello' },
+        response_url: h.api.responseUrl('message-action'),
+      },
+    ];
+    const logsBefore = h.logs.length;
+    for (const payload of payloads) {
+      const answer = await postSigned(`${h.baseUrl}/slack/events`, interactionBody(payload), { secret: SIGNING_SECRET });
+      expect({ type: payload.type, status: answer.status }).toEqual({ type: payload.type, status: 200 });
+    }
+    await h.surface.idle();
+    const errors = h.logs.slice(logsBefore).filter((l) => /"level":(50|60)|not acknowledged/.test(l));
+    expect(errors).toEqual([]);
+  });
 
   it('(b) answers 401 to a forged signature and to a stale timestamp, and serves /healthz', async () => {
     const body = commandBody({ text: 'help', user_id: OPERATOR.id, channel_id: RUN_CHANNEL });
@@ -263,8 +320,24 @@ describe('Slack surface: edges', () => {
     expect(String(answer?.args.text)).toContain(h.core.builder.t('en', 'error.not_in_channel'));
     const [run] = await h.core.store.list({ institutionCode: 'NOTIN' });
     expect(String(answer?.args.text)).toContain(`resume ${run!.id}`);
+    // resume while the bot is still not in the channel: not "posted again", but why and how to fix it.
+    await h.command(`resume ${run!.id}`, { channel: 'C0NOTIN001', responseUrl: h.api.responseUrl('notin-resume-1') });
+    const blocked = String(responses().find((c) => c.args.id === 'notin-resume-1')?.args.text);
+    expect(blocked).toContain(`Run ${run!.id}: its current step was not posted again.`);
+    expect(blocked).toContain('I am not a member of <#C0NOTIN001>');
+    expect(blocked).toContain('/invite @Digitick onboarding');
+    expect(blocked).not.toContain('is posted again');
+    // The same institution again (elsewhere): the duplicate answer has no empty link.
+    await h.command('start NOTIN', { responseUrl: h.api.responseUrl('notin-dup') });
+    await h.submit('onboard_start', h.lastView().private_metadata, START_VALUES('NOTIN'), { selects: ['language'] });
+    const dup = String(responses().find((c) => c.args.id === 'notin-dup')?.args.text);
+    expect(dup).toContain(`resume ${run!.id}`);
+    expect(dup).not.toMatch(/thread: *[.(]|thread: *$/im);
     h.api.notInChannels.delete('C0NOTIN001');
-    await h.command(`resume ${run!.id}`, { channel: 'C0NOTIN001' });
+    await h.command(`resume ${run!.id}`, { channel: 'C0NOTIN001', responseUrl: h.api.responseUrl('notin-resume-2') });
+    expect(String(responses().find((c) => c.args.id === 'notin-resume-2')?.args.text)).toMatch(
+      new RegExp(`The current step of run ${run!.id} is posted again in its thread\\. https://fake\\.slack\\.test/`),
+    );
     const roots = h.api.messagesIn('C0NOTIN001').filter((m) => !m.thread_ts);
     expect(roots).toHaveLength(1);
     expect(h.api.messagesIn('C0NOTIN001', roots[0]!.ts).some((m) => m.metadata?.event_payload.step === 'sales_channel')).toBe(true);

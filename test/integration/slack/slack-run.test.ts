@@ -67,7 +67,7 @@ describe('Slack surface: a complete run', () => {
     const runId = String(card.metadata?.event_payload.run_id);
     expect(runId).toMatch(/^[A-Z0-9]{8}$/);
     expect(card.text).toContain('DEMO');
-    expect(textOf(card.blocks)).toContain('Demo Theatre &amp; Co');
+    expect(textOf(card.blocks)).toContain('Digitick onboarding: Demo Theatre & Co (DEMO)'); // plain_text header: as typed
 
     const threadMessages = (): FakeSlackMessage[] => h.api.messagesIn(RUN_CHANNEL, card.ts);
     /** The newest message of `step` in the thread that still has buttons. */
@@ -137,6 +137,23 @@ describe('Slack surface: a complete run', () => {
     expect(textOf(h.api.messages.get(supportMsg.ts)!.blocks)).toContain(`<@${SUPPORT_USER.id}>`);
     expect((await run()).currentStep).toBe('verification');
 
+    // Step 9, twice with a wrong password: each failed report carries the live buttons; the older
+    // verification messages (the step message, the first report) point to the newest instead.
+    const verificationStep = openStepMessage('verification');
+    for (let i = 0; i < 2; i++) {
+      await press('verification', 'verify_start');
+      await h.submit('onboard_password', h.lastView().private_metadata, { operator_password: `wrong-password-${i}` });
+      expect((await run()).currentStep).toBe('verification');
+    }
+    const verificationMessages = threadMessages().filter((m) => m.metadata?.event_payload.step === 'verification');
+    const reports = verificationMessages.filter((m) => textOf(m.blocks).includes('Verification failed'));
+    expect(reports).toHaveLength(2);
+    expect(verificationMessages.filter((m) => buttonsOf(m.blocks).length > 0).map((m) => m.ts)).toEqual([reports[1]!.ts]);
+    for (const older of [h.api.messages.get(verificationStep.ts)!, reports[0]!]) {
+      expect(textOf(older.blocks)).toContain('A newer verification report is below: use its buttons.');
+      expect(textOf(older.blocks)).toContain(`|newest report>`);
+    }
+
     // Step 9: verify_start opens the password modal; the verification runs against the sandbox.
     await press('verification', 'verify_start');
     const pView = h.lastView();
@@ -168,6 +185,11 @@ describe('Slack surface: a complete run', () => {
     expect(finalCard.updates).toBeGreaterThanOrEqual(10);
     expect(finalCard.metadata?.event_payload).toEqual({ run_id: runId, step: null, state: 'completed' });
     expect(h.api.callsOf('chat.update').filter((c) => c.args.ts === card.ts).length).toBe(finalCard.updates);
+    // The card and the last message say the run is complete; nothing still says "once the email is sent".
+    expect(textOf(finalCard.blocks)).toContain('*Complete*: email sent, marked by <@U0OPERATOR>');
+    const thread = h.api.messagesIn(RUN_CHANNEL, card.ts);
+    expect(textOf(thread[thread.length - 1]!.blocks)).toContain(`Run ${runId} is complete: the email to Digitick is sent`);
+    for (const m of [finalCard, ...thread]) expect(textOf(m.blocks)).not.toMatch(/once the email is sent/i);
 
     // Used step messages had their buttons replaced by who did what.
     const first = h.api.messages.get(firstStepMessage.ts)!;

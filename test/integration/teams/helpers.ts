@@ -112,6 +112,8 @@ export async function startTeamsHarness(
     clock?: Clock;
     /** `REMIND_AFTER_HOURS` / `SUPPORT_REMIND_AFTER_HOURS`; default: no reminders. */
     reminders?: ReminderSettings;
+    /** The SecuTix client's catalog poll interval while SecuTix extracts (default: the client's, 5 s). */
+    pollIntervalMs?: number;
   } = {},
 ): Promise<TeamsHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'teams-it-'));
@@ -130,7 +132,12 @@ export async function startTeamsHarness(
   const sandbox = createSandbox({ admin: true });
   const { url: sandboxUrl } = await sandbox.listen(0, '127.0.0.1');
   const store = await openSqliteRunStore(dbPath);
-  const secutix = createSecutixClient({ baseUrl: sandboxUrl, logger: logger.child({ component: 'secutix' }), backoffBaseMs: 5 });
+  const secutix = createSecutixClient({
+    baseUrl: sandboxUrl,
+    logger: logger.child({ component: 'secutix' }),
+    backoffBaseMs: 5,
+    ...(opts.pollIntervalMs !== undefined ? { pollIntervalMs: opts.pollIntervalMs } : {}),
+  });
   const builder = new MessageBuilder(new Renderer(loadTemplates()), {
     publicUrlTemplate: 'https://{institution}.ws.secutix.com',
     defaultLocale: 'en',

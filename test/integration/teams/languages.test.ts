@@ -98,5 +98,5 @@ test('a German user: start form and its field errors in German; the German run k
 
   // An English user asks for the German run's card: their answer frame is English, the card German.
   const [status] = await say(`status ${runId}`, 'en-US');
-  expect(cardText(status!)).toContain('Aktueller Schritt');
+  expect(cardText(status!)).toContain('In Bearbeitung**: Schritt 1 von 10, Verkaufskanal');
 });

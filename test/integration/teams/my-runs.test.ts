@@ -160,6 +160,14 @@ test('status in personal chat: my open runs with a Resume action each, my last 1
   const resumeB = lines.find((l) => (l.action.data as { runId: string }).runId === b)!.action;
   const resumed = invokeCard(await h.invoke(ALEX_CHAT, ALEX, resumeB));
   expect(cardText(resumed)).toContain(b);
+  expect(cardText(resumed)).toContain('its current step was posted again');
+  expect(steps()).toBe(before + 1);
+
+  // Resume when the connector refuses the post (403): not "posted again", but that it is not yet.
+  h.connector.failNext(1, 403);
+  const refused = invokeCard(await h.invoke(ALEX_CHAT, ALEX, resumeB));
+  expect(cardText(refused)).toContain(`Run ${b}: its current step could not be posted yet (`);
+  expect(cardText(refused)).not.toContain('posted again');
   expect(steps()).toBe(before + 1);
 });
 

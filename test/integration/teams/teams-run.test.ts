@@ -135,6 +135,23 @@ test('a complete Teams run from the first message to email_sent, support request
   // A support click never moves the run's conversation to the support channel.
   expect((await h.store.getRefs(runId))[TEAMS_REF.conversation]).toMatchObject({ conversation: { id: PERSONAL.id } });
 
+  // A wrong password first: the failed report carries the live buttons, the step card points to it.
+  const { card: wrongForm, target: stepCard } = await click('verify_start', 'verification');
+  invokeCard(
+    await h.invoke(
+      PERSONAL,
+      ALEX,
+      actionOf(wrongForm, 'onboard_password')!,
+      { operator_password: 'wrong-password-1' },
+      { replyToId: stepCard.id },
+    ),
+  );
+  await h.surface.idle();
+  const stepNow = cardOf(h.connector.activities.get(stepCard.id)!);
+  expect(cardText(stepNow)).toContain('A newer verification report is below: use its buttons.');
+  expect(actionOf(stepNow, 'verify_start')).toBeUndefined();
+  expect(latestWithAction(h.connector, 'verify_start', 'verification', PERSONAL.id).id).not.toBe(stepCard.id);
+
   // Verification: the password form (style password), answered at once with a working card.
   const { card: passwordForm, target: verifyCard } = await click('verify_start', 'verification');
   expect(passwordForm.body.find((n) => n.id === 'operator_password')).toMatchObject({ type: 'Input.Text', style: 'password' });
@@ -173,7 +190,7 @@ test('a complete Teams run from the first message to email_sent, support request
   // The progress card is one activity, edited in place.
   const card = h.connector.activities.get(((await h.store.getRefs(runId))[TEAMS_REF.card] as { activityId: string }).activityId)!;
   expect(card.updates).toBeGreaterThanOrEqual(10);
-  expect(cardText(cardOf(card))).toContain('completed');
+  expect(cardText(cardOf(card))).toContain('Complete**: email sent, marked by Alex Operator');
 
   // The password is nowhere: connector traffic, logs, database file.
   for (const r of h.connector.requests) expect(r.bodyText).not.toContain(demo.password);
@@ -225,7 +242,7 @@ test('a restarted bot still edits the run cards from the stored conversation ref
   expect(cardText(cancelled)).toContain('Run cancelled by Alex Operator');
   expect((await h.store.get(runId))!.status).toBe('cancelled');
   const cardId = ((await h.store.getRefs(runId))[TEAMS_REF.card] as { activityId: string }).activityId;
-  expect(cardText(cardOf(h.connector.activities.get(cardId)))).toContain('Cancelled by Alex Operator');
+  expect(cardText(cardOf(h.connector.activities.get(cardId)))).toContain('Cancelled** by Alex Operator');
 });
 
 test('commands: help says Teams runs only, status lists Teams runs, unknown command, Action.Submit fallback edits the card', async () => {

@@ -236,8 +236,14 @@ describe('messages of the checks', () => {
       channelCode: 'DGTK',
       report: { checks, passed: false, at: '2026-11-29T15:00:00Z' },
     });
-    const text = msg.blocks.map((b) => ('text' in b ? b.text : '')).join('\n');
-    for (const id of CHECK_IDS)
-      expect(text).toContain(builder.t(L, `check.fix.${id}`, { institutionCode: 'DEMO', channelCode: 'DGTK', login: 'DEMO_DGTK' }));
+    // One entry per failed check: its reason and the screen where to fix it (no second section).
+    const items = msg.blocks.flatMap((b) => (b.type === 'checks' ? b.items : []));
+    expect(items.map((i) => i.id)).toEqual([...CHECK_IDS]);
+    for (const item of items)
+      expect([item.id, item.reason]).toEqual([
+        item.id,
+        expect.stringContaining(builder.t(L, `check.fix.${item.id}`, { institutionCode: 'DEMO', channelCode: 'DGTK', login: 'DEMO_DGTK' })),
+      ]);
+    expect(msg.blocks.filter((b) => b.type === 'text')).toEqual([]);
   });
 });

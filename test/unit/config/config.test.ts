@@ -61,6 +61,27 @@ describe('loadConfig', () => {
     );
   });
 
+  it('SecuTix waits: poll interval (5000, 1000 in console mode), extraction timeout 180000, catalog timeout 60000', () => {
+    const server = { SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-test' };
+    expect(loadConfig(server).secutix).toMatchObject({ pollIntervalMs: 5000, extractionTimeoutMs: 180000, catalogTimeoutMs: 60000 });
+    expect(loadConfig({}).secutix.pollIntervalMs).toBe(1000);
+    expect(
+      loadConfig({ ...server, SECUTIX_POLL_INTERVAL_MS: '20', SECUTIX_EXTRACTION_TIMEOUT_MS: '0', SECUTIX_CATALOG_TIMEOUT_MS: '120000' })
+        .secutix,
+    ).toMatchObject({ pollIntervalMs: 20, extractionTimeoutMs: 0, catalogTimeoutMs: 120000 });
+    expect(loadConfig({ SECUTIX_POLL_INTERVAL_MS: '7000' }).secutix.pollIntervalMs).toBe(7000);
+  });
+
+  it('SecuTix waits: every wrong value listed at once, on its own variable', () => {
+    const found = problems({ SECUTIX_POLL_INTERVAL_MS: '5s', SECUTIX_EXTRACTION_TIMEOUT_MS: '-1', SECUTIX_CATALOG_TIMEOUT_MS: '1.5' });
+    expect(found.map((p) => p.split(':')[0]).sort()).toEqual([
+      'SECUTIX_CATALOG_TIMEOUT_MS',
+      'SECUTIX_EXTRACTION_TIMEOUT_MS',
+      'SECUTIX_POLL_INTERVAL_MS',
+    ]);
+    expect(found.find((p) => p.startsWith('SECUTIX_POLL_INTERVAL_MS'))).toMatch(/whole number from 10 to 600000 \(got "5s"\)/);
+  });
+
   it('DEFAULT_LOCALE: en, fr or de', () => {
     expect(['en', 'fr', 'de'].map((l) => loadConfig({ DEFAULT_LOCALE: l }).defaultLocale)).toEqual(['en', 'fr', 'de']);
     expect(problems({ DEFAULT_LOCALE: 'es' })).toEqual(['DEFAULT_LOCALE: must be en, fr or de']);

@@ -120,7 +120,7 @@ test('step closed, support closed and notices are single lines; the cancelled no
   expect(take().split('\n')).toEqual([
     '  Step 1 (Sales channel) done by Ann on 2026-01-02 at 03:04 UTC.',
     '  Password assigned by Ann on 2026-01-02 at 03:04 UTC.',
-    'Run RUN0ACME was cancelled. Run `npm start` again to start a new one.',
+    'Run RUN0ACME was cancelled. Run npm start again to start a new one.',
     'Verifying the setup of ACME with the SecuTix web services...',
     '',
   ]);

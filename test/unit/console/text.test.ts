@@ -11,10 +11,27 @@ const builder = new MessageBuilder(new Renderer(loadTemplates()), {
 });
 
 describe('stripMarkup', () => {
-  test('removes bold markers and keeps backtick code and other characters', () => {
+  test('removes bold markers and backticks, keeps the code and other characters', () => {
     expect(stripMarkup('Go to **Institution > Sales channels**, code `DGTK`, login DEMO_DGTK')).toBe(
-      'Go to Institution > Sales channels, code `DGTK`, login DEMO_DGTK',
+      'Go to Institution > Sales channels, code DGTK, login DEMO_DGTK',
     );
+  });
+
+  test('turns button wording into choices wording in en, fr and de; "press Enter" stays', () => {
+    expect(
+      stripMarkup('Then press the button and type their ids. No events? Press "No events". Support presses "Password assigned".'),
+    ).toBe('Then pick choice 1 and type their ids. No events? Choose "No events". Support chooses "Password assigned".');
+    expect(
+      stripMarkup(
+        'Puis cliquez sur le bouton et saisissez. Cliquez à nouveau sur « Vérifier maintenant », quand le support clique sur « X »',
+      ),
+    ).toBe('Puis choisissez 1 et saisissez. Choisissez à nouveau « Vérifier maintenant », quand le support choisit « X »');
+    expect(
+      stripMarkup(
+        'Klicken Sie dann auf die Schaltfläche und geben Sie ein. Klicken Sie erneut auf „Jetzt prüfen“, sobald der Support auf „X“ klickt',
+      ),
+    ).toBe('Wählen Sie dann 1 und geben Sie ein. Wählen Sie erneut „Jetzt prüfen“, sobald der Support „X“ wählt');
+    expect(stripMarkup('Type the number and press Enter.')).toBe('Type the number and press Enter.');
   });
 });
 
@@ -78,7 +95,7 @@ describe('renderBlock', () => {
           { label: 'Long', value: '**2**' },
         ],
       }),
-    ).toBe('A    : 1\nLong : 2');
+    ).toBe('A   \u00a0: 1\nLong\u00a0: 2');
   });
 });
 

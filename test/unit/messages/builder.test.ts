@@ -3,7 +3,7 @@ import { ACTION_IDS, FORM_IDS, LOCALES, STEP_IDS, type Locale, type StepId } fro
 import { decodeActionValue } from '../../../src/messages/action-value';
 import { MessageBuilder, PASSWORD_PLACEHOLDER } from '../../../src/messages/builder';
 import type { Message } from '../../../src/messages/model';
-import { Renderer, TemplateVariableError, templateVariables } from '../../../src/messages/renderer';
+import { type CatalogEntry, Renderer, TemplateVariableError, templateVariables } from '../../../src/messages/renderer';
 import { createRun, transition } from '../../../src/workflow/transition';
 import type { Actor, Effect, Run, RunEvent } from '../../../src/workflow/types';
 
@@ -97,19 +97,26 @@ function allMessages(locale: Locale): Message[] {
   return out;
 }
 
+/** Every text of a catalog entry: the string, or each of its plural forms. */
+const textsOf = (entry: CatalogEntry): string[] =>
+  typeof entry === 'string' ? [entry] : Object.values(entry).filter((v) => v !== undefined);
+/** The variables an entry uses, over all its forms (a `one` form may spell the number out). */
+const entryVariables = (entry: CatalogEntry): string[] => [...new Set(textsOf(entry).flatMap((t) => templateVariables(t)))].sort();
+
 describe('catalogs', () => {
   it('every key exists in every language, and no value is empty', () => {
     const [first, ...others] = LOCALES;
     const keys = Object.keys(bundle.messages[first]).sort();
     expect(keys.length).toBeGreaterThan(100);
     for (const l of others) expect(Object.keys(bundle.messages[l]).sort()).toEqual(keys);
-    for (const l of LOCALES) for (const k of keys) expect([l, k, bundle.messages[l][k].trim().length > 0]).toEqual([l, k, true]);
+    for (const l of LOCALES)
+      for (const k of keys) expect([l, k, textsOf(bundle.messages[l][k]).every((t) => t.trim().length > 0)]).toEqual([l, k, true]);
   });
 
   it('a key uses the same variables in every language', () => {
     for (const k of Object.keys(bundle.messages.en)) {
-      const en = templateVariables(bundle.messages.en[k]).sort();
-      for (const l of LOCALES) expect([k, l, templateVariables(bundle.messages[l][k]).sort()]).toEqual([k, l, en]);
+      const en = entryVariables(bundle.messages.en[k]);
+      for (const l of LOCALES) expect([k, l, entryVariables(bundle.messages[l][k])]).toEqual([k, l, en]);
     }
   });
 
@@ -179,7 +186,15 @@ describe.each(LOCALES.map((l) => [l]))('messages in %s', (locale) => {
     const draft = email?.blocks.find((b) => b.type === 'preformatted');
     expect(draft).toBeDefined();
     const text = draft && draft.type === 'preformatted' ? draft.text : '';
-    expect(text).toMatch(/^To: Dana Digitick <dana@digitick\.example>\nSubject: .*Acme Theatre/);
+    const head = {
+      en: ['To:', 'Subject:', 'Kind regards,'],
+      fr: ['À\u00a0:', 'Objet\u00a0:', 'Cordialement,'],
+      de: ['An:', 'Betreff:', 'Freundliche Grüße'],
+    }[locale];
+    expect(text.startsWith(`${head[0]} Dana Digitick <dana@digitick.example>\n${head[1]} `)).toBe(true);
+    expect(text).toMatch(/Acme Theatre/);
+    // The email ends with the sender's name under the closing words.
+    expect(text.endsWith(`\n${head[2]}\n${runIn(locale).startedBy.name}`)).toBe(true);
     for (const part of ['ACME_DGTK', 'https://acme.ws.secutix.com', 'Acme Theatre', 'Dana Digitick', '4242', PASSWORD_PLACEHOLDER[locale]])
       expect(text).toContain(part);
   });
@@ -223,7 +238,7 @@ describe('verification report hints', () => {
   };
 
   it('a SecuTix outage does not send the operator to the back office', () => {
-    expect(reportOf('secutix_unavailable')).toContain(bundle.messages.en['report.retry_hint.transient'].slice(0, 40));
+    expect(reportOf('secutix_unavailable')).toContain(builder.t('en', 'report.retry_hint.transient').slice(0, 40));
     expect(reportOf('secutix_unavailable')).not.toContain('Fix what failed in the back office');
   });
 

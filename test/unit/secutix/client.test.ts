@@ -1,40 +1,9 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import pino from 'pino';
 import { createSecutixClient } from '../../../adapters/secutix/client';
 import { SecutixError } from '../../../src/ports/secutix.port';
-
-/** What the canned server saw of one request. */
-interface Seen {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: unknown;
-}
-type Answer = { status?: number; body: unknown; headers?: Record<string, string> };
-
-/** A loopback server answering each request with `answer(seen)`; records every request. */
-async function cannedServer(answer: (s: Seen) => Answer) {
-  const seen: Seen[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const s: Seen = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: text ? JSON.parse(text) : undefined };
-      seen.push(s);
-      const a = answer(s);
-      const payload = typeof a.body === 'string' ? a.body : JSON.stringify(a.body);
-      res.writeHead(a.status ?? 200, { 'Content-Type': 'application/json', ...(a.headers ?? {}) });
-      res.end(payload);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
+import { type Answer, type Seen, cannedServer } from './canned-server';
 
 const creds = { institutionCode: 'ACME', channelCode: 'DGTK', password: 'p@ss-w0rd-é' };
 const ok = (data: Record<string, unknown>) => ({ body: { requestId: null, statusCode: 'success', statusDetail: null, ...data } });
@@ -150,13 +119,12 @@ describe('SecutixHttpClient (against a canned loopback server)', () => {
           },
         });
       }
+      // Published shape: a ContactDataResult's fields at the JSON root.
       return ok({
-        contactData: {
-          contactId: 9,
-          contactNumber: '000123',
-          individualContact: { firstName: 'Tech', lastName: 'Digitick' },
-          financialData: { pendingAccountAuthorized: true },
-        },
+        contactId: 9,
+        contactNumber: '000123',
+        individualContact: { firstName: 'Tech', lastName: 'Digitick' },
+        financialData: { pendingAccountAuthorized: true },
       });
     };
     const client = createSecutixClient({ baseUrl: srv.url });
@@ -247,14 +215,91 @@ describe('SecutixHttpClient (against a canned loopback server)', () => {
     expect(srv.seen).toHaveLength(1);
   });
 
-  it('gives up in_progress after the bounded number of polls (unavailable), polling with the requestId', async () => {
+  it('gives up in_progress once the extraction timeout has passed (unavailable), polling every interval with the requestId', async () => {
     next = () => ({ body: { requestId: 'rq-7', statusCode: 'in_progress', statusDetail: null } });
-    const client = createSecutixClient({ baseUrl: srv.url, maxInProgressPolls: 3, sleep: async () => undefined });
+    let nowMs = 1_800_000_000_000;
+    const waits: number[] = [];
+    const client = createSecutixClient({
+      baseUrl: srv.url,
+      pollIntervalMs: 5_000,
+      extractionTimeoutMs: 15_000,
+      now: () => nowMs,
+      sleep: async (ms) => {
+        waits.push(ms);
+        nowMs += ms;
+      },
+    });
     const err = await client.getCatalogDetailed(creds).catch((e: unknown) => e);
-    expect(err).toMatchObject({ kind: 'unavailable', method: 'getCatalogDetailed', extra: { statusCode: 'in_progress' } });
+    expect(err).toMatchObject({ kind: 'unavailable', method: 'getCatalogDetailed', extra: { statusCode: 'in_progress', attempts: 4 } });
+    // Requests at 0, 5, 10 and 15 s: the last one, at the limit, still in progress.
     expect(srv.seen).toHaveLength(4);
+    expect(waits).toEqual([5_000, 5_000, 5_000]);
     expect(srv.seen[0].body).toEqual({});
     expect(srv.seen[3].body).toEqual({ requestId: 'rq-7' });
+  });
+
+  it('in_progress without a requestId: re-sends the same body; the last wait is cut to the time left', async () => {
+    let answered = 0;
+    next = () => (++answered < 4 ? { body: { statusCode: 'in_progress' } } : ok({ catalogData: { seasons: [] } }));
+    let nowMs = 1_800_000_000_000;
+    const waits: number[] = [];
+    const client = createSecutixClient({
+      baseUrl: srv.url,
+      pollIntervalMs: 4_000,
+      extractionTimeoutMs: 10_000,
+      now: () => nowMs,
+      sleep: async (ms) => {
+        waits.push(ms);
+        nowMs += ms;
+      },
+    });
+    await expect(client.getCatalogDetailed(creds, { productCode: 'CONC01' })).resolves.toEqual([]);
+    expect(waits).toEqual([4_000, 4_000, 2_000]);
+    expect(srv.seen.map((x) => x.body)).toEqual(Array(4).fill({ productCode: 'CONC01' }));
+  });
+
+  /** A client whose waits advance its own clock (no real waiting). */
+  const clockedClient = (extra: Parameters<typeof createSecutixClient>[0] = {}) => {
+    let nowMs = 1_800_000_000_000;
+    const waits: number[] = [];
+    const client = createSecutixClient({
+      baseUrl: srv.url,
+      pollIntervalMs: 1_000,
+      backoffBaseMs: 100,
+      random: () => 0,
+      now: () => nowMs,
+      sleep: async (ms) => {
+        waits.push(ms);
+        nowMs += ms;
+      },
+      ...extra,
+    });
+    return { client, waits };
+  };
+
+  it('polls do not use the retry budget: each poll has its own retries', async () => {
+    const script = ['progress', 503, 'progress', 503, 'progress', 'success'];
+    let n = 0;
+    next = () => {
+      const step = script[n++];
+      if (step === 503) return { status: 503, body: 'down' };
+      return step === 'progress' ? { body: { statusCode: 'in_progress' } } : ok({ catalogData: { seasons: [] } });
+    };
+    const { client, waits } = clockedClient({ maxRetries: 1 });
+    await expect(client.getCatalogDetailed(creds)).resolves.toEqual([]);
+    expect(srv.seen).toHaveLength(6);
+    // poll, backoff, poll, backoff, poll: two 503s each retried once although the budget is one retry.
+    expect(waits).toEqual([1_000, 100, 1_000, 100, 1_000]);
+  });
+
+  it('polls go through the rate limiter (they wait for a slot, never fail for it)', async () => {
+    let n = 0;
+    next = () => (++n < 4 ? { body: { statusCode: 'in_progress' } } : ok({ catalogData: { seasons: [] } }));
+    const { client, waits } = clockedClient({ rateLimitPerMinute: 2 });
+    await expect(client.getCatalogDetailed(creds)).resolves.toEqual([]);
+    expect(srv.seen).toHaveLength(4);
+    // Third request at 2 s: two calls already in the minute, so it waits until 60 s.
+    expect(waits).toEqual([1_000, 1_000, 58_000, 1_000]);
   });
 
   it('waits (does not fail) when the per-institution-and-method rate limit is reached', async () => {

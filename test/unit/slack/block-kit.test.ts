@@ -2,14 +2,17 @@
 import { loadTemplates } from '../../../adapters/templates-loader';
 import {
   chunkText,
-  escapeRunForSlack,
   renderBlock,
   renderButton,
   renderMessage,
   renderModal,
   SLACK_LIMITS,
+  slackRef,
+  textPayload,
   toMrkdwn,
+  toPlain,
 } from '../../../adapters/slack/block-kit';
+import { mrkdwnProblems, slackPayloadProblems } from '../../fakes/slack-payload-check';
 import { slackMention } from '../../../adapters/slack/notifier';
 import { MessageBuilder } from '../../../src/messages/builder';
 import type { Message } from '../../../src/messages/model';
@@ -26,10 +29,35 @@ describe('Slack Block Kit rendering', () => {
     expect(toMrkdwn('a **b** _c_ `d` **e f**')).toBe('a *b* _c_ `d` *e f*');
   });
 
+  it('escapes template text and values alike in mrkdwn, keeps mentions and links, and leaves plain_text as typed', () => {
+    expect(toMrkdwn('login `<INSTITUTION>_<CHANNEL>`, *A > B* & co')).toBe(
+      'login `&lt;INSTITUTION&gt;_&lt;CHANNEL&gt;`, *A &gt; B* &amp; co',
+    );
+    expect(toMrkdwn(`by ${slackMention({ id: 'U0ALEX', name: 'a<b' })} & ${slackRef('https://x.test/p?a=1&b=2', 'thread <1>')}`)).toBe(
+      'by <@U0ALEX> &amp; <https://x.test/p?a=1&b=2|thread &lt;1&gt;>',
+    );
+    // typed markers cannot forge a mention; a bad target falls back to its name
+    expect(toMrkdwn('\uE000@U1\uE001 <x>')).toBe('@U1 &lt;x&gt;');
+    expect(toMrkdwn(slackRef('javascript:alert(1)', 'n&m'))).toBe('n&amp;m');
+    expect(toPlain(`**Hi** ${slackMention({ id: 'U0ALEX', name: 'Alex' })} <b> &amp;`)).toBe('Hi Alex <b> &amp;');
+    expect(mrkdwnProblems(toMrkdwn('<@U1> & < > `<X>`'))).toEqual([]);
+    expect(mrkdwnProblems('a <b> & c &amp;lt;')).toHaveLength(4);
+  });
+
+  it('never cuts an entity or a mention in two', () => {
+    const long = `${'x'.repeat(2990)} & <b> ${slackMention({ id: 'U0ALEX' })}`;
+    for (const p of [
+      textPayload(long),
+      renderMessage({ kind: 'notice', locale: 'en', text: long, blocks: [{ type: 'text', text: long.repeat(2) }], actions: [] }),
+    ])
+      expect(slackPayloadProblems('chat.postMessage', p as unknown as Record<string, unknown>)).toEqual([]);
+  });
+
   it('escapes user text but keeps mentions', () => {
     const run = dummyRun({ details: { ...dummyRun().details, institutionName: 'Tom & <Jerry>' } });
-    const card = renderMessage(builder.card(escapeRunForSlack(run), slackMention));
-    const json = JSON.stringify(card.blocks.filter((b) => b.type !== 'header')); // mrkdwn only
+    const card = renderMessage(builder.card(run, slackMention));
+    const request = renderMessage(builder.supportRequest(run, { mention: slackMention }));
+    const json = JSON.stringify(request.blocks.filter((b) => b.type !== 'header')); // mrkdwn only
     expect(json).toContain('Tom &amp; &lt;Jerry&gt;');
     expect(json).not.toContain('<Jerry>');
     expect(json).toContain('<@U0OPERATOR>');
@@ -103,11 +131,11 @@ describe('Slack Block Kit rendering', () => {
       (o) => `<${o}>`,
     );
     const t = (section!.text as { text: string }).text;
-    expect(t).toContain(':white_check_mark: *Login*: <passed>');
-    expect(t).toContain(':x: *Events*: <failed>');
+    expect(t).toContain(':white_check_mark: *Login*: &lt;passed&gt;');
+    expect(t).toContain(':x: *Events*: &lt;failed&gt;');
     expect(t).toContain('no seats');
     expect(t).toContain(':warning: Concert: no availability');
-    expect(t).toContain(':heavy_minus_sign: *Passes*: <skipped>');
+    expect(t).toContain(':heavy_minus_sign: *Passes*: &lt;skipped&gt;');
   });
 
   it('renders the start form as a modal whose block ids equal the input ids', () => {

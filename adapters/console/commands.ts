@@ -1,0 +1,170 @@
+/**
+ * The commands typed at any console prompt: `help`, `status [RUN]` (finished runs too), `product`,
+ * `check` (the health check without a run) and `audit [RUN]` (a run's trail as a CSV file).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { auditCsv, auditFileName, buildAuditExport } from '../../src/app/audit-export';
+import { parseCheckArgs, parseCheckForm } from '../../src/app/health-check';
+import type { RawValues } from '../../src/app/forms';
+import type { Run } from '../../src/workflow/types';
+import type { Command, SessionIO } from './session-io';
+import { stripMarkup } from './text';
+
+/** Runs the commands of one session `s`. */
+export class ConsoleCommands {
+  constructor(private readonly s: SessionIO) {}
+
+  /** A console run by id (any status), or `null` after saying why not. */
+  private async runById(runId: string): Promise<Run | null> {
+    const loaded = await this.s.deps.service.load(runId, 'console');
+    if (loaded.ok) return loaded.value;
+    this.s.ch.line(stripMarkup(this.s.deps.builder.describeError(loaded.error, this.s.locale, undefined, 'console')));
+    return null;
+  }
+
+  async run(cmd: Exclude<Command, 'quit'>, runId?: string): Promise<void> {
+    const L = this.s.locale;
+    const b = this.s.deps.builder;
+    this.s.ch.line();
+    switch (cmd) {
+      case 'help':
+        // Every command: the console user may use them all (see the constructor).
+        this.s.ch.line(`== ${this.s.t('help.header')} ==`);
+        this.s.ch.line(this.s.t('help.text'));
+        this.s.ch.line();
+        this.s.ch.line(this.s.t('console.help.commands'));
+        this.s.ch.line();
+        this.s.ch.line(this.s.t('console.help.notes'));
+        this.s.ch.line(this.s.t('console.check.help'));
+        return;
+      case 'check':
+        await this.healthCheck();
+        return;
+      case 'audit': {
+        const run = runId ? await this.runById(runId) : this.s.current;
+        if (runId && !run) return;
+        await this.auditExport(run);
+        return;
+      }
+      case 'product':
+        this.s.ch.printMessage(b.productGuide(L, this.s.current?.details.channelCode));
+        return;
+      case 'status': {
+        if (runId) {
+          const run = await this.runById(runId);
+          if (run) this.s.ch.printFullCard(run);
+          return;
+        }
+        if (this.s.current) {
+          const loaded = await this.s.deps.service.load(this.s.current.id);
+          if (loaded.ok) {
+            this.s.current = loaded.value;
+            this.s.ch.printFullCard(loaded.value);
+            return;
+          }
+        }
+        const open = await this.s.deps.service.openRuns('console');
+        if (open.length === 0) this.s.ch.line(this.s.t('console.status.none'));
+        else this.s.ch.printMessage(b.statusList(L, open));
+        // Finished runs too: their id is what `status RUN` and `audit RUN` take.
+        const finished = (await this.s.deps.store.list({ surface: 'console', limit: 20 })).filter((r) => r.status !== 'open').slice(0, 5);
+        if (finished.length > 0) {
+          this.s.ch.line();
+          this.s.ch.line(this.s.t('console.status.finished'));
+          for (const r of finished) {
+            const view = {
+              runId: r.id,
+              institutionCode: r.details.institutionCode,
+              channelCode: r.details.channelCode,
+              state: this.s.t(`run_state.${r.status}`),
+            };
+            this.s.ch.line(`  ${this.s.t('status.run', view)}`);
+          }
+        }
+        return;
+      }
+    }
+  }
+
+  /**
+   * `audit`: the current run's whole trail as a CSV file (the same export as Slack's `audit RUN`),
+   * written under `auditDir`; prints its path and the number of entries.
+   */
+  private async auditExport(run: Run | null): Promise<void> {
+    if (!run) {
+      this.s.ch.line(this.s.t('console.audit.none'));
+      return;
+    }
+    const entries = await this.s.deps.store.audit(run.id);
+    const exp = buildAuditExport(run, entries, this.s.deps.defaultTimeZone ? { defaultTimeZone: this.s.deps.defaultTimeZone } : {});
+    const dir = path.resolve(this.s.deps.auditDir ?? path.join('data', 'audit'));
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, auditFileName(exp));
+    fs.writeFileSync(file, auditCsv(exp), 'utf8');
+    this.s.ch.line(this.s.t('console.audit.written', { runId: run.id, count: entries.length, path: file }));
+  }
+
+  /**
+   * `check`: the health check of an existing setup, without a run (issue 5). Asks the institution
+   * and channel codes, then the `onboard_check` form's questions (the password without echo; the
+   * optional values may be left empty: their checks are reported as skipped), and prints the report.
+   * An empty institution code goes back. The password is passed to the check and dropped.
+   */
+  private async healthCheck(): Promise<void> {
+    const L = this.s.locale;
+    const b = this.s.deps.builder;
+    if (!this.s.deps.health) {
+      this.s.ch.line(this.s.t('error.check.unavailable', {}, L));
+      return;
+    }
+    let target: { institutionCode: string; channelCode: string };
+    for (;;) {
+      const institution = (
+        await this.s.ask(this.s.t('console.prompt.label', { label: this.s.t('form.product_check.institution_code', {}, L) }, L))
+      ).trim();
+      if (institution === '') {
+        this.s.ch.line(this.s.t('console.form.back', {}, L));
+        return;
+      }
+      const channel = await this.s.ask(
+        this.s.t('console.prompt.label', { label: `${this.s.t('form.product_check.channel_code', {}, L)} [DGTK]` }, L),
+      );
+      const args = parseCheckArgs(institution, channel.trim() || undefined);
+      if (args.ok) {
+        target = args.value;
+        break;
+      }
+      this.s.fieldError(args.error, L);
+    }
+    const form = b.checkForm(L, target, 'console');
+    this.s.formHeader(form);
+    const raw: RawValues = {};
+    for (const input of form.inputs) {
+      const secret = input.kind === 'password';
+      for (;;) {
+        const line = await this.s.ask(this.s.t('console.prompt.label', { label: input.label }, L), secret);
+        raw[input.id] = secret ? line : line.trim();
+        const r = parseCheckForm(raw);
+        const key = r.ok ? undefined : r.errors[input.id];
+        if (!key) break;
+        this.s.fieldError(key, L);
+      }
+    }
+    const parsed = parseCheckForm(raw);
+    delete raw[form.inputs[0]!.id]; // the password: not kept past this point
+    if (!parsed.ok) return;
+    const out = await this.s.deps.health.check({
+      surface: 'console',
+      actor: this.s.actor,
+      ...target,
+      password: parsed.value.password,
+      ...(parsed.value.contingentIds ? { contingentIds: parsed.value.contingentIds } : {}),
+      ...(parsed.value.contactNumber ? { contactNumber: parsed.value.contactNumber } : {}),
+      locale: L,
+    });
+    this.s.ch.line();
+    if (out.ok) this.s.ch.printMessage(b.healthReport(L, out.value));
+    else this.s.ch.line(stripMarkup(b.describeError(out.error, L, undefined, 'console')));
+  }
+}

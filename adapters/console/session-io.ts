@@ -1,0 +1,186 @@
+/**
+ * What every part of a console session shares (`run-console.ts` composes them): the deps, the
+ * terminal channel, line input, the acting user and the run being worked on; translated text
+ * (`t`, console wording applied), questions (`ask`, which handles the commands typed at any
+ * prompt), numbered choices (`choose`), cleaned answers and field errors.
+ */
+import os from 'node:os';
+import type { HealthCheckService } from '../../src/app/health-check';
+import type { RunService } from '../../src/app/run-service';
+import type { Locale } from '../../src/domain/ids';
+import type { MessageBuilder } from '../../src/messages/builder';
+import type { FormModel } from '../../src/messages/model';
+import type { RunStore } from '../../src/ports/run-store.port';
+import type { Actor, Run } from '../../src/workflow/types';
+import { type ConsoleChannel, consoleChannel } from './channel';
+import { LineInput } from './line-input';
+import { cleanAnswer, stripMarkup } from './text';
+
+/**
+ * What a new user needs to finish a run against the sandbox, printed at start (source: the
+ * sandbox fixture, `adapters/sandbox` `demoHints()`). The password is a demo value, not a secret.
+ */
+/** What a sandbox institution shows in a demo (`console.hints.shows.*`; the fixture's `demoShows`). */
+export type ConsoleDemoShows = 'passes' | 'fails' | 'to_confirm' | 'large_catalog';
+
+/** One sandbox institution as the console presents it (a demo password, not a secret). */
+export interface ConsoleInstitutionHint {
+  institutionCode: string;
+  password: string;
+  contingentIds: number[];
+  contactNumbers: string[];
+  shows?: ConsoleDemoShows;
+}
+
+/**
+ * What a new user needs to finish a run against the sandbox, printed at start (source: the
+ * sandbox fixture, `adapters/sandbox` `allSandboxHints()`): the default institution, and with
+ * `others` every other one, one line each with what it shows.
+ */
+export interface ConsoleHints extends ConsoleInstitutionHint {
+  /** The other demo institutions (the banner lists them all, the default first). */
+  others?: ConsoleInstitutionHint[];
+  /** One more line printed under the hints (e.g. where the sandbox listens). */
+  extra?: string;
+}
+
+/** Dependencies of `runConsole` (wired like every surface: see `adapters/core-wiring.ts`). */
+export interface ConsoleDeps {
+  service: RunService;
+  builder: MessageBuilder;
+  store: RunStore;
+  /** Read line by line; lines arriving early are queued; its end ends the session. */
+  input: NodeJS.ReadableStream;
+  /** Must be the stream given to `createConsoleNotifier` (they share the numbered choices). */
+  output: NodeJS.WritableStream;
+  /** Language of the start form and of answers outside a run. */
+  defaultLocale: Locale;
+  hints?: ConsoleHints;
+  /** The checks without a run (`check` at any prompt); absent: `check` says they are not available. */
+  health?: HealthCheckService;
+  /** Who acts (audit trail, step lines). Default: the OS user (`os.userInfo()`). */
+  user?: { id: string; name: string };
+  /** Where `audit` writes the run's CSV trail (default `./data/audit`). */
+  auditDir?: string;
+  /** Time zone of the audit's local times when SecuTix gave none (`DEFAULT_TIME_ZONE`). */
+  defaultTimeZone?: string;
+  /** Aborted on SIGTERM/SIGINT: the session stops reading and says where the run is saved. */
+  stop?: AbortSignal;
+  /** The SQLite file of the run store, named when it turns out unreadable or read-only. */
+  databaseFile?: string;
+}
+
+/** The session ended because input ended (`eof`) or the user typed `quit`. */
+export class InputEnded extends Error {
+  constructor(readonly reason: 'eof' | 'quit') {
+    super(`input ended (${reason})`);
+  }
+}
+
+export const COMMANDS = ['help', 'status', 'product', 'check', 'audit', 'quit'] as const;
+export type Command = (typeof COMMANDS)[number];
+/** A run id as typed after `status` or `audit` (8 letters or digits; see `src/domain/ids.ts`). */
+const RUN_ARG = /^[A-Za-z0-9]{8}$/;
+/** `help`, `quit`..., or `status RUN` / `audit RUN`; `null` for anything else (an answer). */
+export const asCommand = (line: string): { cmd: Command; runId?: string } | null => {
+  const [word = '', arg, ...rest] = line.trim().split(/\s+/);
+  const cmd = word.toLowerCase() as Command;
+  if (!(COMMANDS as readonly string[]).includes(cmd) || rest.length > 0) return null;
+  if (arg === undefined) return { cmd };
+  return (cmd === 'status' || cmd === 'audit') && RUN_ARG.test(arg) ? { cmd, runId: arg.toUpperCase() } : null;
+};
+
+/** The OS user, or `console` when the OS cannot tell. */
+function defaultUser(): { id: string; name: string } {
+  try {
+    const name = os.userInfo().username;
+    if (name) return { id: name, name };
+  } catch {
+    // no passwd entry for this uid (some containers): fall through.
+  }
+  return { id: 'console', name: 'console' };
+}
+
+/** The shared state and prompts of one console session; `command` runs what was typed at a prompt. */
+export abstract class SessionIO {
+  readonly ch: ConsoleChannel;
+  readonly input: LineInput;
+  readonly actor: Actor;
+  /** The run this session works on, as last seen. */
+  current: Run | null = null;
+  /** Set when `deps.stop` aborted the session (the signal's name). */
+  stoppedBy: string | null = null;
+
+  constructor(readonly deps: ConsoleDeps) {
+    this.ch = consoleChannel(deps.output, deps.builder);
+    this.input = new LineInput(deps.input, deps.output);
+    // The console user is always allowed (local use on the operator's own machine, no chat
+    // identity to check): `AccessPolicy` lets every `surface: 'console'` principal through.
+    this.actor = deps.user ?? defaultUser();
+  }
+
+  /** Runs a command typed at a prompt (`help`, `status [RUN]`, ...; never `quit`). */
+  abstract command(cmd: Exclude<Command, 'quit'>, runId?: string): Promise<void>;
+
+  get locale(): Locale {
+    return this.current?.details.language ?? this.deps.defaultLocale;
+  }
+
+  t(key: string, view: Record<string, unknown> = {}, locale: Locale = this.locale): string {
+    return stripMarkup(this.deps.builder.t(locale, key, view));
+  }
+
+  /**
+   * Shows numbered `labels` (after `before`, re-shown after a command) and reads a choice.
+   * Empty lines are ignored; anything else that is not a number in range gets a short message.
+   * @returns the 0-based index chosen.
+   */
+  async choose(labels: string[], L: Locale, before: () => void): Promise<number> {
+    const show = (): void => {
+      before();
+      labels.forEach((label, i) => this.ch.line(`  ${i + 1}) ${label}`));
+    };
+    show();
+    for (;;) {
+      const line = (await this.ask(this.t('console.choices.prompt', { max: labels.length }, L), false, show)).trim();
+      if (line === '') continue;
+      const n = /^[0-9]{1,3}$/.test(line) ? Number(line) : NaN;
+      if (n >= 1 && n <= labels.length) return n - 1;
+      this.ch.line(this.t('console.choices.invalid', { input: line.slice(0, 40), max: labels.length }, L));
+    }
+  }
+
+  /**
+   * Reads one answer; `help`, `status`, `product`, `quit` are handled here at any prompt (then
+   * `reshow` runs and the question is asked again).
+   * @throws InputEnded at the end of input or on `quit`.
+   */
+  async ask(prompt: string, secret = false, reshow?: () => void): Promise<string> {
+    for (;;) {
+      const line = await this.input.ask(prompt, secret ? { secret: true, hiddenMarker: this.t('console.password.hidden') } : {});
+      if (line === null) throw new InputEnded('eof');
+      const cmd = asCommand(line);
+      if (!cmd) return line;
+      if (cmd.cmd === 'quit') throw new InputEnded('quit');
+      await this.command(cmd.cmd, cmd.runId);
+      reshow?.();
+    }
+  }
+
+  /** `line` without control characters and invalid bytes; the user is told when some were removed. */
+  cleaned(line: string, L: Locale): string {
+    const { text, removed } = cleanAnswer(line);
+    if (removed > 0) this.ch.line(this.t('console.form.cleaned', { count: removed, value: text.trim() }, L));
+    return text;
+  }
+
+  formHeader(form: FormModel): void {
+    this.ch.line();
+    this.ch.line(`== ${stripMarkup(form.title)} ==`);
+    if (form.intro) this.ch.line(stripMarkup(form.intro));
+  }
+
+  fieldError(key: string, L: Locale): void {
+    this.ch.line(this.t('console.form.error', { message: this.t(key, {}, L) }, L));
+  }
+}

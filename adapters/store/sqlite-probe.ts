@@ -1,0 +1,52 @@
+/**
+ * A look at a SQLite database file before the run store opens it (console mode), so that a file
+ * that is not a database, is damaged or cannot be written gets a message naming the file and
+ * what to do, instead of a stack trace or, worse, "your run is saved".
+ */
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+
+/** What is wrong with a database file; `detail` is SQLite's own words. */
+export type SqliteProblem = { kind: 'not_a_database' | 'corrupt' | 'read_only' | 'cannot_open'; detail: string };
+
+/**
+ * The problem a SQLite error (from better-sqlite3: `code` such as `SQLITE_NOTADB`) stands for,
+ * or `null` when it is not about the database file itself.
+ */
+export function sqliteProblemOf(err: unknown): SqliteProblem | null {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
+  const detail = err instanceof Error ? err.message : code;
+  if (code === 'SQLITE_NOTADB') return { kind: 'not_a_database', detail };
+  if (code.startsWith('SQLITE_CORRUPT')) return { kind: 'corrupt', detail };
+  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM' || code === 'SQLITE_AUTH') return { kind: 'read_only', detail };
+  if (code.startsWith('SQLITE_CANTOPEN')) return { kind: 'cannot_open', detail };
+  return null;
+}
+
+/**
+ * Opens `file` (when it exists), runs SQLite's `quick_check` and takes the write lock for a
+ * moment (`BEGIN IMMEDIATE`, rolled back: nothing is written). A missing file is fine (the
+ * store creates it). Never throws.
+ * @returns `null` when the file can be used, otherwise what is wrong with it.
+ */
+export function probeSqliteFile(file: string): SqliteProblem | null {
+  if (file === ':memory:' || !fs.existsSync(file)) return null;
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { fileMustExist: true });
+    const rows = db.prepare('PRAGMA quick_check').pluck().all() as string[];
+    if (rows.length !== 1 || rows[0] !== 'ok') return { kind: 'corrupt', detail: rows.slice(0, 3).join('; ') };
+    db.exec('BEGIN IMMEDIATE');
+    db.exec('ROLLBACK');
+    return null;
+  } catch (err) {
+    return sqliteProblemOf(err) ?? { kind: 'cannot_open', detail: err instanceof Error ? err.message : String(err) };
+  } finally {
+    try {
+      db?.close();
+    } catch {
+      // closing a connection that failed half-way: nothing more to report
+    }
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The console as a real process (`npm start` with nothing configured, the real entry point
+ * `adapters/main.ts`): SIGTERM says where the run is saved; a database file that is not a
+ * database, is damaged or read-only gets a message naming the file and what to do, and never
+ * "your run is saved".
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { openSqliteRunStore } from '../../../adapters/store/sqlite-run-store';
+import { sqliteProblemOf } from '../../../adapters/store/sqlite-probe';
+import { tempDir } from './console-harness';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+interface Proc {
+  child: ChildProcessWithoutNullStreams;
+  stdout: () => string;
+  closed: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+}
+
+function start(dbPath: string): Proc {
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'adapters', 'main.ts')],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        SLACK_SIGNING_SECRET: '',
+        SLACK_BOT_TOKEN: '',
+        TEAMS_ENABLED: '',
+        DATABASE_URL: `sqlite:${dbPath}`,
+        SECUTIX_SANDBOX: 'true',
+        LOG_LEVEL: 'warn',
+        DEFAULT_LOCALE: 'en',
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+  });
+  return { child, stdout: () => stdout, closed };
+}
+
+async function waitFor(p: Proc, text: string): Promise<void> {
+  for (let i = 0; i < 3000 && !p.stdout().includes(text); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(p.stdout()).toContain(text);
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = tempDir();
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+test('SIGTERM while waiting for a choice: the process says the run is saved at its step and exits 0', async () => {
+  const dbPath = path.join(dir, 'onboarding.db');
+  const p = start(dbPath);
+  p.child.stdin.write('DEMO\nDemo Theatre\n\nCamille Martin\ncamille@digitick.example\n\n1\n');
+  await waitFor(p, '== Step 2/10: Point of sale ==');
+  await waitFor(p, 'Your choice (1-2): ');
+  p.child.kill('SIGTERM');
+  const { code, stderr } = await p.closed;
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  expect(p.stdout()).toContain('Stopped (SIGTERM).');
+  expect(p.stdout()).toMatch(/Saved: run [A-Z0-9]{8} waits at step 2\/10 \(Point of sale\)\. Run npm start to resume\./);
+  const store = openSqliteRunStore(dbPath);
+  const [run] = await store.list({ surface: 'console' });
+  await store.close();
+  expect(run).toMatchObject({ status: 'open', currentStep: 'point_of_sale' });
+});
+
+test('a file that is not a database: named, what is wrong, what to do; nothing claims to be saved', async () => {
+  const dbPath = path.join(dir, 'onboarding.db');
+  fs.writeFileSync(dbPath, 'these are my notes, not a database\n'.repeat(100));
+  const p = start(dbPath);
+  p.child.stdin.end('DEMO\n');
+  const { code } = await p.closed;
+  expect(code).toBe(1);
+  const out = p.stdout();
+  expect(out).toContain(`The database file ${dbPath} is not a SQLite database (SQLite says: file is not a database).`);
+  expect(out).toContain(`move the file aside (for example: mv ${dbPath} ${dbPath}.broken)`);
+  expect(out).toContain('restore it there');
+  expect(out).not.toMatch(/is saved|Saved:/);
+  expect(out).not.toContain('Institution code');
+  // The file is left as it was.
+  expect(fs.readFileSync(dbPath, 'utf8')).toContain('these are my notes');
+});
+
+test('a damaged database: named, restore a backup or move it aside', async () => {
+  const dbPath = path.join(dir, 'onboarding.db');
+  const store = openSqliteRunStore(dbPath);
+  await store.close();
+  const db = new Database(dbPath);
+  db.exec('CREATE TABLE filler (x TEXT)');
+  const insert = db.prepare('INSERT INTO filler VALUES (?)');
+  for (let i = 0; i < 500; i++) insert.run('y'.repeat(200));
+  db.pragma('journal_mode = DELETE');
+  db.close();
+  const bytes = fs.readFileSync(dbPath);
+  bytes.fill(0x41, 4096, bytes.length - 1); // keep the header page, damage the rest
+  fs.writeFileSync(dbPath, bytes);
+
+  const p = start(dbPath);
+  p.child.stdin.end('DEMO\n');
+  const { code } = await p.closed;
+  expect(code).toBe(1);
+  expect(p.stdout()).toContain(`The database file ${dbPath} is damaged (SQLite says:`);
+  expect(p.stdout()).toContain('Restore it from a backup; otherwise move it aside');
+  expect(p.stdout()).not.toMatch(/is saved|Saved:/);
+});
+
+test('a read-only database: the SQLite error is recognised as read-only (and, when not root, the process says so)', async () => {
+  const dbPath = path.join(dir, 'onboarding.db');
+  const store = openSqliteRunStore(dbPath);
+  await store.close();
+  // The real error a write into a read-only database gives.
+  const ro = new Database(dbPath, { readonly: true });
+  let error: unknown;
+  try {
+    ro.exec('CREATE TABLE t (x)');
+  } catch (err) {
+    error = err;
+  } finally {
+    ro.close();
+  }
+  expect(sqliteProblemOf(error)).toMatchObject({ kind: 'read_only' });
+
+  if (process.getuid?.() === 0) {
+    console.log('read-only file through the process: skipped (running as root, who may write any file)');
+    return;
+  }
+  fs.chmodSync(dbPath, 0o444);
+  fs.chmodSync(dir, 0o555);
+  try {
+    const p = start(dbPath);
+    p.child.stdin.end('DEMO\n');
+    const { code } = await p.closed;
+    expect(code).toBe(1);
+    expect(p.stdout()).toContain(`The database file ${dbPath} cannot be written`);
+    expect(p.stdout()).not.toMatch(/is saved|Saved:/);
+  } finally {
+    fs.chmodSync(dir, 0o755);
+  }
+});
