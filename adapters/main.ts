@@ -120,7 +120,12 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
     });
     core.notifiers.slack = slack.notifier;
     const { port } = await slack.start();
-    logger.info({ port, teams: Boolean(teams) }, 'serving Slack on POST /slack/events' + (teams ? ' and Teams on POST /api/messages' : ''));
+    logger.info(
+      { port, teams: Boolean(teams) },
+      'serving Slack on POST /slack/events' +
+        (config.slack.oauth ? ' (OAuth distribution: GET /slack/install, GET /slack/oauth_redirect)' : '') +
+        (teams ? ' and Teams on POST /api/messages' : ''),
+    );
     stops.push(() => slack.stop());
   } else if (teams) {
     const server = createTeamsOnlyServer(teams, logger, [auditRoute]);
