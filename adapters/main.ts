@@ -15,6 +15,7 @@ import { Renderer } from '../src/messages/renderer';
 import { createLogger, type AppLogger } from './logger';
 import { allSandboxHints } from './sandbox';
 import { createSlackSurface } from './slack';
+import { openInstallationStore } from './slack/oauth/open-installation-store';
 import { createTeamsOnlyServer, createTeamsSurface } from './teams';
 import { createOpsRoutes } from './http/ops-routes';
 import { Metrics } from './metrics/metrics';
@@ -130,12 +131,18 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
       defaultLocale: config.defaultLocale,
       defaultTimeZone: config.defaultTimeZone,
       health: core.health,
+      ...(config.slack.oauth ? { installations: await openInstallationStore(core.store, config.slack.oauth, logger) } : {}),
       customRoutes: [...(teamsRoute ? [teamsRoute] : []), auditRoute, ...opsRoutes],
     });
     core.notifiers.slack = slack.notifier;
     const { port, server } = await slack.start();
     if (server) observeHttp(server, metrics);
-    logger.info({ port, teams: Boolean(teams) }, 'serving Slack on POST /slack/events' + (teams ? ' and Teams on POST /api/messages' : ''));
+    logger.info(
+      { port, teams: Boolean(teams) },
+      'serving Slack on POST /slack/events' +
+        (config.slack.oauth ? ' (OAuth distribution: GET /slack/install, GET /slack/oauth_redirect)' : '') +
+        (teams ? ' and Teams on POST /api/messages' : ''),
+    );
     stops.push(() => slack.stop());
   } else if (teams) {
     const server = createTeamsOnlyServer(teams, logger, [auditRoute, ...opsRoutes]);

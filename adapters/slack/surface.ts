@@ -52,6 +52,10 @@ import { claimViewSubmission, slackDedupeMiddleware } from './dedupe';
 import { blockedCode, blockedReason, firstFailed, isChannelProblem } from './blocked';
 import { onAppHomeOpened } from './home';
 import { SlackUserGroups } from './user-groups';
+import { distributionReceiverOptions } from './oauth/distribution';
+import type { DatabaseInstallationStore } from './oauth/installation-store';
+import { registerUninstallEvents, registerWorkspaceScope } from './oauth/oauth-listeners';
+import { WorkspaceNotifier, WorkspaceWebClient } from './oauth/workspaces';
 import { SlackUserLocales } from './user-locale';
 import { NOT_IN_CHANNEL_ERRORS, SLACK_REF, SlackNotifier, slackErrorCode, slackMention } from './notifier';
 import {
@@ -70,7 +74,10 @@ import {
 /** Slack settings (`AppConfig.slack`). Secrets: never logged. */
 export interface SlackSettings {
   signingSecret: string;
-  botToken: string;
+  /** One workspace's bot token; absent in OAuth mode (`oauth`). */
+  botToken?: string;
+  /** OAuth distribution (`adapters/slack/oauth`): tokens come from each workspace's installation. */
+  oauth?: { clientId: string; clientSecret: string; stateSecret: string };
   appToken?: string;
   socketMode: boolean;
   /** Web API base (`SLACK_API_URL`, tests point it at a fake); a trailing slash is added. */
@@ -103,6 +110,8 @@ export interface SlackSurfaceDeps {
    * notifier with `sleep`, default a timer).
    */
   web?: { retries?: number; maxRetryTimeoutMs?: number; timeoutMs?: number; sleep?: (ms: number) => Promise<void> };
+  /** OAuth mode: the installations (required with `slack.oauth`). */
+  installations?: DatabaseInstallationStore;
 }
 
 /** The Slack surface. */
@@ -166,6 +175,9 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   const { service, builder, store, defaultLocale } = deps;
   const log = deps.logger.child({ surface: 'slack' });
   const apiUrl = deps.slack.apiUrl ? deps.slack.apiUrl.replace(/\/*$/, '/') : undefined;
+  const oauth = deps.slack.oauth && deps.installations ? { ...deps.slack.oauth, installations: deps.installations } : undefined;
+  if (deps.slack.oauth && !oauth) throw new Error('Slack OAuth mode needs the installation store');
+  if (!oauth && !deps.slack.botToken) throw new Error('Slack needs SLACK_BOT_TOKEN or the OAuth settings');
   const healthz: CustomRoute = {
     path: '/healthz',
     method: ['GET'],
@@ -187,6 +199,19 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     : new HTTPReceiver({
         signingSecret: deps.slack.signingSecret,
         port: deps.port,
+        // OAuth distribution: GET /slack/install and GET /slack/oauth_redirect (Bolt's InstallProvider).
+        ...(oauth
+          ? distributionReceiverOptions({
+              ...oauth,
+              ...(apiUrl ? { apiUrl } : {}),
+              logger: log,
+              // Messages that waited for this workspace (uninstalled, then reinstalled) go out now.
+              onInstalled: () =>
+                tracked(async () => {
+                  await service.releaseBlocked();
+                }),
+            })
+          : {}),
         customRoutes: [healthz, ...(deps.customRoutes ?? [])],
         processBeforeResponse: false,
         logger: boltLogger(deps.logger),
@@ -229,7 +254,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   }
   const app = new App({
     signingSecret: deps.slack.signingSecret,
-    token: deps.slack.botToken,
+    ...(oauth ? {} : { token: deps.slack.botToken }),
     ...(deps.slack.socketMode ? { socketMode: true, appToken: deps.slack.appToken, installerOptions: { port: deps.port } } : { receiver }),
     customRoutes: [healthz, ...(deps.customRoutes ?? [])],
     deferInitialization: true,
@@ -249,17 +274,32 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       await boltProcessEvent(event);
     };
   }
-  const client = app.client;
+  if (oauth) {
+    registerWorkspaceScope(app);
+    registerUninstallEvents(app, { installations: oauth.installations, logger: log });
+  }
+  // OAuth mode: each call carries the token of the workspace it targets (oauth/workspaces.ts).
+  const client = oauth
+    ? new WorkspaceWebClient(oauth.installations, {
+        ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+        retryConfig: { retries: deps.web?.retries ?? 2, factor: 2, minTimeout: 100, maxTimeout: deps.web?.maxRetryTimeoutMs ?? 2000 },
+        timeout: deps.web?.timeoutMs ?? 10_000,
+        logger: boltLogger(deps.logger),
+      })
+    : app.client;
   // chat.postMessage only: a post retried after a timeout or a 5xx may be a duplicate, so this
   // client never retries; it rejects 429s (WebAPIRateLimitedError) and the notifier waits Retry-After.
-  const postClient = new webApi.WebClient(deps.slack.botToken, {
+  const postOptions = {
     ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: deps.web?.timeoutMs ?? 10_000,
     logger: boltLogger(deps.logger),
-  });
-  const notifier = new SlackNotifier({
+  };
+  const postClient = oauth
+    ? new WorkspaceWebClient(oauth.installations, postOptions)
+    : new webApi.WebClient(deps.slack.botToken, postOptions);
+  const slackNotifier = new SlackNotifier({
     client,
     postClient,
     ...(deps.web?.sleep ? { sleep: deps.web.sleep } : {}),
@@ -268,6 +308,9 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     logger: log,
     ...(deps.slack.supportChannel ? { supportChannel: deps.slack.supportChannel } : {}),
   });
+  const notifier: ChatNotifier = oauth
+    ? new WorkspaceNotifier({ inner: slackNotifier, store, tokens: oauth.installations, logger: log })
+    : slackNotifier;
   if (!deps.slack.supportChannel) {
     log.warn('SECUTIX_SUPPORT_SLACK_CHANNEL is not set: password requests go in each run thread, addressed to SecuTix support');
   }
@@ -690,7 +733,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
         await respond(meta.r, textPayload(text), { channel: meta.c, user: user.id });
         return;
       }
-      const failure = notifier.lastCardFailure.get(out.value.id);
+      const failure = slackNotifier.lastCardFailure.get(out.value.id);
       if (failure && (NOT_IN_CHANNEL_ERRORS as readonly string[]).includes(failure)) {
         await respond(meta.r, textPayload(`${t(L, 'error.not_in_channel')}\n${t(L, 'slack.not_in_channel.run', { runId: out.value.id })}`));
       }
@@ -852,7 +895,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   };
   app.event('app_home_opened', ({ event }) => tracked(() => onAppHomeOpened(homeDeps, event)));
   // A delivery the outbox gave up shows in the starter's Home tab straight away.
-  notifier.republishHome = (userId) => onAppHomeOpened(homeDeps, { type: 'app_home_opened', user: userId, tab: 'home' });
+  slackNotifier.republishHome = (userId) => onAppHomeOpened(homeDeps, { type: 'app_home_opened', user: userId, tab: 'home' });
 
   // ---- another command, button or form id: answered at once (Bolt would wait 3 s, then 404) ---
   app.command(notOneOf([COMMAND_NAME]), ({ ack, body }) =>

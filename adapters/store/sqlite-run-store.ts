@@ -11,6 +11,7 @@
  * Safe for one or several processes on one machine; not for a network file system (use the
  * PostgreSQL store there).
  */
+import { type InstallationRows, sqliteInstallationRows } from './installation-rows';
 import { eraseValuesSqlite } from './erase-stored-values';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -356,6 +357,11 @@ export class SqliteRunStore implements RunStore {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  /** The `slack_installations` table on this database (Slack OAuth mode). */
+  installationRows(): InstallationRows {
+    return sqliteInstallationRows(this.db);
   }
 
   /** Inserts audit entries after the run's last `seq`. Call inside a transaction. */
