@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { LOCALES, type Locale } from '../src/domain/ids';
 import type { SecutixAssumptions } from '../src/app/secutix-assumptions';
 import { assumptionsEnvShape, assumptionsFromEnv, assumptionsProblems } from './config-assumptions';
+import { encryptionKeyProblem } from './slack/oauth/token-cipher';
 
 const bool = (def: boolean) =>
   z
@@ -86,6 +87,11 @@ const envSchema = z.object({
   SLACK_APP_TOKEN: optStr,
   SLACK_SOCKET_MODE: bool(false),
   SLACK_API_URL: optStr,
+  SLACK_CLIENT_ID: optStr,
+  SLACK_CLIENT_SECRET: optStr,
+  SLACK_STATE_SECRET: optStr,
+  INSTALLATION_ENCRYPTION_KEY: optStr,
+  INSTALLATION_ENCRYPTION_KEY_PREVIOUS: optStr,
   SECUTIX_SUPPORT_SLACK_CHANNEL: optStr,
   MICROSOFT_APP_ID: optStr,
   MICROSOFT_APP_PASSWORD: optStr,
@@ -118,6 +124,8 @@ const envSchema = z.object({
   SUPPORT_REMIND_AFTER_HOURS: num(4, 0),
   DELIVERY_MAX_ATTEMPTS: int(10, 2, 1000),
   ADMIN_TOKEN: optStr,
+  METRICS_TOKEN: optStr,
+  REPLICAS: int(1, 1, 100),
   DEFAULT_TIME_ZONE: z
     .string()
     .optional()
@@ -146,7 +154,14 @@ export interface AppConfig {
   mode: 'server' | 'console';
   slack?: {
     signingSecret: string;
-    botToken: string;
+    /** `SLACK_BOT_TOKEN`: one workspace. Absent in OAuth mode (`oauth`), where each workspace's token comes from its installation. */
+    botToken?: string;
+    /**
+     * OAuth distribution (`SLACK_CLIENT_ID`, `SLACK_CLIENT_SECRET`, `SLACK_STATE_SECRET`): any
+     * workspace installs the app through `GET /slack/install`; installations (tokens encrypted with
+     * `INSTALLATION_ENCRYPTION_KEY`) live in the run database. Secrets: never logged.
+     */
+    oauth?: { clientId: string; clientSecret: string; stateSecret: string; encryptionKey: string; previousEncryptionKey?: string };
     appToken?: string;
     socketMode: boolean;
     apiUrl?: string;
@@ -169,6 +184,7 @@ export interface AppConfig {
     sandbox: boolean;
     timeoutMs: number;
     maxRetries: number;
+    /** Calls per minute per institution and method for the whole deployment (`SECUTIX_RATE_LIMIT_PER_MINUTE`); each replica takes its share. */
     rateLimitPerMinute: number;
     /** `SECUTIX_POLL_INTERVAL_MS`: wait between `in_progress` polls (default 5000; 1000 in console mode, so the demo shows progress). */
     pollIntervalMs: number;
@@ -188,6 +204,14 @@ export interface AppConfig {
   /** `DELIVERY_MAX_ATTEMPTS` (default 10): attempts of one outbox item before it is given up and the operator told. */
   deliveryMaxAttempts: number;
   adminToken?: string;
+  /** `METRICS_TOKEN`: bearer token required by `GET /metrics` when set (unset: open, keep it on a private network). */
+  metricsToken?: string;
+  /**
+   * `REPLICAS` (default 1): how many processes share the database. The SecuTix rate limit
+   * (`SECUTIX_RATE_LIMIT_PER_MINUTE`, per institution and method) is divided by it, so the
+   * replicas together stay under SecuTix's budget.
+   */
+  replicas: number;
   /**
    * `DEFAULT_TIME_ZONE` (IANA, default `Europe/Paris`): local times of the audit export when SecuTix
    * has not given the institution's `organizationTimeZone` (no verification yet).
@@ -222,9 +246,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     return v ? v : undefined;
   };
   const isTrue = (k: string): boolean => ['true', '1', 'yes', 'on'].includes((raw(k) ?? '').toLowerCase());
-  const slackWanted = Boolean(raw('SLACK_SIGNING_SECRET') || raw('SLACK_BOT_TOKEN'));
-  if (slackWanted && !raw('SLACK_SIGNING_SECRET')) problems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN');
-  if (slackWanted && !raw('SLACK_BOT_TOKEN')) problems.push('SLACK_BOT_TOKEN: required with SLACK_SIGNING_SECRET');
+  const oauthVars = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const;
+  const oauthWanted = oauthVars.some((k) => raw(k) !== undefined);
+  const slackWanted = Boolean(raw('SLACK_SIGNING_SECRET') || raw('SLACK_BOT_TOKEN') || oauthWanted);
+  if (oauthWanted) {
+    // Distribution: every workspace's token comes from its installation, never from SLACK_BOT_TOKEN.
+    for (const k of oauthVars)
+      if (!raw(k)) problems.push(`${k}: required for Slack OAuth distribution (with ${oauthVars.filter((v) => v !== k).join(' and ')})`);
+    if (!raw('SLACK_SIGNING_SECRET')) problems.push('SLACK_SIGNING_SECRET: required with SLACK_CLIENT_ID');
+    if (raw('SLACK_BOT_TOKEN'))
+      problems.push(
+        'SLACK_BOT_TOKEN: set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET/SLACK_STATE_SECRET (OAuth distribution), not both',
+      );
+    if (isTrue('SLACK_SOCKET_MODE'))
+      problems.push('SLACK_SOCKET_MODE: OAuth distribution needs HTTP mode (GET /slack/install, /slack/oauth_redirect); set it to false');
+    const keyProblem = encryptionKeyProblem(raw('INSTALLATION_ENCRYPTION_KEY'));
+    if (keyProblem) problems.push(`INSTALLATION_ENCRYPTION_KEY: ${keyProblem}`);
+    const previous = raw('INSTALLATION_ENCRYPTION_KEY_PREVIOUS');
+    const previousProblem = previous === undefined ? undefined : encryptionKeyProblem(previous);
+    if (previousProblem) problems.push(`INSTALLATION_ENCRYPTION_KEY_PREVIOUS: ${previousProblem}`);
+  } else {
+    if (slackWanted && !raw('SLACK_SIGNING_SECRET')) problems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN');
+    if (slackWanted && !raw('SLACK_BOT_TOKEN')) problems.push('SLACK_BOT_TOKEN: required with SLACK_SIGNING_SECRET');
+  }
   if (isTrue('SLACK_SOCKET_MODE') && !raw('SLACK_APP_TOKEN')) problems.push('SLACK_APP_TOKEN: required when SLACK_SOCKET_MODE=true');
   const slackApiUrl = raw('SLACK_API_URL');
   if (slackApiUrl) {
@@ -267,7 +311,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ? {
           slack: {
             signingSecret: e.SLACK_SIGNING_SECRET!,
-            botToken: e.SLACK_BOT_TOKEN!,
+            ...(e.SLACK_BOT_TOKEN ? { botToken: e.SLACK_BOT_TOKEN } : {}),
+            ...(oauthWanted
+              ? {
+                  oauth: {
+                    clientId: e.SLACK_CLIENT_ID!,
+                    clientSecret: e.SLACK_CLIENT_SECRET!,
+                    stateSecret: e.SLACK_STATE_SECRET!,
+                    encryptionKey: e.INSTALLATION_ENCRYPTION_KEY!,
+                    ...(e.INSTALLATION_ENCRYPTION_KEY_PREVIOUS ? { previousEncryptionKey: e.INSTALLATION_ENCRYPTION_KEY_PREVIOUS } : {}),
+                  },
+                }
+              : {}),
             ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
             socketMode: e.SLACK_SOCKET_MODE,
             ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
@@ -310,6 +365,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     supportRemindAfterHours: e.SUPPORT_REMIND_AFTER_HOURS,
     deliveryMaxAttempts: e.DELIVERY_MAX_ATTEMPTS,
     ...(e.ADMIN_TOKEN ? { adminToken: e.ADMIN_TOKEN } : {}),
+    ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
+    replicas: e.REPLICAS,
     defaultTimeZone: e.DEFAULT_TIME_ZONE,
     secutixAssumptions: assumptionsFromEnv(e),
   };

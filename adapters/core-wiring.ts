@@ -6,7 +6,7 @@
 import { AccessPolicy } from '../src/app/access';
 import { verifySetup } from '../src/app/verification';
 import { HealthCheckService } from '../src/app/health-check';
-import { RunService } from '../src/app/run-service';
+import { RunService, type RunServiceDeps } from '../src/app/run-service';
 import type { ChatNotifier } from '../src/ports/chat-notifier.port';
 import { type Clock, type IdSource, systemClock } from '../src/ports/clock.port';
 import type { RunStore } from '../src/ports/run-store.port';
@@ -20,7 +20,10 @@ import type { AppLogger } from './logger';
 import { createSandbox, type Sandbox } from './sandbox';
 import { createSecutixClient } from './secutix';
 import { openRunStore } from './store/open-run-store';
+import { withUnavailableErrors } from './store/unavailable-store';
 import { loadTemplates } from './templates-loader';
+import type { Metrics } from './metrics/metrics';
+import { observeSecutix, observeStore, observeVerifier } from './metrics/observe';
 
 export interface Core {
   store: RunStore;
@@ -49,10 +52,14 @@ export async function createCore(
     ids?: IdSource;
     /** Catalog extraction time of the embedded sandbox in ms (default: the fixture's, 0); the console demo uses a few seconds. */
     sandboxExtractionMs?: number;
+    /** Prometheus metrics fed by observers around the store, the SecuTix client and the verifier (server mode). */
+    metrics?: Metrics;
   } = {},
 ): Promise<Core> {
   const clock = opts.clock ?? systemClock;
-  const store = await openRunStore(config.databaseUrl);
+  const { metrics } = opts;
+  const rawStore = withUnavailableErrors(await openRunStore(config.databaseUrl));
+  const store = metrics ? observeStore(rawStore, metrics) : rawStore;
   let sandbox: Core['sandbox'];
   let baseUrl = config.secutix.baseUrl;
   if (config.secutix.sandbox) {
@@ -66,18 +73,21 @@ export async function createCore(
     baseUrl = url;
     logger.info({ url }, 'embedded SecuTix sandbox started (test and demo double, never production)');
   }
-  const secutix = createSecutixClient({
+  const client = createSecutixClient({
     baseUrl,
     auth: config.secutix.auth,
     partner: config.secutix.partner,
     timeoutMs: config.secutix.timeoutMs,
     maxRetries: config.secutix.maxRetries,
-    rateLimitPerMinute: config.secutix.rateLimitPerMinute,
+    // Each of `REPLICAS` processes takes its share of the budget, so together they stay under it.
+    rateLimitPerMinute: Math.max(1, Math.floor(config.secutix.rateLimitPerMinute / (config.replicas ?? 1))),
     pollIntervalMs: config.secutix.pollIntervalMs,
     extractionTimeoutMs: config.secutix.extractionTimeoutMs,
     catalogTimeoutMs: config.secutix.catalogTimeoutMs,
     logger: logger.child({ component: 'secutix' }),
   });
+  const secutix = metrics ? observeSecutix(client, metrics) : client;
+  const verify: RunServiceDeps['verifier'] = (req) => verifySetup(secutix, req, clock, config.secutixAssumptions);
   const builder = new MessageBuilder(new Renderer(loadTemplates()), {
     publicUrlTemplate: config.secutix.publicUrl,
     defaultLocale: config.defaultLocale,
@@ -85,7 +95,7 @@ export async function createCore(
   const notifiers: Core['notifiers'] = {};
   const service = new RunService({
     store,
-    verifier: (req) => verifySetup(secutix, req, clock, config.secutixAssumptions),
+    verifier: metrics ? observeVerifier(verify, metrics) : verify,
     notifiers,
     clock,
     ids: opts.ids ?? randomIds,

@@ -15,7 +15,12 @@ import { Renderer } from '../src/messages/renderer';
 import { createLogger, type AppLogger } from './logger';
 import { allSandboxHints } from './sandbox';
 import { createSlackSurface } from './slack';
+import { openInstallationStore } from './slack/oauth/open-installation-store';
 import { createTeamsOnlyServer, createTeamsSurface } from './teams';
+import { createOpsRoutes } from './http/ops-routes';
+import { Metrics } from './metrics/metrics';
+import { observeHttp } from './metrics/observe';
+import { APP_VERSION } from './runtime/package-root';
 
 /**
  * How long the embedded sandbox takes to "extract" a catalog in the console demo (ms): long enough
@@ -69,8 +74,20 @@ async function runConsoleMode(config: AppConfig): Promise<number> {
 }
 
 async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void> {
-  const core: Core = await createCore(config, logger);
+  const metrics = new Metrics();
+  const core: Core = await createCore(config, logger, { metrics });
   warnOpenAccess(config, logger);
+  let draining = false;
+  // GET /healthz (version, uptime), /readyz (store answers, not draining), /metrics (METRICS_TOKEN).
+  const opsRoutes = createOpsRoutes({
+    store: core.store,
+    metrics,
+    version: APP_VERSION,
+    draining: () => draining,
+    ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+    logger,
+  });
+  if (!config.metricsToken) logger.warn('METRICS_TOKEN is not set: GET /metrics is open (keep the port on a private network)');
   const stops: (() => Promise<void>)[] = [];
   let teamsRoute: CustomRoute | undefined;
   // Admin `GET /runs/:id/audit` (bearer ADMIN_TOKEN; 404 when unset, said in the log now).
@@ -114,19 +131,28 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
       defaultLocale: config.defaultLocale,
       defaultTimeZone: config.defaultTimeZone,
       health: core.health,
-      customRoutes: [...(teamsRoute ? [teamsRoute] : []), auditRoute],
+      ...(config.slack.oauth ? { installations: await openInstallationStore(core.store, config.slack.oauth, logger) } : {}),
+      customRoutes: [...(teamsRoute ? [teamsRoute] : []), auditRoute, ...opsRoutes],
     });
     core.notifiers.slack = slack.notifier;
-    const { port } = await slack.start();
-    logger.info({ port, teams: Boolean(teams) }, 'serving Slack on POST /slack/events' + (teams ? ' and Teams on POST /api/messages' : ''));
+    const { port, server } = await slack.start();
+    if (server) observeHttp(server, metrics);
+    logger.info(
+      { port, teams: Boolean(teams) },
+      'serving Slack on POST /slack/events' +
+        (config.slack.oauth ? ' (OAuth distribution: GET /slack/install, GET /slack/oauth_redirect)' : '') +
+        (teams ? ' and Teams on POST /api/messages' : ''),
+    );
     stops.push(() => slack.stop());
   } else if (teams) {
-    const server = createTeamsOnlyServer(teams, logger, [auditRoute]);
+    const server = createTeamsOnlyServer(teams, logger, [auditRoute, ...opsRoutes]);
+    observeHttp(server, metrics);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
     });
-    logger.info({ port: config.port }, 'serving Teams on POST /api/messages');
+    const address = server.address();
+    logger.info({ port: typeof address === 'object' && address ? address.port : config.port }, 'serving Teams on POST /api/messages');
     stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   }
   // Messages saved before a crash or restart but not yet posted go out now, in order; then a poll
@@ -149,8 +175,24 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
   // a delay is shorter (REMIND_AFTER_HOURS=0.01 is 36 s, for demos), never under 1 s.
   const shortestMs = Math.min(...[config.remindAfterHours, config.supportRemindAfterHours].filter((h) => h > 0).map((h) => h * 3_600_000));
   const stopReminders = core.service.startReminders(Math.max(1000, Math.min(10_000, Math.floor(shortestMs / 4))));
+  logger.info(
+    {
+      version: APP_VERSION,
+      node: process.version,
+      surfaces: [...(config.slack ? [config.slack.socketMode ? 'slack (socket mode)' : 'slack'] : []), ...(teams ? ['teams'] : [])],
+      store: parseDatabaseUrl(config.databaseUrl).kind,
+      replicas: config.replicas,
+    },
+    `digitick-onboard ${APP_VERSION} started`,
+  );
   const shutdown = async (signal: string): Promise<void> => {
     logger.info({ signal }, 'stopping');
+    draining = true;
+    // Whatever hangs (a request that never ends, a database that does not answer), exit within 8 s.
+    setTimeout(() => {
+      logger.error('stop took longer than 8 s: exiting now');
+      process.exit(1);
+    }, 8000).unref();
     stopPolling();
     stopReminders();
     clearInterval(recoverTimer);

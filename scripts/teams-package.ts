@@ -1,6 +1,7 @@
 /**
- * `npm run teams:package`: zips `adapters/teams/app-package/` (manifest.json, color.png,
- * outline.png) into `dist/teams-app-package.zip` for sideloading in Teams.
+ * `npm run teams:package`: zips `adapters/teams/app-package/` (manifest.json on schema v1.29,
+ * color.png, outline.png, fr.json and de.json, the manifest's French and German strings) into
+ * `dist/teams-app-package.zip` for sideloading in Teams.
  *
  * Placeholders of manifest.json (Teams requires GUIDs there, so they are zero GUIDs in git):
  * - `bots[0].botId`: replaced by `MICROSOFT_APP_ID` (the Azure Bot's app id) when set;
@@ -9,7 +10,7 @@
  * Options: `--out <file>`; `--icons` regenerates the two icons (color 192x192, outline 32x32
  * white on transparent, as Teams asks) before zipping.
  *
- * The zip writer is minimal (deflate via node:zlib, CRC-32, no zip64): enough for three small files.
+ * The zip writer is minimal (deflate via node:zlib, CRC-32, no zip64): enough for a few small files.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +19,7 @@ import zlib from 'node:zlib';
 /** The app package folder. */
 export const APP_PACKAGE_DIR = path.resolve(__dirname, '..', 'adapters', 'teams', 'app-package');
 /** Files that go into the zip, at its root. */
-export const PACKAGE_FILES = ['manifest.json', 'color.png', 'outline.png'] as const;
+export const PACKAGE_FILES = ['manifest.json', 'color.png', 'outline.png', 'fr.json', 'de.json'] as const;
 const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -117,20 +118,62 @@ export function png(size: number, pixel: (x: number, y: number) => [number, numb
   ]);
 }
 
-/** Writes color.png (192x192: a white "D" ring on the accent colour) and outline.png (32x32: white ring, transparent). */
-export function writeIcons(dir: string = APP_PACKAGE_DIR): void {
-  const ring = (size: number, x: number, y: number): boolean => {
-    const c = (size - 1) / 2;
-    const d = Math.hypot(x - c, y - c) / (size / 2);
-    return d > 0.45 && d < 0.75;
+/** Signed distance (negative inside) of the icon's ticket: a rounded rectangle with a half-round notch in each side. */
+function ticketDistance(x: number, y: number): number {
+  const [hw, hh, r] = [0.36, 0.23, 0.06];
+  const qx = Math.abs(x - 0.5) - hw + r;
+  const qy = Math.abs(y - 0.5) - hh + r;
+  const rect = Math.hypot(Math.max(qx, 0), Math.max(qy, 0)) + Math.min(Math.max(qx, qy), 0) - r;
+  const notch = Math.min(Math.hypot(x - 0.14, y - 0.5), Math.hypot(x - 0.86, y - 0.5)) - 0.075;
+  return Math.max(rect, -notch);
+}
+
+/** Distance to the icon's check mark (two strokes). */
+function checkDistance(x: number, y: number): number {
+  const seg = (ax: number, ay: number, bx: number, by: number): number => {
+    const [dx, dy] = [bx - ax, by - ay];
+    const t = Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy)));
+    return Math.hypot(x - ax - t * dx, y - ay - t * dy);
   };
+  return Math.min(seg(0.33, 0.5, 0.45, 0.61), seg(0.45, 0.61, 0.66, 0.39));
+}
+
+/** A `size` x `size` icon from `shade(u, v)` (u, v in 0..1) -> [r, g, b, a], smoothed by 4 x 4 samples per pixel. */
+function icon(size: number, shade: (u: number, v: number) => [number, number, number, number]): Buffer {
+  const n = 4;
+  return png(size, (x, y) => {
+    const acc = [0, 0, 0, 0];
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        const c = shade((x + (i + 0.5) / n) / size, (y + (j + 0.5) / n) / size);
+        for (let k = 0; k < 3; k++) acc[k]! += c[k]! * c[3];
+        acc[3]! += c[3];
+      }
+    const a = acc[3]!;
+    return a === 0
+      ? [0, 0, 0, 0]
+      : [Math.round(acc[0]! / a), Math.round(acc[1]! / a), Math.round(acc[2]! / a), Math.round((a / (n * n)) * 255)];
+  });
+}
+
+/**
+ * Writes the two icons Teams asks for: color.png (192x192: a white ticket with a check mark on
+ * the accent colour, full bleed) and outline.png (32x32: the same ticket and check as white lines
+ * on transparent).
+ */
+export function writeIcons(dir: string = APP_PACKAGE_DIR): void {
+  const accent: [number, number, number] = [0x1f, 0x4e, 0x8c];
   fs.writeFileSync(
     path.join(dir, 'color.png'),
-    png(192, (x, y) => (ring(192, x, y) ? [255, 255, 255, 255] : [0x1f, 0x4e, 0x8c, 255])),
+    icon(192, (u, v) => {
+      if (checkDistance(u, v) < 0.04) return [...accent, 1];
+      if (ticketDistance(u, v) < 0) return [255, 255, 255, 1];
+      return [...accent, 1];
+    }),
   );
   fs.writeFileSync(
     path.join(dir, 'outline.png'),
-    png(32, (x, y) => (ring(32, x, y) ? [255, 255, 255, 255] : [0, 0, 0, 0])),
+    icon(32, (u, v) => (Math.abs(ticketDistance(u, v)) < 0.035 || checkDistance(u, v) < 0.04 ? [255, 255, 255, 1] : [0, 0, 0, 0])),
   );
 }
 

@@ -36,7 +36,8 @@ export type SlackBlock = Record<string, unknown>;
 /** Slack message `metadata` (`chat-contract.md`, "Machine-readable state"). */
 export interface SlackMetadata {
   event_type: typeof RUN_METADATA_EVENT_TYPE;
-  event_payload: { run_id: string; step: string | null; state: string };
+  /** `delivery_id` (an outbox item's post) and `progress_id` (a progress message) may be added. */
+  event_payload: { run_id: string; step: string | null; state: string; delivery_id?: number; progress_id?: string };
 }
 
 /** What `chat.postMessage` / `chat.update` / ephemeral answers take from a rendered message. */
@@ -152,13 +153,20 @@ export const STEP_STATE_EMOJI: Record<string, string> = {
   todo: ':white_circle:',
   skipped: ':fast_forward:',
   failed: ':x:',
+  /** The last verification found values to confirm for this step (`verify_confirm`). */
+  to_confirm: ':mag:',
 };
+
+/** Step states whose word is written after the step (the emoji alone would not say it). */
+const WORDED_STATES: readonly string[] = ['failed', 'to_confirm'];
 
 /** Emoji per check outcome in a verification report. */
 export const CHECK_OUTCOME_EMOJI: Record<string, string> = {
   passed: ':white_check_mark:',
   failed: ':x:',
   skipped: ':heavy_minus_sign:',
+  /** SecuTix answered values the assistant does not know: a person confirms them. */
+  to_confirm: ':mag:',
 };
 
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
@@ -171,8 +179,15 @@ function sections(text: string): SlackBlock[] {
   return chunkText(toMrkdwn(text), SLACK_LIMITS.sectionText).map((t) => ({ type: 'section', text: mrkdwn(t) }));
 }
 
-/** Renders one model block to one or more Slack blocks. `outcomeLabel` names check outcomes. */
-export function renderBlock(block: Block, outcomeLabel: (o: string) => string = (o) => o): SlackBlock[] {
+/**
+ * Renders one model block to one or more Slack blocks. `outcomeLabel` names check outcomes,
+ * `stateLabel` step states (written after a failed or to-confirm step).
+ */
+export function renderBlock(
+  block: Block,
+  outcomeLabel: (o: string) => string = (o) => o.replace(/_/g, ' '),
+  stateLabel: (s: string) => string = (s) => s.replace(/_/g, ' '),
+): SlackBlock[] {
   switch (block.type) {
     case 'header':
       return [{ type: 'header', text: plain(block.text, SLACK_LIMITS.headerText) }];
@@ -200,7 +215,8 @@ export function renderBlock(block: Block, outcomeLabel: (o: string) => string = 
       const lines = block.items.map((s) => {
         const emoji = STEP_STATE_EMOJI[s.state] ?? ':grey_question:';
         const label = s.state === 'current' ? `**${s.number}. ${s.label}**` : `${s.number}. ${s.label}`;
-        return `${emoji} ${label}${s.note ? ` _(${s.note})_` : ''}`;
+        const word = WORDED_STATES.includes(s.state) ? `: ${stateLabel(s.state)}` : '';
+        return `${emoji} ${label}${word}${s.note ? ` _(${s.note})_` : ''}`;
       });
       return sections(lines.join('\n'));
     }
@@ -253,9 +269,9 @@ export function renderButton(b: Button): SlackBlock {
  */
 export function renderMessage(
   msg: Message,
-  opts: { outcomeLabel?: (o: string) => string; extraBlocks?: SlackBlock[] } = {},
+  opts: { outcomeLabel?: (o: string) => string; stateLabel?: (s: string) => string; extraBlocks?: SlackBlock[] } = {},
 ): SlackMessagePayload {
-  let blocks = msg.blocks.flatMap((b) => renderBlock(b, opts.outcomeLabel));
+  let blocks = msg.blocks.flatMap((b) => renderBlock(b, opts.outcomeLabel, opts.stateLabel));
   if (opts.extraBlocks) blocks.push(...opts.extraBlocks);
   const actions: SlackBlock[] = msg.actions.length
     ? [{ type: 'actions', block_id: 'run_actions', elements: msg.actions.slice(0, SLACK_LIMITS.elementsPerActions).map(renderButton) }]

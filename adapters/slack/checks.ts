@@ -97,9 +97,9 @@ const actorOf = (u: { id: string; name?: string | undefined; username?: string |
 };
 const metaJson = (m: Record<string, unknown>): string => JSON.stringify(m);
 
-/** An ephemeral message payload (no run metadata). */
-function ephemeralPayload(msg: Message): SlackMessagePayload {
-  const p = renderMessage(msg);
+/** An ephemeral message payload (no run metadata); check outcomes named in the message's language. */
+function ephemeralPayload(msg: Message, builder?: MessageBuilder): SlackMessagePayload {
+  const p = renderMessage(msg, builder ? { outcomeLabel: (o) => builder.t(msg.locale, `report.outcome.${o}`) } : {});
   delete p.metadata;
   return p;
 }
@@ -272,7 +272,7 @@ export function registerSlackChecks(ctx: SlackChecksContext): void {
       ...(value.contactNumber ? { contactNumber: value.contactNumber } : {}),
       locale: L,
     });
-    return out.ok ? ephemeralPayload(builder.healthReport(L, out.value)) : textPayload(ctx.describe(out.error, L));
+    return out.ok ? ephemeralPayload(builder.healthReport(L, out.value), builder) : textPayload(ctx.describe(out.error, L));
   });
 
   checkView(FORM_IDS.productCheck, productMetadataSchema, parseProductCheckForm, async ({ meta, value, user, L, health }) => {
@@ -287,6 +287,6 @@ export function registerSlackChecks(ctx: SlackChecksContext): void {
       ...(value.contingentIds ? { contingentIds: value.contingentIds } : {}),
       locale: L,
     });
-    return out.ok ? ephemeralPayload(builder.productReport(L, out.value)) : textPayload(ctx.describe(out.error, L));
+    return out.ok ? ephemeralPayload(builder.productReport(L, out.value), builder) : textPayload(ctx.describe(out.error, L));
   });
 }

@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { Logger } from '../../src/ports/logger.port';
-import type { RunStore } from '../../src/ports/run-store.port';
+import { type RunStore, StoreUnavailableError } from '../../src/ports/run-store.port';
 
 const actionBodySchema = z.object({
   type: z.literal('block_actions'),
@@ -48,12 +48,16 @@ export interface SlackDedupeDeps {
   store: Pick<RunStore, 'claimOnce'>;
   logger: Logger;
   now?: () => string;
+  /** The sentence of "try again in a moment" for this user (their language); default English. */
+  unavailableText?: (userId: string | undefined) => Promise<string>;
 }
 
-const claim = async (deps: SlackDedupeDeps, key: string): Promise<boolean> => {
+const claim = async (deps: SlackDedupeDeps, key: string): Promise<boolean | 'unavailable'> => {
   try {
     return await deps.store.claimOnce(key, deps.now ? deps.now() : new Date().toISOString());
   } catch (err) {
+    // The database cannot be reached: nothing can be done now; the user is told to try again.
+    if (err instanceof StoreUnavailableError) return 'unavailable';
     // the store being down fails the work that follows anyway; do not hide the request
     deps.logger.warn({ key, err: err instanceof Error ? err.name : 'unknown' }, 'dedupe claim failed: request handled without dedupe');
     return true;
@@ -67,7 +71,12 @@ const claim = async (deps: SlackDedupeDeps, key: string): Promise<boolean> => {
 export function slackDedupeMiddleware(deps: SlackDedupeDeps): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const key = slackRequestKey(args.body);
-    if (!key || (await claim(deps, key))) {
+    const claimed = key ? await claim(deps, key) : true;
+    if (claimed === 'unavailable') {
+      await answerUnavailable(deps, args);
+      return;
+    }
+    if (claimed) {
       await args.next();
       return;
     }
@@ -88,7 +97,37 @@ export async function claimViewSubmission(deps: SlackDedupeDeps, view: unknown):
   const v = viewSchema.safeParse(view);
   if (!v.success) return true;
   const key = `slack:view:${v.data.id}:${v.data.hash}`;
-  const first = await claim(deps, key);
+  // Unavailable: handled anyway; the form's work then answers "try again in a moment".
+  const first = (await claim(deps, key)) !== false;
   if (!first) deps.logger.info({ key }, 'duplicate view submission: acknowledged, not handled again');
   return first;
+}
+
+const UNAVAILABLE_EN = 'I cannot reach my database right now, so nothing was changed. Try again in a moment.';
+
+/**
+ * The store is unreachable at the door: a command is acked with the sentence (ephemeral), a click
+ * is acked and the sentence goes to its `response_url` (ephemeral, the message stays), an event is
+ * acked. Nothing else happens, so nothing changes. Never throws.
+ */
+async function answerUnavailable(deps: SlackDedupeDeps, args: AnyMiddlewareArgs): Promise<void> {
+  const body = args.body as { user_id?: unknown; user?: { id?: unknown }; command?: unknown; type?: unknown };
+  const userId = typeof body.user_id === 'string' ? body.user_id : typeof body.user?.id === 'string' ? body.user.id : undefined;
+  deps.logger.warn({ userId, type: body.command ? 'command' : body.type }, 'run store unavailable: told the user to try again in a moment');
+  const text = await (deps.unavailableText ?? (() => Promise.resolve(UNAVAILABLE_EN)))(userId).catch(() => UNAVAILABLE_EN);
+  const ack = 'ack' in args && typeof args.ack === 'function' ? (args.ack as (r?: unknown) => Promise<void>) : undefined;
+  try {
+    if (body.command !== undefined) {
+      await ack?.({ response_type: 'ephemeral', text });
+      return;
+    }
+    await ack?.();
+    const channel = (args.body as { channel?: { id?: unknown } }).channel?.id;
+    const client = (args as { client?: { chat: { postEphemeral(a: { channel: string; user: string; text: string }): Promise<unknown> } } })
+      .client;
+    if (body.type === 'block_actions' && userId && typeof channel === 'string' && client)
+      await client.chat.postEphemeral({ channel, user: userId, text });
+  } catch (err) {
+    deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not tell the user to try again');
+  }
 }

@@ -4,7 +4,11 @@
  *
  * Where each effect goes (`chat-contract.md`, "Messages"):
  * - `card`: first `chat.postMessage` in the run's channel (ref `slack.card`), later `chat.update`.
- * - `step_prompt`, `verification_report`, `notice`: in the card's thread (`thread_ts`).
+ * - `step_prompt`, `verification_report`, `notice`, `answers_changed`, `answers_erased`: in the
+ *   card's thread (`thread_ts`); a report with buttons and the `answers_erased` notice (its
+ *   `answers_edit` button) are remembered with the verification step's messages.
+ * - verification progress (`progress`, not an effect): one message in the thread, posted once and
+ *   edited in place, ending as a pointer to the report (`./progress.ts`; in memory only).
  * - `step_closed`: `chat.update` of every remembered message of the step (refs
  *   `slack.step.<step>`), same content, buttons replaced by the who-did-what line.
  * - `support_request`: one message in the support channel (or, when unset, in the run's thread
@@ -34,9 +38,10 @@ import type { Message } from '../../src/messages/model';
 import type { ChatNotifier, Delivery } from '../../src/ports/chat-notifier.port';
 import type { Logger } from '../../src/ports/logger.port';
 import type { RunStore } from '../../src/ports/run-store.port';
-import type { Actor, Effect, Run } from '../../src/workflow/types';
+import type { Actor, Effect, Run, VerificationProgress } from '../../src/workflow/types';
 import { abandonedText, type BlockedDelivery, blockedCode, SLACK_BLOCKED_REF } from './blocked';
 import { renderMessage, slackRef, textPayload, toMrkdwn, type SlackBlock, type SlackMessagePayload, withoutActions } from './block-kit';
+import { SlackProgressMessages } from './progress';
 
 /** Ref keys kept in the run store (`RunStore.putRef`). */
 export const SLACK_REF = {
@@ -147,6 +152,8 @@ export class SlackNotifier implements ChatNotifier {
   /** Publishes a user's App Home tab again (set by the surface), so a given-up delivery shows there. */
   republishHome?: (userId: string) => Promise<void>;
 
+  /** The progress message of each run's verification, in memory only (`progress`). */
+  private readonly progressMessages = new SlackProgressMessages();
   /** Tail of each run channel's delivery queue (FIFO per channel id). */
   private readonly queues = new Map<string, Promise<void>>();
   private readonly postClient: SlackWeb;
@@ -175,6 +182,30 @@ export class SlackNotifier implements ChatNotifier {
       await mine;
     } finally {
       if (this.queues.get(key) === tail) this.queues.delete(key);
+    }
+  }
+
+  /**
+   * A verification's progress (`ChatNotifier.progress`): the first call posts it in the run's
+   * thread, later calls `chat.update` that message, the `done` one turns it into the pointer to
+   * the report. Where it is stays in memory only. Never throws: a failure is logged and the
+   * verification goes on (the next call tries again).
+   */
+  async progress(run: Run, p: VerificationProgress): Promise<void> {
+    try {
+      const payload = this.render(this.deps.builder.progress(run, p));
+      await this.progressMessages.show(run.id, payload, p.done, {
+        thread: () => this.requireCard(run),
+        post: (args) => this.postNow(args),
+        update: (args) => this.deps.client.apiCall('chat.update', { ...args }),
+        replies: (args) => this.deps.client.apiCall('conversations.replies', { ...args }),
+        ambiguous: isAmbiguousFailure,
+      });
+    } catch (err) {
+      this.deps.logger.warn(
+        { runId: run.id, done: p.done, slackError: slackErrorCode(err) ?? errCode(err) },
+        'verification progress not shown in Slack',
+      );
     }
   }
 
@@ -208,6 +239,16 @@ export class SlackNotifier implements ChatNotifier {
       case 'reminder_snoozed':
         await this.postInThread(run, this.build(safe, effect), d);
         return;
+      case 'answers_changed':
+        // The old and new values are typed text (names, email): the renderer escapes them like all mrkdwn.
+        await this.postInThread(run, this.build(safe, effect), d);
+        return;
+      case 'answers_erased': {
+        // Its `answers_edit` button is closed with the verification step, like the step message's.
+        const msg = this.build(safe, effect);
+        await this.postInThread(run, msg, d, msg.actions.length ? SLACK_REF.step('verification') : undefined);
+        return;
+      }
       case 'reminder':
         if (effect.kind === 'support') return this.supportReminder(run, safe, effect, d);
         // Operator reminders and "support has not answered": in the thread, mentioning who started the run.
@@ -353,6 +394,7 @@ export class SlackNotifier implements ChatNotifier {
     const L = msg.locale;
     return renderMessage(msg, {
       outcomeLabel: (o) => this.deps.builder.t(L, `report.outcome.${o}`),
+      stateLabel: (s) => this.deps.builder.t(L, `state.${s}`),
       ...(extraBlocks ? { extraBlocks } : {}),
     });
   }

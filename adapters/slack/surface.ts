@@ -28,6 +28,7 @@ import {
 import type { RunService, ServiceError } from '../../src/app/run-service';
 import type { HealthCheckService } from '../../src/app/health-check';
 import {
+  parseAnswersForm,
   parseContactForm,
   parseContingentsForm,
   parsePasswordForm,
@@ -39,17 +40,22 @@ import { decodeActionValue } from '../../src/messages/action-value';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { Message } from '../../src/messages/model';
 import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
-import type { RunStore } from '../../src/ports/run-store.port';
+import { type RunStore, StoreUnavailableError } from '../../src/ports/run-store.port';
 import type { Actor, Run } from '../../src/workflow/types';
 import type { AppLogger } from '../logger';
 import { noticeModal, renderButton, renderMessage, renderModal, type SlackMessagePayload, textPayload } from './block-kit';
 import { buildAuditExport } from '../../src/app/audit-export';
 import { uploadAuditCsv } from './audit-upload';
+import { guardJsonBodies } from './json-body-guard';
 import { onCheckCommand, productWithCheck, registerSlackChecks, type SlackChecksContext } from './checks';
 import { claimViewSubmission, slackDedupeMiddleware } from './dedupe';
 import { blockedCode, blockedReason, firstFailed, isChannelProblem } from './blocked';
 import { onAppHomeOpened } from './home';
 import { SlackUserGroups } from './user-groups';
+import { distributionReceiverOptions } from './oauth/distribution';
+import type { DatabaseInstallationStore } from './oauth/installation-store';
+import { registerUninstallEvents, registerWorkspaceScope } from './oauth/oauth-listeners';
+import { WorkspaceNotifier, WorkspaceWebClient } from './oauth/workspaces';
 import { SlackUserLocales } from './user-locale';
 import { NOT_IN_CHANNEL_ERRORS, SLACK_REF, SlackNotifier, slackErrorCode, slackMention } from './notifier';
 import {
@@ -68,7 +74,10 @@ import {
 /** Slack settings (`AppConfig.slack`). Secrets: never logged. */
 export interface SlackSettings {
   signingSecret: string;
-  botToken: string;
+  /** One workspace's bot token; absent in OAuth mode (`oauth`). */
+  botToken?: string;
+  /** OAuth distribution (`adapters/slack/oauth`): tokens come from each workspace's installation. */
+  oauth?: { clientId: string; clientSecret: string; stateSecret: string };
   appToken?: string;
   socketMode: boolean;
   /** Web API base (`SLACK_API_URL`, tests point it at a fake); a trailing slash is added. */
@@ -101,6 +110,8 @@ export interface SlackSurfaceDeps {
    * notifier with `sleep`, default a timer).
    */
   web?: { retries?: number; maxRetryTimeoutMs?: number; timeoutMs?: number; sleep?: (ms: number) => Promise<void> };
+  /** OAuth mode: the installations (required with `slack.oauth`). */
+  installations?: DatabaseInstallationStore;
 }
 
 /** The Slack surface. */
@@ -112,7 +123,7 @@ export interface SlackSurface {
    * @returns the real port (useful with port 0).
    * @throws SlackStartError when `auth.test` fails (bad token, unreachable API).
    */
-  start(): Promise<{ port: number }>;
+  start(): Promise<{ port: number; server?: Server }>;
   /** Stops the HTTP server (or the Socket Mode connection). */
   stop(): Promise<void>;
   /** Resolves when every request's work that follows the ack has finished (tests, graceful stop). */
@@ -164,6 +175,9 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   const { service, builder, store, defaultLocale } = deps;
   const log = deps.logger.child({ surface: 'slack' });
   const apiUrl = deps.slack.apiUrl ? deps.slack.apiUrl.replace(/\/*$/, '/') : undefined;
+  const oauth = deps.slack.oauth && deps.installations ? { ...deps.slack.oauth, installations: deps.installations } : undefined;
+  if (deps.slack.oauth && !oauth) throw new Error('Slack OAuth mode needs the installation store');
+  if (!oauth && !deps.slack.botToken) throw new Error('Slack needs SLACK_BOT_TOKEN or the OAuth settings');
   const healthz: CustomRoute = {
     path: '/healthz',
     method: ['GET'],
@@ -185,6 +199,19 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     : new HTTPReceiver({
         signingSecret: deps.slack.signingSecret,
         port: deps.port,
+        // OAuth distribution: GET /slack/install and GET /slack/oauth_redirect (Bolt's InstallProvider).
+        ...(oauth
+          ? distributionReceiverOptions({
+              ...oauth,
+              ...(apiUrl ? { apiUrl } : {}),
+              logger: log,
+              // Messages that waited for this workspace (uninstalled, then reinstalled) go out now.
+              onInstalled: () =>
+                tracked(async () => {
+                  await service.releaseBlocked();
+                }),
+            })
+          : {}),
         customRoutes: [healthz, ...(deps.customRoutes ?? [])],
         processBeforeResponse: false,
         logger: boltLogger(deps.logger),
@@ -220,10 +247,14 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       }
       boltListener(req, res);
     };
+    const guarded = receiver.requestListener;
+    receiver.requestListener = guardJsonBodies(deps.slack.signingSecret, guarded, (status, why) =>
+      log.warn({ status }, `unreadable Slack request (${why}): answered ${status}`),
+    );
   }
   const app = new App({
     signingSecret: deps.slack.signingSecret,
-    token: deps.slack.botToken,
+    ...(oauth ? {} : { token: deps.slack.botToken }),
     ...(deps.slack.socketMode ? { socketMode: true, appToken: deps.slack.appToken, installerOptions: { port: deps.port } } : { receiver }),
     customRoutes: [healthz, ...(deps.customRoutes ?? [])],
     deferInitialization: true,
@@ -243,17 +274,32 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       await boltProcessEvent(event);
     };
   }
-  const client = app.client;
+  if (oauth) {
+    registerWorkspaceScope(app);
+    registerUninstallEvents(app, { installations: oauth.installations, logger: log });
+  }
+  // OAuth mode: each call carries the token of the workspace it targets (oauth/workspaces.ts).
+  const client = oauth
+    ? new WorkspaceWebClient(oauth.installations, {
+        ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+        retryConfig: { retries: deps.web?.retries ?? 2, factor: 2, minTimeout: 100, maxTimeout: deps.web?.maxRetryTimeoutMs ?? 2000 },
+        timeout: deps.web?.timeoutMs ?? 10_000,
+        logger: boltLogger(deps.logger),
+      })
+    : app.client;
   // chat.postMessage only: a post retried after a timeout or a 5xx may be a duplicate, so this
   // client never retries; it rejects 429s (WebAPIRateLimitedError) and the notifier waits Retry-After.
-  const postClient = new webApi.WebClient(deps.slack.botToken, {
+  const postOptions = {
     ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: deps.web?.timeoutMs ?? 10_000,
     logger: boltLogger(deps.logger),
-  });
-  const notifier = new SlackNotifier({
+  };
+  const postClient = oauth
+    ? new WorkspaceWebClient(oauth.installations, postOptions)
+    : new webApi.WebClient(deps.slack.botToken, postOptions);
+  const slackNotifier = new SlackNotifier({
     client,
     postClient,
     ...(deps.web?.sleep ? { sleep: deps.web.sleep } : {}),
@@ -262,6 +308,9 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     logger: log,
     ...(deps.slack.supportChannel ? { supportChannel: deps.slack.supportChannel } : {}),
   });
+  const notifier: ChatNotifier = oauth
+    ? new WorkspaceNotifier({ inner: slackNotifier, store, tokens: oauth.installations, logger: log })
+    : slackNotifier;
   if (!deps.slack.supportChannel) {
     log.warn('SECUTIX_SUPPORT_SLACK_CHANNEL is not set: password requests go in each run thread, addressed to SecuTix support');
   }
@@ -289,14 +338,24 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   const localeOfUser = (userId: string): Promise<Locale> => userLocales.localeOf(userId);
 
   // ---- durable dedupe: a retried, replayed or twice-routed request is acked and not handled again
-  app.use(slackDedupeMiddleware({ store, logger: log }));
+  app.use(
+    slackDedupeMiddleware({
+      store,
+      logger: log,
+      unavailableText: async (userId) => t(userId ? await localeOfUser(userId) : defaultLocale, 'error.store_unavailable'),
+    }),
+  );
   /** False for a retry or replay of a view submission that already passed validation. */
   const firstSubmission = (body: unknown) => claimViewSubmission({ store, logger: log }, (body as { view?: unknown }).view);
 
   // ---- work tracking: every listener's promise, so tests and a graceful stop can wait -------
   const inflight = new Set<Promise<unknown>>();
   const tracked = (work: () => Promise<void>): Promise<void> => {
-    const p = work().catch((err: unknown) => log.error({ err: errText(err) }, 'slack listener failed'));
+    const p = work().catch((err: unknown) =>
+      err instanceof StoreUnavailableError
+        ? log.warn({ err: errText(err) }, 'slack listener stopped: the run store is unavailable')
+        : log.error({ err: errText(err) }, 'slack listener failed'),
+    );
     inflight.add(p);
     void p.finally(() => inflight.delete(p));
     return p;
@@ -305,7 +364,10 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   // ---- small helpers -------------------------------------------------------------------------
   const t = (L: Locale, key: string, view: Record<string, unknown> = {}) => builder.t(L, key, view);
   const ephemeralPayload = (msg: Message): SlackMessagePayload => {
-    const p = renderMessage(msg);
+    const p = renderMessage(msg, {
+      outcomeLabel: (o) => t(msg.locale, `report.outcome.${o}`),
+      stateLabel: (s) => t(msg.locale, `state.${s}`),
+    });
     delete p.metadata;
     return p;
   };
@@ -671,7 +733,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
         await respond(meta.r, textPayload(text), { channel: meta.c, user: user.id });
         return;
       }
-      const failure = notifier.lastCardFailure.get(out.value.id);
+      const failure = slackNotifier.lastCardFailure.get(out.value.id);
       if (failure && (NOT_IN_CHANNEL_ERRORS as readonly string[]).includes(failure)) {
         await respond(meta.r, textPayload(`${t(L, 'error.not_in_channel')}\n${t(L, 'slack.not_in_channel.run', { runId: out.value.id })}`));
       }
@@ -738,6 +800,10 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   runForm(FORM_IDS.verifySkip, parseVerifySkipForm, (run, reason, actor, step, who) =>
     service.act({ runId: run.id, step, action: ACTION_IDS.verifySkip, actor, ...who, surface: 'slack', reason }),
   );
+  // `answers_edit`: the recorded contingents and contact (and any erased detail), audited with old and new values.
+  runForm(FORM_IDS.answers, parseAnswersForm, (run, answers, actor, _step, who) =>
+    service.editAnswers({ runId: run.id, actor, ...who, surface: 'slack', answers }),
+  );
 
   // ---- buttons -------------------------------------------------------------------------------
   const onAction = async ({ ack, body }: { ack: () => Promise<void>; body: unknown }): Promise<void> => {
@@ -771,7 +837,9 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           ? FORM_IDS.password
           : actionId === ACTION_IDS.verifySkip
             ? FORM_IDS.verifySkip
-            : undefined;
+            : actionId === ACTION_IDS.answersEdit
+              ? FORM_IDS.answers
+              : undefined;
     if (form) {
       const pre = await service.precheck({ runId: value.runId, step: value.step, action: actionId, surface: 'slack', actor, ...who });
       if (!pre.ok) return fail(pre.error);
@@ -803,6 +871,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     const out = await service.act({
       runId: value.runId,
       step: value.step,
+      // The other step buttons (verify_confirm included): a stale or refused click is told who did what.
       action: actionId as Exclude<ActionId, 'verify_start' | 'run_resume'>,
       actor,
       ...who,
@@ -826,7 +895,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   };
   app.event('app_home_opened', ({ event }) => tracked(() => onAppHomeOpened(homeDeps, event)));
   // A delivery the outbox gave up shows in the starter's Home tab straight away.
-  notifier.republishHome = (userId) => onAppHomeOpened(homeDeps, { type: 'app_home_opened', user: userId, tab: 'home' });
+  slackNotifier.republishHome = (userId) => onAppHomeOpened(homeDeps, { type: 'app_home_opened', user: userId, tab: 'home' });
 
   // ---- another command, button or form id: answered at once (Bolt would wait 3 s, then 404) ---
   app.command(notOneOf([COMMAND_NAME]), ({ ack, body }) =>
@@ -867,7 +936,15 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       try {
         await app.init();
       } catch (err) {
-        const code = slackErrorCode(err) ?? 'unreachable';
+        const code = slackErrorCode(err);
+        if (code === undefined) {
+          // No answer from Slack at all (refused, timeout, DNS, 5xx): not a token problem.
+          const at = apiUrl ?? 'https://slack.com/api/';
+          throw new SlackStartError(
+            'unreachable',
+            `Slack API unreachable at ${at} (${errText(err)}). Check the network${apiUrl ? ' and SLACK_API_URL' : ''}.`,
+          );
+        }
         throw new SlackStartError(
           code,
           `Slack rejected the bot token check (auth.test: ${code}). Check SLACK_BOT_TOKEN${apiUrl ? ' and SLACK_API_URL' : ''}.`,
@@ -881,7 +958,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : deps.port;
       log.info({ port }, 'slack surface listening');
-      return { port };
+      return { port, server };
     },
     async stop() {
       await Promise.allSettled([...inflight]);

@@ -104,6 +104,28 @@ CREATE INDEX runs_due_at ON runs (due_at) WHERE due_at IS NOT NULL;
 ALTER TABLE outbox ADD COLUMN abandoned_at TEXT;
 `,
   },
+  {
+    version: 5,
+    name: 'slack installations',
+    // One row per Slack installation (OAuth mode, adapters/slack/oauth): install_key is
+    // 'enterprise:<E id>' for an org-wide install, 'team:<T id>' otherwise. `installation` is
+    // Bolt's Installation as JSON with every token encrypted (enc:v1:<key_id>:...); key_id names
+    // the key that wrote them, so rows left on a previous key can be found after a rotation.
+    sql: `
+CREATE TABLE slack_installations (
+  install_key TEXT PRIMARY KEY NOT NULL,
+  enterprise_id TEXT,
+  team_id TEXT,
+  is_enterprise_install INTEGER NOT NULL,
+  team_name TEXT,
+  key_id TEXT NOT NULL,
+  installation TEXT NOT NULL,
+  installed_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX slack_installations_enterprise ON slack_installations (enterprise_id);
+`,
+  },
 ];
 
 /** The statement creating the bookkeeping table (same text works on PostgreSQL). */

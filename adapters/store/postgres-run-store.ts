@@ -14,6 +14,7 @@
  * The connection string is never logged nor put in an error message: errors name the URL with
  * its password replaced by `***` (`redactDatabaseUrl`), and the pool is kept in a private field.
  */
+import { type InstallationRows, postgresInstallationRows } from './installation-rows';
 import { eraseValuesPostgres } from './erase-stored-values';
 import pg from 'pg';
 import { z } from 'zod';
@@ -26,8 +27,10 @@ import {
   type OutboxItem,
   type RunFilter,
   type RunStore,
+  type RunStoreStats,
   type StoredAuditEntry,
 } from '../../src/ports/run-store.port';
+import { postgresStats } from './store-stats';
 import type { Effect, Run } from '../../src/workflow/types';
 import { applyPostgresMigrations, POSTGRES_MIGRATIONS, SCHEMA_NAME } from './postgres-migrations';
 import { describeIssues, effectSchema, parseStored, runRecordSchema, StoredRecordError } from './run-record.schema';
@@ -340,6 +343,11 @@ export class PostgresRunStore implements RunStore {
     );
   }
 
+  /** Runs per status and step, and the outbox backlog (`RunStore.stats`), in one read. */
+  async stats(): Promise<RunStoreStats> {
+    return postgresStats(this.#pool);
+  }
+
   /**
    * Claims a dedupe key (`INSERT ... ON CONFLICT DO NOTHING`): true the first time, for one caller
    * only even across replicas. Keys older than a day are pruned now and then.
@@ -371,6 +379,14 @@ export class PostgresRunStore implements RunStore {
       if (locked) await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
       client.release();
     }
+  }
+
+  /** The `slack_installations` table on this database (Slack OAuth mode). */
+  installationRows(): InstallationRows {
+    return postgresInstallationRows(async (sql, params) => {
+      const r = await this.#pool.query(sql, params);
+      return { rows: r.rows as unknown[], rowCount: r.rowCount };
+    });
   }
 
   /** Ends the pool (waits for checked-out connections); later calls fail. Closing twice is harmless. */

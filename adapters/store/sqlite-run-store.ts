@@ -11,6 +11,7 @@
  * Safe for one or several processes on one machine; not for a network file system (use the
  * PostgreSQL store there).
  */
+import { type InstallationRows, sqliteInstallationRows } from './installation-rows';
 import { eraseValuesSqlite } from './erase-stored-values';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,8 +27,10 @@ import {
   type OutboxItem,
   type RunFilter,
   type RunStore,
+  type RunStoreStats,
   type StoredAuditEntry,
 } from '../../src/ports/run-store.port';
+import { sqliteStats } from './store-stats';
 import { applySqliteMigrations } from './migrations';
 import { describeIssues, effectSchema, parseStored, runRecordSchema, StoredRecordError } from './run-record.schema';
 import { assertNoSecrets, refJson } from './secret-guard';
@@ -314,6 +317,11 @@ export class SqliteRunStore implements RunStore {
     return st;
   }
 
+  /** Runs per status and step, and the outbox backlog (`RunStore.stats`). */
+  async stats(): Promise<RunStoreStats> {
+    return sqliteStats(this.db);
+  }
+
   /** Claims a dedupe key (`INSERT OR IGNORE`): true the first time. Keys older than a day are pruned now and then. */
   async claimOnce(key: string, at: string): Promise<boolean> {
     // A dedupe key sits on the ack path of every Slack request: it is written with
@@ -349,6 +357,11 @@ export class SqliteRunStore implements RunStore {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  /** The `slack_installations` table on this database (Slack OAuth mode). */
+  installationRows(): InstallationRows {
+    return sqliteInstallationRows(this.db);
   }
 
   /** Inserts audit entries after the run's last `seq`. Call inside a transaction. */

@@ -21,7 +21,7 @@ import { ACTION_IDS, FORM_IDS, INPUT_IDS, type Locale, LOCALES, type RunFormId, 
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { FieldErrors } from '../../src/messages/model';
 import type { Logger } from '../../src/ports/logger.port';
-import type { RunStore } from '../../src/ports/run-store.port';
+import { type RunStore, StoreUnavailableError } from '../../src/ports/run-store.port';
 import { notPostedYet } from './not-posted';
 import type { Actor, Run } from '../../src/workflow/types';
 import { baseConversationId } from './activity';
@@ -138,7 +138,10 @@ export class TeamsActions {
   private internalCard(locale: Locale, err: unknown): AdaptiveCard {
     const correlationId = `T${Date.now().toString(36).toUpperCase()}`;
     this.deps.logger.error({ correlationId, err: errorSummary(err) }, 'teams action failed');
-    const text = this.deps.builder.describeError({ code: 'internal', correlationId }, locale);
+    const text = this.deps.builder.describeError(
+      { code: 'internal', correlationId, ...(err instanceof StoreUnavailableError ? { unavailable: true as const } : {}) },
+      locale,
+    );
     return adaptiveCard([{ type: 'TextBlock', text, wrap: true, color: 'attention' }]);
   }
 

@@ -17,7 +17,7 @@ import { ACTION_IDS, type Locale, LOCALES } from '../../src/domain/ids';
 import { loadMyRuns } from '../../src/app/my-runs';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { Logger } from '../../src/ports/logger.port';
-import type { RunStore } from '../../src/ports/run-store.port';
+import { type RunStore, StoreUnavailableError } from '../../src/ports/run-store.port';
 import { notPostedYet } from './not-posted';
 import { actorOf, baseConversationId, baseReference, isChannelReference, localeOf } from './activity';
 import { type ActionTurn, TeamsActions } from './actions';
@@ -154,7 +154,7 @@ export class TeamsBot extends ActivityHandler {
     const correlationId = `T${Date.now().toString(36).toUpperCase()}`;
     this.deps.logger.error({ correlationId, err: errorSummary(err) }, 'teams turn failed');
     const text = this.deps.builder.describeError(
-      { code: 'internal', correlationId },
+      { code: 'internal', correlationId, ...(err instanceof StoreUnavailableError ? { unavailable: true as const } : {}) },
       localeOf(ctx.activity.locale, this.deps.defaultLocale),
     );
     return adaptiveCard([{ type: 'TextBlock', text, wrap: true, color: 'attention' }]);

@@ -16,7 +16,7 @@ import type { Locale } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
 import type { Logger } from '../../src/ports/logger.port';
-import type { RunStore } from '../../src/ports/run-store.port';
+import { type RunStore, StoreUnavailableError } from '../../src/ports/run-store.port';
 import type { HttpRoute } from '../admin/audit-route';
 import { type InboundActivity, inboundActivitySchema } from './activity';
 import { TeamsActions } from './actions';
@@ -252,7 +252,12 @@ export function createTeamsSurface(deps: TeamsSurfaceDeps): TeamsSurface {
         return;
       }
       if (id && activity.type !== 'invoke' && !seen.has(id)) {
-        const first = await deps.store.claimOnce(`teams:activity:${id}`, new Date().toISOString());
+        // The store unreachable: handled without dedupe; the turn then answers "try again in a moment".
+        const first = await deps.store.claimOnce(`teams:activity:${id}`, new Date().toISOString()).catch((err: unknown) => {
+          if (!(err instanceof StoreUnavailableError)) throw err;
+          logger.warn({ activityId: id }, 'run store unavailable: activity handled without dedupe');
+          return true;
+        });
         if (!first) {
           logger.info(
             { type: activity.type, activityId: id },

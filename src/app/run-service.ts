@@ -6,10 +6,16 @@
 import { type ActionId, ACTION_IDS, type StepId, type Surface } from '../domain/ids';
 import { type AccessOperation, AccessPolicy, type Principal } from './access';
 import type { RunDetails } from '../domain/schemas';
-import type { ChatNotifier, Delivery } from '../ports/chat-notifier.port';
+import { isDeliveryBlocked, type ChatNotifier, type Delivery } from '../ports/chat-notifier.port';
 import { type Clock, type IdSource, isoNow } from '../ports/clock.port';
 import type { Logger } from '../ports/logger.port';
-import { type AuditEntry, DuplicateOpenRunError, type RunStore, VersionConflictError } from '../ports/run-store.port';
+import {
+  type AuditEntry,
+  DuplicateOpenRunError,
+  type RunStore,
+  StoreUnavailableError,
+  VersionConflictError,
+} from '../ports/run-store.port';
 import type { SecutixCredentials } from '../ports/secutix.port';
 import { stepDefinition } from '../workflow/steps';
 import { createRun, transition } from '../workflow/transition';
@@ -38,7 +44,8 @@ export type ServiceError =
   | { code: 'verification_running'; run: Run }
   /** An access refusal without a run (`start`, `status`); refusals about a run are `refused` / `not_permitted`. */
   | { code: 'not_permitted'; rule: NotPermittedRule }
-  | { code: 'internal'; correlationId: string };
+  /** `unavailable`: the run store could not be reached (nothing changed; try again in a moment). */
+  | { code: 'internal'; correlationId: string; unavailable?: true };
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ServiceError };
 
@@ -485,6 +492,18 @@ export class RunService {
         await this.deps.store.markDelivered(item.id);
         this.retryAt.delete(item.id);
       } catch (err) {
+        if (isDeliveryBlocked(err)) {
+          // Not retried in a loop, not counted as a failed attempt: kept in the outbox until
+          // releaseBlocked() (e.g. a reinstall).
+          const already = this.retryAt.get(item.id) === Number.POSITIVE_INFINITY;
+          this.retryAt.set(item.id, Number.POSITIVE_INFINITY);
+          if (!already)
+            this.deps.logger.warn(
+              { runId, effect: item.effect.type, reason: err.reason, err: errorSummary(err) },
+              'delivery blocked: kept in the outbox, not retried until the surface is available again',
+            );
+          return;
+        }
         const error = errorSummary(err);
         const attempts = item.attempts + 1;
         if (attempts >= (this.deps.maxDeliveryAttempts ?? DEFAULT_MAX_DELIVERY_ATTEMPTS)) {
@@ -590,6 +609,21 @@ export class RunService {
     }, intervalMs);
     timer.unref();
     return () => clearInterval(timer);
+  }
+
+  /**
+   * Makes the deliveries that were blocked (`DeliveryBlockedError`) due again and delivers what is
+   * pending (after a reinstall). @returns how many blocked items were released.
+   */
+  async releaseBlocked(): Promise<number> {
+    let n = 0;
+    for (const [id, at] of this.retryAt)
+      if (at === Number.POSITIVE_INFINITY) {
+        this.retryAt.delete(id);
+        n += 1;
+      }
+    await this.drain();
+    return n;
   }
 
   /** One poll: drains each run with a pending item that is due (not waiting for its retry pause). */
@@ -724,6 +758,13 @@ export class RunService {
 
   private internal<T>(err: unknown, context: Record<string, unknown>): Outcome<T> {
     const correlationId = this.correlationId();
+    if (err instanceof StoreUnavailableError) {
+      this.deps.logger.warn(
+        { ...context, correlationId, err: err.message },
+        'run store unavailable: the user is told to try again in a moment',
+      );
+      return fail({ code: 'internal', correlationId, unavailable: true });
+    }
     this.deps.logger.error({ ...context, correlationId, err: errorSummary(err) }, 'internal error');
     return fail({ code: 'internal', correlationId });
   }

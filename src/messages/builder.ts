@@ -654,6 +654,7 @@ export class MessageBuilder {
           title: '',
         });
       case 'internal':
+        if (error.unavailable) return this.r.t(locale ?? this.defaultLocale, 'error.store_unavailable');
         return this.r.t(locale ?? this.defaultLocale, 'error.internal', { correlationId: error.correlationId });
     }
   }

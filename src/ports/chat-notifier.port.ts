@@ -39,3 +39,25 @@ export interface ChatNotifier {
    */
   progress?(run: Run, progress: VerificationProgress): Promise<void>;
 }
+
+/**
+ * Thrown by `deliver` when the effect cannot go out until something outside the run changes (the
+ * Slack app was uninstalled from the run's workspace, its tokens revoked): the outbox keeps the
+ * item, does not retry it on its own, and delivers it after `RunService.releaseBlocked()`.
+ */
+export class DeliveryBlockedError extends Error {
+  override readonly name = 'DeliveryBlockedError';
+  readonly blocked = true;
+  constructor(
+    message: string,
+    /** Short reason, e.g. `not_installed`. */
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
+/** True for a `DeliveryBlockedError` (also across module copies). */
+export function isDeliveryBlocked(err: unknown): err is DeliveryBlockedError {
+  return typeof err === 'object' && err !== null && (err as { blocked?: unknown }).blocked === true;
+}

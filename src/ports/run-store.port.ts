@@ -42,6 +42,29 @@ export interface OutboxItem {
   lastError?: string;
 }
 
+/** What the store holds, for monitoring (`GET /metrics`): read from the database, so every replica reports the same. */
+export interface RunStoreStats {
+  /** Runs per status and current step (`null` when the run has none, e.g. completed). */
+  runs: { status: string; step: string | null; count: number }[];
+  /** Undelivered outbox items. */
+  outboxPending: number;
+  /** `createdAt` (ISO) of the oldest undelivered outbox item, or null when none. */
+  outboxOldestCreatedAt: string | null;
+}
+
+/**
+ * Thrown by a store when its database cannot be reached (connection refused or cut, server
+ * shutting down or starting): nothing was written; the same call may succeed a moment later.
+ * Users are told to try again in a moment, not that something broke.
+ */
+export class StoreUnavailableError extends Error {
+  readonly code = 'store_unavailable';
+  constructor(readonly detail: string) {
+    super(`the run store is unavailable: ${detail}`);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 /** Thrown by `save` when the stored version is not the expected one (someone else won). */
 export class VersionConflictError extends Error {
   readonly code = 'version_conflict';
@@ -138,6 +161,8 @@ export interface RunStore {
    * is process-local.
    */
   tryExclusive<T>(key: string, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
+  /** Counts for monitoring (one read; see `RunStoreStats`). Rejects when the database does not answer (readiness). */
+  stats(): Promise<RunStoreStats>;
   /** Releases the connection / file handle. */
   close(): Promise<void>;
 }

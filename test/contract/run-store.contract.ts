@@ -629,6 +629,30 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreUnder
       });
     });
 
+    describe('stats (monitoring)', () => {
+      it('counts runs per status and step and the undelivered outbox, oldest first', async () => {
+        expect(await store.stats()).toEqual({ runs: [], outboxPending: 0, outboxOldestCreatedAt: null });
+        const a = dummyRun({ id: 'RUNSTAT1', createdAt: at(0), updatedAt: at(0) });
+        const b = dummyRun({ id: 'RUNSTAT2', details: { ...a.details, institutionCode: 'BETA' } });
+        const c = dummyRun({ id: 'RUNSTAT3', details: { ...a.details, institutionCode: 'GAMMA' } });
+        await store.create(a, [entry(a, 'start')], [{ type: 'card' }]);
+        await store.create(b, [entry(b, 'start')], [{ type: 'card' }]);
+        await store.create(c, [entry(c, 'start')], []);
+        await store.save(advanced(b), 1, [entry(b, 'step_done')], []);
+        await store.save(ended(c, 'cancelled'), 1, [entry(c, 'cancel')], []);
+        const pending = await store.pendingOutbox(10);
+        await store.markDelivered(pending[1]!.id);
+        const stats = await store.stats();
+        expect(stats.runs).toEqual([
+          { status: 'cancelled', step: null, count: 1 },
+          { status: 'open', step: 'point_of_sale', count: 1 },
+          { status: 'open', step: 'sales_channel', count: 1 },
+        ]);
+        expect(stats.outboxPending).toBe(1);
+        expect(stats.outboxOldestCreatedAt).toBe(pending[0]!.createdAt);
+      });
+    });
+
     describe('durability', () => {
       it('finds runs, audit, outbox and refs again after closing and reopening', async () => {
         if (!ctx.reopen) return;

@@ -71,6 +71,22 @@ export type FakeSlackFailure =
 
 const JSON_FIELDS = ['blocks', 'view', 'metadata', 'attachments', 'files'];
 
+/**
+ * A workspace the fake serves in OAuth mode (several at once): its install through
+ * `GET /oauth/v2/authorize` + `oauth.v2.access` hands out a bot token of its own, which
+ * `auth.test` answers with this workspace's ids. `enterpriseId` + `orgWide`: an Enterprise Grid
+ * org-wide install (`is_enterprise_install`, no team in the answer).
+ */
+export interface FakeWorkspace {
+  teamId: string;
+  teamName: string;
+  enterpriseId?: string;
+  enterpriseName?: string;
+  orgWide?: boolean;
+  botUserId: string;
+  botId: string;
+}
+
 export class FakeSlackApi {
   readonly calls: FakeSlackCall[] = [];
   readonly messages = new Map<string, FakeSlackMessage>();
@@ -99,6 +115,15 @@ export class FakeSlackApi {
    * `@slack/web-api` sends) or taken raw.
    */
   readonly files = new Map<string, FakeSlackFile>();
+  /** OAuth: the app's credentials `oauth.v2.access` checks (unset: OAuth is not served). */
+  oauthApp?: { clientId: string; clientSecret: string; redirectUrl: string };
+  /** Workspaces that can install the app (by team id, or enterprise id for an org-wide one). */
+  readonly workspaces = new Map<string, FakeWorkspace>();
+  /** Bot token -> the workspace it belongs to (tokens handed out by `oauth.v2.access`). */
+  readonly tokenWorkspace = new Map<string, FakeWorkspace>();
+  /** Which workspace the next authorize approves as (the user's choice on Slack's page). */
+  private installingAs?: string;
+  private readonly codes = new Map<string, { ws: FakeWorkspace; scope: string }>();
   private readonly failures = new Map<string, FakeSlackFailure[]>();
   private seq = 0;
   private server?: http.Server;
@@ -153,6 +178,86 @@ export class FakeSlackApi {
     const list = this.failures.get(method) ?? [];
     list.push(failure);
     this.failures.set(method, list);
+  }
+
+  /** Adds a workspace that may install the app. */
+  addWorkspace(ws: FakeWorkspace): FakeWorkspace {
+    this.workspaces.set(ws.orgWide && ws.enterpriseId ? ws.enterpriseId : ws.teamId, ws);
+    return ws;
+  }
+
+  /** The next `GET /oauth/v2/authorize` is approved by a user of this workspace (team id, or enterprise id). */
+  approveNextInstallAs(id: string): void {
+    this.installingAs = id;
+  }
+
+  /** The bot token a call was made with (`Authorization: Bearer` or the `token` field). */
+  static tokenOf(call: FakeSlackCall): string | undefined {
+    return (
+      /^Bearer\s+(.+)$/.exec(String(call.headers.authorization ?? ''))?.[1] ??
+      (typeof call.args.token === 'string' ? call.args.token : undefined)
+    );
+  }
+
+  /** The current bot tokens of a workspace (team id or enterprise id). */
+  tokensOf(id: string): string[] {
+    return [...this.tokenWorkspace].filter(([, w]) => w.teamId === id || w.enterpriseId === id).map(([t]) => t);
+  }
+
+  /** Revokes every token of a workspace (what an uninstall does on Slack's side). */
+  revokeTokensOf(id: string): void {
+    for (const t of this.tokensOf(id)) {
+      this.validTokens.delete(t);
+      this.tokenWorkspace.delete(t);
+    }
+  }
+
+  /** `GET /oauth/v2/authorize`: Slack's consent page, approved at once by the `approveNextInstallAs` workspace. */
+  private authorize(url: URL, res: http.ServerResponse): void {
+    const q = Object.fromEntries(url.searchParams);
+    this.calls.push({ method: 'oauth.authorize', args: q, headers: {}, raw: url.search, status: 302, at: Date.now() });
+    const ws = this.installingAs ? this.workspaces.get(this.installingAs) : undefined;
+    if (!this.oauthApp || q.client_id !== this.oauthApp.clientId || !ws) {
+      res.writeHead(400, { 'Content-Type': 'text/plain' });
+      res.end('invalid_client_id or no workspace chosen');
+      return;
+    }
+    this.installingAs = undefined;
+    this.seq += 1;
+    const code = `code-${this.seq}`;
+    this.codes.set(code, { ws, scope: q.scope ?? '' });
+    const back = new URL(q.redirect_uri ?? this.oauthApp.redirectUrl);
+    back.searchParams.set('code', code);
+    if (q.state) back.searchParams.set('state', q.state);
+    res.writeHead(302, { Location: back.toString() });
+    res.end();
+  }
+
+  /** `oauth.v2.access`: exchanges a code for a fresh bot token of the approving workspace. */
+  private oauthAccess(args: Record<string, unknown>): Record<string, unknown> {
+    if (!this.oauthApp || args.client_id !== this.oauthApp.clientId || args.client_secret !== this.oauthApp.clientSecret)
+      return { ok: false, error: 'invalid_client_id' };
+    const grant = this.codes.get(String(args.code ?? ''));
+    if (!grant) return { ok: false, error: 'invalid_code' };
+    this.codes.delete(String(args.code));
+    const { ws } = grant;
+    this.seq += 1;
+    const token = `xoxb-${(ws.orgWide ? ws.enterpriseId : ws.teamId)!.toLowerCase()}-${this.seq}`;
+    this.validTokens.add(token);
+    this.tokenWorkspace.set(token, ws);
+    const orgWide = Boolean(ws.orgWide && ws.enterpriseId);
+    return {
+      ok: true,
+      app_id: 'A0APP0001',
+      authed_user: { id: 'U0INSTALLER' },
+      scope: grant.scope,
+      token_type: 'bot',
+      access_token: token,
+      bot_user_id: ws.botUserId,
+      team: orgWide ? null : { id: ws.teamId, name: ws.teamName },
+      enterprise: ws.enterpriseId ? { id: ws.enterpriseId, name: ws.enterpriseName ?? ws.enterpriseId } : null,
+      is_enterprise_install: orgWide,
+    };
   }
 
   /** Drops every programmed failure not used yet. */
@@ -224,7 +329,11 @@ export class FakeSlackApi {
       res.end(`OK - ${Buffer.byteLength(file.content)}`);
       return;
     }
-    const m = /^\/api\/([a-zA-Z.]+)$/.exec(url.pathname);
+    if (url.pathname === '/oauth/v2/authorize' && req.method === 'GET') {
+      this.authorize(url, res);
+      return;
+    }
+    const m = /^\/api\/([a-zA-Z0-9.]+)$/.exec(url.pathname);
     if (!m || req.method !== 'POST') {
       send(404, { ok: false, error: 'unknown_method' });
       return;
@@ -266,6 +375,12 @@ export class FakeSlackApi {
       return;
     }
 
+    if (method === 'oauth.v2.access') {
+      const answer = this.oauthAccess(args);
+      if (answer.ok === false) call.error = String(answer.error);
+      send(200, answer);
+      return;
+    }
     const token =
       /^Bearer\s+(.+)$/.exec(String(req.headers.authorization ?? ''))?.[1] ?? (typeof args.token === 'string' ? args.token : undefined);
     if (!token || !this.validTokens.has(token)) {
@@ -273,7 +388,20 @@ export class FakeSlackApi {
       send(200, { ok: false, error: call.error });
       return;
     }
-    const answer = this.answer(method, args);
+    const ws = this.tokenWorkspace.get(token);
+    const answer =
+      method === 'auth.test' && ws
+        ? {
+            ok: true,
+            url: `https://${ws.teamId.toLowerCase()}.slack.test/`,
+            team: ws.orgWide ? (ws.enterpriseName ?? ws.enterpriseId) : ws.teamName,
+            user: 'digitick',
+            user_id: ws.botUserId,
+            bot_id: ws.botId,
+            ...(ws.orgWide ? {} : { team_id: ws.teamId }),
+            ...(ws.enterpriseId ? { enterprise_id: ws.enterpriseId, is_enterprise_install: Boolean(ws.orgWide) } : {}),
+          }
+        : this.answer(method, args);
     if (answer.ok === false) call.error = String(answer.error);
     send(200, answer);
   }

@@ -154,4 +154,12 @@ function replicaSuite(databaseUrl: string): void {
     expect(String(told[0]!.args.text)).toMatch(/Nothing changed: step "[^"]+" is already done/);
     expect(promptsOf('contingents')).toHaveLength(1);
   });
+
+  it('GET /metrics: both replicas report the same run gauges, read from the shared database', async () => {
+    const text = async (p: ProductProcess) => (await (await fetch(`${p.baseUrl}/metrics`)).text()).split('\n');
+    const gauges = (lines: string[]) => lines.filter((l) => /^digitick_runs[{ ]/.test(l));
+    const [ga, gb] = [gauges(await text(a)), gauges(await text(b))];
+    expect(ga).toContain('digitick_runs{status="open",step="contingents"} 1');
+    expect(gb).toEqual(ga);
+  });
 }

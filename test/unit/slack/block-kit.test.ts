@@ -138,6 +138,54 @@ describe('Slack Block Kit rendering', () => {
     expect(t).toContain(':heavy_minus_sign: *Passes*: &lt;skipped&gt;');
   });
 
+  it('renders a to-confirm check and step with an emoji and a word', () => {
+    const [checks] = renderBlock(
+      { type: 'checks', items: [{ id: 'sales_channel', name: 'Channel', outcome: 'to_confirm', reason: 'state OPEN', warnings: [] }] },
+      (o) => `[${o}]`,
+    );
+    expect((checks!.text as { text: string }).text).toContain(':mag: *Channel*: [to_confirm]');
+    const [steps] = renderBlock(
+      {
+        type: 'steps',
+        items: [
+          { step: 'sales_channel', number: 1, label: 'Channel', state: 'to_confirm', note: 'see the report' },
+          { step: 'point_of_sale', number: 2, label: 'POS', state: 'failed' },
+          { step: 'contingents', number: 3, label: 'Contingents', state: 'done' },
+        ],
+      },
+      undefined,
+      (s) => `[${s}]`,
+    );
+    const t = (steps!.text as { text: string }).text;
+    expect(t).toContain(':mag: 1. Channel: [to_confirm] _(see the report)_');
+    expect(t).toContain(':x: 2. POS: [failed]');
+    expect(t).toMatch(/:white_check_mark: 3\. Contingents$/);
+  });
+
+  it('renders the progress message: the checks so far, the catalog wait, the pointer once done, with the run metadata', () => {
+    const run = dummyRun({ currentStep: 'verification', details: { ...dummyRun().details, language: 'en' } });
+    const waiting = renderMessage(
+      builder.progress(run, {
+        checks: [
+          { id: 'credentials', state: 'passed' },
+          { id: 'event_products', state: 'waiting' },
+        ],
+        catalogWaitedMs: 12_400,
+        done: false,
+      }),
+    );
+    expect(waiting.metadata?.event_payload).toEqual({ run_id: 'RUN0ACME', step: 'verification', state: 'open' });
+    expect(waiting.blocks.some((b) => b.type === 'actions')).toBe(false);
+    const w = JSON.stringify(waiting.blocks);
+    expect(w).toContain('Events on sale: waiting');
+    expect(w).toContain('waited 12 s');
+    const done = renderMessage(
+      builder.progress(run, { checks: [{ id: 'credentials', state: 'passed' }], done: true, outcome: 'to_confirm' }),
+    );
+    expect(`${done.text}${JSON.stringify(done.blocks)}`).not.toMatch(/Verifying|waited/);
+    expect(JSON.stringify(done.blocks)).toContain('see the report below');
+  });
+
   it('renders the start form as a modal whose block ids equal the input ids', () => {
     const view = renderModal(builder.startForm('en', '{"c":"C1"}', { institutionCode: 'ACME' }));
     expect(view).toMatchObject({ type: 'modal', callback_id: 'onboard_start', private_metadata: '{"c":"C1"}' });

@@ -53,7 +53,7 @@ test('the zip holds the manifest (placeholders filled from the environment) and 
   const appId = '11111111-2222-3333-4444-555555555555';
   const out = buildPackage({ out: path.join(dir, 'pkg.zip'), env: { MICROSOFT_APP_ID: appId, TEAMS_VALID_DOMAINS: 'bot.example.org' } });
   const entries = unzip(fs.readFileSync(out));
-  expect(Object.keys(entries)).toEqual(['manifest.json', 'color.png', 'outline.png']);
+  expect(Object.keys(entries)).toEqual(['manifest.json', 'color.png', 'outline.png', 'fr.json', 'de.json']);
   const m = JSON.parse(entries['manifest.json'].toString('utf8'));
   expect(m.bots[0].botId).toBe(appId);
   expect(m.id).toBe(appId);

@@ -1,0 +1,141 @@
+/**
+ * OAuth mode: every Web API call goes out with the token of the workspace it targets.
+ *
+ * - A request from Slack runs its listeners inside `workspaceScope` (a Bolt global middleware
+ *   puts the request's team / enterprise there, `AsyncLocalStorage`), so whatever the listener
+ *   calls, directly or through the run service, knows its workspace.
+ * - A run remembers its workspace (run ref `slack.workspace`, written at its first delivery, in the
+ *   request that started it); deliveries from the outbox (polls, restarts) run in that scope.
+ * - `WorkspaceWebClient` is a `WebClient` whose every call (including the ones `files.uploadV2`
+ *   makes) takes the token of the scope's workspace from the installation store (cached there).
+ * - A delivery for a workspace with no installation (uninstalled, tokens revoked) is refused with
+ *   `DeliveryBlockedError`: the outbox keeps it aside without retrying until a reinstall.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { webApi } from '@slack/bolt';
+import { z } from 'zod';
+import { DeliveryBlockedError } from '../../../src/ports/chat-notifier.port';
+import type { ChatNotifier, Delivery } from '../../../src/ports/chat-notifier.port';
+import type { Logger } from '../../../src/ports/logger.port';
+import type { RunStore } from '../../../src/ports/run-store.port';
+import type { Effect, Run, VerificationProgress } from '../../../src/workflow/types';
+import { installKeyOf, type WorkspaceKey } from './installation-store';
+
+/** Run ref holding the workspace a Slack run lives in (OAuth mode). */
+export const WORKSPACE_REF = 'slack.workspace';
+
+const workspaceRefSchema = z.object({
+  teamId: z.string().optional(),
+  enterpriseId: z.string().optional(),
+  isEnterpriseInstall: z.boolean().optional(),
+});
+
+const storage = new AsyncLocalStorage<WorkspaceKey>();
+
+/** Runs `work` with `workspace` as the target of its Web API calls. */
+export function workspaceScope<T>(workspace: WorkspaceKey, work: () => T): T {
+  return storage.run(workspace, work);
+}
+
+/** The workspace of the current scope, if any. */
+export function currentWorkspace(): WorkspaceKey | undefined {
+  return storage.getStore();
+}
+
+/** Only the defined fields (what is stored in the ref). */
+function compact(w: WorkspaceKey): WorkspaceKey {
+  return {
+    ...(w.teamId ? { teamId: w.teamId } : {}),
+    ...(w.enterpriseId ? { enterpriseId: w.enterpriseId } : {}),
+    ...(w.isEnterpriseInstall ? { isEnterpriseInstall: true } : {}),
+  };
+}
+
+/** Finds a workspace's bot token (the installation store, cached). */
+export interface TokenSource {
+  find(workspace: WorkspaceKey): Promise<{ bot?: { token?: string | undefined } | undefined } | undefined>;
+}
+
+/** Thrown by a Web API call made outside any workspace scope (a bug: the call would go out unauthenticated). */
+export class NoWorkspaceScopeError extends Error {
+  override readonly name = 'NoWorkspaceScopeError';
+}
+
+/** The bot token for the current scope's workspace. @throws NoWorkspaceScopeError, DeliveryBlockedError. */
+export async function tokenOfScope(tokens: TokenSource): Promise<string> {
+  const ws = currentWorkspace();
+  if (!ws) throw new NoWorkspaceScopeError('a Slack Web API call outside any workspace (OAuth mode)');
+  const token = (await tokens.find(ws))?.bot?.token;
+  if (!token) throw new DeliveryBlockedError(`the Slack app is not installed in ${installKeyOf(ws) ?? 'this workspace'}`, 'not_installed');
+  return token;
+}
+
+/** A `WebClient` whose calls carry the bot token of the current workspace scope (unless a call names its own `token`). */
+export class WorkspaceWebClient extends webApi.WebClient {
+  constructor(
+    private readonly tokens: TokenSource,
+    options: webApi.WebClientOptions,
+  ) {
+    super(undefined, options);
+  }
+
+  override async apiCall(method: string, options: Record<string, unknown> = {}): Promise<webApi.WebAPICallResult> {
+    const token = typeof options.token === 'string' ? options.token : await tokenOfScope(this.tokens);
+    return super.apiCall(method, { ...options, token });
+  }
+}
+
+export interface WorkspaceNotifierDeps {
+  inner: ChatNotifier;
+  store: RunStore;
+  tokens: TokenSource;
+  logger: Logger;
+}
+
+/**
+ * Wraps the Slack notifier: each delivery runs in its run's workspace scope. A run without a
+ * known workspace takes the current request's (and remembers it); a workspace without an
+ * installation refuses the delivery with `DeliveryBlockedError` (nothing is sent, nothing lost).
+ */
+export class WorkspaceNotifier implements ChatNotifier {
+  constructor(private readonly deps: WorkspaceNotifierDeps) {}
+
+  async deliver(run: Run, effect: Effect, delivery?: Delivery): Promise<void> {
+    const ws = await this.workspaceOf(run);
+    await this.ensureInstalled(run, ws);
+    await workspaceScope(ws, () => (delivery ? this.deps.inner.deliver(run, effect, delivery) : this.deps.inner.deliver(run, effect)));
+  }
+
+  async deliveryAbandoned(run: Run, effect: Effect, info: { error: string; attempts: number }): Promise<void> {
+    if (!this.deps.inner.deliveryAbandoned) return;
+    const ws = await this.workspaceOf(run);
+    await this.ensureInstalled(run, ws);
+    await workspaceScope(ws, () => this.deps.inner.deliveryAbandoned!(run, effect, info));
+  }
+
+  async progress(run: Run, progress: VerificationProgress): Promise<void> {
+    if (!this.deps.inner.progress) return;
+    const ws = await this.workspaceOf(run);
+    await this.ensureInstalled(run, ws);
+    await workspaceScope(ws, () => this.deps.inner.progress!(run, progress));
+  }
+
+  /** The run's workspace: its ref, else the current request's (stored as its ref). */
+  async workspaceOf(run: Run): Promise<WorkspaceKey> {
+    const stored = workspaceRefSchema.safeParse((await this.deps.store.getRefs(run.id))[WORKSPACE_REF]);
+    if (stored.success && installKeyOf(stored.data)) return stored.data;
+    const current = currentWorkspace();
+    if (!current || !installKeyOf(current))
+      throw new DeliveryBlockedError(`run ${run.id} has no known Slack workspace (started before OAuth mode?)`, 'no_workspace');
+    await this.deps.store.putRef(run.id, WORKSPACE_REF, compact(current));
+    return compact(current);
+  }
+
+  private async ensureInstalled(run: Run, ws: WorkspaceKey): Promise<void> {
+    if ((await this.deps.tokens.find(ws))?.bot?.token) return;
+    throw new DeliveryBlockedError(
+      `the Slack app is not installed in ${installKeyOf(ws)} (uninstalled or tokens revoked): run ${run.id} waits for a reinstall`,
+      'not_installed',
+    );
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Issue 11: a signed Slack body that is JSON but not an object (`null`, a number, a string, an
+ * array) answers 400 at once, through Bolt's real HTTP receiver, and logs no unhandled rejection;
+ * and a Slack Web API that cannot be reached at start is named as unreachable, not as a bad token.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger } from '../../../adapters/logger';
+import { createSlackSurface, SlackStartError } from '../../../adapters/slack';
+import { postSigned } from '../../helpers/slack-signing';
+import { SIGNING_SECRET, type SlackHarness, wireSlack } from '../../helpers/slack-wire';
+
+describe('Slack: JSON bodies that are not objects', () => {
+  let h: SlackHarness;
+  const rejections: unknown[] = [];
+  const onRejection = (r: unknown) => void rejections.push(r);
+  beforeAll(async () => {
+    process.on('unhandledRejection', onRejection);
+    h = await wireSlack();
+  });
+  afterAll(async () => {
+    process.off('unhandledRejection', onRejection);
+    await h.close();
+  });
+
+  it.each(['null', '42', '"text"', '[]', '[1,2]', 'true'])('answers 400 to the signed JSON body %s', async (body) => {
+    const answer = await postSigned(`${h.baseUrl}/slack/events`, body, {
+      secret: SIGNING_SECRET,
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect(answer.status).toBe(400);
+    await h.surface.idle();
+    expect(rejections).toEqual([]);
+    // Still serving afterwards.
+    expect((await fetch(`${h.baseUrl}/healthz`)).status).toBe(200);
+  });
+
+  it('answers 401 to the same body with a wrong signature', async () => {
+    const answer = await postSigned(`${h.baseUrl}/slack/events`, 'null', {
+      secret: 'not-the-signing-secret',
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect(answer.status).toBe(401);
+  });
+});
+
+describe('Slack: Web API unreachable at start', () => {
+  it('says "Slack API unreachable at <url>", not that the token was rejected', async () => {
+    // A port that was just free: nothing listens there any more.
+    const probe = http.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const apiUrl = `http://127.0.0.1:${port}/api/`;
+    const logs: string[] = [];
+    const surface = await createSlackSurface({
+      slack: { signingSecret: SIGNING_SECRET, botToken: 'xoxb-unreachable', socketMode: false, apiUrl },
+      port: 0,
+      host: '127.0.0.1',
+      // Only start() is exercised: the core is never reached.
+      service: undefined as never,
+      builder: undefined as never,
+      store: undefined as never,
+      logger: createLogger('warn', { write: (s: string) => void logs.push(s) }),
+      defaultLocale: 'en',
+      web: { retries: 0, timeoutMs: 2000 },
+    });
+    const err: unknown = await surface.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(SlackStartError);
+    expect((err as SlackStartError).code).toBe('unreachable');
+    expect((err as Error).message).toContain(`Slack API unreachable at ${apiUrl}`);
+    expect((err as Error).message).not.toMatch(/rejected/);
+  });
+});
