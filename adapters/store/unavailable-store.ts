@@ -28,7 +28,8 @@ export function withUnavailableErrors(store: RunStore): RunStore {
   return new Proxy(store, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
-      if (typeof value !== 'function' || prop === 'close')
+      // `close` and the synchronous accessors (`installationRows`) keep their own shape.
+      if (typeof value !== 'function' || prop === 'close' || prop === 'installationRows')
         return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
       const fn = value as (...args: unknown[]) => unknown;
       return async (...args: unknown[]) => {
