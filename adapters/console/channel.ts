@@ -38,6 +38,8 @@ export class ConsoleChannel {
   /** Last card signature printed per run id (step states + status), to print only changes. */
   private readonly cardSignatures = new Map<string, string>();
   private offered: OfferedChoices | null = null;
+  /** Runs whose final line ("complete" / "cancelled") was printed: the session adds no second one. */
+  readonly endings = new Set<string>();
   /** A verification's progress lines (`ChatNotifier.progress`). */
   readonly progress: ConsoleProgress;
 
@@ -150,7 +152,7 @@ export class ConsoleChannel {
   /** Prints the full progress card (institution, fields, every step with its marker) and its legend. */
   printFullCard(run: Run): void {
     // The card's status line ("In progress: step 3 of 10, Contingents.") says it in words, as on chat.
-    const card = this.builder.card(run);
+    const card = stoppedStepShown(this.builder.card(run), run, this.builder);
     this.line(rule('='));
     this.write(renderMessage(card, this.textOptions(card.locale)));
     this.line(this.builder.t(card.locale, 'console.card.legend'));
@@ -197,6 +199,28 @@ export class ConsoleChannel {
   private cardSignature(run: Run): string {
     return `${run.status}:${this.shownStates(run).join(',')}`;
   }
+}
+
+/**
+ * A cancelled run keeps its last step's state `current`: the card shows that step as not done
+ * (`[ ]`) with a note that the run was cancelled there, never as the step in progress (`[>]`).
+ */
+function stoppedStepShown(card: Message, run: Run, builder: MessageBuilder): Message {
+  if (run.status === 'open') return card;
+  const note = builder.t(card.locale, `console.card.stopped.${run.status}`);
+  return {
+    ...card,
+    blocks: card.blocks.map((b) =>
+      b.type === 'steps'
+        ? {
+            ...b,
+            items: b.items.map((i) =>
+              i.state === 'current' ? { ...i, state: 'todo' as const, note: i.note ? `${note} · ${i.note}` : note } : i,
+            ),
+          }
+        : b,
+    ),
+  };
 }
 
 const channels = new WeakMap<NodeJS.WritableStream, ConsoleChannel>();

@@ -3,10 +3,12 @@
  * asked for (a pipe: `printf 'a\nb\n' | npm start`) are queued in order; the end of input is
  * reported as `null`. On a TTY, Node's readline does the line editing and the echo, and a secret
  * answer (the operator password) is read with the echo muted. On a pipe nothing is echoed by the
- * terminal, so the console writes non-secret answers itself to keep the transcript readable.
+ * terminal, so the console writes non-secret answers itself (cleaned of control characters) to
+ * keep the transcript readable.
  */
 import readline from 'node:readline';
 import { Writable } from 'node:stream';
+import { cleanAnswer } from './text';
 
 /** Options of one question. */
 export interface AskOptions {
@@ -90,7 +92,9 @@ export class LineInput {
     this.output.write(prompt);
     const line = await this.next();
     if (line === null) this.output.write('\n');
-    else this.output.write(`${opts.secret ? (opts.hiddenMarker ?? '') : line}\n`);
+    // The echo is the cleaned text: escape codes and control characters typed into a pipe are
+    // never written back to the terminal (they would move the cursor, change colours, ...).
+    else this.output.write(`${opts.secret ? (opts.hiddenMarker ?? '') : cleanAnswer(line).text}\n`);
     return line;
   }
 

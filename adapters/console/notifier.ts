@@ -95,6 +95,7 @@ function deliverToConsole(ch: ConsoleChannel, run: Run, effect: Effect): void {
           ? b.t(L, `console.notice.${effect.code}`, { runId: run.id, institutionCode: run.details.institutionCode })
           : b.notice(run, effect.code, effect.params).text;
       ch.line(stripMarkup(text));
+      if (effect.code === 'completed' || effect.code === 'cancelled') ch.endings.add(run.id);
       return;
     }
     case 'reminder':

@@ -21,7 +21,7 @@ import { stepDefinition } from '../../src/workflow/steps';
 import type { AnswerChanges, Run } from '../../src/workflow/types';
 import type { ConsoleChoice } from './channel';
 import { ConsoleCommands } from './commands';
-import { type Command, type ConsoleDeps, type ConsoleInstitutionHint, InputEnded, SessionIO } from './session-io';
+import { type Command, type ConsoleDeps, type ConsoleInstitutionHint, InputEnded, SessionFailed, SessionIO } from './session-io';
 import { StartFlow } from './start';
 import { sqliteProblemOf } from '../store/sqlite-probe';
 import { rule, stripMarkup } from './text';
@@ -63,8 +63,11 @@ class ConsoleSession extends SessionIO {
         run = await this.turn(run);
         this.current = run;
       }
-      this.ch.line();
-      this.ch.line(this.t('console.end.finished', { runId: run.id, state: this.t(`run_state.${run.status}`) }));
+      // The run's own final line ("complete" / "cancelled") was printed by its notice: no second one.
+      if (!this.ch.endings.has(run.id)) {
+        this.ch.line();
+        this.ch.line(this.t('console.end.finished', { runId: run.id, state: this.t(`run_state.${run.status}`) }));
+      }
       return { exitCode: 0 };
     } catch (err) {
       if (err instanceof InputEnded) {
@@ -75,7 +78,8 @@ class ConsoleSession extends SessionIO {
         await this.saved().catch((e: unknown) => this.failed(e));
         return { exitCode: 0 };
       }
-      this.failed(err);
+      // Already described (with its reference); where the run stands follows.
+      if (!(err instanceof SessionFailed)) this.failed(err);
       // Say where the run stands only after reading it back (never "saved" on a guess).
       if (!sqliteProblemOf(err)) await this.saved().catch((e: unknown) => this.failed(e));
       return { exitCode: 1 };

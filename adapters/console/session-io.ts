@@ -71,6 +71,16 @@ export interface ConsoleDeps {
 }
 
 /** The session ended because input ended (`eof`) or the user typed `quit`. */
+/**
+ * An internal error the service answered (already described to the user, with its reference):
+ * the session ends (exit code 1) rather than asking the same questions again.
+ */
+export class SessionFailed extends Error {
+  constructor(readonly correlationId: string) {
+    super(`internal error (reference ${correlationId})`);
+  }
+}
+
 export class InputEnded extends Error {
   constructor(readonly reason: 'eof' | 'quit') {
     super(`input ended (${reason})`);

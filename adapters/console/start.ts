@@ -7,7 +7,7 @@ import { INPUT_IDS } from '../../src/domain/ids';
 import { channelCodeSchema, institutionCodeSchema } from '../../src/domain/schemas';
 import { stepDefinition } from '../../src/workflow/steps';
 import type { Run } from '../../src/workflow/types';
-import type { SessionIO } from './session-io';
+import { type SessionIO, SessionFailed } from './session-io';
 import { stripMarkup } from './text';
 
 /** Chooses or starts the run of session `s` (`chooseRun`). */
@@ -49,6 +49,8 @@ export class StartFlow {
       return r.value;
     }
     this.s.ch.line(stripMarkup(this.s.deps.builder.describeError(r.error, this.s.deps.defaultLocale, undefined, 'console')));
+    // An internal error would come back on every try: end the session instead of looping.
+    if (r.error.code === 'internal') throw new SessionFailed(r.error.correlationId);
     return null;
   }
 
@@ -64,7 +66,7 @@ export class StartFlow {
       this.s.formHeader(form);
       this.s.ch.line(this.s.t('console.form.default_hint', {}, L));
       const raw: RawValues = {};
-      for (const input of form.inputs) {
+      for (const input of channelAfterInstitution(form.inputs)) {
         const options = input.options?.map((o) => `${o.value} = ${o.label}`).join(', ');
         const suffix = input.initial
           ? ` [${input.initial}]`
@@ -111,6 +113,7 @@ export class StartFlow {
         return started.value;
       }
       this.s.ch.line(stripMarkup(this.s.deps.builder.describeError(started.error, L, undefined, 'console')));
+      if (started.error.code === 'internal') throw new SessionFailed(started.error.correlationId);
       if (started.error.code === 'duplicate_run' && started.error.run.surface === 'console') {
         const resumed = await this.resume(started.error.run.id);
         if (resumed) return resumed;
@@ -126,4 +129,17 @@ export class StartFlow {
     const [open] = await this.s.deps.store.list({ status: 'open', institutionCode: institution.data, channelCode: channel.data, limit: 1 });
     return open ?? null;
   }
+}
+
+/**
+ * The start form's questions with the channel code right after the institution code, so that a
+ * duplicate run is caught before the other questions are asked.
+ */
+export function channelAfterInstitution<T extends { id: string }>(inputs: readonly T[]): T[] {
+  const channel = inputs.find((i) => i.id === INPUT_IDS.channelCode);
+  const at = inputs.findIndex((i) => i.id === INPUT_IDS.institutionCode);
+  if (!channel || at < 0) return [...inputs];
+  const rest = inputs.filter((i) => i !== channel);
+  rest.splice(at + 1, 0, channel);
+  return rest;
 }

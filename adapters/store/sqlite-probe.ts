@@ -26,7 +26,7 @@ export function sqliteProblemOf(err: unknown): SqliteProblem | null {
 
 /**
  * Opens `file` (when it exists), runs SQLite's `quick_check` and takes the write lock for a
- * moment (`BEGIN IMMEDIATE`, rolled back: nothing is written). A missing file is fine (the
+ * moment (`BEGIN IMMEDIATE`, rolled back: nothing is written) after checking write access to it. A missing file is fine (the
  * store creates it). Never throws.
  * @returns `null` when the file can be used, otherwise what is wrong with it.
  */
@@ -34,6 +34,11 @@ export function probeSqliteFile(file: string): SqliteProblem | null {
   if (file === ':memory:' || !fs.existsSync(file)) return null;
   let db: Database.Database | undefined;
   try {
+    // SQLite opens a file it may not write read-only without a word, and in WAL mode even takes
+    // the write lock (BEGIN IMMEDIATE) through a writable -shm file: the first real write fails
+    // much later. So the file and its WAL companions are checked for write access first.
+    const unwritable = [file, `${file}-wal`, `${file}-shm`, `${file}-journal`].find((f) => fs.existsSync(f) && !canWrite(f));
+    if (unwritable) return { kind: 'read_only', detail: `${unwritable} is not writable for this user` };
     db = new Database(file, { fileMustExist: true });
     const rows = db.prepare('PRAGMA quick_check').pluck().all() as string[];
     if (rows.length !== 1 || rows[0] !== 'ok') return { kind: 'corrupt', detail: rows.slice(0, 3).join('; ') };
@@ -48,5 +53,15 @@ export function probeSqliteFile(file: string): SqliteProblem | null {
     } catch {
       // closing a connection that failed half-way: nothing more to report
     }
+  }
+}
+
+/** True when this process may write `file` (permissions and read-only mounts). */
+function canWrite(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }

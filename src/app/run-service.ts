@@ -418,7 +418,7 @@ export class RunService {
     } catch (err) {
       return this.internal(err, { op: 'erase_answers', runId: run.id });
     }
-    this.deps.logger.warn({ runId: run.id, fields }, 'a recorded answer equalled the operator password: erased, to be entered again');
+    this.deps.logger.info({ runId: run.id, fields }, 'a recorded answer equalled the operator password: erased, to be entered again');
     return erased;
   }
 

@@ -24,7 +24,7 @@ describe('console access', () => {
   });
 
   test('a full DEMO run completes although the console user is on neither list', async () => {
-    const start = ['', 'Demo Theatre', '', 'Camille Martin', 'camille.martin@digitick.example', ''];
+    const start = ['', '', 'Demo Theatre', 'Camille Martin', 'camille.martin@digitick.example', ''];
     const steps = ['1', '1', '1', '11, 12', '1', DEMO.contactNumber!, '1', '1', '1', '1', '1', DEMO.password, '1'];
     const r = await h.session(['help', ...start, ...steps]);
     expect(r.exitCode).toBe(0);

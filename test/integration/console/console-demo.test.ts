@@ -10,7 +10,7 @@ import { allSandboxHints, sandboxHints } from '../../../adapters/sandbox';
 import { type ConsoleHarness, tempDir, wireConsole } from './console-harness';
 
 const DEMO = sandboxHints('DEMO');
-const startAnswers = ['', 'Demo Theatre', '', 'Camille Martin', 'camille.martin@digitick.example', ''];
+const startAnswers = ['', '', 'Demo Theatre', 'Camille Martin', 'camille.martin@digitick.example', ''];
 const STEPS_1_TO_8 = ['1', '1', '1', '11, 12', '1', DEMO.contactNumber!, '1', '1', '1', '1'];
 
 describe('console demo (sandbox institutions, asynchronous catalog)', () => {

@@ -47,7 +47,7 @@ test('piped input: the process answers every queued line, saves the run, and exi
   const dbPath = path.join(dir, 'onboarding.db');
   try {
     const started = performance.now();
-    const r = await runProcess(dbPath, '\nDemo Theatre\n\nCamille Martin\ncamille@digitick.example\n\n1\n1\n1\n11,12\n');
+    const r = await runProcess(dbPath, '\n\nDemo Theatre\nCamille Martin\ncamille@digitick.example\n\n1\n1\n1\n11,12\n');
     console.log(`console process (tsx start, 3 steps, end of input): ${(performance.now() - started).toFixed(0)} ms`);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqliteRunStore } from '../../../adapters/store/sqlite-run-store';
 import { sqliteProblemOf } from '../../../adapters/store/sqlite-probe';
-import { tempDir } from './console-harness';
+import { tempDir, wireConsole } from './console-harness';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -20,25 +20,24 @@ interface Proc {
   closed: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
 
-function start(dbPath: string): Proc {
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'adapters', 'main.ts')],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        SLACK_SIGNING_SECRET: '',
-        SLACK_BOT_TOKEN: '',
-        TEAMS_ENABLED: '',
-        DATABASE_URL: `sqlite:${dbPath}`,
-        SECUTIX_SANDBOX: 'true',
-        LOG_LEVEL: 'warn',
-        DEFAULT_LOCALE: 'en',
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
+/** Runs the entry point; `asNobody` (only when the test runs as root) runs it as the user `nobody`. */
+function start(dbPath: string, opts: { asNobody?: boolean } = {}): Proc {
+  const argv = [process.execPath, path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'adapters', 'main.ts')];
+  const [cmd, ...args] = opts.asNobody ? ['runuser', '-u', 'nobody', '--', ...argv] : argv;
+  const child = spawn(cmd, args, {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      SLACK_SIGNING_SECRET: '',
+      SLACK_BOT_TOKEN: '',
+      TEAMS_ENABLED: '',
+      DATABASE_URL: `sqlite:${dbPath}`,
+      SECUTIX_SANDBOX: 'true',
+      LOG_LEVEL: 'warn',
+      DEFAULT_LOCALE: 'en',
     },
-  );
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
@@ -64,7 +63,7 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 test('SIGTERM while waiting for a choice: the process says the run is saved at its step and exits 0', async () => {
   const dbPath = path.join(dir, 'onboarding.db');
   const p = start(dbPath);
-  p.child.stdin.write('DEMO\nDemo Theatre\n\nCamille Martin\ncamille@digitick.example\n\n1\n');
+  p.child.stdin.write('DEMO\n\nDemo Theatre\nCamille Martin\ncamille@digitick.example\n\n1\n');
   await waitFor(p, '== Step 2/10: Point of sale ==');
   await waitFor(p, 'Your choice (1-2): ');
   p.child.kill('SIGTERM');
@@ -119,7 +118,7 @@ test('a damaged database: named, restore a backup or move it aside', async () =>
   expect(p.stdout()).not.toMatch(/is saved|Saved:/);
 });
 
-test('a read-only database: the SQLite error is recognised as read-only (and, when not root, the process says so)', async () => {
+test('a read-only database (root owns it, the process runs as nobody; folder writable): said at start with what to do, never a raw log line', async () => {
   const dbPath = path.join(dir, 'onboarding.db');
   const store = openSqliteRunStore(dbPath);
   await store.close();
@@ -135,20 +134,22 @@ test('a read-only database: the SQLite error is recognised as read-only (and, wh
   }
   expect(sqliteProblemOf(error)).toMatchObject({ kind: 'read_only' });
 
-  if (process.getuid?.() === 0) {
-    console.log('read-only file through the process: skipped (running as root, who may write any file)');
-    return;
-  }
-  fs.chmodSync(dbPath, 0o444);
-  fs.chmodSync(dir, 0o555);
-  try {
-    const p = start(dbPath);
-    p.child.stdin.end('DEMO\n');
-    const { code } = await p.closed;
-    expect(code).toBe(1);
-    expect(p.stdout()).toContain(`The database file ${dbPath} cannot be written`);
-    expect(p.stdout()).not.toMatch(/is saved|Saved:/);
-  } finally {
-    fs.chmodSync(dir, 0o755);
-  }
+  // An existing run in it, as in the QA report (Resume then failed with SQLITE_READONLY).
+  const seeded = await wireConsole(dbPath);
+  await seeded.session(['DEMO', '', 'Demo Theatre', 'Camille Martin', 'camille@digitick.example', '', 'quit']);
+  await seeded.close();
+  const root = process.getuid?.() === 0;
+  // The folder stays writable (as /tmp is): SQLite then even takes the write lock through a new
+  // -shm file, and only the first real write fails. Root owns the file; the process runs as nobody.
+  fs.chmodSync(dir, 0o1777);
+  fs.chmodSync(dbPath, root ? 0o644 : 0o444);
+  const p = start(dbPath, { asNobody: root });
+  p.child.stdin.end('1\n');
+  const { code, stderr } = await p.closed;
+  expect(stderr).toBe('');
+  expect(code).toBe(1);
+  const out = p.stdout();
+  expect(out).toContain(`The database file ${dbPath} cannot be written`);
+  expect(out).toContain('chmod u+w');
+  expect(out).not.toMatch(/is saved|Saved:|Something went wrong|Institution code/);
 });

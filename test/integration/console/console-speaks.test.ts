@@ -16,8 +16,8 @@ const DEMO = sandboxHints('DEMO');
 
 const startAnswers = (code: string, name: string, language = ''): string[] => [
   code,
-  name,
   '',
+  name,
   'Camille Martin',
   'camille.martin@digitick.example',
   language,
@@ -173,7 +173,7 @@ describe('the console speaks console', () => {
 
   it('control characters and invalid UTF-8 are removed from saved text, and the user is told', async () => {
     const name = Buffer.concat([Buffer.from('Demo\u0007 The', 'utf8'), Buffer.from([0xff, 0xfe]), Buffer.from('atre\u001b', 'utf8')]);
-    const r = await h.session(['DEMO', name, '', 'Camille\u0000 Martin', 'camille.martin@digitick.example', '']);
+    const r = await h.session(['DEMO', '', name, 'Camille\u0000 Martin', 'camille.martin@digitick.example', '']);
     expect(r.output).toContain('4 control characters or invalid bytes were removed from your answer; it was saved as: Demo Theatre');
     expect(r.output).toContain('1 control character or invalid byte was removed from your answer; it was saved as: Camille Martin');
     const [run] = await h.core.store.list({ surface: 'console' });
@@ -183,9 +183,9 @@ describe('the console speaks console', () => {
   it('"too long" names the limit', async () => {
     const r = await h.session([
       'DEMO',
+      '',
       'x'.repeat(121),
       'Demo Theatre',
-      '',
       'Camille Martin',
       'c'.repeat(250) + '@d.example',
       'camille@digitick.example',

@@ -14,8 +14,8 @@ import { type ConsoleHarness, TEST_USER, tempDir, wireConsole } from './console-
 
 const DEMO = sandboxHints('DEMO');
 
-/** Start form: code, name, channel (default), contact name, email, language (default). */
-const START = ['DEMO', 'Demo Theatre', '', 'Camille Martin', 'camille.martin@digitick.example', ''];
+/** Start form: code, channel (default), name, contact name, email, language (default). */
+const START = ['DEMO', '', 'Demo Theatre', 'Camille Martin', 'camille.martin@digitick.example', ''];
 /** Steps 1 to 8 on DEMO (contingents 11, 12; the authorised contact), then at the verification step. */
 const TO_VERIFICATION = ['1', '1', '1', '11, 12', '1', DEMO.contactNumber!, '1', '1', '1', '1'];
 
@@ -61,7 +61,7 @@ describe('console: checks to confirm, edited answers, the password guard, progre
   test('checks to confirm (sandbox UNLISTED) show the values seen and offer "Confirm these values" first; choosing it reaches the email draft and the audit names who confirmed what', async () => {
     h = await wireConsole(dbPath);
     const U = sandboxHints('UNLISTED');
-    const start = ['UNLISTED', 'Unlisted Gallery', '', 'Camille Martin', 'camille.martin@digitick.example', ''];
+    const start = ['UNLISTED', '', 'Unlisted Gallery', 'Camille Martin', 'camille.martin@digitick.example', ''];
     const steps = ['1', '1', '1', U.contingentIds.join(', '), '1', U.contactNumbers[0], '1', '1', '1', '1'];
     const r = await h.session([...start, ...steps, '1', U.password, '1'], { hints: null });
     expect(r.exitCode).toBe(0);

@@ -13,11 +13,11 @@ import { type ConsoleHarness, demoConsoleHints, tempDir, wireConsole } from './c
 const DEMO = sandboxHints('DEMO');
 const FAULTY = sandboxHints('FAULTY');
 
-/** Answers to the start form, in its order: code, name, channel (default), contact name, email, language (default). */
+/** Answers to the start form, in the console's order: code, channel (default), name, contact name, email, language (default). */
 const startAnswers = (code: string, name: string, language = ''): string[] => [
   code,
-  name,
   '',
+  name,
   'Camille Martin',
   'camille.martin@digitick.example',
   language,
@@ -96,7 +96,7 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
     expect(runs[0]).toMatchObject({ status: 'completed', currentStep: null, contingentIds: [11, 12], contactNumber: DEMO.contactNumber });
     expect(runs[0].verification).toMatchObject({ passed: true, posId: 4242 });
     expect(runs[0].steps.password_request.by?.name).toContain('SecuTix support');
-    expect(out).toContain(`Run ${runs[0].id} is completed.`);
+    expect(out).toContain(`Run ${runs[0].id} is complete. Run npm start to start another one.`);
 
     // The password: printed once, in the sandbox hints at the top (a demo value), nowhere else.
     expect(count(out, DEMO.password)).toBe(1);
@@ -184,9 +184,9 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
       'A!',
       'x',
       'ACME',
-      'Acme Theatre',
       'DG-TK',
       '',
+      'Acme Theatre',
       'Camille Martin',
       'not-an-email',
       'camille.martin@digitick.example',
@@ -247,16 +247,16 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
     expect(r.output).toContain('The run goes on.');
     const [run] = await h.core.store.list({ surface: 'console' });
     expect(run.status).toBe('cancelled');
-    expect(r.output).toContain(`Run ${run.id} is cancelled.`);
+    expect(r.output).toContain(`Run ${run.id} was cancelled. Run npm start again to start a new one.`);
   });
 
   test('help, status and product at any prompt, then the question is asked again', async () => {
     const r = await h.session([
       'help',
       'DEMO',
+      '',
       'product',
       'Demo Theatre',
-      '',
       'Camille Martin',
       'camille.martin@digitick.example',
       '',
