@@ -57,7 +57,12 @@ export class ConsoleChannel {
   textOptions(locale: Locale): BlockTextOptions {
     const t = (k: string): string => this.builder.t(locale, k);
     return {
-      outcomeWords: { passed: t('report.outcome.passed'), failed: t('report.outcome.failed'), skipped: t('report.outcome.skipped') },
+      outcomeWords: {
+        passed: t('report.outcome.passed'),
+        failed: t('report.outcome.failed'),
+        skipped: t('report.outcome.skipped'),
+        to_confirm: t('report.outcome.to_confirm'),
+      },
       preformattedRules: { begin: t('console.email.begin'), end: t('console.email.end') },
       warningLabel: t('console.warning_label'),
     };

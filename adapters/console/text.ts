@@ -79,7 +79,7 @@ export function renderBlock(block: Block, opts: BlockTextOptions = {}): string {
     case 'checks':
       return block.items
         .map((c) => {
-          const word = opts.outcomeWords?.[c.outcome] ?? c.outcome;
+          const word = opts.outcomeWords?.[c.outcome] ?? c.outcomeWord;
           const lines = [`  ${OUTCOME_MARKERS[c.outcome]}${word.padEnd(7)} ${stripMarkup(c.name)}`];
           if (c.reason) lines.push(indent(stripMarkup(c.reason), 14));
           for (const w of c.warnings) lines.push(indent(`${opts.warningLabel ?? 'warning:'} ${stripMarkup(w)}`, 14));
