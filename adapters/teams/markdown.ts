@@ -9,21 +9,24 @@
  * show bold: nothing worse.
  */
 
-/** Characters Markdown may act on anywhere in a line (emphasis, code, links, HTML, entities, tables). */
-const INLINE = /[\\`*_[\]<>~&|]/g;
+/**
+ * What Markdown may act on inside a line: `\`, `` ` ``, `*`, `[`, `]`, `<` (emphasis, code, links,
+ * HTML), `_` unless inside a word (CommonMark never emphasises intraword `_`: `DEMO_DGTK` stays as
+ * is), `&` starting an entity. Teams mentions (`<at>Name</at>`, with their entity) are kept.
+ */
+const INLINE = /<at>[^<>\n]*<\/at>|[\\`*[\]<]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])|&(?=#?[A-Za-z0-9]+;)/gu;
+const escapeInline = (s: string): string => s.replace(INLINE, (m) => (m.length > 1 ? m : `\\${m}`));
 /** A line start Markdown reads as a block: list item, heading, quote, thematic break, setext underline. */
-const BLOCK_START = /^(\s*)(?:([-+*=#>])|(\d{1,9})([.)]))/;
+const BLOCK_START = /^(\s*)(?:([-+*#=])(?=[\s#=*+-]|$)|(>)|(\d{1,9})([.)])(?=\s|$))/;
 
 /** `value` shown as typed in Teams Markdown (no emphasis, link, list or heading of its own). */
 export function escapeTeamsMarkdown(value: string): string {
   return value
     .split('\n')
     .map((line) =>
-      line
-        .replace(INLINE, '\\$&')
-        .replace(BLOCK_START, (_m, sp: string, sign?: string, num?: string, dot?: string) =>
-          sign ? `${sp}\\${sign}` : `${sp}${num}\\${dot}`,
-        ),
+      escapeInline(line).replace(BLOCK_START, (_m, sp: string, sign?: string, quote?: string, num?: string, dot?: string) =>
+        sign || quote ? `${sp}\\${sign ?? quote}` : `${sp}${num}\\${dot}`,
+      ),
     )
     .join('\n');
 }
@@ -48,13 +51,10 @@ export function toTeamsMarkdown(text: string): string {
       let last = 0;
       for (const m of line.matchAll(BOLD)) {
         out += escapeTeamsMarkdown(line.slice(last, m.index));
-        out += `**${escapeInner(m[1]!)}**`;
+        out += `**${escapeInline(m[1]!)}**`;
         last = m.index + m[0].length;
       }
       return out + escapeTeamsMarkdown(line.slice(last));
     })
     .join('\n\n');
 }
-
-/** Inside a bold phrase no block rule applies; only inline characters are escaped. */
-const escapeInner = (s: string): string => s.replace(INLINE, '\\$&');

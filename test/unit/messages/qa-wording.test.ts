@@ -101,7 +101,7 @@ const failed = (id: CheckResult['id'], code: string, params?: Record<string, str
 describe('C. contingents counted with plural forms', () => {
   test.each([
     ['en', 1, 'in the contingent 7.'],
-    ['en', 2, 'in the contingents 7, 8.'],
+    ['en', 2, 'in the 2 contingents 7, 8.'],
     ['fr', 1, 'dans le contingent 7.'],
     ['de', 1, 'im Kontingent 7.'],
   ] as const)('%s, %d contingent(s)', (L, n, expected) => {
