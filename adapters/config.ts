@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { LOCALES, type Locale } from '../src/domain/ids';
+import type { SecutixAssumptions } from '../src/app/secutix-assumptions';
+import { assumptionsEnvShape, assumptionsFromEnv, assumptionsProblems } from './config-assumptions';
 import { encryptionKeyProblem } from './slack/oauth/token-cipher';
 
 const bool = (def: boolean) =>
@@ -139,6 +141,8 @@ const envSchema = z.object({
       },
       { error: 'must be an IANA time zone such as Europe/Paris' },
     ),
+  // What the verification knows of SecuTix's values (issue 8): `adapters/config-assumptions.ts`.
+  ...assumptionsEnvShape,
 });
 
 /** The parsed configuration. Secrets stay in this object; never log it whole. */
@@ -213,6 +217,12 @@ export interface AppConfig {
    * has not given the institution's `organizationTimeZone` (no verification yet).
    */
   defaultTimeZone: string;
+  /**
+   * What the verification knows of SecuTix's values (`SECUTIX_RUNNING_STATES`,
+   * `SECUTIX_STOPPED_STATES`, `SECUTIX_PENDING_ACCOUNT_TYPES`, `SECUTIX_OTHER_PAYMENT_TYPES`,
+   * `SECUTIX_CONTACT_NOT_FOUND_STATUS`; defaults `DEFAULT_SECUTIX_ASSUMPTIONS`).
+   */
+  secutixAssumptions: SecutixAssumptions;
 }
 
 /** Thrown with every configuration problem at once (one line each: `VARIABLE: problem`). */
@@ -288,6 +298,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const databaseUrl = raw('DATABASE_URL') ?? 'sqlite:./data/onboarding.db';
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl))
     problems.push(`DATABASE_URL: must start with sqlite: or postgres:// (got "${databaseUrl.replace(/:[^:@/]*@/, ':***@')}")`);
+  // Issue 8: the SecuTix assumptions' lists may not overlap.
+  problems.push(...assumptionsProblems(env));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
 
@@ -356,5 +368,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
     replicas: e.REPLICAS,
     defaultTimeZone: e.DEFAULT_TIME_ZONE,
+    secutixAssumptions: assumptionsFromEnv(e),
   };
 }

@@ -87,7 +87,7 @@ export async function createCore(
     logger: logger.child({ component: 'secutix' }),
   });
   const secutix = metrics ? observeSecutix(client, metrics) : client;
-  const verify: RunServiceDeps['verifier'] = (req) => verifySetup(secutix, req, clock);
+  const verify: RunServiceDeps['verifier'] = (req) => verifySetup(secutix, req, clock, config.secutixAssumptions);
   const builder = new MessageBuilder(new Renderer(loadTemplates()), {
     publicUrlTemplate: config.secutix.publicUrl,
     defaultLocale: config.defaultLocale,
@@ -110,7 +110,13 @@ export async function createCore(
     ...(sandbox ? { sandbox } : {}),
     service,
     builder,
-    health: new HealthCheckService({ secutix, clock, logger: logger.child({ component: 'checks' }), access: service.access }),
+    health: new HealthCheckService({
+      secutix,
+      clock,
+      logger: logger.child({ component: 'checks' }),
+      access: service.access,
+      assumptions: config.secutixAssumptions,
+    }),
     notifiers,
     async close() {
       await sandbox?.instance.close();

@@ -9,7 +9,8 @@ import { ACTION_IDS, type ActionId, type Locale, STEP_IDS, type StepId } from '.
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { Button, Message } from '../../src/messages/model';
 import { stepDefinition } from '../../src/workflow/steps';
-import type { Run } from '../../src/workflow/types';
+import type { Run, StepState } from '../../src/workflow/types';
+import { ConsoleProgress } from './progress';
 import { progressBar, renderMessage, rule, type BlockTextOptions } from './text';
 
 /** A numbered choice: one button of a step message (or the simulated support answer). */
@@ -37,11 +38,15 @@ export class ConsoleChannel {
   /** Last card signature printed per run id (step states + status), to print only changes. */
   private readonly cardSignatures = new Map<string, string>();
   private offered: OfferedChoices | null = null;
+  /** A verification's progress lines (`ChatNotifier.progress`). */
+  readonly progress: ConsoleProgress;
 
   constructor(
     readonly output: NodeJS.WritableStream,
     readonly builder: MessageBuilder,
-  ) {}
+  ) {
+    this.progress = new ConsoleProgress((text) => this.line(text), builder);
+  }
 
   /** Writes text as is. */
   write(text: string): void {
@@ -76,18 +81,14 @@ export class ConsoleChannel {
   /**
    * The choices of a step message of `run` at `step`: the step's buttons (primary first); at
    * `password_request` the support answer comes first, as the primary choice, since the console
-   * user plays SecuTix support too.
+   * user plays SecuTix support too. At `verification` they follow what happened there last:
+   * after a report that failed or has checks to confirm, that report's buttons (`verify_confirm`
+   * first when nothing failed); once answers were erased (the password guard), "Edit answers"
+   * first and no "Verify now" until they are entered again.
    */
   stepChoices(run: Run, step: StepId): ConsoleChoice[] {
     const L = run.details.language;
-    const items: ConsoleChoice[] = this.builder.stepButtons(run, step).map((b) => ({
-      action: b.actionId,
-      label: b.label,
-      primary: b.style === 'primary',
-      runId: run.id,
-      step,
-      ...(b.confirm ? { confirm: b.confirm } : {}),
-    }));
+    const items = this.toChoices(run, step, this.verificationButtons(run, step) ?? this.builder.stepButtons(run, step));
     if (step === 'password_request') {
       items.unshift({
         action: ACTION_IDS.passwordAssigned,
@@ -98,6 +99,31 @@ export class ConsoleChannel {
       });
     }
     return items;
+  }
+
+  /** The buttons of the verification step as they stand (see `stepChoices`); `undefined` elsewhere. */
+  private verificationButtons(run: Run, step: StepId): Button[] | undefined {
+    if (step !== 'verification' || run.status !== 'open' || run.currentStep !== step) return undefined;
+    if (run.erasedAnswers?.length) {
+      const rest = this.builder
+        .stepButtons(run, step)
+        .filter((b) => b.actionId !== ACTION_IDS.answersEdit && b.actionId !== ACTION_IDS.verifyStart);
+      return [...this.builder.answersErased(run, { type: 'answers_erased', fields: run.erasedAnswers }).actions, ...rest];
+    }
+    const state = run.steps.verification.state;
+    if (run.verification && (state === 'failed' || state === 'to_confirm')) return this.builder.report(run).actions;
+    return undefined;
+  }
+
+  private toChoices(run: Run, step: StepId, buttons: readonly Button[]): ConsoleChoice[] {
+    return buttons.map((b) => ({
+      action: b.actionId,
+      label: b.label,
+      primary: b.style === 'primary',
+      runId: run.id,
+      step,
+      ...(b.confirm ? { confirm: b.confirm } : {}),
+    }));
   }
 
   /** Records the choices now offered for `run` at `step`. */
@@ -129,7 +155,7 @@ export class ConsoleChannel {
     this.write(renderMessage(card, this.textOptions(card.locale)));
     this.line(this.builder.t(card.locale, 'console.card.legend'));
     this.line(rule('='));
-    this.cardSignatures.set(run.id, cardSignature(run));
+    this.cardSignatures.set(run.id, this.cardSignature(run));
   }
 
   /**
@@ -137,7 +163,7 @@ export class ConsoleChannel {
    * a one-line progress bar otherwise, nothing when no step changed since the last print.
    */
   printCardUpdate(run: Run): void {
-    const sig = cardSignature(run);
+    const sig = this.cardSignature(run);
     const last = this.cardSignatures.get(run.id);
     if (last === sig) return;
     if (last === undefined || run.status !== 'open' || !run.currentStep) {
@@ -145,23 +171,32 @@ export class ConsoleChannel {
       return;
     }
     const L = run.details.language;
-    const states = STEP_IDS.map((id) => run.steps[id].state);
+    const states = this.shownStates(run);
     const def = stepDefinition(run.currentStep);
     this.line(
       this.builder.t(L, 'console.progress', {
         bar: progressBar(states),
-        done: states.filter((s) => s === 'done' || s === 'skipped').length,
+        done: STEP_IDS.filter((id) => run.steps[id].state === 'done' || run.steps[id].state === 'skipped').length,
         number: def.number,
         title: this.builder.t(L, `step.${def.id}.title`),
       }),
     );
     this.cardSignatures.set(run.id, sig);
   }
-}
 
-/** What the card shows that can change: status and every step's state. */
-function cardSignature(run: Run): string {
-  return `${run.status}:${STEP_IDS.map((id) => run.steps[id].state).join(',')}`;
+  /**
+   * Every step's state as the card shows it: a done step whose check failed or is to confirm in
+   * the last verification shows so (`MessageBuilder.card`), not as a plain done step.
+   */
+  private shownStates(run: Run): StepState[] {
+    const steps = this.builder.card(run).blocks.find((b) => b.type === 'steps');
+    return steps?.type === 'steps' ? steps.items.map((i) => i.state) : STEP_IDS.map((id) => run.steps[id].state);
+  }
+
+  /** What the card shows that can change: status and every step's state. */
+  private cardSignature(run: Run): string {
+    return `${run.status}:${this.shownStates(run).join(',')}`;
+  }
 }
 
 const channels = new WeakMap<NodeJS.WritableStream, ConsoleChannel>();

@@ -6,7 +6,7 @@
  */
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
-import type { Effect, Run } from '../../src/workflow/types';
+import type { Effect, Run, VerificationProgress } from '../../src/workflow/types';
 import { type ConsoleChannel, consoleChannel } from './channel';
 import { rule, stripMarkup } from './text';
 
@@ -27,6 +27,13 @@ export function createConsoleNotifier(output: NodeJS.WritableStream, builder: Me
     async deliver(run: Run, effect: Effect): Promise<void> {
       deliverToConsole(channel, run, effect);
     },
+    /**
+     * A verification's progress as lines (`ConsoleProgress`): a header, a line per check whose
+     * state changed, the catalog wait at most every 5 s, and a final line before the report.
+     */
+    async progress(run: Run, progress: VerificationProgress): Promise<void> {
+      channel.progress.update(run, progress);
+    },
   };
 }
 
@@ -34,6 +41,8 @@ export function createConsoleNotifier(output: NodeJS.WritableStream, builder: Me
 function deliverToConsole(ch: ConsoleChannel, run: Run, effect: Effect): void {
   const b = ch.builder;
   const L = run.details.language;
+  // A verification's progress lines end before the first message of its outcome.
+  ch.progress.ended(run);
   switch (effect.type) {
     case 'card':
       ch.printCardUpdate(run);
@@ -68,6 +77,16 @@ function deliverToConsole(ch: ConsoleChannel, run: Run, effect: Effect): void {
       const report = b.report(run);
       ch.printMessage(report);
       if (report.actions.length > 0 && run.currentStep) ch.offer(run, run.currentStep);
+      return;
+    }
+    case 'answers_changed':
+      ch.line();
+      ch.printMessage(b.answersChanged(run, effect));
+      return;
+    case 'answers_erased': {
+      ch.line();
+      ch.printMessage(b.answersErased(run, effect));
+      if (run.status === 'open' && run.currentStep) ch.offer(run, run.currentStep);
       return;
     }
     case 'notice': {

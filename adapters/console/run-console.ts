@@ -233,7 +233,9 @@ class ConsoleSession extends SessionIO {
         });
       case ACTION_IDS.verifyStart: {
         const password = await this.runForm(run, FORM_IDS.password, parsePasswordForm, this.hintFor(run, 'password'), true);
-        return password === null ? null : service.verify({ runId: run.id, actor: this.actor, surface: 'console', password });
+        if (password === null) return null;
+        this.ch.progress.begin(run.id); // its progress lines start afresh
+        return service.verify({ runId: run.id, actor: this.actor, surface: 'console', password });
       }
       case ACTION_IDS.verifySkip: {
         const reason = await this.runForm(run, FORM_IDS.verifySkip, parseVerifySkipForm);
@@ -358,7 +360,17 @@ class ConsoleSession extends SessionIO {
       }
     }
     const r = parseAnswersForm(values);
-    return r.ok ? r.value : null;
+    if (!r.ok) return null;
+    // Enter everywhere changes nothing: back to the choices rather than a refusal.
+    const same =
+      (r.value.contingentIds ?? []).join(', ') === pre.value.contingentIds.join(', ') &&
+      r.value.contactNumber === pre.value.contactNumber &&
+      !pre.value.erasedAnswers?.length;
+    if (same) {
+      this.ch.line(this.t('console.form.back', {}, L));
+      return null;
+    }
+    return r.value;
   }
 
   private async confirm(run: Run, c: ConsoleChoice): Promise<boolean> {

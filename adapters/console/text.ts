@@ -76,16 +76,21 @@ export function renderBlock(block: Block, opts: BlockTextOptions = {}): string {
           return `  [${STATE_MARKERS[s.state]}] ${num}. ${stripMarkup(s.label)}${s.note ? `  (${stripMarkup(s.note)})` : ''}`;
         })
         .join('\n');
-    case 'checks':
+    case 'checks': {
+      // The model's word is in the message's language; a surface's own word list may replace it.
+      const wordOf = (c: (typeof block.items)[number]): string => opts.outcomeWords?.[c.outcome] ?? c.outcomeWord;
+      // Names line up: the outcome words are padded to the longest one of the block (at least 7).
+      const width = Math.max(7, ...block.items.map((c) => wordOf(c).length));
       return block.items
         .map((c) => {
-          const word = opts.outcomeWords?.[c.outcome] ?? c.outcomeWord;
-          const lines = [`  ${OUTCOME_MARKERS[c.outcome]}${word.padEnd(7)} ${stripMarkup(c.name)}`];
+          const word = wordOf(c);
+          const lines = [`  ${OUTCOME_MARKERS[c.outcome]}${word.padEnd(width)} ${stripMarkup(c.name)}`];
           if (c.reason) lines.push(indent(stripMarkup(c.reason), 14));
           for (const w of c.warnings) lines.push(indent(`${opts.warningLabel ?? 'warning:'} ${stripMarkup(w)}`, 14));
           return lines.join('\n');
         })
         .join('\n');
+    }
     case 'preformatted': {
       // Shown verbatim (no markup stripping): this is text the user copies.
       const r = opts.preformattedRules ?? { begin: rule(), end: rule() };

@@ -33,7 +33,11 @@ export function eraseValuesSqlite(db: Database.Database, runId: string, values: 
     }
     return changed;
   });
-  return tx.immediate();
+  const changed = tx.immediate();
+  // Old page versions in the write-ahead log still hold the erased values: fold the log into the
+  // database (whose freed content `secure_delete` zeroes) and truncate it.
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  return changed;
 }
 
 /** PostgreSQL: call inside a transaction (rows locked with FOR UPDATE). */

@@ -419,6 +419,8 @@ export function openSqliteRunStore(filePath: string, options: SqliteRunStoreOpti
     // synchronous = FULL, set explicitly (this build of SQLite defaults to NORMAL in WAL mode): a
     // committed transition survives a power cut too. Dedupe claims alone skip the fsync (claimOnce).
     db.pragma('synchronous = FULL');
+    // Deleted or rewritten content is zeroed, so an erased answer (the password guard) leaves no copy in free space.
+    db.pragma('secure_delete = ON');
     applySqliteMigrations(db, () => isoNow(clock));
   } catch (e) {
     db.close();

@@ -402,13 +402,10 @@ export class RunService {
     fields: AnswerField[],
     input: { actor: Actor; surface: Surface; principals?: string[]; password: string },
   ): Promise<Outcome<Run>> {
-    try {
-      await this.deps.store.eraseValues(run.id, erasableForms(run, fields));
-    } catch (err) {
-      return this.internal(err, { op: 'erase_answers', runId: run.id });
-    }
-    this.deps.logger.warn({ runId: run.id, fields }, 'a recorded answer equalled the operator password: erased, to be entered again');
-    return this.apply(
+    const forms = erasableForms(run, fields);
+    // The run first (its answers emptied), then every audit and outbox row that held them: the
+    // store's erase also drops old copies it keeps (SQLite's write-ahead log).
+    const erased = await this.apply(
       run.id,
       input.surface,
       { type: 'answers_erase', fields, actor: input.actor, at: this.now() },
@@ -416,6 +413,13 @@ export class RunService {
       'answers_erase',
       { who: input, operation: () => ({ op: 'verify' }) },
     );
+    try {
+      await this.deps.store.eraseValues(run.id, forms);
+    } catch (err) {
+      return this.internal(err, { op: 'erase_answers', runId: run.id });
+    }
+    this.deps.logger.warn({ runId: run.id, fields }, 'a recorded answer equalled the operator password: erased, to be entered again');
+    return erased;
   }
 
   /** `onboard_answers`: changes the recorded contingents and contact (audited with old and new values); the verification step is offered again. */

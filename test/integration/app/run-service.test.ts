@@ -280,6 +280,11 @@ describe('RunService password guard and answers', () => {
     const audit = await store.audit(run.id);
     expect(JSON.stringify(audit)).not.toContain(contact);
     expect(audit.at(-1)).toMatchObject({ action: 'answers_erase', details: { erased: ['contactNumber'] } });
+    // Not in the database files either: no old page version in the write-ahead log, no freed copy.
+    for (const f of ['runs.db', 'runs.db-wal']) {
+      const file = path.join(dir, f);
+      if (fs.existsSync(file)) expect([f, fs.readFileSync(file).includes(contact)]).toEqual([f, false]);
+    }
     expect(notifier.delivered.at(-1)!.effect).toEqual({ type: 'answers_erased', fields: ['contactNumber'] });
     // Until it is entered again, a verification is refused (input required) and SecuTix is not called.
     const refused = await service.verify({ runId: run.id, actor: op, surface: 'slack', password: demoHints().password });

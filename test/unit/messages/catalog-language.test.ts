@@ -130,7 +130,7 @@ const NO_BREAK = '\u00a0\u202f';
  * Where French typography is missing in `text`: a `: ; ? !` or `»` not preceded by a no-break
  * space, a `«` not followed by one. Not checked: code spans, mustache tags, Slack `<...>` links,
  * URLs, emoji short codes (`:warning:`), times and `word:word` tokens (`10:30`, `files:write`),
- * and the console's `[!]` marker.
+ * and the console's `[!]` and `[?]` markers.
  */
 function frenchTypographyProblems(text: string): string[] {
   const stripped = text
@@ -140,7 +140,7 @@ function frenchTypographyProblems(text: string): string[] {
     .replace(/https?:\/\/\S+/g, '')
     .replace(/:[a-z0-9_+-]+:/g, '')
     .replace(/[\p{L}\p{N}_]:[\p{L}\p{N}_]/gu, '')
-    .replace(/\[!\]/g, '');
+    .replace(/\[[!?]\]/g, '');
   const problems: string[] = [];
   for (const m of stripped.matchAll(/(?<=(.))[:;?!»]/gsu)) {
     if (!NO_BREAK.includes(m[1]!)) problems.push(`"${stripped.slice(Math.max(0, m.index - 15), m.index + 1)}"`);

@@ -1,0 +1,105 @@
+/**
+ * The `SECUTIX_*` settings of what the verification knows of SecuTix's values (issue 8,
+ * `src/app/secutix-assumptions.ts`): comma-separated lists replacing the documented defaults
+ * (`DEFAULT_SECUTIX_ASSUMPTIONS`), so that a first real answer corrects them without a code
+ * change. Parsed with zod like every other variable (`adapters/config.ts`); every problem is
+ * reported at once, with the other variables' problems.
+ */
+import { z } from 'zod';
+import { DEFAULT_SECUTIX_ASSUMPTIONS, type SecutixAssumptions } from '../src/app/secutix-assumptions';
+
+/** One SecuTix literal: letters, digits, `_`, `.`, `-` (states, payment types, status codes). */
+const LITERAL = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * A comma-separated list of literals (spaces around commas allowed). Unset or blank: `def`.
+ * Set but with no value (`,`), or with a value that is not a literal: a problem naming it.
+ */
+const literalList = (def: readonly string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx): string[] => {
+      if (v === undefined || v.trim() === '') return [...def];
+      const items = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
+      if (items.length === 0) {
+        ctx.addIssue({ code: 'custom', message: `must list at least one value, separated by commas (got "${v}")` });
+        return z.NEVER;
+      }
+      const bad = items.filter((s) => !LITERAL.test(s));
+      if (bad.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `values may hold only letters, digits, "_", "." and "-", separated by commas (not ${bad.map((b) => `"${b}"`).join(', ')})`,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(items)];
+    });
+
+/** A single literal. Unset or blank: `def`. */
+const literal = (def: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx): string => {
+      if (v === undefined || v.trim() === '') return def;
+      const s = v.trim();
+      if (!LITERAL.test(s)) {
+        ctx.addIssue({ code: 'custom', message: `must be one status code: letters, digits, "_", "." and "-" (got "${v}")` });
+        return z.NEVER;
+      }
+      return s;
+    });
+
+const D = DEFAULT_SECUTIX_ASSUMPTIONS;
+
+/** The variables, to spread into the environment schema of `adapters/config.ts`. */
+export const assumptionsEnvShape = {
+  SECUTIX_RUNNING_STATES: literalList(D.runningStates),
+  SECUTIX_STOPPED_STATES: literalList(D.stoppedStates),
+  SECUTIX_PENDING_ACCOUNT_TYPES: literalList(D.pendingAccountPaymentTypes),
+  SECUTIX_OTHER_PAYMENT_TYPES: literalList(D.otherPaymentTypes),
+  SECUTIX_CONTACT_NOT_FOUND_STATUS: literal(D.contactNotFoundStatus),
+};
+
+type AssumptionsEnv = { [K in keyof typeof assumptionsEnvShape]: z.output<(typeof assumptionsEnvShape)[K]> };
+
+/** The assumptions from the parsed variables (families stay the documented ones). */
+export function assumptionsFromEnv(e: AssumptionsEnv): SecutixAssumptions {
+  return {
+    ...D,
+    runningStates: e.SECUTIX_RUNNING_STATES,
+    stoppedStates: e.SECUTIX_STOPPED_STATES,
+    pendingAccountPaymentTypes: e.SECUTIX_PENDING_ACCOUNT_TYPES,
+    otherPaymentTypes: e.SECUTIX_OTHER_PAYMENT_TYPES,
+    contactNotFoundStatus: e.SECUTIX_CONTACT_NOT_FOUND_STATUS,
+  };
+}
+
+/**
+ * Cross-list problems (`VARIABLE: problem`): a value may not be both running and stopped, nor
+ * both a pending account and another payment type (the comparison ignores case, as the checks
+ * do). Reads the raw values so they are reported with the per-field problems.
+ */
+export function assumptionsProblems(env: NodeJS.ProcessEnv): string[] {
+  const listOf = (name: keyof typeof assumptionsEnvShape): string[] | undefined => {
+    const r = assumptionsEnvShape[name].safeParse(env[name]);
+    return r.success && Array.isArray(r.data) ? r.data : undefined;
+  };
+  const problems: string[] = [];
+  const overlap = (a: keyof typeof assumptionsEnvShape, b: keyof typeof assumptionsEnvShape, what: string): void => {
+    const x = listOf(a);
+    const y = listOf(b);
+    if (!x || !y) return; // already reported on its own field
+    const upper = new Set(x.map((s) => s.toUpperCase()));
+    const both = y.filter((s) => upper.has(s.toUpperCase()));
+    if (both.length > 0) problems.push(`${b}: ${both.map((s) => `"${s}"`).join(', ')} also in ${a} (a value cannot be ${what})`);
+  };
+  overlap('SECUTIX_RUNNING_STATES', 'SECUTIX_STOPPED_STATES', 'running and stopped');
+  overlap('SECUTIX_PENDING_ACCOUNT_TYPES', 'SECUTIX_OTHER_PAYMENT_TYPES', 'a pending account and another payment type');
+  return problems;
+}

@@ -1,0 +1,76 @@
+/** `loadConfig`: the SecuTix assumptions' variables (issue 8), parsed and validated with the others. */
+import { ConfigError, loadConfig } from '../../../adapters/config';
+import { DEFAULT_SECUTIX_ASSUMPTIONS } from '../../../src/app/secutix-assumptions';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig: SecuTix assumptions', () => {
+  it('unset or blank: the documented defaults (DEFAULT_SECUTIX_ASSUMPTIONS)', () => {
+    expect(loadConfig({}).secutixAssumptions).toEqual(DEFAULT_SECUTIX_ASSUMPTIONS);
+    const blank = loadConfig({
+      SECUTIX_RUNNING_STATES: '  ',
+      SECUTIX_STOPPED_STATES: '',
+      SECUTIX_PENDING_ACCOUNT_TYPES: '',
+      SECUTIX_OTHER_PAYMENT_TYPES: ' ',
+      SECUTIX_CONTACT_NOT_FOUND_STATUS: '',
+    });
+    expect(blank.secutixAssumptions).toEqual(DEFAULT_SECUTIX_ASSUMPTIONS);
+  });
+
+  it('comma-separated lists replace the defaults: spaces trimmed, duplicates dropped, the families kept', () => {
+    const a = loadConfig({
+      SECUTIX_RUNNING_STATES: 'RUNNING, OPEN ,ACTIVE,OPEN',
+      SECUTIX_STOPPED_STATES: 'CLOSED',
+      SECUTIX_PENDING_ACCOUNT_TYPES: 'PENDING_ACCOUNT,WAITING_ACCOUNT',
+      SECUTIX_OTHER_PAYMENT_TYPES: 'CREDIT_CARD',
+      SECUTIX_CONTACT_NOT_FOUND_STATUS: ' error.contact.unknown ',
+    }).secutixAssumptions;
+    expect(a).toEqual({
+      ...DEFAULT_SECUTIX_ASSUMPTIONS,
+      runningStates: ['RUNNING', 'OPEN', 'ACTIVE'],
+      stoppedStates: ['CLOSED'],
+      pendingAccountPaymentTypes: ['PENDING_ACCOUNT', 'WAITING_ACCOUNT'],
+      otherPaymentTypes: ['CREDIT_CARD'],
+      contactNotFoundStatus: 'error.contact.unknown',
+    });
+  });
+
+  it('a list with no value, a value that is not a literal, and overlapping lists: every problem at once, each on its variable, with the others', () => {
+    const found = problems({
+      SECUTIX_RUNNING_STATES: ' , ,',
+      SECUTIX_STOPPED_STATES: 'CLOSED;OPEN, SUSPENDED',
+      SECUTIX_PENDING_ACCOUNT_TYPES: 'PENDING_ACCOUNT',
+      SECUTIX_OTHER_PAYMENT_TYPES: 'CREDIT_CARD, pending_account',
+      SECUTIX_CONTACT_NOT_FOUND_STATUS: 'not found',
+      PORT: 'abc',
+    });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^SECUTIX_RUNNING_STATES: must list at least one value/),
+        expect.stringMatching(/^SECUTIX_STOPPED_STATES: .*not "CLOSED;OPEN"/),
+        expect.stringMatching(/^SECUTIX_OTHER_PAYMENT_TYPES: "pending_account" also in SECUTIX_PENDING_ACCOUNT_TYPES/),
+        expect.stringMatching(/^SECUTIX_CONTACT_NOT_FOUND_STATUS: must be one status code.*"not found"/),
+        expect.stringMatching(/^PORT: /),
+      ]),
+    );
+    expect(found).toHaveLength(5);
+  });
+
+  it('a state both running and stopped is refused (case ignored, as the checks compare)', () => {
+    expect(problems({ SECUTIX_RUNNING_STATES: 'RUNNING,open', SECUTIX_STOPPED_STATES: 'OPEN,CLOSED' })).toEqual([
+      'SECUTIX_STOPPED_STATES: "OPEN" also in SECUTIX_RUNNING_STATES (a value cannot be running and stopped)',
+    ]);
+    // Overlap with a default list counts too.
+    expect(problems({ SECUTIX_STOPPED_STATES: 'running' })).toEqual([
+      'SECUTIX_STOPPED_STATES: "running" also in SECUTIX_RUNNING_STATES (a value cannot be running and stopped)',
+    ]);
+  });
+});
