@@ -77,12 +77,13 @@ export function renderBlock(block: Block, opts: BlockTextOptions = {}): string {
         })
         .join('\n');
     case 'checks': {
-      const wordOf = (o: CheckResult['outcome']): string => opts.outcomeWords?.[o] ?? o;
+      // The model's word is in the message's language; a surface's own word list may replace it.
+      const wordOf = (c: (typeof block.items)[number]): string => opts.outcomeWords?.[c.outcome] ?? c.outcomeWord;
       // Names line up: the outcome words are padded to the longest one of the block (at least 7).
-      const width = Math.max(7, ...block.items.map((c) => wordOf(c.outcome).length));
+      const width = Math.max(7, ...block.items.map((c) => wordOf(c).length));
       return block.items
         .map((c) => {
-          const word = wordOf(c.outcome);
+          const word = wordOf(c);
           const lines = [`  ${OUTCOME_MARKERS[c.outcome]}${word.padEnd(width)} ${stripMarkup(c.name)}`];
           if (c.reason) lines.push(indent(stripMarkup(c.reason), 14));
           for (const w of c.warnings) lines.push(indent(`${opts.warningLabel ?? 'warning:'} ${stripMarkup(w)}`, 14));

@@ -180,12 +180,13 @@ function sections(text: string): SlackBlock[] {
 }
 
 /**
- * Renders one model block to one or more Slack blocks. `outcomeLabel` names check outcomes,
- * `stateLabel` step states (written after a failed or to-confirm step).
+ * Renders one model block to one or more Slack blocks. `stateLabel` names step states (written
+ * after a failed or to-confirm step). Check outcomes come translated in the model (`heading`);
+ * `_outcomeLabel` is no longer read (kept so callers passing it stay valid).
  */
 export function renderBlock(
   block: Block,
-  outcomeLabel: (o: string) => string = (o) => o.replace(/_/g, ' '),
+  _outcomeLabel?: (o: string) => string,
   stateLabel: (s: string) => string = (s) => s.replace(/_/g, ' '),
 ): SlackBlock[] {
   switch (block.type) {
@@ -222,7 +223,8 @@ export function renderBlock(
     }
     case 'checks': {
       const lines = block.items.map((c) => {
-        const head = `${CHECK_OUTCOME_EMOJI[c.outcome] ?? ':grey_question:'} **${c.name}**: ${outcomeLabel(c.outcome)}`;
+        // The heading comes translated from the model (outcome word and punctuation of the language).
+        const head = `${CHECK_OUTCOME_EMOJI[c.outcome] ?? ':grey_question:'} ${c.heading}`;
         const reason = c.reason ? `\n      ${c.reason}` : '';
         const warnings = c.warnings.map((w) => `\n      :warning: ${w}`).join('');
         return `${head}${reason}${warnings}`;

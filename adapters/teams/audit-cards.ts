@@ -16,24 +16,28 @@ import { type AuditExport, type AuditRow, timeZoneCell } from '../../src/app/aud
 import type { Locale } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import { type AcNode, type AdaptiveCard, adaptiveCard, cardBytes, MAX_CARD_BYTES } from './cards';
+import { escapeTeamsMarkdown } from './markdown';
 
 /** At most this many trail rows per card (readability; the byte limit may cut earlier). */
 export const MAX_ROWS_PER_CARD = 30;
 /** Room kept under `MAX_CARD_BYTES` for the activity envelope around the card. */
 const BYTE_BUDGET = MAX_CARD_BYTES - 2 * 1024;
 
-/** A list marker Markdown would act on at the start of a text (`-`, `+`, `*`, `1.`, `1)`). */
-const LIST_START = /^(\s*)(?=(?:[-+*]|\d{1,9}[.)])(?:\s|$))/;
-
-/** `text` that Markdown does not read as a list: a leading marker gets a zero-width space before it. */
-export function markdownSafe(text: string): string {
-  return text.replace(LIST_START, '$1\u200b');
-}
+/** `text` (a value, or a catalog word) that Markdown shows as written: no list, no emphasis. */
+export const markdownSafe = escapeTeamsMarkdown;
 
 const cell = (text: string, extra: Record<string, unknown> = {}): AcNode => ({
   type: 'TableCell',
   items: [{ type: 'TextBlock', text: markdownSafe(text), wrap: true, size: 'Small', ...extra }],
 });
+
+/** A detail value as text (lists joined, objects as JSON). */
+const valueText = (v: unknown): string =>
+  Array.isArray(v)
+    ? v.map((x) => (typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x))).join(', ')
+    : typeof v === 'object' && v !== null
+      ? JSON.stringify(v)
+      : String(v);
 
 /** `2025-03-30T01:30:00+01:00` -> `2025-03-30 01:30:00` (the zone is in the column header). */
 const localText = (iso: string): string => (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(iso) ? `${iso.slice(0, 10)} ${iso.slice(11, 19)}` : iso);
@@ -53,13 +57,25 @@ export function auditTableRow(row: AuditRow, builder: MessageBuilder, L: Locale)
   const step = row.step ? optional(`step.${row.step}.title`, words(row.step)) : '';
   const [kind, reason] = row.outcome.split(/:(.*)/s);
   const outcome = kind === 'refused' || kind === 'failed' ? ` ${t(`teams.audit.outcome.${kind}`, { reason: words(reason ?? kind) })}` : '';
-  const what = `${step && row.action !== 'start' ? `**${step}**: ` : ''}${action}${outcome}`;
-  const checks = Object.entries(row.checks ?? {}).map(([id, v]) => `${optional(`check.name.${id}`, words(id))}: ${words(v)}`);
+  const what = `${step && row.action !== 'start' ? `**${markdownSafe(step)}**: ` : ''}${markdownSafe(`${action}${outcome}`)}`;
+  // Checks as "name: outcome word" in the reader's language (the stored `outcome:reason` code is
+  // the CSV's; the reason needs values the trail does not keep, so the card leaves it out).
+  const checks = Object.entries(row.checks ?? {}).map(([id, v]) => {
+    const code = v.split(':')[0]!;
+    return t('teams.audit.check', {
+      name: optional(`check.name.${id}`, words(id)),
+      outcome: optional(`report.outcome.${code}`, words(code)),
+    });
+  });
   const details = Object.entries(row.details ?? {})
     .filter(([, v]) => v !== null && v !== undefined)
-    .map(
-      ([k, v]) => `${words(k)}: ${Array.isArray(v) ? v.join(', ') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`,
-    );
+    .map(([k, v]) => {
+      // `passed` is what the checks above already say: the report's outcome as a word.
+      if (k === 'passed' && typeof v === 'boolean') return t(v ? 'report.header.passed' : 'report.header.failed');
+      return builder.has(L, `teams.audit.detail.${k}`)
+        ? t(`teams.audit.detail.${k}`, { value: valueText(v) })
+        : `${words(k)}: ${valueText(v)}`;
+    });
   const more = [...checks, ...details].join('; ');
   return {
     type: 'TableRow',
@@ -69,7 +85,7 @@ export function auditTableRow(row: AuditRow, builder: MessageBuilder, L: Locale)
       {
         type: 'TableCell',
         items: [
-          { type: 'TextBlock', text: markdownSafe(what), wrap: true, size: 'Small' },
+          { type: 'TextBlock', text: what, wrap: true, size: 'Small' },
           ...(more ? [{ type: 'TextBlock', text: markdownSafe(more), wrap: true, size: 'Small', isSubtle: true, spacing: 'None' }] : []),
         ],
       },
@@ -101,7 +117,7 @@ export function auditCards(exp: AuditExport, builder: MessageBuilder, locale: Lo
       ...(parts > 1 ? [{ type: 'TextBlock', text: t('audit.teams.part', { part, parts }), isSubtle: true, spacing: 'None' }] : []),
       ...(part === 1
         ? [
-            { type: 'TextBlock', text: `${exp.institutionName} (${exp.institutionCode})`, wrap: true, spacing: 'None' },
+            { type: 'TextBlock', text: markdownSafe(`${exp.institutionName} (${exp.institutionCode})`), wrap: true, spacing: 'None' },
             ...(exp.timeZone.source === 'default'
               ? [{ type: 'TextBlock', text: t('audit.time_zone_default', { timeZone: exp.timeZone.id }), wrap: true, size: 'Small' }]
               : []),

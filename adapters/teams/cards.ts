@@ -12,6 +12,7 @@
 import { type ActionId, FORM_IDS, type FormId, INPUT_IDS, type Locale, type StepId, TEAMS_VERBS } from '../../src/domain/ids';
 import { decodeActionValue } from '../../src/messages/action-value';
 import type { Block, Button, FieldErrors, FormModel, Message } from '../../src/messages/model';
+import { escapeTeamsMarkdown, toTeamsMarkdown } from './markdown';
 
 /** MIME type of an Adaptive Card attachment and of an `adaptiveCard/action` card answer. */
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -96,18 +97,6 @@ export function cardActivity(card: AdaptiveCard): {
   return { type: 'message', summary: card.fallbackText ?? '', attachments: [cardAttachment(card)] };
 }
 
-/**
- * The core's tiny markup (`**bold**`, `_italic_`, `` `code` ``, line breaks) as Teams markdown:
- * bold and italic are kept; backticks are dropped (TextBlock has no inline code); single line
- * breaks become paragraph breaks so they show.
- */
-export function toTeamsMarkdown(text: string): string {
-  return text
-    .replace(/`([^`\n]*)`/g, '$1')
-    .replace(/\r\n/g, '\n')
-    .replace(/\n+/g, '\n\n');
-}
-
 const textBlock = (text: string, extra: Record<string, unknown> = {}): AcNode => ({ type: 'TextBlock', text, wrap: true, ...extra });
 
 /**
@@ -152,14 +141,14 @@ function renderBlock(b: Block): AcNode[] {
       // Shown as is: no Markdown (TextBlock text would join single lines and eat `<address>`).
       return [verbatimBlock(b.text)];
     case 'fields':
-      return [{ type: 'FactSet', facts: b.fields.map((f) => ({ title: f.label, value: f.value })) }];
+      return [{ type: 'FactSet', facts: b.fields.map((f) => ({ title: f.label, value: toTeamsMarkdown(f.value) })) }];
     case 'steps':
       return [
         {
           type: 'Container',
           items: b.items.map((s) =>
             textBlock(
-              `${STATE_ICON[s.state] ?? ''} ${s.number}. ${s.state === 'current' ? `**${s.label}**` : s.label}${s.note ? ` (${s.note})` : ''}`,
+              `${STATE_ICON[s.state] ?? ''} ${s.number}. ${s.state === 'current' ? `**${escapeTeamsMarkdown(s.label)}**` : escapeTeamsMarkdown(s.label)}${s.note ? ` (${toTeamsMarkdown(s.note)})` : ''}`,
               { spacing: 'None' },
             ),
           ),
@@ -170,7 +159,7 @@ function renderBlock(b: Block): AcNode[] {
         {
           type: 'Container',
           items: b.items.flatMap((c) => [
-            textBlock(`${CHECK_ICON[c.outcome] ?? ''} **${c.name}**`, { spacing: 'Small' }),
+            textBlock(`${CHECK_ICON[c.outcome] ?? ''} **${escapeTeamsMarkdown(c.name)}**`, { spacing: 'Small' }),
             ...(c.reason ? [textBlock(toTeamsMarkdown(c.reason), { isSubtle: true, spacing: 'None' })] : []),
             // No `color: "warning"`: Teams' yellow is unreadable on the light theme; the sign says it.
             ...c.warnings.map((w) => textBlock(`⚠️ ${toTeamsMarkdown(w)}`, { spacing: 'None' })),
@@ -313,7 +302,7 @@ export function adaptiveCard(body: AcNode[], actions: AcNode[] = [], fallbackTex
  */
 export function renderMessage(m: Message, opts: RenderOptions = {}): AdaptiveCard {
   const body: AcNode[] = [];
-  if (m.run) body.push(textBlock(opts.runLabel ?? m.run.runId, { isSubtle: true, size: 'Small', weight: 'Bolder' }));
+  if (m.run) body.push(textBlock(toTeamsMarkdown(opts.runLabel ?? m.run.runId), { isSubtle: true, size: 'Small', weight: 'Bolder' }));
   if (opts.note)
     body.push(
       textBlock(toTeamsMarkdown(opts.note), opts.noteTone === 'info' ? { color: 'accent' } : { color: 'attention', weight: 'Bolder' }),
@@ -351,7 +340,7 @@ export interface FormRenderOptions {
  */
 export function renderForm(f: FormModel, opts: FormRenderOptions): AdaptiveCard {
   const body: AcNode[] = [];
-  if (opts.runLabel) body.push(textBlock(opts.runLabel, { isSubtle: true, size: 'Small', weight: 'Bolder' }));
+  if (opts.runLabel) body.push(textBlock(toTeamsMarkdown(opts.runLabel), { isSubtle: true, size: 'Small', weight: 'Bolder' }));
   body.push(textBlock(f.title, { size: 'Medium', weight: 'Bolder' }));
   if (opts.note) body.push(textBlock(toTeamsMarkdown(opts.note), { color: 'attention', weight: 'Bolder' }));
   if (f.intro) body.push(textBlock(toTeamsMarkdown(f.intro)));
@@ -412,3 +401,5 @@ export type Verb = ActionId | FormId | typeof REFRESH_VERB;
 
 /** The input ids of the contract (for checks). */
 export const CONTRACT_INPUT_IDS: readonly string[] = Object.values(INPUT_IDS);
+
+export { escapeTeamsMarkdown, toTeamsMarkdown };

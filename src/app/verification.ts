@@ -322,7 +322,12 @@ function eventCheck(
           reason: confirm('event_availability_unreadable', { count: unreadable, fields: missing.join(', ') }),
         };
       }
-      return { id, outcome: 'failed', reason: reason('no_event_availability', { contingents: contingentIds.join(', ') }), warnings };
+      return {
+        id,
+        outcome: 'failed',
+        reason: reason('no_event_availability', { contingents: contingentIds.join(', '), count: contingentIds.length }),
+        warnings,
+      };
     }
     return warnings.length ? { id, outcome: 'passed', warnings } : { id, outcome: 'passed' };
   });
@@ -352,7 +357,12 @@ function passCheck(
           reason: confirm('pass_availability_unreadable', { count: unreadable, fields: missing.join(', ') }),
         };
       }
-      return { id, outcome: 'failed', reason: reason('no_pass_availability', { contingents: contingentIds.join(', ') }), warnings };
+      return {
+        id,
+        outcome: 'failed',
+        reason: reason('no_pass_availability', { contingents: contingentIds.join(', '), count: contingentIds.length }),
+        warnings,
+      };
     }
     return warnings.length ? { id, outcome: 'passed', warnings } : { id, outcome: 'passed' };
   });

@@ -72,6 +72,18 @@ const ANSWER_INPUT = {
 /** Reasons meaning SecuTix could not answer (nothing to fix in the back office). */
 const TRANSIENT_REASONS: readonly string[] = ['secutix_unavailable', 'secutix_protocol', 'secutix_unexpected'];
 
+/**
+ * The view of a check reason: its params, plus `count` (the plural forms' number) where a report
+ * stored before reasons carried it lists contingents (`no_event_availability`, `no_pass_availability`).
+ */
+function reasonView(r: Reason): Record<string, unknown> {
+  const params: Record<string, unknown> = { ...(r.params ?? {}) };
+  if (params.count === undefined && typeof params.contingents === 'string') {
+    params.count = params.contingents.split(',').filter((x) => x.trim() !== '').length;
+  }
+  return params;
+}
+
 /** The marked placeholder for the password in the email draft (the bot never knows it). */
 export const PASSWORD_PLACEHOLDER: Record<Locale, string> = {
   en: '[[PASSWORD PROVIDED BY SECUTIX: type it here before sending]]',
@@ -809,15 +821,21 @@ export class MessageBuilder {
 
   /** The `checks` block items of verification results, in `L` (names, reasons, warnings). */
   /** Check lines; `warningVariant`: a catalog prefix whose key, when present, words a warning instead (e.g. without a run). */
+  /** A check's name, its outcome word and its line heading in `L` (`report.check_heading`). */
+  private checkHeading(L: Locale, name: string, outcome: CheckResult['outcome']): { name: string; outcomeWord: string; heading: string } {
+    const outcomeWord = this.r.t(L, `report.outcome.${outcome}`);
+    return { name, outcomeWord, heading: this.r.t(L, 'report.check_heading', { name, outcome: outcomeWord }) };
+  }
+
   private checkItems(L: Locale, checks: readonly CheckResult[], warningVariant?: string): Extract<Block, { type: 'checks' }>['items'] {
     const warningKey = (code: string) =>
       warningVariant && this.r.has(L, `${warningVariant}.${code}`) ? `${warningVariant}.${code}` : `check.warning.${code}`;
     return checks.map((c) => ({
+      ...this.checkHeading(L, this.r.t(L, `check.name.${c.id}`), c.outcome),
       id: c.id,
-      name: this.r.t(L, `check.name.${c.id}`),
       outcome: c.outcome,
       ...(c.reason
-        ? { reason: this.r.t(L, `check.${c.outcome === 'to_confirm' ? 'confirm' : 'reason'}.${c.reason.code}`, c.reason.params ?? {}) }
+        ? { reason: this.r.t(L, `check.${c.outcome === 'to_confirm' ? 'confirm' : 'reason'}.${c.reason.code}`, reasonView(c.reason)) }
         : {}),
       warnings: (c.warnings ?? []).map((w) => this.r.t(L, warningKey(w.code), w.params ?? {})),
     }));
@@ -845,9 +863,13 @@ export class MessageBuilder {
       if (c.outcome !== 'failed') return item;
       const reason = item.reason ?? '';
       const transient = c.reason !== undefined && TRANSIENT_REASONS.includes(c.reason.code);
+      // The screen is named once, by the fix: a reason whose own remedy names it again is cut
+      // to its cause (`check.cause.<code>`: the reason's first sentence).
+      const causeKey = c.reason ? `check.cause.${c.reason.code}` : '';
+      const cause = c.reason && this.r.has(L, causeKey) ? this.r.t(L, causeKey, reasonView(c.reason)) : reason;
       const line = transient
         ? this.r.t(L, 'health.transient_line', { reason })
-        : this.r.t(L, 'health.failed_line', { reason, fix: this.r.t(L, `check.fix.${c.id}`, v) });
+        : this.r.t(L, 'health.failed_line', { reason: cause, fix: this.r.t(L, `check.fix.${c.id}`, v) });
       return { ...item, reason: line.trim() };
     });
     const blocks: Block[] = [
@@ -963,8 +985,8 @@ export class MessageBuilder {
     const L = locale;
     const reasonText = (r: Reason): string =>
       this.r.has(L, `product_check.reason.${r.code}`)
-        ? this.r.t(L, `product_check.reason.${r.code}`, r.params ?? {})
-        : this.r.t(L, `check.reason.${r.code}`, r.params ?? {});
+        ? this.r.t(L, `product_check.reason.${r.code}`, reasonView(r))
+        : this.r.t(L, `check.reason.${r.code}`, reasonView(r));
     const header = this.r.t(L, rep.passed ? 'product_check.header.passed' : 'product_check.header.failed', {
       productCode: rep.productCode,
     });
@@ -973,8 +995,8 @@ export class MessageBuilder {
     blocks.push({
       type: 'checks',
       items: rep.checks.map((c) => ({
+        ...this.checkHeading(L, this.r.t(L, `product_check.name.${c.id}`), c.outcome),
         id: c.id,
-        name: this.r.t(L, `product_check.name.${c.id}`),
         outcome: c.outcome,
         ...(c.reason ? { reason: reasonText(c.reason) } : {}),
         warnings: [],

@@ -28,7 +28,20 @@ export type Block =
   | {
       type: 'checks';
       /** `id`: a verification `CheckId`, or a product check id (`src/app/health-check.ts`). */
-      items: { id: string; name: string; outcome: CheckResult['outcome']; reason?: string; warnings: string[] }[];
+      /**
+       * `outcomeWord`: the outcome in the message's language (`report.outcome.*`); `heading`: the
+       * check's line, name and outcome word (`report.check_heading`: `**name**: word`, French
+       * punctuation included).
+       */
+      items: {
+        id: string;
+        name: string;
+        outcome: CheckResult['outcome'];
+        outcomeWord: string;
+        heading: string;
+        reason?: string;
+        warnings: string[];
+      }[];
     }
   /** Text shown as is (monospace where possible): the email draft. */
   | { type: 'preformatted'; text: string }

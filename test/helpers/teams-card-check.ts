@@ -143,3 +143,34 @@ export function renderedLines(card: unknown): string[] {
   }
   return lines;
 }
+
+/** Elements Markdown makes of typed text (emphasis, lists, headings, quotes, links, code, HTML). */
+const MARKUP_ELEMENTS = 'em, strong, ul, ol, li, h1, h2, h3, h4, h5, h6, blockquote, a, code, b';
+
+/**
+ * What Teams would do wrong with `value`, a value someone typed (an institution name), on `card`:
+ * wherever the rendered card shows `token` (a distinctive word of the value), the value must be
+ * shown exactly as typed, and no Markdown element (emphasis, list, heading, link...) may hold a
+ * part of it. Empty when the card does not show the value or shows it right.
+ */
+export function valueProblems(card: unknown, value: string, token: string): string[] {
+  const ac = new AC.AdaptiveCard();
+  ac.parse(card as Json, new AC.SerializationContext(new AC.Version(1, 5)));
+  const el = ac.render();
+  if (!el) return [];
+  const flat = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim();
+  const shown = renderedLines(card).join('\n');
+  if (!shown.includes(token)) return [];
+  const problems: string[] = [];
+  if (!renderedLines(card).some((l) => l.includes(flat(value)))) {
+    problems.push(`"${flat(value)}" not shown as typed: ${renderedLines(card).find((l) => l.includes(token))}`);
+  }
+  for (const n of Array.from(el.querySelectorAll(MARKUP_ELEMENTS))) {
+    const text = flat(n.textContent);
+    // A catalog's bold phrase around the whole value is fine; markup inside or of a part is not.
+    if (n.tagName === 'STRONG' && text.includes(flat(value))) continue;
+    if (text && (flat(value).includes(text) || text.includes(token)))
+      problems.push(`<${n.tagName.toLowerCase()}> made of the value: "${text}"`);
+  }
+  return problems;
+}

@@ -176,7 +176,7 @@ describe('Slack languages', () => {
       response_action: 'errors',
       errors: {
         institution_code: expect.stringContaining('Utilisez 2 à 15 lettres') as unknown,
-        digitick_contact_email: "Cette adresse email n'est pas valide.",
+        digitick_contact_email: "Cette adresse e-mail n'est pas valide.",
       },
     });
 

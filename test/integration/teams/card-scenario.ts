@@ -70,6 +70,7 @@ function actionIn(card: Card | undefined, verb: string): Node | undefined {
 export async function runCardScenario(
   h: TeamsHarness,
   language: 'en' | 'fr' | 'de' = 'en',
+  institutionName = 'Demo Theatre',
 ): Promise<{ cards: CapturedCard[]; runId: string; emailDraft: string }> {
   const demo = demoHints();
   const answers: CapturedCard[] = [];
@@ -123,7 +124,7 @@ export async function runCardScenario(
     form.action,
     {
       institution_code: 'demo',
-      institution_name: 'Demo Theatre',
+      institution_name: institutionName,
       channel_code: 'DGTK',
       digitick_contact_name: 'Camille Martin',
       digitick_contact_email: 'camille.martin@digitick.example',

@@ -4,7 +4,7 @@
  * jsdom as its DOM) with no warning, its text rendered as Markdown as Teams does, the email
  * draft's lines still apart, and no table cell read as a list.
  */
-import { cardProblems, LIST_MARKER, renderedLines } from '../../helpers/teams-card-check';
+import { cardProblems, LIST_MARKER, renderedLines, valueProblems } from '../../helpers/teams-card-check';
 import { type CapturedCard, runCardScenario } from './card-scenario';
 import { startTeamsHarness, type TeamsHarness } from './helpers';
 
@@ -73,4 +73,15 @@ test('no audit table cell reads as a list, and the table shows names and words, 
     const lines = renderedLines(t.card);
     expect(lines.some((l) => l.includes('Alex Operator'))).toBe(true);
   }
+});
+
+test('a hostile institution name (Markdown, HTML, a list marker) shows as typed on every card of a run', async () => {
+  const hostile = '1. Théâtre <b>*gras*</b> & _x_';
+  const run = await runCardScenario(h, 'fr', hostile);
+  const showing = run.cards.filter((c) => renderedLines(c.card).some((l) => l.includes('Théâtre')));
+  expect(showing.length).toBeGreaterThan(3);
+  const problems = run.cards.flatMap((c) =>
+    [...cardProblems(c.card), ...valueProblems(c.card, hostile, 'Théâtre')].map((p) => `${c.label}: ${p}`),
+  );
+  expect(problems).toEqual([]);
 });

@@ -250,7 +250,7 @@ describe('verifySetup', () => {
     expect(check(r, 'event_products')).toEqual({
       id: 'event_products',
       outcome: 'failed',
-      reason: { code: 'no_event_availability', params: { contingents: '11, 12' } },
+      reason: { code: 'no_event_availability', params: { contingents: '11, 12', count: 2 } },
       warnings: [{ code: 'product_without_availability', params: { product: 'Event A', code: 'A' } }],
     });
     expect(check(r, 'pass_products').outcome).toBe('passed');
@@ -522,10 +522,16 @@ describe('check messages (templates/messages/checks.*.json)', () => {
   const load = (locale: string) =>
     JSON.parse(fs.readFileSync(path.join(__dirname, '../../../templates/messages', `checks.${locale}.json`), 'utf8')) as Record<
       string,
-      string
+      string | Record<string, string>
     >;
-  const vars = (tpl: string): string[] =>
-    (Mustache.parse(tpl) as unknown as [string, string][]).filter((t) => t[0] === 'name' || t[0] === '&').map((t) => t[1]);
+  // A plural entry (`{ one, other }`) uses the variables of all its forms.
+  const vars = (entry: string | Record<string, string>): string[] => [
+    ...new Set(
+      (typeof entry === 'string' ? [entry] : Object.values(entry)).flatMap((tpl) =>
+        (Mustache.parse(tpl) as unknown as [string, string][]).filter((t) => t[0] === 'name' || t[0] === '&').map((t) => t[1]),
+      ),
+    ),
+  ];
 
   it.each(['en', 'fr', 'de'])('%s has every check name, reason and warning, and nothing else', (locale) => {
     const m = load(locale);
@@ -536,7 +542,8 @@ describe('check messages (templates/messages/checks.*.json)', () => {
       ...CHECK_CONFIRM_CODES.map((c) => `check.confirm.${c}`),
     ].sort();
     expect(Object.keys(m).sort()).toEqual(expected);
-    for (const v of Object.values(m)) expect(v.trim().length).toBeGreaterThan(0);
+    for (const v of Object.values(m))
+      for (const f of typeof v === 'string' ? [v] : Object.values(v)) expect(f.trim().length).toBeGreaterThan(0);
   });
 
   it.each(['fr', 'de'])('en and %s use the same variables per key', (locale) => {

@@ -61,12 +61,28 @@ describe('renderBlock', () => {
       {
         type: 'checks',
         items: [
-          { id: 'credentials', name: 'Login', outcome: 'passed', warnings: [] },
-          { id: 'sales_channel', name: 'Channel', outcome: 'failed', reason: 'Not **active**', warnings: ['Show X has nothing'] },
-          { id: 'pass_products', name: 'Passes', outcome: 'skipped', reason: 'Step skipped', warnings: [] },
+          { id: 'credentials', name: 'Login', outcome: 'passed', outcomeWord: 'réussi', heading: '**Login** : réussi', warnings: [] },
+          {
+            id: 'sales_channel',
+            name: 'Channel',
+            outcome: 'failed',
+            outcomeWord: 'échoué',
+            heading: '**Channel** : échoué',
+            reason: 'Not **active**',
+            warnings: ['Show X has nothing'],
+          },
+          {
+            id: 'pass_products',
+            name: 'Passes',
+            outcome: 'skipped',
+            outcomeWord: 'ignoré',
+            heading: '**Passes** : ignoré',
+            reason: 'Step skipped',
+            warnings: [],
+          },
         ],
       },
-      { outcomeWords: { passed: 'réussi', failed: 'échoué', skipped: 'ignoré' }, warningLabel: 'attention :' },
+      { warningLabel: 'attention :' },
     );
     expect(text.split('\n')).toEqual([
       '  OK réussi  Login',

@@ -123,9 +123,24 @@ describe('Slack Block Kit rendering', () => {
       {
         type: 'checks',
         items: [
-          { id: 'credentials', name: 'Login', outcome: 'passed', warnings: [] },
-          { id: 'event_products', name: 'Events', outcome: 'failed', reason: 'no seats', warnings: ['Concert: no availability'] },
-          { id: 'pass_products', name: 'Passes', outcome: 'skipped', warnings: [] },
+          { id: 'credentials', name: 'Login', outcome: 'passed', outcomeWord: '<passed>', heading: '**Login**: <passed>', warnings: [] },
+          {
+            id: 'event_products',
+            name: 'Events',
+            outcome: 'failed',
+            outcomeWord: '<failed>',
+            heading: '**Events**: <failed>',
+            reason: 'no seats',
+            warnings: ['Concert: no availability'],
+          },
+          {
+            id: 'pass_products',
+            name: 'Passes',
+            outcome: 'skipped',
+            outcomeWord: '<skipped>',
+            heading: '**Passes**: <skipped>',
+            warnings: [],
+          },
         ],
       },
       (o) => `<${o}>`,
@@ -139,11 +154,21 @@ describe('Slack Block Kit rendering', () => {
   });
 
   it('renders a to-confirm check and step with an emoji and a word', () => {
-    const [checks] = renderBlock(
-      { type: 'checks', items: [{ id: 'sales_channel', name: 'Channel', outcome: 'to_confirm', reason: 'state OPEN', warnings: [] }] },
-      (o) => `[${o}]`,
-    );
-    expect((checks!.text as { text: string }).text).toContain(':mag: *Channel*: [to_confirm]');
+    const [checks] = renderBlock({
+      type: 'checks',
+      items: [
+        {
+          id: 'sales_channel',
+          name: 'Channel',
+          outcome: 'to_confirm',
+          outcomeWord: 'à confirmer',
+          heading: '**Channel**\u00a0: à confirmer',
+          reason: 'state OPEN',
+          warnings: [],
+        },
+      ],
+    });
+    expect((checks!.text as { text: string }).text).toContain(':mag: *Channel*\u00a0: à confirmer');
     const [steps] = renderBlock(
       {
         type: 'steps',
