@@ -424,6 +424,13 @@ export class RunService {
 
   /** `onboard_answers`: changes the recorded contingents and contact (audited with old and new values); the verification step is offered again. */
   async editAnswers(input: AnswersInput): Promise<Outcome<Run>> {
+    // A verification under way checks the answers it started with: changing them now would let
+    // its result carry answers it never checked. Refused until it ends.
+    if (this.verifying.has(input.runId)) {
+      const loaded = await this.load(input.runId, input.surface);
+      if (!loaded.ok) return loaded;
+      return fail({ code: 'verification_running', run: loaded.value });
+    }
     return this.apply(
       input.runId,
       input.surface,
