@@ -37,7 +37,7 @@ done
 echo "smoke: production node_modules $(du -sm "$tmp/node_modules" | cut -f1) MB"
 
 echo "smoke: console run of the compiled app"
-out=$(cd "$tmp" && printf 'DEMO\nDemo Theatre\n\nDana Digitick\ndana@digitick.example\n\n' |
+out=$(cd "$tmp" && printf 'DEMO\n\nDemo Theatre\nDana Digitick\ndana@digitick.example\n\n' |
   env -i PATH="$PATH" HOME="$tmp" DATABASE_URL="sqlite:$tmp/data/console.db" node dist/adapters/main.js 2>"$tmp/console.err") ||
   fail "console run exited with $? ($(cat "$tmp/console.err"))"
 grep -q 'Demo Theatre (DEMO)' <<<"$out" || fail "console run did not show the run card: $out"
