@@ -57,7 +57,7 @@ describe('Slack OAuth configuration', () => {
 
   it('refuses SLACK_BOT_TOKEN together with the OAuth secrets, and Socket Mode with OAuth', () => {
     expect(problems({ ...base, SLACK_BOT_TOKEN: 'xoxb-1' })).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN: set either/)]);
-    expect(problems({ ...base, SLACK_SOCKET_MODE: 'true', SLACK_APP_TOKEN: 'xapp-1' })).toEqual([
+    expect(problems({ ...base, SLACK_SOCKET_MODE: 'true', SLACK_APP_TOKEN: 'xapp-test-app-token' })).toEqual([
       expect.stringMatching(/^SLACK_SOCKET_MODE: OAuth distribution needs HTTP mode/),
     ]);
   });
