@@ -7,7 +7,8 @@
  * before the report itself. Updates of a verification already ended are ignored.
  */
 import type { MessageBuilder } from '../../src/messages/builder';
-import type { CheckId, CheckProgressState, CheckResult, Run, VerificationProgress } from '../../src/workflow/types';
+import { overallOutcome } from '../../src/workflow/outcome';
+import type { CheckId, CheckProgressState, CheckResult, Run, VerificationOutcome, VerificationProgress } from '../../src/workflow/types';
 import { OUTCOME_MARKERS, stripMarkup } from './text';
 
 /** Least number of waited seconds between two "still extracting the catalog" lines. */
@@ -76,7 +77,7 @@ export class ConsoleProgress {
     if (!st || st.ended || !rep || rep.at === st.key) return;
     const checks = rep.checks.map((c) => ({ id: c.id, state: c.outcome }));
     this.printChanges(run, st, checks);
-    this.end(run, st, rep.passed ? 'passed' : rep.checks.some((c) => c.outcome === 'failed') ? 'failed' : 'to_confirm', checks);
+    this.end(run, st, overallOutcome(rep.checks), checks);
   }
 
   private printChanges(run: Run, st: Printed, checks: VerificationProgress['checks']): void {
@@ -94,10 +95,10 @@ export class ConsoleProgress {
     }
   }
 
-  private end(run: Run, st: Printed, outcome: 'passed' | 'failed' | 'to_confirm', checks: VerificationProgress['checks']): void {
+  private end(run: Run, st: Printed, outcome: VerificationOutcome, checks: VerificationProgress['checks']): void {
     st.ended = true;
     const n = (s: CheckResult['outcome']): number => checks.filter((c) => c.state === s).length;
-    const count = outcome === 'failed' ? n('failed') : outcome === 'to_confirm' ? n('to_confirm') : n('passed');
+    const count = n(outcome);
     this.line(this.t(run, `console.verify.done.${outcome}`, { count }));
   }
 

@@ -30,6 +30,7 @@ export const OUTCOME_MARKERS: Readonly<Record<CheckResult['outcome'], string>> =
   failed: 'XX ',
   skipped: '-- ',
   to_confirm: '?? ',
+  not_checked: '~~ ',
 };
 
 /** Removes `**bold**` markers and backticks, and says "choose" where chat says "press the button". */

@@ -4,6 +4,7 @@
  * outcomes, and an HTTP `request` listener that times each Slack or Teams request to its answer.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { overallOutcome } from '../../src/workflow/outcome';
 import type { Verifier } from '../../src/app/run-service';
 import type { OutboxItem, RunStore } from '../../src/ports/run-store.port';
 import type { SecutixPort } from '../../src/ports/secutix.port';
@@ -86,13 +87,13 @@ export function observeSecutix<T extends SecutixPort>(port: T, metrics: Metrics,
 
 /**
  * The verifier, observed. Outcome of the whole verification: `failed` when a check failed, else
- * `to_confirm` when a check awaits a person's confirmation, else `passed`.
+ * `not_checked` when SecuTix did not answer in time, else `to_confirm` when a check awaits a
+ * person's confirmation, else `passed`.
  */
 export function observeVerifier(verifier: Verifier, metrics: Metrics): Verifier {
   return async (req) => {
     const report = await verifier(req);
-    const outcomes = report.checks.map((c) => String(c.outcome));
-    const outcome = outcomes.includes('failed') ? 'failed' : outcomes.includes('to_confirm') ? 'to_confirm' : 'passed';
+    const outcome = overallOutcome(report.checks);
     metrics.verification(
       outcome,
       report.checks.map((c) => ({ id: c.id, outcome: String(c.outcome) })),

@@ -167,6 +167,8 @@ export const CHECK_OUTCOME_EMOJI: Record<string, string> = {
   skipped: ':heavy_minus_sign:',
   /** SecuTix answered values the assistant does not know: a person confirms them. */
   to_confirm: ':mag:',
+  /** SecuTix did not answer in time (catalog extraction): nothing known broken, verify again. */
+  not_checked: ':hourglass:',
 };
 
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });

@@ -44,7 +44,7 @@ export const reasonSchema = z.strictObject({
 /** `CheckResult`. */
 export const checkResultSchema = z.strictObject({
   id: z.enum(CHECK_IDS),
-  outcome: z.enum(['passed', 'failed', 'skipped', 'to_confirm']),
+  outcome: z.enum(['passed', 'failed', 'skipped', 'to_confirm', 'not_checked']),
   reason: reasonSchema.optional(),
   warnings: z.array(reasonSchema).optional(),
 });
@@ -55,6 +55,7 @@ export const verificationReportSchema = z.strictObject({
   posId: z.number().int().positive().optional(),
   passed: z.boolean(),
   toConfirm: z.boolean().optional(),
+  notChecked: z.boolean().optional(),
   at: isoTimeSchema,
   durationMs: z.number().nonnegative().optional(),
   timeZone: z.string().min(1).max(64).optional(),

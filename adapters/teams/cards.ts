@@ -123,7 +123,7 @@ export function verbatimBlock(text: string): AcNode {
 }
 
 const STATE_ICON: Record<string, string> = { done: '✅', current: '▶️', todo: '⬜', skipped: '⏭️', failed: '❌', to_confirm: '🔎' };
-const CHECK_ICON: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️', to_confirm: '🔎' };
+const CHECK_ICON: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️', to_confirm: '🔎', not_checked: '⌛' };
 
 function renderBlock(b: Block): AcNode[] {
   switch (b.type) {

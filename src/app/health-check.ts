@@ -124,7 +124,7 @@ export interface ProductCheckReport {
   /** The product when SecuTix listed it on the channel. */
   product?: { code: string; name: string; family: string; state: string };
   checks: ProductCheckResult[];
-  /** True when no check failed (skips allowed). */
+  /** True when no check failed and none was left not checked (skips allowed). */
   passed: boolean;
   /** ISO time the check finished. */
   at: string;
@@ -213,6 +213,8 @@ export class HealthCheckService {
       const final: VerificationReport = { ...report, checks, passed: outcome === 'passed' };
       if (outcome === 'to_confirm') final.toConfirm = true;
       else delete final.toConfirm;
+      if (outcome === 'not_checked') final.notChecked = true;
+      else delete final.notChecked;
       this.log('health check finished', input, final.passed, started, checks);
       return ok({ institutionCode: input.institutionCode, channelCode: input.channelCode, report: final });
     } catch (err) {
@@ -238,7 +240,7 @@ export class HealthCheckService {
         productCode: input.productCode.toUpperCase(),
         ...(checks.product ? { product: checks.product } : {}),
         checks: checks.results,
-        passed: checks.results.every((c) => c.outcome !== 'failed'),
+        passed: checks.results.every((c) => c.outcome !== 'failed' && c.outcome !== 'not_checked'),
         at: isoNow(this.deps.clock),
         durationMs: Math.max(0, this.deps.clock.nowMs() - started),
       };
@@ -282,7 +284,9 @@ export class HealthCheckService {
     try {
       listed = await this.deps.secutix.getCatalogDetailed(c, { productCode: code });
     } catch (err) {
-      results.push({ id: 'on_sale', outcome: 'failed', reason: secutixFailureReason(err, 'getCatalogDetailed') });
+      const r = secutixFailureReason(err, 'getCatalogDetailed');
+      // A catalog still being extracted when the wait ran out says nothing about the product: not checked.
+      results.push({ id: 'on_sale', outcome: r.code === 'secutix_extraction_timeout' ? 'not_checked' : 'failed', reason: r });
       results.push(...skipAll(['running', 'availability'], reason('not_found', { productCode: code })));
       return { results };
     }

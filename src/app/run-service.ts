@@ -17,6 +17,7 @@ import {
   VersionConflictError,
 } from '../ports/run-store.port';
 import type { SecutixCredentials } from '../ports/secutix.port';
+import { overallOutcome } from '../workflow/outcome';
 import { stepDefinition } from '../workflow/steps';
 import { createRun, transition } from '../workflow/transition';
 import type {
@@ -385,7 +386,7 @@ export class RunService {
       const done: VerificationProgress = final ?? {
         checks: report.checks.map((c) => ({ id: c.id, state: c.outcome })),
         done: true,
-        outcome: report.passed ? 'passed' : report.toConfirm ? 'to_confirm' : 'failed',
+        outcome: report.passed ? 'passed' : overallOutcome(report.checks),
       };
       await pacer.finish(done);
     }

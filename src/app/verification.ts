@@ -28,6 +28,7 @@ import {
   type VerificationProgress,
   type VerificationReport,
 } from '../workflow/types';
+import { overallOutcome } from '../workflow/outcome';
 import { DEFAULT_SECUTIX_ASSUMPTIONS, type SecutixAssumptions, paymentTypeVerdict, stateVerdict } from './secutix-assumptions';
 
 export { SECUTIX_ASSUMPTIONS } from './secutix-assumptions';
@@ -58,6 +59,7 @@ export const CHECK_REASON_CODES = [
   'secutix_protocol',
   'secutix_business',
   'secutix_unexpected',
+  'secutix_extraction_timeout',
 ] as const;
 export type CheckReasonCode = (typeof CHECK_REASON_CODES)[number];
 
@@ -119,6 +121,8 @@ export function secutixFailureReason(err: unknown, fallbackMethod: SecutixMethod
     case 'credentials':
       return reason('secutix_credentials', { method });
     case 'unavailable':
+      // An extraction still `in_progress` at SECUTIX_EXTRACTION_TIMEOUT_MS: SecuTix is slow, nothing is known broken.
+      if (err.extra.statusCode === 'in_progress') return reason('secutix_extraction_timeout', { method });
       return reason('secutix_unavailable', { method });
     case 'protocol':
       return reason('secutix_protocol', { method, field: err.extra.field ?? '(body)' });
@@ -387,12 +391,7 @@ function contactCheck(result: Settled<ContactData>, contactNumber: string, a: Se
   return { id, outcome: 'passed' };
 }
 
-/** The overall outcome of checks: failed wins, then to confirm, else passed. */
-export function overallOutcome(checks: readonly CheckResult[]): 'passed' | 'failed' | 'to_confirm' {
-  if (checks.some((c) => c.outcome === 'failed')) return 'failed';
-  if (checks.some((c) => c.outcome === 'to_confirm')) return 'to_confirm';
-  return 'passed';
-}
+export { overallOutcome };
 
 function report(checks: Map<CheckId, CheckResult>, clock: Clock, startedMs: number, posId?: number, timeZone?: string): VerificationReport {
   const ordered = CHECK_IDS.map((id) => checks.get(id) ?? { id, outcome: 'skipped' as const, reason: reason('credentials_failed') });
@@ -402,6 +401,7 @@ function report(checks: Map<CheckId, CheckResult>, clock: Clock, startedMs: numb
     ...(posId !== undefined ? { posId } : {}),
     passed: outcome === 'passed',
     ...(outcome === 'to_confirm' ? { toConfirm: true } : {}),
+    ...(outcome === 'not_checked' ? { notChecked: true } : {}),
     at: isoNow(clock),
     durationMs: Math.max(0, clock.nowMs() - startedMs),
     ...(timeZone ? { timeZone } : {}),
@@ -516,14 +516,10 @@ export async function verifySetup(
     return finish(report(checks, clock, started, pos.posId, pos.organizationTimeZone));
   }
   if (!catalog.ok) {
-    checks.set(
-      'event_products',
-      req.checkEvents ? { id: 'event_products', outcome: 'failed', reason: catalog.reason } : skipped('event_products'),
-    );
-    checks.set(
-      'pass_products',
-      req.checkPasses ? { id: 'pass_products', outcome: 'failed', reason: catalog.reason } : skipped('pass_products'),
-    );
+    // A catalog still being extracted when the wait ran out is not a broken setup: not checked.
+    const outcome = catalog.reason.code === 'secutix_extraction_timeout' ? 'not_checked' : 'failed';
+    checks.set('event_products', req.checkEvents ? { id: 'event_products', outcome, reason: catalog.reason } : skipped('event_products'));
+    checks.set('pass_products', req.checkPasses ? { id: 'pass_products', outcome, reason: catalog.reason } : skipped('pass_products'));
     return finish(report(checks, clock, started, pos.posId, pos.organizationTimeZone));
   }
 

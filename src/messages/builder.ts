@@ -14,6 +14,7 @@ import {
   type StepId,
   type Surface,
 } from '../domain/ids';
+import { overallOutcome } from '../workflow/outcome';
 import { STEPS, stepDefinition } from '../workflow/steps';
 import type {
   Actor,
@@ -357,7 +358,8 @@ export class MessageBuilder {
     const items = this.checkItems(L, rep.checks);
     const failed = rep.checks.filter((c) => c.outcome === 'failed').length;
     const toConfirm = rep.checks.filter((c) => c.outcome === 'to_confirm').length;
-    const outcome = rep.passed ? 'passed' : failed > 0 ? 'failed' : 'to_confirm';
+    const notChecked = rep.checks.filter((c) => c.outcome === 'not_checked').length;
+    const outcome = rep.passed ? 'passed' : overallOutcome(rep.checks);
     const blocks: Block[] = [
       { type: 'header', text: this.r.t(L, `report.header.${outcome}`) },
       { type: 'checks', items },
@@ -371,6 +373,8 @@ export class MessageBuilder {
       blocks.push({ type: 'text', text: this.r.t(L, transient ? 'report.retry_hint.transient' : 'report.retry_hint') });
     } else if (outcome === 'to_confirm') {
       blocks.push({ type: 'text', text: this.r.t(L, 'report.confirm_hint') });
+    } else if (outcome === 'not_checked') {
+      blocks.push({ type: 'text', text: this.r.t(L, 'report.not_checked_hint') });
     }
     const stillHere = outcome !== 'passed' && run.status === 'open' && run.currentStep === 'verification';
     const actions: ActionId[] =
@@ -380,7 +384,13 @@ export class MessageBuilder {
     return {
       kind: 'report',
       locale: L,
-      text: this.r.t(L, `report.text.${outcome}`, { runId: run.id, failed, toConfirm, count: failed }),
+      text: this.r.t(L, `report.text.${outcome}`, {
+        runId: run.id,
+        failed,
+        toConfirm,
+        notChecked,
+        count: outcome === 'not_checked' ? notChecked : failed,
+      }),
       blocks,
       actions: stillHere ? this.stepButtons(run, 'verification', actions) : [],
       run: { ...this.runMeta(run)!, step: 'verification' },
@@ -854,8 +864,9 @@ export class MessageBuilder {
     const v = { institutionCode: result.institutionCode, channelCode: result.channelCode, login };
     const failures = rep.checks.filter((c) => c.outcome === 'failed');
     const toConfirm = rep.checks.filter((c) => c.outcome === 'to_confirm').length;
-    const headerKey = rep.passed ? 'health.header.passed' : failures.length > 0 ? 'health.header.failed' : 'health.header.to_confirm';
-    const header = this.r.t(L, headerKey, { ...v, failed: failures.length, toConfirm, count: failures.length });
+    const notChecked = rep.checks.filter((c) => c.outcome === 'not_checked').length;
+    const headerKey = `health.header.${rep.passed ? 'passed' : overallOutcome(rep.checks)}`;
+    const header = this.r.t(L, headerKey, { ...v, failed: failures.length, toConfirm, notChecked, count: failures.length });
     // No run here: a warning that speaks of "the run's contingents" has a no-run wording; each
     // failed check is one line, its reason followed by the back-office screen where to fix it.
     const items = this.checkItems(L, rep.checks, 'check.warning_no_run').map((item, i) => {
@@ -987,7 +998,7 @@ export class MessageBuilder {
       this.r.has(L, `product_check.reason.${r.code}`)
         ? this.r.t(L, `product_check.reason.${r.code}`, reasonView(r))
         : this.r.t(L, `check.reason.${r.code}`, reasonView(r));
-    const header = this.r.t(L, rep.passed ? 'product_check.header.passed' : 'product_check.header.failed', {
+    const header = this.r.t(L, `product_check.header.${rep.passed ? 'passed' : overallOutcome(rep.checks)}`, {
       productCode: rep.productCode,
     });
     const blocks: Block[] = [{ type: 'header', text: header }];

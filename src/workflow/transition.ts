@@ -181,6 +181,13 @@ export function transition(current: Run, event: RunEvent, reminders?: ReminderSe
         effects.push({ type: 'step_closed', step, outcome: 'verified', by: event.actor, at: event.at });
         effects.push({ type: 'verification_report' });
         effects.push(...advance(run, step, event.at, reminders));
+      } else if (event.report.notChecked && !event.report.checks.some((c) => c.outcome === 'failed')) {
+        // SecuTix could not answer in time (e.g. the catalog extraction outlasted its limit): nothing
+        // is known broken, nothing is confirmed either. The step stays current; the report offers
+        // to verify again.
+        run.steps[step] = { state: 'current', by: event.actor, at: event.at, reason: 'checks_not_checked' };
+        setReminder(run, firstReminder(step, event.at, reminders));
+        effects.push({ type: 'verification_report' });
       } else if (event.report.toConfirm) {
         // Nothing failed, but SecuTix answered values the assistant does not know: the operator
         // looks in the back office and confirms them (`verify_confirm`), or corrects and retries.
@@ -207,7 +214,8 @@ export function transition(current: Run, event: RunEvent, reminders?: ReminderSe
       if (step !== 'verification') return refuse({ code: 'stale_step', last: lastOf(current, 'verification') });
       const rep = current.verification;
       // Only a report with checks to confirm and none failed can be confirmed.
-      if (!rep || !rep.toConfirm || rep.checks.some((c) => c.outcome === 'failed') || current.steps[step].state !== 'to_confirm') {
+      const open = rep?.checks.some((c) => c.outcome === 'failed' || c.outcome === 'not_checked');
+      if (!rep || !rep.toConfirm || open || current.steps[step].state !== 'to_confirm') {
         return refuse({ code: 'not_allowed_here', last: lastOf(current, step) });
       }
       run.steps[step] = { state: 'done', by: event.actor, at: event.at, reason: 'confirmed' };

@@ -45,10 +45,12 @@ export interface Reason {
 /**
  * One check's outcome (`secutix-api.md`, "Three outcomes per check"): `failed` only on values
  * known to be bad; `to_confirm` when SecuTix answered something the assistant does not know (the
- * reason names the values seen); `skipped` when not checked. `warnings` names products without
- * availability.
+ * reason names the values seen); `skipped` when not checked on purpose; `not_checked` when
+ * SecuTix could not answer in time (e.g. the catalog extraction outlasted
+ * `SECUTIX_EXTRACTION_TIMEOUT_MS`): nothing is known to be broken, the verification is to run
+ * again. `warnings` names products without availability.
  */
-export type CheckOutcome = 'passed' | 'failed' | 'skipped' | 'to_confirm';
+export type CheckOutcome = 'passed' | 'failed' | 'skipped' | 'to_confirm' | 'not_checked';
 
 /** One check's result. */
 export interface CheckResult {
@@ -67,6 +69,8 @@ export interface VerificationReport {
   passed: boolean;
   /** True when no check failed and at least one is to confirm (`verify_confirm` is offered). */
   toConfirm?: boolean;
+  /** True when no check failed and at least one could not be checked (`not_checked`): verify again. */
+  notChecked?: boolean;
   /** ISO time the verification finished. */
   at: string;
   /** Wall time of the verification in ms. */
@@ -202,8 +206,11 @@ export interface VerificationProgress {
   /** True once the report is ready (the message then points to the report). */
   done: boolean;
   /** With `done`: the report's overall outcome. */
-  outcome?: 'passed' | 'failed' | 'to_confirm';
+  outcome?: VerificationOutcome;
 }
+
+/** A verification's overall outcome: failed wins, then not checked, then to confirm, else passed. */
+export type VerificationOutcome = 'passed' | 'failed' | 'to_confirm' | 'not_checked';
 
 /**
  * Effects are data: what must be said on the run's surface after the state is saved.

@@ -106,7 +106,7 @@ const UNAVAILABLE = (method: string) => new RegExp(`SecuTix could not answer ${m
 const UNREADABLE = (field: RegExp) =>
   new RegExp(`SecuTix answered getPOSConfig with data the assistant cannot read \\(field ${field.source}`);
 
-const cases: { name: string; faults?: FaultRuleInput[]; front?: FrontFault; password?: string; says: RegExp }[] = [
+const cases: { name: string; faults?: FaultRuleInput[]; front?: FrontFault; password?: string; says: RegExp; notChecked?: true }[] = [
   { name: 'a timeout (no answer)', faults: [{ method: 'getPOSConfig', hang: 10 }], says: UNAVAILABLE('getPOSConfig') },
   { name: 'a connection reset', front: { method: 'getPOSConfig', kind: 'reset' }, says: UNAVAILABLE('getPOSConfig') },
   { name: 'HTTP 503', faults: [{ method: 'getPOSConfig', status: { code: 503, count: 10 } }], says: UNAVAILABLE('getPOSConfig') },
@@ -118,7 +118,9 @@ const cases: { name: string; faults?: FaultRuleInput[]; front?: FrontFault; pass
   {
     name: 'in_progress forever',
     front: { method: 'getCatalogDetailed', kind: 'in_progress_forever' },
-    says: UNAVAILABLE('getCatalogDetailed'),
+    // Not a broken setup: the product checks are "not checked", never "failed", and nothing is to confirm.
+    says: /SecuTix was still preparing the catalog \(getCatalogDetailed\) when the wait ran out: not checked/,
+    notChecked: true,
   },
   { name: 'malformed JSON', faults: [{ method: 'getPOSConfig', malformedJson: 10 }], says: UNREADABLE(/[^)]+/) },
   { name: 'mistyped JSON', faults: [{ method: 'getPOSConfig', wrongTypes: 10 }], says: UNREADABLE(/[^)]*posId/) },
@@ -151,6 +153,18 @@ describe.each(cases)('SecuTix answers with $name', (c) => {
     await store.close();
     expect(run?.currentStep).toBe('verification');
     expect(run?.verification?.passed).toBe(false);
+    if (c.notChecked) {
+      const text = JSON.stringify(report.blocks);
+      expect(text).toMatch(/Verification: not finished, SecuTix was too slow/);
+      expect(text).toMatch(/Events on sale\*?: not checked/);
+      expect(text).not.toMatch(/: failed|:x:/);
+      expect(buttons.map((b) => b.action_id)).not.toContain('verify_confirm');
+      expect(run?.steps.verification.state).toBe('current');
+      expect(run?.verification?.checks.filter((k) => k.outcome === 'not_checked').map((k) => k.id)).toEqual([
+        'event_products',
+        'pass_products',
+      ]);
+    }
     expect(p.alive()).toBe(true);
     expect(await p.healthz()).toBe(200);
   });

@@ -136,6 +136,27 @@ describe('HealthCheckService', () => {
     expect(access.commands({ ...ASKER, actor: { id: 'U-sup' } })).toContain('check');
   });
 
+  it('a catalog still being extracted when the wait ran out is "not checked", never passed or failed (check and product)', async () => {
+    const clock = manualClock();
+    const timeout = new SecutixError('unavailable', 'getCatalogDetailed', 'still in progress', { statusCode: 'in_progress' });
+    const svc = new HealthCheckService({ secutix: secutix(clock, { catalog: timeout }), clock, logger: recordingLogger() });
+    const health = await svc.check({ ...ASKER, ...TARGET, contingentIds: [11] });
+    if (!health.ok) throw new Error('check refused');
+    const rep = health.value.report;
+    expect(rep.checks.filter((c) => c.outcome === 'not_checked').map((c) => c.id)).toEqual(['event_products', 'pass_products']);
+    expect(rep.passed).toBe(false);
+    const product = await svc.checkProduct({ ...ASKER, ...TARGET, productCode: 'CONC01' });
+    if (!product.ok) throw new Error('product check refused');
+    expect(product.value.checks.find((c) => c.id === 'on_sale')?.outcome).toBe('not_checked');
+    expect(product.value.passed).toBe(false);
+    for (const L of LOCALES) {
+      expect(builder.productReport(L, product.value).text).toBe(
+        builder.t(L, 'product_check.header.not_checked', { productCode: 'CONC01' }),
+      );
+    }
+    expect(builder.productReport('en', product.value).text).toMatch(/not checked, SecuTix did not answer in time/);
+  });
+
   it('without contingents, "no contingents" failures become skips; other failures stay; durations come from the clock', async () => {
     const clock = manualClock();
     const log = recordingLogger();

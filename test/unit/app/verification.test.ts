@@ -293,6 +293,23 @@ describe('verifySetup', () => {
     expect(fake.count('getEventAvailability') + fake.count('getProductAvailability')).toBe(0);
   });
 
+  it('a catalog extraction still in progress at the timeout is not checked (not failed): no verify_confirm, verify again', async () => {
+    const fake = new FakeSecutix();
+    fake.pos = { ...goodPos, salesChannelActivityState: 'OPEN' }; // a check to confirm too
+    fake.catalog = new SecutixError('unavailable', 'getCatalogDetailed', 'still in progress', { statusCode: 'in_progress', attempts: 5 });
+    const r = await run(fake);
+    const reason = { code: 'secutix_extraction_timeout', params: { method: 'getCatalogDetailed' } };
+    expect(check(r, 'event_products')).toEqual({ id: 'event_products', outcome: 'not_checked', reason });
+    expect(check(r, 'pass_products')).toEqual({ id: 'pass_products', outcome: 'not_checked', reason });
+    expect(r.checks.some((c) => c.outcome === 'failed')).toBe(false);
+    expect(r.passed).toBe(false);
+    expect(r.notChecked).toBe(true);
+    expect(r.toConfirm).toBeUndefined();
+    // Another unavailable answer (not an unfinished extraction) still fails.
+    fake.catalog = new SecutixError('unavailable', 'getCatalogDetailed', 'HTTP 503', { statusCode: '503' });
+    expect(check(await run(fake), 'event_products').outcome).toBe('failed');
+  });
+
   it('an availability failure fails only its check', async () => {
     const fake = new FakeSecutix();
     fake.events = new SecutixError('unavailable', 'getEventAvailability', 'x');

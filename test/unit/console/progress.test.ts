@@ -147,3 +147,31 @@ test('without a report on the run (the final update comes first), the final upda
   });
   expect(take()).toBe('Verification finished: 1 check failed. The report follows, with what to fix and where.\n');
 });
+
+test('checks not checked (SecuTix still extracting when the wait ran out): plain words, not "failed", no confirm choice', async () => {
+  const { notifier, take } = setup();
+  const run = atVerification();
+  await notifier.progress!(run, progress(['passed', 'passed', 'passed']));
+  take();
+  const rep: VerificationReport = {
+    checks: CHECK_IDS.map((id) =>
+      id === 'event_products' || id === 'pass_products'
+        ? { id, outcome: 'not_checked', reason: { code: 'secutix_extraction_timeout', params: { method: 'getCatalogDetailed' } } }
+        : { id, outcome: 'passed' },
+    ),
+    passed: false,
+    notChecked: true,
+    at: AT,
+  };
+  const reported: Run = { ...run, steps: { ...run.steps, verification: { state: 'current', at: AT } }, verification: rep };
+  await notifier.deliver(reported, { type: 'verification_report' });
+  const out = take();
+  expect(out).toContain('  ~~ Events on sale: not checked\n  ~~ Passes on sale: not checked\n');
+  expect(out).toContain('Verification finished: nothing failed, 2 checks not done (SecuTix did not answer in time).');
+  expect(out).toContain('== Verification: not finished, SecuTix was too slow ==');
+  expect(out).toContain('SecuTix was still preparing the catalog (getCatalogDetailed) when the wait ran out: not checked');
+  expect(out).not.toMatch(/: failed|XX |failed {2}/);
+  const choices = notifier.channel.choicesFor(reported).map((c) => c.action);
+  expect(choices).toContain('verify_start');
+  expect(choices).not.toContain('verify_confirm');
+});

@@ -320,6 +320,37 @@ describe('transition: checks to confirm, verify_confirm, answers_edit, answers_e
     expect(r.ok ? 'ok' : r.refusal.code).toBe('not_allowed_here');
   });
 
+  it('a report with checks not checked (SecuTix too slow) leaves the step current, not failed; verify_confirm is refused', () => {
+    const notChecked: VerificationReport = {
+      ...toConfirmReport(),
+      checks: [
+        ...toConfirmReport().checks,
+        {
+          id: 'event_products',
+          outcome: 'not_checked',
+          reason: { code: 'secutix_extraction_timeout', params: { method: 'getCatalogDetailed' } },
+        },
+      ],
+      toConfirm: undefined,
+      notChecked: true,
+    };
+    delete notChecked.toConfirm;
+    const r1 = ok(runAt('verification'), { type: 'verification_result', report: notChecked, actor: op, at: at() });
+    expect(r1.run.currentStep).toBe('verification');
+    expect(r1.run.steps.verification).toMatchObject({ state: 'current', reason: 'checks_not_checked' });
+    expect(r1.effects.map((e) => e.type)).toEqual(['card', 'verification_report']);
+    const r = transition(r1.run, { type: 'verify_confirm', actor: op, at: at() });
+    expect(r.ok ? 'ok' : r.refusal.code).toBe('not_allowed_here');
+    // Even a report marked to confirm is not confirmable while a check is not checked.
+    const forced = {
+      ...r1.run,
+      verification: { ...notChecked, toConfirm: true },
+      steps: { ...r1.run.steps, verification: { state: 'to_confirm' as const } },
+    };
+    const r3 = transition(forced, { type: 'verify_confirm', actor: op, at: at() });
+    expect(r3.ok ? 'ok' : r3.refusal.code).toBe('not_allowed_here');
+  });
+
   it('answers_edit changes the recorded values (old and new in the effect) and offers the verification again', () => {
     const run = runAt('verification');
     expect(run.contactNumber).toBe('000123');
