@@ -27,7 +27,22 @@ const loose = <T extends z.ZodType>(s: T) =>
 const looseInt = loose(id);
 const looseNum = loose(z.number());
 const looseStr = loose(z.string());
-const looseBool = loose(z.boolean());
+
+/**
+ * `hub.pointsOfSales[].running` (unpublished): a boolean, or the strings `"true"` / `"false"`
+ * (any case, trimmed) read as that boolean; any other value is kept as seen (`runningSeen`, JSON
+ * text) so the check asks a person to confirm it instead of taking it as running.
+ */
+const runningValue = z
+  .unknown()
+  .optional()
+  .transform((v): { running?: boolean; runningSeen?: string } => {
+    if (v === undefined || v === null) return {};
+    if (typeof v === 'boolean') return { running: v };
+    if (typeof v === 'string' && /^\s*(true|false)\s*$/i.test(v)) return { running: v.trim().toLowerCase() === 'true' };
+    const seen = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
+    return { runningSeen: seen.length > 60 ? `${seen.slice(0, 59)}…` : seen };
+  });
 
 /**
  * A payment method's `externalName`: a string, or (as catalog names are) a translations object
@@ -79,8 +94,9 @@ export const posConfigSchema = z
         pointsOfSales: loose(
           z.array(
             z
-              .object({ id: looseInt, code: looseStr, running: looseBool })
-              .catch(() => ({ id: undefined, code: undefined, running: undefined })),
+              .object({ id: looseInt, code: looseStr, running: runningValue })
+              .transform(({ running, ...p }) => ({ ...p, ...running }))
+              .catch(() => ({ id: undefined, code: undefined })),
           ),
         ),
       }),

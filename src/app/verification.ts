@@ -70,6 +70,7 @@ export type CheckReasonCode = (typeof CHECK_REASON_CODES)[number];
 export const CHECK_CONFIRM_CODES = [
   'channel_state_unknown',
   'pos_state_unknown',
+  'pos_running_unknown',
   'payment_types_unknown',
   'contact_flag_missing',
   'event_states_unknown',
@@ -186,6 +187,10 @@ function pointOfSaleCheck(pos: PosConfig, a: SecutixAssumptions): CheckResult {
   const unknownTypes = types.filter((t) => t.verdict === 'unknown');
   if (!pending && unknownTypes.length === 0) return { id, outcome: 'failed', reason: reason('no_pending_account', { posCode }) };
   if (verdict === 'unknown') return { id, outcome: 'to_confirm', reason: confirm('pos_state_unknown', { state, posCode }) };
+  if (inHub?.runningSeen !== undefined) {
+    // hub.pointsOfSales says something other than true/false: a person looks (the value is named).
+    return { id, outcome: 'to_confirm', reason: confirm('pos_running_unknown', { posCode, value: inHub.runningSeen }) };
+  }
   if (!pending) {
     // No method of a known pending-account type, but some of a type we do not know: it may be one.
     const methods = listOf(

@@ -27,7 +27,13 @@ export interface PosConfig {
   organizationTimeZone?: string;
   paymentMethods: { id?: number; code?: string; externalName?: string; paymentType: string; forPayment?: boolean }[];
   /** `hub.pointsOfSales[]` when SecuTix sent it (`running` false = that point of sale is stopped). */
-  pointsOfSales?: { id?: number; code?: string; running?: boolean }[];
+  pointsOfSales?: {
+    id?: number;
+    code?: string;
+    running?: boolean;
+    /** `running` as seen (JSON text) when it was neither a boolean nor "true"/"false": to confirm. */
+    runningSeen?: string;
+  }[];
 }
 
 /** A catalog product (`getCatalogDetailed`); unknown `state`/`productFamilyType` kept as strings. */

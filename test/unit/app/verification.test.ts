@@ -442,6 +442,12 @@ describe('verifySetup: three outcomes (failed only on known-bad values, to confi
     const fake = new FakeSecutix();
     fake.pos = { ...goodPos, pointsOfSales: [{ id: 4242, code: 'DGTKPOS', running: false }] };
     expect(check(await run(fake), 'point_of_sale').reason?.code).toBe('pos_stopped_in_hub');
+    fake.pos = { ...goodPos, pointsOfSales: [{ id: 4242, runningSeen: '"stopped"' }] };
+    expect(check(await run(fake), 'point_of_sale')).toEqual({
+      id: 'point_of_sale',
+      outcome: 'to_confirm',
+      reason: { code: 'pos_running_unknown', params: { posCode: 'DGTKPOS', value: '"stopped"' } },
+    });
     fake.pos = { ...goodPos, pointsOfSales: [{ id: 4242, running: true }], virtualOperatorName: 'ACME_WEB' };
     const r = await run(fake);
     expect(check(r, 'point_of_sale').outcome).toBe('passed');

@@ -114,6 +114,9 @@ describe('SecuTix answer shapes (canned loopback server)', () => {
               { id: 4242, code: 'DGTKPOS', running: true, internetUrl: null, rank: 1 },
               { id: 'x', code: 5, running: 'yes' },
               'not an object',
+              { id: 1, running: 'false' },
+              { id: 2, running: ' TRUE ' },
+              { id: 3, running: 0 },
             ],
           },
         },
@@ -125,7 +128,15 @@ describe('SecuTix answer shapes (canned loopback server)', () => {
       { id: 9, code: 'TRAD', externalName: 'Traduit', paymentType: 'X' },
       { code: 'ODD', paymentType: 'Y' },
     ]);
-    expect(p.pointsOfSales).toEqual([{ id: 4242, code: 'DGTKPOS', running: true }, {}, {}]);
+    expect(p.pointsOfSales).toEqual([
+      { id: 4242, code: 'DGTKPOS', running: true },
+      { runningSeen: '"yes"' },
+      {},
+      // The strings "false" / "true" are the booleans; any other value is kept as seen (to confirm).
+      { id: 1, running: false },
+      { id: 2, running: true },
+      { id: 3, runningSeen: '0' },
+    ]);
   });
 
   it('getPOSConfig without hub: no pointsOfSales at all (not an empty list)', async () => {
