@@ -12,21 +12,25 @@ import { DEFAULT_SECUTIX_ASSUMPTIONS, type SecutixAssumptions } from '../src/app
 const LITERAL = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
- * A comma-separated list of literals (spaces around commas allowed). Unset or blank: `def`.
- * Set but with no value (`,`), or with a value that is not a literal: a problem naming it.
+ * A comma-separated list of literals (spaces around commas allowed). Unset: `def`. Set but with
+ * no value (empty, blank, or only commas and spaces), or with a value that is not a literal: a
+ * start-up problem naming it (an empty list is never silently read as the default).
  */
 const literalList = (def: readonly string[]) =>
   z
     .string()
     .optional()
     .transform((v, ctx): string[] => {
-      if (v === undefined || v.trim() === '') return [...def];
+      if (v === undefined) return [...def];
       const items = v
         .split(',')
         .map((s) => s.trim())
         .filter((s) => s.length > 0);
       if (items.length === 0) {
-        ctx.addIssue({ code: 'custom', message: `must list at least one value, separated by commas (got "${v}")` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `must list at least one value, separated by commas (got "${v}"; unset it to use the default ${def.join(',')})`,
+        });
         return z.NEVER;
       }
       const bad = items.filter((s) => !LITERAL.test(s));

@@ -13,16 +13,23 @@ function problems(env: Record<string, string>): string[] {
 }
 
 describe('loadConfig: SecuTix assumptions', () => {
-  it('unset or blank: the documented defaults (DEFAULT_SECUTIX_ASSUMPTIONS)', () => {
+  it('unset: the documented defaults (DEFAULT_SECUTIX_ASSUMPTIONS); a blank status code too', () => {
     expect(loadConfig({}).secutixAssumptions).toEqual(DEFAULT_SECUTIX_ASSUMPTIONS);
-    const blank = loadConfig({
-      SECUTIX_RUNNING_STATES: '  ',
-      SECUTIX_STOPPED_STATES: '',
-      SECUTIX_PENDING_ACCOUNT_TYPES: '',
-      SECUTIX_OTHER_PAYMENT_TYPES: ' ',
-      SECUTIX_CONTACT_NOT_FOUND_STATUS: '',
+    expect(loadConfig({ SECUTIX_CONTACT_NOT_FOUND_STATUS: '' }).secutixAssumptions).toEqual(DEFAULT_SECUTIX_ASSUMPTIONS);
+  });
+
+  it('a list variable set empty, blank or to commas only is a start-up error naming it (never the default in silence)', () => {
+    const found = problems({
+      SECUTIX_RUNNING_STATES: '',
+      SECUTIX_STOPPED_STATES: '  ',
+      SECUTIX_PENDING_ACCOUNT_TYPES: ',',
+      SECUTIX_OTHER_PAYMENT_TYPES: ' , ,',
     });
-    expect(blank.secutixAssumptions).toEqual(DEFAULT_SECUTIX_ASSUMPTIONS);
+    expect(found).toHaveLength(4);
+    for (const name of ['SECUTIX_RUNNING_STATES', 'SECUTIX_STOPPED_STATES', 'SECUTIX_PENDING_ACCOUNT_TYPES', 'SECUTIX_OTHER_PAYMENT_TYPES']) {
+      expect(found).toContainEqual(expect.stringMatching(new RegExp(`^${name}: must list at least one value.*unset it to use the default`)));
+    }
+    expect(() => loadConfig({ SECUTIX_RUNNING_STATES: '' })).toThrow(/SECUTIX_RUNNING_STATES: must list at least one value/);
   });
 
   it('comma-separated lists replace the defaults: spaces trimmed, duplicates dropped, the families kept', () => {
