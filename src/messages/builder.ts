@@ -77,8 +77,14 @@ const TRANSIENT_REASONS: readonly string[] = ['secutix_unavailable', 'secutix_pr
  * The view of a check reason: its params, plus `count` (the plural forms' number) where a report
  * stored before reasons carried it lists contingents (`no_event_availability`, `no_pass_availability`).
  */
-function reasonView(r: Reason): Record<string, unknown> {
-  const params: Record<string, unknown> = { ...(r.params ?? {}) };
+/**
+ * A reason's template view. A value SecuTix gave (or that was recorded) that is empty shows as
+ * `noValue` ("(no value)" in the reader's language), never as nothing.
+ */
+function reasonView(r: Reason, noValue: string): Record<string, unknown> {
+  const params: Record<string, unknown> = Object.fromEntries(
+    Object.entries(r.params ?? {}).map(([k, v]) => [k, typeof v === 'string' && v.trim() === '' ? noValue : v]),
+  );
   if (params.count === undefined && typeof params.contingents === 'string') {
     params.count = params.contingents.split(',').filter((x) => x.trim() !== '').length;
   }
@@ -845,9 +851,15 @@ export class MessageBuilder {
       id: c.id,
       outcome: c.outcome,
       ...(c.reason
-        ? { reason: this.r.t(L, `check.${c.outcome === 'to_confirm' ? 'confirm' : 'reason'}.${c.reason.code}`, reasonView(c.reason)) }
+        ? {
+            reason: this.r.t(
+              L,
+              `check.${c.outcome === 'to_confirm' ? 'confirm' : 'reason'}.${c.reason.code}`,
+              reasonView(c.reason, this.r.t(L, 'value.none')),
+            ),
+          }
         : {}),
-      warnings: (c.warnings ?? []).map((w) => this.r.t(L, warningKey(w.code), w.params ?? {})),
+      warnings: (c.warnings ?? []).map((w) => this.r.t(L, warningKey(w.code), reasonView(w, this.r.t(L, 'value.none')))),
     }));
   }
 
@@ -877,7 +889,7 @@ export class MessageBuilder {
       // The screen is named once, by the fix: a reason whose own remedy names it again is cut
       // to its cause (`check.cause.<code>`: the reason's first sentence).
       const causeKey = c.reason ? `check.cause.${c.reason.code}` : '';
-      const cause = c.reason && this.r.has(L, causeKey) ? this.r.t(L, causeKey, reasonView(c.reason)) : reason;
+      const cause = c.reason && this.r.has(L, causeKey) ? this.r.t(L, causeKey, reasonView(c.reason, this.r.t(L, 'value.none'))) : reason;
       const line = transient
         ? this.r.t(L, 'health.transient_line', { reason })
         : this.r.t(L, 'health.failed_line', { reason: cause, fix: this.r.t(L, `check.fix.${c.id}`, v) });
@@ -996,8 +1008,8 @@ export class MessageBuilder {
     const L = locale;
     const reasonText = (r: Reason): string =>
       this.r.has(L, `product_check.reason.${r.code}`)
-        ? this.r.t(L, `product_check.reason.${r.code}`, reasonView(r))
-        : this.r.t(L, `check.reason.${r.code}`, reasonView(r));
+        ? this.r.t(L, `product_check.reason.${r.code}`, reasonView(r, this.r.t(L, 'value.none')))
+        : this.r.t(L, `check.reason.${r.code}`, reasonView(r, this.r.t(L, 'value.none')));
     const header = this.r.t(L, `product_check.header.${rep.passed ? 'passed' : overallOutcome(rep.checks)}`, {
       productCode: rep.productCode,
     });

@@ -246,3 +246,36 @@ describe('verification report hints', () => {
     expect(reportOf('no_event_products')).toContain('Fix what failed in the back office');
   });
 });
+
+describe('empty values in reports', () => {
+  it.each([
+    ['en', '(no value)'],
+    ['fr', '(aucune valeur)'],
+    ['de', '(kein Wert)'],
+  ] as const)('%s: an empty value SecuTix gave shows as "%s", never as nothing', (locale, none) => {
+    const run = { ...runIn(locale), currentStep: 'verification' as const };
+    run.verification = {
+      passed: false,
+      at: T,
+      checks: [
+        { id: 'credentials', outcome: 'passed' },
+        {
+          id: 'sales_channel',
+          outcome: 'failed',
+          reason: { code: 'virtual_operator_mismatch', params: { expected: 'ACME_DGTK', actual: '' } },
+        },
+        { id: 'point_of_sale', outcome: 'to_confirm', reason: { code: 'pos_state_unknown', params: { state: ' ', posCode: 'DGTKPOS' } } },
+        {
+          id: 'technical_contact',
+          outcome: 'failed',
+          reason: { code: 'secutix_business', params: { method: 'getContactData', statusCode: 'x', statusDetail: '' } },
+        },
+      ],
+    };
+    const items = builder.report(run).blocks.find((b) => b.type === 'checks');
+    const reasons = items?.type === 'checks' ? items.items.map((i) => i.reason ?? '') : [];
+    expect(reasons[1]).toContain(none);
+    expect(reasons[2]).toContain(none);
+    expect(reasons[3]).toMatch(new RegExp(`${none.replace(/[()]/g, '\\$&')}$`));
+  });
+});
