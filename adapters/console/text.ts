@@ -35,7 +35,7 @@ export const OUTCOME_MARKERS: Readonly<Record<CheckResult['outcome'], string>> =
 
 /** Removes `**bold**` markers and backticks, and says "choose" where chat says "press the button". */
 export function stripMarkup(text: string): string {
-  return consoleWording(text.replace(/\*\*/g, ''));
+  return consoleWording(text.replace(/\*\*([^*\n]+?)\*\*/g, '$1'));
 }
 
 /** Indents every line of `text` by `n` spaces. */

@@ -90,15 +90,37 @@ function mapRefs(s: string, text: (x: string) => string, ref: (target: string, f
 const dropMarkers = (s: string) => s.replace(/[\uE000-\uE002]/g, '');
 
 /**
+ * Slack mrkdwn has no escape character. The catalogs' only markup is `**bold**` and `` `code` ``
+ * (a catalog test keeps the rest out), so any other `*`, `_` or `~` is a value's (a state SecuTix
+ * gave, a name someone typed). Slack opens bold, italic or strike only at a word start: a zero-width
+ * space before such a character, where it could open one, keeps it literal (`DEMO_DGTK`, inside a
+ * word, is left alone).
+ */
+const VALUE_MARK = /(^|[^\p{L}\p{N}])(?=[*_~])/gu;
+const literalMarks = (s: string): string => s.replace(VALUE_MARK, '$1\u200B').replace(/([*_~])(?=[*_~])/g, '$1\u200B');
+/** The renderer's own italics (around a step's note), turned into `_` after values are made literal. */
+const ITALIC = '\uE003';
+/** Catalog code spans (kept as is: Slack shows their content literally), catalog bold, the rest. */
+const CODE_OR_BOLD = /`[^`\n]*`|\*\*([^*\n]+?)\*\*/g;
+
+/**
  * The model's plain text to Slack mrkdwn: `&`, `<`, `>` escaped (template text and values
- * alike), `**x**` -> `*x*` (`_x_` and `` `x` `` are the same), references -> `<@U…>` / `<url|label>`.
+ * alike), `**x**` -> `*x*`, `` `x` `` kept, any other `*`, `_`, `~` shown literally
+ * (`literalMarks`), references -> `<@U…>` / `<url|label>`.
  */
 export function toMrkdwn(s: string): string {
-  return mapRefs(
-    s,
-    (x) => escapeSlack(dropMarkers(x)).replace(/\*\*([^*\n]+?)\*\*/g, '*$1*'),
-    (target, fallback) =>
-      target.startsWith('http') || target.startsWith('mailto:') ? `<${target}|${escapeSlack(fallback)}>` : `<${target}>`,
+  const text = (x: string): string => {
+    const e = escapeSlack(dropMarkers(x));
+    let out = '';
+    let last = 0;
+    for (const m of e.matchAll(CODE_OR_BOLD)) {
+      out += literalMarks(e.slice(last, m.index)) + (m[1] !== undefined ? `*${literalMarks(m[1])}*` : m[0]);
+      last = m.index + m[0].length;
+    }
+    return (out + literalMarks(e.slice(last))).replaceAll(ITALIC, '_');
+  };
+  return mapRefs(s, text, (target, fallback) =>
+    target.startsWith('http') || target.startsWith('mailto:') ? `<${target}|${escapeSlack(fallback)}>` : `<${target}>`,
   );
 }
 
@@ -106,7 +128,10 @@ export function toMrkdwn(s: string): string {
 export function toPlain(s: string): string {
   return mapRefs(
     s,
-    (x) => dropMarkers(x).replace(/\*\*([^*\n]+?)\*\*/g, '$1'),
+    (x) =>
+      dropMarkers(x)
+        .replaceAll(ITALIC, '')
+        .replace(/\*\*([^*\n]+?)\*\*/g, '$1'),
     (_target, fallback) => fallback,
   );
 }
@@ -219,7 +244,7 @@ export function renderBlock(
         const emoji = STEP_STATE_EMOJI[s.state] ?? ':grey_question:';
         const label = s.state === 'current' ? `**${s.number}. ${s.label}**` : `${s.number}. ${s.label}`;
         const word = WORDED_STATES.includes(s.state) ? `: ${stateLabel(s.state)}` : '';
-        return `${emoji} ${label}${word}${s.note ? ` _(${s.note})_` : ''}`;
+        return `${emoji} ${label}${word}${s.note ? ` ${ITALIC}(${s.note})${ITALIC}` : ''}`;
       });
       return sections(lines.join('\n'));
     }

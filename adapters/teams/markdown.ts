@@ -10,11 +10,11 @@
  */
 
 /**
- * What Markdown may act on inside a line: `\`, `` ` ``, `*`, `[`, `]`, `<` (emphasis, code, links,
+ * What Markdown may act on inside a line: `\`, `` ` ``, `*`, `~`, `[`, `]`, `<` (emphasis, strike, code, links,
  * HTML), `_` unless inside a word (CommonMark never emphasises intraword `_`: `DEMO_DGTK` stays as
  * is), `&` starting an entity. Teams mentions (`<at>Name</at>`, with their entity) are kept.
  */
-const INLINE = /<at>[^<>\n]*<\/at>|[\\`*[\]<]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])|&(?=#?[A-Za-z0-9]+;)/gu;
+const INLINE = /<at>[^<>\n]*<\/at>|[\\`*~[\]<]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])|&(?=#?[A-Za-z0-9]+;)/gu;
 const escapeInline = (s: string): string => s.replace(INLINE, (m) => (m.length > 1 ? m : `\\${m}`));
 /** A line start Markdown reads as a block: list item, heading, quote, thematic break, setext underline. */
 const BLOCK_START = /^(\s*)(?:([-+*#=])(?=[\s#=*+-]|$)|(>)|(\d{1,9})([.)])(?=\s|$))/;

@@ -17,6 +17,10 @@ describe('stripMarkup', () => {
     );
   });
 
+  test("a value's *, _, ~ and a lone * or ** show as typed", () => {
+    expect(stripMarkup('**Sales channel**: state *OPEN* _x_ ~y~ a**b')).toBe('Sales channel: state *OPEN* _x_ ~y~ a**b');
+  });
+
   test('turns button wording into choices wording in en, fr and de; "press Enter" stays', () => {
     expect(
       stripMarkup('Then press the button and type their ids. No events? Press "No events". Support presses "Password assigned".'),

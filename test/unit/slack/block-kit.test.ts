@@ -25,12 +25,19 @@ const builder = new MessageBuilder(new Renderer(loadTemplates()), {
 });
 
 describe('Slack Block Kit rendering', () => {
-  it('turns **bold** into *bold* and keeps code and italics', () => {
-    expect(toMrkdwn('a **b** _c_ `d` **e f**')).toBe('a *b* _c_ `d` *e f*');
+  it('turns **bold** into *bold* and keeps code', () => {
+    expect(toMrkdwn('a **b** `d` **e f**')).toBe('a *b* `d` *e f*');
+  });
+
+  it("shows a value's *, _ and ~ literally (no bold, italic or strike of its own); identifiers stay as typed", () => {
+    const Z = '\u200B';
+    expect(toMrkdwn('state *OPEN* _x_ ~y~ DEMO_DGTK a*b')).toBe(`state ${Z}*OPEN* ${Z}_x_ ${Z}~y~ DEMO_DGTK a*b`);
+    expect(toMrkdwn('**Sales channel**: state _*~')).toBe(`*Sales channel*: state ${Z}_${Z}*${Z}~`);
+    expect(toMrkdwn('code `_a_ *b*` stays')).toBe('code `_a_ *b*` stays');
   });
 
   it('escapes template text and values alike in mrkdwn, keeps mentions and links, and leaves plain_text as typed', () => {
-    expect(toMrkdwn('login `<INSTITUTION>_<CHANNEL>`, *A > B* & co')).toBe(
+    expect(toMrkdwn('login `<INSTITUTION>_<CHANNEL>`, **A > B** & co')).toBe(
       'login `&lt;INSTITUTION&gt;_&lt;CHANNEL&gt;`, *A &gt; B* &amp; co',
     );
     expect(toMrkdwn(`by ${slackMention({ id: 'U0ALEX', name: 'a<b' })} & ${slackRef('https://x.test/p?a=1&b=2', 'thread <1>')}`)).toBe(

@@ -264,3 +264,9 @@ test('the email draft is shown verbatim: one monospace RichTextBlock per line, n
 test('markup: bold kept, backticks dropped, single line breaks shown', () => {
   expect(toTeamsMarkdown('**a** `b`\nc')).toBe('**a** b\n\nc');
 });
+
+test("a value's *, _, ~ and a lone backtick show literally (escaped); identifiers stay as typed", () => {
+  expect(toTeamsMarkdown('**Sales channel**: state *OPEN* _x_ ~~y~~ DEMO_DGTK a`b')).toBe(
+    '**Sales channel**: state \\*OPEN\\* \\_x\\_ \\~\\~y\\~\\~ DEMO_DGTK a\\`b',
+  );
+});
