@@ -40,6 +40,8 @@ export class ConsoleProgress {
 
   /** One update from the run service (paced: at most one a second). */
   update(run: Run, p: VerificationProgress): void {
+    // A verification cut by a crash: the notice that follows says so (nothing else to print).
+    if (p.interrupted) return;
     const key = run.verification?.at ?? '';
     let st = this.runs.get(run.id);
     if (st && st.key !== key) st = undefined;

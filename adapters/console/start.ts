@@ -43,6 +43,8 @@ export class StartFlow {
   }
 
   private async resume(runId: string): Promise<Run | null> {
+    // One console process per database: a verification still marked under way was cut by a crash. Say so first.
+    await this.s.deps.service.recoverInterruptedVerifications(0, runId).catch(() => []);
     const r = await this.s.deps.service.resume({ runId, actor: this.s.actor, surface: 'console' });
     if (r.ok) {
       this.s.current = r.value;

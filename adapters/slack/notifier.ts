@@ -52,6 +52,10 @@ export const SLACK_REF = {
   delivery: (id: number) => `slack.delivery.${id}`,
 } as const;
 
+/** Ref key of the progress message of a verification under way (`{ channel, ts, tag }`, null when none). */
+export const SLACK_PROGRESS_REF = 'slack.progress';
+const progressRefSchema = z.object({ channel: z.string(), ts: z.string(), tag: z.string() });
+
 const messageRefSchema = z.object({ channel: z.string(), ts: z.string() });
 /** Where a posted message is: channel id and `ts`. */
 export type MessageRef = z.infer<typeof messageRefSchema>;
@@ -194,13 +198,25 @@ export class SlackNotifier implements ChatNotifier {
   async progress(run: Run, p: VerificationProgress): Promise<void> {
     try {
       const payload = this.render(this.deps.builder.progress(run, p));
-      await this.progressMessages.show(run.id, payload, p.done, {
-        thread: () => this.requireCard(run),
-        post: (args) => this.postNow(args),
-        update: (args) => this.deps.client.apiCall('chat.update', { ...args }),
-        replies: (args) => this.deps.client.apiCall('conversations.replies', { ...args }),
-        ambiguous: isAmbiguousFailure,
-      });
+      const { store } = this.deps;
+      await this.progressMessages.show(
+        run.id,
+        payload,
+        p.done,
+        {
+          thread: () => this.requireCard(run),
+          post: (args) => this.postNow(args),
+          update: (args) => this.deps.client.apiCall('chat.update', { ...args }),
+          replies: (args) => this.deps.client.apiCall('conversations.replies', { ...args }),
+          ambiguous: isAmbiguousFailure,
+          durable: {
+            save: (runId, at) => store.putRef(runId, SLACK_PROGRESS_REF, at),
+            load: async (runId) => progressRefSchema.safeParse((await store.getRefs(runId))[SLACK_PROGRESS_REF]).data,
+          },
+        },
+        // Closing an interrupted verification edits its message only: nothing new is posted.
+        p.interrupted === true,
+      );
     } catch (err) {
       this.deps.logger.warn(
         { runId: run.id, done: p.done, slackError: slackErrorCode(err) ?? errCode(err) },

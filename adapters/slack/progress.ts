@@ -1,6 +1,7 @@
 /**
  * Where each run's verification progress message is in Slack (`SlackNotifier.progress`): kept in
- * memory only (nothing durable; a restart loses it and the next verification posts a new one).
+ * memory, and (with `ProgressCalls.durable`) in the run store once posted, so that after a crash
+ * the restarted process can close it as interrupted instead of leaving "Verifying..." behind.
  *
  * The first update posts the message in the run's thread, tagged with a `progress_id` in its
  * metadata; later updates `chat.update` it; the `done` one edits it a last time and forgets it.
@@ -32,6 +33,11 @@ export interface ProgressCalls {
   replies(args: { channel: string; ts: string; include_all_metadata: true; limit: number }): Promise<unknown>;
   /** True when a failed post may still have landed (`isAmbiguousFailure`). */
   ambiguous(err: unknown): boolean;
+  /** Where a posted progress message is kept across restarts (null: none under way). */
+  durable?: {
+    save(runId: string, at: { channel: string; ts: string; tag: string } | null): Promise<void>;
+    load(runId: string): Promise<{ channel: string; ts: string; tag: string } | undefined>;
+  };
 }
 
 const repliesSchema = z.object({
@@ -50,8 +56,14 @@ export class SlackProgressMessages {
    * Posts or edits run `runId`'s progress message with `payload`; `done` forgets it afterwards.
    * @throws the Web API error (the caller logs it; the next update tries again).
    */
-  async show(runId: string, payload: SlackMessagePayload, done: boolean, calls: ProgressCalls): Promise<void> {
+  async show(runId: string, payload: SlackMessagePayload, done: boolean, calls: ProgressCalls, onlyExisting = false): Promise<void> {
     let entry = this.entries.get(runId);
+    if (!entry && calls.durable) {
+      // Posted by a process that died: edit that same message.
+      const saved = await calls.durable.load(runId);
+      if (saved) entry = { channel: saved.channel, threadTs: '', tag: saved.tag, ts: saved.ts };
+    }
+    if (onlyExisting && !entry?.ts) return;
     if (entry && !entry.ts) {
       const found = await this.find(entry, calls);
       if (found) entry.ts = found;
@@ -71,13 +83,17 @@ export class SlackProgressMessages {
       try {
         const posted = await calls.post({ channel: entry.channel, thread_ts: entry.threadTs, ...tagged(entry) });
         entry.ts = posted.ts;
+        if (!done) await calls.durable?.save(runId, { channel: entry.channel, ts: posted.ts, tag: entry.tag });
       } catch (err) {
         // A clean refusal posted nothing: the next update posts afresh. An ambiguous one is looked for first.
         if (!calls.ambiguous(err)) this.entries.delete(runId);
         throw err;
       }
     }
-    if (done) this.entries.delete(runId);
+    if (done) {
+      this.entries.delete(runId);
+      await calls.durable?.save(runId, null);
+    }
   }
 
   /** The `ts` of a progress message whose post answer was lost, when it is in the thread. */

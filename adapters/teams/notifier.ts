@@ -149,19 +149,24 @@ export class TeamsNotifier implements ChatNotifier {
       const refs = await store.getRefs(run.id);
       const ref = await this.reference(run, refs);
       const card = renderMessage(builder.progress(run, p), { runLabel: this.cards.runLabel(run) });
-      const existing = this.progressPosts.get(run.id);
+      // In memory, else posted by a process that died (kept in the run store until `done`).
+      const existing = this.progressPosts.get(run.id) ?? readPosted(refs[TEAMS_REF.progress]);
       if (existing) {
         await outbound.update(ref, existing, card);
-      } else {
+      } else if (!p.interrupted) {
         const t = this.threadTarget(ref, refs);
         const posted = await outbound.post(ref, t.conversationId, card, t.replyToId);
         if (!p.done) {
           this.progressPosts.set(run.id, posted);
+          await store.putRef(run.id, TEAMS_REF.progress, posted);
           // Bounded: a verification cut short (no `done`) leaves its entry; the oldest go first.
           if (this.progressPosts.size > MAX_PROGRESS_POSTS) this.progressPosts.delete(this.progressPosts.keys().next().value as string);
         }
       }
-      if (p.done) this.progressPosts.delete(run.id);
+      if (p.done) {
+        this.progressPosts.delete(run.id);
+        if (refs[TEAMS_REF.progress]) await store.putRef(run.id, TEAMS_REF.progress, null);
+      }
     } catch (err) {
       if (p.done) this.progressPosts.delete(run.id);
       this.deps.logger?.warn({ runId: run.id, done: p.done, err: errorSummary(err) }, 'teams verification progress not shown');

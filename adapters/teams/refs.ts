@@ -22,6 +22,8 @@ export const TEAMS_REF = {
   card: 'teams.card',
   step: (step: StepId): string => `teams.step.${step}`,
   support: 'teams.support',
+  /** The progress card of a verification under way (`Posted`, null when none): closed as interrupted after a crash. */
+  progress: 'teams.progress',
 } as const;
 
 /** Pseudo run id under which the surface keeps its global references. */

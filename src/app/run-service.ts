@@ -446,17 +446,21 @@ export class RunService {
    * Tells the operator of each run whose verification was interrupted (the process died while it
    * ran, leaving its marker older than `olderThanMs` ms) that nothing was recorded and to verify
    * again; clears the marker. With one process (SQLite) any marker found at start is stale (0);
-   * with replicas, use an age no verification can reach (a few minutes).
+   * with replicas, use an age no verification can reach (a few minutes). `onlyRunId`: that run only
+   * (the console, when it resumes a run). Each one's progress message is closed as interrupted.
    * @returns the ids of the runs told.
    */
-  async recoverInterruptedVerifications(olderThanMs: number): Promise<string[]> {
+  async recoverInterruptedVerifications(olderThanMs: number, onlyRunId?: string): Promise<string[]> {
     const now = this.deps.clock.nowMs();
     const told: string[] = [];
     for (const run of await this.deps.store.list({ status: 'open', limit: 500 })) {
+      if (onlyRunId !== undefined && run.id !== onlyRunId) continue;
       if (run.currentStep !== 'verification' || this.verifying.has(run.id)) continue;
       const marker = (await this.deps.store.getRefs(run.id))[VERIFYING_REF] as { at?: string } | null | undefined;
       if (!marker?.at || now - Date.parse(marker.at) < olderThanMs) continue;
       await this.deps.store.putRef(run.id, VERIFYING_REF, null);
+      // Its progress message (posted by the dead process) is closed plainly: never left "Verifying...".
+      await this.deps.notifiers[run.surface]?.progress?.(run, { checks: [], done: true, interrupted: true });
       await this.notify(run, { type: 'notice', code: 'verification_interrupted' });
       this.deps.logger.warn(
         { runId: run.id, startedAt: marker.at },

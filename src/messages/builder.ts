@@ -411,6 +411,21 @@ export class MessageBuilder {
   progress(run: Run, p: VerificationProgress): Message {
     const L = run.details.language;
     const v = this.baseView(run);
+    if (p.interrupted) {
+      // The process died mid-verification: close the message plainly (no "Verifying..." left behind).
+      const header = this.r.t(L, 'progress.header.interrupted', v);
+      return {
+        kind: 'progress',
+        locale: L,
+        text: header,
+        blocks: [
+          { type: 'header', text: header },
+          { type: 'context', text: this.r.t(L, 'progress.done.interrupted') },
+        ],
+        actions: [],
+        run: { ...this.runMeta(run)!, step: 'verification' },
+      };
+    }
     const lines = p.checks.map((c) => this.r.t(L, `progress.line.${c.state}`, { name: this.r.t(L, `check.name.${c.id}`) }));
     const blocks: Block[] = [{ type: 'header', text: this.r.t(L, p.done ? 'progress.header.done' : 'progress.header', v) }];
     blocks.push({ type: 'text', text: lines.join('\n') });

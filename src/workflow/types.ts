@@ -207,6 +207,11 @@ export interface VerificationProgress {
   done: boolean;
   /** With `done`: the report's overall outcome. */
   outcome?: VerificationOutcome;
+  /**
+   * With `done`: the verification was cut (the process died while it ran); nothing was recorded,
+   * the message says so and to verify again (no check lines: nobody knows how far it went).
+   */
+  interrupted?: boolean;
 }
 
 /** A verification's overall outcome: failed wins, then not checked, then to confirm, else passed. */

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { STEP_IDS } from '../../../src/domain/ids';
 import { sandboxHints } from '../../../adapters/sandbox';
-import { type ConsoleHarness, demoConsoleHints, tempDir, wireConsole } from './console-harness';
+import { type ConsoleHarness, demoConsoleHints, TEST_USER, tempDir, wireConsole } from './console-harness';
 
 const DEMO = sandboxHints('DEMO');
 const FAULTY = sandboxHints('FAULTY');
@@ -144,6 +144,25 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
     expect(runs[0]).toMatchObject({ id: saved.id, status: 'completed' });
     const audit = await h.core.store.audit(saved.id);
     expect(audit.map((a) => a.action)).toContain('resume');
+  });
+
+  test('(b) a verification cut by a crash (its marker left in the database): resuming the run says so, verify again', async () => {
+    const first = await h.session([...startAnswers('DEMO', 'Demo Theatre'), ...DEMO_STEPS_1_TO_8]);
+    expect(first.exitCode).toBe(0);
+    const [saved] = await h.core.store.list({ surface: 'console' });
+    expect(saved).toMatchObject({ status: 'open', currentStep: 'verification' });
+    // What a process killed mid-verification leaves behind: the under-way marker, no report.
+    await h.core.store.putRef(saved.id, 'core.verifying', { at: new Date(Date.now() - 60_000).toISOString(), by: TEST_USER });
+
+    await h.close();
+    h = await wireConsole(dbPath);
+    const second = await h.session(['1']);
+    expect(second.exitCode).toBe(0);
+    expect(second.output).toContain(
+      `The verification of run ${saved.id} was interrupted (the assistant restarted) and nothing was recorded.`,
+    );
+    expect(second.output.indexOf('was interrupted')).toBeLessThan(second.output.indexOf('== Step 9/10'));
+    expect((await h.core.store.getRefs(saved.id))['core.verifying']).toBeNull();
   });
 
   test("`audit` writes the current run's trail as CSV, every transition in order, no password", async () => {

@@ -137,6 +137,12 @@ it('kill -9 in the middle of a verification: after the restart the run is still 
   await waitFor('getPOSConfig in flight at SecuTix', () =>
     sandbox.state.log.some((c) => c.method === 'getPOSConfig' && c.endMs === undefined),
   );
+  // The progress message ("Verifying...") is in the thread when the process dies.
+  const progressTs = await waitFor(
+    'the progress message posted',
+    () => [...api.messages.values()].find((m) => m.metadata?.event_payload.run_id === runId && m.metadata.event_payload.progress_id)?.ts,
+  );
+  expect(String(api.messages.get(progressTs)?.text)).toMatch(/^Verifying/);
   await p1.kill9();
 
   // Assert: nothing of the interrupted verification was recorded.
@@ -154,6 +160,11 @@ it('kill -9 in the middle of a verification: after the restart the run is still 
   await waitFor('the interrupted-verification notice', () =>
     api.callsOf('chat.postMessage').some((c) => /was interrupted/.test(String(c.args.text))),
   );
+  // The dead process's progress message is closed in place: no "Verifying..." left behind.
+  const closed = api.messages.get(progressTs);
+  expect(String(closed?.text)).toMatch(/^Verification of DEMO interrupted/);
+  expect(JSON.stringify(closed?.blocks)).toMatch(/nothing was recorded\. Verify again\./);
+  expect(JSON.stringify(closed?.blocks)).not.toMatch(/Verifying/);
   await slack.click(verifyMsg, 'verify_start');
   expect(await slack.viewId(views + 2)).toBe('onboard_password');
   await slack.submitView(views + 2, { operator_password: demo.password });
