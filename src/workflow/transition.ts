@@ -251,7 +251,7 @@ export function transition(current: Run, event: RunEvent, reminders?: ReminderSe
       }
       if (erased.size > 0) run.erasedAnswers = [...erased];
       else delete run.erasedAnswers;
-      if (changes.length === 0) return refuse({ code: 'not_allowed_here', last: lastOf(current, step) });
+      if (changes.length === 0) return refuse({ code: 'nothing_changed' });
       run.steps[step] = { ...current.steps[step], state: 'current', at: event.at };
       delete run.steps[step].reason;
       effects.push({ type: 'answers_changed', by: event.actor, at: event.at, changes });

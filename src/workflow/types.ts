@@ -256,7 +256,15 @@ export type EffectType = Effect['type'];
 
 /** Why the transition refused an event (message keys `refusal.*`). */
 export type RefusalCode =
-  'run_not_open' | 'stale_step' | 'input_required' | 'not_skippable' | 'not_allowed_here' | 'not_permitted' | 'already_snoozed';
+  | 'run_not_open'
+  | 'stale_step'
+  | 'input_required'
+  | 'not_skippable'
+  | 'not_allowed_here'
+  | 'not_permitted'
+  | 'already_snoozed'
+  /** `answers_edit` with every value as already recorded: nothing to change. */
+  | 'nothing_changed';
 
 /**
  * Which access rule refused a `not_permitted` action (`src/app/access.ts`): not an allowed

@@ -360,7 +360,7 @@ describe('transition: checks to confirm, verify_confirm, answers_edit, answers_e
     expect(r.effects.map((e) => e.type)).toEqual(['card', 'answers_changed', 'step_prompt']);
     // Nothing changed: refused, nothing recorded.
     const same = transition(r.run, { type: 'answers_edit', actor: op, at: at(), answers: { contingentIds: [11, 13] } });
-    expect(same.ok ? 'ok' : same.refusal.code).toBe('not_allowed_here');
+    expect(same.ok ? 'ok' : same.refusal.code).toBe('nothing_changed');
     const empty = transition(r.run, { type: 'answers_edit', actor: op, at: at(), answers: { contingentIds: [] } });
     expect(empty.ok ? 'ok' : empty.refusal.code).toBe('input_required');
   });
