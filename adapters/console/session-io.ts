@@ -162,13 +162,15 @@ export abstract class SessionIO {
 
   /**
    * Reads one answer; `help`, `status`, `product`, `quit` are handled here at any prompt (then
-   * `reshow` runs and the question is asked again).
-   * @throws InputEnded at the end of input or on `quit`.
+   * `reshow` runs and the question is asked again), except at a `secret` prompt (the password):
+   * there whatever is typed is the answer, never a command (an empty line still goes back).
+   * @throws InputEnded at the end of input or on `quit` (not typed at a secret prompt).
    */
   async ask(prompt: string, secret = false, reshow?: () => void): Promise<string> {
     for (;;) {
       const line = await this.input.ask(prompt, secret ? { secret: true, hiddenMarker: this.t('console.password.hidden') } : {});
       if (line === null) throw new InputEnded('eof');
+      if (secret) return line;
       const cmd = asCommand(line);
       if (!cmd) return line;
       if (cmd.cmd === 'quit') throw new InputEnded('quit');

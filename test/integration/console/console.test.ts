@@ -165,6 +165,19 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
     expect((await h.core.store.getRefs(saved.id))['core.verifying']).toBeNull();
   });
 
+  test.each(['audit', 'quit'])('at the password prompt `%s` is the password, never the command', async (word) => {
+    {
+      const r = await h.session([...startAnswers('DEMO', 'Demo Theatre'), ...DEMO_STEPS_1_TO_8, '1', word]);
+      expect(r.exitCode).toBe(0);
+      const afterPrompt = r.output.slice(r.output.lastIndexOf('Operator password'));
+      expect(afterPrompt).toContain('Operator password: (hidden)\n');
+      // Sent to SecuTix as the password (refused there), not run as a command.
+      expect(afterPrompt).toMatch(/SecuTix refused the login DEMO_DGTK with this password/);
+      expect(afterPrompt).not.toMatch(/written to \S+\.csv/);
+      expect(afterPrompt).not.toContain(word);
+    }
+  });
+
   test("`audit` writes the current run's trail as CSV, every transition in order, no password", async () => {
     const r = await h.session(['audit', ...startAnswers('DEMO', 'Demo Theatre'), '1', '1', 'audit']);
     expect(r.exitCode).toBe(0);
