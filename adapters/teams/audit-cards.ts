@@ -13,6 +13,7 @@
  * (Slack, `GET /runs/:id/audit`) keeps every raw column.
  */
 import { type AuditExport, type AuditRow, timeZoneCell } from '../../src/app/audit-export';
+import { ERASED } from '../../src/domain/erased';
 import type { Locale } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import { type AcNode, type AdaptiveCard, adaptiveCard, cardBytes, MAX_CARD_BYTES } from './cards';
@@ -74,7 +75,7 @@ export function auditTableRow(row: AuditRow, builder: MessageBuilder, L: Locale)
       if (k === 'passed' && typeof v === 'boolean') return t(v ? 'report.header.passed' : 'report.header.failed');
       return builder.has(L, `teams.audit.detail.${k}`)
         ? t(`teams.audit.detail.${k}`, { value: valueText(v) })
-        : `${words(k)}: ${valueText(v)}`;
+        : `${words(k)}: ${valueText(v)}`.split(ERASED).join(t('value.erased'));
     });
   const more = [...checks, ...details].join('; ');
   return {

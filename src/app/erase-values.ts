@@ -3,8 +3,9 @@
  * a recorded answer turns out to be the operator password (`RunStore.eraseValues`). Pure.
  */
 
-/** What an erased value is replaced by. */
-export const ERASED = '[erased]';
+/** What an erased value is replaced by (shown translated in messages: `value.erased`). */
+import { ERASED } from '../domain/erased';
+export { ERASED };
 
 /** Normalises a list of numbers typed in any separator style (`11, 12`, `11 12`, `11;12`) to `11,12`. */
 function numberList(text: string): string | undefined {

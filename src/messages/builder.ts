@@ -14,6 +14,7 @@ import {
   type StepId,
   type Surface,
 } from '../domain/ids';
+import { ERASED } from '../domain/erased';
 import { overallOutcome } from '../workflow/outcome';
 import { STEPS, stepDefinition } from '../workflow/steps';
 import type {
@@ -141,7 +142,8 @@ export class MessageBuilder {
     return {
       runId: run.id,
       institutionCode: run.details.institutionCode,
-      institutionName: run.details.institutionName,
+      // An erased name (it equalled the password) shows as the translated placeholder, never blank.
+      institutionName: run.erasedAnswers?.includes('institutionName') ? ERASED : run.details.institutionName,
       channelCode: run.details.channelCode,
       operatorLogin: operatorLogin(run),
     };

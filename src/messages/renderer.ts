@@ -4,6 +4,7 @@
  * No HTML escaping here: each surface escapes for its own format.
  */
 import Mustache from 'mustache';
+import { ERASED } from '../domain/erased';
 import type { Locale } from '../domain/ids';
 
 /** CLDR plural categories, as `Intl.PluralRules#select` names them. */
@@ -153,6 +154,21 @@ export class Renderer {
 
   private render(name: string, tpl: string, view: View): string {
     checkVariables(name, tpl, view);
-    return Mustache.render(tpl, view, {}, { escape: (s: string) => s });
+    return Mustache.render(tpl, this.withErased(name, view), {}, { escape: (s: string) => s });
+  }
+
+  /**
+   * `view` with the erased-value marker (`ERASED`, in values read back from the audit trail or
+   * outbox) shown as the locale's `value.erased`: the same translated words on every surface.
+   */
+  private withErased(name: string, view: View): View {
+    const locale = name.split(':')[0] as Locale;
+    const words = this.bundle.messages[locale]?.['value.erased'];
+    if (typeof words !== 'string') return view;
+    let out: View | undefined;
+    for (const [k, v] of Object.entries(view)) {
+      if (typeof v === 'string' && v.includes(ERASED)) (out ??= { ...view })[k] = v.split(ERASED).join(words);
+    }
+    return out ?? view;
   }
 }

@@ -279,3 +279,26 @@ describe('empty values in reports', () => {
     expect(reasons[3]).toMatch(new RegExp(`${none.replace(/[()]/g, '\\$&')}$`));
   });
 });
+
+describe('erased answers', () => {
+  it.each([
+    ['en', '(erased)'],
+    ['fr', '(effacé)'],
+    ['de', '(gelöscht)'],
+  ] as const)('%s: an erased answer shows as "%s" on the card and in values read back from the trail, never raw', (locale, words) => {
+    const run = { ...runIn(locale), currentStep: 'verification' as const, erasedAnswers: ['institutionName' as const] };
+    run.details = { ...run.details, institutionName: '' };
+    const card = JSON.stringify(builder.card(run));
+    expect(card).toContain(`${words} (ACME)`);
+    expect(card).not.toContain('[erased]');
+    // A value erased in the outbox (an effect written before the erase) reads the same.
+    const changed = builder.answersChanged(run, {
+      type: 'answers_changed',
+      by: { id: 'U1', name: 'Op' },
+      at: T,
+      changes: [{ field: 'contactNumber', from: '[erased]', to: '000124' }],
+    });
+    expect(JSON.stringify(changed)).toContain(`${words} → 000124`);
+    expect(JSON.stringify(changed)).not.toContain('[erased]');
+  });
+});
