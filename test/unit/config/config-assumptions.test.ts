@@ -26,8 +26,15 @@ describe('loadConfig: SecuTix assumptions', () => {
       SECUTIX_OTHER_PAYMENT_TYPES: ' , ,',
     });
     expect(found).toHaveLength(4);
-    for (const name of ['SECUTIX_RUNNING_STATES', 'SECUTIX_STOPPED_STATES', 'SECUTIX_PENDING_ACCOUNT_TYPES', 'SECUTIX_OTHER_PAYMENT_TYPES']) {
-      expect(found).toContainEqual(expect.stringMatching(new RegExp(`^${name}: must list at least one value.*unset it to use the default`)));
+    for (const name of [
+      'SECUTIX_RUNNING_STATES',
+      'SECUTIX_STOPPED_STATES',
+      'SECUTIX_PENDING_ACCOUNT_TYPES',
+      'SECUTIX_OTHER_PAYMENT_TYPES',
+    ]) {
+      expect(found).toContainEqual(
+        expect.stringMatching(new RegExp(`^${name}: must list at least one value.*unset it to use the default`)),
+      );
     }
     expect(() => loadConfig({ SECUTIX_RUNNING_STATES: '' })).toThrow(/SECUTIX_RUNNING_STATES: must list at least one value/);
   });
