@@ -384,3 +384,25 @@ test('a progress update the connector refuses never throws: it is logged, and th
   expect(final).toContain('Every check passed');
   expect(final).not.toContain('still preparing');
 });
+
+test('a restart after a crash mid-verification closes the dead process progress card in place as interrupted (not left "Verifying")', async () => {
+  const runId = await toVerification(PERSONAL);
+  const run = (await h.store.get(runId))!;
+  const n = h.connector.posted().length;
+  await h.surface.notifier.progress!(run, { checks: [{ id: 'credentials', state: 'waiting' }], done: false });
+  const id = h.connector.posted()[n]!.id;
+  expect(cardText(cardOf(h.connector.activities.get(id)))).toContain('Verifying');
+  // What a process killed mid-verification leaves: the under-way marker. A new process starts.
+  await h.store.putRef(runId, 'core.verifying', { at: new Date(Date.now() - 60_000).toISOString(), by: { id: 'x' } });
+  await h.restart();
+
+  expect(await h.service.recoverInterruptedVerifications(0)).toEqual([runId]);
+  const closed = cardText(cardOf(h.connector.activities.get(id)));
+  expect(closed).toContain('interrupted');
+  expect(closed).toContain('nothing was recorded. Verify again.');
+  expect(closed).not.toContain('Verifying');
+  // Edited in place, then the notice: no second progress card.
+  expect(h.connector.posted()).toHaveLength(n + 2);
+  expect(cardText(cardOf(h.connector.posted()[n + 1]!))).toMatch(/was interrupted \(the assistant restarted\)/);
+  expect((await h.store.getRefs(runId))[TEAMS_REF.progress]).toBeNull();
+});
