@@ -395,6 +395,21 @@ export class MessageBuilder {
   progress(run: Run, p: VerificationProgress): Message {
     const L = run.details.language;
     const v = this.baseView(run);
+    if (p.done && p.outcome === 'not_saved') {
+      // Nothing was recorded: no check marks that could read as a success, only what to do.
+      const header = this.r.t(L, 'progress.header.not_saved', v);
+      return {
+        kind: 'progress',
+        locale: L,
+        text: header,
+        blocks: [
+          { type: 'header', text: header },
+          { type: 'text', text: this.r.t(L, 'progress.done.not_saved') },
+        ],
+        actions: [],
+        run: { ...this.runMeta(run)!, step: 'verification' },
+      };
+    }
     const lines = p.checks.map((c) => this.r.t(L, `progress.line.${c.state}`, { name: this.r.t(L, `check.name.${c.id}`) }));
     const blocks: Block[] = [{ type: 'header', text: this.r.t(L, p.done ? 'progress.header.done' : 'progress.header', v) }];
     blocks.push({ type: 'text', text: lines.join('\n') });

@@ -201,8 +201,11 @@ export interface VerificationProgress {
   catalogWaitedMs?: number;
   /** True once the report is ready (the message then points to the report). */
   done: boolean;
-  /** With `done`: the report's overall outcome. */
-  outcome?: 'passed' | 'failed' | 'to_confirm';
+  /**
+   * With `done`: the report's overall outcome, or `not_saved` when the report could not be saved
+   * (the database did not answer, even after retries): nothing was recorded, verify again.
+   */
+  outcome?: 'passed' | 'failed' | 'to_confirm' | 'not_saved';
 }
 
 /**
