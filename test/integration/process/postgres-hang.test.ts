@@ -6,10 +6,12 @@
  * - the server paused (SIGSTOP of every server process: connections stay open, nothing answers):
  *   a slash command gets the plain "try again in a moment" within Slack's 3 s (pg connect and
  *   query timeouts, 2 s by default), `/readyz` answers 503, and all is well once it runs again.
+ * - the database stopped while a verification runs: the result cannot be saved (retried for about
+ *   15 s); the progress message then says so and to verify again; the run stays at verification.
  * Skipped with a printed message when the PostgreSQL server binaries are absent.
  */
 import pg from 'pg';
-import { createSandbox, type Sandbox } from '../../../adapters/sandbox';
+import { createSandbox, demoHints, type Sandbox } from '../../../adapters/sandbox';
 import { FakeSlackApi } from '../../fakes/fake-slack-api';
 import { PrivatePostgres, unavailableReason } from '../../helpers/private-postgres';
 import { PROCESS_SECRETS, type ProductProcess, SlackDriver, spawnProduct, SUPPORT_CHANNEL, waitFor } from './product-process';
@@ -33,7 +35,8 @@ function hangSuite(): void {
 
   beforeAll(async () => {
     db = await PrivatePostgres.create();
-    sandbox = createSandbox({ admin: true });
+    // Extraction takes 3 s: the database can be stopped while a verification runs.
+    sandbox = createSandbox({ admin: true, extractionMs: 3000 });
     const { url } = await sandbox.listen(0, '127.0.0.1');
     api = await new FakeSlackApi().start();
     api.validTokens.add(PROCESS_SECRETS.botToken);
@@ -45,6 +48,7 @@ function hangSuite(): void {
       SECUTIX_SANDBOX: 'false',
       SECUTIX_BASE_URL: url,
       DATABASE_URL: db.url,
+      SECUTIX_POLL_INTERVAL_MS: '200',
       LOG_LEVEL: 'info',
     });
     slack = new SlackDriver(api, `${p.baseUrl}/slack/events`);
@@ -119,4 +123,53 @@ function hangSuite(): void {
     expect(answerText(again)).not.toContain('Try again');
     expect(p.stderr.join('\n')).not.toMatch(/unhandled|uncaught/i);
   });
+
+  it('PostgreSQL stopped while a verification runs: after the retries the progress message says the result was not saved, verify again; nothing recorded', async () => {
+    // Arrange: a run at verification; the password submitted; the progress message is up.
+    const demo = demoHints();
+    const runId = await slack.runTo('verification', demo);
+    const start = await slack.waitOpen(runId, 'verification', 'verify_start');
+    const views = api.callsOf('views.open').length;
+    await slack.click(start, 'verify_start');
+    await slack.submitView(views + 1, { operator_password: demo.password });
+    const progressOf = () =>
+      [...api.messages.values()].find(
+        (m) => m.metadata?.event_payload.run_id === runId && m.metadata.event_payload.progress_id !== undefined,
+      );
+    await waitFor('the progress message', progressOf, 10_000);
+
+    // Act: the database goes away while SecuTix extracts the catalog.
+    db.stop();
+    let notSaved: string | undefined;
+    try {
+      notSaved = await waitFor(
+        'the progress message to say the result was not saved',
+        () => {
+          const m = progressOf();
+          const text = m ? `${m.text}\n${JSON.stringify(m.blocks)}` : '';
+          return /could not be saved/.test(text) ? text : undefined;
+        },
+        45_000,
+      );
+    } finally {
+      db.start();
+    }
+
+    // Assert
+    expect(notSaved).toMatch(/Verify again in a moment/);
+    expect(notSaved).not.toMatch(/Every check passed|white_check_mark/);
+    expect(p.logs.filter((l) => l.includes('could not be saved (run store unavailable): retrying'))).toHaveLength(4);
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ step: string; verification: unknown }>(
+        "SELECT state->>'currentStep' AS step, state->'verification' AS verification FROM runs WHERE id = $1",
+        [runId],
+      );
+      expect(rows[0]).toEqual({ step: 'verification', verification: null });
+    } finally {
+      await client.end();
+    }
+    expect(p.alive()).toBe(true);
+  }, 90_000);
 }
