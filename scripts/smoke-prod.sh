@@ -59,7 +59,9 @@ wait_port() {
   for _ in $(seq 1 200); do
     port=$(node -e '
       const fs = require("fs");
-      for (const l of fs.readFileSync(process.argv[1], "utf8").split("\n")) {
+      let text = "";
+      try { text = fs.readFileSync(process.argv[1], "utf8"); } catch {} // not created yet
+      for (const l of text.split("\n")) {
         try { const j = JSON.parse(l); if (j.msg && j.msg.startsWith(process.argv[2]) && j.port > 0) { console.log(j.port); break; } } catch {}
       }' "$2" "$1")
     [[ -n "$port" ]] && return 0
