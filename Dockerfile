@@ -33,6 +33,8 @@ COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
 COPY --chown=node:node templates ./templates
+# Read at run time in Slack OAuth mode (the install link's scopes); see RUNTIME_FILES.
+COPY --chown=node:node adapters/slack/manifest.yaml ./adapters/slack/manifest.yaml
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 VOLUME ["/app/data"]

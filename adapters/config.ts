@@ -104,6 +104,8 @@ const envSchema = z.object({
   SECUTIX_PARTNER: optStr,
   SECUTIX_SANDBOX: optStr,
   DATABASE_URL: optStr,
+  DATABASE_CONNECT_TIMEOUT_MS: int(2000, 100, 600000),
+  DATABASE_QUERY_TIMEOUT_MS: int(2000, 0, 3600000),
   DEFAULT_LOCALE: z.enum(LOCALES, { error: 'must be en, fr or de' }).optional().default('en'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be a pino level' })
@@ -194,6 +196,8 @@ export interface AppConfig {
     catalogTimeoutMs: number;
   };
   databaseUrl: string;
+  /** PostgreSQL: `DATABASE_CONNECT_TIMEOUT_MS` (2000) and `DATABASE_QUERY_TIMEOUT_MS` (2000; 0 = none). */
+  database: { connectTimeoutMs: number; queryTimeoutMs: number };
   defaultLocale: Locale;
   logLevel: string;
   allowedOperators: string[];
@@ -356,6 +360,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       catalogTimeoutMs: e.SECUTIX_CATALOG_TIMEOUT_MS,
     },
     databaseUrl,
+    database: { connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS, queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS },
     defaultLocale: e.DEFAULT_LOCALE,
     logLevel: e.LOG_LEVEL,
     allowedOperators: e.ALLOWED_OPERATORS,

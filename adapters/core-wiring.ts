@@ -58,7 +58,19 @@ export async function createCore(
 ): Promise<Core> {
   const clock = opts.clock ?? systemClock;
   const { metrics } = opts;
-  const rawStore = withUnavailableErrors(await openRunStore(config.databaseUrl));
+  const rawStore = withUnavailableErrors(
+    await openRunStore(config.databaseUrl, {
+      connectionTimeoutMs: config.database.connectTimeoutMs,
+      queryTimeoutMs: config.database.queryTimeoutMs,
+      // PostgreSQL: a pooled connection killed by the server (restart, pg_terminate_backend) is
+      // logged here and replaced on the next query; it never crashes the process.
+      onIdleError: (err) =>
+        logger.error(
+          { component: 'store', err: err.message.slice(0, 300), code: (err as { code?: unknown }).code },
+          'PostgreSQL connection lost (a new one is opened on the next query)',
+        ),
+    }),
+  );
   const store = metrics ? observeStore(rawStore, metrics) : rawStore;
   let sandbox: Core['sandbox'];
   let baseUrl = config.secutix.baseUrl;

@@ -217,6 +217,18 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  if (config.mode === 'console' && process.env.NODE_ENV === 'production' && !process.stdin.isTTY) {
+    // A container started without its settings: no console to talk to, so say what is missing and
+    // fail (exit 0 would look like a clean stop, and a restart policy would loop on it silently).
+    createLogger(config.logLevel).fatal(
+      { mode: 'unconfigured', exitCode: 2 },
+      'nothing to serve: NODE_ENV=production and no Slack or Teams settings (set SLACK_SIGNING_SECRET with SLACK_BOT_TOKEN ' +
+        'or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET/SLACK_STATE_SECRET, or TEAMS_ENABLED=true; see .env.example); ' +
+        'the console needs a terminal on standard input',
+    );
+    process.exitCode = 2;
+    return;
+  }
   if (config.mode === 'console') {
     process.exitCode = await runConsoleMode(config);
     return;

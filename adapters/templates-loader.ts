@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LOCALES, type Locale } from '../src/domain/ids';
 import { type CatalogEntry, isPluralForms, type TemplateBundle } from '../src/messages/renderer';
-import { PACKAGE_ROOT } from './runtime/package-root';
+import { runtimePath } from './runtime/package-root';
 
 /** The project's `templates/` directory (from the package root, so `dist/` finds it too). */
-export const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
+export const TEMPLATES_DIR = runtimePath('templates');
 
 export function loadTemplates(dir: string = TEMPLATES_DIR): TemplateBundle {
   const messages = Object.fromEntries(LOCALES.map((l) => [l, {} as Record<string, CatalogEntry>])) as Record<

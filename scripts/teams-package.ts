@@ -200,10 +200,16 @@ export function fillManifest(manifest: Record<string, unknown>, env: NodeJS.Proc
   return out;
 }
 
+/**
+ * Where `npm run teams:package` writes the zip by default: `teams-package/` at the repository root
+ * (gitignored; not under `dist/`, which `npm run build` empties).
+ */
+export const DEFAULT_PACKAGE_OUT = path.resolve(__dirname, '..', 'teams-package', 'teams-app-package.zip');
+
 /** Builds the zip. @returns its path. @throws Error when a file is missing or the manifest is not JSON. */
 export function buildPackage(opts: { dir?: string; out?: string; env?: NodeJS.ProcessEnv } = {}): string {
   const dir = opts.dir ?? APP_PACKAGE_DIR;
-  const out = opts.out ?? path.resolve(__dirname, '..', 'dist', 'teams-app-package.zip');
+  const out = opts.out ?? DEFAULT_PACKAGE_OUT;
   const manifest = fillManifest(
     JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>,
     opts.env ?? process.env,

@@ -52,6 +52,8 @@ export class ConsoleProgress {
       this.line('');
       this.line(this.t(run, 'console.verify.start', { institutionCode: run.details.institutionCode, count: p.checks.length }));
     }
+    // Not saved: the checks' marks would read as a result; only say that nothing was recorded.
+    if (p.done && p.outcome === 'not_saved') return this.end(run, st, 'not_saved', p.checks);
     this.printChanges(run, st, p.checks);
     if (p.done) {
       this.end(run, st, p.outcome ?? 'failed', p.checks);
@@ -97,7 +99,7 @@ export class ConsoleProgress {
     }
   }
 
-  private end(run: Run, st: Printed, outcome: VerificationOutcome, checks: VerificationProgress['checks']): void {
+  private end(run: Run, st: Printed, outcome: NonNullable<VerificationProgress['outcome']>, checks: VerificationProgress['checks']): void {
     st.ended = true;
     const n = (s: CheckResult['outcome']): number => checks.filter((c) => c.state === s).length;
     const count = n(outcome);

@@ -6,7 +6,7 @@
  *   received) or when it does not (a load balancer stops sending traffic; the process stays up);
  * - `GET /metrics`: Prometheus text (the gauges read from the store first); with `METRICS_TOKEN`
  *   set, `Authorization: Bearer <token>` is required (compared in constant time), else 401.
- * Handlers never throw; answers carry `Cache-Control: no-store`.
+ * `HEAD` answers as `GET`, without a body. Handlers never throw; answers carry `Cache-Control: no-store`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../src/ports/logger.port';
@@ -45,7 +45,8 @@ function send(
 function route(path: string, handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>, log: Logger): HttpRoute {
   return {
     path,
-    method: ['GET'],
+    // HEAD answers as GET without a body (node:http drops the body of a HEAD answer).
+    method: ['GET', 'HEAD'],
     matches: (p) => p === path,
     handler(req, res) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, JSON.stringify({ error: 'method not allowed' }));

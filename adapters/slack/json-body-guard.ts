@@ -1,7 +1,8 @@
 /**
  * A guard in front of Bolt's HTTP receiver: a JSON body that parses to something other than an
- * object (`null`, a number, a string, an array) answers 400 at once when it is correctly signed
- * (401 when not). Bolt alone reads `body.ssl_check` of such a body and throws outside its own
+ * object (`null`, a number, a string, an array), or a form body whose `payload` field does (an
+ * interactive payload `payload=null`), answers 400 at once when it is correctly signed (401 when
+ * not). Bolt alone reads `body.ssl_check` of such a body and throws outside its own
  * error handling: no answer, an unhandled rejection in the log (issue 11).
  *
  * The body is buffered here and left on `req.rawBody`, which Bolt reuses as is (its
@@ -25,8 +26,10 @@ export function guardJsonBodies(
   path = '/slack/events',
 ): Listener {
   return (req, res) => {
-    if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== path || !/json/i.test(String(req.headers['content-type'] ?? '')))
-      return next(req, res);
+    const type = String(req.headers['content-type'] ?? '');
+    const json = /json/i.test(type);
+    const form = /x-www-form-urlencoded/i.test(type);
+    if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== path || (!json && !form)) return next(req, res);
     void (async () => {
       let buffered: Awaited<ReturnType<typeof HTTPModuleFunctions.bufferIncomingMessage>>;
       try {
@@ -36,9 +39,12 @@ export function guardJsonBodies(
         onRefused(tooLarge ? 413 : 400, tooLarge ? 'body too large' : 'body could not be read');
         return answer(res, tooLarge ? 413 : 400);
       }
+      // JSON: the body itself; a form: its `payload` field when there is one (slash commands have none).
+      const text = json ? buffered.rawBody.toString('utf8') : new URLSearchParams(buffered.rawBody.toString('utf8')).get('payload');
+      if (text === null) return next(req, res);
       let parsed: unknown;
       try {
-        parsed = JSON.parse(buffered.rawBody.toString('utf8'));
+        parsed = JSON.parse(text);
       } catch {
         return next(req, res); // Bolt answers malformed JSON itself (400)
       }
@@ -49,10 +55,8 @@ export function guardJsonBodies(
         onRefused(401, 'signature check failed');
         return answer(res, 401);
       }
-      onRefused(
-        400,
-        `signed JSON body is ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`}, not an object`,
-      );
+      const what = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`;
+      onRefused(400, `signed ${json ? 'JSON body' : 'form field payload'} is ${what}, not an object`);
       answer(res, 400);
     })().catch(() => {
       if (!res.headersSent) answer(res, 400);

@@ -55,8 +55,8 @@ export type OpenRunStoreOptions = SqliteRunStoreOptions & PostgresRunStoreOption
 export async function openRunStore(databaseUrl: string, options: OpenRunStoreOptions = {}): Promise<RunStore> {
   const target = parseDatabaseUrl(databaseUrl, options.cwd);
   if (target.kind === 'postgres') {
-    const { clock, schema, maxConnections, connectionTimeoutMs, onIdleError } = options;
-    return openPostgresRunStore(target.url, { clock, schema, maxConnections, connectionTimeoutMs, onIdleError });
+    const { clock, schema, maxConnections, connectionTimeoutMs, queryTimeoutMs, onIdleError } = options;
+    return openPostgresRunStore(target.url, { clock, schema, maxConnections, connectionTimeoutMs, queryTimeoutMs, onIdleError });
   }
   const { clock, busyTimeoutMs } = options;
   return openSqliteRunStore(target.path, { clock, busyTimeoutMs });

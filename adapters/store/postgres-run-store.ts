@@ -48,17 +48,35 @@ export interface PostgresRunStoreOptions {
   schema?: string;
   /** Most connections the pool opens (default 10). */
   maxConnections?: number;
-  /** How long to wait for a connection, in ms (default 10000). */
+  /**
+   * How long to wait for a connection (a new one, or a free one of the pool), in ms (default
+   * 2000): a paused or hung server fails the call in time for a chat answer.
+   */
   connectionTimeoutMs?: number;
   /**
-   * Called when an idle pooled connection fails (server restart, network cut); the pool drops it
-   * and opens a new one on the next query. Default: one line on stderr, without the URL.
+   * How long one query may wait for its answer, in ms (default 2000; 0: no limit); past it the
+   * query fails and its connection is dropped. Migrations at open have no limit (they may wait
+   * for another replica's migration lock).
+   */
+  queryTimeoutMs?: number;
+  /**
+   * Called when a pooled connection fails outside a query (server restart, connection killed by
+   * the server, network cut); the pool drops it and opens a new one on the next query. Never
+   * thrown. Default: one line on stderr, without the URL.
    */
   onIdleError?: (error: Error) => void;
 }
 
 /** Default number of runs returned by `list` (same as SQLite). */
 export const DEFAULT_LIST_LIMIT = 50;
+
+/** Default of `connectionTimeoutMs` (`DATABASE_CONNECT_TIMEOUT_MS`). */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 2000;
+/** Default of `queryTimeoutMs` (`DATABASE_QUERY_TIMEOUT_MS`). */
+export const DEFAULT_QUERY_TIMEOUT_MS = 2000;
+
+/** pg's error when a query got no answer within `query_timeout`. */
+const isQueryTimeout = (e: unknown): boolean => e instanceof Error && e.message === 'Query read timeout';
 
 /** PostgreSQL error codes we translate. */
 const UNIQUE_VIOLATION = '23505';
@@ -103,10 +121,13 @@ export class PostgresRunStore implements RunStore {
   readonly #clock: Clock;
   #closed = false;
 
+  readonly #onConnectionError: (error: Error) => void;
+
   /** Use `openPostgresRunStore`, which also applies the migrations. */
-  constructor(pool: pg.Pool, clock: Clock = systemClock) {
+  constructor(pool: pg.Pool, clock: Clock = systemClock, onConnectionError: (error: Error) => void = () => undefined) {
     this.#pool = pool;
     this.#clock = clock;
+    this.#onConnectionError = onConnectionError;
   }
 
   /**
@@ -370,14 +391,28 @@ export class PostgresRunStore implements RunStore {
   async tryExclusive<T>(key: string, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
     const client = await this.#pool.connect();
     let locked = false;
+    let broken: Error | undefined;
+    // The connection may be killed while `work` runs: logged, never thrown (see `#transaction`).
+    const onError = (err: Error): void => {
+      broken = err;
+      this.#onConnectionError(err);
+    };
+    client.on('error', onError);
     try {
       const r = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [key]);
       locked = r.rows[0]?.locked === true;
       if (!locked) return { ran: false };
       return { ran: true, value: await work() };
+    } catch (e) {
+      if (isQueryTimeout(e)) broken = e as Error;
+      throw e;
     } finally {
-      if (locked) await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
-      client.release();
+      if (locked && !broken)
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch((e: Error) => {
+          broken = e; // unlocked by PostgreSQL when the connection is dropped
+        });
+      client.removeListener('error', onError);
+      client.release(broken);
     }
   }
 
@@ -400,6 +435,13 @@ export class PostgresRunStore implements RunStore {
   async #transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     let broken: Error | undefined;
+    // A connection killed while checked out emits 'error' on the client, where the pool no longer
+    // listens: without a listener it would crash the process. The pending query fails too.
+    const onError = (err: Error): void => {
+      broken = err;
+      this.#onConnectionError(err);
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       try {
@@ -407,12 +449,17 @@ export class PostgresRunStore implements RunStore {
         await client.query('COMMIT');
         return result;
       } catch (e) {
-        await client.query('ROLLBACK').catch((rollbackError: Error) => {
-          broken = rollbackError; // the connection is unusable: destroy it instead of pooling it
-        });
+        // A timed-out query leaves its connection waiting for an answer: drop it, no ROLLBACK
+        // (the server rolls back when the connection closes).
+        if (broken === undefined && isQueryTimeout(e)) broken = e as Error;
+        if (broken === undefined)
+          await client.query('ROLLBACK').catch((rollbackError: Error) => {
+            broken = rollbackError; // the connection is unusable: destroy it instead of pooling it
+          });
         throw e;
       }
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }
@@ -488,29 +535,36 @@ export async function openPostgresRunStore(databaseUrl: string, options: Postgre
     throw new Error(`PostgreSQL schema name must match ${SCHEMA_NAME} (got ${JSON.stringify(schema)})`);
   }
   const where = redactDatabaseUrl(databaseUrl);
-  const pool = new pg.Pool({
+  const connection = {
     connectionString: databaseUrl.trim(),
-    max: options.maxConnections ?? 10,
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
     application_name: 'digitick-onboarding',
     ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+  };
+  const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const pool = new pg.Pool({
+    ...connection,
+    max: options.maxConnections ?? 10,
+    ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
   });
   const onIdleError =
     options.onIdleError ?? ((e: Error) => process.stderr.write(`PostgreSQL run store (${where}): idle connection error: ${e.message}\n`));
-  pool.on('error', onIdleError);
+  pool.on('error', (e: Error) => onIdleError(e));
+  // Migrations on a connection of their own, without the query timeout: the migration lock may be
+  // held by another replica for longer.
+  const client = new pg.Client(connection);
+  client.on('error', (e: Error) => onIdleError(e));
   try {
-    const client = await pool.connect();
-    try {
-      await applyPostgresMigrations(client, () => isoNow(clock), POSTGRES_MIGRATIONS, { schema });
-    } finally {
-      client.release();
-    }
+    await client.connect();
+    await applyPostgresMigrations(client, () => isoNow(clock), POSTGRES_MIGRATIONS, { schema });
   } catch (e) {
+    await client.end().catch(() => undefined);
     await pool.end().catch(() => undefined);
     const message = (e as Error).message ?? String(e);
     throw new Error(`PostgreSQL run store (${where}): ${message}`, { cause: e });
   }
-  return new PostgresRunStore(pool, clock);
+  await client.end().catch(() => undefined);
+  return new PostgresRunStore(pool, clock, onIdleError);
 }
 
 /** Any JSON value (refs are opaque surface data). */

@@ -10,9 +10,9 @@ import { type RunStore, StoreUnavailableError } from '../../src/ports/run-store.
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
 /** PostgreSQL SQLSTATEs: class 08 (connection exception), 57P01-57P03 (shutdown, crash, cannot connect now). */
 const PG_STATES = /^(08...|57P0[1-3])$/;
-/** pg's own messages when a connection ends or cannot be had in time. */
+/** pg's own messages when a connection ends, cannot be had in time, or a query gets no answer in time. */
 const PG_MESSAGES =
-  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i;
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|the database system is (starting up|shutting down)/i;
 
 /** True when `err` says the database could not be reached (rather than refusing the statement). */
 export function isUnreachable(err: unknown): boolean {

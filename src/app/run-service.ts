@@ -85,7 +85,16 @@ export interface RunServiceDeps {
   maxDeliveryAttempts?: number;
   /** Pacing of verification progress messages (defaults: at most 1 update/s, a refresh every 2 s while SecuTix extracts). */
   progress?: { minIntervalMs?: number; tickMs?: number };
+  /**
+   * Pauses (ms) between the attempts to save a verification's result while the database does
+   * not answer (default `SAVE_RETRY_DELAYS_MS`); after the last, the operator is told that the
+   * result could not be saved and to verify again.
+   */
+  saveRetryDelaysMs?: readonly number[];
 }
+
+/** Default `saveRetryDelaysMs`: 1, 2, 4, 8 s (five attempts over about 15 s). */
+export const SAVE_RETRY_DELAYS_MS: readonly number[] = [1000, 2000, 4000, 8000];
 
 /** Default attempts of one delivery: with the growing pause (2 s ... 5 min), about 10 minutes of trying. */
 export const DEFAULT_MAX_DELIVERY_ATTEMPTS = 10;
@@ -117,6 +126,9 @@ export interface AnswersInput {
   principals?: string[];
   answers: AnswerChanges;
 }
+
+/** True when `o` failed because the run store did not answer ("try again in a moment"). */
+const isUnavailable = (o: Outcome<unknown>): boolean => !o.ok && o.error.code === 'internal' && o.error.unavailable === true;
 
 const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
 const fail = <T>(error: ServiceError): Outcome<T> => ({ ok: false, error });
@@ -373,14 +385,32 @@ export class RunService {
       },
       'verification finished',
     );
-    const result = await this.apply(
-      run.id,
-      input.surface,
-      { type: 'verification_result', report, actor: input.actor, at: this.now() },
-      input.actor,
-      'verify',
-      { who: input, operation: () => ({ op: 'verify' }) },
-    );
+    const event: RunEvent = { type: 'verification_result', report, actor: input.actor, at: this.now() };
+    const save = (): Promise<Outcome<Run>> =>
+      this.apply(run.id, input.surface, event, input.actor, 'verify', { who: input, operation: () => ({ op: 'verify' }) }).catch(
+        (err: unknown) => this.internal<Run>(err, { op: 'verify', runId: run.id }),
+      );
+    let result = await save();
+    // The database did not answer: the report exists only in memory. Try again after growing
+    // pauses; if it still cannot be saved, say so (never that it passed) and ask to verify again.
+    const delays = this.deps.saveRetryDelaysMs ?? SAVE_RETRY_DELAYS_MS;
+    for (let i = 0; i < delays.length && isUnavailable(result); i++) {
+      this.deps.logger.warn(
+        { runId: run.id, attempt: i + 1, retryInMs: delays[i] },
+        'the verification result could not be saved (run store unavailable): retrying',
+      );
+      await new Promise((resolve) => setTimeout(resolve, delays[i]));
+      result = await save();
+    }
+    if (isUnavailable(result)) {
+      this.deps.logger.error(
+        { runId: run.id, attempts: delays.length + 1, passed: report.passed },
+        'the verification result could not be saved: the operator is told to verify again',
+      );
+      if (pacer)
+        await pacer.finish({ checks: report.checks.map((c) => ({ id: c.id, state: c.outcome })), done: true, outcome: 'not_saved' });
+      return result;
+    }
     // The report is out: the progress message now points to it (never left saying "Verifying").
     if (pacer) {
       const done: VerificationProgress = final ?? {

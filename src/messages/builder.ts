@@ -413,16 +413,18 @@ export class MessageBuilder {
   progress(run: Run, p: VerificationProgress): Message {
     const L = run.details.language;
     const v = this.baseView(run);
-    if (p.interrupted) {
-      // The process died mid-verification: close the message plainly (no "Verifying..." left behind).
-      const header = this.r.t(L, 'progress.header.interrupted', v);
+    // The process died mid-verification (interrupted) or the report could not be saved (not_saved):
+    // nothing was recorded; close the message plainly, no check marks that could read as a success.
+    const closed = p.interrupted ? 'interrupted' : p.done && p.outcome === 'not_saved' ? 'not_saved' : undefined;
+    if (closed) {
+      const header = this.r.t(L, `progress.header.${closed}`, v);
       return {
         kind: 'progress',
         locale: L,
         text: header,
         blocks: [
           { type: 'header', text: header },
-          { type: 'context', text: this.r.t(L, 'progress.done.interrupted') },
+          { type: closed === 'interrupted' ? 'context' : 'text', text: this.r.t(L, `progress.done.${closed}`) },
         ],
         actions: [],
         run: { ...this.runMeta(run)!, step: 'verification' },

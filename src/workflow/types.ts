@@ -205,8 +205,11 @@ export interface VerificationProgress {
   catalogWaitedMs?: number;
   /** True once the report is ready (the message then points to the report). */
   done: boolean;
-  /** With `done`: the report's overall outcome. */
-  outcome?: VerificationOutcome;
+  /**
+   * With `done`: the report's overall outcome, or `not_saved` when the report could not be saved
+   * (the database did not answer, even after retries): nothing was recorded, verify again.
+   */
+  outcome?: VerificationOutcome | 'not_saved';
   /**
    * With `done`: the verification was cut (the process died while it ran); nothing was recorded,
    * the message says so and to verify again (no check lines: nobody knows how far it went).

@@ -103,8 +103,42 @@ export class PrivatePostgres {
     this.run('pg_ctl', ['-D', path.join(this.dir, 'data'), '-w', '-t', '30', '-m', 'fast', 'stop']);
   }
 
+  /** Pids of the server: the postmaster (first line of `postmaster.pid`) and its children. */
+  pids(): number[] {
+    const main = Number(fs.readFileSync(path.join(this.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = fs
+      .readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .filter((d) => {
+        try {
+          // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after ')'.
+          const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === main;
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+    return [main, ...children];
+  }
+
+  /** Freezes every process of the server (SIGSTOP): connections stay open, nothing answers (a hung database). */
+  pause(): void {
+    for (const pid of this.pids()) process.kill(pid, 'SIGSTOP');
+    this.paused = true;
+  }
+
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void {
+    for (const pid of this.pids()) process.kill(pid, 'SIGCONT');
+    this.paused = false;
+  }
+
+  private paused = false;
+
   /** Stops the server if it runs and removes its directory. */
   destroy(): void {
+    if (this.paused) this.resume();
     try {
       this.stop();
     } catch {

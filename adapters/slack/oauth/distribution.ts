@@ -8,16 +8,19 @@
  * install link and the manifest cannot drift apart.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HTTPReceiverOptions, Installation } from '@slack/bolt';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import type { Logger } from '../../../src/ports/logger.port';
 import type { DatabaseInstallationStore } from './installation-store';
+import { runtimePath } from '../../runtime/package-root';
 
-/** Where the manifest lives (next to the Slack adapter). */
-export const MANIFEST_PATH = path.join(__dirname, '..', 'manifest.yaml');
+/**
+ * Where the manifest lives: `adapters/slack/manifest.yaml` from the package root, so the compiled
+ * app (`dist/adapters/...`) and the image find it too.
+ */
+export const MANIFEST_PATH = runtimePath('adapters/slack/manifest.yaml');
 
 const manifestSchema = z.object({
   oauth_config: z.object({ scopes: z.object({ bot: z.array(z.string().min(1)).min(1) }), redirect_urls: z.array(z.string()).optional() }),

@@ -14,8 +14,8 @@ import { verifySetup } from '../../../src/app/verification';
 import type { ChatNotifier } from '../../../src/ports/chat-notifier.port';
 import type { Clock, IdSource } from '../../../src/ports/clock.port';
 import { silentLogger } from '../../../src/ports/logger.port';
-import type { RunStore } from '../../../src/ports/run-store.port';
-import type { Effect, Run } from '../../../src/workflow/types';
+import { type RunStore, StoreUnavailableError } from '../../../src/ports/run-store.port';
+import type { Effect, Run, VerificationProgress } from '../../../src/workflow/types';
 
 class RecordingNotifier implements ChatNotifier {
   delivered: { runId: string; version: number; effect: Effect }[] = [];
@@ -361,4 +361,71 @@ test('a delivery that keeps failing is given up after maxDeliveryAttempts: the s
   expect(notifier.delivered.map((d) => d.effect.type)).toEqual(['step_prompt']);
   await service.drain(run.id);
   expect(notifier.abandoned).toHaveLength(1); // told once
+});
+
+describe('the database is down when a verification finishes (issue 11, QA)', () => {
+  /** `store` whose every call fails as unreachable while `down.gets > 0` (each failed `get` counts one save attempt). */
+  function flaky(down: { gets: number; from: boolean }): RunStore {
+    return new Proxy(store, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function') return value;
+        const fn = (value as (...a: unknown[]) => unknown).bind(target);
+        if (prop === 'close') return fn;
+        return async (...args: unknown[]) => {
+          if (down.from && down.gets > 0) {
+            if (prop === 'get') down.gets--;
+            throw new StoreUnavailableError('ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:5432');
+          }
+          return fn(...args);
+        };
+      },
+    });
+  }
+
+  async function verifyWithStoreDown(gets: number) {
+    const down = { gets, from: false };
+    const seen: VerificationProgress[] = [];
+    const progressing: ChatNotifier = { deliver: async () => undefined, progress: async (_run, p) => void seen.push(p) };
+    const secutix = createSecutixClient({ baseUrl: sandboxUrl, backoffBaseMs: 1, pollIntervalMs: 1 });
+    service = new RunService({
+      store: flaky(down),
+      // The database goes away while SecuTix is being asked.
+      verifier: async (req) => {
+        const report = await verifySetup(secutix, req, clock);
+        down.from = true;
+        return report;
+      },
+      notifiers: { slack: progressing },
+      clock,
+      ids,
+      logger: silentLogger,
+      progress: { minIntervalMs: 0, tickMs: 10 },
+      saveRetryDelaysMs: [5, 10, 20, 40],
+    });
+    const run = await advanceTo(await startedRun(), 'verification');
+    const outcome = await service.verify({ runId: run.id, actor: op, surface: 'slack', password: demoHints().password });
+    down.from = false;
+    return { run, outcome, seen, left: down.gets };
+  }
+
+  it('retries the save with growing pauses; once the database answers, the result is recorded as usual', async () => {
+    const { run, outcome, seen, left } = await verifyWithStoreDown(3);
+    expect(left).toBe(0);
+    expect(outcome.ok && outcome.value.currentStep).toBe('email_draft');
+    expect((await store.get(run.id))!.currentStep).toBe('email_draft');
+    expect(seen.at(-1)).toMatchObject({ done: true, outcome: 'passed' });
+  });
+
+  it('after five attempts: the progress closes with "not saved" (never passed), the run stays at verification, nothing recorded', async () => {
+    const { run, outcome, seen, left } = await verifyWithStoreDown(1000);
+    expect(1000 - left).toBe(5);
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'internal', unavailable: true } });
+    expect(seen.at(-1)).toMatchObject({ done: true, outcome: 'not_saved' });
+    expect(seen.filter((p) => p.done)).toHaveLength(1);
+    const stored = (await store.get(run.id))!;
+    expect(stored.currentStep).toBe('verification');
+    expect(stored.verification).toBeUndefined();
+    expect((await store.audit(run.id)).map((a) => a.action)).not.toContain('verify');
+  });
 });

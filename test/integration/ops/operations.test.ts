@@ -66,6 +66,21 @@ describe('operations endpoints of the running product', () => {
     expect(await ready.json()).toEqual({ ready: true });
   });
 
+  it('HEAD /healthz and HEAD /readyz answer as GET, without a body', async () => {
+    for (const route of ['/healthz', '/readyz']) {
+      const get = await fetch(`${p.baseUrl}${route}`);
+      const head = await fetch(`${p.baseUrl}${route}`, { method: 'HEAD' });
+      expect({ route, status: head.status, type: head.headers.get('content-type') }).toEqual({
+        route,
+        status: get.status,
+        type: get.headers.get('content-type'),
+      });
+      expect(head.status).toBe(200);
+      expect(await head.text()).toBe('');
+      await get.text();
+    }
+  });
+
   it('GET /metrics needs the bearer token, then lists every metric with the run read from the database', async () => {
     // Arrange: a run taken through its first step.
     const runId = await slack.runTo('point_of_sale', demoHints());

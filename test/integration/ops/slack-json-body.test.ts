@@ -35,6 +35,30 @@ describe('Slack: JSON bodies that are not objects', () => {
     expect((await fetch(`${h.baseUrl}/healthz`)).status).toBe(200);
   });
 
+  it.each(['null', '42', '"text"', '[]', 'true'])(
+    'answers 400 to the signed form body payload=%s (interactive payload not an object)',
+    async (payload) => {
+      const started = Date.now();
+      const answer = await postSigned(`${h.baseUrl}/slack/events`, new URLSearchParams({ payload }).toString(), {
+        secret: SIGNING_SECRET,
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      });
+      expect(answer.status).toBe(400);
+      expect(Date.now() - started).toBeLessThan(2000);
+      await h.surface.idle();
+      expect(rejections).toEqual([]);
+      expect((await fetch(`${h.baseUrl}/healthz`)).status).toBe(200);
+    },
+  );
+
+  it('answers 401 to a form body payload=null with a wrong signature', async () => {
+    const answer = await postSigned(`${h.baseUrl}/slack/events`, 'payload=null', {
+      secret: 'not-the-signing-secret',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+    expect(answer.status).toBe(401);
+  });
+
   it('answers 401 to the same body with a wrong signature', async () => {
     const answer = await postSigned(`${h.baseUrl}/slack/events`, 'null', {
       secret: 'not-the-signing-secret',

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { APP_PACKAGE_DIR, buildPackage, crc32, fillManifest } from '../../../scripts/teams-package';
+import { execFileSync } from 'node:child_process';
+import { APP_PACKAGE_DIR, buildPackage, crc32, DEFAULT_PACKAGE_OUT, fillManifest } from '../../../scripts/teams-package';
 
 /** Reads a zip's central directory and inflates every entry, checking sizes and CRC-32. */
 function unzip(buf: Buffer): Record<string, Buffer> {
@@ -64,4 +65,16 @@ test('the zip holds the manifest (placeholders filled from the environment) and 
 
 test('a malformed app id is refused', () => {
   expect(() => fillManifest({ bots: [{ botId: 'x' }] }, { MICROSOFT_APP_ID: 'not-a-guid' })).toThrow('MICROSOFT_APP_ID must be a GUID');
+});
+
+describe('where npm run teams:package writes the zip', () => {
+  const root = path.resolve(__dirname, '../../..');
+  it('is teams-package/teams-app-package.zip: outside dist/ (emptied by npm run build), gitignored, named in the README', () => {
+    expect(path.relative(root, DEFAULT_PACKAGE_OUT)).toBe(path.join('teams-package', 'teams-app-package.zip'));
+    // `git check-ignore` exits 0 when the path is ignored (it need not exist).
+    expect(
+      execFileSync('git', ['check-ignore', '--no-index', 'teams-package/teams-app-package.zip'], { cwd: root, encoding: 'utf8' }).trim(),
+    ).toBe('teams-package/teams-app-package.zip');
+    expect(fs.readFileSync(path.join(root, 'README.md'), 'utf8')).toContain('`teams-package/teams-app-package.zip`');
+  });
 });
