@@ -9,7 +9,9 @@
  * block. `mrkdwn` needs `&`, `<`, `>` escaped; bold is `*x*` (the model's `**x**`).
  */
 import { RUN_METADATA_EVENT_TYPE } from '../../src/domain/ids';
+import type { Locale } from '../../src/domain/ids';
 import type { Block, Button, FormModel, Message } from '../../src/messages/model';
+import { punct } from '../../src/messages/typography';
 
 /** Slack limits used here (characters unless said otherwise). */
 export const SLACK_LIMITS = {
@@ -188,6 +190,7 @@ export function renderBlock(
   block: Block,
   _outcomeLabel?: (o: string) => string,
   stateLabel: (s: string) => string = (s) => s.replace(/_/g, ' '),
+  locale: Locale = 'en',
 ): SlackBlock[] {
   switch (block.type) {
     case 'header':
@@ -216,7 +219,7 @@ export function renderBlock(
       const lines = block.items.map((s) => {
         const emoji = STEP_STATE_EMOJI[s.state] ?? ':grey_question:';
         const label = s.state === 'current' ? `**${s.number}. ${s.label}**` : `${s.number}. ${s.label}`;
-        const word = WORDED_STATES.includes(s.state) ? `: ${stateLabel(s.state)}` : '';
+        const word = WORDED_STATES.includes(s.state) ? `${punct(locale, ':')} ${stateLabel(s.state)}` : '';
         return `${emoji} ${label}${word}${s.note ? ` _(${s.note})_` : ''}`;
       });
       return sections(lines.join('\n'));
@@ -273,7 +276,7 @@ export function renderMessage(
   msg: Message,
   opts: { outcomeLabel?: (o: string) => string; stateLabel?: (s: string) => string; extraBlocks?: SlackBlock[] } = {},
 ): SlackMessagePayload {
-  let blocks = msg.blocks.flatMap((b) => renderBlock(b, opts.outcomeLabel, opts.stateLabel));
+  let blocks = msg.blocks.flatMap((b) => renderBlock(b, opts.outcomeLabel, opts.stateLabel, msg.locale));
   if (opts.extraBlocks) blocks.push(...opts.extraBlocks);
   const actions: SlackBlock[] = msg.actions.length
     ? [{ type: 'actions', block_id: 'run_actions', elements: msg.actions.slice(0, SLACK_LIMITS.elementsPerActions).map(renderButton) }]

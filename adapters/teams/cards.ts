@@ -263,7 +263,8 @@ function cardKindOf(m: Message): CardKind {
 export function plainSummary(text: string): string {
   const plain = text
     .replace(/\*\*|`/g, '')
-    .replace(/\s+/g, ' ')
+    // Plain whitespace only: a no-break space (French typography before `:`) stays.
+    .replace(/[^\S\u00a0\u202f]+/g, ' ')
     .trim();
   return plain.length > 200 ? `${plain.slice(0, 199)}…` : plain;
 }

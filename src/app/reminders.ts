@@ -14,6 +14,7 @@
 import { ACTION_IDS } from '../domain/ids';
 import { type MentionFormatter, type MessageBuilder, operatorLogin, plainMention } from '../messages/builder';
 import type { Message } from '../messages/model';
+import { labelled } from '../messages/typography';
 import { stepDefinition } from '../workflow/steps';
 import { type Effect, type Run, SUPPORT_REMINDER_LIMIT } from '../workflow/types';
 
@@ -50,7 +51,7 @@ export function reminderMessage(
   return {
     kind: 'notice',
     locale: L,
-    text: `${header}: ${text}`,
+    text: labelled(L, header, text),
     blocks: [
       { type: 'header', text: header },
       { type: 'text', text },

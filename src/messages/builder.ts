@@ -30,6 +30,7 @@ import type {
 import { encodeActionValue } from './action-value';
 import type { Block, Button, FormModel, Message } from './model';
 import type { Renderer } from './renderer';
+import { labelled, localiseListSeparators } from './typography';
 import type { ServiceError } from '../app/run-service';
 import { HELP_COMMANDS, type HelpCommand } from '../app/access';
 import type { HealthCheckResult, ProductCheckReport } from '../app/health-check';
@@ -76,8 +77,10 @@ const TRANSIENT_REASONS: readonly string[] = ['secutix_unavailable', 'secutix_pr
  * The view of a check reason: its params, plus `count` (the plural forms' number) where a report
  * stored before reasons carried it lists contingents (`no_event_availability`, `no_pass_availability`).
  */
-function reasonView(r: Reason): Record<string, unknown> {
+function reasonView(r: Reason, L?: Locale): Record<string, unknown> {
   const params: Record<string, unknown> = { ...(r.params ?? {}) };
+  // Lists a check wrote with `; ` follow the language's typography (French: no-break space before `;`).
+  if (L) for (const [k, v] of Object.entries(params)) if (typeof v === 'string') params[k] = localiseListSeparators(L, v);
   if (params.count === undefined && typeof params.contingents === 'string') {
     params.count = params.contingents.split(',').filter((x) => x.trim() !== '').length;
   }
@@ -321,7 +324,7 @@ export class MessageBuilder {
     return {
       kind: 'support_request',
       locale: L,
-      text: `${this.r.t(L, 'support.header')}: ${operatorLogin(run)}`,
+      text: labelled(L, this.r.t(L, 'support.header'), operatorLogin(run)),
       blocks: [
         { type: 'header', text: this.r.t(L, 'support.header') },
         { type: 'text', text: body.trim() },
@@ -835,7 +838,7 @@ export class MessageBuilder {
       id: c.id,
       outcome: c.outcome,
       ...(c.reason
-        ? { reason: this.r.t(L, `check.${c.outcome === 'to_confirm' ? 'confirm' : 'reason'}.${c.reason.code}`, reasonView(c.reason)) }
+        ? { reason: this.r.t(L, `check.${c.outcome === 'to_confirm' ? 'confirm' : 'reason'}.${c.reason.code}`, reasonView(c.reason, L)) }
         : {}),
       warnings: (c.warnings ?? []).map((w) => this.r.t(L, warningKey(w.code), w.params ?? {})),
     }));
@@ -866,7 +869,7 @@ export class MessageBuilder {
       // The screen is named once, by the fix: a reason whose own remedy names it again is cut
       // to its cause (`check.cause.<code>`: the reason's first sentence).
       const causeKey = c.reason ? `check.cause.${c.reason.code}` : '';
-      const cause = c.reason && this.r.has(L, causeKey) ? this.r.t(L, causeKey, reasonView(c.reason)) : reason;
+      const cause = c.reason && this.r.has(L, causeKey) ? this.r.t(L, causeKey, reasonView(c.reason, L)) : reason;
       const line = transient
         ? this.r.t(L, 'health.transient_line', { reason })
         : this.r.t(L, 'health.failed_line', { reason: cause, fix: this.r.t(L, `check.fix.${c.id}`, v) });
@@ -985,8 +988,8 @@ export class MessageBuilder {
     const L = locale;
     const reasonText = (r: Reason): string =>
       this.r.has(L, `product_check.reason.${r.code}`)
-        ? this.r.t(L, `product_check.reason.${r.code}`, reasonView(r))
-        : this.r.t(L, `check.reason.${r.code}`, reasonView(r));
+        ? this.r.t(L, `product_check.reason.${r.code}`, reasonView(r, L))
+        : this.r.t(L, `check.reason.${r.code}`, reasonView(r, L));
     const header = this.r.t(L, rep.passed ? 'product_check.header.passed' : 'product_check.header.failed', {
       productCode: rep.productCode,
     });
