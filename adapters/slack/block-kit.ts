@@ -219,7 +219,8 @@ export function renderBlock(
       const lines = block.items.map((s) => {
         const emoji = STEP_STATE_EMOJI[s.state] ?? ':grey_question:';
         const label = s.state === 'current' ? `**${s.number}. ${s.label}**` : `${s.number}. ${s.label}`;
-        const word = WORDED_STATES.includes(s.state) ? `${punct(locale, ':')} ${stateLabel(s.state)}` : '';
+        // Said once: not when the note already words the state ("failed in the last verification").
+        const word = WORDED_STATES.includes(s.state) && !s.stateInNote ? `${punct(locale, ':')} ${stateLabel(s.state)}` : '';
         return `${emoji} ${label}${word}${s.note ? ` _(${s.note})_` : ''}`;
       });
       return sections(lines.join('\n'));

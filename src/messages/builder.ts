@@ -194,6 +194,9 @@ export class MessageBuilder {
    */
   private displayState(run: Run, step: StepId): { state: StepState; pointer: boolean } {
     const rec = run.steps[step];
+    // A run that ended has no current step (the step it stopped at was never done), and a
+    // finished run is finished: the last verification's failures no longer show on its steps.
+    if (run.status !== 'open') return { state: rec.state === 'current' ? 'todo' : rec.state, pointer: false };
     const check = CHECK_OF_STEP[step];
     const found = check ? run.verification?.checks.find((c) => c.id === check) : undefined;
     if (rec.state === 'done' && found && (found.outcome === 'failed' || found.outcome === 'to_confirm')) {
@@ -241,7 +244,14 @@ export class MessageBuilder {
           const who = matters && rec.by ? `${mention(rec.by)}, ${at(rec.at)}` : undefined;
           const pointer = shown.pointer ? this.r.t(L, `card.check_pointer.${shown.state}`) : undefined;
           const note = [who, pointer].filter(Boolean).join(' · ') || undefined;
-          return { step: s.id, number: s.number, label: this.stepTitle(L, s.id), state: shown.state, ...(note ? { note } : {}) };
+          return {
+            step: s.id,
+            number: s.number,
+            label: this.stepTitle(L, s.id),
+            state: shown.state,
+            ...(note ? { note } : {}),
+            ...(pointer ? { stateInNote: true } : {}),
+          };
         }),
       },
     ];
