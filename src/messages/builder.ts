@@ -652,26 +652,30 @@ export class MessageBuilder {
     };
   }
 
-  /** The plain sentence for a service error, in `locale` (the run's language when there is a run). */
+  /**
+   * The plain sentence for a service error. One rule for languages: an answer about a run is in
+   * the run's language (as its card, `status RUN`, `resume`, `audit` answers); `locale` (the
+   * caller's) serves errors with no run, and the duplicate-run answer to a start form (the form's).
+   */
   describeError(error: ServiceError, locale?: Locale, mention: MentionFormatter = plainMention, surface: Surface = 'slack'): string {
     switch (error.code) {
       case 'refused':
-        return this.refusal(error.run, error.refusal, locale ?? error.run.details.language, mention);
+        return this.refusal(error.run, error.refusal, error.run.details.language, mention);
       case 'unknown_run': {
         const L = locale ?? this.defaultLocale;
         return this.r.t(L, 'error.unknown_run', { runId: error.runId, statusHint: this.r.t(L, `hint.status.${surface}`) });
       }
       case 'other_surface':
-        return this.r.t(locale ?? error.run.details.language, 'error.other_surface', { runId: error.run.id, surface: error.run.surface });
+        return this.r.t(error.run.details.language, 'error.other_surface', { runId: error.run.id, surface: error.run.surface });
       case 'duplicate_run': {
         const L = locale ?? error.run.details.language;
         const step = error.run.currentStep;
         return this.r.t(L, 'error.duplicate_run', { ...this.baseView(error.run), title: step ? this.stepTitle(L, step) : '' });
       }
       case 'conflict':
-        return this.r.t(locale ?? error.run.details.language, 'error.conflict');
+        return this.r.t(error.run.details.language, 'error.conflict');
       case 'verification_running':
-        return this.r.t(locale ?? error.run.details.language, 'error.verification_running');
+        return this.r.t(error.run.details.language, 'error.verification_running');
       case 'not_permitted':
         return this.r.t(locale ?? this.defaultLocale, `refusal.not_permitted.${error.rule === 'own_run' ? 'operator' : error.rule}`, {
           runId: '',
