@@ -12,6 +12,7 @@ import { RUN_METADATA_EVENT_TYPE } from '../../src/domain/ids';
 import type { Locale } from '../../src/domain/ids';
 import type { Block, Button, FormModel, Message } from '../../src/messages/model';
 import { punct } from '../../src/messages/typography';
+import { dropLiterals, renderWithLiterals } from '../../src/messages/literal';
 
 /** Slack limits used here (characters unless said otherwise). */
 export const SLACK_LIMITS = {
@@ -89,27 +90,46 @@ function mapRefs(s: string, text: (x: string) => string, ref: (target: string, f
   return out + text(s.slice(last));
 }
 
-const dropMarkers = (s: string) => s.replace(/[\uE000-\uE002]/g, '');
+const dropMarkers = (s: string) => dropLiterals(s).replace(/[\uE000-\uE002]/g, '');
+
+/**
+ * A value people typed, in mrkdwn: `&`, `<`, `>` escaped, and `*` `_` `~` `` ` `` kept from
+ * formatting. mrkdwn has no escape character; a zero-width space on each side of the sign keeps
+ * it from opening or closing bold, italic, strike or code (the sign shows as typed).
+ */
+export function literalMrkdwn(value: string): string {
+  return escapeSlack(value.replace(/[\uE000-\uE002]/g, '')).replace(/[*_~`]/g, (c) => `\u200b${c}\u200b`);
+}
 
 /**
  * The model's plain text to Slack mrkdwn: `&`, `<`, `>` escaped (template text and values
  * alike), `**x**` -> `*x*` (`_x_` and `` `x` `` are the same), references -> `<@U…>` / `<url|label>`.
  */
 export function toMrkdwn(s: string): string {
-  return mapRefs(
+  return renderWithLiterals(
     s,
-    (x) => escapeSlack(dropMarkers(x)).replace(/\*\*([^*\n]+?)\*\*/g, '*$1*'),
-    (target, fallback) =>
-      target.startsWith('http') || target.startsWith('mailto:') ? `<${target}|${escapeSlack(fallback)}>` : `<${target}>`,
+    (t) =>
+      mapRefs(
+        t,
+        (x) => escapeSlack(x.replace(/[\uE000-\uE002]/g, '')).replace(/\*\*([^*\n]+?)\*\*/g, '*$1*'),
+        (target, fallback) =>
+          target.startsWith('http') || target.startsWith('mailto:') ? `<${target}|${escapeSlack(fallback)}>` : `<${target}>`,
+      ),
+    literalMrkdwn,
   );
 }
 
 /** The model's text for `plain_text` objects (shown as typed): markup removed, references by name. */
 export function toPlain(s: string): string {
-  return mapRefs(
+  return renderWithLiterals(
     s,
-    (x) => dropMarkers(x).replace(/\*\*([^*\n]+?)\*\*/g, '$1'),
-    (_target, fallback) => fallback,
+    (t) =>
+      mapRefs(
+        t,
+        (x) => x.replace(/[\uE000-\uE002]/g, '').replace(/\*\*([^*\n]+?)\*\*/g, '$1'),
+        (_target, fallback) => fallback,
+      ),
+    (v) => v.replace(/[\uE000-\uE002]/g, ''),
   );
 }
 
@@ -237,7 +257,8 @@ export function renderBlock(
     }
     case 'preformatted':
       // ``` blocks keep the text as is; chunked so each section stays under the limit.
-      return chunkText(escapeSlack(dropMarkers(block.text)), SLACK_LIMITS.sectionText - 8).map((t) => ({
+      // A value's backticks cannot close the ``` block: a zero-width space between two of them.
+      return chunkText(escapeSlack(dropMarkers(block.text)).replace(/`(?=`)/g, '`\u200b'), SLACK_LIMITS.sectionText - 8).map((t) => ({
         type: 'section',
         text: mrkdwn('```\n' + t + '\n```'),
       }));

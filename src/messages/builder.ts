@@ -31,6 +31,7 @@ import { encodeActionValue } from './action-value';
 import type { Block, Button, FormModel, Message } from './model';
 import type { Renderer } from './renderer';
 import { labelled, localiseListSeparators } from './typography';
+import { literal } from './literal';
 import type { ServiceError } from '../app/run-service';
 import { HELP_COMMANDS, type HelpCommand } from '../app/access';
 import type { HealthCheckResult, ProductCheckReport } from '../app/health-check';
@@ -137,7 +138,8 @@ export class MessageBuilder {
     return {
       runId: run.id,
       institutionCode: run.details.institutionCode,
-      institutionName: run.details.institutionName,
+      // Typed by a person: shown literally by every surface (its `**` or `_x_` is no markup).
+      institutionName: literal(run.details.institutionName),
       channelCode: run.details.channelCode,
       operatorLogin: operatorLogin(run),
     };
@@ -243,7 +245,9 @@ export class MessageBuilder {
             rec.by && rec.state !== 'current' && (rec.by.id !== run.startedBy.id || rec.state === 'skipped' || rec.state === 'failed');
           const who = matters && rec.by ? `${mention(rec.by)}, ${at(rec.at)}` : undefined;
           const pointer = shown.pointer ? this.r.t(L, `card.check_pointer.${shown.state}`) : undefined;
-          const note = [who, pointer].filter(Boolean).join(' · ') || undefined;
+          // The step an ended run stopped at: not done, not current, said where the run stopped.
+          const stopped = run.status !== 'open' && rec.state === 'current' ? this.r.t(L, `card.stopped.${run.status}`) : undefined;
+          const note = [stopped, who, pointer].filter(Boolean).join(' · ') || undefined;
           return {
             step: s.id,
             number: s.number,
@@ -431,8 +435,8 @@ export class MessageBuilder {
     const lines = effect.changes.map((c) =>
       this.r.t(L, c.from ? 'answers.change_line' : 'answers.change_line_new', {
         field: this.r.t(L, `answers.field.${c.field}`),
-        from: c.from,
-        to: c.to,
+        from: c.from ? literal(c.from) : c.from,
+        to: literal(c.to),
       }),
     );
     const text = this.r.t(L, 'answers.changed', { by: mention(effect.by), at: formatTime(this.r, L, effect.at) });

@@ -67,7 +67,7 @@ export function mrkdwnProblems(text: string, opts: PayloadCheckOptions = {}): st
       if (!ENTITY.test(rest)) out.push(`unescaped "&" at ${i}: ${JSON.stringify(text.slice(Math.max(0, i - 20), i + 20))}`);
       else if (/^&amp;(?:amp|lt|gt);/.test(rest) && !inside(typed, i))
         out.push(`double-escaped entity at ${i}: ${JSON.stringify(rest.slice(0, 12))}`);
-    } else if (c === '\uE000' || c === '\uE001') out.push(`internal marker left at ${i}`);
+    } else if (/[\uE000-\uF8FF]/.test(c!)) out.push(`internal marker left at ${i}`);
   }
   return out;
 }
@@ -83,7 +83,7 @@ function plainProblems(text: string, opts: PayloadCheckOptions): string[] {
   let rest = text;
   for (const t of opts.typed ?? []) if (t && ENTITY_LIKE.test(t)) rest = rest.split(t).join('');
   if (/&(?:amp|lt|gt);/.test(rest)) out.push(`entity in plain_text: ${JSON.stringify(text.slice(0, 60))}`);
-  if (/[\uE000\uE001]/.test(text)) out.push('internal marker left in plain_text');
+  if (/[\uE000-\uF8FF]/.test(text)) out.push('internal marker left in plain_text');
   return out;
 }
 

@@ -90,6 +90,11 @@ describe('progress card states', () => {
     expect(slackText(run)).not.toContain('*3. Contingents*');
     expect(teamsText(run)).not.toContain('▶️');
     expect(teamsText(run)).not.toContain('**Contingents**');
+    // Said where it stopped, on every surface.
+    const stopped = builder.t('en', 'card.stopped.cancelled');
+    expect(slackText(run)).toContain(`3. Contingents _(${stopped})_`);
+    expect(teamsText(run)).toContain(stopped);
+    expect(consoleRender(card)).toContain(stopped);
     expect(consoleRender(card)).not.toMatch(/\[>+ *\]/);
   });
 
