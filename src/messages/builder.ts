@@ -293,16 +293,16 @@ export class MessageBuilder {
    * What an older verification message (the step message, an earlier report) shows instead of
    * its buttons once a newer report is posted: only the newest report's buttons are live.
    */
-  superseded(run: Run): Message {
+  superseded(run: Run, newer: 'report' | 'step' = 'report', step: StepId = 'verification'): Message {
     const L = run.details.language;
-    const text = this.r.t(L, 'report.superseded', { runId: run.id });
+    const text = this.r.t(L, newer === 'report' ? 'report.superseded' : 'step.superseded', { runId: run.id });
     return {
       kind: 'step_closed',
       locale: L,
       text,
       blocks: [{ type: 'context', text }],
       actions: [],
-      run: { ...this.runMeta(run)!, step: 'verification' },
+      run: { ...this.runMeta(run)!, step },
     };
   }
 
