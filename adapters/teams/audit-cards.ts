@@ -71,6 +71,8 @@ function detailValue(key: string, v: unknown, builder: MessageBuilder, L: Locale
       return builder.has(L, `teams.audit.reminder.${String(v)}`) ? builder.t(L, `teams.audit.reminder.${String(v)}`) : words(String(v));
     case 'reportAt':
       return localText(String(v));
+    case 'language':
+      return builder.has(L, `form.language.${String(v)}`) ? builder.t(L, `form.language.${String(v)}`) : String(v);
     default:
       return valueText(v);
   }

@@ -161,7 +161,15 @@ describe('a French run on every surface', () => {
     // The Teams audit table of the run, from the trail the run service records.
     const last = runs[runs.length - 5]!;
     const trail = [
-      { seq: 1, at: at(0), actor: op, action: 'start', step: null, outcome: 'ok', details: null },
+      {
+        seq: 1,
+        at: at(0),
+        actor: op,
+        action: 'start',
+        step: null,
+        outcome: 'ok',
+        details: { institutionCode: 'ACME', channelCode: 'DGTK', language: 'fr' },
+      },
       { seq: 2, at: at(3), actor: op, action: 'step_done', step: 'contingents', outcome: 'ok', details: { contingentIds: [11, 12] } },
       {
         seq: 3,
@@ -219,7 +227,13 @@ describe('a French run on every surface', () => {
       },
     ];
     const exp = buildAuditExport(last, trail as unknown as Parameters<typeof buildAuditExport>[1]);
-    for (const card of auditCards(exp, builder, 'fr')) for (const t of teamsTexts(card)) texts.push(['teams audit', t]);
+    const auditTexts = auditCards(exp, builder, 'fr').flatMap((card) => teamsTexts(card));
+    for (const t of auditTexts) texts.push(['teams audit', t]);
+    // The details are in French too: no detail key or code shown as English words.
+    expect(auditTexts.join('\n')).not.toMatch(
+      /\b(?:institution code|channel code|language|contingent ids|changes|changed|erased|confirmed|report at|kind|count)\b/,
+    );
+    expect(auditTexts.join('\n')).not.toMatch(/\{"|contactNumber|point_of_sale/);
     const problems = texts.flatMap(([where, t]) => frenchTypographyProblems(t).map((p) => `${where}: ${p}`));
     expect([...new Set(problems)]).toEqual([]);
   });
