@@ -95,7 +95,8 @@ export function auditTableRow(row: AuditRow, builder: MessageBuilder, L: Locale)
   const action = row.action === 'start' ? t('teams.audit.start') : optional(`teams.audit.action.${row.action}`, words(row.action));
   const step = row.step ? optional(`step.${row.step}.title`, words(row.step)) : '';
   const [kind, reason] = row.outcome.split(/:(.*)/s);
-  const outcome = kind === 'refused' || kind === 'failed' ? ` ${t(`teams.audit.outcome.${kind}`, { reason: words(reason ?? kind) })}` : '';
+  const reasonWords = optional(`teams.audit.reason.${reason ?? kind}`, words(reason ?? kind ?? ''));
+  const outcome = kind === 'refused' || kind === 'failed' ? ` ${t(`teams.audit.outcome.${kind}`, { reason: reasonWords })}` : '';
   const what =
     step && row.action !== 'start'
       ? labelled(L, `**${markdownSafe(step)}**`, markdownSafe(`${action}${outcome}`))
