@@ -5,6 +5,7 @@
  * typed number to an action. Both get the same `ConsoleChannel` for the same output stream via
  * `consoleChannel(output, builder)`.
  */
+import { dropLiterals } from '../../src/messages/literal';
 import { ACTION_IDS, type ActionId, type Locale, STEP_IDS, type StepId } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { Button, Message } from '../../src/messages/model';
@@ -52,12 +53,12 @@ export class ConsoleChannel {
 
   /** Writes text as is. */
   write(text: string): void {
-    this.output.write(text);
+    this.output.write(dropLiterals(text));
   }
 
   /** Writes text followed by a newline. */
   line(text = ''): void {
-    this.output.write(`${text}\n`);
+    this.output.write(`${dropLiterals(text)}\n`);
   }
 
   /** Renders options shared by every message of `locale` (translated outcome words, email rules). */
@@ -152,7 +153,8 @@ export class ConsoleChannel {
   /** Prints the full progress card (institution, fields, every step with its marker) and its legend. */
   printFullCard(run: Run): void {
     // The card's status line ("In progress: step 3 of 10, Contingents.") says it in words, as on chat.
-    const card = stoppedStepShown(this.builder.card(run), run, this.builder);
+    // An ended run shows no current step (the builder notes where it stopped).
+    const card = this.builder.card(run);
     this.line(rule('='));
     this.write(renderMessage(card, this.textOptions(card.locale)));
     this.line(this.builder.t(card.locale, 'console.card.legend'));
@@ -199,28 +201,6 @@ export class ConsoleChannel {
   private cardSignature(run: Run): string {
     return `${run.status}:${this.shownStates(run).join(',')}`;
   }
-}
-
-/**
- * A cancelled run keeps its last step's state `current`: the card shows that step as not done
- * (`[ ]`) with a note that the run was cancelled there, never as the step in progress (`[>]`).
- */
-function stoppedStepShown(card: Message, run: Run, builder: MessageBuilder): Message {
-  if (run.status === 'open') return card;
-  const note = builder.t(card.locale, `console.card.stopped.${run.status}`);
-  return {
-    ...card,
-    blocks: card.blocks.map((b) =>
-      b.type === 'steps'
-        ? {
-            ...b,
-            items: b.items.map((i) =>
-              i.state === 'current' ? { ...i, state: 'todo' as const, note: i.note ? `${note} · ${i.note}` : note } : i,
-            ),
-          }
-        : b,
-    ),
-  };
 }
 
 const channels = new WeakMap<NodeJS.WritableStream, ConsoleChannel>();

@@ -102,7 +102,7 @@ export class ConsoleProgress {
   private end(run: Run, st: Printed, outcome: NonNullable<VerificationProgress['outcome']>, checks: VerificationProgress['checks']): void {
     st.ended = true;
     const n = (s: CheckResult['outcome']): number => checks.filter((c) => c.state === s).length;
-    const count = n(outcome);
+    const count = outcome === 'not_saved' ? 0 : n(outcome);
     this.line(this.t(run, `console.verify.done.${outcome}`, { count }));
   }
 

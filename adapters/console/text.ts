@@ -4,6 +4,7 @@
  * stripped (their text is kept), button wording becomes choices wording (`consoleWording`), line
  * breaks are kept. Preformatted blocks (the email draft) are shown verbatim.
  */
+import { dropLiterals, renderWithLiterals } from '../../src/messages/literal';
 import type { Block, Message } from '../../src/messages/model';
 import type { CheckResult, StepState } from '../../src/workflow/types';
 import { consoleWording } from './wording';
@@ -35,7 +36,12 @@ export const OUTCOME_MARKERS: Readonly<Record<CheckResult['outcome'], string>> =
 
 /** Removes `**bold**` markers and backticks, and says "choose" where chat says "press the button". */
 export function stripMarkup(text: string): string {
-  return consoleWording(text.replace(/\*\*([^*\n]+?)\*\*/g, '$1'));
+  // Values people typed are shown as typed: their `**` or backticks are no markup.
+  return renderWithLiterals(
+    text,
+    (s) => consoleWording(s.replace(/\*\*([^*\n]+?)\*\*/g, '$1')),
+    (v) => v,
+  );
 }
 
 /** Indents every line of `text` by `n` spaces. */
@@ -95,7 +101,7 @@ export function renderBlock(block: Block, opts: BlockTextOptions = {}): string {
     case 'preformatted': {
       // Shown verbatim (no markup stripping): this is text the user copies.
       const r = opts.preformattedRules ?? { begin: rule(), end: rule() };
-      return `${r.begin}\n${block.text}\n${r.end}`;
+      return `${r.begin}\n${dropLiterals(block.text)}\n${r.end}`;
     }
   }
 }

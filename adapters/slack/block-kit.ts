@@ -9,7 +9,10 @@
  * block. `mrkdwn` needs `&`, `<`, `>` escaped; bold is `*x*` (the model's `**x**`).
  */
 import { RUN_METADATA_EVENT_TYPE } from '../../src/domain/ids';
+import type { Locale } from '../../src/domain/ids';
 import type { Block, Button, FormModel, Message } from '../../src/messages/model';
+import { punct } from '../../src/messages/typography';
+import { dropLiterals, renderWithLiterals } from '../../src/messages/literal';
 
 /** Slack limits used here (characters unless said otherwise). */
 export const SLACK_LIMITS = {
@@ -87,7 +90,16 @@ function mapRefs(s: string, text: (x: string) => string, ref: (target: string, f
   return out + text(s.slice(last));
 }
 
-const dropMarkers = (s: string) => s.replace(/[\uE000-\uE002]/g, '');
+const dropMarkers = (s: string) => dropLiterals(s).replace(/[\uE000-\uE002]/g, '');
+
+/**
+ * A value people typed, in mrkdwn: `&`, `<`, `>` escaped, and `*` `_` `~` `` ` `` kept from
+ * formatting. mrkdwn has no escape character; a zero-width space on each side of the sign keeps
+ * it from opening or closing bold, italic, strike or code (the sign shows as typed).
+ */
+export function literalMrkdwn(value: string): string {
+  return escapeSlack(value.replace(/[\uE000-\uE002]/g, '')).replace(/[*_~`]/g, (c) => `\u200b${c}\u200b`);
+}
 
 /**
  * Slack mrkdwn has no escape character. The catalogs' only markup is `**bold**` and `` `code` ``
@@ -110,7 +122,8 @@ const CODE_OR_BOLD = /`[^`\n]*`|\*\*([^*\n]+?)\*\*/g;
  */
 export function toMrkdwn(s: string): string {
   const text = (x: string): string => {
-    const e = escapeSlack(dropMarkers(x));
+    // Not dropMarkers: the value slots (see renderWithLiterals) must stay for the values to come back.
+    const e = escapeSlack(x.replace(/[\uE000-\uE002]/g, ''));
     let out = '';
     let last = 0;
     for (const m of e.matchAll(CODE_OR_BOLD)) {
@@ -119,20 +132,31 @@ export function toMrkdwn(s: string): string {
     }
     return (out + literalMarks(e.slice(last))).replaceAll(ITALIC, '_');
   };
-  return mapRefs(s, text, (target, fallback) =>
-    target.startsWith('http') || target.startsWith('mailto:') ? `<${target}|${escapeSlack(fallback)}>` : `<${target}>`,
+  return renderWithLiterals(
+    s,
+    (t) =>
+      mapRefs(t, text, (target, fallback) =>
+        target.startsWith('http') || target.startsWith('mailto:') ? `<${target}|${escapeSlack(fallback)}>` : `<${target}>`,
+      ),
+    literalMrkdwn,
   );
 }
 
 /** The model's text for `plain_text` objects (shown as typed): markup removed, references by name. */
 export function toPlain(s: string): string {
-  return mapRefs(
+  return renderWithLiterals(
     s,
-    (x) =>
-      dropMarkers(x)
-        .replaceAll(ITALIC, '')
-        .replace(/\*\*([^*\n]+?)\*\*/g, '$1'),
-    (_target, fallback) => fallback,
+    (t) =>
+      mapRefs(
+        t,
+        (x) =>
+          x
+            .replace(/[\uE000-\uE002]/g, '')
+            .replaceAll(ITALIC, '')
+            .replace(/\*\*([^*\n]+?)\*\*/g, '$1'),
+        (_target, fallback) => fallback,
+      ),
+    (v) => v.replace(/[\uE000-\uE002]/g, ''),
   );
 }
 
@@ -215,6 +239,7 @@ export function renderBlock(
   block: Block,
   _outcomeLabel?: (o: string) => string,
   stateLabel: (s: string) => string = (s) => s.replace(/_/g, ' '),
+  locale: Locale = 'en',
 ): SlackBlock[] {
   switch (block.type) {
     case 'header':
@@ -243,7 +268,8 @@ export function renderBlock(
       const lines = block.items.map((s) => {
         const emoji = STEP_STATE_EMOJI[s.state] ?? ':grey_question:';
         const label = s.state === 'current' ? `**${s.number}. ${s.label}**` : `${s.number}. ${s.label}`;
-        const word = WORDED_STATES.includes(s.state) ? `: ${stateLabel(s.state)}` : '';
+        // Said once: not when the note already words the state ("failed in the last verification").
+        const word = WORDED_STATES.includes(s.state) && !s.stateInNote ? `${punct(locale, ':')} ${stateLabel(s.state)}` : '';
         return `${emoji} ${label}${word}${s.note ? ` ${ITALIC}(${s.note})${ITALIC}` : ''}`;
       });
       return sections(lines.join('\n'));
@@ -260,7 +286,8 @@ export function renderBlock(
     }
     case 'preformatted':
       // ``` blocks keep the text as is; chunked so each section stays under the limit.
-      return chunkText(escapeSlack(dropMarkers(block.text)), SLACK_LIMITS.sectionText - 8).map((t) => ({
+      // A value's backticks cannot close the ``` block: a zero-width space between two of them.
+      return chunkText(escapeSlack(dropMarkers(block.text)).replace(/`(?=`)/g, '`\u200b'), SLACK_LIMITS.sectionText - 8).map((t) => ({
         type: 'section',
         text: mrkdwn('```\n' + t + '\n```'),
       }));
@@ -300,7 +327,7 @@ export function renderMessage(
   msg: Message,
   opts: { outcomeLabel?: (o: string) => string; stateLabel?: (s: string) => string; extraBlocks?: SlackBlock[] } = {},
 ): SlackMessagePayload {
-  let blocks = msg.blocks.flatMap((b) => renderBlock(b, opts.outcomeLabel, opts.stateLabel));
+  let blocks = msg.blocks.flatMap((b) => renderBlock(b, opts.outcomeLabel, opts.stateLabel, msg.locale));
   if (opts.extraBlocks) blocks.push(...opts.extraBlocks);
   const actions: SlackBlock[] = msg.actions.length
     ? [{ type: 'actions', block_id: 'run_actions', elements: msg.actions.slice(0, SLACK_LIMITS.elementsPerActions).map(renderButton) }]

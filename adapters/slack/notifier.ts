@@ -230,9 +230,17 @@ export class SlackNotifier implements ChatNotifier {
     switch (effect.type) {
       case 'card':
         return this.card(run, safe, d);
-      case 'step_prompt':
-        await this.postInThread(run, this.build(safe, effect), d, SLACK_REF.step(effect.step));
+      case 'step_prompt': {
+        // One live set of buttons per run: a step posted again (resume, answers changed) becomes
+        // the live copy, and every older message of that step (an earlier copy, a failed
+        // report's buttons) points to it instead.
+        const msg = this.build(safe, effect);
+        const key = SLACK_REF.step(effect.step);
+        const older = msg.actions.length > 0 ? await this.stepRefs(run.id, key) : [];
+        const posted = await this.postInThread(run, msg, d, key);
+        if (msg.actions.length > 0) await this.pointToNewest(run, key, older, posted, 'step', effect.step);
         return;
+      }
       case 'step_closed':
         return this.closeStep(run, safe, effect);
       case 'support_request':
@@ -494,7 +502,14 @@ export class SlackNotifier implements ChatNotifier {
    * earlier reports, resumed copies) keeps its content and gets a pointer to the newest report
    * instead of its buttons, and leaves the step's list (later closes edit only the live one).
    */
-  private async pointToNewest(run: Run, key: string, older: z.infer<typeof stepRefSchema>[], newest: MessageRef): Promise<void> {
+  private async pointToNewest(
+    run: Run,
+    key: string,
+    older: z.infer<typeof stepRefSchema>[],
+    newest: MessageRef,
+    newer: 'report' | 'step' = 'report',
+    step: StepId = 'verification',
+  ): Promise<void> {
     const stale = older.filter((r) => r.ts !== newest.ts);
     if (stale.length === 0) return;
     let link: string | null = null;
@@ -506,8 +521,9 @@ export class SlackNotifier implements ChatNotifier {
     } catch (err) {
       this.deps.logger.warn({ runId: run.id, slackError: slackErrorCode(err) }, 'no permalink for the newest report');
     }
-    const msg = this.deps.builder.superseded(run);
-    const pointer = link ? `${msg.text} ${slackRef(link, this.deps.builder.t(msg.locale, 'slack.newest_report'))}` : msg.text;
+    const msg = this.deps.builder.superseded(run, newer, step);
+    const label = this.deps.builder.t(msg.locale, newer === 'report' ? 'slack.newest_report' : 'slack.newest_step');
+    const pointer = link ? `${msg.text} ${slackRef(link, label)}` : msg.text;
     const closed = this.render({ ...msg, text: pointer, blocks: [{ type: 'context', text: pointer }] });
     for (const ref of stale) {
       await this.deps.client.apiCall('chat.update', {

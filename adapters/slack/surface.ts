@@ -592,7 +592,8 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           });
           const fallback = { channel: cmd.channel_id, user: cmd.user_id };
           if (!out.ok) await respond(cmd.response_url, textPayload(describe(out.error, L)), fallback);
-          else await respond(cmd.response_url, textPayload(await resumedText(out.value, L)), fallback);
+          // About a run: in the run's language (as `status RUN` shows its card).
+          else await respond(cmd.response_url, textPayload(await resumedText(out.value, out.value.details.language)), fallback);
           return;
         }
         case 'cancel': {
@@ -615,7 +616,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
                     code: 'run_not_open',
                     last: { ...(run.endedBy ? { by: run.endedBy } : {}), ...(run.endedAt ? { at: run.endedAt } : {}), state: run.status },
                   },
-                  L,
+                  run.details.language,
                   slackMention,
                 ),
               ),
@@ -670,9 +671,10 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           });
           const up = await uploadAuditCsv({ client, store, builder }, run, exp);
           log.info({ runId: run.id, user: cmd.user_id, entries: exp.rows.length, ok: up.ok }, 'audit trail exported');
+          const RL = run.details.language; // about a run: in the run's language
           const text = up.ok
-            ? t(L, 'audit.posted', { runId: run.id, link: await threadLink(run.id) })
-            : t(L, 'audit.upload_failed', { runId: run.id, error: up.error });
+            ? t(RL, 'audit.posted', { runId: run.id, link: await threadLink(run.id) })
+            : t(RL, 'audit.upload_failed', { runId: run.id, error: up.error });
           await respond(cmd.response_url, textPayload(text), { channel: cmd.channel_id, user: cmd.user_id });
           return;
         }
@@ -860,7 +862,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           channel ?? resumed.value.channelId,
           user.id,
           textPayload(
-            t(await localeOfUser(user.id), 'slack.resumed', {
+            t(resumed.value.details.language, 'slack.resumed', {
               runId: resumed.value.id,
               link: (await threadLink(resumed.value.id)) ?? '',
             }),

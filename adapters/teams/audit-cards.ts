@@ -16,6 +16,7 @@ import { type AuditExport, type AuditRow, timeZoneCell } from '../../src/app/aud
 import { ERASED } from '../../src/domain/erased';
 import type { Locale } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
+import { labelled, listSeparator } from '../../src/messages/typography';
 import { type AcNode, type AdaptiveCard, adaptiveCard, cardBytes, MAX_CARD_BYTES } from './cards';
 import { escapeTeamsMarkdown } from './markdown';
 
@@ -40,6 +41,44 @@ const valueText = (v: unknown): string =>
       ? JSON.stringify(v)
       : String(v);
 
+/** Answer fields (`changed`, `erased`, `changes[].field`) by their name in `L`. */
+const fieldName = (f: unknown, builder: MessageBuilder, L: Locale): string =>
+  builder.has(L, `answers.field.${String(f)}`) ? builder.t(L, `answers.field.${String(f)}`) : words(String(f));
+
+/** A detail's value in the reader's language where it is made of codes (fields, checks, reminder kinds). */
+function detailValue(key: string, v: unknown, builder: MessageBuilder, L: Locale): string {
+  const list = (xs: unknown): unknown[] => (Array.isArray(xs) ? xs : [xs]);
+  switch (key) {
+    case 'changed':
+    case 'erased':
+      return list(v)
+        .map((f) => fieldName(f, builder, L))
+        .join(', ');
+    case 'changes':
+      return list(v)
+        .map((c) => {
+          const o = (c ?? {}) as { field?: unknown; from?: unknown; to?: unknown };
+          return `${fieldName(o.field, builder, L)} ${o.from ? `${valueText(o.from)} → ` : ''}${valueText(o.to ?? '')}`;
+        })
+        .join(', ');
+    case 'confirmed':
+      return list(v)
+        .map((c) => {
+          const id = String((c as { check?: unknown } | null)?.check ?? '');
+          return builder.has(L, `check.name.${id}`) ? builder.t(L, `check.name.${id}`) : words(id);
+        })
+        .join(', ');
+    case 'kind':
+      return builder.has(L, `teams.audit.reminder.${String(v)}`) ? builder.t(L, `teams.audit.reminder.${String(v)}`) : words(String(v));
+    case 'reportAt':
+      return localText(String(v));
+    case 'language':
+      return builder.has(L, `form.language.${String(v)}`) ? builder.t(L, `form.language.${String(v)}`) : String(v);
+    default:
+      return valueText(v);
+  }
+}
+
 /** `2025-03-30T01:30:00+01:00` -> `2025-03-30 01:30:00` (the zone is in the column header). */
 const localText = (iso: string): string => (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(iso) ? `${iso.slice(0, 10)} ${iso.slice(11, 19)}` : iso);
 
@@ -57,8 +96,12 @@ export function auditTableRow(row: AuditRow, builder: MessageBuilder, L: Locale)
   const action = row.action === 'start' ? t('teams.audit.start') : optional(`teams.audit.action.${row.action}`, words(row.action));
   const step = row.step ? optional(`step.${row.step}.title`, words(row.step)) : '';
   const [kind, reason] = row.outcome.split(/:(.*)/s);
-  const outcome = kind === 'refused' || kind === 'failed' ? ` ${t(`teams.audit.outcome.${kind}`, { reason: words(reason ?? kind) })}` : '';
-  const what = `${step && row.action !== 'start' ? `**${markdownSafe(step)}**: ` : ''}${markdownSafe(`${action}${outcome}`)}`;
+  const reasonWords = optional(`teams.audit.reason.${reason ?? kind}`, words(reason ?? kind ?? ''));
+  const outcome = kind === 'refused' || kind === 'failed' ? ` ${t(`teams.audit.outcome.${kind}`, { reason: reasonWords })}` : '';
+  const what =
+    step && row.action !== 'start'
+      ? labelled(L, `**${markdownSafe(step)}**`, markdownSafe(`${action}${outcome}`))
+      : markdownSafe(`${action}${outcome}`);
   // Checks as "name: outcome word" in the reader's language (the stored `outcome:reason` code is
   // the CSV's; the reason needs values the trail does not keep, so the card leaves it out).
   const checks = Object.entries(row.checks ?? {}).map(([id, v]) => {
@@ -74,10 +117,10 @@ export function auditTableRow(row: AuditRow, builder: MessageBuilder, L: Locale)
       // `passed` is what the checks above already say: the report's outcome as a word.
       if (k === 'passed' && typeof v === 'boolean') return t(v ? 'report.header.passed' : 'report.header.failed');
       return builder.has(L, `teams.audit.detail.${k}`)
-        ? t(`teams.audit.detail.${k}`, { value: valueText(v) })
-        : `${words(k)}: ${valueText(v)}`.split(ERASED).join(t('value.erased'));
+        ? t(`teams.audit.detail.${k}`, { value: detailValue(k, v, builder, L) })
+        : labelled(L, words(k), valueText(v)).split(ERASED).join(t('value.erased'));
     });
-  const more = [...checks, ...details].join('; ');
+  const more = [...checks, ...details].join(listSeparator(L));
   return {
     type: 'TableRow',
     cells: [

@@ -267,7 +267,11 @@ export class TeamsBot extends ActivityHandler {
               ctx,
               this.text(
                 L,
-                builder.refusal(run, { code: 'run_not_open', last: { by: run.endedBy, at: run.endedAt, state: run.status } }, L),
+                builder.refusal(
+                  run,
+                  { code: 'run_not_open', last: { by: run.endedBy, at: run.endedAt, state: run.status } },
+                  run.details.language,
+                ),
               ),
             );
           }
@@ -285,7 +289,8 @@ export class TeamsBot extends ActivityHandler {
         if (!r.ok) return this.reply(ctx, this.text(L, builder.describeError(r.error, L, undefined, 'teams')));
         // Nothing to say when the step was posted (it is there); say so when it could not be.
         const problem = await notPostedYet(store, run.id);
-        if (problem) return this.reply(ctx, this.text(L, builder.t(L, 'teams.resume.pending', { runId: run.id, code: problem })));
+        const RL = run.details.language; // about a run: in the run's language
+        if (problem) return this.reply(ctx, this.text(RL, builder.t(RL, 'teams.resume.pending', { runId: run.id, code: problem })));
         return;
       }
       case 'support_channel': {
@@ -310,7 +315,8 @@ export class TeamsBot extends ActivityHandler {
           ...(this.deps.defaultTimeZone ? { defaultTimeZone: this.deps.defaultTimeZone } : {}),
         });
         this.deps.logger.info({ runId: exp.runId, actor: actor.id, entries: exp.rows.length }, 'audit trail exported');
-        for (const card of auditCards(exp, builder, L)) await this.reply(ctx, card);
+        // About a run: in the run's language (as `status RUN` shows its card).
+        for (const card of auditCards(exp, builder, loaded.value.details.language)) await this.reply(ctx, card);
         return;
       }
       case 'unknown':

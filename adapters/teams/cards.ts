@@ -13,6 +13,7 @@ import { type ActionId, FORM_IDS, type FormId, INPUT_IDS, type Locale, type Step
 import { decodeActionValue } from '../../src/messages/action-value';
 import type { Block, Button, FieldErrors, FormModel, Message } from '../../src/messages/model';
 import { escapeTeamsMarkdown, toTeamsMarkdown } from './markdown';
+import { dropLiterals, renderWithLiterals } from '../../src/messages/literal';
 
 /** MIME type of an Adaptive Card attachment and of an `adaptiveCard/action` card answer. */
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -107,7 +108,7 @@ const textBlock = (text: string, extra: Record<string, unknown> = {}): AcNode =>
 export function verbatimBlock(text: string): AcNode {
   const items: AcNode[] = [];
   let gap = false;
-  for (const line of text.replace(/\r\n/g, '\n').split('\n')) {
+  for (const line of dropLiterals(text).replace(/\r\n/g, '\n').split('\n')) {
     if (line.trim() === '') {
       gap = items.length > 0;
       continue;
@@ -261,9 +262,13 @@ function cardKindOf(m: Message): CardKind {
 
 /** Plain text of Teams Markdown for a summary: emphasis and backticks dropped, one line, at most 200 characters. */
 export function plainSummary(text: string): string {
-  const plain = text
-    .replace(/\*\*|`/g, '')
-    .replace(/\s+/g, ' ')
+  const plain = renderWithLiterals(
+    text,
+    (s) => s.replace(/\*\*|`/g, ''),
+    (v) => v,
+  )
+    // Plain whitespace only: a no-break space (French typography before `:`) stays.
+    .replace(/[^\S\u00a0\u202f]+/g, ' ')
     .trim();
   return plain.length > 200 ? `${plain.slice(0, 199)}…` : plain;
 }

@@ -5,9 +5,12 @@
  * and `` `code` `` (a catalog test keeps `_italic_` and the rest out of the catalogs), so here
  * every other Markdown character is a value's and is escaped with a backslash (CommonMark: any
  * ASCII punctuation may be escaped), and a line that would start a list, heading or quote is
- * defused. A value containing `**` itself cannot be told apart from the catalog's bold and may
- * show bold: nothing worse.
+ * defused. Values the core marks as typed by people (`src/messages/literal.ts`) are opaque while
+ * the catalog's markup is read, then escaped whole: a value's own `**`, `_x_` or backticks never
+ * pair with the catalog's.
  */
+
+import { renderWithLiterals } from '../../src/messages/literal';
 
 /**
  * What Markdown may act on inside a line: `\`, `` ` ``, `*`, `~`, `[`, `]`, `<` (emphasis, strike, code, links,
@@ -40,6 +43,18 @@ const BOLD = /\*\*(.+?)\*\*/g;
  * has no inline code); single line breaks become paragraph breaks so they show.
  */
 export function toTeamsMarkdown(text: string): string {
+  // A value people typed is an opaque slot while the catalog's markup is read, then shown as typed.
+  return renderWithLiterals(text, markupToTeams, (v) =>
+    v
+      .replace(/\r\n/g, '\n')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map(escapeTeamsMarkdown)
+      .join('\n\n'),
+  );
+}
+
+function markupToTeams(text: string): string {
   const lines = text
     .replace(/\r\n/g, '\n')
     .replace(/`([^`\n]*)`/g, '$1')

@@ -14,6 +14,8 @@
 import { ACTION_IDS } from '../domain/ids';
 import { type MentionFormatter, type MessageBuilder, operatorLogin, plainMention } from '../messages/builder';
 import type { Message } from '../messages/model';
+import { labelled } from '../messages/typography';
+import { literal } from '../messages/literal';
 import { stepDefinition } from '../workflow/steps';
 import { type Effect, type Run, SUPPORT_REMINDER_LIMIT } from '../workflow/types';
 
@@ -36,7 +38,7 @@ export function reminderMessage(
   const view = {
     runId: run.id,
     institutionCode: run.details.institutionCode,
-    institutionName: run.details.institutionName,
+    institutionName: literal(run.details.institutionName),
     operatorLogin: operatorLogin(run),
     starter: mention(run.startedBy),
     number: def.number,
@@ -50,7 +52,7 @@ export function reminderMessage(
   return {
     kind: 'notice',
     locale: L,
-    text: `${header}: ${text}`,
+    text: labelled(L, header, text),
     blocks: [
       { type: 'header', text: header },
       { type: 'text', text },

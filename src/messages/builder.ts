@@ -32,6 +32,8 @@ import type {
 import { encodeActionValue } from './action-value';
 import type { Block, Button, FormModel, Message } from './model';
 import type { Renderer } from './renderer';
+import { labelled, localiseListSeparators } from './typography';
+import { literal } from './literal';
 import type { ServiceError } from '../app/run-service';
 import { HELP_COMMANDS, type HelpCommand } from '../app/access';
 import type { HealthCheckResult, ProductCheckReport } from '../app/health-check';
@@ -82,10 +84,12 @@ const TRANSIENT_REASONS: readonly string[] = ['secutix_unavailable', 'secutix_pr
  * A reason's template view. A value SecuTix gave (or that was recorded) that is empty shows as
  * `noValue` ("(no value)" in the reader's language), never as nothing.
  */
-function reasonView(r: Reason, noValue: string): Record<string, unknown> {
+function reasonView(r: Reason, L: Locale | undefined, noValue: string): Record<string, unknown> {
   const params: Record<string, unknown> = Object.fromEntries(
     Object.entries(r.params ?? {}).map(([k, v]) => [k, typeof v === 'string' && v.trim() === '' ? noValue : v]),
   );
+  // Lists a check wrote with `; ` follow the language's typography (French: no-break space before `;`).
+  if (L) for (const [k, v] of Object.entries(params)) if (typeof v === 'string') params[k] = localiseListSeparators(L, v);
   if (params.count === undefined && typeof params.contingents === 'string') {
     params.count = params.contingents.split(',').filter((x) => x.trim() !== '').length;
   }
@@ -142,8 +146,9 @@ export class MessageBuilder {
     return {
       runId: run.id,
       institutionCode: run.details.institutionCode,
-      // An erased name (it equalled the password) shows as the translated placeholder, never blank.
-      institutionName: run.erasedAnswers?.includes('institutionName') ? ERASED : run.details.institutionName,
+      // An erased name (it equalled the password) shows as the translated placeholder, never blank;
+      // otherwise typed by a person: shown literally by every surface (its `**` or `_x_` is no markup).
+      institutionName: run.erasedAnswers?.includes('institutionName') ? ERASED : literal(run.details.institutionName),
       channelCode: run.details.channelCode,
       operatorLogin: operatorLogin(run),
     };
@@ -200,6 +205,9 @@ export class MessageBuilder {
    */
   private displayState(run: Run, step: StepId): { state: StepState; pointer: boolean } {
     const rec = run.steps[step];
+    // A run that ended has no current step (the step it stopped at was never done), and a
+    // finished run is finished: the last verification's failures no longer show on its steps.
+    if (run.status !== 'open') return { state: rec.state === 'current' ? 'todo' : rec.state, pointer: false };
     const check = CHECK_OF_STEP[step];
     const found = check ? run.verification?.checks.find((c) => c.id === check) : undefined;
     if (rec.state === 'done' && found && (found.outcome === 'failed' || found.outcome === 'to_confirm')) {
@@ -246,8 +254,17 @@ export class MessageBuilder {
             rec.by && rec.state !== 'current' && (rec.by.id !== run.startedBy.id || rec.state === 'skipped' || rec.state === 'failed');
           const who = matters && rec.by ? `${mention(rec.by)}, ${at(rec.at)}` : undefined;
           const pointer = shown.pointer ? this.r.t(L, `card.check_pointer.${shown.state}`) : undefined;
-          const note = [who, pointer].filter(Boolean).join(' · ') || undefined;
-          return { step: s.id, number: s.number, label: this.stepTitle(L, s.id), state: shown.state, ...(note ? { note } : {}) };
+          // The step an ended run stopped at: not done, not current, said where the run stopped.
+          const stopped = run.status !== 'open' && rec.state === 'current' ? this.r.t(L, `card.stopped.${run.status}`) : undefined;
+          const note = [stopped, who, pointer].filter(Boolean).join(' · ') || undefined;
+          return {
+            step: s.id,
+            number: s.number,
+            label: this.stepTitle(L, s.id),
+            state: shown.state,
+            ...(note ? { note } : {}),
+            ...(pointer ? { stateInNote: true } : {}),
+          };
         }),
       },
     ];
@@ -285,16 +302,16 @@ export class MessageBuilder {
    * What an older verification message (the step message, an earlier report) shows instead of
    * its buttons once a newer report is posted: only the newest report's buttons are live.
    */
-  superseded(run: Run): Message {
+  superseded(run: Run, newer: 'report' | 'step' = 'report', step: StepId = 'verification'): Message {
     const L = run.details.language;
-    const text = this.r.t(L, 'report.superseded', { runId: run.id });
+    const text = this.r.t(L, newer === 'report' ? 'report.superseded' : 'step.superseded', { runId: run.id });
     return {
       kind: 'step_closed',
       locale: L,
       text,
       blocks: [{ type: 'context', text }],
       actions: [],
-      run: { ...this.runMeta(run)!, step: 'verification' },
+      run: { ...this.runMeta(run)!, step },
     };
   }
 
@@ -330,7 +347,7 @@ export class MessageBuilder {
     return {
       kind: 'support_request',
       locale: L,
-      text: `${this.r.t(L, 'support.header')}: ${operatorLogin(run)}`,
+      text: labelled(L, this.r.t(L, 'support.header'), operatorLogin(run)),
       blocks: [
         { type: 'header', text: this.r.t(L, 'support.header') },
         { type: 'text', text: body.trim() },
@@ -453,8 +470,8 @@ export class MessageBuilder {
     const lines = effect.changes.map((c) =>
       this.r.t(L, c.from ? 'answers.change_line' : 'answers.change_line_new', {
         field: this.r.t(L, `answers.field.${c.field}`),
-        from: c.from,
-        to: c.to,
+        from: c.from ? literal(c.from) : c.from,
+        to: literal(c.to),
       }),
     );
     const text = this.r.t(L, 'answers.changed', { by: mention(effect.by), at: formatTime(this.r, L, effect.at) });
@@ -674,26 +691,30 @@ export class MessageBuilder {
     };
   }
 
-  /** The plain sentence for a service error, in `locale` (the run's language when there is a run). */
+  /**
+   * The plain sentence for a service error. One rule for languages: an answer about a run is in
+   * the run's language (as its card, `status RUN`, `resume`, `audit` answers); `locale` (the
+   * caller's) serves errors with no run, and the duplicate-run answer to a start form (the form's).
+   */
   describeError(error: ServiceError, locale?: Locale, mention: MentionFormatter = plainMention, surface: Surface = 'slack'): string {
     switch (error.code) {
       case 'refused':
-        return this.refusal(error.run, error.refusal, locale ?? error.run.details.language, mention);
+        return this.refusal(error.run, error.refusal, error.run.details.language, mention);
       case 'unknown_run': {
         const L = locale ?? this.defaultLocale;
         return this.r.t(L, 'error.unknown_run', { runId: error.runId, statusHint: this.r.t(L, `hint.status.${surface}`) });
       }
       case 'other_surface':
-        return this.r.t(locale ?? error.run.details.language, 'error.other_surface', { runId: error.run.id, surface: error.run.surface });
+        return this.r.t(error.run.details.language, 'error.other_surface', { runId: error.run.id, surface: error.run.surface });
       case 'duplicate_run': {
         const L = locale ?? error.run.details.language;
         const step = error.run.currentStep;
         return this.r.t(L, 'error.duplicate_run', { ...this.baseView(error.run), title: step ? this.stepTitle(L, step) : '' });
       }
       case 'conflict':
-        return this.r.t(locale ?? error.run.details.language, 'error.conflict');
+        return this.r.t(error.run.details.language, 'error.conflict');
       case 'verification_running':
-        return this.r.t(locale ?? error.run.details.language, 'error.verification_running');
+        return this.r.t(error.run.details.language, 'error.verification_running');
       case 'not_permitted':
         return this.r.t(locale ?? this.defaultLocale, `refusal.not_permitted.${error.rule === 'own_run' ? 'operator' : error.rule}`, {
           runId: '',
@@ -874,11 +895,11 @@ export class MessageBuilder {
             reason: this.r.t(
               L,
               `check.${c.outcome === 'to_confirm' ? 'confirm' : 'reason'}.${c.reason.code}`,
-              reasonView(c.reason, this.r.t(L, 'value.none')),
+              reasonView(c.reason, L, this.r.t(L, 'value.none')),
             ),
           }
         : {}),
-      warnings: (c.warnings ?? []).map((w) => this.r.t(L, warningKey(w.code), reasonView(w, this.r.t(L, 'value.none')))),
+      warnings: (c.warnings ?? []).map((w) => this.r.t(L, warningKey(w.code), reasonView(w, L, this.r.t(L, 'value.none')))),
     }));
   }
 
@@ -908,7 +929,7 @@ export class MessageBuilder {
       // The screen is named once, by the fix: a reason whose own remedy names it again is cut
       // to its cause (`check.cause.<code>`: the reason's first sentence).
       const causeKey = c.reason ? `check.cause.${c.reason.code}` : '';
-      const cause = c.reason && this.r.has(L, causeKey) ? this.r.t(L, causeKey, reasonView(c.reason, this.r.t(L, 'value.none'))) : reason;
+      const cause = c.reason && this.r.has(L, causeKey) ? this.r.t(L, causeKey, reasonView(c.reason, L, this.r.t(L, 'value.none'))) : reason;
       const line = transient
         ? this.r.t(L, 'health.transient_line', { reason })
         : this.r.t(L, 'health.failed_line', { reason: cause, fix: this.r.t(L, `check.fix.${c.id}`, v) });
@@ -1027,8 +1048,8 @@ export class MessageBuilder {
     const L = locale;
     const reasonText = (r: Reason): string =>
       this.r.has(L, `product_check.reason.${r.code}`)
-        ? this.r.t(L, `product_check.reason.${r.code}`, reasonView(r, this.r.t(L, 'value.none')))
-        : this.r.t(L, `check.reason.${r.code}`, reasonView(r, this.r.t(L, 'value.none')));
+        ? this.r.t(L, `product_check.reason.${r.code}`, reasonView(r, L, this.r.t(L, 'value.none')))
+        : this.r.t(L, `check.reason.${r.code}`, reasonView(r, L, this.r.t(L, 'value.none')));
     const header = this.r.t(L, `product_check.header.${rep.passed ? 'passed' : overallOutcome(rep.checks)}`, {
       productCode: rep.productCode,
     });

@@ -24,7 +24,11 @@ export type Block =
    */
   | { type: 'text'; text: string; button?: Button }
   | { type: 'fields'; fields: { label: string; value: string }[] }
-  | { type: 'steps'; items: { step: StepId; number: number; label: string; state: StepState; note?: string }[] }
+  | {
+      type: 'steps';
+      /** `stateInNote`: the note already says the state in words (a surface writes no state word of its own). */
+      items: { step: StepId; number: number; label: string; state: StepState; note?: string; stateInNote?: boolean }[];
+    }
   | {
       type: 'checks';
       /** `id`: a verification `CheckId`, or a product check id (`src/app/health-check.ts`). */

@@ -22,8 +22,34 @@ type Json = Record<string, unknown>;
 const TOKEN = /^<(?:@[UW][A-Z0-9]+|#C[A-Z0-9]+|![A-Za-z0-9^_-]+|(?:https?:\/\/|mailto:)[^\s<>|]+)(?:\|[^<>]*)?>/;
 const ENTITY = /^&(?:amp|lt|gt);/;
 
+/** Options of the checks: `typed`, values people typed literally (a name typed as `&amp;`). */
+export interface PayloadCheckOptions {
+  /**
+   * Values typed by people, shown as typed: a value that itself contains `&amp;` is correctly
+   * sent as `&amp;amp;` in mrkdwn and as `&amp;` in plain_text, so its occurrences are not
+   * double escapes. Unescaped `&`, `<`, `>` are still reported everywhere.
+   */
+  typed?: readonly string[];
+}
+
+const escapeMrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const ENTITY_LIKE = /&(?:amp|lt|gt);/;
+
+/** Index ranges of `text` covered by one of `needles` (longest first). */
+function coveredRanges(text: string, needles: readonly string[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const n of [...needles].filter((x) => x.length > 0).sort((a, b) => b.length - a.length)) {
+    for (let i = text.indexOf(n); i >= 0; i = text.indexOf(n, i + n.length)) out.push([i, i + n.length]);
+  }
+  return out;
+}
+
+const inside = (ranges: [number, number][], i: number) => ranges.some(([a, b]) => i >= a && i < b);
+
 /** Problems of one mrkdwn string (empty when Slack shows it as meant). */
-export function mrkdwnProblems(text: string): string[] {
+export function mrkdwnProblems(text: string, opts: PayloadCheckOptions = {}): string[] {
+  // A typed value containing an entity is escaped once more, correctly: `&amp;` -> `&amp;amp;`.
+  const typed = coveredRanges(text, (opts.typed ?? []).filter((t) => ENTITY_LIKE.test(t)).map(escapeMrkdwn));
   const out: string[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
@@ -39,8 +65,9 @@ export function mrkdwnProblems(text: string): string[] {
     else if (c === '&') {
       const rest = text.slice(i);
       if (!ENTITY.test(rest)) out.push(`unescaped "&" at ${i}: ${JSON.stringify(text.slice(Math.max(0, i - 20), i + 20))}`);
-      else if (/^&amp;(?:amp|lt|gt);/.test(rest)) out.push(`double-escaped entity at ${i}: ${JSON.stringify(rest.slice(0, 12))}`);
-    } else if (c === '\uE000' || c === '\uE001') out.push(`internal marker left at ${i}`);
+      else if (/^&amp;(?:amp|lt|gt);/.test(rest) && !inside(typed, i))
+        out.push(`double-escaped entity at ${i}: ${JSON.stringify(rest.slice(0, 12))}`);
+    } else if (/[\uE000-\uF8FF]/.test(c!)) out.push(`internal marker left at ${i}`);
   }
   return out;
 }
@@ -50,16 +77,20 @@ function labelProblems(label: string, at: number): string[] {
   return /&amp;(?:amp|lt|gt);/.test(label) ? [...bad, `double-escaped entity in a link label at ${at}`] : bad;
 }
 
-/** Problems of one plain_text string: entities are shown as typed (a double escape). */
-function plainProblems(text: string): string[] {
+/** Problems of one plain_text string: entities are shown as typed (a double escape), unless typed so. */
+function plainProblems(text: string, opts: PayloadCheckOptions): string[] {
   const out: string[] = [];
-  if (/&(?:amp|lt|gt);/.test(text)) out.push(`entity in plain_text: ${JSON.stringify(text.slice(0, 60))}`);
-  if (/[\uE000\uE001]/.test(text)) out.push('internal marker left in plain_text');
+  let rest = text;
+  for (const t of opts.typed ?? []) if (t && ENTITY_LIKE.test(t)) rest = rest.split(t).join('');
+  if (/&(?:amp|lt|gt);/.test(rest)) out.push(`entity in plain_text: ${JSON.stringify(text.slice(0, 60))}`);
+  if (/[\uE000-\uF8FF]/.test(text)) out.push('internal marker left in plain_text');
   return out;
 }
 
 class Walker {
   readonly problems: string[] = [];
+
+  constructor(private readonly opts: PayloadCheckOptions = {}) {}
 
   private add(where: string, list: string[]): void {
     for (const p of list) this.problems.push(`${where}: ${p}`);
@@ -77,8 +108,8 @@ class Walker {
     if (typeof t.text !== 'string' || t.text.length === 0) return void this.problems.push(`${where}: empty text`);
     if (kind && t.type !== kind) this.problems.push(`${where}: must be ${kind}, is ${String(t.type)}`);
     this.max(where, t.text, max);
-    if (t.type === 'mrkdwn') this.add(where, mrkdwnProblems(t.text));
-    else if (t.type === 'plain_text') this.add(where, plainProblems(t.text));
+    if (t.type === 'mrkdwn') this.add(where, mrkdwnProblems(t.text, this.opts));
+    else if (t.type === 'plain_text') this.add(where, plainProblems(t.text, this.opts));
     else this.problems.push(`${where}: unknown text type ${String(t.type)}`);
   }
 
@@ -179,12 +210,12 @@ const VIEW_METHODS = new Set(['views.open', 'views.update', 'views.push', 'views
  * Problems of one call's arguments (`FakeSlackCall.args`), each prefixed with the method.
  * Methods that carry no user-visible text return none.
  */
-export function slackPayloadProblems(method: string, args: Record<string, unknown>): string[] {
-  const w = new Walker();
+export function slackPayloadProblems(method: string, args: Record<string, unknown>, opts: PayloadCheckOptions = {}): string[] {
+  const w = new Walker(opts);
   if (MESSAGE_METHODS.has(method)) {
     if (typeof args.text === 'string' && args.mrkdwn !== false) {
       w.max('text', args.text, 40000);
-      for (const p of mrkdwnProblems(args.text)) w.problems.push(`text: ${p}`);
+      for (const p of mrkdwnProblems(args.text, opts)) w.problems.push(`text: ${p}`);
     }
     w.blocks('blocks', args.blocks, 50);
     if (args.response_action === 'errors' && args.errors) {
@@ -193,7 +224,7 @@ export function slackPayloadProblems(method: string, args: Record<string, unknow
   } else if (VIEW_METHODS.has(method) && args.view && typeof args.view === 'object') {
     w.view('view', args.view as Json);
   } else if (method === 'files.completeUploadExternal' && typeof args.initial_comment === 'string') {
-    for (const p of mrkdwnProblems(args.initial_comment)) w.problems.push(`initial_comment: ${p}`);
+    for (const p of mrkdwnProblems(args.initial_comment, opts)) w.problems.push(`initial_comment: ${p}`);
   }
   return w.problems.map((p) => `${method} ${p}`);
 }

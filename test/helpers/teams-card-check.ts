@@ -87,6 +87,8 @@ export function cardProblems(card: unknown): string[] {
   for (const e of ac.validateProperties().validationEvents) problems.push(`adaptivecards validation: ${e.message}`);
   if (c.version !== '1.5') problems.push(`version ${String(c.version)} (want 1.5)`);
   if (typeof c.fallbackText !== 'string' || c.fallbackText.trim() === '') problems.push('no fallbackText (summary)');
+  // The model's private-use markers (references, literal values) never reach a card.
+  if (/[\uE000-\uF8FF]/.test(JSON.stringify(c))) problems.push('internal marker (private-use character) left in the card');
 
   let hasInputs = false;
   let hasTable = false;

@@ -91,7 +91,9 @@ describe('Slack: correcting the recorded answers', () => {
     const stepMessagesAfter = r
       .thread()
       .filter((m) => m.metadata?.event_payload.step === 'verification' && buttonsOf(m.blocks).some((b) => b.action_id === 'verify_start'));
-    expect(stepMessagesAfter).toHaveLength(stepMessagesBefore + 1);
+    // The step posted again is the one live set of verification buttons (older ones point to it).
+    expect(stepMessagesBefore).toBeGreaterThanOrEqual(1);
+    expect(stepMessagesAfter).toHaveLength(1);
     expect(r.thread().indexOf(stepMessagesAfter[stepMessagesAfter.length - 1]!)).toBeGreaterThan(r.thread().indexOf(changed!));
 
     // The same values again change nothing: the user is told, ephemerally.

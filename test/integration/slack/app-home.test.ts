@@ -245,6 +245,7 @@ describe('Slack App Home: my runs', () => {
     await sendEvent(homeOpenedBody(OPERATOR.id));
     const line = resumeLines(homeOf(OPERATOR.id)).find((l) => l.text.includes(mine[1]!.runId))!;
     const before = stepMessages(mine[1]!.card, 'point_of_sale').length;
+    const beforeTs = stepMessages(mine[1]!.card, 'point_of_sale')[0]?.ts;
     // A click in the Home tab: container is the view, no channel, no response_url (Slack's block_actions from a view).
     const click = await postSigned(
       events(),
@@ -272,8 +273,11 @@ describe('Slack App Home: my runs', () => {
     );
     expect(click.status).toBe(200);
     await h.surface.idle();
+    // Posted again: the new copy is the one with live buttons (the older copy points to it).
     const again = stepMessages(mine[1]!.card, 'point_of_sale');
-    expect(again).toHaveLength(before + 1);
+    expect(before).toBe(1);
+    expect(again).toHaveLength(1);
+    expect(again[0]!.ts).not.toBe(beforeTs);
     // The clicker is told, in the run's channel, only they see it.
     const told = h.api.callsOf('chat.postEphemeral').at(-1)!;
     expect(told.args).toMatchObject({ channel: RUN_CHANNEL, user: OPERATOR.id });

@@ -4,8 +4,10 @@
  * client against the sandbox:
  * - a German run end to end: a German user's start form, then the card, every step, the support
  *   request, the verification and the email in German;
- * - a French user with a run in English: the run's messages stay in English, what only the user
- *   sees (start form and its field errors, help, status, refusals) is in French.
+ * - a French user with a run in English: the run's messages stay in English, and so does every
+ *   answer about that run (refusals, `resume`, `audit`: one rule, the run's language, as `status RUN`
+ *   shows its card); what is not about one run (start form and its field errors, help, the status
+ *   list, unknown commands) is in French.
  */
 import { demoHints } from '../../../adapters/sandbox';
 import { PASSWORD_PLACEHOLDER } from '../../../src/messages/builder';
@@ -154,7 +156,7 @@ describe('Slack languages', () => {
     expect(h.api.callsOf('users.info').filter((c) => c.args.user === GERMAN.id)).toHaveLength(1); // cached
   });
 
-  it('a French user with an English run: the run speaks English, what only the user sees is French', async () => {
+  it('a French user with an English run: the run and every answer about it speak English, the rest is French', async () => {
     // The start form and its field errors are in the user's language.
     await h.command('start', { user: FRENCH });
     const view = h.lastView() as ReturnType<SlackHarness['lastView']> & { title: { text: string } };
@@ -199,7 +201,7 @@ describe('Slack languages', () => {
     expect(status.body).toContain(`${runId}`);
     expect(status.body).toContain('étape 1/10, Canal de vente');
 
-    // A refusal (a button pressed twice) is told in French; the thread stays English.
+    // A refusal (a button pressed twice) is about the run: told in the run's language, English.
     const done = buttonsOf(first.blocks).find((b) => b.action_id === 'step_done')!;
     await h.click('step_done', done.value, { user: FRENCH, messageTs: first.ts });
     expect(textOf(h.api.messages.get(first.ts)!)).toContain(`Step 1 (Sales channel) done by <@${FRENCH.id}>`);
@@ -207,16 +209,22 @@ describe('Slack languages', () => {
     await h.click('step_done', done.value, { user: FRENCH, messageTs: first.ts });
     const refusal = ephemeralsTo(FRENCH.id).slice(before);
     expect(refusal).toHaveLength(1);
-    expect(String(refusal[0]!.args.text)).toContain("Rien n'a changé\u00a0: l'étape «\u00a0Canal de vente\u00a0» est déjà faite");
+    expect(String(refusal[0]!.args.text)).toContain('Nothing changed: step "Sales channel" is already done');
 
     // An unknown command: French.
     expect((await h.command('frobnicate', { user: FRENCH })).body).toContain('Je ne connais pas la commande');
 
-    // resume: French answer; the reposted step is in English.
+    // resume and audit: answers about the run, in its language (English), as `status RUN`'s card.
     const posted = h.api.callsOf('chat.postMessage').length;
     await h.command(`resume ${runId}`, { user: FRENCH });
     const resumed = h.api.callsOf('response_url').pop()!;
-    expect(String(resumed.args.text)).toContain(`L'étape en cours du parcours ${runId} est repostée`);
+    expect(String(resumed.args.text)).toContain(runId);
+    expect(String(resumed.args.text)).not.toMatch(/parcours|étape/);
+    expect((await h.command(`status ${runId}`, { user: FRENCH })).body).toContain('Digitick onboarding: Demo Hall');
+    await h.command(`audit ${runId}`, { user: FRENCH });
+    const audited = String(h.api.callsOf('response_url').pop()!.args.text);
+    expect(audited).toContain(runId);
+    expect(audited).not.toMatch(/parcours|journal/);
     const repost = h.api.callsOf('chat.postMessage').slice(posted);
     expect(repost.map((c) => String(c.args.text)).join('\n')).toContain(`Step 2/10 of run ${runId}: Point of sale`);
 

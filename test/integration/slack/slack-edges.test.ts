@@ -273,13 +273,18 @@ describe('Slack surface: edges', () => {
     const missing = await h.command('status ZZZZZZZZ');
     expect(missing.body).toContain('ZZZZZZZZ');
 
-    // resume posts the current step again; both copies work until one is used.
+    // resume posts the current step again: the new copy is the one live set of buttons, the
+    // older copy points to it.
+    const original = stepMessages(card, 'sales_channel');
+    expect(original).toHaveLength(1);
     await h.command(`resume ${runId}`, { responseUrl: h.api.responseUrl('resume') });
     const copies = stepMessages(card, 'sales_channel');
-    expect(copies).toHaveLength(2);
+    expect(copies).toHaveLength(1);
+    expect(copies[0]!.ts).not.toBe(original[0]!.ts);
+    expect(JSON.stringify(h.api.messages.get(original[0]!.ts)!.blocks)).toContain('This step was posted again below');
     expect(responses().find((c) => c.args.id === 'resume')?.args.response_type).toBe('ephemeral');
-    await h.click('step_done', valueOf(copies[1]!, 'step_done'));
-    for (const c of copies) expect(buttonsOf(h.api.messages.get(c.ts)!.blocks)).toHaveLength(0);
+    await h.click('step_done', valueOf(copies[0]!, 'step_done'));
+    for (const c of [...copies, ...original]) expect(buttonsOf(h.api.messages.get(c.ts)!.blocks)).toHaveLength(0);
 
     // cancel answers with a confirm button; pressing it cancels the run.
     const cancel = await h.command(`cancel ${runId}`);

@@ -154,6 +154,17 @@ describe('Slack surface: a complete run', () => {
       expect(textOf(older.blocks)).toContain(`|newest report>`);
     }
 
+    // `resume` posts step 9 again: that copy is now the one live set of buttons of the run, and
+    // the failed report's buttons point to it (never two live sets).
+    await h.command(`resume ${runId}`);
+    const liveNow = threadMessages().filter((m) => buttonsOf(m.blocks).length > 0);
+    expect(liveNow).toHaveLength(1);
+    expect(liveNow[0]!.metadata?.event_payload.step).toBe('verification');
+    expect(liveNow[0]!.ts).not.toBe(reports[1]!.ts);
+    const lastReport = h.api.messages.get(reports[1]!.ts)!;
+    expect(textOf(lastReport.blocks)).toContain('This step was posted again below: use the buttons there.');
+    expect(textOf(lastReport.blocks)).toContain(`|newest copy>`);
+
     // Step 9: verify_start opens the password modal; the verification runs against the sandbox.
     await press('verification', 'verify_start');
     const pView = h.lastView();

@@ -90,7 +90,7 @@ describe('Teams: audit RUN', () => {
     const trail = await h.store.audit(runId);
     expect(rows.length - 1).toBe(trail.length);
     expect(rows[1]![0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
-    expect(rows[1]).toEqual([expect.any(String), 'Alex Operator', 'Run started\ninstitution code: DEMO; channel code: DGTK; language: en']);
+    expect(rows[1]).toEqual([expect.any(String), 'Alex Operator', 'Run started\ninstitution DEMO; sales channel DGTK; language: English']);
     expect(rows[2]).toEqual([expect.any(String), 'Alex Operator', '**Sales channel**: done']);
     expect(JSON.stringify(rows)).not.toMatch(/aad-|step_done|sales_channel/);
     for (const cell of rows.flat()) expect(cell).not.toMatch(/^\s*(?:[-+*]|\d+[.)])(?:\s|$)/);

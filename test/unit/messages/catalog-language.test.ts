@@ -4,6 +4,7 @@
  * typography (no-break space before `: ; ? !` and inside `« »`), no English left in French or
  * German, one German word for a run. Each checker is also run on a bad sample, so it can fail.
  */
+import { frenchTypographyProblems } from '../../helpers/french-typography';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -123,31 +124,6 @@ describe('plurals', () => {
 });
 
 // ---- French typography --------------------------------------------------------------------
-
-const NO_BREAK = '\u00a0\u202f';
-
-/**
- * Where French typography is missing in `text`: a `: ; ? !` or `»` not preceded by a no-break
- * space, a `«` not followed by one. Not checked: code spans, mustache tags, Slack `<...>` links,
- * URLs, emoji short codes (`:warning:`), times and `word:word` tokens (`10:30`, `files:write`),
- * and the console's `[!]` and `[?]` markers.
- */
-function frenchTypographyProblems(text: string): string[] {
-  const stripped = text
-    .replace(/`[^`]*`/g, '`')
-    .replace(/\{\{[^}]*\}\}/g, 'X')
-    .replace(/<[^>\s]*>/g, '')
-    .replace(/https?:\/\/\S+/g, '')
-    .replace(/:[a-z0-9_+-]+:/g, '')
-    .replace(/[\p{L}\p{N}_]:[\p{L}\p{N}_]/gu, '')
-    .replace(/\[[!?]\]/g, '');
-  const problems: string[] = [];
-  for (const m of stripped.matchAll(/(?<=(.))[:;?!»]/gsu)) {
-    if (!NO_BREAK.includes(m[1]!)) problems.push(`"${stripped.slice(Math.max(0, m.index - 15), m.index + 1)}"`);
-  }
-  for (const m of stripped.matchAll(/«(.)/gsu)) if (!NO_BREAK.includes(m[1]!)) problems.push(`"${stripped.slice(m.index, m.index + 15)}"`);
-  return problems;
-}
 
 describe('French typography', () => {
   it('the fr catalogs, email and support request put a no-break space before : ; ? ! and inside « »', () => {

@@ -68,3 +68,36 @@ describe('Slack payload check', () => {
     expect(problems.join('\n')).toMatch(/label: must be plain_text/);
   });
 });
+
+describe('Slack payload check and values typed literally', () => {
+  it('accepts the correct escape of a name typed as "&amp;" but still catches a raw "&" and a real double escape', async () => {
+    const { renderMessage } = await import('../../../adapters/slack/block-kit');
+    const name = 'Tom &amp; Jerry';
+    const payload = renderMessage({
+      kind: 'notice',
+      locale: 'en',
+      text: `Run for ${name}`,
+      blocks: [
+        { type: 'header', text: name },
+        { type: 'text', text: `Institution: **${name}**` },
+      ],
+      actions: [],
+    }) as unknown as Record<string, unknown>;
+    expect(JSON.stringify(payload)).toContain('Tom &amp;amp; Jerry');
+    expect(slackPayloadProblems('chat.postMessage', payload, { typed: [name] })).toEqual([]);
+    // Without the typed value, the same text is indistinguishable from a double escape.
+    expect(slackPayloadProblems('chat.postMessage', payload).join('\n')).toMatch(/double-escaped entity/);
+    // A raw "&" next to the typed value, and a double escape elsewhere, are still caught.
+    expect(mrkdwnProblems('Tom &amp;amp; Jerry & co', { typed: [name] }).map((p) => p.split(' at ')[0])).toEqual(['unescaped "&"']);
+    expect(mrkdwnProblems('Tom &amp;amp; Jerry, A &amp;lt; B', { typed: [name] }).map((p) => p.split(' at ')[0])).toEqual([
+      'double-escaped entity',
+    ]);
+    expect(
+      slackPayloadProblems(
+        'chat.postMessage',
+        { text: 'x', blocks: [{ type: 'header', text: { type: 'plain_text', text: 'A &amp; B' } }] },
+        { typed: [name] },
+      ).join('\n'),
+    ).toMatch(/entity in plain_text/);
+  });
+});
