@@ -101,9 +101,9 @@ describe('Slack: correcting the recorded answers', () => {
     await r.press('verification', 'answers_edit');
     await h.submit('onboard_answers', h.lastView().private_metadata, { contingent_ids: '11', contact_number: '000124' });
     expect(h.api.callsOf('chat.postEphemeral').length).toBe(told + 1);
-    // Said plainly, in the clicker's language: nothing changed, not "this action does not apply".
+    // Said plainly, in the run's language (an answer about one run): nothing changed, not "this action does not apply".
     const said = JSON.stringify(h.api.callsOf('chat.postEphemeral')[told]!.args);
-    expect(said).toContain(h.core.builder.t('en', 'refusal.nothing_changed'));
+    expect(said).toContain(h.core.builder.t('fr', 'refusal.nothing_changed'));
     expect(said).not.toContain('does not apply');
     expect((await h.core.store.audit(r.runId)).filter((e) => e.action === 'answers_edit' && e.outcome === 'ok')).toHaveLength(1);
   });
