@@ -31,7 +31,6 @@ import {
   parseContactForm,
   parseContingentsForm,
   parsePasswordForm,
-  parseStartForm,
   parseVerifySkipForm,
   type FieldErrorKeys,
 } from '../../src/app/forms';
@@ -41,7 +40,7 @@ import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
 import { type RunStore, StoreUnavailableError } from '../../src/ports/run-store.port';
 import type { Actor, Run } from '../../src/workflow/types';
 import type { AppLogger } from '../logger';
-import { noticeModal, renderButton, renderModal, textPayload } from './block-kit';
+import { noticeModal, renderModal, textPayload } from './block-kit';
 import { guardJsonBodies } from './json-body-guard';
 import { registerSlackChecks } from './checks';
 import { slackDedupeMiddleware } from './dedupe';
@@ -51,15 +50,15 @@ import type { DatabaseInstallationStore } from './oauth/installation-store';
 import { registerUninstallEvents, registerWorkspaceScope } from './oauth/oauth-listeners';
 import { WorkspaceNotifier, WorkspaceWebClient } from './oauth/workspaces';
 import { createListenerContext } from './listeners/context';
+import { registerStartForm } from './listeners/views/start-form';
 import { registerOnboardCommand } from './listeners/commands/onboard';
 import { errText } from './err-text';
-import { NOT_IN_CHANNEL_ERRORS, SlackNotifier, slackErrorCode } from './notifier';
+import { SlackNotifier, slackErrorCode } from './notifier';
 import {
   blockActionsSchema,
   formValues,
   parseMetadata,
   runMetadataSchema,
-  startMetadataSchema,
   viewSubmissionSchema,
   visibleControls,
   type BlockActions,
@@ -340,7 +339,6 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     firstSubmission,
     t,
     ephemeral,
-    respond,
     unreadableClick,
     describe,
     actorOf,
@@ -364,56 +362,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
 
   registerOnboardCommand(ctx);
 
-  app.view(FORM_IDS.start, ({ ack, body }) =>
-    tracked(async () => {
-      const parsed = viewSubmissionSchema.safeParse(body);
-      const meta = parsed.success ? parseMetadata(startMetadataSchema, parsed.data.view.private_metadata) : null;
-      // The language the form was shown in (no users.info call on the ack path).
-      const L = meta?.l ?? defaultLocale;
-      if (!parsed.success || !meta) {
-        await ack(formExpired(L));
-        return;
-      }
-      const form = parseStartForm(formValues(parsed.data.view.state.values), L);
-      if (!form.ok) {
-        await ack({ response_action: 'errors', errors: fieldErrors(L, form.errors) });
-        return;
-      }
-      if (!(await firstSubmission(body))) {
-        await ack();
-        return;
-      }
-      await ack();
-      const user = parsed.data.user;
-      const out = await service.start({
-        surface: 'slack',
-        channelId: meta.c,
-        actor: actorOf(user),
-        ...(await principalsOf(user.id)),
-        details: form.value,
-      });
-      if (!out.ok) {
-        let text = describe(out.error, L);
-        if (out.error.code === 'duplicate_run') {
-          const open = out.error.run;
-          text += `\n${t(L, 'slack.duplicate.hint', { runId: open.id, link: await threadLink(open.id) })}`;
-          const payload = textPayload(text);
-          payload.blocks = [
-            ...(payload.blocks ?? []),
-            { type: 'actions', block_id: 'run_actions', elements: [renderButton(builder.resumeButton(open, L))] },
-          ];
-          await respond(meta.r, payload, { channel: meta.c, user: user.id });
-          return;
-        }
-        await respond(meta.r, textPayload(text), { channel: meta.c, user: user.id });
-        return;
-      }
-      const failure = slackNotifier.lastCardFailure.get(out.value.id);
-      if (failure && (NOT_IN_CHANNEL_ERRORS as readonly string[]).includes(failure)) {
-        await respond(meta.r, textPayload(`${t(L, 'error.not_in_channel')}\n${t(L, 'slack.not_in_channel.run', { runId: out.value.id })}`));
-      }
-    }),
-  );
+  registerStartForm(ctx);
 
   /** Common path of the run forms: metadata, run, field parsing, ack, then `work`. */
   function runForm<T>(
