@@ -26,21 +26,13 @@ import {
 } from '../../src/domain/ids';
 import type { RunService, ServiceError } from '../../src/app/run-service';
 import type { HealthCheckService } from '../../src/app/health-check';
-import {
-  parseAnswersForm,
-  parseContactForm,
-  parseContingentsForm,
-  parsePasswordForm,
-  parseVerifySkipForm,
-  type FieldErrorKeys,
-} from '../../src/app/forms';
+import {} from '../../src/app/forms';
 import { decodeActionValue } from '../../src/messages/action-value';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
 import { type RunStore, StoreUnavailableError } from '../../src/ports/run-store.port';
-import type { Actor, Run } from '../../src/workflow/types';
 import type { AppLogger } from '../logger';
-import { noticeModal, renderModal, textPayload } from './block-kit';
+import { renderModal, textPayload } from './block-kit';
 import { guardJsonBodies } from './json-body-guard';
 import { registerSlackChecks } from './checks';
 import { slackDedupeMiddleware } from './dedupe';
@@ -50,19 +42,12 @@ import type { DatabaseInstallationStore } from './oauth/installation-store';
 import { registerUninstallEvents, registerWorkspaceScope } from './oauth/oauth-listeners';
 import { WorkspaceNotifier, WorkspaceWebClient } from './oauth/workspaces';
 import { createListenerContext } from './listeners/context';
+import { registerRunForms } from './listeners/views/run-forms';
 import { registerStartForm } from './listeners/views/start-form';
 import { registerOnboardCommand } from './listeners/commands/onboard';
 import { errText } from './err-text';
 import { SlackNotifier, slackErrorCode } from './notifier';
-import {
-  blockActionsSchema,
-  formValues,
-  parseMetadata,
-  runMetadataSchema,
-  viewSubmissionSchema,
-  visibleControls,
-  type BlockActions,
-} from './payloads';
+import { blockActionsSchema, visibleControls, type BlockActions } from './payloads';
 
 /** Slack settings (`AppConfig.slack`). Secrets: never logged. */
 export interface SlackSettings {
@@ -336,13 +321,11 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     userLocales,
     principalsOf,
     localeOfUser,
-    firstSubmission,
     t,
     ephemeral,
     unreadableClick,
     describe,
     actorOf,
-    fieldErrors,
     openModal,
     threadLink,
     checks,
@@ -364,70 +347,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
 
   registerStartForm(ctx);
 
-  /** Common path of the run forms: metadata, run, field parsing, ack, then `work`. */
-  function runForm<T>(
-    id: FormId,
-    parse: (raw: Record<string, string | null>) => { ok: true; value: T } | { ok: false; errors: FieldErrorKeys },
-    work: (
-      run: Run,
-      value: T,
-      actor: Actor,
-      step: StepId,
-      who: { principals?: string[] },
-    ) => Promise<{ ok: true } | { ok: false; error: ServiceError }>,
-  ): void {
-    app.view(id, ({ ack, body }) =>
-      tracked(async () => {
-        const parsed = viewSubmissionSchema.safeParse(body);
-        const meta = parsed.success ? parseMetadata(runMetadataSchema, parsed.data.view.private_metadata) : null;
-        if (!parsed.success || !meta) {
-          await ack(formExpired(defaultLocale));
-          return;
-        }
-        const loaded = await service.load(meta.run, 'slack');
-        if (!loaded.ok) {
-          await ack({
-            response_action: 'update',
-            view: noticeModal(t(defaultLocale, 'slack.form_error.title'), describe(loaded.error), t(defaultLocale, 'form.close')) as never,
-          });
-          return;
-        }
-        const run = loaded.value;
-        const L = run.details.language;
-        const form = parse(formValues(parsed.data.view.state.values));
-        if (!form.ok) {
-          await ack({ response_action: 'errors', errors: fieldErrors(L, form.errors) });
-          return;
-        }
-        if (!(await firstSubmission(body))) {
-          await ack();
-          return;
-        }
-        await ack();
-        const user = parsed.data.user;
-        const out = await work(run, form.value, actorOf(user), meta.step, await principalsOf(user.id));
-        if (!out.ok) await ephemeral(run.channelId, user.id, textPayload(describe(out.error, await localeOfUser(user.id))));
-      }),
-    );
-  }
-
-  runForm(FORM_IDS.contingents, parseContingentsForm, (run, contingentIds, actor, step, who) =>
-    service.act({ runId: run.id, step, action: ACTION_IDS.stepDone, actor, ...who, surface: 'slack', contingentIds }),
-  );
-  runForm(FORM_IDS.contact, parseContactForm, (run, contactNumber, actor, step, who) =>
-    service.act({ runId: run.id, step, action: ACTION_IDS.stepDone, actor, ...who, surface: 'slack', contactNumber }),
-  );
-  // The password lives only in this call: it is not logged, stored or echoed (the modal closed on ack).
-  runForm(FORM_IDS.password, parsePasswordForm, (run, password, actor, _step, who) =>
-    service.verify({ runId: run.id, actor, ...who, surface: 'slack', password }),
-  );
-  runForm(FORM_IDS.verifySkip, parseVerifySkipForm, (run, reason, actor, step, who) =>
-    service.act({ runId: run.id, step, action: ACTION_IDS.verifySkip, actor, ...who, surface: 'slack', reason }),
-  );
-  // `answers_edit`: the recorded contingents and contact (and any erased detail), audited with old and new values.
-  runForm(FORM_IDS.answers, parseAnswersForm, (run, answers, actor, _step, who) =>
-    service.editAnswers({ runId: run.id, actor, ...who, surface: 'slack', answers }),
-  );
+  registerRunForms(ctx);
 
   // ---- buttons -------------------------------------------------------------------------------
   const onAction = async ({ ack, body }: { ack: () => Promise<void>; body: unknown }): Promise<void> => {
