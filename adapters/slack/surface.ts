@@ -12,27 +12,14 @@
 import type { Server } from 'node:http';
 import { HTTPModuleFunctions, HTTPReceiver } from '@slack/bolt';
 import { App, type CustomRoute, LogLevel, type Logger as BoltLogger, webApi } from '@slack/bolt';
-import {
-  ACTION_IDS,
-  type ActionId,
-  ALL_ACTION_IDS,
-  COMMAND_NAME,
-  FORM_IDS,
-  type FormId,
-  type Locale,
-  PRODUCT_CHECK_ACTION_ID,
-  type RunFormId,
-  type StepId,
-} from '../../src/domain/ids';
-import type { RunService, ServiceError } from '../../src/app/run-service';
+import { ALL_ACTION_IDS, COMMAND_NAME, FORM_IDS, type Locale, PRODUCT_CHECK_ACTION_ID } from '../../src/domain/ids';
+import type { RunService } from '../../src/app/run-service';
 import type { HealthCheckService } from '../../src/app/health-check';
-import {} from '../../src/app/forms';
-import { decodeActionValue } from '../../src/messages/action-value';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
 import { type RunStore, StoreUnavailableError } from '../../src/ports/run-store.port';
 import type { AppLogger } from '../logger';
-import { renderModal, textPayload } from './block-kit';
+import { textPayload } from './block-kit';
 import { guardJsonBodies } from './json-body-guard';
 import { registerSlackChecks } from './checks';
 import { slackDedupeMiddleware } from './dedupe';
@@ -42,12 +29,13 @@ import type { DatabaseInstallationStore } from './oauth/installation-store';
 import { registerUninstallEvents, registerWorkspaceScope } from './oauth/oauth-listeners';
 import { WorkspaceNotifier, WorkspaceWebClient } from './oauth/workspaces';
 import { createListenerContext } from './listeners/context';
+import { registerRunButtons } from './listeners/actions/run-buttons';
 import { registerRunForms } from './listeners/views/run-forms';
 import { registerStartForm } from './listeners/views/start-form';
 import { registerOnboardCommand } from './listeners/commands/onboard';
 import { errText } from './err-text';
 import { SlackNotifier, slackErrorCode } from './notifier';
-import { blockActionsSchema, visibleControls, type BlockActions } from './payloads';
+import { visibleControls } from './payloads';
 
 /** Slack settings (`AppConfig.slack`). Secrets: never logged. */
 export interface SlackSettings {
@@ -137,8 +125,6 @@ export function boltLogger(logger: AppLogger): BoltLogger {
     setName: () => {},
   };
 }
-
-const FORM_OF_STEP: Partial<Record<StepId, FormId>> = { contingents: FORM_IDS.contingents, technical_contact: FORM_IDS.contact };
 
 /**
  * Builds the Slack surface (not listening yet): the Bolt app, its listeners and the notifier.
@@ -317,20 +303,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     tracked,
     slackNotifier,
   });
-  const {
-    userLocales,
-    principalsOf,
-    localeOfUser,
-    t,
-    ephemeral,
-    unreadableClick,
-    describe,
-    actorOf,
-    openModal,
-    threadLink,
-    checks,
-    formExpired,
-  } = ctx;
+  const { userLocales, principalsOf, localeOfUser, t, unreadableClick, describe, checks, formExpired } = ctx;
 
   // ---- durable dedupe: a retried, replayed or twice-routed request is acked and not handled again
   app.use(
@@ -349,81 +322,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
 
   registerRunForms(ctx);
 
-  // ---- buttons -------------------------------------------------------------------------------
-  const onAction = async ({ ack, body }: { ack: () => Promise<void>; body: unknown }): Promise<void> => {
-    await ack();
-    const parsed = blockActionsSchema.safeParse(body);
-    if (!parsed.success) {
-      log.warn({ issues: parsed.error.issues.length }, 'unreadable block_actions payload');
-      await unreadableClick(body);
-      return;
-    }
-    const p: BlockActions = parsed.data;
-    const user = p.user;
-    const channel = p.channel?.id ?? p.container?.channel_id;
-    const action = p.actions[0]!;
-    const value = decodeActionValue(action.value);
-    const actionId = action.action_id as ActionId;
-    if (!value || !ALL_ACTION_IDS.includes(actionId)) {
-      await ephemeral(channel, user.id, textPayload(t(await localeOfUser(user.id), 'slack.error.bad_value')));
-      return;
-    }
-    const actor = actorOf(user);
-    const who = await principalsOf(user.id);
-    const fail = async (error: ServiceError) => {
-      const where = 'run' in error ? error.run.channelId : channel;
-      await ephemeral(channel ?? where, user.id, textPayload(describe(error, await localeOfUser(user.id))));
-    };
-    const form =
-      actionId === ACTION_IDS.stepDone
-        ? FORM_OF_STEP[value.step]
-        : actionId === ACTION_IDS.verifyStart
-          ? FORM_IDS.password
-          : actionId === ACTION_IDS.verifySkip
-            ? FORM_IDS.verifySkip
-            : actionId === ACTION_IDS.answersEdit
-              ? FORM_IDS.answers
-              : undefined;
-    if (form) {
-      const pre = await service.precheck({ runId: value.runId, step: value.step, action: actionId, surface: 'slack', actor, ...who });
-      if (!pre.ok) return fail(pre.error);
-      const meta = JSON.stringify({ run: value.runId, step: value.step });
-      await openModal(
-        p.trigger_id,
-        renderModal(builder.runForm(pre.value, form as RunFormId, meta)),
-        { ...(channel ? { channel } : {}), user: user.id },
-        pre.value.details.language,
-      );
-      return;
-    }
-    if (actionId === ACTION_IDS.runResume) {
-      const resumed = await service.resume({ runId: value.runId, actor, ...who, surface: 'slack' });
-      if (!resumed.ok) await fail(resumed.error);
-      else
-        await ephemeral(
-          channel ?? resumed.value.channelId,
-          user.id,
-          textPayload(
-            t(await localeOfUser(user.id), 'slack.resumed', {
-              runId: resumed.value.id,
-              link: (await threadLink(resumed.value.id)) ?? '',
-            }),
-          ),
-        );
-      return;
-    }
-    const out = await service.act({
-      runId: value.runId,
-      step: value.step,
-      // The other step buttons (verify_confirm included): a stale or refused click is told who did what.
-      action: actionId as Exclude<ActionId, 'verify_start' | 'run_resume'>,
-      actor,
-      ...who,
-      surface: 'slack',
-    });
-    if (!out.ok) await fail(out.error);
-  };
-  for (const id of ALL_ACTION_IDS) app.action(id, ({ ack, body }) => tracked(() => onAction({ ack, body })));
+  registerRunButtons(ctx);
 
   // ---- App Home (issue 5, "My runs"): the user's open and completed runs, published on open ----
   const homeDeps = {
