@@ -23,12 +23,12 @@ import { textPayload } from './block-kit';
 import { guardJsonBodies } from './json-body-guard';
 import { registerSlackChecks } from './checks';
 import { slackDedupeMiddleware } from './dedupe';
-import { onAppHomeOpened } from './home';
 import { distributionReceiverOptions } from './oauth/distribution';
 import type { DatabaseInstallationStore } from './oauth/installation-store';
 import { registerUninstallEvents, registerWorkspaceScope } from './oauth/oauth-listeners';
 import { WorkspaceNotifier, WorkspaceWebClient } from './oauth/workspaces';
 import { createListenerContext } from './listeners/context';
+import { registerAppHome } from './listeners/events/app-home';
 import { registerRunButtons } from './listeners/actions/run-buttons';
 import { registerRunForms } from './listeners/views/run-forms';
 import { registerStartForm } from './listeners/views/start-form';
@@ -303,7 +303,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     tracked,
     slackNotifier,
   });
-  const { userLocales, principalsOf, localeOfUser, t, unreadableClick, describe, checks, formExpired } = ctx;
+  const { localeOfUser, t, unreadableClick, checks, formExpired } = ctx;
 
   // ---- durable dedupe: a retried, replayed or twice-routed request is acked and not handled again
   app.use(
@@ -324,21 +324,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
 
   registerRunButtons(ctx);
 
-  // ---- App Home (issue 5, "My runs"): the user's open and completed runs, published on open ----
-  const homeDeps = {
-    call: (method: string, args: Record<string, unknown>) => client.apiCall(method, args),
-    store,
-    builder,
-    logger: log,
-    refusal: async (userId: string) => {
-      const may = service.authorize({ surface: 'slack', actor: { id: userId }, ...(await principalsOf(userId)) }, { op: 'status' });
-      return may.ok ? null : describe(may.error, await localeOfUser(userId));
-    },
-    localeOf: (userId: string) => userLocales.knownLocaleOf(userId),
-  };
-  app.event('app_home_opened', ({ event }) => tracked(() => onAppHomeOpened(homeDeps, event)));
-  // A delivery the outbox gave up shows in the starter's Home tab straight away.
-  slackNotifier.republishHome = (userId) => onAppHomeOpened(homeDeps, { type: 'app_home_opened', user: userId, tab: 'home' });
+  registerAppHome(ctx);
 
   // ---- another command, button or form id: answered at once (Bolt would wait 3 s, then 404) ---
   app.command(notOneOf([COMMAND_NAME]), ({ ack, body }) =>
