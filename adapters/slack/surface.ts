@@ -12,14 +12,13 @@
 import type { Server } from 'node:http';
 import { HTTPModuleFunctions, HTTPReceiver } from '@slack/bolt';
 import { App, type CustomRoute, LogLevel, type Logger as BoltLogger, webApi } from '@slack/bolt';
-import { ALL_ACTION_IDS, COMMAND_NAME, FORM_IDS, type Locale, PRODUCT_CHECK_ACTION_ID } from '../../src/domain/ids';
+import { type Locale } from '../../src/domain/ids';
 import type { RunService } from '../../src/app/run-service';
 import type { HealthCheckService } from '../../src/app/health-check';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
 import { type RunStore, StoreUnavailableError } from '../../src/ports/run-store.port';
 import type { AppLogger } from '../logger';
-import { textPayload } from './block-kit';
 import { guardJsonBodies } from './json-body-guard';
 import { registerSlackChecks } from './checks';
 import { slackDedupeMiddleware } from './dedupe';
@@ -28,6 +27,7 @@ import type { DatabaseInstallationStore } from './oauth/installation-store';
 import { registerUninstallEvents, registerWorkspaceScope } from './oauth/oauth-listeners';
 import { WorkspaceNotifier, WorkspaceWebClient } from './oauth/workspaces';
 import { createListenerContext } from './listeners/context';
+import { registerUnhandled } from './listeners/unhandled';
 import { registerAppHome } from './listeners/events/app-home';
 import { registerRunButtons } from './listeners/actions/run-buttons';
 import { registerRunForms } from './listeners/views/run-forms';
@@ -35,7 +35,6 @@ import { registerStartForm } from './listeners/views/start-form';
 import { registerOnboardCommand } from './listeners/commands/onboard';
 import { errText } from './err-text';
 import { SlackNotifier, slackErrorCode } from './notifier';
-import { visibleControls } from './payloads';
 
 /** Slack settings (`AppConfig.slack`). Secrets: never logged. */
 export interface SlackSettings {
@@ -303,7 +302,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     tracked,
     slackNotifier,
   });
-  const { localeOfUser, t, unreadableClick, checks, formExpired } = ctx;
+  const { localeOfUser, t, checks } = ctx;
 
   // ---- durable dedupe: a retried, replayed or twice-routed request is acked and not handled again
   app.use(
@@ -326,32 +325,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
 
   registerAppHome(ctx);
 
-  // ---- another command, button or form id: answered at once (Bolt would wait 3 s, then 404) ---
-  app.command(notOneOf([COMMAND_NAME]), ({ ack, body }) =>
-    tracked(async () => {
-      const command = visibleControls(String(body.command ?? '').slice(0, 40));
-      await ack({ response_type: 'ephemeral', text: textPayload(t(defaultLocale, 'error.unknown_command', { command })).text });
-    }),
-  );
-  app.action(notOneOf([...ALL_ACTION_IDS, PRODUCT_CHECK_ACTION_ID]), ({ ack, body }) =>
-    tracked(async () => {
-      await ack();
-      log.warn('click on a button that is not ours');
-      await unreadableClick(body);
-    }),
-  );
-  app.view(notOneOf(Object.values(FORM_IDS)), ({ ack }) => tracked(() => ack(formExpired(defaultLocale))));
-  // Interactions this app does not use: acknowledged at once (nothing to do, nothing to say).
-  // A closed modal (`view_closed`, sent only when a form asks for it), a global or message
-  // shortcut (`shortcut`, `message_action`: the manifest declares none), an options request.
-  app.view({ type: 'view_closed' }, ({ ack }) => tracked(() => ack()));
-  app.shortcut(/.*/, ({ ack, body }) =>
-    tracked(async () => {
-      await ack();
-      log.info({ type: body.type, callbackId: String(body.callback_id).slice(0, 60) }, 'shortcut the app does not offer');
-    }),
-  );
-  app.options(/.*/, ({ ack }) => tracked(() => ack({ options: [] })));
+  registerUnhandled(ctx);
 
   app.error(async (err) => {
     log.error({ err: errText(err) }, 'bolt error');
@@ -398,12 +372,6 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },
   };
-}
-
-/** Matches any string except the given ones. */
-function notOneOf(ids: readonly string[]): RegExp {
-  const escaped = ids.map((id) => id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
-  return new RegExp('^(?!(?:' + escaped.join('|') + ')$)');
 }
 
 /**
