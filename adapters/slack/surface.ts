@@ -20,19 +20,11 @@ import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
 import { type RunStore, StoreUnavailableError } from '../../src/ports/run-store.port';
 import type { AppLogger } from '../logger';
 import { guardJsonBodies } from './json-body-guard';
-import { registerSlackChecks } from './checks';
-import { slackDedupeMiddleware } from './dedupe';
 import { distributionReceiverOptions } from './oauth/distribution';
 import type { DatabaseInstallationStore } from './oauth/installation-store';
 import { registerUninstallEvents, registerWorkspaceScope } from './oauth/oauth-listeners';
 import { WorkspaceNotifier, WorkspaceWebClient } from './oauth/workspaces';
-import { createListenerContext } from './listeners/context';
-import { registerUnhandled } from './listeners/unhandled';
-import { registerAppHome } from './listeners/events/app-home';
-import { registerRunButtons } from './listeners/actions/run-buttons';
-import { registerRunForms } from './listeners/views/run-forms';
-import { registerStartForm } from './listeners/views/start-form';
-import { registerOnboardCommand } from './listeners/commands/onboard';
+import { createListenerContext, registerListeners } from './listeners';
 import { errText } from './err-text';
 import { SlackNotifier, slackErrorCode } from './notifier';
 
@@ -302,30 +294,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     tracked,
     slackNotifier,
   });
-  const { localeOfUser, t, checks } = ctx;
-
-  // ---- durable dedupe: a retried, replayed or twice-routed request is acked and not handled again
-  app.use(
-    slackDedupeMiddleware({
-      store,
-      logger: log,
-      unavailableText: async (userId) => t(userId ? await localeOfUser(userId) : defaultLocale, 'error.store_unavailable'),
-    }),
-  );
-
-  registerSlackChecks(checks);
-
-  registerOnboardCommand(ctx);
-
-  registerStartForm(ctx);
-
-  registerRunForms(ctx);
-
-  registerRunButtons(ctx);
-
-  registerAppHome(ctx);
-
-  registerUnhandled(ctx);
+  registerListeners(ctx);
 
   app.error(async (err) => {
     log.error({ err: errText(err) }, 'bolt error');
