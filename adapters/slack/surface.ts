@@ -12,7 +12,7 @@
 import type { Server } from 'node:http';
 import { HTTPModuleFunctions, HTTPReceiver } from '@slack/bolt';
 import { App, type CustomRoute, LogLevel, type Logger as BoltLogger, webApi } from '@slack/bolt';
-import { type Locale } from '../../src/domain/ids';
+import type { Locale } from '../../src/domain/ids';
 import type { RunService } from '../../src/app/run-service';
 import type { HealthCheckService } from '../../src/app/health-check';
 import type { MessageBuilder } from '../../src/messages/builder';
