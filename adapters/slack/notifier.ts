@@ -32,7 +32,6 @@
  * run channel (Slack's rate limit is per channel, and two runs' messages keep their order).
  */
 import { z } from 'zod';
-import type { StepId } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { Message } from '../../src/messages/model';
 import type { ChatNotifier, Delivery } from '../../src/ports/chat-notifier.port';
@@ -42,34 +41,19 @@ import type { Actor, Effect, Run, VerificationProgress } from '../../src/workflo
 import { abandonedText, type BlockedDelivery, blockedCode, SLACK_BLOCKED_REF } from './blocked';
 import { renderMessage, slackRef, textPayload, toMrkdwn, type SlackBlock, type SlackMessagePayload, withoutActions } from './block-kit';
 import { SlackProgressMessages } from './progress';
+import {
+  type DeliveryMarker,
+  deliveryMarkerSchema,
+  type MessageRef,
+  messageRefSchema,
+  SLACK_REF,
+  stepRefSchema,
+  supportRefSchema,
+} from './delivery/refs';
 import { errCode, isAmbiguousFailure, rateLimitedRetryAfter, slackErrorCode } from './web-errors';
 
+export { SLACK_REF, type DeliveryMarker, type MessageRef, type StepMessageRef } from './delivery/refs';
 export { isAmbiguousFailure, NOT_IN_CHANNEL_ERRORS, rateLimitedRetryAfter, slackErrorCode } from './web-errors';
-
-/** Ref keys kept in the run store (`RunStore.putRef`). */
-export const SLACK_REF = {
-  card: 'slack.card',
-  support: 'slack.support',
-  step: (step: StepId) => `slack.step.${step}`,
-  /** State of an outbox item's `chat.postMessage` (`DeliveryMarker`). */
-  delivery: (id: number) => `slack.delivery.${id}`,
-} as const;
-
-const messageRefSchema = z.object({ channel: z.string(), ts: z.string() });
-/** Where a posted message is: channel id and `ts`. */
-export type MessageRef = z.infer<typeof messageRefSchema>;
-const stepRefSchema = messageRefSchema.extend({ text: z.string(), blocks: z.array(z.record(z.string(), z.unknown())) });
-/** A step message (or a report with buttons): where it is and its content without buttons. */
-export type StepMessageRef = z.infer<typeof stepRefSchema>;
-const supportRefSchema = messageRefSchema.extend({ permalink: z.string().nullable() });
-const deliveryMarkerSchema = z.discriminatedUnion('state', [
-  /** The post was sent; Slack's answer was not seen (yet). `thread_ts` when it went in a thread. */
-  z.object({ state: z.literal('posting'), channel: z.string(), thread_ts: z.string().optional() }),
-  /** Slack answered with the message's `ts` (or it was found after an ambiguous failure). */
-  z.object({ state: z.literal('posted'), channel: z.string(), ts: z.string() }),
-]);
-/** What the ref `slack.delivery.<id>` holds about an outbox item's post. */
-export type DeliveryMarker = z.infer<typeof deliveryMarkerSchema>;
 
 /**
  * How this surface names a person: a Slack mention (a reference the Block Kit renderer turns into
