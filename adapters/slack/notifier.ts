@@ -50,9 +50,12 @@ import {
   stepRefSchema,
   supportRefSchema,
 } from './delivery/refs';
+import { findPosted } from './delivery/find-posted';
+import type { SlackWeb } from './delivery/slack-web';
 import { errCode, isAmbiguousFailure, rateLimitedRetryAfter, slackErrorCode } from './web-errors';
 
 export { SLACK_REF, type DeliveryMarker, type MessageRef, type StepMessageRef } from './delivery/refs';
+export type { SlackWeb } from './delivery/slack-web';
 export { isAmbiguousFailure, NOT_IN_CHANNEL_ERRORS, rateLimitedRetryAfter, slackErrorCode } from './web-errors';
 
 /**
@@ -62,25 +65,7 @@ export { isAmbiguousFailure, NOT_IN_CHANNEL_ERRORS, rateLimitedRetryAfter, slack
 export const slackMention = (a: Actor): string =>
   /^[UW][A-Z0-9]{2,}$/.test(a.id) ? slackRef(`@${a.id}`, a.name ?? a.id) : (a.name ?? a.id);
 
-/** The Web API calls this surface makes (Bolt's `app.client.apiCall` fits). Answers are parsed with zod. */
-export interface SlackWeb {
-  /**
-   * Calls a Web API method with the bot token; objects (blocks, metadata, view) are sent as JSON
-   * strings in form fields.
-   * @throws the Web API error (`data.error` holds Slack's code) when Slack answers `ok: false` or fails.
-   */
-  apiCall(method: string, args?: Record<string, unknown>): Promise<unknown>;
-}
-
 const postedSchema = z.object({ ts: z.string(), channel: z.string().optional() });
-const historySchema = z.object({
-  messages: z.array(
-    z.object({
-      ts: z.string(),
-      metadata: z.object({ event_type: z.string(), event_payload: z.record(z.string(), z.unknown()) }).optional(),
-    }),
-  ),
-});
 const permalinkSchema = z.object({ permalink: z.string() });
 
 export interface SlackNotifierDeps {
@@ -258,7 +243,7 @@ export class SlackNotifier implements ChatNotifier {
     const marker = parsed.success ? parsed.data : null;
     if (marker?.state === 'posted') return { channel: marker.channel, ts: marker.ts };
     if (marker?.state === 'posting') {
-      const found = await this.findPosted(run.id, marker, d);
+      const found = await findPosted(this.deps, run.id, marker, d);
       if (found) {
         this.deps.logger.info({ runId: run.id, deliveryId: d.id, attempt: d.attempt }, 'found the message of an earlier ambiguous post');
         await this.deps.store.putRef(run.id, key, { state: 'posted', ...found } satisfies DeliveryMarker);
@@ -309,39 +294,6 @@ export class SlackNotifier implements ChatNotifier {
         await this.sleep(retryAfter * 1000);
       }
     }
-  }
-
-  /**
-   * Looks for the message of outbox item `d` where a `posting` marker says it may be: the thread's
-   * replies (`conversations.replies`, up to 200) or the channel's latest root messages
-   * (`conversations.history`, 100), matching `metadata.event_payload.delivery_id` and `run_id`.
-   * A clean Slack refusal (e.g. `missing_scope`) is logged and counts as not found, so the run is
-   * not stuck; an ambiguous failure of the search is thrown (try again later).
-   */
-  private async findPosted(runId: string, where: Extract<DeliveryMarker, { state: 'posting' }>, d: Delivery): Promise<MessageRef | null> {
-    let answer: unknown;
-    try {
-      answer = where.thread_ts
-        ? await this.deps.client.apiCall('conversations.replies', {
-            channel: where.channel,
-            ts: where.thread_ts,
-            include_all_metadata: true,
-            limit: 200,
-          })
-        : await this.deps.client.apiCall('conversations.history', { channel: where.channel, include_all_metadata: true, limit: 100 });
-    } catch (err) {
-      if (isAmbiguousFailure(err)) throw err;
-      this.deps.logger.warn(
-        { runId, deliveryId: d.id, slackError: slackErrorCode(err) },
-        'cannot look for an ambiguous post (channels:history / groups:history scope?): posting again',
-      );
-      return null;
-    }
-    const parsed = historySchema.safeParse(answer);
-    const hit = parsed.success
-      ? parsed.data.messages.find((m) => m.metadata?.event_payload.delivery_id === d.id && m.metadata.event_payload.run_id === runId)
-      : undefined;
-    return hit ? { channel: where.channel, ts: hit.ts } : null;
   }
 
   private build(run: Run, effect: Effect, runLink?: string | null): Message {
