@@ -35,24 +35,13 @@ import { z } from 'zod';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { Message } from '../../src/messages/model';
 import type { ChatNotifier, Delivery } from '../../src/ports/chat-notifier.port';
-import type { Logger } from '../../src/ports/logger.port';
-import type { RunStore } from '../../src/ports/run-store.port';
 import type { Actor, Effect, Run, VerificationProgress } from '../../src/workflow/types';
 import { abandonedText, type BlockedDelivery, blockedCode, SLACK_BLOCKED_REF } from './blocked';
 import { renderMessage, slackRef, textPayload, toMrkdwn, type SlackBlock, type SlackMessagePayload, withoutActions } from './block-kit';
 import { SlackProgressMessages } from './progress';
-import {
-  type DeliveryMarker,
-  deliveryMarkerSchema,
-  type MessageRef,
-  messageRefSchema,
-  SLACK_REF,
-  stepRefSchema,
-  supportRefSchema,
-} from './delivery/refs';
-import { findPosted } from './delivery/find-posted';
-import type { SlackWeb } from './delivery/slack-web';
-import { errCode, isAmbiguousFailure, rateLimitedRetryAfter, slackErrorCode } from './web-errors';
+import { type MessageRef, messageRefSchema, SLACK_REF, stepRefSchema, supportRefSchema } from './delivery/refs';
+import { SlackPoster, type SlackPosterDeps } from './delivery/post-once';
+import { errCode, isAmbiguousFailure, slackErrorCode } from './web-errors';
 
 export { SLACK_REF, type DeliveryMarker, type MessageRef, type StepMessageRef } from './delivery/refs';
 export type { SlackWeb } from './delivery/slack-web';
@@ -65,25 +54,10 @@ export { isAmbiguousFailure, NOT_IN_CHANNEL_ERRORS, rateLimitedRetryAfter, slack
 export const slackMention = (a: Actor): string =>
   /^[UW][A-Z0-9]{2,}$/.test(a.id) ? slackRef(`@${a.id}`, a.name ?? a.id) : (a.name ?? a.id);
 
-const postedSchema = z.object({ ts: z.string(), channel: z.string().optional() });
 const permalinkSchema = z.object({ permalink: z.string() });
 
-export interface SlackNotifierDeps {
-  /** The Web API (Bolt's `app.client`, which holds the bot token; bounded retries). */
-  client: SlackWeb;
-  /**
-   * The Web API for `chat.postMessage` only: must not retry by itself (a retried post that had
-   * landed is a duplicate) and should reject 429s (`rejectRateLimitedCalls: true`) so the notifier
-   * waits `Retry-After` itself. Default: `client`.
-   */
-  postClient?: SlackWeb;
-  /** Waits `ms` milliseconds (a 429's `Retry-After`). Default: a timer. */
-  sleep?: (ms: number) => Promise<void>;
-  /** How many 429 answers one post waits out before the attempt fails (default 3). */
-  maxRateLimitWaits?: number;
-  store: RunStore;
+export interface SlackNotifierDeps extends SlackPosterDeps {
   builder: MessageBuilder;
-  logger: Logger;
   /** `SECUTIX_SUPPORT_SLACK_CHANNEL`; unset: the request goes in the run's thread. */
   supportChannel?: string;
 }
@@ -99,12 +73,11 @@ export class SlackNotifier implements ChatNotifier {
   private readonly progressMessages = new SlackProgressMessages();
   /** Tail of each run channel's delivery queue (FIFO per channel id). */
   private readonly queues = new Map<string, Promise<void>>();
-  private readonly postClient: SlackWeb;
-  private readonly sleep: (ms: number) => Promise<void>;
+  /** Exactly-once `chat.postMessage` (`delivery/post-once.ts`). */
+  private readonly poster: SlackPoster;
 
   constructor(private readonly deps: SlackNotifierDeps) {
-    this.postClient = deps.postClient ?? deps.client;
-    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.poster = new SlackPoster(deps);
   }
 
   /**
@@ -139,7 +112,7 @@ export class SlackNotifier implements ChatNotifier {
       const payload = this.render(this.deps.builder.progress(run, p));
       await this.progressMessages.show(run.id, payload, p.done, {
         thread: () => this.requireCard(run),
-        post: (args) => this.postNow(args),
+        post: (args) => this.poster.postNow(args),
         update: (args) => this.deps.client.apiCall('chat.update', { ...args }),
         replies: (args) => this.deps.client.apiCall('conversations.replies', { ...args }),
         ambiguous: isAmbiguousFailure,
@@ -226,76 +199,6 @@ export class SlackNotifier implements ChatNotifier {
     );
   }
 
-  /**
-   * `chat.postMessage` of one message, at most once per outbox item (see the file comment):
-   * returns the `ts` remembered or found for `d` without posting, else posts (waiting out 429s).
-   * @throws the Web API error; the `posting` ref stays when the failure is ambiguous.
-   */
-  private async post(
-    run: Run,
-    args: SlackMessagePayload & { channel: string; thread_ts?: string; reply_broadcast?: boolean },
-    d: Delivery | undefined,
-  ): Promise<MessageRef> {
-    if (!d) return this.postNow(args);
-    const key = SLACK_REF.delivery(d.id);
-    const refs = await this.refs(run.id);
-    const parsed = deliveryMarkerSchema.safeParse(refs[key]);
-    const marker = parsed.success ? parsed.data : null;
-    if (marker?.state === 'posted') return { channel: marker.channel, ts: marker.ts };
-    if (marker?.state === 'posting') {
-      const found = await findPosted(this.deps, run.id, marker, d);
-      if (found) {
-        this.deps.logger.info({ runId: run.id, deliveryId: d.id, attempt: d.attempt }, 'found the message of an earlier ambiguous post');
-        await this.deps.store.putRef(run.id, key, { state: 'posted', ...found } satisfies DeliveryMarker);
-        return found;
-      }
-    }
-    const tagged = args.metadata
-      ? { ...args, metadata: { ...args.metadata, event_payload: { ...args.metadata.event_payload, delivery_id: d.id } } }
-      : args;
-    await this.deps.store.putRef(run.id, key, {
-      state: 'posting',
-      channel: args.channel,
-      ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}),
-    } satisfies DeliveryMarker);
-    let ref: MessageRef;
-    try {
-      ref = await this.postNow(tagged);
-    } catch (err) {
-      if (isAmbiguousFailure(err)) {
-        this.deps.logger.warn(
-          { runId: run.id, deliveryId: d.id, attempt: d.attempt, err: errCode(err) },
-          'chat.postMessage failed ambiguously: it is looked for before posting again',
-        );
-      } else {
-        await this.deps.store.putRef(run.id, key, null);
-      }
-      throw err;
-    }
-    await this.deps.store.putRef(run.id, key, { state: 'posted', ...ref } satisfies DeliveryMarker);
-    // Posting works again: a given-up delivery no longer needs the operator's attention.
-    if (refs[SLACK_BLOCKED_REF]) await this.deps.store.putRef(run.id, SLACK_BLOCKED_REF, null);
-    return ref;
-  }
-
-  /** One `chat.postMessage` through `postClient`, waiting out up to `maxRateLimitWaits` 429s. */
-  private async postNow(
-    args: SlackMessagePayload & { channel: string; thread_ts?: string; reply_broadcast?: boolean },
-  ): Promise<MessageRef> {
-    const maxWaits = this.deps.maxRateLimitWaits ?? 3;
-    for (let waits = 0; ; waits++) {
-      try {
-        const res = postedSchema.parse(await this.postClient.apiCall('chat.postMessage', { ...args, unfurl_links: false }));
-        return { channel: typeof res.channel === 'string' ? res.channel : args.channel, ts: res.ts };
-      } catch (err) {
-        const retryAfter = rateLimitedRetryAfter(err);
-        if (retryAfter === undefined || waits >= maxWaits) throw err;
-        this.deps.logger.info({ channel: args.channel, retryAfterSec: retryAfter }, 'chat.postMessage rate limited: waiting Retry-After');
-        await this.sleep(retryAfter * 1000);
-      }
-    }
-  }
-
   private build(run: Run, effect: Effect, runLink?: string | null): Message {
     return this.deps.builder.forEffect(run, effect, { mention: slackMention, ...(runLink !== undefined ? { runLink } : {}) });
   }
@@ -327,7 +230,7 @@ export class SlackNotifier implements ChatNotifier {
     }
     let posted: MessageRef;
     try {
-      posted = await this.post(run, { channel: run.channelId, ...payload }, d);
+      posted = await this.poster.post(run, { channel: run.channelId, ...payload }, d);
     } catch (err) {
       const code = slackErrorCode(err);
       if (code) this.lastCardFailure.set(run.id, code);
@@ -362,7 +265,7 @@ export class SlackNotifier implements ChatNotifier {
   ): Promise<MessageRef> {
     const card = await this.requireCard(run);
     const payload = this.render(msg, extraBlocks);
-    const ref = await this.post(run, { channel: card.channel, thread_ts: card.ts, ...payload }, d);
+    const ref = await this.poster.post(run, { channel: card.channel, thread_ts: card.ts, ...payload }, d);
     if (rememberAs) {
       const list = z
         .array(stepRefSchema)
@@ -459,7 +362,11 @@ export class SlackNotifier implements ChatNotifier {
       await this.deps.client.apiCall('chat.update', { channel: existing.data.channel, ts: existing.data.ts, ...payload });
       return;
     }
-    const posted = await this.post(run, { channel: support ?? card.channel, ...(support ? {} : { thread_ts: card.ts }), ...payload }, d);
+    const posted = await this.poster.post(
+      run,
+      { channel: support ?? card.channel, ...(support ? {} : { thread_ts: card.ts }), ...payload },
+      d,
+    );
     await this.deps.store.putRef(run.id, SLACK_REF.support, { ...posted, permalink });
   }
 
@@ -479,10 +386,10 @@ export class SlackNotifier implements ChatNotifier {
     const payload = this.render(this.build(safe, effect));
     const inSupportChannel = request.success && request.data.channel !== card.channel;
     if (inSupportChannel) {
-      await this.post(run, { channel: request.data.channel, thread_ts: request.data.ts, reply_broadcast: true, ...payload }, d);
+      await this.poster.post(run, { channel: request.data.channel, thread_ts: request.data.ts, reply_broadcast: true, ...payload }, d);
       return;
     }
-    await this.post(run, { channel: card.channel, thread_ts: card.ts, ...payload }, d);
+    await this.poster.post(run, { channel: card.channel, thread_ts: card.ts, ...payload }, d);
   }
 
   private async supportClosed(run: Run, safe: Run, effect: Extract<Effect, { type: 'support_closed' }>): Promise<void> {
