@@ -17,11 +17,9 @@
 import { type InstallationRows, postgresInstallationRows } from './installation-rows';
 import { eraseValuesPostgres } from './erase-stored-values';
 import pg from 'pg';
-import { z } from 'zod';
 import type { Clock } from '../../src/ports/clock.port';
 import { isoNow, systemClock } from '../../src/ports/clock.port';
 import {
-  DuplicateOpenRunError,
   VersionConflictError,
   type AuditEntry,
   type OutboxItem,
@@ -33,9 +31,10 @@ import {
 import { postgresStats } from './store-stats';
 import type { Effect, Run } from '../../src/workflow/types';
 import { applyPostgresMigrations, POSTGRES_MIGRATIONS, SCHEMA_NAME } from './postgres-migrations';
-import { describeIssues, effectSchema, parseStored, runRecordSchema, StoredRecordError } from './run-record.schema';
+import { effectSchema, parseStored } from './run-record.schema';
 import { assertNoSecrets, refJson } from './secret-guard';
 import { type AuditRow, auditEntryFromRow } from './audit-rows';
+import { jsonValue, mapConstraint, type OutboxRow, parseRunRow, runColumns, type RunRow, validateRun } from './postgres-rows';
 
 /** Options of `openPostgresRunStore`. */
 export interface PostgresRunStoreOptions {
@@ -59,24 +58,6 @@ export interface PostgresRunStoreOptions {
 
 /** Default number of runs returned by `list` (same as SQLite). */
 export const DEFAULT_LIST_LIMIT = 50;
-
-/** PostgreSQL error codes we translate. */
-const UNIQUE_VIOLATION = '23505';
-
-interface RunRow {
-  id: string;
-  state: string;
-}
-
-interface OutboxRow {
-  /** `BIGINT`: pg returns it as a string. */
-  id: string;
-  run_id: string;
-  effect: string;
-  created_at: string;
-  attempts: number;
-  last_error: string | null;
-}
 
 /**
  * The URL with its password (if any) replaced by `***`, for messages and logs. A value that does
@@ -511,53 +492,4 @@ export async function openPostgresRunStore(databaseUrl: string, options: Postgre
     throw new Error(`PostgreSQL run store (${where}): ${message}`, { cause: e });
   }
   return new PostgresRunStore(pool, clock);
-}
-
-/** Any JSON value (refs are opaque surface data). */
-const jsonValue = z.json();
-
-/** Validates a run before writing it. @throws Error naming every wrong field. */
-function validateRun(run: Run): Run {
-  const result = runRecordSchema.safeParse(run);
-  if (!result.success) {
-    throw new Error(`run ${String((run as { id?: unknown }).id)} is not a valid run: ${describeIssues(result.error).text}`);
-  }
-  return result.data;
-}
-
-/** `$1..$12` of the runs INSERT / UPDATE (`due_at`: the next reminder of an open run, else NULL). */
-function runColumns(run: Run): (string | number | null)[] {
-  return [
-    run.id,
-    run.version,
-    run.surface,
-    run.channelId,
-    run.details.institutionCode,
-    run.details.channelCode,
-    run.status,
-    run.startedBy.id,
-    run.createdAt,
-    run.updatedAt,
-    JSON.stringify(run),
-    run.status === 'open' && run.reminder ? run.reminder.dueAt : null,
-  ];
-}
-
-function parseRunRow(row: RunRow): Run {
-  const run = parseStored(runRecordSchema, row.state, row.id, 'state');
-  if (run.id !== row.id) {
-    throw new StoredRecordError(row.id, 'state', ['id'], `id: the state holds id ${run.id}`);
-  }
-  return run;
-}
-
-/** Unique violations of the runs table: the open-run index -> DuplicateOpenRunError, the key -> "already exists". */
-function mapConstraint(e: unknown, run: Run): unknown {
-  const err = e as pg.DatabaseError;
-  if (err?.code !== UNIQUE_VIOLATION) return e;
-  if (err.constraint === 'runs_one_open_per_channel') {
-    return new DuplicateOpenRunError(run.details.institutionCode, run.details.channelCode);
-  }
-  if (err.constraint === 'runs_pkey') return new Error(`run ${run.id} already exists`);
-  return e;
 }
