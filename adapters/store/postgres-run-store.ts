@@ -34,6 +34,7 @@ import { applyPostgresMigrations, POSTGRES_MIGRATIONS, SCHEMA_NAME } from './pos
 import { effectSchema, parseStored } from './run-record.schema';
 import { assertNoSecrets, refJson } from './secret-guard';
 import { type AuditRow, auditEntryFromRow } from './audit-rows';
+import { insertAuditPostgres, insertOutboxPostgres } from './postgres-inserts';
 import { jsonValue, mapConstraint, type OutboxRow, parseRunRow, runColumns, type RunRow, validateRun } from './postgres-rows';
 
 /** Options of `openPostgresRunStore`. */
@@ -112,8 +113,8 @@ export class PostgresRunStore implements RunStore {
       } catch (e) {
         throw mapConstraint(e, record);
       }
-      await this.#insertAudit(c, record.id, audit);
-      await this.#insertOutbox(c, record.id, effects);
+      await insertAuditPostgres(c, record.id, audit);
+      await insertOutboxPostgres(c, this.#clock, record.id, effects);
     });
   }
 
@@ -201,8 +202,8 @@ export class PostgresRunStore implements RunStore {
         throw mapConstraint(e, record);
       }
       if (changed === 0) throw new VersionConflictError(record.id, expectedVersion);
-      await this.#insertAudit(c, record.id, audit);
-      await this.#insertOutbox(c, record.id, effects);
+      await insertAuditPostgres(c, record.id, audit);
+      await insertOutboxPostgres(c, this.#clock, record.id, effects);
     });
   }
 
@@ -218,7 +219,7 @@ export class PostgresRunStore implements RunStore {
     for (const e of entries) byRun.set(e.runId, [...(byRun.get(e.runId) ?? []), e]);
     await this.#transaction(async (c) => {
       // Counters are locked in run id order so two concurrent multi-run appends cannot deadlock.
-      for (const runId of [...byRun.keys()].sort()) await this.#insertAudit(c, runId, byRun.get(runId) ?? []);
+      for (const runId of [...byRun.keys()].sort()) await insertAuditPostgres(c, runId, byRun.get(runId) ?? []);
     });
   }
 
@@ -395,61 +396,6 @@ export class PostgresRunStore implements RunStore {
       }
     } finally {
       client.release(broken);
-    }
-  }
-
-  /**
-   * Inserts a run's audit entries after its last `seq`. The numbers come from `audit_counters`
-   * (an upsert that locks the run's counter row until commit), so concurrent writers to one run
-   * queue there and never pick the same `seq`. Call inside a transaction.
-   */
-  async #insertAudit(c: pg.PoolClient, runId: string, entries: AuditEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    for (const e of entries) {
-      if (e.runId !== runId) throw new Error(`audit entry for run ${e.runId} given with run ${runId}`);
-      assertNoSecrets(e.details, `audit details of run ${runId}`);
-    }
-    const { rows } = await c.query<{ last_seq: number }>(
-      `INSERT INTO audit_counters (run_id, last_seq) VALUES ($1, $2)
-       ON CONFLICT (run_id) DO UPDATE SET last_seq = audit_counters.last_seq + excluded.last_seq
-       RETURNING last_seq`,
-      [runId, entries.length],
-    );
-    const first = rows[0].last_seq - entries.length + 1;
-    const values: unknown[] = [];
-    const tuples = entries.map((e, i) => {
-      const n = values.length;
-      values.push(
-        runId,
-        first + i,
-        e.at,
-        JSON.stringify(e.actor),
-        e.surface,
-        e.action,
-        e.step,
-        e.outcome,
-        e.details === undefined ? null : JSON.stringify(e.details),
-      );
-      return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}::jsonb, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9}::jsonb)`;
-    });
-    await c.query(
-      `INSERT INTO audit (run_id, seq, at, actor, surface, action, step, outcome, details) VALUES ${tuples.join(', ')}`,
-      values,
-    );
-  }
-
-  /** Inserts outbox items in order (ids increase in list order). Call inside a transaction. */
-  async #insertOutbox(c: pg.PoolClient, runId: string, effects: Effect[]): Promise<void> {
-    if (effects.length === 0) return;
-    const at = isoNow(this.#clock);
-    // One row per statement keeps the BIGSERIAL ids in the list's order without relying on the
-    // evaluation order of a multi-row VALUES.
-    for (const effect of effects) {
-      await c.query('INSERT INTO outbox (run_id, effect, created_at, attempts) VALUES ($1, $2::jsonb, $3, 0)', [
-        runId,
-        JSON.stringify(effect),
-        at,
-      ]);
     }
   }
 }
