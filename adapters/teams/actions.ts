@@ -11,13 +11,12 @@ import {
   parseContactForm,
   parseContingentsForm,
   parsePasswordForm,
-  parseStartForm,
   parseVerifySkipForm,
   type FieldErrorKeys,
   type RawValues,
 } from '../../src/app/forms';
 import { errorSummary, type Outcome, type RunService, type ServiceError } from '../../src/app/run-service';
-import { ACTION_IDS, FORM_IDS, INPUT_IDS, type Locale, LOCALES, type RunFormId, STEP_IDS, type StepId } from '../../src/domain/ids';
+import { ACTION_IDS, FORM_IDS, type Locale, LOCALES, type RunFormId, STEP_IDS, type StepId } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { FieldErrors } from '../../src/messages/model';
 import type { Logger } from '../../src/ports/logger.port';
@@ -27,10 +26,12 @@ import type { Actor, Run } from '../../src/workflow/types';
 import { baseConversationId } from './activity';
 import { type CheckTurn, TEAMS_CHECK_VERBS, type TeamsChecks } from './checks';
 import { answersChangedCard, changesAnswers } from './answers';
-import { type ActionData, type AdaptiveCard, adaptiveCard, executeAction, REFRESH_VERB, renderForm } from './cards';
+import { type ActionData, type AdaptiveCard, adaptiveCard, REFRESH_VERB, renderForm } from './cards';
 import type { TeamsOutbound } from './notifier';
 import { TEAMS_REF } from './refs';
 import { RunCards, teamsMentionIn } from './run-cards';
+import { submitStartForm } from './handlers/start-form';
+import { raw } from './form-values';
 
 /** Action data as received (inputs merged in by Teams): parsed, never cast. */
 const actionDataSchema = z.looseObject({
@@ -77,15 +78,6 @@ export interface TeamsActionsDeps {
 }
 
 const TIMEOUT = Symbol('timeout');
-
-function raw(data: Record<string, unknown>): RawValues {
-  const out: RawValues = {};
-  for (const id of Object.values(INPUT_IDS)) {
-    const v = data[id];
-    if (typeof v === 'string') out[id] = v;
-  }
-  return out;
-}
 
 export class TeamsActions {
   readonly cards: RunCards;
@@ -172,7 +164,18 @@ export class TeamsActions {
     const verb = turn.verb ?? (parsed.success ? parsed.data.verb : undefined);
     if (!parsed.success || !verb) return this.noteCard(this.deps.builder.t(turn.locale, 'teams.error.bad_action'));
     const data = parsed.data as ActionData & Record<string, unknown>;
-    if (verb === FORM_IDS.start) return this.start(turn, data);
+    if (verb === FORM_IDS.start)
+      return submitStartForm(
+        {
+          deps: this.deps,
+          cards: this.cards,
+          startCard: (...args) => this.startCard(...args),
+          translate: (locale, errors) => this.translate(locale, errors),
+          refresh: (run, t) => this.refresh(run, t),
+        },
+        turn,
+        data,
+      );
     if (this.deps.checks && TEAMS_CHECK_VERBS.includes(verb)) {
       const check: CheckTurn = {
         verb,
@@ -382,56 +385,5 @@ export class TeamsActions {
       ...(values ? { values: values as Record<string, string> } : {}),
       ...(note ? { note } : {}),
     });
-  }
-
-  private async start(turn: ActionTurn, data: ActionData & Record<string, unknown>): Promise<AdaptiveCard> {
-    const locale = data.locale ?? turn.locale;
-    const values = raw(data);
-    const r = parseStartForm(values, this.deps.builder.defaultLocale);
-    if (!r.ok) return this.startCard(locale, {}, this.translate(locale, r.errors), values);
-    const channelId = baseConversationId(turn.conversationId);
-    const started = await this.deps.service.start({ surface: 'teams', channelId, actor: turn.actor, details: r.value });
-    if (!started.ok && started.error.code === 'duplicate_run') {
-      // Point to the open run, with a button that posts its current step again (product.md).
-      const open = started.error.run;
-      const text = this.deps.builder.describeError(started.error, locale, teamsMentionIn(this.deps.builder, locale), 'teams');
-      const resume = this.deps.builder.resumeButton(open, locale);
-      return adaptiveCard(
-        [
-          { type: 'TextBlock', text: this.cards.runLabel(open), wrap: true, isSubtle: true, size: 'Small', weight: 'Bolder' },
-          { type: 'TextBlock', text, wrap: true, color: 'attention' },
-        ],
-        [
-          executeAction(
-            resume.label,
-            { verb: resume.actionId, runId: open.id, step: open.currentStep ?? 'email_draft', version: open.version, card: 'card' },
-            'positive',
-          ),
-        ],
-        text,
-      );
-    }
-    if (!started.ok)
-      return this.startCard(
-        locale,
-        {},
-        undefined,
-        values,
-        this.deps.builder.describeError(started.error, locale, teamsMentionIn(this.deps.builder, locale), 'teams'),
-      );
-    const run = started.value;
-    await this.refresh(run, turn);
-    const text = this.deps.builder.t(run.details.language, 'teams.started', {
-      runId: run.id,
-      institutionCode: run.details.institutionCode,
-    });
-    return adaptiveCard(
-      [
-        { type: 'TextBlock', text: this.cards.runLabel(run), wrap: true, isSubtle: true, size: 'Small', weight: 'Bolder' },
-        { type: 'TextBlock', text, wrap: true },
-      ],
-      [],
-      text,
-    );
   }
 }
