@@ -31,6 +31,7 @@ import type { TeamsOutbound } from './notifier';
 import { TEAMS_REF } from './refs';
 import { RunCards, teamsMentionIn } from './run-cards';
 import { submitStartForm } from './handlers/start-form';
+import { verifyLater } from './handlers/verify-later';
 import { raw } from './form-values';
 
 /** Action data as received (inputs merged in by Teams): parsed, never cast. */
@@ -326,37 +327,24 @@ export class TeamsActions {
         if (!pre.ok) return this.errorCard(pre.error, 'step', step, L);
         // Never awaited inside the turn: the verification calls SecuTix (seconds); the card is
         // updated when it ends. The password lives only in this closure until then.
-        this.track(this.verifyLater(turn, runId, r.value));
+        this.track(
+          verifyLater(
+            {
+              deps: this.deps,
+              cards: this.cards,
+              errorCard: (...args) => this.errorCard(...args),
+              updateClicked: (t, card) => this.updateClicked(t, card),
+            },
+            turn,
+            runId,
+            r.value,
+          ),
+        );
         return this.cards.current(pre.value, 'step', 'verification', builder.t(L, 'teams.verifying'), 'info');
       }
       default:
         return this.cards.current(run, kind === 'form' ? 'step' : kind, step, builder.t(L, 'teams.error.bad_action'));
     }
-  }
-
-  private async verifyLater(turn: ActionTurn, runId: string, password: string): Promise<void> {
-    const r = await this.deps.service.verify({ runId, actor: turn.actor, surface: 'teams', password });
-    let card: AdaptiveCard;
-    if (!r.ok) {
-      card = this.errorCard(r.error, 'step', 'verification', turn.locale);
-    } else {
-      const run = r.value;
-      const erased = run.erasedAnswers ?? [];
-      if (erased.length > 0 && run.currentStep === 'verification') {
-        // An answer equal to the password was erased instead of verifying (RunService.verify): say so.
-        card = this.cards.current(
-          run,
-          'step',
-          'verification',
-          this.deps.builder.answersErased(run, { type: 'answers_erased', fields: erased }).text,
-        );
-      } else {
-        // Still at verification: a new report (with the live buttons) is posted; the clicked card
-        // points to it, so only the newest report's buttons are live.
-        card = run.currentStep === 'verification' ? this.cards.superseded(run) : this.cards.closed(run, 'step', 'verification', turn.actor);
-      }
-    }
-    await this.updateClicked(turn, card);
   }
 
   private translate(locale: Locale, errors: FieldErrorKeys): FieldErrors {
