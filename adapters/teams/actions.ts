@@ -6,15 +6,7 @@
  */
 import { z } from 'zod';
 import type { ConversationReference } from 'botbuilder';
-import {
-  parseAnswersForm,
-  parseContactForm,
-  parseContingentsForm,
-  parsePasswordForm,
-  parseVerifySkipForm,
-  type FieldErrorKeys,
-  type RawValues,
-} from '../../src/app/forms';
+import { type FieldErrorKeys, type RawValues } from '../../src/app/forms';
 import { errorSummary, type Outcome, type RunService, type ServiceError } from '../../src/app/run-service';
 import { ACTION_IDS, FORM_IDS, type Locale, LOCALES, type RunFormId, STEP_IDS, type StepId } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
@@ -25,14 +17,13 @@ import { notPostedYet } from './not-posted';
 import type { Actor, Run } from '../../src/workflow/types';
 import { baseConversationId } from './activity';
 import { type CheckTurn, TEAMS_CHECK_VERBS, type TeamsChecks } from './checks';
-import { answersChangedCard, changesAnswers } from './answers';
 import { type ActionData, type AdaptiveCard, adaptiveCard, REFRESH_VERB, renderForm } from './cards';
 import type { TeamsOutbound } from './notifier';
 import { TEAMS_REF } from './refs';
 import { RunCards, teamsMentionIn } from './run-cards';
 import { submitStartForm } from './handlers/start-form';
 import { verifyLater } from './handlers/verify-later';
-import { raw } from './form-values';
+import { submitRunForm } from './handlers/run-forms';
 
 /** Action data as received (inputs merged in by Teams): parsed, never cast. */
 const actionDataSchema = z.looseObject({
@@ -223,6 +214,37 @@ export class TeamsActions {
           : {}),
       });
 
+    const submitted = await submitRunForm(verb, {
+      turn,
+      data,
+      run,
+      runId,
+      step,
+      L,
+      builder,
+      service,
+      cards: this.cards,
+      form,
+      act,
+      precheck,
+      errorCard: (...args) => this.errorCard(...args),
+      verifyInBackground: (password) =>
+        this.track(
+          verifyLater(
+            {
+              deps: this.deps,
+              cards: this.cards,
+              errorCard: (...args) => this.errorCard(...args),
+              updateClicked: (t, card) => this.updateClicked(t, card),
+            },
+            turn,
+            runId,
+            password,
+          ),
+        ),
+    });
+    if (submitted) return submitted;
+
     switch (verb) {
       case REFRESH_VERB:
         return this.cards.current(run, kind === 'form' ? 'step' : kind, step);
@@ -292,55 +314,6 @@ export class TeamsActions {
         const pre = await precheck(ACTION_IDS.answersEdit);
         if (!pre.ok) return this.errorCard(pre.error, kind, step, L);
         return form(FORM_IDS.answers, pre.value);
-      }
-      case FORM_IDS.answers: {
-        const values = raw(data);
-        const r = parseAnswersForm(values);
-        if (!r.ok) return form(FORM_IDS.answers, run, r.errors, values);
-        if (!changesAnswers(run, r.value)) return form(FORM_IDS.answers, run, undefined, values, builder.t(L, 'teams.answers.unchanged'));
-        const edited = await service.editAnswers({ runId, actor: turn.actor, surface: 'teams', answers: r.value });
-        if (!edited.ok) return this.errorCard(edited.error, 'step', step, L);
-        return answersChangedCard(builder, run, edited.value, turn.actor, this.cards.runLabel(edited.value));
-      }
-      case FORM_IDS.contingents: {
-        const values = raw(data);
-        const r = parseContingentsForm(values);
-        if (!r.ok) return form(FORM_IDS.contingents, run, r.errors, values);
-        return act(ACTION_IDS.stepDone, { contingentIds: r.value });
-      }
-      case FORM_IDS.contact: {
-        const values = raw(data);
-        const r = parseContactForm(values);
-        if (!r.ok) return form(FORM_IDS.contact, run, r.errors, values);
-        return act(ACTION_IDS.stepDone, { contactNumber: r.value });
-      }
-      case FORM_IDS.verifySkip: {
-        const values = raw(data);
-        const r = parseVerifySkipForm(values);
-        if (!r.ok) return form(FORM_IDS.verifySkip, run, r.errors, values);
-        return act(ACTION_IDS.verifySkip, { reason: r.value });
-      }
-      case FORM_IDS.password: {
-        const r = parsePasswordForm(raw(data));
-        if (!r.ok) return form(FORM_IDS.password, run, r.errors);
-        const pre = await precheck(ACTION_IDS.verifyStart);
-        if (!pre.ok) return this.errorCard(pre.error, 'step', step, L);
-        // Never awaited inside the turn: the verification calls SecuTix (seconds); the card is
-        // updated when it ends. The password lives only in this closure until then.
-        this.track(
-          verifyLater(
-            {
-              deps: this.deps,
-              cards: this.cards,
-              errorCard: (...args) => this.errorCard(...args),
-              updateClicked: (t, card) => this.updateClicked(t, card),
-            },
-            turn,
-            runId,
-            r.value,
-          ),
-        );
-        return this.cards.current(pre.value, 'step', 'verification', builder.t(L, 'teams.verifying'), 'info');
       }
       default:
         return this.cards.current(run, kind === 'form' ? 'step' : kind, step, builder.t(L, 'teams.error.bad_action'));
