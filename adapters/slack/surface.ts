@@ -8,6 +8,9 @@
  * `SlackStartError` instead of an unhandled rejection); `processBeforeResponse: false` so every
  * listener acks first and works afterwards; a bounded `retryConfig` on the Web API client;
  * custom routes are not awaited by Bolt, so they catch their own errors.
+ *
+ * This file owns the receiver, the app, the Web API clients and the notifier; the listeners live
+ * in `listeners/` by feature (`listeners/index.ts` registers them all).
  */
 import type { Server } from 'node:http';
 import { HTTPModuleFunctions, HTTPReceiver } from '@slack/bolt';
