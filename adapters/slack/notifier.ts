@@ -36,70 +36,21 @@ import type { StepId } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { Message } from '../../src/messages/model';
 import type { ChatNotifier, Delivery } from '../../src/ports/chat-notifier.port';
-import type { Logger } from '../../src/ports/logger.port';
-import type { RunStore } from '../../src/ports/run-store.port';
 import type { Actor, Effect, Run, VerificationProgress } from '../../src/workflow/types';
 import { abandonedText, type BlockedDelivery, blockedCode, SLACK_BLOCKED_REF } from './blocked';
 import { renderMessage, slackRef, textPayload, toMrkdwn, type SlackBlock, type SlackMessagePayload, withoutActions } from './block-kit';
 import { SlackProgressMessages } from './progress';
+import { type MessageRef, messageRefSchema, SLACK_REF, stepRefSchema, supportRefSchema } from './delivery/refs';
+import { SlackPoster, type SlackPosterDeps } from './delivery/post-once';
+import { errCode, isAmbiguousFailure, slackErrorCode } from './web-errors';
 
-/** Ref keys kept in the run store (`RunStore.putRef`). */
-export const SLACK_REF = {
-  card: 'slack.card',
-  support: 'slack.support',
-  step: (step: StepId) => `slack.step.${step}`,
-  /** State of an outbox item's `chat.postMessage` (`DeliveryMarker`). */
-  delivery: (id: number) => `slack.delivery.${id}`,
-} as const;
+export { SLACK_REF, type DeliveryMarker, type MessageRef, type StepMessageRef } from './delivery/refs';
+export type { SlackWeb } from './delivery/slack-web';
+export { isAmbiguousFailure, NOT_IN_CHANNEL_ERRORS, rateLimitedRetryAfter, slackErrorCode } from './web-errors';
 
 /** Ref key of the progress message of a verification under way (`{ channel, ts, tag }`, null when none). */
 export const SLACK_PROGRESS_REF = 'slack.progress';
 const progressRefSchema = z.object({ channel: z.string(), ts: z.string(), tag: z.string() });
-
-const messageRefSchema = z.object({ channel: z.string(), ts: z.string() });
-/** Where a posted message is: channel id and `ts`. */
-export type MessageRef = z.infer<typeof messageRefSchema>;
-const stepRefSchema = messageRefSchema.extend({ text: z.string(), blocks: z.array(z.record(z.string(), z.unknown())) });
-/** A step message (or a report with buttons): where it is and its content without buttons. */
-export type StepMessageRef = z.infer<typeof stepRefSchema>;
-const supportRefSchema = messageRefSchema.extend({ permalink: z.string().nullable() });
-const deliveryMarkerSchema = z.discriminatedUnion('state', [
-  /** The post was sent; Slack's answer was not seen (yet). `thread_ts` when it went in a thread. */
-  z.object({ state: z.literal('posting'), channel: z.string(), thread_ts: z.string().optional() }),
-  /** Slack answered with the message's `ts` (or it was found after an ambiguous failure). */
-  z.object({ state: z.literal('posted'), channel: z.string(), ts: z.string() }),
-]);
-/** What the ref `slack.delivery.<id>` holds about an outbox item's post. */
-export type DeliveryMarker = z.infer<typeof deliveryMarkerSchema>;
-
-/** Slack `chat.postMessage` errors meaning the bot cannot post in that conversation. */
-export const NOT_IN_CHANNEL_ERRORS = ['channel_not_found', 'not_in_channel', 'is_archived', 'restricted_action'] as const;
-
-/** The Slack error code of a failed Web API call (`invalid_auth`, `channel_not_found`...), or undefined. */
-export function slackErrorCode(err: unknown): string | undefined {
-  const data = (err as { data?: { error?: unknown } } | null)?.data;
-  return typeof data?.error === 'string' ? data.error : undefined;
-}
-
-/**
- * Seconds to wait when a Web API call was refused with 429 (`WebAPIRateLimitedError`, code
- * `slack_webapi_rate_limited_error`, thrown when the client has `rejectRateLimitedCalls: true`), else undefined.
- */
-export function rateLimitedRetryAfter(err: unknown): number | undefined {
-  const e = err as { code?: unknown; retryAfter?: unknown } | null;
-  return e?.code === 'slack_webapi_rate_limited_error' && typeof e.retryAfter === 'number' && e.retryAfter >= 0 ? e.retryAfter : undefined;
-}
-
-/**
- * True when a failed call may still have taken effect: no answer (timeout, reset, network:
- * `slack_webapi_request_error`), an HTTP error status (`slack_webapi_http_error`), or an answer
- * that could not be read. False for a clean refusal: Slack's `ok: false`
- * (`slack_webapi_platform_error`) or a 429 (`slack_webapi_rate_limited_error`).
- */
-export function isAmbiguousFailure(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code !== 'slack_webapi_platform_error' && code !== 'slack_webapi_rate_limited_error';
-}
 
 /**
  * How this surface names a person: a Slack mention (a reference the Block Kit renderer turns into
@@ -108,43 +59,10 @@ export function isAmbiguousFailure(err: unknown): boolean {
 export const slackMention = (a: Actor): string =>
   /^[UW][A-Z0-9]{2,}$/.test(a.id) ? slackRef(`@${a.id}`, a.name ?? a.id) : (a.name ?? a.id);
 
-/** The Web API calls this surface makes (Bolt's `app.client.apiCall` fits). Answers are parsed with zod. */
-export interface SlackWeb {
-  /**
-   * Calls a Web API method with the bot token; objects (blocks, metadata, view) are sent as JSON
-   * strings in form fields.
-   * @throws the Web API error (`data.error` holds Slack's code) when Slack answers `ok: false` or fails.
-   */
-  apiCall(method: string, args?: Record<string, unknown>): Promise<unknown>;
-}
-
-const postedSchema = z.object({ ts: z.string(), channel: z.string().optional() });
-const historySchema = z.object({
-  messages: z.array(
-    z.object({
-      ts: z.string(),
-      metadata: z.object({ event_type: z.string(), event_payload: z.record(z.string(), z.unknown()) }).optional(),
-    }),
-  ),
-});
 const permalinkSchema = z.object({ permalink: z.string() });
 
-export interface SlackNotifierDeps {
-  /** The Web API (Bolt's `app.client`, which holds the bot token; bounded retries). */
-  client: SlackWeb;
-  /**
-   * The Web API for `chat.postMessage` only: must not retry by itself (a retried post that had
-   * landed is a duplicate) and should reject 429s (`rejectRateLimitedCalls: true`) so the notifier
-   * waits `Retry-After` itself. Default: `client`.
-   */
-  postClient?: SlackWeb;
-  /** Waits `ms` milliseconds (a 429's `Retry-After`). Default: a timer. */
-  sleep?: (ms: number) => Promise<void>;
-  /** How many 429 answers one post waits out before the attempt fails (default 3). */
-  maxRateLimitWaits?: number;
-  store: RunStore;
+export interface SlackNotifierDeps extends SlackPosterDeps {
   builder: MessageBuilder;
-  logger: Logger;
   /** `SECUTIX_SUPPORT_SLACK_CHANNEL`; unset: the request goes in the run's thread. */
   supportChannel?: string;
 }
@@ -160,12 +78,11 @@ export class SlackNotifier implements ChatNotifier {
   private readonly progressMessages = new SlackProgressMessages();
   /** Tail of each run channel's delivery queue (FIFO per channel id). */
   private readonly queues = new Map<string, Promise<void>>();
-  private readonly postClient: SlackWeb;
-  private readonly sleep: (ms: number) => Promise<void>;
+  /** Exactly-once `chat.postMessage` (`delivery/post-once.ts`). */
+  private readonly poster: SlackPoster;
 
   constructor(private readonly deps: SlackNotifierDeps) {
-    this.postClient = deps.postClient ?? deps.client;
-    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.poster = new SlackPoster(deps);
   }
 
   /**
@@ -205,7 +122,7 @@ export class SlackNotifier implements ChatNotifier {
         p.done,
         {
           thread: () => this.requireCard(run),
-          post: (args) => this.postNow(args),
+          post: (args) => this.poster.postNow(args),
           update: (args) => this.deps.client.apiCall('chat.update', { ...args }),
           replies: (args) => this.deps.client.apiCall('conversations.replies', { ...args }),
           ambiguous: isAmbiguousFailure,
@@ -307,109 +224,6 @@ export class SlackNotifier implements ChatNotifier {
     );
   }
 
-  /**
-   * `chat.postMessage` of one message, at most once per outbox item (see the file comment):
-   * returns the `ts` remembered or found for `d` without posting, else posts (waiting out 429s).
-   * @throws the Web API error; the `posting` ref stays when the failure is ambiguous.
-   */
-  private async post(
-    run: Run,
-    args: SlackMessagePayload & { channel: string; thread_ts?: string; reply_broadcast?: boolean },
-    d: Delivery | undefined,
-  ): Promise<MessageRef> {
-    if (!d) return this.postNow(args);
-    const key = SLACK_REF.delivery(d.id);
-    const refs = await this.refs(run.id);
-    const parsed = deliveryMarkerSchema.safeParse(refs[key]);
-    const marker = parsed.success ? parsed.data : null;
-    if (marker?.state === 'posted') return { channel: marker.channel, ts: marker.ts };
-    if (marker?.state === 'posting') {
-      const found = await this.findPosted(run.id, marker, d);
-      if (found) {
-        this.deps.logger.info({ runId: run.id, deliveryId: d.id, attempt: d.attempt }, 'found the message of an earlier ambiguous post');
-        await this.deps.store.putRef(run.id, key, { state: 'posted', ...found } satisfies DeliveryMarker);
-        return found;
-      }
-    }
-    const tagged = args.metadata
-      ? { ...args, metadata: { ...args.metadata, event_payload: { ...args.metadata.event_payload, delivery_id: d.id } } }
-      : args;
-    await this.deps.store.putRef(run.id, key, {
-      state: 'posting',
-      channel: args.channel,
-      ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}),
-    } satisfies DeliveryMarker);
-    let ref: MessageRef;
-    try {
-      ref = await this.postNow(tagged);
-    } catch (err) {
-      if (isAmbiguousFailure(err)) {
-        this.deps.logger.warn(
-          { runId: run.id, deliveryId: d.id, attempt: d.attempt, err: errCode(err) },
-          'chat.postMessage failed ambiguously: it is looked for before posting again',
-        );
-      } else {
-        await this.deps.store.putRef(run.id, key, null);
-      }
-      throw err;
-    }
-    await this.deps.store.putRef(run.id, key, { state: 'posted', ...ref } satisfies DeliveryMarker);
-    // Posting works again: a given-up delivery no longer needs the operator's attention.
-    if (refs[SLACK_BLOCKED_REF]) await this.deps.store.putRef(run.id, SLACK_BLOCKED_REF, null);
-    return ref;
-  }
-
-  /** One `chat.postMessage` through `postClient`, waiting out up to `maxRateLimitWaits` 429s. */
-  private async postNow(
-    args: SlackMessagePayload & { channel: string; thread_ts?: string; reply_broadcast?: boolean },
-  ): Promise<MessageRef> {
-    const maxWaits = this.deps.maxRateLimitWaits ?? 3;
-    for (let waits = 0; ; waits++) {
-      try {
-        const res = postedSchema.parse(await this.postClient.apiCall('chat.postMessage', { ...args, unfurl_links: false }));
-        return { channel: typeof res.channel === 'string' ? res.channel : args.channel, ts: res.ts };
-      } catch (err) {
-        const retryAfter = rateLimitedRetryAfter(err);
-        if (retryAfter === undefined || waits >= maxWaits) throw err;
-        this.deps.logger.info({ channel: args.channel, retryAfterSec: retryAfter }, 'chat.postMessage rate limited: waiting Retry-After');
-        await this.sleep(retryAfter * 1000);
-      }
-    }
-  }
-
-  /**
-   * Looks for the message of outbox item `d` where a `posting` marker says it may be: the thread's
-   * replies (`conversations.replies`, up to 200) or the channel's latest root messages
-   * (`conversations.history`, 100), matching `metadata.event_payload.delivery_id` and `run_id`.
-   * A clean Slack refusal (e.g. `missing_scope`) is logged and counts as not found, so the run is
-   * not stuck; an ambiguous failure of the search is thrown (try again later).
-   */
-  private async findPosted(runId: string, where: Extract<DeliveryMarker, { state: 'posting' }>, d: Delivery): Promise<MessageRef | null> {
-    let answer: unknown;
-    try {
-      answer = where.thread_ts
-        ? await this.deps.client.apiCall('conversations.replies', {
-            channel: where.channel,
-            ts: where.thread_ts,
-            include_all_metadata: true,
-            limit: 200,
-          })
-        : await this.deps.client.apiCall('conversations.history', { channel: where.channel, include_all_metadata: true, limit: 100 });
-    } catch (err) {
-      if (isAmbiguousFailure(err)) throw err;
-      this.deps.logger.warn(
-        { runId, deliveryId: d.id, slackError: slackErrorCode(err) },
-        'cannot look for an ambiguous post (channels:history / groups:history scope?): posting again',
-      );
-      return null;
-    }
-    const parsed = historySchema.safeParse(answer);
-    const hit = parsed.success
-      ? parsed.data.messages.find((m) => m.metadata?.event_payload.delivery_id === d.id && m.metadata.event_payload.run_id === runId)
-      : undefined;
-    return hit ? { channel: where.channel, ts: hit.ts } : null;
-  }
-
   private build(run: Run, effect: Effect, runLink?: string | null): Message {
     return this.deps.builder.forEffect(run, effect, { mention: slackMention, ...(runLink !== undefined ? { runLink } : {}) });
   }
@@ -441,7 +255,7 @@ export class SlackNotifier implements ChatNotifier {
     }
     let posted: MessageRef;
     try {
-      posted = await this.post(run, { channel: run.channelId, ...payload }, d);
+      posted = await this.poster.post(run, { channel: run.channelId, ...payload }, d);
     } catch (err) {
       const code = slackErrorCode(err);
       if (code) this.lastCardFailure.set(run.id, code);
@@ -476,7 +290,7 @@ export class SlackNotifier implements ChatNotifier {
   ): Promise<MessageRef> {
     const card = await this.requireCard(run);
     const payload = this.render(msg, extraBlocks);
-    const ref = await this.post(run, { channel: card.channel, thread_ts: card.ts, ...payload }, d);
+    const ref = await this.poster.post(run, { channel: card.channel, thread_ts: card.ts, ...payload }, d);
     if (rememberAs) {
       const list = z
         .array(stepRefSchema)
@@ -581,7 +395,11 @@ export class SlackNotifier implements ChatNotifier {
       await this.deps.client.apiCall('chat.update', { channel: existing.data.channel, ts: existing.data.ts, ...payload });
       return;
     }
-    const posted = await this.post(run, { channel: support ?? card.channel, ...(support ? {} : { thread_ts: card.ts }), ...payload }, d);
+    const posted = await this.poster.post(
+      run,
+      { channel: support ?? card.channel, ...(support ? {} : { thread_ts: card.ts }), ...payload },
+      d,
+    );
     await this.deps.store.putRef(run.id, SLACK_REF.support, { ...posted, permalink });
   }
 
@@ -601,10 +419,10 @@ export class SlackNotifier implements ChatNotifier {
     const payload = this.render(this.build(safe, effect));
     const inSupportChannel = request.success && request.data.channel !== card.channel;
     if (inSupportChannel) {
-      await this.post(run, { channel: request.data.channel, thread_ts: request.data.ts, reply_broadcast: true, ...payload }, d);
+      await this.poster.post(run, { channel: request.data.channel, thread_ts: request.data.ts, reply_broadcast: true, ...payload }, d);
       return;
     }
-    await this.post(run, { channel: card.channel, thread_ts: card.ts, ...payload }, d);
+    await this.poster.post(run, { channel: card.channel, thread_ts: card.ts, ...payload }, d);
   }
 
   private async supportClosed(run: Run, safe: Run, effect: Extract<Effect, { type: 'support_closed' }>): Promise<void> {
@@ -616,10 +434,4 @@ export class SlackNotifier implements ChatNotifier {
     const payload = this.render(this.build(safe, effect, ref.data.permalink));
     await this.deps.client.apiCall('chat.update', { channel: ref.data.channel, ts: ref.data.ts, ...payload });
   }
-}
-
-/** A Web API error's code for logs (`slack_webapi_http_error`...), never its request data. */
-function errCode(err: unknown): string {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : err instanceof Error ? err.name : 'unknown';
 }

@@ -8,68 +8,28 @@
  * `SlackStartError` instead of an unhandled rejection); `processBeforeResponse: false` so every
  * listener acks first and works afterwards; a bounded `retryConfig` on the Web API client;
  * custom routes are not awaited by Bolt, so they catch their own errors.
+ *
+ * This file owns the receiver, the app, the Web API clients and the notifier; the listeners live
+ * in `listeners/` by feature (`listeners/index.ts` registers them all).
  */
 import type { Server } from 'node:http';
-import { z } from 'zod';
 import { HTTPModuleFunctions, HTTPReceiver } from '@slack/bolt';
 import { App, type CustomRoute, LogLevel, type Logger as BoltLogger, webApi } from '@slack/bolt';
-import {
-  ACTION_IDS,
-  type ActionId,
-  ALL_ACTION_IDS,
-  COMMAND_NAME,
-  FORM_IDS,
-  type FormId,
-  type Locale,
-  PRODUCT_CHECK_ACTION_ID,
-  type RunFormId,
-  type StepId,
-} from '../../src/domain/ids';
-import type { RunService, ServiceError } from '../../src/app/run-service';
+import type { Locale } from '../../src/domain/ids';
+import type { RunService } from '../../src/app/run-service';
 import type { HealthCheckService } from '../../src/app/health-check';
-import {
-  parseAnswersForm,
-  parseContactForm,
-  parseContingentsForm,
-  parsePasswordForm,
-  parseStartForm,
-  parseVerifySkipForm,
-  type FieldErrorKeys,
-} from '../../src/app/forms';
-import { decodeActionValue } from '../../src/messages/action-value';
 import type { MessageBuilder } from '../../src/messages/builder';
-import type { Message } from '../../src/messages/model';
 import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
 import { type RunStore, StoreUnavailableError } from '../../src/ports/run-store.port';
-import type { Actor, Run } from '../../src/workflow/types';
 import type { AppLogger } from '../logger';
-import { noticeModal, renderButton, renderMessage, renderModal, type SlackMessagePayload, textPayload } from './block-kit';
-import { buildAuditExport } from '../../src/app/audit-export';
-import { uploadAuditCsv } from './audit-upload';
 import { guardJsonBodies } from './json-body-guard';
-import { onCheckCommand, productWithCheck, registerSlackChecks, type SlackChecksContext } from './checks';
-import { claimViewSubmission, slackDedupeMiddleware } from './dedupe';
-import { blockedCode, blockedReason, firstFailed, isChannelProblem } from './blocked';
-import { onAppHomeOpened } from './home';
-import { SlackUserGroups } from './user-groups';
 import { distributionReceiverOptions } from './oauth/distribution';
 import type { DatabaseInstallationStore } from './oauth/installation-store';
 import { registerUninstallEvents, registerWorkspaceScope } from './oauth/oauth-listeners';
 import { WorkspaceNotifier, WorkspaceWebClient } from './oauth/workspaces';
-import { SlackUserLocales } from './user-locale';
-import { NOT_IN_CHANNEL_ERRORS, SLACK_REF, SlackNotifier, slackErrorCode, slackMention } from './notifier';
-import {
-  blockActionsSchema,
-  formValues,
-  parseCommandText,
-  parseMetadata,
-  runMetadataSchema,
-  slashCommandSchema,
-  startMetadataSchema,
-  viewSubmissionSchema,
-  visibleControls,
-  type BlockActions,
-} from './payloads';
+import { createListenerContext, registerListeners } from './listeners';
+import { errText } from './err-text';
+import { SlackNotifier, slackErrorCode } from './notifier';
 
 /** Slack settings (`AppConfig.slack`). Secrets: never logged. */
 export interface SlackSettings {
@@ -159,10 +119,6 @@ export function boltLogger(logger: AppLogger): BoltLogger {
     setName: () => {},
   };
 }
-
-const permalinkAnswer = z.object({ permalink: z.string() });
-
-const FORM_OF_STEP: Partial<Record<StepId, FormId>> = { contingents: FORM_IDS.contingents, technical_contact: FORM_IDS.contact };
 
 /**
  * Builds the Slack surface (not listening yet): the Bolt app, its listeners and the notifier.
@@ -314,39 +270,6 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   if (!deps.slack.supportChannel) {
     log.warn('SECUTIX_SUPPORT_SLACK_CHANNEL is not set: password requests go in each run thread, addressed to SecuTix support');
   }
-  // Access lists may name user groups (S...): the acting user's memberships travel beside the
-  // actor as `principals` (never stored with the run). Built at first use.
-  let userGroups: SlackUserGroups | undefined;
-  /** `{ principals }` for the service: the watched user groups `userId` belongs to. */
-  const principalsOf = async (userId: string): Promise<{ principals?: string[] }> => {
-    userGroups ??= new SlackUserGroups({
-      groupIds: service.access.listedIds(),
-      call: (method, args) => client.apiCall(method, args),
-      logger: log,
-    });
-    const groups = await userGroups.groupsOf(userId);
-    return groups.length > 0 ? { principals: groups } : {};
-  };
-  // Answers only one user sees (help, status, errors, refusals, the start form) follow that
-  // user's Slack locale (`users.info`, cached); run messages stay in the run's language.
-  const userLocales = new SlackUserLocales({
-    call: (method, args) => client.apiCall(method, args),
-    fallback: defaultLocale,
-    logger: log,
-  });
-  /** The user's own language (`DEFAULT_LOCALE` when Slack gives none of ours). Never throws. */
-  const localeOfUser = (userId: string): Promise<Locale> => userLocales.localeOf(userId);
-
-  // ---- durable dedupe: a retried, replayed or twice-routed request is acked and not handled again
-  app.use(
-    slackDedupeMiddleware({
-      store,
-      logger: log,
-      unavailableText: async (userId) => t(userId ? await localeOfUser(userId) : defaultLocale, 'error.store_unavailable'),
-    }),
-  );
-  /** False for a retry or replay of a view submission that already passed validation. */
-  const firstSubmission = (body: unknown) => claimViewSubmission({ store, logger: log }, (body as { view?: unknown }).view);
 
   // ---- work tracking: every listener's promise, so tests and a graceful stop can wait -------
   const inflight = new Set<Promise<unknown>>();
@@ -361,570 +284,20 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     return p;
   };
 
-  // ---- small helpers -------------------------------------------------------------------------
-  const t = (L: Locale, key: string, view: Record<string, unknown> = {}) => builder.t(L, key, view);
-  const ephemeralPayload = (msg: Message): SlackMessagePayload => {
-    const p = renderMessage(msg, {
-      outcomeLabel: (o) => t(msg.locale, `report.outcome.${o}`),
-      stateLabel: (s) => t(msg.locale, `state.${s}`),
-    });
-    delete p.metadata;
-    return p;
-  };
-
-  /** Tells one user something only they see, in a channel. Never throws. */
-  async function ephemeral(channel: string | undefined, user: string, payload: SlackMessagePayload): Promise<void> {
-    if (!channel) {
-      log.warn({ user }, 'no channel for an ephemeral answer');
-      return;
-    }
-    try {
-      await client.apiCall('chat.postEphemeral', { channel, user, text: payload.text, blocks: payload.blocks });
-    } catch (err) {
-      log.warn({ user, channel, slackError: slackErrorCode(err) ?? errText(err) }, 'ephemeral answer not delivered');
-    }
-  }
-
-  /** Answers through a command's `response_url` (ephemeral). Never throws. */
-  async function respond(
-    responseUrl: string | undefined,
-    payload: SlackMessagePayload,
-    fallback?: { channel: string; user: string },
-  ): Promise<void> {
-    if (responseUrl) {
-      try {
-        const res = await fetch(responseUrl, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, ...payload }),
-        });
-        if (res.ok) return;
-        log.warn({ status: res.status }, 'response_url answer refused');
-      } catch (err) {
-        log.warn({ err: errText(err) }, 'response_url answer failed');
-      }
-    }
-    if (fallback) await ephemeral(fallback.channel, fallback.user, payload);
-  }
-
-  const looseClick = z.object({
-    user: z
-      .object({ id: z.string().min(1) })
-      .optional()
-      .catch(undefined),
-    channel: z
-      .object({ id: z.string().min(1) })
-      .optional()
-      .catch(undefined),
-    container: z
-      .object({ channel_id: z.string().min(1) })
-      .optional()
-      .catch(undefined),
-    response_url: z.string().optional().catch(undefined),
-  });
-  /** Tells the clicker a button could not be read: ephemerally, else through the click's `response_url`. Never throws. */
-  async function unreadableClick(body: unknown): Promise<void> {
-    const p = looseClick.safeParse(body);
-    if (!p.success) return;
-    const text = textPayload(t(p.data.user ? await localeOfUser(p.data.user.id) : defaultLocale, 'slack.error.bad_value'));
-    const channel = p.data.channel?.id ?? p.data.container?.channel_id;
-    if (p.data.user && channel) await ephemeral(channel, p.data.user.id, text);
-    else await respond(p.data.response_url, text);
-  }
-
-  /** The user-facing sentence of a service error (model text: `textPayload` escapes it). */
-  const describe = (error: ServiceError, locale?: Locale): string => builder.describeError(error, locale, slackMention);
-
-  const actorOf = (u: { id: string; name?: string | undefined; username?: string | undefined }): Actor => {
-    const name = u.name ?? u.username;
-    return name ? { id: u.id, name } : { id: u.id };
-  };
-
-  const fieldErrors = (L: Locale, keys: FieldErrorKeys): Record<string, string> =>
-    Object.fromEntries(Object.entries(keys).map(([id, key]) => [id, t(L, key as string)]));
-
-  async function openModal(
-    triggerId: string | undefined,
-    view: Record<string, unknown>,
-    who: { channel?: string; user: string },
-    L: Locale,
-  ): Promise<void> {
-    if (!triggerId) {
-      await ephemeral(who.channel, who.user, textPayload(t(L, 'slack.error.bad_value')));
-      return;
-    }
-    try {
-      await client.apiCall('views.open', { trigger_id: triggerId, view });
-    } catch (err) {
-      log.warn({ slackError: slackErrorCode(err) ?? errText(err) }, 'views.open failed');
-      await ephemeral(who.channel, who.user, textPayload(t(L, 'slack.error.modal_failed')));
-    }
-  }
-
-  /**
-   * What `resume` did: "posted again" only when nothing of the run waits in the outbox; a
-   * delivery Slack refuses says why and how to fix it (invite the bot...), another failure that
-   * it is retried.
-   */
-  async function resumedText(run: Run, L: Locale): Promise<string> {
-    const failed = firstFailed(await store.pendingOutbox(100, run.id));
-    if (!failed) return t(L, 'slack.resumed', { runId: run.id, link: await threadLink(run.id) });
-    const code = blockedCode(failed.lastError);
-    const reason = blockedReason(builder, L, code, run.channelId);
-    return isChannelProblem(code)
-      ? t(L, 'slack.resume.blocked', { runId: run.id, reason })
-      : t(L, 'slack.resume.pending', { runId: run.id, code });
-  }
-
-  /** A link to a run's thread, when its card is posted. */
-  async function threadLink(runId: string): Promise<string | null> {
-    const ref = (await store.getRefs(runId))[SLACK_REF.card] as { channel?: unknown; ts?: unknown } | undefined;
-    if (!ref || typeof ref.channel !== 'string' || typeof ref.ts !== 'string') return null;
-    try {
-      const res = permalinkAnswer.safeParse(await client.apiCall('chat.getPermalink', { channel: ref.channel, message_ts: ref.ts }));
-      return res.success ? res.data.permalink : null;
-    } catch {
-      return null;
-    }
-  }
-
-  // ---- checks without a run (issue 5): `check INSTITUTION`, the `product CODE` check ---------
-  const checks: SlackChecksContext = {
+  const ctx = createListenerContext({
     app,
-    call: (method, args) => client.apiCall(method, args),
+    client,
+    service,
     builder,
-    ...(deps.health ? { health: deps.health } : {}),
-    logger: log,
-    defaultLocale,
-    localeOf: localeOfUser,
-    tracked,
-    principalsOf,
-    describe,
-    openModal,
-    respond: (url, payload) => respond(url, payload),
-    firstSubmission,
-  };
-  registerSlackChecks(checks);
-
-  // ---- slash command -------------------------------------------------------------------------
-  app.command(COMMAND_NAME, ({ ack, body }) =>
-    tracked(async () => {
-      const parsed = slashCommandSchema.safeParse(body);
-      if (!parsed.success) {
-        await ack({ response_type: 'ephemeral', text: textPayload(t(defaultLocale, 'slack.error.bad_value')).text });
-        return;
-      }
-      const cmd = parsed.data;
-      const L = await localeOfUser(cmd.user_id);
-      const reply = (payload: SlackMessagePayload) =>
-        ack({ response_type: 'ephemeral', text: payload.text, blocks: payload.blocks as never });
-      const what = parseCommandText(cmd.text);
-      const isDm = cmd.channel_id.startsWith('D') || cmd.channel_name === 'directmessage';
-      switch (what.kind) {
-        case 'start': {
-          if (isDm) {
-            await reply(textPayload(t(L, 'error.not_in_channel')));
-            return;
-          }
-          await ack();
-          const mayStart = service.authorize(
-            { surface: 'slack', actor: actorOf({ id: cmd.user_id, name: cmd.user_name }), ...(await principalsOf(cmd.user_id)) },
-            { op: 'start' },
-          );
-          if (!mayStart.ok) {
-            await respond(cmd.response_url, textPayload(describe(mayStart.error, L)), { channel: cmd.channel_id, user: cmd.user_id });
-            return;
-          }
-          const meta = JSON.stringify({
-            c: cmd.channel_id,
-            ...(cmd.response_url && cmd.response_url.length <= 500 ? { r: cmd.response_url } : {}),
-            l: L,
-          });
-          const form = builder.startForm(L, meta, what.institutionCode ? { institutionCode: what.institutionCode } : {});
-          await openModal(cmd.trigger_id, renderModal(form), { channel: cmd.channel_id, user: cmd.user_id }, L);
-          return;
-        }
-        case 'help': {
-          // Only the commands this user may use (memberships read within the ack's 3 s: cached).
-          const who = { surface: 'slack' as const, actor: { id: cmd.user_id }, ...(await principalsOf(cmd.user_id)) };
-          await reply(ephemeralPayload(builder.help(L, 'slack', service.access.commands(who))));
-          return;
-        }
-        case 'product':
-          await reply(what.productCode ? productWithCheck(checks, what.productCode, L) : ephemeralPayload(builder.productGuide(L)));
-          return;
-        case 'check':
-          await onCheckCommand(checks, cmd, what, (payload) => (payload ? reply(payload) : ack()));
-          return;
-        case 'status': {
-          const mayRead = service.authorize(
-            { surface: 'slack', actor: actorOf({ id: cmd.user_id, name: cmd.user_name }), ...(await principalsOf(cmd.user_id)) },
-            { op: 'status' },
-          );
-          if (!mayRead.ok) {
-            await reply(textPayload(describe(mayRead.error, L)));
-            return;
-          }
-          if (!what.runId) {
-            await reply(ephemeralPayload(builder.statusList(L, await service.openRuns('slack', cmd.user_id))));
-            return;
-          }
-          const loaded = await service.load(what.runId, 'slack');
-          if (!loaded.ok) {
-            await reply(textPayload(describe(loaded.error, L)));
-            return;
-          }
-          const card = builder.card(loaded.value, slackMention);
-          await reply(ephemeralPayload(card));
-          return;
-        }
-        case 'resume': {
-          if (!what.runId) {
-            await reply(textPayload(t(L, 'error.run_id_required', { command: 'resume' })));
-            return;
-          }
-          await ack();
-          const out = await service.resume({
-            runId: what.runId,
-            actor: actorOf({ id: cmd.user_id, name: cmd.user_name }),
-            surface: 'slack',
-            ...(await principalsOf(cmd.user_id)),
-          });
-          const fallback = { channel: cmd.channel_id, user: cmd.user_id };
-          if (!out.ok) await respond(cmd.response_url, textPayload(describe(out.error, L)), fallback);
-          // About a run: in the run's language (as `status RUN` shows its card).
-          else await respond(cmd.response_url, textPayload(await resumedText(out.value, out.value.details.language)), fallback);
-          return;
-        }
-        case 'cancel': {
-          if (!what.runId) {
-            await reply(textPayload(t(L, 'error.run_id_required', { command: 'cancel' })));
-            return;
-          }
-          const loaded = await service.load(what.runId, 'slack');
-          if (!loaded.ok) {
-            await reply(textPayload(describe(loaded.error, L)));
-            return;
-          }
-          const run = loaded.value;
-          if (run.status !== 'open' || !run.currentStep) {
-            await reply(
-              textPayload(
-                builder.refusal(
-                  run,
-                  {
-                    code: 'run_not_open',
-                    last: { ...(run.endedBy ? { by: run.endedBy } : {}), ...(run.endedAt ? { at: run.endedAt } : {}), state: run.status },
-                  },
-                  run.details.language,
-                  slackMention,
-                ),
-              ),
-            );
-            return;
-          }
-          const mayCancel = await service.precheck({
-            runId: run.id,
-            step: run.currentStep,
-            action: ACTION_IDS.runCancel,
-            surface: 'slack',
-            actor: actorOf({ id: cmd.user_id, name: cmd.user_name }),
-            ...(await principalsOf(cmd.user_id)),
-          });
-          if (!mayCancel.ok) {
-            await reply(textPayload(describe(mayCancel.error, L)));
-            return;
-          }
-          const RL = run.details.language;
-          const button = { ...builder.button(run, run.currentStep, ACTION_IDS.runCancel, false), style: 'danger' as const };
-          const msg = builder.textMessage(
-            'notice',
-            RL,
-            t(RL, 'slack.cancel.prompt', { runId: run.id, institutionCode: run.details.institutionCode }),
-          );
-          await reply(ephemeralPayload({ ...msg, actions: [button] }));
-          return;
-        }
-        case 'audit': {
-          // Issue 5: the run's whole trail as a CSV file in its thread (files.uploadV2, files:write).
-          if (!what.runId) {
-            await reply(textPayload(t(L, 'error.run_id_required', { command: 'audit' })));
-            return;
-          }
-          const mayAudit = service.authorize(
-            { surface: 'slack', actor: actorOf({ id: cmd.user_id, name: cmd.user_name }), ...(await principalsOf(cmd.user_id)) },
-            { op: 'audit' },
-          );
-          if (!mayAudit.ok) {
-            await reply(textPayload(describe(mayAudit.error, L)));
-            return;
-          }
-          const loaded = await service.load(what.runId, 'slack');
-          if (!loaded.ok) {
-            await reply(textPayload(describe(loaded.error, L)));
-            return;
-          }
-          await ack(); // the upload takes three calls: answer by response_url
-          const run = loaded.value;
-          const exp = buildAuditExport(run, await store.audit(run.id), {
-            ...(deps.defaultTimeZone ? { defaultTimeZone: deps.defaultTimeZone } : {}),
-          });
-          const up = await uploadAuditCsv({ client, store, builder }, run, exp);
-          log.info({ runId: run.id, user: cmd.user_id, entries: exp.rows.length, ok: up.ok }, 'audit trail exported');
-          const RL = run.details.language; // about a run: in the run's language
-          const text = up.ok
-            ? t(RL, 'audit.posted', { runId: run.id, link: await threadLink(run.id) })
-            : t(RL, 'audit.upload_failed', { runId: run.id, error: up.error });
-          await respond(cmd.response_url, textPayload(text), { channel: cmd.channel_id, user: cmd.user_id });
-          return;
-        }
-        case 'unknown':
-          await reply(textPayload(t(L, 'error.unknown_command', { command: what.word })));
-          return;
-      }
-    }),
-  );
-
-  // ---- modal submissions -----------------------------------------------------------------------
-  const formExpired = (L: Locale) => ({
-    response_action: 'update' as const,
-    view: noticeModal(t(L, 'slack.form_error.title'), t(L, 'slack.error.form_unreadable'), t(L, 'form.close')) as never,
-  });
-
-  app.view(FORM_IDS.start, ({ ack, body }) =>
-    tracked(async () => {
-      const parsed = viewSubmissionSchema.safeParse(body);
-      const meta = parsed.success ? parseMetadata(startMetadataSchema, parsed.data.view.private_metadata) : null;
-      // The language the form was shown in (no users.info call on the ack path).
-      const L = meta?.l ?? defaultLocale;
-      if (!parsed.success || !meta) {
-        await ack(formExpired(L));
-        return;
-      }
-      const form = parseStartForm(formValues(parsed.data.view.state.values), L);
-      if (!form.ok) {
-        await ack({ response_action: 'errors', errors: fieldErrors(L, form.errors) });
-        return;
-      }
-      if (!(await firstSubmission(body))) {
-        await ack();
-        return;
-      }
-      await ack();
-      const user = parsed.data.user;
-      const out = await service.start({
-        surface: 'slack',
-        channelId: meta.c,
-        actor: actorOf(user),
-        ...(await principalsOf(user.id)),
-        details: form.value,
-      });
-      if (!out.ok) {
-        let text = describe(out.error, L);
-        if (out.error.code === 'duplicate_run') {
-          const open = out.error.run;
-          text += `\n${t(L, 'slack.duplicate.hint', { runId: open.id, link: await threadLink(open.id) })}`;
-          const payload = textPayload(text);
-          payload.blocks = [
-            ...(payload.blocks ?? []),
-            { type: 'actions', block_id: 'run_actions', elements: [renderButton(builder.resumeButton(open, L))] },
-          ];
-          await respond(meta.r, payload, { channel: meta.c, user: user.id });
-          return;
-        }
-        await respond(meta.r, textPayload(text), { channel: meta.c, user: user.id });
-        return;
-      }
-      const failure = slackNotifier.lastCardFailure.get(out.value.id);
-      if (failure && (NOT_IN_CHANNEL_ERRORS as readonly string[]).includes(failure)) {
-        await respond(meta.r, textPayload(`${t(L, 'error.not_in_channel')}\n${t(L, 'slack.not_in_channel.run', { runId: out.value.id })}`));
-      }
-    }),
-  );
-
-  /** Common path of the run forms: metadata, run, field parsing, ack, then `work`. */
-  function runForm<T>(
-    id: FormId,
-    parse: (raw: Record<string, string | null>) => { ok: true; value: T } | { ok: false; errors: FieldErrorKeys },
-    work: (
-      run: Run,
-      value: T,
-      actor: Actor,
-      step: StepId,
-      who: { principals?: string[] },
-    ) => Promise<{ ok: true } | { ok: false; error: ServiceError }>,
-  ): void {
-    app.view(id, ({ ack, body }) =>
-      tracked(async () => {
-        const parsed = viewSubmissionSchema.safeParse(body);
-        const meta = parsed.success ? parseMetadata(runMetadataSchema, parsed.data.view.private_metadata) : null;
-        if (!parsed.success || !meta) {
-          await ack(formExpired(defaultLocale));
-          return;
-        }
-        const loaded = await service.load(meta.run, 'slack');
-        if (!loaded.ok) {
-          await ack({
-            response_action: 'update',
-            view: noticeModal(t(defaultLocale, 'slack.form_error.title'), describe(loaded.error), t(defaultLocale, 'form.close')) as never,
-          });
-          return;
-        }
-        const run = loaded.value;
-        const L = run.details.language;
-        const form = parse(formValues(parsed.data.view.state.values));
-        if (!form.ok) {
-          await ack({ response_action: 'errors', errors: fieldErrors(L, form.errors) });
-          return;
-        }
-        if (!(await firstSubmission(body))) {
-          await ack();
-          return;
-        }
-        await ack();
-        const user = parsed.data.user;
-        const out = await work(run, form.value, actorOf(user), meta.step, await principalsOf(user.id));
-        if (!out.ok) await ephemeral(run.channelId, user.id, textPayload(describe(out.error, await localeOfUser(user.id))));
-      }),
-    );
-  }
-
-  runForm(FORM_IDS.contingents, parseContingentsForm, (run, contingentIds, actor, step, who) =>
-    service.act({ runId: run.id, step, action: ACTION_IDS.stepDone, actor, ...who, surface: 'slack', contingentIds }),
-  );
-  runForm(FORM_IDS.contact, parseContactForm, (run, contactNumber, actor, step, who) =>
-    service.act({ runId: run.id, step, action: ACTION_IDS.stepDone, actor, ...who, surface: 'slack', contactNumber }),
-  );
-  // The password lives only in this call: it is not logged, stored or echoed (the modal closed on ack).
-  runForm(FORM_IDS.password, parsePasswordForm, (run, password, actor, _step, who) =>
-    service.verify({ runId: run.id, actor, ...who, surface: 'slack', password }),
-  );
-  runForm(FORM_IDS.verifySkip, parseVerifySkipForm, (run, reason, actor, step, who) =>
-    service.act({ runId: run.id, step, action: ACTION_IDS.verifySkip, actor, ...who, surface: 'slack', reason }),
-  );
-  // `answers_edit`: the recorded contingents and contact (and any erased detail), audited with old and new values.
-  runForm(FORM_IDS.answers, parseAnswersForm, (run, answers, actor, _step, who) =>
-    service.editAnswers({ runId: run.id, actor, ...who, surface: 'slack', answers }),
-  );
-
-  // ---- buttons -------------------------------------------------------------------------------
-  const onAction = async ({ ack, body }: { ack: () => Promise<void>; body: unknown }): Promise<void> => {
-    await ack();
-    const parsed = blockActionsSchema.safeParse(body);
-    if (!parsed.success) {
-      log.warn({ issues: parsed.error.issues.length }, 'unreadable block_actions payload');
-      await unreadableClick(body);
-      return;
-    }
-    const p: BlockActions = parsed.data;
-    const user = p.user;
-    const channel = p.channel?.id ?? p.container?.channel_id;
-    const action = p.actions[0]!;
-    const value = decodeActionValue(action.value);
-    const actionId = action.action_id as ActionId;
-    if (!value || !ALL_ACTION_IDS.includes(actionId)) {
-      await ephemeral(channel, user.id, textPayload(t(await localeOfUser(user.id), 'slack.error.bad_value')));
-      return;
-    }
-    const actor = actorOf(user);
-    const who = await principalsOf(user.id);
-    const fail = async (error: ServiceError) => {
-      const where = 'run' in error ? error.run.channelId : channel;
-      await ephemeral(channel ?? where, user.id, textPayload(describe(error, await localeOfUser(user.id))));
-    };
-    const form =
-      actionId === ACTION_IDS.stepDone
-        ? FORM_OF_STEP[value.step]
-        : actionId === ACTION_IDS.verifyStart
-          ? FORM_IDS.password
-          : actionId === ACTION_IDS.verifySkip
-            ? FORM_IDS.verifySkip
-            : actionId === ACTION_IDS.answersEdit
-              ? FORM_IDS.answers
-              : undefined;
-    if (form) {
-      const pre = await service.precheck({ runId: value.runId, step: value.step, action: actionId, surface: 'slack', actor, ...who });
-      if (!pre.ok) return fail(pre.error);
-      const meta = JSON.stringify({ run: value.runId, step: value.step });
-      await openModal(
-        p.trigger_id,
-        renderModal(builder.runForm(pre.value, form as RunFormId, meta)),
-        { ...(channel ? { channel } : {}), user: user.id },
-        pre.value.details.language,
-      );
-      return;
-    }
-    if (actionId === ACTION_IDS.runResume) {
-      const resumed = await service.resume({ runId: value.runId, actor, ...who, surface: 'slack' });
-      if (!resumed.ok) await fail(resumed.error);
-      else
-        await ephemeral(
-          channel ?? resumed.value.channelId,
-          user.id,
-          textPayload(
-            t(resumed.value.details.language, 'slack.resumed', {
-              runId: resumed.value.id,
-              link: (await threadLink(resumed.value.id)) ?? '',
-            }),
-          ),
-        );
-      return;
-    }
-    const out = await service.act({
-      runId: value.runId,
-      step: value.step,
-      // The other step buttons (verify_confirm included): a stale or refused click is told who did what.
-      action: actionId as Exclude<ActionId, 'verify_start' | 'run_resume'>,
-      actor,
-      ...who,
-      surface: 'slack',
-    });
-    if (!out.ok) await fail(out.error);
-  };
-  for (const id of ALL_ACTION_IDS) app.action(id, ({ ack, body }) => tracked(() => onAction({ ack, body })));
-
-  // ---- App Home (issue 5, "My runs"): the user's open and completed runs, published on open ----
-  const homeDeps = {
-    call: (method: string, args: Record<string, unknown>) => client.apiCall(method, args),
     store,
-    builder,
-    logger: log,
-    refusal: async (userId: string) => {
-      const may = service.authorize({ surface: 'slack', actor: { id: userId }, ...(await principalsOf(userId)) }, { op: 'status' });
-      return may.ok ? null : describe(may.error, await localeOfUser(userId));
-    },
-    localeOf: (userId: string) => userLocales.knownLocaleOf(userId),
-  };
-  app.event('app_home_opened', ({ event }) => tracked(() => onAppHomeOpened(homeDeps, event)));
-  // A delivery the outbox gave up shows in the starter's Home tab straight away.
-  slackNotifier.republishHome = (userId) => onAppHomeOpened(homeDeps, { type: 'app_home_opened', user: userId, tab: 'home' });
-
-  // ---- another command, button or form id: answered at once (Bolt would wait 3 s, then 404) ---
-  app.command(notOneOf([COMMAND_NAME]), ({ ack, body }) =>
-    tracked(async () => {
-      const command = visibleControls(String(body.command ?? '').slice(0, 40));
-      await ack({ response_type: 'ephemeral', text: textPayload(t(defaultLocale, 'error.unknown_command', { command })).text });
-    }),
-  );
-  app.action(notOneOf([...ALL_ACTION_IDS, PRODUCT_CHECK_ACTION_ID]), ({ ack, body }) =>
-    tracked(async () => {
-      await ack();
-      log.warn('click on a button that is not ours');
-      await unreadableClick(body);
-    }),
-  );
-  app.view(notOneOf(Object.values(FORM_IDS)), ({ ack }) => tracked(() => ack(formExpired(defaultLocale))));
-  // Interactions this app does not use: acknowledged at once (nothing to do, nothing to say).
-  // A closed modal (`view_closed`, sent only when a form asks for it), a global or message
-  // shortcut (`shortcut`, `message_action`: the manifest declares none), an options request.
-  app.view({ type: 'view_closed' }, ({ ack }) => tracked(() => ack()));
-  app.shortcut(/.*/, ({ ack, body }) =>
-    tracked(async () => {
-      await ack();
-      log.info({ type: body.type, callbackId: String(body.callback_id).slice(0, 60) }, 'shortcut the app does not offer');
-    }),
-  );
-  app.options(/.*/, ({ ack }) => tracked(() => ack({ options: [] })));
+    log,
+    defaultLocale,
+    ...(deps.defaultTimeZone ? { defaultTimeZone: deps.defaultTimeZone } : {}),
+    ...(deps.health ? { health: deps.health } : {}),
+    tracked,
+    slackNotifier,
+  });
+  registerListeners(ctx);
 
   app.error(async (err) => {
     log.error({ err: errText(err) }, 'bolt error');
@@ -973,12 +346,6 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   };
 }
 
-/** Matches any string except the given ones. */
-function notOneOf(ids: readonly string[]): RegExp {
-  const escaped = ids.map((id) => id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
-  return new RegExp('^(?!(?:' + escaped.join('|') + ')$)');
-}
-
 /**
  * False for a body Bolt would hand to no listener at all (its `getTypeAndConversation` finds no
  * type: not an object, no `event`, `command`, `name`, `actions` or known `type`), or a click
@@ -993,10 +360,6 @@ function routable(body: unknown, json: boolean): boolean {
   if (b.actions !== undefined)
     return Array.isArray(b.actions) && b.actions.length > 0 && b.actions.every((a) => typeof a === 'object' && a !== null);
   return ['block_suggestion', 'dialog_submission', 'shortcut', 'message_action', 'view_submission', 'view_closed'].includes(String(b.type));
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 500) : String(err).slice(0, 500);
 }
 
 /** Re-exported for the composition root's type. */

@@ -17,11 +17,9 @@
 import { type InstallationRows, postgresInstallationRows } from './installation-rows';
 import { eraseValuesPostgres } from './erase-stored-values';
 import pg from 'pg';
-import { z } from 'zod';
 import type { Clock } from '../../src/ports/clock.port';
 import { isoNow, systemClock } from '../../src/ports/clock.port';
 import {
-  DuplicateOpenRunError,
   VersionConflictError,
   type AuditEntry,
   type OutboxItem,
@@ -33,86 +31,23 @@ import {
 import { postgresStats } from './store-stats';
 import type { Effect, Run } from '../../src/workflow/types';
 import { applyPostgresMigrations, POSTGRES_MIGRATIONS, SCHEMA_NAME } from './postgres-migrations';
-import { describeIssues, effectSchema, parseStored, runRecordSchema, StoredRecordError } from './run-record.schema';
+import { effectSchema, parseStored } from './run-record.schema';
 import { assertNoSecrets, refJson } from './secret-guard';
 import { type AuditRow, auditEntryFromRow } from './audit-rows';
-
-/** Options of `openPostgresRunStore`. */
-export interface PostgresRunStoreOptions {
-  /** Time source for outbox `createdAt`, `delivered_at` and `schema_migrations.applied_at` (default: system clock). */
-  clock?: Clock;
-  /**
-   * Schema holding the tables (created if missing; lower-case letters, digits, `_`). Default: the
-   * role's `search_path` (normally `public`). Tests use one schema per test.
-   */
-  schema?: string;
-  /** Most connections the pool opens (default 10). */
-  maxConnections?: number;
-  /**
-   * How long to wait for a connection (a new one, or a free one of the pool), in ms (default
-   * 2000): a paused or hung server fails the call in time for a chat answer.
-   */
-  connectionTimeoutMs?: number;
-  /**
-   * How long one query may wait for its answer, in ms (default 2000; 0: no limit); past it the
-   * query fails and its connection is dropped. Migrations at open have no limit (they may wait
-   * for another replica's migration lock).
-   */
-  queryTimeoutMs?: number;
-  /**
-   * Called when a pooled connection fails outside a query (server restart, connection killed by
-   * the server, network cut); the pool drops it and opens a new one on the next query. Never
-   * thrown. Default: one line on stderr, without the URL.
-   */
-  onIdleError?: (error: Error) => void;
-}
-
-/** Default number of runs returned by `list` (same as SQLite). */
-export const DEFAULT_LIST_LIMIT = 50;
-
-/** Default of `connectionTimeoutMs` (`DATABASE_CONNECT_TIMEOUT_MS`). */
-export const DEFAULT_CONNECTION_TIMEOUT_MS = 2000;
-/** Default of `queryTimeoutMs` (`DATABASE_QUERY_TIMEOUT_MS`). */
-export const DEFAULT_QUERY_TIMEOUT_MS = 2000;
+import { insertAuditPostgres, insertOutboxPostgres } from './postgres-inserts';
+import {
+  DEFAULT_CONNECTION_TIMEOUT_MS,
+  DEFAULT_LIST_LIMIT,
+  DEFAULT_QUERY_TIMEOUT_MS,
+  type PostgresRunStoreOptions,
+  redactDatabaseUrl,
+} from './postgres-options';
+import { jsonValue, mapConstraint, type OutboxRow, parseRunRow, runColumns, type RunRow, validateRun } from './postgres-rows';
 
 /** pg's error when a query got no answer within `query_timeout`. */
 const isQueryTimeout = (e: unknown): boolean => e instanceof Error && e.message === 'Query read timeout';
 
-/** PostgreSQL error codes we translate. */
-const UNIQUE_VIOLATION = '23505';
-
-interface RunRow {
-  id: string;
-  state: string;
-}
-
-interface OutboxRow {
-  /** `BIGINT`: pg returns it as a string. */
-  id: string;
-  run_id: string;
-  effect: string;
-  created_at: string;
-  attempts: number;
-  last_error: string | null;
-}
-
-/**
- * The URL with its password (if any) replaced by `***`, for messages and logs. A value that does
- * not parse as a URL is reduced to its scheme.
- */
-export function redactDatabaseUrl(databaseUrl: string): string {
-  try {
-    const u = new URL(databaseUrl.trim());
-    if (u.password !== '') u.password = '***';
-    for (const key of [...u.searchParams.keys()]) {
-      if (/pass|secret|token|key$/i.test(key)) u.searchParams.set(key, '***');
-    }
-    return u.toString();
-  } catch {
-    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(databaseUrl.trim())?.[1];
-    return scheme ? `${scheme}://(unparsable URL)` : '(unparsable URL)';
-  }
-}
+export * from './postgres-options';
 
 /** `RunStore` over PostgreSQL. Open it with `openPostgresRunStore`. */
 export class PostgresRunStore implements RunStore {
@@ -152,8 +87,8 @@ export class PostgresRunStore implements RunStore {
       } catch (e) {
         throw mapConstraint(e, record);
       }
-      await this.#insertAudit(c, record.id, audit);
-      await this.#insertOutbox(c, record.id, effects);
+      await insertAuditPostgres(c, record.id, audit);
+      await insertOutboxPostgres(c, this.#clock, record.id, effects);
     });
   }
 
@@ -241,8 +176,8 @@ export class PostgresRunStore implements RunStore {
         throw mapConstraint(e, record);
       }
       if (changed === 0) throw new VersionConflictError(record.id, expectedVersion);
-      await this.#insertAudit(c, record.id, audit);
-      await this.#insertOutbox(c, record.id, effects);
+      await insertAuditPostgres(c, record.id, audit);
+      await insertOutboxPostgres(c, this.#clock, record.id, effects);
     });
   }
 
@@ -258,7 +193,7 @@ export class PostgresRunStore implements RunStore {
     for (const e of entries) byRun.set(e.runId, [...(byRun.get(e.runId) ?? []), e]);
     await this.#transaction(async (c) => {
       // Counters are locked in run id order so two concurrent multi-run appends cannot deadlock.
-      for (const runId of [...byRun.keys()].sort()) await this.#insertAudit(c, runId, byRun.get(runId) ?? []);
+      for (const runId of [...byRun.keys()].sort()) await insertAuditPostgres(c, runId, byRun.get(runId) ?? []);
     });
   }
 
@@ -463,61 +398,6 @@ export class PostgresRunStore implements RunStore {
       client.release(broken);
     }
   }
-
-  /**
-   * Inserts a run's audit entries after its last `seq`. The numbers come from `audit_counters`
-   * (an upsert that locks the run's counter row until commit), so concurrent writers to one run
-   * queue there and never pick the same `seq`. Call inside a transaction.
-   */
-  async #insertAudit(c: pg.PoolClient, runId: string, entries: AuditEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    for (const e of entries) {
-      if (e.runId !== runId) throw new Error(`audit entry for run ${e.runId} given with run ${runId}`);
-      assertNoSecrets(e.details, `audit details of run ${runId}`);
-    }
-    const { rows } = await c.query<{ last_seq: number }>(
-      `INSERT INTO audit_counters (run_id, last_seq) VALUES ($1, $2)
-       ON CONFLICT (run_id) DO UPDATE SET last_seq = audit_counters.last_seq + excluded.last_seq
-       RETURNING last_seq`,
-      [runId, entries.length],
-    );
-    const first = rows[0].last_seq - entries.length + 1;
-    const values: unknown[] = [];
-    const tuples = entries.map((e, i) => {
-      const n = values.length;
-      values.push(
-        runId,
-        first + i,
-        e.at,
-        JSON.stringify(e.actor),
-        e.surface,
-        e.action,
-        e.step,
-        e.outcome,
-        e.details === undefined ? null : JSON.stringify(e.details),
-      );
-      return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}::jsonb, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9}::jsonb)`;
-    });
-    await c.query(
-      `INSERT INTO audit (run_id, seq, at, actor, surface, action, step, outcome, details) VALUES ${tuples.join(', ')}`,
-      values,
-    );
-  }
-
-  /** Inserts outbox items in order (ids increase in list order). Call inside a transaction. */
-  async #insertOutbox(c: pg.PoolClient, runId: string, effects: Effect[]): Promise<void> {
-    if (effects.length === 0) return;
-    const at = isoNow(this.#clock);
-    // One row per statement keeps the BIGSERIAL ids in the list's order without relying on the
-    // evaluation order of a multi-row VALUES.
-    for (const effect of effects) {
-      await c.query('INSERT INTO outbox (run_id, effect, created_at, attempts) VALUES ($1, $2::jsonb, $3, 0)', [
-        runId,
-        JSON.stringify(effect),
-        at,
-      ]);
-    }
-  }
 }
 
 /**
@@ -565,53 +445,4 @@ export async function openPostgresRunStore(databaseUrl: string, options: Postgre
   }
   await client.end().catch(() => undefined);
   return new PostgresRunStore(pool, clock, onIdleError);
-}
-
-/** Any JSON value (refs are opaque surface data). */
-const jsonValue = z.json();
-
-/** Validates a run before writing it. @throws Error naming every wrong field. */
-function validateRun(run: Run): Run {
-  const result = runRecordSchema.safeParse(run);
-  if (!result.success) {
-    throw new Error(`run ${String((run as { id?: unknown }).id)} is not a valid run: ${describeIssues(result.error).text}`);
-  }
-  return result.data;
-}
-
-/** `$1..$12` of the runs INSERT / UPDATE (`due_at`: the next reminder of an open run, else NULL). */
-function runColumns(run: Run): (string | number | null)[] {
-  return [
-    run.id,
-    run.version,
-    run.surface,
-    run.channelId,
-    run.details.institutionCode,
-    run.details.channelCode,
-    run.status,
-    run.startedBy.id,
-    run.createdAt,
-    run.updatedAt,
-    JSON.stringify(run),
-    run.status === 'open' && run.reminder ? run.reminder.dueAt : null,
-  ];
-}
-
-function parseRunRow(row: RunRow): Run {
-  const run = parseStored(runRecordSchema, row.state, row.id, 'state');
-  if (run.id !== row.id) {
-    throw new StoredRecordError(row.id, 'state', ['id'], `id: the state holds id ${run.id}`);
-  }
-  return run;
-}
-
-/** Unique violations of the runs table: the open-run index -> DuplicateOpenRunError, the key -> "already exists". */
-function mapConstraint(e: unknown, run: Run): unknown {
-  const err = e as pg.DatabaseError;
-  if (err?.code !== UNIQUE_VIOLATION) return e;
-  if (err.constraint === 'runs_one_open_per_channel') {
-    return new DuplicateOpenRunError(run.details.institutionCode, run.details.channelCode);
-  }
-  if (err.constraint === 'runs_pkey') return new Error(`run ${run.id} already exists`);
-  return e;
 }

@@ -16,12 +16,10 @@ import { eraseValuesSqlite } from './erase-stored-values';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { z } from 'zod';
 import type { Effect, Run } from '../../src/workflow/types';
 import type { Clock } from '../../src/ports/clock.port';
 import { isoNow, systemClock } from '../../src/ports/clock.port';
 import {
-  DuplicateOpenRunError,
   VersionConflictError,
   type AuditEntry,
   type OutboxItem,
@@ -32,9 +30,10 @@ import {
 } from '../../src/ports/run-store.port';
 import { sqliteStats } from './store-stats';
 import { applySqliteMigrations } from './migrations';
-import { describeIssues, effectSchema, parseStored, runRecordSchema, StoredRecordError } from './run-record.schema';
+import { effectSchema, parseStored } from './run-record.schema';
 import { assertNoSecrets, refJson } from './secret-guard';
 import { type AuditRow, auditEntryFromRow } from './audit-rows';
+import { jsonValue, mapConstraint, type OutboxRow, parseRunRow, runColumns, type RunRow, validateRun } from './sqlite-rows';
 
 /** Options of `openSqliteRunStore`. */
 export interface SqliteRunStoreOptions {
@@ -46,24 +45,6 @@ export interface SqliteRunStoreOptions {
 
 /** Default number of runs returned by `list`. */
 export const DEFAULT_LIST_LIMIT = 50;
-
-interface RunRow {
-  id: string;
-  state: string;
-}
-
-interface OutboxRow {
-  id: number;
-  run_id: string;
-  effect: string;
-  created_at: string;
-  attempts: number;
-  last_error: string | null;
-}
-
-interface SqliteError extends Error {
-  code?: string;
-}
 
 /**
  * `RunStore` over a SQLite file (or `:memory:`). Create it with `openSqliteRunStore`.
@@ -427,54 +408,4 @@ export function openSqliteRunStore(filePath: string, options: SqliteRunStoreOpti
     throw e;
   }
   return new SqliteRunStore(db, clock);
-}
-
-/** Any JSON value (refs are opaque surface data). */
-const jsonValue = z.json();
-
-/** Validates a run before writing it. @throws Error naming every wrong field. */
-function validateRun(run: Run): Run {
-  const result = runRecordSchema.safeParse(run);
-  if (!result.success) {
-    throw new Error(`run ${String((run as { id?: unknown }).id)} is not a valid run: ${describeIssues(result.error).text}`);
-  }
-  return result.data;
-}
-
-function runColumns(run: Run): Record<string, string | number | null> {
-  return {
-    id: run.id,
-    version: run.version,
-    surface: run.surface,
-    channelId: run.channelId,
-    institutionCode: run.details.institutionCode,
-    channelCode: run.details.channelCode,
-    status: run.status,
-    startedById: run.startedBy.id,
-    createdAt: run.createdAt,
-    updatedAt: run.updatedAt,
-    state: JSON.stringify(run),
-    dueAt: dueAtOf(run),
-  };
-}
-
-/** The `due_at` column: the next reminder of an open run, else NULL. */
-function dueAtOf(run: Run): string | null {
-  return run.status === 'open' && run.reminder ? run.reminder.dueAt : null;
-}
-
-function parseRunRow(row: RunRow): Run {
-  const run = parseStored(runRecordSchema, row.state, row.id, 'state');
-  if (run.id !== row.id) {
-    throw new StoredRecordError(row.id, 'state', ['id'], `id: the state holds id ${run.id}`);
-  }
-  return run;
-}
-
-function mapConstraint(e: unknown, run: Run): unknown {
-  const err = e as SqliteError;
-  if (err?.code === 'SQLITE_CONSTRAINT_UNIQUE' && /institution_code/.test(err.message)) {
-    return new DuplicateOpenRunError(run.details.institutionCode, run.details.channelCode);
-  }
-  return e;
 }

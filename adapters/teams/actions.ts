@@ -6,18 +6,9 @@
  */
 import { z } from 'zod';
 import type { ConversationReference } from 'botbuilder';
-import {
-  parseAnswersForm,
-  parseContactForm,
-  parseContingentsForm,
-  parsePasswordForm,
-  parseStartForm,
-  parseVerifySkipForm,
-  type FieldErrorKeys,
-  type RawValues,
-} from '../../src/app/forms';
+import { type FieldErrorKeys, type RawValues } from '../../src/app/forms';
 import { errorSummary, type Outcome, type RunService, type ServiceError } from '../../src/app/run-service';
-import { ACTION_IDS, FORM_IDS, INPUT_IDS, type Locale, LOCALES, type RunFormId, STEP_IDS, type StepId } from '../../src/domain/ids';
+import { ACTION_IDS, FORM_IDS, type Locale, LOCALES, type RunFormId, STEP_IDS, type StepId } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { FieldErrors } from '../../src/messages/model';
 import type { Logger } from '../../src/ports/logger.port';
@@ -26,11 +17,13 @@ import { notPostedYet } from './not-posted';
 import type { Actor, Run } from '../../src/workflow/types';
 import { baseConversationId } from './activity';
 import { type CheckTurn, TEAMS_CHECK_VERBS, type TeamsChecks } from './checks';
-import { answersChangedCard, changesAnswers } from './answers';
-import { type ActionData, type AdaptiveCard, adaptiveCard, executeAction, REFRESH_VERB, renderForm } from './cards';
+import { type ActionData, type AdaptiveCard, adaptiveCard, REFRESH_VERB, renderForm } from './cards';
 import type { TeamsOutbound } from './notifier';
 import { TEAMS_REF } from './refs';
 import { RunCards, teamsMentionIn } from './run-cards';
+import { submitStartForm } from './handlers/start-form';
+import { verifyLater } from './handlers/verify-later';
+import { submitRunForm } from './handlers/run-forms';
 
 /** Action data as received (inputs merged in by Teams): parsed, never cast. */
 const actionDataSchema = z.looseObject({
@@ -77,15 +70,6 @@ export interface TeamsActionsDeps {
 }
 
 const TIMEOUT = Symbol('timeout');
-
-function raw(data: Record<string, unknown>): RawValues {
-  const out: RawValues = {};
-  for (const id of Object.values(INPUT_IDS)) {
-    const v = data[id];
-    if (typeof v === 'string') out[id] = v;
-  }
-  return out;
-}
 
 export class TeamsActions {
   readonly cards: RunCards;
@@ -172,7 +156,18 @@ export class TeamsActions {
     const verb = turn.verb ?? (parsed.success ? parsed.data.verb : undefined);
     if (!parsed.success || !verb) return this.noteCard(this.deps.builder.t(turn.locale, 'teams.error.bad_action'));
     const data = parsed.data as ActionData & Record<string, unknown>;
-    if (verb === FORM_IDS.start) return this.start(turn, data);
+    if (verb === FORM_IDS.start)
+      return submitStartForm(
+        {
+          deps: this.deps,
+          cards: this.cards,
+          startCard: (...args) => this.startCard(...args),
+          translate: (locale, errors) => this.translate(locale, errors),
+          refresh: (run, t) => this.refresh(run, t),
+        },
+        turn,
+        data,
+      );
     if (this.deps.checks && TEAMS_CHECK_VERBS.includes(verb)) {
       const check: CheckTurn = {
         verb,
@@ -218,6 +213,37 @@ export class TeamsActions {
           ? { hint: builder.t(L, 'teams.password.channel_hint') }
           : {}),
       });
+
+    const submitted = await submitRunForm(verb, {
+      turn,
+      data,
+      run,
+      runId,
+      step,
+      L,
+      builder,
+      service,
+      cards: this.cards,
+      form,
+      act,
+      precheck,
+      errorCard: (...args) => this.errorCard(...args),
+      verifyInBackground: (password) =>
+        this.track(
+          verifyLater(
+            {
+              deps: this.deps,
+              cards: this.cards,
+              errorCard: (...args) => this.errorCard(...args),
+              updateClicked: (t, card) => this.updateClicked(t, card),
+            },
+            turn,
+            runId,
+            password,
+          ),
+        ),
+    });
+    if (submitted) return submitted;
 
     switch (verb) {
       case REFRESH_VERB:
@@ -289,71 +315,9 @@ export class TeamsActions {
         if (!pre.ok) return this.errorCard(pre.error, kind, step, L);
         return form(FORM_IDS.answers, pre.value);
       }
-      case FORM_IDS.answers: {
-        const values = raw(data);
-        const r = parseAnswersForm(values);
-        if (!r.ok) return form(FORM_IDS.answers, run, r.errors, values);
-        if (!changesAnswers(run, r.value)) return form(FORM_IDS.answers, run, undefined, values, builder.t(L, 'teams.answers.unchanged'));
-        const edited = await service.editAnswers({ runId, actor: turn.actor, surface: 'teams', answers: r.value });
-        if (!edited.ok) return this.errorCard(edited.error, 'step', step, L);
-        return answersChangedCard(builder, run, edited.value, turn.actor, this.cards.runLabel(edited.value));
-      }
-      case FORM_IDS.contingents: {
-        const values = raw(data);
-        const r = parseContingentsForm(values);
-        if (!r.ok) return form(FORM_IDS.contingents, run, r.errors, values);
-        return act(ACTION_IDS.stepDone, { contingentIds: r.value });
-      }
-      case FORM_IDS.contact: {
-        const values = raw(data);
-        const r = parseContactForm(values);
-        if (!r.ok) return form(FORM_IDS.contact, run, r.errors, values);
-        return act(ACTION_IDS.stepDone, { contactNumber: r.value });
-      }
-      case FORM_IDS.verifySkip: {
-        const values = raw(data);
-        const r = parseVerifySkipForm(values);
-        if (!r.ok) return form(FORM_IDS.verifySkip, run, r.errors, values);
-        return act(ACTION_IDS.verifySkip, { reason: r.value });
-      }
-      case FORM_IDS.password: {
-        const r = parsePasswordForm(raw(data));
-        if (!r.ok) return form(FORM_IDS.password, run, r.errors);
-        const pre = await precheck(ACTION_IDS.verifyStart);
-        if (!pre.ok) return this.errorCard(pre.error, 'step', step, L);
-        // Never awaited inside the turn: the verification calls SecuTix (seconds); the card is
-        // updated when it ends. The password lives only in this closure until then.
-        this.track(this.verifyLater(turn, runId, r.value));
-        return this.cards.current(pre.value, 'step', 'verification', builder.t(L, 'teams.verifying'), 'info');
-      }
       default:
         return this.cards.current(run, kind === 'form' ? 'step' : kind, step, builder.t(L, 'teams.error.bad_action'));
     }
-  }
-
-  private async verifyLater(turn: ActionTurn, runId: string, password: string): Promise<void> {
-    const r = await this.deps.service.verify({ runId, actor: turn.actor, surface: 'teams', password });
-    let card: AdaptiveCard;
-    if (!r.ok) {
-      card = this.errorCard(r.error, 'step', 'verification', turn.locale);
-    } else {
-      const run = r.value;
-      const erased = run.erasedAnswers ?? [];
-      if (erased.length > 0 && run.currentStep === 'verification') {
-        // An answer equal to the password was erased instead of verifying (RunService.verify): say so.
-        card = this.cards.current(
-          run,
-          'step',
-          'verification',
-          this.deps.builder.answersErased(run, { type: 'answers_erased', fields: erased }).text,
-        );
-      } else {
-        // Still at verification: a new report (with the live buttons) is posted; the clicked card
-        // points to it, so only the newest report's buttons are live.
-        card = run.currentStep === 'verification' ? this.cards.superseded(run) : this.cards.closed(run, 'step', 'verification', turn.actor);
-      }
-    }
-    await this.updateClicked(turn, card);
   }
 
   private translate(locale: Locale, errors: FieldErrorKeys): FieldErrors {
@@ -382,56 +346,5 @@ export class TeamsActions {
       ...(values ? { values: values as Record<string, string> } : {}),
       ...(note ? { note } : {}),
     });
-  }
-
-  private async start(turn: ActionTurn, data: ActionData & Record<string, unknown>): Promise<AdaptiveCard> {
-    const locale = data.locale ?? turn.locale;
-    const values = raw(data);
-    const r = parseStartForm(values, this.deps.builder.defaultLocale);
-    if (!r.ok) return this.startCard(locale, {}, this.translate(locale, r.errors), values);
-    const channelId = baseConversationId(turn.conversationId);
-    const started = await this.deps.service.start({ surface: 'teams', channelId, actor: turn.actor, details: r.value });
-    if (!started.ok && started.error.code === 'duplicate_run') {
-      // Point to the open run, with a button that posts its current step again (product.md).
-      const open = started.error.run;
-      const text = this.deps.builder.describeError(started.error, locale, teamsMentionIn(this.deps.builder, locale), 'teams');
-      const resume = this.deps.builder.resumeButton(open, locale);
-      return adaptiveCard(
-        [
-          { type: 'TextBlock', text: this.cards.runLabel(open), wrap: true, isSubtle: true, size: 'Small', weight: 'Bolder' },
-          { type: 'TextBlock', text, wrap: true, color: 'attention' },
-        ],
-        [
-          executeAction(
-            resume.label,
-            { verb: resume.actionId, runId: open.id, step: open.currentStep ?? 'email_draft', version: open.version, card: 'card' },
-            'positive',
-          ),
-        ],
-        text,
-      );
-    }
-    if (!started.ok)
-      return this.startCard(
-        locale,
-        {},
-        undefined,
-        values,
-        this.deps.builder.describeError(started.error, locale, teamsMentionIn(this.deps.builder, locale), 'teams'),
-      );
-    const run = started.value;
-    await this.refresh(run, turn);
-    const text = this.deps.builder.t(run.details.language, 'teams.started', {
-      runId: run.id,
-      institutionCode: run.details.institutionCode,
-    });
-    return adaptiveCard(
-      [
-        { type: 'TextBlock', text: this.cards.runLabel(run), wrap: true, isSubtle: true, size: 'Small', weight: 'Bolder' },
-        { type: 'TextBlock', text, wrap: true },
-      ],
-      [],
-      text,
-    );
   }
 }

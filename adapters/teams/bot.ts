@@ -11,24 +11,18 @@ import {
   type InvokeResponse,
   TurnContext,
 } from 'botbuilder';
-import { buildAuditExport } from '../../src/app/audit-export';
 import { errorSummary, type RunService } from '../../src/app/run-service';
-import { ACTION_IDS, type Locale, LOCALES } from '../../src/domain/ids';
-import { loadMyRuns } from '../../src/app/my-runs';
+import { type Locale } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { Logger } from '../../src/ports/logger.port';
 import { type RunStore, StoreUnavailableError } from '../../src/ports/run-store.port';
-import { notPostedYet } from './not-posted';
-import { actorOf, baseConversationId, baseReference, isChannelReference, localeOf } from './activity';
+import { actorOf, baseConversationId, baseReference, localeOf } from './activity';
 import { type ActionTurn, TeamsActions } from './actions';
-import { auditCards } from './audit-cards';
 import type { TeamsChecks } from './checks';
 import { type AdaptiveCard, adaptiveCard, cardActivity, cardInvokeResponse, renderMessage } from './cards';
-import { mentionsBot, parseTeamsCommand, stripBotMention } from './mention';
 import type { RecentReferences } from './notifier';
-import { teamsMentionIn } from './run-cards';
-import { isAttachmentOnly, isSupportedConversation, WelcomedConversations } from './welcome';
-import { SUPPORT_CHANNEL_REF, TEAMS_GLOBAL_REF_OWNER, TEAMS_REF } from './refs';
+import { isSupportedConversation, WelcomedConversations } from './welcome';
+import { handleCommand } from './handlers/commands';
 
 /** Dependencies of `TeamsBot`. */
 export interface TeamsBotDeps {
@@ -192,135 +186,16 @@ export class TeamsBot extends ActivityHandler {
     }
   }
 
+  /** A command typed as a message: handled by `handlers/commands.ts`. */
   private async command(ctx: TurnContext): Promise<void> {
-    const { builder, service, store, actions } = this.deps;
-    const a = ctx.activity;
-    if (a.conversation.conversationType === 'channel' && !mentionsBot(a.text ?? '', a.recipient, a.entities ?? [])) {
-      // In a channel only messages that mention the bot are for us (another bot's command is not).
-      this.deps.logger.debug({ conversation: baseConversationId(a.conversation.id) }, 'teams channel message without our mention ignored');
-      return;
-    }
-    const ref = this.remember(ctx);
-    const L = localeOf(a.locale, this.deps.defaultLocale);
-    const actor = actorOf(a.from);
-    const words = stripBotMention(a.text ?? '', a.recipient, a.entities ?? []);
-    // A file or an image without text is not an empty command (which would mean `start`).
-    if (isAttachmentOnly(words, a.attachments)) return this.reply(ctx, this.text(L, builder.t(L, 'teams.attachments_only')));
-    const cmd = parseTeamsCommand(words);
-    const baseId = baseConversationId(a.conversation.id);
-    /** Loads a Teams run named in a command and refreshes its reference when typed in its conversation. */
-    const loadRun = async (runId: string) => {
-      const loaded = await service.load(runId, 'teams');
-      if (loaded.ok && loaded.value.channelId === baseId) await store.putRef(runId, TEAMS_REF.conversation, ref);
-      return loaded;
-    };
-    switch (cmd.name) {
-      case 'start': {
-        const mayStart = service.authorize({ surface: 'teams', actor }, { op: 'start' });
-        if (!mayStart.ok) return this.reply(ctx, this.text(L, builder.describeError(mayStart.error, L, undefined, 'teams')));
-        return this.reply(ctx, actions.startCard(L, cmd.institutionCode ? { institutionCode: cmd.institutionCode } : {}));
-      }
-      case 'help': {
-        const text = [
-          builder.t(L, 'help.text'),
-          builder.commandList(L, 'digitick-onboard', service.access.commands({ surface: 'teams', actor })),
-          builder.t(L, 'teams.help.notes'),
-        ].join('\n\n');
-        return this.reply(ctx, this.text(L, text, builder.t(L, 'help.header')));
-      }
-      case 'product':
-        if (cmd.productCode && this.deps.checks) return this.reply(ctx, this.deps.checks.productCard(cmd.productCode, L));
-        return this.reply(ctx, renderMessage(builder.productGuide(L)));
-      case 'check':
-        if (!this.deps.checks) return this.reply(ctx, this.text(L, builder.t(L, 'error.check.unavailable')));
-        return this.reply(ctx, this.deps.checks.commandCard(cmd, actor, L, a.conversation.conversationType === 'channel'));
-      case 'status': {
-        const mayRead = service.authorize({ surface: 'teams', actor }, { op: 'status' });
-        if (!mayRead.ok) return this.reply(ctx, this.text(L, builder.describeError(mayRead.error, L, undefined, 'teams')));
-        if (!cmd.runId && a.conversation.conversationType === 'personal') {
-          // Personal chat: "My runs" (issue 5), as the Slack App Home: open runs with Resume, last 10 completed.
-          const lang = a.locale?.toLowerCase().split(/[-_]/)[0] ?? '';
-          const own = (LOCALES as readonly string[]).includes(lang) ? L : undefined;
-          const mine = await loadMyRuns(store, 'teams', actor.id);
-          return this.reply(ctx, renderMessage(builder.myRuns('teams', own, mine, teamsMentionIn(builder, L))));
-        }
-        if (!cmd.runId) {
-          const runs = await service.openRuns('teams', actor.id);
-          return this.reply(
-            ctx,
-            runs.length === 0 ? this.text(L, builder.t(L, 'teams.status.none')) : renderMessage(builder.statusList(L, runs)),
-          );
-        }
-        const loaded = await loadRun(cmd.runId);
-        if (!loaded.ok) return this.reply(ctx, this.text(L, builder.describeError(loaded.error, L, undefined, 'teams')));
-        return this.reply(ctx, actions.cards.progress(loaded.value));
-      }
-      case 'resume':
-      case 'cancel': {
-        if (!cmd.runId) return this.reply(ctx, this.text(L, builder.t(L, 'teams.error.run_id_required', { command: cmd.name })));
-        const loaded = await loadRun(cmd.runId);
-        if (!loaded.ok) return this.reply(ctx, this.text(L, builder.describeError(loaded.error, L, undefined, 'teams')));
-        const run = loaded.value;
-        if (cmd.name === 'cancel') {
-          if (run.status !== 'open' || !run.currentStep) {
-            return this.reply(
-              ctx,
-              this.text(
-                L,
-                builder.refusal(
-                  run,
-                  { code: 'run_not_open', last: { by: run.endedBy, at: run.endedAt, state: run.status } },
-                  run.details.language,
-                ),
-              ),
-            );
-          }
-          const mayCancel = await service.precheck({
-            runId: run.id,
-            step: run.currentStep,
-            action: ACTION_IDS.runCancel,
-            surface: 'teams',
-            actor,
-          });
-          if (!mayCancel.ok) return this.reply(ctx, this.text(L, builder.describeError(mayCancel.error, L, undefined, 'teams')));
-          return this.reply(ctx, actions.cards.cancelConfirm(run, 'step', run.currentStep));
-        }
-        const r = await service.resume({ runId: run.id, actor, surface: 'teams' });
-        if (!r.ok) return this.reply(ctx, this.text(L, builder.describeError(r.error, L, undefined, 'teams')));
-        // Nothing to say when the step was posted (it is there); say so when it could not be.
-        const problem = await notPostedYet(store, run.id);
-        const RL = run.details.language; // about a run: in the run's language
-        if (problem) return this.reply(ctx, this.text(RL, builder.t(RL, 'teams.resume.pending', { runId: run.id, code: problem })));
-        return;
-      }
-      case 'support_channel': {
-        // Only SecuTix support may choose where password requests go (SUPPORT_USERS; empty = everyone).
-        if (!service.access.isSupport({ actor, surface: 'teams' })) {
-          this.deps.logger.warn({ actor: actor.id }, 'teams support channel registration refused: not in SUPPORT_USERS');
-          return this.reply(ctx, this.text(L, builder.t(L, 'teams.support_channel.not_support')));
-        }
-        if (!isChannelReference(ref)) return this.reply(ctx, this.text(L, builder.t(L, 'teams.support_channel.not_channel')));
-        await store.putRef(TEAMS_GLOBAL_REF_OWNER, SUPPORT_CHANNEL_REF, ref);
-        this.deps.logger.info({ conversation: baseId }, 'teams support channel registered');
-        return this.reply(ctx, this.text(L, builder.t(L, 'teams.support_channel.saved')));
-      }
-      case 'audit': {
-        // Issue 5: the run's whole trail as table cards (a CSV file would need Graph file permissions).
-        if (!cmd.runId) return this.reply(ctx, this.text(L, builder.t(L, 'teams.error.run_id_required', { command: 'audit' })));
-        const mayAudit = service.authorize({ surface: 'teams', actor }, { op: 'audit' });
-        if (!mayAudit.ok) return this.reply(ctx, this.text(L, builder.describeError(mayAudit.error, L, undefined, 'teams')));
-        const loaded = await loadRun(cmd.runId);
-        if (!loaded.ok) return this.reply(ctx, this.text(L, builder.describeError(loaded.error, L, undefined, 'teams')));
-        const exp = buildAuditExport(loaded.value, await store.audit(loaded.value.id), {
-          ...(this.deps.defaultTimeZone ? { defaultTimeZone: this.deps.defaultTimeZone } : {}),
-        });
-        this.deps.logger.info({ runId: exp.runId, actor: actor.id, entries: exp.rows.length }, 'audit trail exported');
-        // About a run: in the run's language (as `status RUN` shows its card).
-        for (const card of auditCards(exp, builder, loaded.value.details.language)) await this.reply(ctx, card);
-        return;
-      }
-      case 'unknown':
-        return this.reply(ctx, this.text(L, builder.t(L, 'teams.error.unknown_command', { command: cmd.word.slice(0, 60) })));
-    }
+    return handleCommand(
+      {
+        deps: this.deps,
+        remember: (c) => this.remember(c),
+        reply: (c, card) => this.reply(c, card),
+        text: (locale, text, header) => this.text(locale, text, header),
+      },
+      ctx,
+    );
   }
 }

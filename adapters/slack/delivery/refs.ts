@@ -1,0 +1,31 @@
+/**
+ * What the Slack notifier remembers in the run store (`RunStore.putRef`): where the card, the
+ * support request and each step's messages are, and the state of each outbox item's post.
+ */
+import { z } from 'zod';
+import type { StepId } from '../../../src/domain/ids';
+
+/** Ref keys kept in the run store (`RunStore.putRef`). */
+export const SLACK_REF = {
+  card: 'slack.card',
+  support: 'slack.support',
+  step: (step: StepId) => `slack.step.${step}`,
+  /** State of an outbox item's `chat.postMessage` (`DeliveryMarker`). */
+  delivery: (id: number) => `slack.delivery.${id}`,
+} as const;
+
+export const messageRefSchema = z.object({ channel: z.string(), ts: z.string() });
+/** Where a posted message is: channel id and `ts`. */
+export type MessageRef = z.infer<typeof messageRefSchema>;
+export const stepRefSchema = messageRefSchema.extend({ text: z.string(), blocks: z.array(z.record(z.string(), z.unknown())) });
+/** A step message (or a report with buttons): where it is and its content without buttons. */
+export type StepMessageRef = z.infer<typeof stepRefSchema>;
+export const supportRefSchema = messageRefSchema.extend({ permalink: z.string().nullable() });
+export const deliveryMarkerSchema = z.discriminatedUnion('state', [
+  /** The post was sent; Slack's answer was not seen (yet). `thread_ts` when it went in a thread. */
+  z.object({ state: z.literal('posting'), channel: z.string(), thread_ts: z.string().optional() }),
+  /** Slack answered with the message's `ts` (or it was found after an ambiguous failure). */
+  z.object({ state: z.literal('posted'), channel: z.string(), ts: z.string() }),
+]);
+/** What the ref `slack.delivery.<id>` holds about an outbox item's post. */
+export type DeliveryMarker = z.infer<typeof deliveryMarkerSchema>;

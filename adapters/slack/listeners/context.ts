@@ -1,0 +1,249 @@
+/**
+ * What every Slack listener borrows from the surface: the services, the message builder, the
+ * Web API client, and the small answering helpers (ephemeral answers, `response_url`, modals,
+ * thread links). Built once by `createSlackSurface`; each module in `listeners/` is a function
+ * of this context that registers its listener(s).
+ */
+import { z } from 'zod';
+import type { App, webApi } from '@slack/bolt';
+import type { Locale } from '../../../src/domain/ids';
+import type { RunService, ServiceError } from '../../../src/app/run-service';
+import type { HealthCheckService } from '../../../src/app/health-check';
+import type { FieldErrorKeys } from '../../../src/app/forms';
+import type { MessageBuilder } from '../../../src/messages/builder';
+import type { Message } from '../../../src/messages/model';
+import type { RunStore } from '../../../src/ports/run-store.port';
+import type { Actor, Run } from '../../../src/workflow/types';
+import type { AppLogger } from '../../logger';
+import { noticeModal, renderMessage, type SlackMessagePayload, textPayload } from '../block-kit';
+import type { SlackChecksContext } from '../checks';
+import { claimViewSubmission } from '../dedupe';
+import { blockedCode, blockedReason, firstFailed, isChannelProblem } from '../blocked';
+import { SlackUserGroups } from '../user-groups';
+import { SlackUserLocales } from '../user-locale';
+import { SLACK_REF, type SlackNotifier, slackErrorCode, slackMention } from '../notifier';
+import { errText } from '../err-text';
+
+const permalinkAnswer = z.object({ permalink: z.string() });
+
+/** What `createListenerContext` is built from (the surface's parts). */
+export interface ListenerContextDeps {
+  app: App;
+  /** Web API calls other than `chat.postMessage` (in OAuth mode, with the token of the workspace in scope). */
+  client: webApi.WebClient;
+  service: RunService;
+  builder: MessageBuilder;
+  store: RunStore;
+  log: AppLogger;
+  defaultLocale: Locale;
+  /** Zone of the audit export's local times when SecuTix gave none. */
+  defaultTimeZone?: string;
+  /** The checks without a run; absent: they answer "not available". */
+  health?: HealthCheckService;
+  /** Wraps a listener's work so tests and a graceful stop can wait for it. */
+  tracked: (work: () => Promise<void>) => Promise<void>;
+  slackNotifier: SlackNotifier;
+}
+
+/** The context of every Slack listener (see `listeners/index.ts`). */
+export type SlackListenerContext = ReturnType<typeof createListenerContext>;
+
+/** Builds the listeners' context: the deps plus the answering helpers. */
+export function createListenerContext(deps: ListenerContextDeps) {
+  const { app, client, service, builder, store, log, defaultLocale, tracked } = deps;
+  // Access lists may name user groups (S...): the acting user's memberships travel beside the
+  // actor as `principals` (never stored with the run). Built at first use.
+  let userGroups: SlackUserGroups | undefined;
+  /** `{ principals }` for the service: the watched user groups `userId` belongs to. */
+  const principalsOf = async (userId: string): Promise<{ principals?: string[] }> => {
+    userGroups ??= new SlackUserGroups({
+      groupIds: service.access.listedIds(),
+      call: (method, args) => client.apiCall(method, args),
+      logger: log,
+    });
+    const groups = await userGroups.groupsOf(userId);
+    return groups.length > 0 ? { principals: groups } : {};
+  };
+  // Answers only one user sees (help, status, errors, refusals, the start form) follow that
+  // user's Slack locale (`users.info`, cached); run messages stay in the run's language.
+  const userLocales = new SlackUserLocales({
+    call: (method, args) => client.apiCall(method, args),
+    fallback: defaultLocale,
+    logger: log,
+  });
+  /** The user's own language (`DEFAULT_LOCALE` when Slack gives none of ours). Never throws. */
+  const localeOfUser = (userId: string): Promise<Locale> => userLocales.localeOf(userId);
+
+  /** False for a retry or replay of a view submission that already passed validation. */
+  const firstSubmission = (body: unknown) => claimViewSubmission({ store, logger: log }, (body as { view?: unknown }).view);
+
+  // ---- small helpers -------------------------------------------------------------------------
+  const t = (L: Locale, key: string, view: Record<string, unknown> = {}) => builder.t(L, key, view);
+  const ephemeralPayload = (msg: Message): SlackMessagePayload => {
+    const p = renderMessage(msg, {
+      outcomeLabel: (o) => t(msg.locale, `report.outcome.${o}`),
+      stateLabel: (s) => t(msg.locale, `state.${s}`),
+    });
+    delete p.metadata;
+    return p;
+  };
+
+  /** Tells one user something only they see, in a channel. Never throws. */
+  async function ephemeral(channel: string | undefined, user: string, payload: SlackMessagePayload): Promise<void> {
+    if (!channel) {
+      log.warn({ user }, 'no channel for an ephemeral answer');
+      return;
+    }
+    try {
+      await client.apiCall('chat.postEphemeral', { channel, user, text: payload.text, blocks: payload.blocks });
+    } catch (err) {
+      log.warn({ user, channel, slackError: slackErrorCode(err) ?? errText(err) }, 'ephemeral answer not delivered');
+    }
+  }
+
+  /** Answers through a command's `response_url` (ephemeral). Never throws. */
+  async function respond(
+    responseUrl: string | undefined,
+    payload: SlackMessagePayload,
+    fallback?: { channel: string; user: string },
+  ): Promise<void> {
+    if (responseUrl) {
+      try {
+        const res = await fetch(responseUrl, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, ...payload }),
+        });
+        if (res.ok) return;
+        log.warn({ status: res.status }, 'response_url answer refused');
+      } catch (err) {
+        log.warn({ err: errText(err) }, 'response_url answer failed');
+      }
+    }
+    if (fallback) await ephemeral(fallback.channel, fallback.user, payload);
+  }
+
+  const looseClick = z.object({
+    user: z
+      .object({ id: z.string().min(1) })
+      .optional()
+      .catch(undefined),
+    channel: z
+      .object({ id: z.string().min(1) })
+      .optional()
+      .catch(undefined),
+    container: z
+      .object({ channel_id: z.string().min(1) })
+      .optional()
+      .catch(undefined),
+    response_url: z.string().optional().catch(undefined),
+  });
+  /** Tells the clicker a button could not be read: ephemerally, else through the click's `response_url`. Never throws. */
+  async function unreadableClick(body: unknown): Promise<void> {
+    const p = looseClick.safeParse(body);
+    if (!p.success) return;
+    const text = textPayload(t(p.data.user ? await localeOfUser(p.data.user.id) : defaultLocale, 'slack.error.bad_value'));
+    const channel = p.data.channel?.id ?? p.data.container?.channel_id;
+    if (p.data.user && channel) await ephemeral(channel, p.data.user.id, text);
+    else await respond(p.data.response_url, text);
+  }
+
+  /** The user-facing sentence of a service error (model text: `textPayload` escapes it). */
+  const describe = (error: ServiceError, locale?: Locale): string => builder.describeError(error, locale, slackMention);
+
+  const actorOf = (u: { id: string; name?: string | undefined; username?: string | undefined }): Actor => {
+    const name = u.name ?? u.username;
+    return name ? { id: u.id, name } : { id: u.id };
+  };
+
+  const fieldErrors = (L: Locale, keys: FieldErrorKeys): Record<string, string> =>
+    Object.fromEntries(Object.entries(keys).map(([id, key]) => [id, t(L, key as string)]));
+
+  async function openModal(
+    triggerId: string | undefined,
+    view: Record<string, unknown>,
+    who: { channel?: string; user: string },
+    L: Locale,
+  ): Promise<void> {
+    if (!triggerId) {
+      await ephemeral(who.channel, who.user, textPayload(t(L, 'slack.error.bad_value')));
+      return;
+    }
+    try {
+      await client.apiCall('views.open', { trigger_id: triggerId, view });
+    } catch (err) {
+      log.warn({ slackError: slackErrorCode(err) ?? errText(err) }, 'views.open failed');
+      await ephemeral(who.channel, who.user, textPayload(t(L, 'slack.error.modal_failed')));
+    }
+  }
+
+  /**
+   * What `resume` did: "posted again" only when nothing of the run waits in the outbox; a
+   * delivery Slack refuses says why and how to fix it (invite the bot...), another failure that
+   * it is retried.
+   */
+  async function resumedText(run: Run, L: Locale): Promise<string> {
+    const failed = firstFailed(await store.pendingOutbox(100, run.id));
+    if (!failed) return t(L, 'slack.resumed', { runId: run.id, link: await threadLink(run.id) });
+    const code = blockedCode(failed.lastError);
+    const reason = blockedReason(builder, L, code, run.channelId);
+    return isChannelProblem(code)
+      ? t(L, 'slack.resume.blocked', { runId: run.id, reason })
+      : t(L, 'slack.resume.pending', { runId: run.id, code });
+  }
+
+  /** A link to a run's thread, when its card is posted. */
+  async function threadLink(runId: string): Promise<string | null> {
+    const ref = (await store.getRefs(runId))[SLACK_REF.card] as { channel?: unknown; ts?: unknown } | undefined;
+    if (!ref || typeof ref.channel !== 'string' || typeof ref.ts !== 'string') return null;
+    try {
+      const res = permalinkAnswer.safeParse(await client.apiCall('chat.getPermalink', { channel: ref.channel, message_ts: ref.ts }));
+      return res.success ? res.data.permalink : null;
+    } catch {
+      return null;
+    }
+  }
+
+  // ---- checks without a run (issue 5): `check INSTITUTION`, the `product CODE` check ---------
+  const checks: SlackChecksContext = {
+    app,
+    call: (method, args) => client.apiCall(method, args),
+    builder,
+    ...(deps.health ? { health: deps.health } : {}),
+    logger: log,
+    defaultLocale,
+    localeOf: localeOfUser,
+    tracked,
+    principalsOf,
+    describe,
+    openModal,
+    respond: (url, payload) => respond(url, payload),
+    firstSubmission,
+  };
+
+  const formExpired = (L: Locale) => ({
+    response_action: 'update' as const,
+    view: noticeModal(t(L, 'slack.form_error.title'), t(L, 'slack.error.form_unreadable'), t(L, 'form.close')) as never,
+  });
+
+  return {
+    ...deps,
+    userLocales,
+    principalsOf,
+    localeOfUser,
+    firstSubmission,
+    t,
+    ephemeralPayload,
+    ephemeral,
+    respond,
+    unreadableClick,
+    describe,
+    actorOf,
+    fieldErrors,
+    openModal,
+    resumedText,
+    threadLink,
+    checks,
+    formExpired,
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * App Home (issue 5, "My runs"): the user's open and completed runs, published when the Home tab
+ * opens, and again when the outbox gives up a delivery of one of the user's runs.
+ */
+import { onAppHomeOpened } from '../../home';
+import type { SlackListenerContext } from '../context';
+
+/** Registers the `app_home_opened` listener and the notifier's Home republishing. */
+export function registerAppHome(ctx: SlackListenerContext): void {
+  const { app, client, service, builder, store, log, tracked, slackNotifier, userLocales, principalsOf, localeOfUser, describe } = ctx;
+
+  // ---- App Home (issue 5, "My runs"): the user's open and completed runs, published on open ----
+  const homeDeps = {
+    call: (method: string, args: Record<string, unknown>) => client.apiCall(method, args),
+    store,
+    builder,
+    logger: log,
+    refusal: async (userId: string) => {
+      const may = service.authorize({ surface: 'slack', actor: { id: userId }, ...(await principalsOf(userId)) }, { op: 'status' });
+      return may.ok ? null : describe(may.error, await localeOfUser(userId));
+    },
+    localeOf: (userId: string) => userLocales.knownLocaleOf(userId),
+  };
+  app.event('app_home_opened', ({ event }) => tracked(() => onAppHomeOpened(homeDeps, event)));
+  // A delivery the outbox gave up shows in the starter's Home tab straight away.
+  slackNotifier.republishHome = (userId) => onAppHomeOpened(homeDeps, { type: 'app_home_opened', user: userId, tab: 'home' });
+}

@@ -1,0 +1,103 @@
+/**
+ * The run forms' submissions (contingents, technical contact, SecuTix password, verification skip,
+ * answers edit): metadata, run, field parsing, ack, then the service call. The password lives only
+ * in the submission's handler: it is not logged, stored or echoed.
+ */
+import { ACTION_IDS, FORM_IDS, type FormId, type StepId } from '../../../../src/domain/ids';
+import type { ServiceError } from '../../../../src/app/run-service';
+import {
+  parseAnswersForm,
+  parseContactForm,
+  parseContingentsForm,
+  parsePasswordForm,
+  parseVerifySkipForm,
+  type FieldErrorKeys,
+} from '../../../../src/app/forms';
+import type { Actor, Run } from '../../../../src/workflow/types';
+import { noticeModal, textPayload } from '../../block-kit';
+import { formValues, parseMetadata, runMetadataSchema, viewSubmissionSchema } from '../../payloads';
+import type { SlackListenerContext } from '../context';
+
+/** Registers the view submission listeners of the run forms. */
+export function registerRunForms(ctx: SlackListenerContext): void {
+  const {
+    app,
+    service,
+    defaultLocale,
+    tracked,
+    principalsOf,
+    localeOfUser,
+    firstSubmission,
+    t,
+    ephemeral,
+    describe,
+    actorOf,
+    fieldErrors,
+    formExpired,
+  } = ctx;
+
+  /** Common path of the run forms: metadata, run, field parsing, ack, then `work`. */
+  function runForm<T>(
+    id: FormId,
+    parse: (raw: Record<string, string | null>) => { ok: true; value: T } | { ok: false; errors: FieldErrorKeys },
+    work: (
+      run: Run,
+      value: T,
+      actor: Actor,
+      step: StepId,
+      who: { principals?: string[] },
+    ) => Promise<{ ok: true } | { ok: false; error: ServiceError }>,
+  ): void {
+    app.view(id, ({ ack, body }) =>
+      tracked(async () => {
+        const parsed = viewSubmissionSchema.safeParse(body);
+        const meta = parsed.success ? parseMetadata(runMetadataSchema, parsed.data.view.private_metadata) : null;
+        if (!parsed.success || !meta) {
+          await ack(formExpired(defaultLocale));
+          return;
+        }
+        const loaded = await service.load(meta.run, 'slack');
+        if (!loaded.ok) {
+          await ack({
+            response_action: 'update',
+            view: noticeModal(t(defaultLocale, 'slack.form_error.title'), describe(loaded.error), t(defaultLocale, 'form.close')) as never,
+          });
+          return;
+        }
+        const run = loaded.value;
+        const L = run.details.language;
+        const form = parse(formValues(parsed.data.view.state.values));
+        if (!form.ok) {
+          await ack({ response_action: 'errors', errors: fieldErrors(L, form.errors) });
+          return;
+        }
+        if (!(await firstSubmission(body))) {
+          await ack();
+          return;
+        }
+        await ack();
+        const user = parsed.data.user;
+        const out = await work(run, form.value, actorOf(user), meta.step, await principalsOf(user.id));
+        if (!out.ok) await ephemeral(run.channelId, user.id, textPayload(describe(out.error, await localeOfUser(user.id))));
+      }),
+    );
+  }
+
+  runForm(FORM_IDS.contingents, parseContingentsForm, (run, contingentIds, actor, step, who) =>
+    service.act({ runId: run.id, step, action: ACTION_IDS.stepDone, actor, ...who, surface: 'slack', contingentIds }),
+  );
+  runForm(FORM_IDS.contact, parseContactForm, (run, contactNumber, actor, step, who) =>
+    service.act({ runId: run.id, step, action: ACTION_IDS.stepDone, actor, ...who, surface: 'slack', contactNumber }),
+  );
+  // The password lives only in this call: it is not logged, stored or echoed (the modal closed on ack).
+  runForm(FORM_IDS.password, parsePasswordForm, (run, password, actor, _step, who) =>
+    service.verify({ runId: run.id, actor, ...who, surface: 'slack', password }),
+  );
+  runForm(FORM_IDS.verifySkip, parseVerifySkipForm, (run, reason, actor, step, who) =>
+    service.act({ runId: run.id, step, action: ACTION_IDS.verifySkip, actor, ...who, surface: 'slack', reason }),
+  );
+  // `answers_edit`: the recorded contingents and contact (and any erased detail), audited with old and new values.
+  runForm(FORM_IDS.answers, parseAnswersForm, (run, answers, actor, _step, who) =>
+    service.editAnswers({ runId: run.id, actor, ...who, surface: 'slack', answers }),
+  );
+}

@@ -1,0 +1,82 @@
+/**
+ * The start form's submission (`onboard_start`): fields checked (errors shown on the fields), then
+ * `RunService.start`; a refusal or a duplicate run is told to the starter only.
+ */
+import { FORM_IDS } from '../../../../src/domain/ids';
+import { parseStartForm } from '../../../../src/app/forms';
+import { renderButton, textPayload } from '../../block-kit';
+import { NOT_IN_CHANNEL_ERRORS } from '../../notifier';
+import { formValues, parseMetadata, startMetadataSchema, viewSubmissionSchema } from '../../payloads';
+import type { SlackListenerContext } from '../context';
+
+/** Registers the `onboard_start` view submission listener. */
+export function registerStartForm(ctx: SlackListenerContext): void {
+  const {
+    app,
+    service,
+    builder,
+    defaultLocale,
+    tracked,
+    slackNotifier,
+    principalsOf,
+    firstSubmission,
+    t,
+    respond,
+    describe,
+    actorOf,
+    fieldErrors,
+    threadLink,
+    formExpired,
+  } = ctx;
+
+  app.view(FORM_IDS.start, ({ ack, body }) =>
+    tracked(async () => {
+      const parsed = viewSubmissionSchema.safeParse(body);
+      const meta = parsed.success ? parseMetadata(startMetadataSchema, parsed.data.view.private_metadata) : null;
+      // The language the form was shown in (no users.info call on the ack path).
+      const L = meta?.l ?? defaultLocale;
+      if (!parsed.success || !meta) {
+        await ack(formExpired(L));
+        return;
+      }
+      const form = parseStartForm(formValues(parsed.data.view.state.values), L);
+      if (!form.ok) {
+        await ack({ response_action: 'errors', errors: fieldErrors(L, form.errors) });
+        return;
+      }
+      if (!(await firstSubmission(body))) {
+        await ack();
+        return;
+      }
+      await ack();
+      const user = parsed.data.user;
+      const out = await service.start({
+        surface: 'slack',
+        channelId: meta.c,
+        actor: actorOf(user),
+        ...(await principalsOf(user.id)),
+        details: form.value,
+      });
+      if (!out.ok) {
+        let text = describe(out.error, L);
+        if (out.error.code === 'duplicate_run') {
+          const open = out.error.run;
+          text += `\n${t(L, 'slack.duplicate.hint', { runId: open.id, link: await threadLink(open.id) })}`;
+          const payload = textPayload(text);
+          payload.blocks = [
+            ...(payload.blocks ?? []),
+            { type: 'actions', block_id: 'run_actions', elements: [renderButton(builder.resumeButton(open, L))] },
+          ];
+          await respond(meta.r, payload, { channel: meta.c, user: user.id });
+          return;
+        }
+        await respond(meta.r, textPayload(text), { channel: meta.c, user: user.id });
+        return;
+      }
+      const failure = slackNotifier.lastCardFailure.get(out.value.id);
+      if (failure && (NOT_IN_CHANNEL_ERRORS as readonly string[]).includes(failure)) {
+        await respond(meta.r, textPayload(`${t(L, 'error.not_in_channel')}\n${t(L, 'slack.not_in_channel.run', { runId: out.value.id })}`));
+      }
+    }),
+  );
+}

@@ -1,0 +1,39 @@
+/**
+ * How a Slack Web API call failed: Slack's error code, a 429's `Retry-After`, whether a failed post
+ * may still have landed (ambiguous), and the code to log.
+ */
+
+/** Slack `chat.postMessage` errors meaning the bot cannot post in that conversation. */
+export const NOT_IN_CHANNEL_ERRORS = ['channel_not_found', 'not_in_channel', 'is_archived', 'restricted_action'] as const;
+
+/** The Slack error code of a failed Web API call (`invalid_auth`, `channel_not_found`...), or undefined. */
+export function slackErrorCode(err: unknown): string | undefined {
+  const data = (err as { data?: { error?: unknown } } | null)?.data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
+
+/**
+ * Seconds to wait when a Web API call was refused with 429 (`WebAPIRateLimitedError`, code
+ * `slack_webapi_rate_limited_error`, thrown when the client has `rejectRateLimitedCalls: true`), else undefined.
+ */
+export function rateLimitedRetryAfter(err: unknown): number | undefined {
+  const e = err as { code?: unknown; retryAfter?: unknown } | null;
+  return e?.code === 'slack_webapi_rate_limited_error' && typeof e.retryAfter === 'number' && e.retryAfter >= 0 ? e.retryAfter : undefined;
+}
+
+/**
+ * True when a failed call may still have taken effect: no answer (timeout, reset, network:
+ * `slack_webapi_request_error`), an HTTP error status (`slack_webapi_http_error`), or an answer
+ * that could not be read. False for a clean refusal: Slack's `ok: false`
+ * (`slack_webapi_platform_error`) or a 429 (`slack_webapi_rate_limited_error`).
+ */
+export function isAmbiguousFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code !== 'slack_webapi_platform_error' && code !== 'slack_webapi_rate_limited_error';
+}
+
+/** A Web API error's code for logs (`slack_webapi_http_error`...), never its request data. */
+export function errCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : err instanceof Error ? err.name : 'unknown';
+}
