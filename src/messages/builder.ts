@@ -929,7 +929,8 @@ export class MessageBuilder {
       // The screen is named once, by the fix: a reason whose own remedy names it again is cut
       // to its cause (`check.cause.<code>`: the reason's first sentence).
       const causeKey = c.reason ? `check.cause.${c.reason.code}` : '';
-      const cause = c.reason && this.r.has(L, causeKey) ? this.r.t(L, causeKey, reasonView(c.reason, L, this.r.t(L, 'value.none'))) : reason;
+      const cause =
+        c.reason && this.r.has(L, causeKey) ? this.r.t(L, causeKey, reasonView(c.reason, L, this.r.t(L, 'value.none'))) : reason;
       const line = transient
         ? this.r.t(L, 'health.transient_line', { reason })
         : this.r.t(L, 'health.failed_line', { reason: cause, fix: this.r.t(L, `check.fix.${c.id}`, v) });
