@@ -97,7 +97,10 @@ export class ConsoleCommands {
       return;
     }
     const entries = await this.s.deps.store.audit(run.id);
-    const exp = buildAuditExport(run, entries, this.s.deps.defaultTimeZone ? { defaultTimeZone: this.s.deps.defaultTimeZone } : {});
+    const exp = buildAuditExport(run, entries, {
+      ...(this.s.deps.defaultTimeZone ? { defaultTimeZone: this.s.deps.defaultTimeZone } : {}),
+      erasedText: this.s.deps.builder.t(run.details.language, 'value.erased'),
+    });
     const dir = path.resolve(this.s.deps.auditDir ?? path.join('data', 'audit'));
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, auditFileName(exp));
