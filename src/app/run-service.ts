@@ -17,6 +17,7 @@ import {
   VersionConflictError,
 } from '../ports/run-store.port';
 import type { SecutixCredentials } from '../ports/secutix.port';
+import { checkOutcomeText, reasonsOf } from '../workflow/check-reasons';
 import { overallOutcome } from '../workflow/outcome';
 import { stepDefinition } from '../workflow/steps';
 import { createRun, transition } from '../workflow/transition';
@@ -838,7 +839,10 @@ function auditDetails(event: RunEvent, before: Run, effects: Effect[]): Record<s
     // Who confirmed which values: each check to confirm, with the values SecuTix showed.
     const confirmed = (before.verification?.checks ?? [])
       .filter((c) => c.outcome === 'to_confirm')
-      .map((c) => ({ check: c.id, ...(c.reason ? { code: c.reason.code, ...(c.reason.params ?? {}) } : {}) }));
+      .flatMap((c) => {
+        const reasons = reasonsOf(c);
+        return reasons.length > 0 ? reasons.map((r) => ({ check: c.id, code: r.code, ...(r.params ?? {}) })) : [{ check: c.id }];
+      });
     return { confirmed, reportAt: before.verification?.at ?? null };
   }
   if (event.type === 'answers_edit') {
@@ -861,7 +865,7 @@ function auditDetailsOf(event: RunEvent): Record<string, unknown> | undefined {
         passed: event.report.passed,
         posId: event.report.posId ?? null,
         ...(event.report.timeZone ? { timeZone: event.report.timeZone } : {}),
-        checks: Object.fromEntries(event.report.checks.map((c) => [c.id, c.reason ? `${c.outcome}:${c.reason.code}` : c.outcome])),
+        checks: Object.fromEntries(event.report.checks.map((c) => [c.id, checkOutcomeText(c)])),
       };
     case 'verify_skip':
       return { reason: event.reason };

@@ -15,6 +15,7 @@ import {
   type Surface,
 } from '../domain/ids';
 import { ERASED } from '../domain/erased';
+import { reasonsOf } from '../workflow/check-reasons';
 import { overallOutcome } from '../workflow/outcome';
 import { STEPS, stepDefinition } from '../workflow/steps';
 import type {
@@ -892,11 +893,16 @@ export class MessageBuilder {
       outcome: c.outcome,
       ...(c.reason
         ? {
-            reason: this.r.t(
-              L,
-              `check.${c.outcome === 'to_confirm' ? 'confirm' : 'reason'}.${c.reason.code}`,
-              reasonView(c.reason, L, this.r.t(L, 'value.none')),
-            ),
+            // Every reason (several values to confirm), one sentence after the other.
+            reason: reasonsOf(c)
+              .map((r) =>
+                this.r.t(
+                  L,
+                  `check.${c.outcome === 'to_confirm' ? 'confirm' : 'reason'}.${r.code}`,
+                  reasonView(r, L, this.r.t(L, 'value.none')),
+                ),
+              )
+              .join(' '),
           }
         : {}),
       warnings: (c.warnings ?? []).map((w) => this.r.t(L, warningKey(w.code), reasonView(w, L, this.r.t(L, 'value.none')))),
@@ -929,7 +935,8 @@ export class MessageBuilder {
       // The screen is named once, by the fix: a reason whose own remedy names it again is cut
       // to its cause (`check.cause.<code>`: the reason's first sentence).
       const causeKey = c.reason ? `check.cause.${c.reason.code}` : '';
-      const cause = c.reason && this.r.has(L, causeKey) ? this.r.t(L, causeKey, reasonView(c.reason, L, this.r.t(L, 'value.none'))) : reason;
+      const cause =
+        c.reason && this.r.has(L, causeKey) ? this.r.t(L, causeKey, reasonView(c.reason, L, this.r.t(L, 'value.none'))) : reason;
       const line = transient
         ? this.r.t(L, 'health.transient_line', { reason })
         : this.r.t(L, 'health.failed_line', { reason: cause, fix: this.r.t(L, `check.fix.${c.id}`, v) });
