@@ -44,14 +44,21 @@ const literalList = (def: readonly string[]) =>
       return [...new Set(items)];
     });
 
-/** A single literal. Unset or blank: `def`. */
+/**
+ * A single literal. Unset: `def`. Set but empty or blank: a start-up problem naming it, as for the
+ * lists (an empty value is never silently read as the default).
+ */
 const literal = (def: string) =>
   z
     .string()
     .optional()
     .transform((v, ctx): string => {
-      if (v === undefined || v.trim() === '') return def;
+      if (v === undefined) return def;
       const s = v.trim();
+      if (s === '') {
+        ctx.addIssue({ code: 'custom', message: `must be one status code (got "${v}"; unset it to use the default ${def})` });
+        return z.NEVER;
+      }
       if (!LITERAL.test(s)) {
         ctx.addIssue({ code: 'custom', message: `must be one status code: letters, digits, "_", "." and "-" (got "${v}")` });
         return z.NEVER;

@@ -95,6 +95,7 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
     store: core.store,
     ...(config.adminToken ? { adminToken: config.adminToken } : {}),
     defaultTimeZone: config.defaultTimeZone,
+    erasedText: (locale) => core.builder.t(locale, 'value.erased'),
     logger,
   });
   let teams: ReturnType<typeof createTeamsSurface> | undefined;

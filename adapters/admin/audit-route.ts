@@ -15,6 +15,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { auditCsv, auditFileName, buildAuditExport } from '../../src/app/audit-export';
 import { errorSummary } from '../../src/app/run-service';
+import type { Locale } from '../../src/domain/ids';
 import { isRunId } from '../../src/messages/action-value';
 import type { Logger } from '../../src/ports/logger.port';
 import type { RunStore } from '../../src/ports/run-store.port';
@@ -42,6 +43,8 @@ export interface AuditRouteDeps {
   adminToken?: string;
   /** Zone of local times when SecuTix gave none (`DEFAULT_TIME_ZONE`, default Europe/Paris). */
   defaultTimeZone?: string;
+  /** How an erased answer reads in `locale` (`builder.t(locale, 'value.erased')`); the run's language is used. */
+  erasedText: (locale: Locale) => string;
   logger: Logger;
 }
 
@@ -106,6 +109,7 @@ export function createAuditRoute(deps: AuditRouteDeps): HttpRoute {
     }
     const exp = buildAuditExport(run, await deps.store.audit(run.id), {
       ...(deps.defaultTimeZone ? { defaultTimeZone: deps.defaultTimeZone } : {}),
+      erasedText: deps.erasedText(run.details.language),
     });
     log.info({ runId: run.id, entries: exp.rows.length }, 'audit trail read through the admin endpoint');
     if (url.searchParams.get('format') === 'csv') {

@@ -19,24 +19,26 @@ export class ConsoleCommands {
   private async runById(runId: string): Promise<Run | null> {
     const loaded = await this.s.deps.service.load(runId, 'console');
     if (loaded.ok) return loaded.value;
-    this.s.ch.line(stripMarkup(this.s.deps.builder.describeError(loaded.error, this.s.locale, undefined, 'console')));
+    // An error carrying a run is worded in its language (`describeError`); an unknown id in the console's.
+    this.s.ch.line(stripMarkup(this.s.deps.builder.describeError(loaded.error, this.s.consoleLocale, undefined, 'console')));
     return null;
   }
 
   async run(cmd: Exclude<Command, 'quit'>, runId?: string): Promise<void> {
-    const L = this.s.locale;
+    // Not about one run: in the console's language, whatever run is current.
+    const L = this.s.consoleLocale;
     const b = this.s.deps.builder;
     this.s.ch.line();
     switch (cmd) {
       case 'help':
         // Every command: the console user may use them all (see the constructor).
-        this.s.ch.line(`== ${this.s.t('help.header')} ==`);
-        this.s.ch.line(this.s.t('help.text'));
+        this.s.ch.line(`== ${this.s.t('help.header', {}, L)} ==`);
+        this.s.ch.line(this.s.t('help.text', {}, L));
         this.s.ch.line();
-        this.s.ch.line(this.s.t('console.help.commands'));
+        this.s.ch.line(this.s.t('console.help.commands', {}, L));
         this.s.ch.line();
-        this.s.ch.line(this.s.t('console.help.notes'));
-        this.s.ch.line(this.s.t('console.check.help'));
+        this.s.ch.line(this.s.t('console.help.notes', {}, L));
+        this.s.ch.line(this.s.t('console.check.help', {}, L));
         return;
       case 'check':
         await this.healthCheck();
@@ -65,21 +67,21 @@ export class ConsoleCommands {
           }
         }
         const open = await this.s.deps.service.openRuns('console');
-        if (open.length === 0) this.s.ch.line(this.s.t('console.status.none'));
+        if (open.length === 0) this.s.ch.line(this.s.t('console.status.none', {}, L));
         else this.s.ch.printMessage(b.statusList(L, open));
         // Finished runs too: their id is what `status RUN` and `audit RUN` take.
         const finished = (await this.s.deps.store.list({ surface: 'console', limit: 20 })).filter((r) => r.status !== 'open').slice(0, 5);
         if (finished.length > 0) {
           this.s.ch.line();
-          this.s.ch.line(this.s.t('console.status.finished'));
+          this.s.ch.line(this.s.t('console.status.finished', {}, L));
           for (const r of finished) {
             const view = {
               runId: r.id,
               institutionCode: r.details.institutionCode,
               channelCode: r.details.channelCode,
-              state: this.s.t(`run_state.${r.status}`),
+              state: this.s.t(`run_state.${r.status}`, {}, L),
             };
-            this.s.ch.line(`  ${this.s.t('status.run', view)}`);
+            this.s.ch.line(`  ${this.s.t('status.run', view, L)}`);
           }
         }
         return;
@@ -93,16 +95,20 @@ export class ConsoleCommands {
    */
   private async auditExport(run: Run | null): Promise<void> {
     if (!run) {
-      this.s.ch.line(this.s.t('console.audit.none'));
+      this.s.ch.line(this.s.t('console.audit.none', {}, this.s.consoleLocale));
       return;
     }
     const entries = await this.s.deps.store.audit(run.id);
-    const exp = buildAuditExport(run, entries, this.s.deps.defaultTimeZone ? { defaultTimeZone: this.s.deps.defaultTimeZone } : {});
+    const exp = buildAuditExport(run, entries, {
+      ...(this.s.deps.defaultTimeZone ? { defaultTimeZone: this.s.deps.defaultTimeZone } : {}),
+      erasedText: this.s.deps.builder.t(run.details.language, 'value.erased'),
+    });
     const dir = path.resolve(this.s.deps.auditDir ?? path.join('data', 'audit'));
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, auditFileName(exp));
     fs.writeFileSync(file, auditCsv(exp), 'utf8');
-    this.s.ch.line(this.s.t('console.audit.written', { runId: run.id, count: entries.length, path: file }));
+    // About one run: in its language.
+    this.s.ch.line(this.s.t('console.audit.written', { runId: run.id, count: entries.length, path: file }, run.details.language));
   }
 
   /**
@@ -112,7 +118,7 @@ export class ConsoleCommands {
    * An empty institution code goes back. The password is passed to the check and dropped.
    */
   private async healthCheck(): Promise<void> {
-    const L = this.s.locale;
+    const L = this.s.consoleLocale; // no run: the console's language
     const b = this.s.deps.builder;
     if (!this.s.deps.health) {
       this.s.ch.line(this.s.t('error.check.unavailable', {}, L));

@@ -136,6 +136,15 @@ export abstract class SessionIO {
     return this.current?.details.language ?? this.deps.defaultLocale;
   }
 
+  /**
+   * The console's own language (`DEFAULT_LOCALE`): what is not about one run (help, the product
+   * guide, the health check, the list of runs, an unknown run id) is in it, whatever run is
+   * current; an answer about one run is in that run's language (as on Slack and Teams).
+   */
+  get consoleLocale(): Locale {
+    return this.deps.defaultLocale;
+  }
+
   t(key: string, view: Record<string, unknown> = {}, locale: Locale = this.locale): string {
     return stripMarkup(this.deps.builder.t(locale, key, view));
   }

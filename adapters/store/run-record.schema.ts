@@ -46,6 +46,7 @@ export const checkResultSchema = z.strictObject({
   id: z.enum(CHECK_IDS),
   outcome: z.enum(['passed', 'failed', 'skipped', 'to_confirm', 'not_checked']),
   reason: reasonSchema.optional(),
+  moreReasons: z.array(reasonSchema).optional(),
   warnings: z.array(reasonSchema).optional(),
 });
 

@@ -222,8 +222,18 @@ export class TeamsNotifier implements ChatNotifier {
         return;
       }
       case 'step_prompt': {
-        const posted = await postInThread(renderMessage(builder.stepPrompt(run, effect.step), { runLabel: label }));
-        return remember(TEAMS_REF.step(effect.step), posted);
+        const msg = builder.stepPrompt(run, effect.step);
+        const posted = await postInThread(renderMessage(msg, { runLabel: label }));
+        if (msg.actions.length === 0) return remember(TEAMS_REF.step(effect.step), posted);
+        // One live set of actions per run (as in Slack): a step posted again (resume, answers
+        // changed) is the live copy; every older card of that step (an earlier copy, a failed
+        // report's actions) points to it instead.
+        const key = TEAMS_REF.step(effect.step);
+        const older = readPostedList((await store.getRefs(run.id))[key]).filter((p) => p.activityId !== posted.activityId);
+        const pointer = renderMessage(builder.superseded(run, 'step', effect.step), { runLabel: label });
+        for (const p of older) await outbound.update(ref, p, pointer);
+        await store.putRef(run.id, key, [posted]);
+        return;
       }
       case 'step_closed': {
         const card = this.cards.stepClosed(run, effect);

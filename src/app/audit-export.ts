@@ -13,6 +13,7 @@
  * module drops any details key named like a secret all the same, so neither CSV nor JSON can
  * carry one.
  */
+import { ERASED } from '../domain/erased';
 import type { Surface } from '../domain/ids';
 import type { StoredAuditEntry } from '../ports/run-store.port';
 import type { Run } from '../workflow/types';
@@ -142,10 +143,14 @@ export function toZonedIso(iso: string, zone: string): string {
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${offset}`;
 }
 
-/** A copy of `details` without secret-looking keys (recursively); null when nothing is left. */
-function withoutSecrets(details: Record<string, unknown> | undefined): Record<string, unknown> | null {
+/**
+ * A copy of `details` without secret-looking keys (recursively), the erased marker (`ERASED`) in
+ * any text shown as `erased`; null when nothing is left.
+ */
+function withoutSecrets(details: Record<string, unknown> | undefined, erased: string): Record<string, unknown> | null {
   if (!details) return null;
   const clean = (v: unknown): unknown => {
+    if (typeof v === 'string') return showErased(v, erased);
     if (Array.isArray(v)) return v.map(clean);
     if (typeof v !== 'object' || v === null) return v;
     return Object.fromEntries(
@@ -156,6 +161,22 @@ function withoutSecrets(details: Record<string, unknown> | undefined): Record<st
   };
   const out = clean(details) as Record<string, unknown>;
   return Object.keys(out).length > 0 ? out : null;
+}
+
+/** `text` with every erased marker (`ERASED`) replaced by `erased` (the words people read). */
+function showErased(text: string, erased: string): string {
+  return text.includes(ERASED) ? text.split(ERASED).join(erased) : text;
+}
+
+/** What `buildAuditExport` needs besides the run and its trail. */
+export interface AuditExportOptions {
+  /** Zone of local times when no verification recorded SecuTix's (default `Europe/Paris`). */
+  defaultTimeZone?: string;
+  /**
+   * The words an erased answer is shown as, in the run's language (`value.erased`: "(erased)",
+   * "(effacé)", "(gelöscht)"), as on every other surface: the raw marker never leaves the module.
+   */
+  erasedText: string;
 }
 
 /** Splits a verification's `checks` (id -> `outcome[:reason]`) from the other details. */
@@ -176,14 +197,14 @@ function splitChecks(details: Record<string, unknown> | null): {
 /**
  * The export of `run` from its stored trail (`entries` as `RunStore.audit` returns them; sorted
  * by `seq` here all the same). `defaultTimeZone` is used when no verification recorded SecuTix's
- * zone (default `Europe/Paris`). Pure; never throws for a stored entry (an unreadable time is
+ * zone (default `Europe/Paris`); an erased answer reads `erasedText`. Pure; never throws for a stored entry (an unreadable time is
  * exported as is in both time columns).
  */
-export function buildAuditExport(run: Run, entries: readonly StoredAuditEntry[], opts: { defaultTimeZone?: string } = {}): AuditExport {
+export function buildAuditExport(run: Run, entries: readonly StoredAuditEntry[], opts: AuditExportOptions): AuditExport {
   const ordered = [...entries].sort((a, b) => a.seq - b.seq);
   const timeZone = institutionTimeZone(run, ordered, opts.defaultTimeZone);
   const rows = ordered.map((e): AuditRow => {
-    const { checks, rest } = splitChecks(withoutSecrets(e.details));
+    const { checks, rest } = splitChecks(withoutSecrets(e.details, opts.erasedText));
     let timeLocal: string;
     try {
       timeLocal = toZonedIso(e.at, timeZone.id);
@@ -195,7 +216,7 @@ export function buildAuditExport(run: Run, entries: readonly StoredAuditEntry[],
       timeUtc: e.at,
       timeLocal,
       actorId: e.actor.id,
-      actorName: e.actor.name ?? null,
+      actorName: e.actor.name === undefined ? null : showErased(e.actor.name, opts.erasedText),
       surface: e.surface,
       step: e.step,
       action: e.action,

@@ -21,6 +21,7 @@ import { isoNow, type Clock } from '../ports/clock.port';
 import type { Logger } from '../ports/logger.port';
 import type { CatalogProduct, PosConfig, SecutixCredentials, SecutixPort } from '../ports/secutix.port';
 import { SecutixError } from '../ports/secutix.port';
+import { checkOutcomeText } from '../workflow/check-reasons';
 import type { Actor, CheckResult, Reason, VerificationReport } from '../workflow/types';
 import { AccessPolicy } from './access';
 import type { FieldErrorKeys, FormResult, RawValues } from './forms';
@@ -390,7 +391,7 @@ export class HealthCheckService {
         ...extra,
         passed,
         durationMs: Math.max(0, this.deps.clock.nowMs() - started),
-        checks: Object.fromEntries(checks.map((c) => [c.id, c.reason ? `${c.outcome}:${c.reason.code}` : c.outcome])),
+        checks: Object.fromEntries(checks.map((c) => [c.id, checkOutcomeText(c)])),
       },
       msg,
     );

@@ -17,6 +17,8 @@ import {
   VersionConflictError,
 } from '../ports/run-store.port';
 import type { SecutixCredentials } from '../ports/secutix.port';
+import { checkOutcomeText, reasonsOf } from '../workflow/check-reasons';
+import { VERIFYING_REF, VerifyingMarkers } from './verifying-marker';
 import { overallOutcome } from '../workflow/outcome';
 import { stepDefinition } from '../workflow/steps';
 import { createRun, transition } from '../workflow/transition';
@@ -133,15 +135,14 @@ const isUnavailable = (o: Outcome<unknown>): boolean => !o.ok && o.error.code ==
 const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
 const fail = <T>(error: ServiceError): Outcome<T> => ({ ok: false, error });
 
-/** Ref key of the marker of a verification under way (`{ at, by }`, null when none). */
-const VERIFYING_REF = 'core.verifying';
-
 /** How many times a compare-and-set conflict is retried against the fresh run before giving up. */
 const CAS_ATTEMPTS = 3;
 
 export class RunService {
   private readonly draining = new Map<string, Promise<void>>();
   private readonly verifying = new Set<string>();
+  /** The durable markers of verifications under way (`verifying-marker.ts`). */
+  private readonly markers: VerifyingMarkers;
   /** Outbox item id -> earliest time (ms) a poll retries it after a failed delivery. */
   private readonly retryAt = new Map<number, number>();
   /** The access policy every operation is checked against (surfaces use it to shape `help`). */
@@ -149,6 +150,7 @@ export class RunService {
 
   constructor(private readonly deps: RunServiceDeps) {
     this.access = deps.access ?? AccessPolicy.open();
+    this.markers = new VerifyingMarkers(deps.store, deps.logger);
   }
 
   private now(): string {
@@ -348,7 +350,12 @@ export class RunService {
       : undefined;
     // A durable marker: if the process dies mid-verification, `recoverInterruptedVerifications`
     // tells the operator to verify again (nothing was recorded; the buttons still work).
-    await this.deps.store.putRef(run.id, VERIFYING_REF, { at: this.now(), by: input.actor });
+    try {
+      await this.markers.set(run.id, { at: this.now(), by: input.actor });
+    } catch (err) {
+      this.verifying.delete(run.id);
+      return this.internal(err, { op: 'verify', runId: run.id });
+    }
     let final: VerificationProgress | undefined;
     try {
       if (!pacer) await this.notify(run, { type: 'notice', code: 'verifying' });
@@ -370,10 +377,8 @@ export class RunService {
       });
     } catch (err) {
       pacer?.stop();
+      await this.endVerifying(run.id);
       return this.internal(err, { op: 'verify', runId: run.id });
-    } finally {
-      this.verifying.delete(run.id);
-      await this.deps.store.putRef(run.id, VERIFYING_REF, null).catch(() => undefined);
     }
     this.deps.logger.info(
       {
@@ -390,17 +395,23 @@ export class RunService {
       this.apply(run.id, input.surface, event, input.actor, 'verify', { who: input, operation: () => ({ op: 'verify' }) }).catch(
         (err: unknown) => this.internal<Run>(err, { op: 'verify', runId: run.id }),
       );
-    let result = await save();
     // The database did not answer: the report exists only in memory. Try again after growing
     // pauses; if it still cannot be saved, say so (never that it passed) and ask to verify again.
+    // The run stays marked as verifying until then (no second verification, no answers_edit).
     const delays = this.deps.saveRetryDelaysMs ?? SAVE_RETRY_DELAYS_MS;
-    for (let i = 0; i < delays.length && isUnavailable(result); i++) {
-      this.deps.logger.warn(
-        { runId: run.id, attempt: i + 1, retryInMs: delays[i] },
-        'the verification result could not be saved (run store unavailable): retrying',
-      );
-      await new Promise((resolve) => setTimeout(resolve, delays[i]));
+    let result: Outcome<Run>;
+    try {
       result = await save();
+      for (let i = 0; i < delays.length && isUnavailable(result); i++) {
+        this.deps.logger.warn(
+          { runId: run.id, attempt: i + 1, retryInMs: delays[i] },
+          'the verification result could not be saved (run store unavailable): retrying',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delays[i]));
+        result = await save();
+      }
+    } finally {
+      await this.endVerifying(run.id);
     }
     if (isUnavailable(result)) {
       this.deps.logger.error(
@@ -421,6 +432,12 @@ export class RunService {
       await pacer.finish(done);
     }
     return result;
+  }
+
+  /** The verification of `runId` ended (saved, given up or failed): unmarked here and in the store. */
+  private async endVerifying(runId: string): Promise<void> {
+    this.verifying.delete(runId);
+    await this.markers.clear(runId);
   }
 
   /**
@@ -481,14 +498,16 @@ export class RunService {
    * @returns the ids of the runs told.
    */
   async recoverInterruptedVerifications(olderThanMs: number, onlyRunId?: string): Promise<string[]> {
+    // Markers of verifications that ended here while the store was down: cleared, never "interrupted".
+    await this.markers.retry();
     const now = this.deps.clock.nowMs();
     const told: string[] = [];
     for (const run of await this.deps.store.list({ status: 'open', limit: 500 })) {
       if (onlyRunId !== undefined && run.id !== onlyRunId) continue;
-      if (run.currentStep !== 'verification' || this.verifying.has(run.id)) continue;
+      if (run.currentStep !== 'verification' || this.verifying.has(run.id) || this.markers.ended(run.id)) continue;
       const marker = (await this.deps.store.getRefs(run.id))[VERIFYING_REF] as { at?: string } | null | undefined;
       if (!marker?.at || now - Date.parse(marker.at) < olderThanMs) continue;
-      await this.deps.store.putRef(run.id, VERIFYING_REF, null);
+      await this.markers.clear(run.id);
       // Its progress message (posted by the dead process) is closed plainly: never left "Verifying...".
       await this.deps.notifiers[run.surface]?.progress?.(run, { checks: [], done: true, interrupted: true });
       await this.notify(run, { type: 'notice', code: 'verification_interrupted' });
@@ -674,6 +693,7 @@ export class RunService {
 
   /** One poll: drains each run with a pending item that is due (not waiting for its retry pause). */
   async pollOnce(): Promise<void> {
+    await this.markers.retry(); // a verification marker the store could not clear when it ended
     const now = this.deps.clock.nowMs();
     const pending = await this.deps.store.pendingOutbox(1000);
     // Items come oldest first; a run's first pending item decides (later ones wait behind it).
@@ -838,7 +858,10 @@ function auditDetails(event: RunEvent, before: Run, effects: Effect[]): Record<s
     // Who confirmed which values: each check to confirm, with the values SecuTix showed.
     const confirmed = (before.verification?.checks ?? [])
       .filter((c) => c.outcome === 'to_confirm')
-      .map((c) => ({ check: c.id, ...(c.reason ? { code: c.reason.code, ...(c.reason.params ?? {}) } : {}) }));
+      .flatMap((c) => {
+        const reasons = reasonsOf(c);
+        return reasons.length > 0 ? reasons.map((r) => ({ check: c.id, code: r.code, ...(r.params ?? {}) })) : [{ check: c.id }];
+      });
     return { confirmed, reportAt: before.verification?.at ?? null };
   }
   if (event.type === 'answers_edit') {
@@ -861,7 +884,7 @@ function auditDetailsOf(event: RunEvent): Record<string, unknown> | undefined {
         passed: event.report.passed,
         posId: event.report.posId ?? null,
         ...(event.report.timeZone ? { timeZone: event.report.timeZone } : {}),
-        checks: Object.fromEntries(event.report.checks.map((c) => [c.id, c.reason ? `${c.outcome}:${c.reason.code}` : c.outcome])),
+        checks: Object.fromEntries(event.report.checks.map((c) => [c.id, checkOutcomeText(c)])),
       };
     case 'verify_skip':
       return { reason: event.reason };

@@ -186,10 +186,12 @@ function pointOfSaleCheck(pos: PosConfig, a: SecutixAssumptions): CheckResult {
   const pending = types.some((t) => t.verdict === 'pending');
   const unknownTypes = types.filter((t) => t.verdict === 'unknown');
   if (!pending && unknownTypes.length === 0) return { id, outcome: 'failed', reason: reason('no_pending_account', { posCode }) };
-  if (verdict === 'unknown') return { id, outcome: 'to_confirm', reason: confirm('pos_state_unknown', { state, posCode }) };
+  // Every value to confirm is named, none hides another.
+  const toConfirm: Reason[] = [];
+  if (verdict === 'unknown') toConfirm.push(confirm('pos_state_unknown', { state, posCode }));
   if (inHub?.runningSeen !== undefined) {
     // hub.pointsOfSales says something other than true/false: a person looks (the value is named).
-    return { id, outcome: 'to_confirm', reason: confirm('pos_running_unknown', { posCode, value: inHub.runningSeen }) };
+    toConfirm.push(confirm('pos_running_unknown', { posCode, value: inHub.runningSeen }));
   }
   if (!pending) {
     // No method of a known pending-account type, but some of a type we do not know: it may be one.
@@ -199,9 +201,11 @@ function pointOfSaleCheck(pos: PosConfig, a: SecutixAssumptions): CheckResult {
           `${m.code ?? (m.id !== undefined ? `#${m.id}` : '?')} (${m.paymentType || '?'}${m.externalName ? `, ${m.externalName}` : ''})`,
       ),
     );
-    return { id, outcome: 'to_confirm', reason: confirm('payment_types_unknown', { posCode, methods }) };
+    toConfirm.push(confirm('payment_types_unknown', { posCode, methods }));
   }
-  return { id, outcome: 'passed' };
+  const [first, ...more] = toConfirm;
+  if (!first) return { id, outcome: 'passed' };
+  return { id, outcome: 'to_confirm', reason: first, ...(more.length > 0 ? { moreReasons: more } : {}) };
 }
 
 function unknownStateWarnings(products: CatalogProduct[], a: SecutixAssumptions, locale?: string): Reason[] {

@@ -15,6 +15,7 @@ import {
   type Surface,
 } from '../domain/ids';
 import { ERASED } from '../domain/erased';
+import { reasonsOf } from '../workflow/check-reasons';
 import { overallOutcome } from '../workflow/outcome';
 import { STEPS, stepDefinition } from '../workflow/steps';
 import type {
@@ -892,11 +893,16 @@ export class MessageBuilder {
       outcome: c.outcome,
       ...(c.reason
         ? {
-            reason: this.r.t(
-              L,
-              `check.${c.outcome === 'to_confirm' ? 'confirm' : 'reason'}.${c.reason.code}`,
-              reasonView(c.reason, L, this.r.t(L, 'value.none')),
-            ),
+            // Every reason (several values to confirm), one sentence after the other.
+            reason: reasonsOf(c)
+              .map((r) =>
+                this.r.t(
+                  L,
+                  `check.${c.outcome === 'to_confirm' ? 'confirm' : 'reason'}.${r.code}`,
+                  reasonView(r, L, this.r.t(L, 'value.none')),
+                ),
+              )
+              .join(' '),
           }
         : {}),
       warnings: (c.warnings ?? []).map((w) => this.r.t(L, warningKey(w.code), reasonView(w, L, this.r.t(L, 'value.none')))),

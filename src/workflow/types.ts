@@ -57,6 +57,11 @@ export interface CheckResult {
   id: CheckId;
   outcome: CheckOutcome;
   reason?: Reason;
+  /**
+   * Further reasons of a `to_confirm` check, after `reason`: one check may see several values it
+   * does not know (an unknown running flag and unknown payment types), and the report names them all.
+   */
+  moreReasons?: Reason[];
   warnings?: Reason[];
 }
 

@@ -146,6 +146,7 @@ export async function handleCommand(bot: TeamsCommandContext, ctx: TurnContext):
       if (!loaded.ok) return bot.reply(ctx, bot.text(L, builder.describeError(loaded.error, L, undefined, 'teams')));
       const exp = buildAuditExport(loaded.value, await store.audit(loaded.value.id), {
         ...(bot.deps.defaultTimeZone ? { defaultTimeZone: bot.deps.defaultTimeZone } : {}),
+        erasedText: builder.t(loaded.value.details.language, 'value.erased'),
       });
       bot.deps.logger.info({ runId: exp.runId, actor: actor.id, entries: exp.rows.length }, 'audit trail exported');
       // About a run: in the run's language (as `status RUN` shows its card).

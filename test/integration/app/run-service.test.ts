@@ -383,10 +383,14 @@ describe('the database is down when a verification finishes (issue 11, QA)', () 
     });
   }
 
-  async function verifyWithStoreDown(gets: number) {
-    const down = { gets, from: false };
+  /** A service whose store goes `down` as the verifier returns; `delivered`: the notices it posts. */
+  function serviceWithFlakyStore(down: { gets: number; from: boolean }, saveRetryDelaysMs: number[]) {
     const seen: VerificationProgress[] = [];
-    const progressing: ChatNotifier = { deliver: async () => undefined, progress: async (_run, p) => void seen.push(p) };
+    const delivered: Effect[] = [];
+    const progressing: ChatNotifier = {
+      deliver: async (_run, effect) => void delivered.push(effect),
+      progress: async (_run, p) => void seen.push(p),
+    };
     const secutix = createSecutixClient({ baseUrl: sandboxUrl, backoffBaseMs: 1, pollIntervalMs: 1 });
     service = new RunService({
       store: flaky(down),
@@ -401,12 +405,18 @@ describe('the database is down when a verification finishes (issue 11, QA)', () 
       ids,
       logger: silentLogger,
       progress: { minIntervalMs: 0, tickMs: 10 },
-      saveRetryDelaysMs: [5, 10, 20, 40],
+      saveRetryDelaysMs,
     });
+    return { seen, delivered };
+  }
+
+  async function verifyWithStoreDown(gets: number) {
+    const down = { gets, from: false };
+    const { seen, delivered } = serviceWithFlakyStore(down, [5, 10, 20, 40]);
     const run = await advanceTo(await startedRun(), 'verification');
     const outcome = await service.verify({ runId: run.id, actor: op, surface: 'slack', password: demoHints().password });
     down.from = false;
-    return { run, outcome, seen, left: down.gets };
+    return { run, outcome, seen, delivered, left: down.gets };
   }
 
   it('retries the save with growing pauses; once the database answers, the result is recorded as usual', async () => {
@@ -427,5 +437,41 @@ describe('the database is down when a verification finishes (issue 11, QA)', () 
     expect(stored.currentStep).toBe('verification');
     expect(stored.verification).toBeUndefined();
     expect((await store.audit(run.id)).map((a) => a.action)).not.toContain('verify');
+  });
+
+  it('told "not saved" once: its marker is cleared when the database answers again, never a second "interrupted" message', async () => {
+    const { run, delivered } = await verifyWithStoreDown(1000);
+    // The database answers again (verifyWithStoreDown ends the outage): the next poll clears the marker.
+    await service.pollOnce();
+    expect((await store.getRefs(run.id))['core.verifying']).toBeNull();
+    // The recovery (at the next start with SQLite, after 5 min with replicas) finds nothing to tell.
+    expect(await service.recoverInterruptedVerifications(0)).toEqual([]);
+    expect(delivered).not.toContainEqual(expect.objectContaining({ code: 'verification_interrupted' }));
+  });
+
+  it('told "not saved" once: the recovery itself clears the marker silently when it runs before any poll', async () => {
+    const { run, delivered } = await verifyWithStoreDown(1000);
+    expect(await service.recoverInterruptedVerifications(0)).toEqual([]);
+    expect((await store.getRefs(run.id))['core.verifying']).toBeNull();
+    expect(delivered).not.toContainEqual(expect.objectContaining({ code: 'verification_interrupted' }));
+  });
+
+  it('while the result is retried the run stays marked as verifying: an answers edit or a second verification is refused', async () => {
+    const down = { gets: 1, from: false }; // one failed save, then the database answers again
+    serviceWithFlakyStore(down, [400, 400, 400, 400]);
+    const run = await advanceTo(await startedRun(), 'verification');
+    const verifying = service.verify({ runId: run.id, actor: op, surface: 'slack', password: demoHints().password });
+    const t0 = Date.now();
+    while (down.gets > 0 && Date.now() - t0 < 10_000) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(down.gets).toBe(0); // the first save failed: the service waits before its retry
+    const edit = await service.editAnswers({ runId: run.id, actor: op, surface: 'slack', answers: { contingentIds: [7, 8] } });
+    expect(edit).toMatchObject({ ok: false, error: { code: 'verification_running' } });
+    const second = await service.verify({ runId: run.id, actor: op, surface: 'slack', password: demoHints().password });
+    expect(second).toMatchObject({ ok: false, error: { code: 'verification_running' } });
+    const outcome = await verifying;
+    expect(outcome.ok && outcome.value.currentStep).toBe('email_draft');
+    expect((await store.get(run.id))!.contingentIds).toEqual(run.contingentIds); // the verified answers, unchanged
+    // Once saved it is no longer marked: answers may be edited again.
+    expect((await store.getRefs(run.id))['core.verifying']).toBeNull();
   });
 });

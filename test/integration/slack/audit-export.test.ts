@@ -80,6 +80,7 @@ describe('Slack: audit RUN and GET /runs/:id/audit', () => {
           store: core.store,
           ...(config.adminToken ? { adminToken: config.adminToken } : {}),
           defaultTimeZone: config.defaultTimeZone,
+          erasedText: (locale) => core.builder.t(locale, 'value.erased'),
           logger,
         }),
       ],

@@ -178,9 +178,10 @@ describe('Teams: audit RUN', () => {
       warn: (o: object, m?: string) => void lines.push(`${m} ${JSON.stringify(o)}`),
       error: () => {},
     };
+    const erasedText = () => '(erased)';
     const servers = [
-      createTeamsOnlyServer(h.surface, h.logger, [createAuditRoute({ store: h.store, adminToken: token, logger })]),
-      createTeamsOnlyServer(h.surface, h.logger, [createAuditRoute({ store: h.store, logger })]),
+      createTeamsOnlyServer(h.surface, h.logger, [createAuditRoute({ store: h.store, adminToken: token, erasedText, logger })]),
+      createTeamsOnlyServer(h.surface, h.logger, [createAuditRoute({ store: h.store, erasedText, logger })]),
     ];
     try {
       const [on, off] = await Promise.all(

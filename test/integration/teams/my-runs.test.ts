@@ -154,21 +154,31 @@ test('status in personal chat: my open runs with a Resume action each, my last 1
   expect(text).not.toContain('(TDON0)');
 
   // Resume from the card: the run's step is posted again in its own conversation (the channel).
-  const steps = () =>
-    h.connector.posted().filter((x) => x.conversationId.startsWith(CHANNEL.id) && actionOf(cardOf(x), 'step_done')).length;
-  const before = steps();
+  // Posted step cards of run b (an older copy now points to the newest: one live set of buttons).
+  const stepsOfB = (live: boolean) =>
+    h.connector
+      .posted()
+      .filter(
+        (x) =>
+          x.conversationId.startsWith(CHANNEL.id) &&
+          cardText(cardOf(x)).includes(`Run ${b}`) &&
+          (live ? actionOf(cardOf(x), 'step_done') !== undefined : /Step 1\/10|posted again below/.test(cardText(cardOf(x)))),
+      ).length;
+  const before = stepsOfB(false);
   const resumeB = lines.find((l) => (l.action.data as { runId: string }).runId === b)!.action;
   const resumed = invokeCard(await h.invoke(ALEX_CHAT, ALEX, resumeB));
   expect(cardText(resumed)).toContain(b);
   expect(cardText(resumed)).toContain('its current step was posted again');
-  expect(steps()).toBe(before + 1);
+  expect(stepsOfB(false)).toBe(before + 1);
+  expect(stepsOfB(true)).toBe(1);
 
   // Resume when the connector refuses the post (403): not "posted again", but that it is not yet.
   h.connector.failNext(1, 403);
   const refused = invokeCard(await h.invoke(ALEX_CHAT, ALEX, resumeB));
   expect(cardText(refused)).toContain(`Run ${b}: its current step could not be posted yet (`);
   expect(cardText(refused)).not.toContain('posted again');
-  expect(steps()).toBe(before + 1);
+  expect(stepsOfB(false)).toBe(before + 1);
+  expect(stepsOfB(true)).toBe(1);
 });
 
 test('status follows the sender’s Teams locale; in a channel it stays the short open-runs list', async () => {

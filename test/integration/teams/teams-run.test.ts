@@ -343,9 +343,12 @@ test('a second run for the same institution answers with the open run and a run_
   const resume = actionOf(answer, 'run_resume');
   expect(resume?.data).toMatchObject({ runId, step: 'sales_channel', verb: 'run_resume' });
   expect(await h.store.list({ institutionCode: 'DEMO' })).toHaveLength(1);
-  const stepCards = () => h.connector.posted(PERSONAL.id).filter((a) => actionOf(cardOf(a), 'step_done')).length;
+  // Step cards posted (their latest content: an older copy points to the newest), and the live ones.
+  const stepCards = () => h.connector.posted(PERSONAL.id).filter((a) => /Step 1\/10|posted again below/.test(cardText(cardOf(a)))).length;
+  const liveCards = () => h.connector.posted(PERSONAL.id).filter((a) => actionOf(cardOf(a), 'step_done')).length;
   const before = stepCards();
   const resumed = invokeCard(await h.invoke(PERSONAL, ALEX, resume!, {}, { replyToId: formActivity.id }));
   expect(cardText(resumed)).toContain(runId);
   expect(stepCards()).toBe(before + 1);
+  expect(liveCards()).toBe(1); // one live set of buttons per run
 });

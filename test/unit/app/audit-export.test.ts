@@ -14,6 +14,7 @@ import {
   rowCells,
   toZonedIso,
 } from '../../../src/app/audit-export';
+import { ERASED } from '../../../src/domain/erased';
 import type { StoredAuditEntry } from '../../../src/ports/run-store.port';
 import { dummyRun } from '../../fixtures/dummy-run';
 import { parseCsv } from '../../helpers/rfc4180';
@@ -29,6 +30,8 @@ const entry = (seq: number, at: string, action: string, over: Partial<StoredAudi
   outcome: 'ok',
   ...over,
 });
+
+const EN = { erasedText: '(erased)' };
 
 const verifyDetails = (timeZone?: string) => ({
   passed: false,
@@ -122,7 +125,7 @@ describe('buildAuditExport + auditCsv', () => {
   ];
 
   it('orders rows by seq, converts times, splits SecuTix check results from other details', () => {
-    const exp = buildAuditExport(run, trail);
+    const exp = buildAuditExport(run, trail, EN);
     expect(exp.timeZone).toEqual({ id: 'Europe/Paris', source: 'secutix' });
     expect(exp.rows.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     const verify = exp.rows[3]!;
@@ -139,7 +142,7 @@ describe('buildAuditExport + auditCsv', () => {
   });
 
   it('writes RFC 4180 CSV that reads back to the same cells, header first, CRLF, BOM', () => {
-    const exp = buildAuditExport(run, trail);
+    const exp = buildAuditExport(run, trail, EN);
     const csv = auditCsv(exp);
     expect(csv.startsWith('\uFEFFseq,time_utc,time_local,time_zone,actor_id,')).toBe(true);
     expect(csv.endsWith('\r\n')).toBe(true);
@@ -157,7 +160,7 @@ describe('buildAuditExport + auditCsv', () => {
   });
 
   it('never exports a secret-looking key, in CSV or JSON', () => {
-    const exp = buildAuditExport(run, trail);
+    const exp = buildAuditExport(run, trail, EN);
     for (const text of [auditCsv(exp), JSON.stringify(exp)]) {
       expect(text).not.toContain('hunter2-secret');
       expect(text).not.toContain('xoxb-leak');
@@ -166,15 +169,36 @@ describe('buildAuditExport + auditCsv', () => {
   });
 
   it('marks the default zone in every row when SecuTix gave none', () => {
-    const exp = buildAuditExport(run, trail.slice(0, 3), { defaultTimeZone: 'Europe/Paris' });
+    const exp = buildAuditExport(run, trail.slice(0, 3), { defaultTimeZone: 'Europe/Paris', ...EN });
     expect(exp.timeZone).toEqual({ id: 'Europe/Paris', source: 'default' });
     const records = parseCsv(auditCsv(exp).slice(1)).slice(1);
     expect(records.map((r) => r[3])).toEqual(['Europe/Paris (default)', 'Europe/Paris (default)', 'Europe/Paris (default)']);
   });
 
   it('keeps an unreadable stored time as is instead of failing the export', () => {
-    const exp = buildAuditExport(run, [entry(1, 'not-a-time', 'start')]);
+    const exp = buildAuditExport(run, [entry(1, 'not-a-time', 'start')], EN);
     expect(exp.rows[0]).toMatchObject({ timeUtc: 'not-a-time', timeLocal: 'not-a-time' });
+  });
+
+  it('shows an erased answer in the given words, in every text of the trail, never the raw marker', () => {
+    const erased = [
+      entry(1, '2025-01-15T09:30:00.000Z', 'step_done', { step: 'technical_contact', details: { contactNumber: ERASED } }),
+      entry(2, '2025-01-15T09:31:00.000Z', 'answers_edit', {
+        details: { changes: [{ field: 'contactNumber', from: ERASED, to: '000124' }], note: `was ${ERASED} then` },
+      }),
+      entry(3, '2025-01-15T09:32:00.000Z', 'answers_erased', { details: { erased: ['contactNumber'] } }),
+    ];
+    const exp = buildAuditExport(run, erased, { erasedText: '(effacé)' });
+    expect(exp.rows[0]!.details).toEqual({ contactNumber: '(effacé)' });
+    expect(exp.rows[1]!.details).toEqual({
+      changes: [{ field: 'contactNumber', from: '(effacé)', to: '000124' }],
+      note: 'was (effacé) then',
+    });
+    for (const text of [auditCsv(exp), JSON.stringify(exp)]) {
+      expect(text).not.toContain(ERASED);
+      expect(text).toContain('(effacé)');
+    }
+    expect(parseCsv(auditCsv(exp).slice(1))[1]![11]).toBe('contactNumber=(effacé)');
   });
 
   it('names the file after the run and the institution', () => {

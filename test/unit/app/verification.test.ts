@@ -457,6 +457,25 @@ describe('verifySetup: three outcomes (failed only on known-bad values, to confi
     });
   });
 
+  it('several unknown values of the point of sale are all named: none hides another', async () => {
+    const fake = new FakeSecutix();
+    fake.pos = {
+      ...goodPos,
+      posActivityState: 'OPEN',
+      pointsOfSales: [{ id: 4242, runningSeen: '"yes"' }],
+      paymentMethods: [{ code: 'ATT', paymentType: 'WAITING_ACCOUNT' }],
+    };
+    expect(check(await run(fake), 'point_of_sale')).toEqual({
+      id: 'point_of_sale',
+      outcome: 'to_confirm',
+      reason: { code: 'pos_state_unknown', params: { state: 'OPEN', posCode: 'DGTKPOS' } },
+      moreReasons: [
+        { code: 'pos_running_unknown', params: { posCode: 'DGTKPOS', value: '"yes"' } },
+        { code: 'payment_types_unknown', params: { posCode: 'DGTKPOS', methods: 'ATT (WAITING_ACCOUNT)' } },
+      ],
+    });
+  });
+
   it('a contact without the authorisation flag is to confirm; false fails', async () => {
     const fake = new FakeSecutix();
     fake.contact = { contactNumber: '000123', firstName: 'Tech', lastName: 'Digitick', pendingAccountAuthorized: undefined };

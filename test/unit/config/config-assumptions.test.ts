@@ -13,9 +13,16 @@ function problems(env: Record<string, string>): string[] {
 }
 
 describe('loadConfig: SecuTix assumptions', () => {
-  it('unset: the documented defaults (DEFAULT_SECUTIX_ASSUMPTIONS); a blank status code too', () => {
+  it('unset: the documented defaults (DEFAULT_SECUTIX_ASSUMPTIONS)', () => {
     expect(loadConfig({}).secutixAssumptions).toEqual(DEFAULT_SECUTIX_ASSUMPTIONS);
-    expect(loadConfig({ SECUTIX_CONTACT_NOT_FOUND_STATUS: '' }).secutixAssumptions).toEqual(DEFAULT_SECUTIX_ASSUMPTIONS);
+  });
+
+  it('the status code set empty or blank is a start-up error naming it (never the default in silence)', () => {
+    for (const value of ['', '   ']) {
+      expect(problems({ SECUTIX_CONTACT_NOT_FOUND_STATUS: value })).toEqual([
+        `SECUTIX_CONTACT_NOT_FOUND_STATUS: must be one status code (got "${value}"; unset it to use the default error.contact.notfound)`,
+      ]);
+    }
   });
 
   it('a list variable set empty, blank or to commas only is a start-up error naming it (never the default in silence)', () => {

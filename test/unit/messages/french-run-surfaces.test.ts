@@ -226,7 +226,9 @@ describe('a French run on every surface', () => {
         details: { reason: 'pas le temps' },
       },
     ];
-    const exp = buildAuditExport(last, trail as unknown as Parameters<typeof buildAuditExport>[1]);
+    const exp = buildAuditExport(last, trail as unknown as Parameters<typeof buildAuditExport>[1], {
+      erasedText: builder.t('fr', 'value.erased'),
+    });
     const auditTexts = auditCards(exp, builder, 'fr').flatMap((card) => teamsTexts(card));
     for (const t of auditTexts) texts.push(['teams audit', t]);
     // The details are in French too: no detail key or code shown as English words.

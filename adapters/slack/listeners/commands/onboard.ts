@@ -197,6 +197,7 @@ export function registerOnboardCommand(ctx: SlackListenerContext): void {
           const run = loaded.value;
           const exp = buildAuditExport(run, await store.audit(run.id), {
             ...(ctx.defaultTimeZone ? { defaultTimeZone: ctx.defaultTimeZone } : {}),
+            erasedText: t(run.details.language, 'value.erased'),
           });
           const up = await uploadAuditCsv({ client, store, builder }, run, exp);
           log.info({ runId: run.id, user: cmd.user_id, entries: exp.rows.length, ok: up.ok }, 'audit trail exported');
