@@ -25,7 +25,6 @@ import type {
   AnswerChanges,
   AnswerField,
   Effect,
-  NotPermittedRule,
   Refusal,
   ReminderSettings,
   Run,
@@ -34,21 +33,9 @@ import type {
   VerificationReport,
 } from '../workflow/types';
 import { ProgressPacer } from './verification-progress';
+import type { Outcome, ServiceError } from '../workflow/service-error';
 
-/** What the user is told when an operation does not go through (rendered by `describeError`). */
-export type ServiceError =
-  | { code: 'refused'; refusal: Refusal; run: Run }
-  | { code: 'unknown_run'; runId: string }
-  | { code: 'other_surface'; run: Run }
-  | { code: 'duplicate_run'; run: Run }
-  | { code: 'conflict'; run: Run }
-  | { code: 'verification_running'; run: Run }
-  /** An access refusal without a run (`start`, `status`); refusals about a run are `refused` / `not_permitted`. */
-  | { code: 'not_permitted'; rule: NotPermittedRule }
-  /** `unavailable`: the run store could not be reached (nothing changed; try again in a moment). */
-  | { code: 'internal'; correlationId: string; unavailable?: true };
-
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ServiceError };
+export type { Outcome, ServiceError } from '../workflow/service-error';
 
 /** The verification of step 9 (`src/app/verification.ts` bound to a SecuTix client). Never throws for SecuTix failures. */
 export type Verifier = (req: {

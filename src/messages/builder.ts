@@ -34,11 +34,11 @@ import type { Block, Button, FormModel, Message } from './model';
 import type { Renderer } from './renderer';
 import { labelled, localiseListSeparators } from './typography';
 import { literal } from './literal';
-import type { ServiceError } from '../app/run-service';
-import { HELP_COMMANDS, type HelpCommand } from '../app/access';
-import type { HealthCheckResult, ProductCheckReport } from '../app/health-check';
-import { reminderMessage, snoozedMessage } from '../app/reminders';
-import type { MyRuns } from '../app/my-runs';
+import type { ServiceError } from '../workflow/service-error';
+import { HELP_COMMANDS, type HelpCommand } from '../workflow/help-commands';
+import type { HealthCheckResult, ProductCheckReport } from '../workflow/check-results';
+import { reminderMessage, snoozedMessage } from './reminders';
+import type { MyRuns } from '../workflow/my-runs';
 
 /** Settings the messages need. */
 export interface MessageSettings {
@@ -929,7 +929,8 @@ export class MessageBuilder {
       // The screen is named once, by the fix: a reason whose own remedy names it again is cut
       // to its cause (`check.cause.<code>`: the reason's first sentence).
       const causeKey = c.reason ? `check.cause.${c.reason.code}` : '';
-      const cause = c.reason && this.r.has(L, causeKey) ? this.r.t(L, causeKey, reasonView(c.reason, L, this.r.t(L, 'value.none'))) : reason;
+      const cause =
+        c.reason && this.r.has(L, causeKey) ? this.r.t(L, causeKey, reasonView(c.reason, L, this.r.t(L, 'value.none'))) : reason;
       const line = transient
         ? this.r.t(L, 'health.transient_line', { reason })
         : this.r.t(L, 'health.failed_line', { reason: cause, fix: this.r.t(L, `check.fix.${c.id}`, v) });
