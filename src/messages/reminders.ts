@@ -12,7 +12,8 @@
  * - `support_unanswered`: tells the operator, in the thread, that support did not answer.
  */
 import { ACTION_IDS } from '../domain/ids';
-import { type MentionFormatter, type MessageBuilder, operatorLogin, plainMention } from './builder';
+import { type MentionFormatter, operatorLogin, plainMention } from './builder-core';
+import type { MessageBuilder } from './builder';
 import type { Message } from './model';
 import { labelled } from './typography';
 import { literal } from './literal';

@@ -14,7 +14,6 @@ const MAX_LINES = 450;
 const TO_BE_SPLIT_BY_THE_SRC_SPLIT: readonly string[] = [
   'src/app/run-service.ts',
   'src/app/verification.ts',
-  'src/messages/builder.ts',
 ];
 
 function files(dir: string): string[] {
