@@ -12,7 +12,6 @@ const MAX_LINES = 450;
 
 /** `src/` files over the limit, waiting for the split of `src/` (issue 10). Remove an entry once its file is split. */
 const TO_BE_SPLIT_BY_THE_SRC_SPLIT: readonly string[] = [
-  'src/app/run-service.ts',
   'src/app/verification.ts',
 ];
 
