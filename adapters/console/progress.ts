@@ -8,7 +8,7 @@
  */
 import type { MessageBuilder } from '../../src/messages/builder';
 import { overallOutcome } from '../../src/workflow/outcome';
-import type { CheckId, CheckProgressState, CheckResult, Run, VerificationOutcome, VerificationProgress } from '../../src/workflow/types';
+import type { CheckId, CheckProgressState, CheckResult, Run, VerificationProgress } from '../../src/workflow/types';
 import { OUTCOME_MARKERS, stripMarkup } from './text';
 
 /** Least number of waited seconds between two "still extracting the catalog" lines. */
