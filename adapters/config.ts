@@ -8,18 +8,32 @@ import type { SecutixAssumptions } from '../src/app/secutix-assumptions';
 import { assumptionsEnvShape, assumptionsFromEnv, assumptionsProblems } from './config-assumptions';
 import { encryptionKeyProblem } from './slack/oauth/token-cipher';
 
+/**
+ * The words every on/off switch accepts, in any case (`SLACK_SOCKET_MODE`, `TEAMS_ENABLED`,
+ * `SECUTIX_SANDBOX`, ...): the same for all, read by zod's `stringbool`.
+ */
+export const SWITCH_WORDS = { on: ['true', '1', 'yes', 'on'], off: ['false', '0', 'no', 'off'] } as const;
+
+/** One switch's value (trimmed first): true, false, or an issue naming what was given. */
+const switchValue = z
+  .string()
+  .trim()
+  .pipe(
+    z.stringbool({
+      truthy: [...SWITCH_WORDS.on],
+      falsy: [...SWITCH_WORDS.off],
+      case: 'insensitive',
+      error: (issue) => `must be true or false (got "${String(issue.input)}")`,
+    }),
+  );
+
 const bool = (def: boolean) =>
   z
     .string()
     .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return def;
-      const s = v.trim().toLowerCase();
-      if (['true', '1', 'yes', 'on'].includes(s)) return true;
-      if (['false', '0', 'no', 'off'].includes(s)) return false;
-      ctx.addIssue({ code: 'custom', message: `must be true or false (got "${v}")` });
-      return z.NEVER;
-    });
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v))
+    .pipe(switchValue.optional())
+    .transform((b) => b ?? def);
 
 const int = (def: number, min: number, max: number) =>
   z
@@ -249,7 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const v = env[k]?.trim();
     return v ? v : undefined;
   };
-  const isTrue = (k: string): boolean => ['true', '1', 'yes', 'on'].includes((raw(k) ?? '').toLowerCase());
+  const isTrue = (k: string): boolean => switchValue.safeParse(raw(k)).data === true;
   const oauthVars = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const;
   const oauthWanted = oauthVars.some((k) => raw(k) !== undefined);
   const slackWanted = Boolean(raw('SLACK_SIGNING_SECRET') || raw('SLACK_BOT_TOKEN') || oauthWanted);
@@ -294,9 +308,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   let sandbox = !server;
   const sandboxRaw = raw('SECUTIX_SANDBOX');
   if (sandboxRaw !== undefined) {
-    const s = sandboxRaw.toLowerCase();
-    if (['true', '1', 'yes'].includes(s)) sandbox = true;
-    else if (['false', '0', 'no'].includes(s)) sandbox = false;
+    const parsedSandbox = switchValue.safeParse(sandboxRaw);
+    if (parsedSandbox.success) sandbox = parsedSandbox.data;
     else problems.push(`SECUTIX_SANDBOX: must be true or false (got "${sandboxRaw}")`);
   }
   const databaseUrl = raw('DATABASE_URL') ?? 'sqlite:./data/onboarding.db';

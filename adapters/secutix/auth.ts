@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { SignJWT, decodeJwt } from 'jose';
+import { LRUCache } from 'lru-cache';
 
 /** Lifetime of a self-signed token, in seconds (`exp = iat + 30`). */
 export const SIGNED_TOKEN_TTL_SECONDS = 30;
@@ -48,12 +49,16 @@ interface CachedToken {
   fingerprint: string;
 }
 
+/** Most operator logins whose token is kept (one per institution and channel: far more than in use). */
+const MAX_CACHED_LOGINS = 1000;
+
 /**
  * In-memory cache of exchanged tokens, per operator login, within one client instance.
  * A token is reused until `marginMs` before its `exp`, and only with the same password.
  */
 export class ExchangeTokenCache {
-  private readonly tokens = new Map<string, CachedToken>();
+  /** Bounded (`MAX_CACHED_LOGINS`, least recently used dropped first); expiry stays ours (the token's `exp`). */
+  private readonly tokens = new LRUCache<string, CachedToken>({ max: MAX_CACHED_LOGINS });
 
   constructor(private readonly marginMs = 5_000) {}
 

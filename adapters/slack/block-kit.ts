@@ -13,6 +13,17 @@ import type { Locale } from '../../src/domain/ids';
 import type { Block, Button, FormModel, Message } from '../../src/messages/model';
 import { punct } from '../../src/messages/typography';
 import { dropLiterals, renderWithLiterals } from '../../src/messages/literal';
+import type {
+  Button as SlackButton,
+  EmailInput,
+  KnownBlock,
+  MrkdwnElement,
+  ModalView,
+  PlainTextElement,
+  PlainTextInput,
+  SectionBlock,
+  StaticSelect,
+} from '@slack/types';
 
 /** Slack limits used here (characters unless said otherwise). */
 export const SLACK_LIMITS = {
@@ -34,7 +45,7 @@ export const SLACK_LIMITS = {
 } as const;
 
 /** A Block Kit block as sent to Slack (plain JSON). */
-export type SlackBlock = Record<string, unknown>;
+export type SlackBlock = KnownBlock;
 
 /** Slack message `metadata` (`chat-contract.md`, "Machine-readable state"). */
 export interface SlackMetadata {
@@ -220,13 +231,13 @@ export const CHECK_OUTCOME_EMOJI: Record<string, string> = {
   not_checked: ':hourglass:',
 };
 
-const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
-const plain = (text: string, max: number) => {
+const mrkdwn = (text: string): MrkdwnElement => ({ type: 'mrkdwn', text });
+const plain = (text: string, max: number): PlainTextElement => {
   const t = toPlain(text);
   return { type: 'plain_text', text: t.length <= max ? t : `${t.slice(0, max - 1)}…`, emoji: true };
 };
 
-function sections(text: string): SlackBlock[] {
+function sections(text: string): SectionBlock[] {
   return chunkText(toMrkdwn(text), SLACK_LIMITS.sectionText).map((t) => ({ type: 'section', text: mrkdwn(t) }));
 }
 
@@ -247,7 +258,7 @@ export function renderBlock(
     case 'text': {
       const out = sections(block.text);
       // A paragraph's own button: the accessory of its (last) section.
-      if (block.button) out[out.length - 1] = { ...out[out.length - 1], accessory: renderButton(block.button) };
+      if (block.button) out[out.length - 1] = { ...out[out.length - 1]!, accessory: renderButton(block.button) };
       return out;
     }
     case 'context':
@@ -295,7 +306,7 @@ export function renderBlock(
 }
 
 /** Renders a button: text cut to 75, value checked against 2000, Block Kit `confirm` kept. */
-export function renderButton(b: Button): SlackBlock {
+export function renderButton(b: Button): SlackButton {
   if (b.value.length > SLACK_LIMITS.buttonValue) throw new Error(`button ${b.actionId}: value longer than ${SLACK_LIMITS.buttonValue}`);
   return {
     type: 'button',
@@ -359,12 +370,12 @@ export function withoutActions(blocks: SlackBlock[]): SlackBlock[] {
  * whose form says it is used once and not kept.
  * @throws Error when `private_metadata` is longer than 3000 characters.
  */
-export function renderModal(form: FormModel): SlackBlock {
+export function renderModal(form: FormModel): ModalView {
   if (form.privateMetadata.length > SLACK_LIMITS.privateMetadata) throw new Error(`form ${form.id}: private_metadata too long`);
   const blocks: SlackBlock[] = [];
   if (form.intro) blocks.push(...sections(form.intro));
   for (const input of form.inputs) {
-    let element: SlackBlock;
+    let element: StaticSelect | EmailInput | PlainTextInput;
     switch (input.kind) {
       case 'select': {
         const options = (input.options ?? []).map((o) => ({ text: plain(o.label, 75), value: o.value }));
@@ -406,7 +417,7 @@ export function renderModal(form: FormModel): SlackBlock {
 }
 
 /** A modal that only shows a text (e.g. a form whose metadata could not be read). */
-export function noticeModal(title: string, text: string, close: string): SlackBlock {
+export function noticeModal(title: string, text: string, close: string): ModalView {
   return {
     type: 'modal',
     title: plain(title, SLACK_LIMITS.modalTitle),

@@ -15,6 +15,7 @@
  */
 import { z } from 'zod';
 import type { App } from '@slack/bolt';
+import type { Button as SlackButton, View } from '@slack/types';
 import { FORM_IDS, type Locale, LOCALES, PRODUCT_CHECK_ACTION_ID } from '../../src/domain/ids';
 import type { FieldErrorKeys } from '../../src/app/forms';
 import {
@@ -50,12 +51,7 @@ export interface SlackChecksContext {
   principalsOf: (userId: string) => Promise<{ principals?: string[] }>;
   describe: (error: ServiceError, locale?: Locale) => string;
   /** `views.open`; tells the user when it fails. Never throws. */
-  openModal: (
-    triggerId: string | undefined,
-    view: Record<string, unknown>,
-    who: { channel?: string; user: string },
-    L: Locale,
-  ) => Promise<void>;
+  openModal: (triggerId: string | undefined, view: View, who: { channel?: string; user: string }, L: Locale) => Promise<void>;
   /** Answers through a `response_url`. Never throws. */
   respond: (responseUrl: string | undefined, payload: SlackMessagePayload) => Promise<void>;
   /** False for a retry or replay of a view submission already handled. */
@@ -151,7 +147,7 @@ export function productWithCheck(ctx: SlackChecksContext, productCode: string, L
   if (!code.success) return textPayload(ctx.builder.t(L, 'error.product_check.bad_code', { productCode }));
   const payload = ephemeralPayload(ctx.builder.productGuideWithCheck(L, code.data));
   if (!ctx.health) return payload;
-  const button = {
+  const button: SlackButton = {
     type: 'button',
     action_id: PRODUCT_CHECK_ACTION_ID,
     text: { type: 'plain_text', text: ctx.builder.productCheckButtonLabel(L, code.data).slice(0, 75), emoji: true },

@@ -32,6 +32,7 @@
  * run channel (Slack's rate limit is per channel, and two runs' messages keep their order).
  */
 import { z } from 'zod';
+import type { SectionBlock } from '@slack/types';
 import type { StepId } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { Message } from '../../src/messages/model';
@@ -297,7 +298,7 @@ export class SlackNotifier implements ChatNotifier {
         .catch([])
         .parse((await this.refs(run.id))[rememberAs] ?? []);
       if (!list.some((r) => r.ts === ref.ts && r.channel === ref.channel)) {
-        list.push({ ...ref, text: payload.text, blocks: withoutActions(payload.blocks) });
+        list.push({ ...ref, text: payload.text, blocks: withoutActions(payload.blocks).map((b) => ({ ...b })) });
         await this.deps.store.putRef(run.id, rememberAs, list);
       }
     }
@@ -386,7 +387,7 @@ export class SlackNotifier implements ChatNotifier {
     }
     const msg = this.build(safe, { type: 'support_request' }, permalink);
     const support = this.deps.supportChannel;
-    const addressed = support
+    const addressed: SectionBlock[] | undefined = support
       ? undefined
       : [{ type: 'section', text: { type: 'mrkdwn', text: toMrkdwn(this.deps.builder.t(msg.locale, 'slack.support.in_thread')) } }];
     const payload = this.render(msg);

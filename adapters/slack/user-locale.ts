@@ -13,6 +13,7 @@
  * answer, and this one uses the fallback (slash commands must be acked within 3 s).
  */
 import { z } from 'zod';
+import { LRUCache } from 'lru-cache';
 import { LOCALES, type Locale } from '../../src/domain/ids';
 import { type Clock, systemClock } from '../../src/ports/clock.port';
 import type { Logger } from '../../src/ports/logger.port';
@@ -51,7 +52,8 @@ interface Entry {
 
 /** Per-user locale cache over `users.info`. */
 export class SlackUserLocales {
-  private readonly cache = new Map<string, Entry>();
+  /** Bounded to `maxUsers`; read with `peek`, so the oldest read (not the least looked at) is dropped first. */
+  private readonly cache: LRUCache<string, Entry>;
   private readonly pending = new Map<string, Promise<Locale | undefined>>();
   private readonly clock: Clock;
   private readonly ttlMs: number;
@@ -63,6 +65,7 @@ export class SlackUserLocales {
     this.ttlMs = opts.ttlMs ?? 60 * 60_000;
     this.maxUsers = Math.max(1, opts.maxUsers ?? 5000);
     this.maxWaitMs = opts.maxWaitMs ?? 1000;
+    this.cache = new LRUCache<string, Entry>({ max: this.maxUsers });
   }
 
   /** Number of users cached (tests: the bound holds). */
@@ -83,7 +86,7 @@ export class SlackUserLocales {
    * @param userId Slack user id (`U...`/`W...`).
    */
   async knownLocaleOf(userId: string): Promise<Locale | undefined> {
-    const cached = this.cache.get(userId);
+    const cached = this.cache.peek(userId);
     if (cached && this.clock.nowMs() - cached.atMs < this.ttlMs) return cached.locale;
     let read = this.pending.get(userId);
     if (!read) {
@@ -110,9 +113,7 @@ export class SlackUserLocales {
     try {
       const answer = userInfoAnswer.parse(await this.opts.call('users.info', { user: userId, include_locale: true }));
       const locale = localeFromTag(answer.user.locale);
-      this.cache.delete(userId); // re-inserted last: Map order is read order
-      this.cache.set(userId, { locale, atMs: this.clock.nowMs() });
-      while (this.cache.size > this.maxUsers) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(userId, { locale, atMs: this.clock.nowMs() }); // most recent read; beyond maxUsers the oldest goes
       return locale;
     } catch (err) {
       const code = (err as { data?: { error?: unknown } }).data?.error;

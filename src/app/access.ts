@@ -18,6 +18,7 @@
  */
 import type { Surface } from '../domain/ids';
 import type { Actor, NotPermittedRule, Run } from '../workflow/types';
+import { HELP_COMMANDS, type HelpCommand } from '../workflow/help-commands';
 
 /** The lists of the configuration (`AppConfig.allowedOperators`, `AppConfig.supportUsers`). */
 export interface AccessLists {
@@ -55,9 +56,7 @@ export type AccessOperation =
 /** The decision: allowed, or refused with the rule that refused (message key `refusal.not_permitted.<rule>`). */
 export type AccessDecision = { allowed: true } | { allowed: false; rule: NotPermittedRule };
 
-/** Commands of `help`, in the order they are listed (`product.md`, "Commands"). */
-export const HELP_COMMANDS = ['start', 'status', 'resume', 'cancel', 'audit', 'check', 'product', 'help'] as const;
-export type HelpCommand = (typeof HELP_COMMANDS)[number];
+export { HELP_COMMANDS, type HelpCommand } from '../workflow/help-commands';
 
 const ALLOWED: AccessDecision = { allowed: true };
 const norm = (id: string): string => id.trim().toLowerCase();

@@ -15,8 +15,7 @@
  * the institution, the channel, who asked and each check's outcome.
  */
 import { z } from 'zod';
-import { INPUT_IDS, type Locale, type Surface } from '../domain/ids';
-import { channelCodeSchema, contactNumberSchema, contingentIdsSchema, institutionCodeSchema, passwordSchema } from '../domain/schemas';
+import { type Locale, type Surface } from '../domain/ids';
 import { isoNow, type Clock } from '../ports/clock.port';
 import type { Logger } from '../ports/logger.port';
 import type { CatalogProduct, PosConfig, SecutixCredentials, SecutixPort } from '../ports/secutix.port';
@@ -24,40 +23,28 @@ import { SecutixError } from '../ports/secutix.port';
 import { checkOutcomeText } from '../workflow/check-reasons';
 import type { Actor, CheckResult, Reason, VerificationReport } from '../workflow/types';
 import { AccessPolicy } from './access';
-import type { FieldErrorKeys, FormResult, RawValues } from './forms';
 import { errorSummary, type Outcome } from './run-service';
 import { DEFAULT_SECUTIX_ASSUMPTIONS, type SecutixAssumptions, stateVerdict } from './secutix-assumptions';
 import { overallOutcome, productName, secutixFailureReason, verifySetup } from './verification';
+import type { HealthCheckResult, ProductCheckId, ProductCheckReport, ProductCheckResult } from '../workflow/check-results';
 
-/**
- * Reason codes added by the health check to the verification's (`check.reason.<code>`, in
- * `templates/messages/check.*.json`): a check not run because the asker left its input empty.
- */
-export const HEALTH_REASON_CODES = ['contingents_not_given'] as const;
-
-/** The checks of `product CODE`, in report order (`product_check.name.<id>`). */
-export const PRODUCT_CHECK_IDS = ['credentials', 'on_sale', 'running', 'availability'] as const;
-export type ProductCheckId = (typeof PRODUCT_CHECK_IDS)[number];
-
-/**
- * Reason codes of the product check (`product_check.reason.<code>`); reasons shared with the
- * verification (`credentials_rejected`, `credentials_failed`, `secutix_*`) keep their `check.reason.<code>` key.
- */
-export const PRODUCT_REASON_CODES = [
-  'not_on_sale',
-  'not_found',
-  'running',
-  'not_running',
-  'no_running_performance',
-  'not_running_skip',
-  'family_not_checked',
-  'contingents_not_given',
-  'event_available',
-  'event_not_available',
-  'pass_available',
-  'pass_not_available',
-] as const;
-export type ProductReasonCode = (typeof PRODUCT_REASON_CODES)[number];
+export {
+  HEALTH_REASON_CODES,
+  PRODUCT_CHECK_IDS,
+  PRODUCT_REASON_CODES,
+  type HealthCheckResult,
+  type ProductCheckId,
+  type ProductCheckReport,
+  type ProductCheckResult,
+  type ProductReasonCode,
+} from '../workflow/check-results';
+export {
+  type CheckFormValues,
+  type ProductCheckFormValues,
+  parseCheckForm,
+  parseProductCheckForm,
+  parseCheckArgs,
+} from './health-check-forms';
 
 /** Who asks (the access policy allows operators and support). */
 export interface CheckAsker {
@@ -90,13 +77,6 @@ export interface HealthCheckInput extends CheckAsker {
   locale?: Locale;
 }
 
-/** The result of `check`: the verification report of the institution's channel. */
-export interface HealthCheckResult {
-  institutionCode: string;
-  channelCode: string;
-  report: VerificationReport;
-}
-
 /** What `product CODE` checks. */
 export interface ProductCheckInput extends CheckAsker {
   institutionCode: string;
@@ -107,30 +87,6 @@ export interface ProductCheckInput extends CheckAsker {
   contingentIds?: number[];
   /** Language of the product's name. */
   locale?: Locale;
-}
-
-/** One product check's outcome (`reason` may also explain a pass: how many seats). */
-export interface ProductCheckResult {
-  id: ProductCheckId;
-  outcome: CheckResult['outcome'];
-  reason?: Reason;
-}
-
-/** The report of `product CODE`. */
-export interface ProductCheckReport {
-  institutionCode: string;
-  channelCode: string;
-  /** The product code as asked (upper-case). */
-  productCode: string;
-  /** The product when SecuTix listed it on the channel. */
-  product?: { code: string; name: string; family: string; state: string };
-  checks: ProductCheckResult[];
-  /** True when no check failed and none was left not checked (skips allowed). */
-  passed: boolean;
-  /** ISO time the check finished. */
-  at: string;
-  /** Wall time in ms. */
-  durationMs: number;
 }
 
 /** Dependencies of `HealthCheckService`. */
@@ -404,88 +360,4 @@ export class HealthCheckService {
     this.deps.logger.error({ op, institution: input.institutionCode, correlationId, err: errorSummary(err) }, 'internal error');
     return { ok: false, error: { code: 'internal', correlationId } };
   }
-}
-
-// ---- forms (`onboard_check`, `onboard_product_check`) -------------------------------------------
-
-/** The typed values of `onboard_check`. */
-export interface CheckFormValues {
-  password: string;
-  contingentIds?: number[];
-  contactNumber?: string;
-}
-
-/** The typed values of `onboard_product_check`. */
-export interface ProductCheckFormValues {
-  institutionCode: string;
-  channelCode: string;
-  password: string;
-  contingentIds?: number[];
-}
-
-const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const filled = (v: unknown): string | undefined => {
-  const s = text(v);
-  return s !== undefined && s.trim().length > 0 ? s : undefined;
-};
-const firstMessage = (issues: readonly { message: string }[]): string => {
-  const m = issues[0]?.message ?? '';
-  return m.startsWith('error.field.') ? m : 'error.field.required';
-};
-
-/** Parses one optional or required field into `out`, or its error key into `errors`. */
-function field<T>(
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: readonly { message: string }[] } } },
-  id: (typeof INPUT_IDS)[keyof typeof INPUT_IDS],
-  value: string | undefined,
-  errors: FieldErrorKeys,
-): T | undefined {
-  const r = schema.safeParse(value ?? '');
-  if (r.success) return r.data;
-  errors[id] = firstMessage(r.error.issues);
-  return undefined;
-}
-
-/**
- * `onboard_check`: the password (required, kept as typed), contingent ids and contact number
- * (optional: left empty, their checks are reported as skipped). Errors are `error.field.*` keys.
- */
-export function parseCheckForm(raw: RawValues): FormResult<CheckFormValues> {
-  const errors: FieldErrorKeys = {};
-  const password = field(passwordSchema, INPUT_IDS.operatorPassword, text(raw[INPUT_IDS.operatorPassword]), errors);
-  const contingents = filled(raw[INPUT_IDS.contingentIds]);
-  const contingentIds = contingents === undefined ? undefined : field(contingentIdsSchema, INPUT_IDS.contingentIds, contingents, errors);
-  const contact = filled(raw[INPUT_IDS.contactNumber]);
-  const contactNumber = contact === undefined ? undefined : field(contactNumberSchema, INPUT_IDS.contactNumber, contact, errors);
-  if (Object.keys(errors).length > 0 || password === undefined) return { ok: false, errors };
-  return { ok: true, value: { password, ...(contingentIds ? { contingentIds } : {}), ...(contactNumber ? { contactNumber } : {}) } };
-}
-
-/** `onboard_product_check`: institution code (required), channel code (empty = `DGTK`), password, optional contingent ids. */
-export function parseProductCheckForm(raw: RawValues): FormResult<ProductCheckFormValues> {
-  const errors: FieldErrorKeys = {};
-  const institutionCode = field(institutionCodeSchema, INPUT_IDS.institutionCode, text(raw[INPUT_IDS.institutionCode]), errors);
-  const channelCode = field(channelCodeSchema, INPUT_IDS.channelCode, text(raw[INPUT_IDS.channelCode]), errors);
-  const password = field(passwordSchema, INPUT_IDS.operatorPassword, text(raw[INPUT_IDS.operatorPassword]), errors);
-  const contingents = filled(raw[INPUT_IDS.contingentIds]);
-  const contingentIds = contingents === undefined ? undefined : field(contingentIdsSchema, INPUT_IDS.contingentIds, contingents, errors);
-  if (Object.keys(errors).length > 0 || institutionCode === undefined || channelCode === undefined || password === undefined)
-    return { ok: false, errors };
-  return { ok: true, value: { institutionCode, channelCode, password, ...(contingentIds ? { contingentIds } : {}) } };
-}
-
-/**
- * The arguments of `check INSTITUTION [CHANNEL]` as typed after the command word: the institution
- * code (required) and the channel code (default `DGTK`), validated like the start form's.
- * @returns the codes upper-case, or the `error.field.*` key of the first wrong one.
- */
-export function parseCheckArgs(
-  institution: string | undefined,
-  channel: string | undefined,
-): { ok: true; value: { institutionCode: string; channelCode: string } } | { ok: false; error: string } {
-  const i = institutionCodeSchema.safeParse(institution ?? '');
-  if (!i.success) return { ok: false, error: firstMessage(i.error.issues) };
-  const c = channelCodeSchema.safeParse(channel ?? '');
-  if (!c.success) return { ok: false, error: firstMessage(c.error.issues) };
-  return { ok: true, value: { institutionCode: i.data, channelCode: c.data } };
 }

@@ -5,6 +5,7 @@
 import type { Surface } from '../domain/ids';
 import type { RunStore } from '../ports/run-store.port';
 import type { Run } from '../workflow/types';
+import type { MyRuns } from '../workflow/my-runs';
 
 /** How many completed runs "My runs" shows (issue 5: "their last 10 completed runs"). */
 export const MY_COMPLETED_RUNS = 10;
@@ -19,15 +20,7 @@ export const MY_OPEN_RUNS = 25;
  */
 const COMPLETED_WINDOW = 50;
 
-/** A person's runs on a surface. */
-export interface MyRuns {
-  /** Open runs they started, newest started first, at most `MY_OPEN_RUNS`. */
-  open: Run[];
-  /** Open runs not listed in `open` (0 when all are listed). */
-  moreOpen: number;
-  /** Their completed runs, most recently completed (`endedAt`) first, at most `MY_COMPLETED_RUNS`. */
-  completed: Run[];
-}
+export type { MyRuns } from '../workflow/my-runs';
 
 /**
  * Loads the runs `userId` started on `surface` (Slack user id `U...`, Teams AAD object id or

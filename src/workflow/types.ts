@@ -110,7 +110,7 @@ export interface Run {
   /** Who started the run. */
   startedBy: Actor;
   /**
-   * The next reminder of an open run (`src/app/reminders.ts`): due time (ISO), whom it chases
+   * The next reminder of an open run (`src/messages/reminders.ts`): due time (ISO), whom it chases
    * (`operator`: the person who started the run, in its thread; `support`: SecuTix support about
    * the password request) and how many reminders of that kind were already sent for this step.
    * Absent when nothing is scheduled (reminders off, completed, cancelled, support gave up).

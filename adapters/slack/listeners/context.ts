@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { App, webApi } from '@slack/bolt';
+import type { View } from '@slack/types';
 import type { Locale } from '../../../src/domain/ids';
 import type { RunService, ServiceError } from '../../../src/app/run-service';
 import type { HealthCheckService } from '../../../src/app/health-check';
@@ -159,12 +160,7 @@ export function createListenerContext(deps: ListenerContextDeps) {
   const fieldErrors = (L: Locale, keys: FieldErrorKeys): Record<string, string> =>
     Object.fromEntries(Object.entries(keys).map(([id, key]) => [id, t(L, key as string)]));
 
-  async function openModal(
-    triggerId: string | undefined,
-    view: Record<string, unknown>,
-    who: { channel?: string; user: string },
-    L: Locale,
-  ): Promise<void> {
+  async function openModal(triggerId: string | undefined, view: View, who: { channel?: string; user: string }, L: Locale): Promise<void> {
     if (!triggerId) {
       await ephemeral(who.channel, who.user, textPayload(t(L, 'slack.error.bad_value')));
       return;

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../../adapters/config';
+import { ConfigError, loadConfig, SWITCH_WORDS } from '../../../adapters/config';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -90,5 +90,40 @@ describe('loadConfig', () => {
   it('never repeats a database password in a problem', () => {
     const found = problems({ DATABASE_URL: 'mysql://user:hunter2@db/x' });
     expect(found.join('\n')).not.toContain('hunter2');
+  });
+});
+
+describe('on/off switches (issue 10: the same words for all, SECUTIX_SANDBOX included)', () => {
+  const slack = { SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'x', SLACK_APP_TOKEN: 'xapp-1' };
+  const switches = (v: string) => {
+    const c = loadConfig({
+      ...slack,
+      SECUTIX_SANDBOX: v,
+      SLACK_SOCKET_MODE: v,
+      TEAMS_ENABLED: v,
+      MICROSOFT_APP_ID: 'a',
+      MICROSOFT_APP_PASSWORD: 'p',
+    });
+    return { sandbox: c.secutix.sandbox, socketMode: c.slack?.socketMode, teams: c.teams !== undefined };
+  };
+
+  it('accepts the same words, in any case and with spaces around, for every switch', () => {
+    expect(SWITCH_WORDS).toEqual({ on: ['true', '1', 'yes', 'on'], off: ['false', '0', 'no', 'off'] });
+    for (const word of SWITCH_WORDS.on)
+      for (const v of [word, word.toUpperCase(), ` ${word} `])
+        expect(switches(v)).toEqual({ sandbox: true, socketMode: true, teams: true });
+    for (const word of SWITCH_WORDS.off)
+      for (const v of [word, word.toUpperCase(), ` ${word} `])
+        expect(switches(v)).toEqual({ sandbox: false, socketMode: false, teams: false });
+  });
+
+  it('refuses any other word, naming the switch and what was given', () => {
+    expect(problems({ ...slack, SECUTIX_SANDBOX: 'maybe', SLACK_SOCKET_MODE: 'enabled', TEAMS_ENABLED: 'y' })).toEqual(
+      expect.arrayContaining([
+        'SLACK_SOCKET_MODE: must be true or false (got "enabled")',
+        'TEAMS_ENABLED: must be true or false (got "y")',
+        'SECUTIX_SANDBOX: must be true or false (got "maybe")',
+      ]),
+    );
   });
 });

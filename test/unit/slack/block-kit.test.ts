@@ -1,4 +1,5 @@
 /** Block Kit rendering: markup, escaping, limits, buttons, metadata, modals. */
+import type { SectionBlock } from '@slack/types';
 import { loadTemplates } from '../../../adapters/templates-loader';
 import {
   chunkText,
@@ -88,7 +89,7 @@ describe('Slack Block Kit rendering', () => {
   it('renders step buttons: one primary, confirm on cancel, values within limits', () => {
     const run = dummyRun({ currentStep: 'event_products' });
     const out = renderMessage(builder.stepPrompt(run, 'event_products'));
-    const actions = out.blocks.find((b) => b.type === 'actions') as { elements: Record<string, unknown>[] };
+    const actions = out.blocks.find((b) => b.type === 'actions') as unknown as { elements: Record<string, unknown>[] };
     expect(actions.elements.map((e) => e.action_id)).toEqual(['step_done', 'step_skip', 'run_cancel']);
     expect(actions.elements.filter((e) => e.style === 'primary')).toHaveLength(1);
     expect(actions.elements[2]!.confirm).toMatchObject({ title: { type: 'plain_text' }, style: 'danger' });
@@ -105,10 +106,11 @@ describe('Slack Block Kit rendering', () => {
     const text = Array.from({ length: 400 }, (_, i) => `line ${i} ${'y'.repeat(30)}`).join('\n');
     const sections = renderBlock({ type: 'text', text });
     expect(sections.length).toBeGreaterThan(4);
-    for (const s of sections) expect((s.text as { text: string }).text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+    for (const s of sections)
+      expect(((s as SectionBlock).text as { text: string }).text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
     const pre = renderBlock({ type: 'preformatted', text });
     for (const s of pre) {
-      const t = (s.text as { text: string }).text;
+      const t = ((s as SectionBlock).text as { text: string }).text;
       expect(t.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
       expect(t.startsWith('```')).toBe(true);
     }
@@ -152,7 +154,7 @@ describe('Slack Block Kit rendering', () => {
       },
       (o) => `<${o}>`,
     );
-    const t = (section!.text as { text: string }).text;
+    const t = ((section as SectionBlock).text as { text: string }).text;
     expect(t).toContain(':white_check_mark: *Login*: &lt;passed&gt;');
     expect(t).toContain(':x: *Events*: &lt;failed&gt;');
     expect(t).toContain('no seats');
@@ -175,7 +177,7 @@ describe('Slack Block Kit rendering', () => {
         },
       ],
     });
-    expect((checks!.text as { text: string }).text).toContain(':mag: *Channel*\u00a0: à confirmer');
+    expect(((checks as SectionBlock).text as { text: string }).text).toContain(':mag: *Channel*\u00a0: à confirmer');
     const [steps] = renderBlock(
       {
         type: 'steps',
@@ -188,7 +190,7 @@ describe('Slack Block Kit rendering', () => {
       undefined,
       (s) => `[${s}]`,
     );
-    const t = (steps!.text as { text: string }).text;
+    const t = ((steps as SectionBlock).text as { text: string }).text;
     expect(t).toContain(':mag: 1. Channel: [to_confirm] _(see the report)_');
     expect(t).toContain(':x: 2. POS: [failed]');
     expect(t).toMatch(/:white_check_mark: 3\. Contingents$/);
@@ -222,7 +224,7 @@ describe('Slack Block Kit rendering', () => {
     const view = renderModal(builder.startForm('en', '{"c":"C1"}', { institutionCode: 'ACME' }));
     expect(view).toMatchObject({ type: 'modal', callback_id: 'onboard_start', private_metadata: '{"c":"C1"}' });
     expect((view.title as { text: string }).text.length).toBeLessThanOrEqual(24);
-    const inputs = (view.blocks as Record<string, unknown>[]).filter((b) => b.type === 'input');
+    const inputs = (view.blocks as unknown as Record<string, unknown>[]).filter((b) => b.type === 'input');
     expect(inputs.map((b) => b.block_id)).toEqual([
       'institution_code',
       'institution_name',
@@ -242,7 +244,7 @@ describe('Slack Block Kit rendering', () => {
     const run = dummyRun({ currentStep: 'verification', details: { ...dummyRun().details, language: 'en' } });
     const view = renderModal(builder.runForm(run, 'onboard_password', '{}'));
     expect(JSON.stringify(view)).toContain('not kept');
-    const input = (view.blocks as Record<string, unknown>[]).find((b) => b.type === 'input')!;
+    const input = (view.blocks as unknown as Record<string, unknown>[]).find((b) => b.type === 'input')!;
     expect(input).toMatchObject({ block_id: 'operator_password', element: { type: 'plain_text_input', action_id: 'operator_password' } });
   });
 });

@@ -78,3 +78,10 @@ describe('where npm run teams:package writes the zip', () => {
     expect(fs.readFileSync(path.join(root, 'README.md'), 'utf8')).toContain('`teams-package/teams-app-package.zip`');
   });
 });
+
+describe('the CRC-32 of the zip and the PNG chunks', () => {
+  it("is the IEEE CRC-32 (node's zlib.crc32): the check value of '123456789' and of nothing", () => {
+    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
+    expect(crc32(Buffer.alloc(0))).toBe(0);
+  });
+});

@@ -12,10 +12,11 @@
  * - `support_unanswered`: tells the operator, in the thread, that support did not answer.
  */
 import { ACTION_IDS } from '../domain/ids';
-import { type MentionFormatter, type MessageBuilder, operatorLogin, plainMention } from '../messages/builder';
-import type { Message } from '../messages/model';
-import { labelled } from '../messages/typography';
-import { literal } from '../messages/literal';
+import { type MentionFormatter, operatorLogin, plainMention } from './builder-core';
+import type { MessageBuilder } from './builder';
+import type { Message } from './model';
+import { labelled } from './typography';
+import { literal } from './literal';
 import { stepDefinition } from '../workflow/steps';
 import { type Effect, type Run, SUPPORT_REMINDER_LIMIT } from '../workflow/types';
 

@@ -1,0 +1,129 @@
+/**
+ * The outbox and its delivery: every effect saved with a run is delivered after the write, in
+ * order per run, retried with a growing pause by a poller, and given up after
+ * `DEFAULT_MAX_DELIVERY_ATTEMPTS` (the surface tells the operator). Part of `RunService`.
+ */
+import { isDeliveryBlocked } from '../ports/chat-notifier.port';
+import { errorSummary, RunServiceBase } from './run-service-base';
+
+/** Default attempts of one delivery: with the growing pause (2 s ... 5 min), about 10 minutes of trying. */
+export const DEFAULT_MAX_DELIVERY_ATTEMPTS = 10;
+
+export class OutboxDelivery extends RunServiceBase {
+  /** Delivers the pending outbox items of a run (or of every run), in order, one drain per run at a time. */
+  async drain(runId?: string): Promise<void> {
+    if (!runId) {
+      const pending = await this.deps.store.pendingOutbox(1000);
+      const ids = [...new Set(pending.map((p) => p.runId))];
+      for (const id of ids) await this.drain(id);
+      return;
+    }
+    const previous = this.draining.get(runId) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.drainRun(runId))
+      .catch((err: unknown) => {
+        this.deps.logger.error({ runId, err: errorSummary(err) }, 'outbox drain failed');
+      });
+    this.draining.set(runId, next);
+    await next;
+    if (this.draining.get(runId) === next) this.draining.delete(runId);
+  }
+
+  protected async drainRun(runId: string): Promise<void> {
+    // One process at a time delivers a run's outbox: with several replicas on one database, the
+    // others skip it (the holder, or the next poll, delivers what is left).
+    const outcome = await this.deps.store.tryExclusive(`outbox:${runId}`, () => this.deliverPending(runId));
+    if (!outcome.ran) this.deps.logger.debug({ runId }, 'outbox of this run is being delivered by another process');
+  }
+
+  protected async deliverPending(runId: string): Promise<void> {
+    const items = await this.deps.store.pendingOutbox(100, runId);
+    if (items.length === 0) return;
+    const run = await this.deps.store.get(runId);
+    if (!run) return;
+    for (const item of items) {
+      try {
+        await this.notify(run, item.effect, true, { id: item.id, attempt: item.attempts + 1 });
+        await this.deps.store.markDelivered(item.id);
+        this.retryAt.delete(item.id);
+      } catch (err) {
+        if (isDeliveryBlocked(err)) {
+          // Not retried in a loop, not counted as a failed attempt: kept in the outbox until
+          // releaseBlocked() (e.g. a reinstall).
+          const already = this.retryAt.get(item.id) === Number.POSITIVE_INFINITY;
+          this.retryAt.set(item.id, Number.POSITIVE_INFINITY);
+          if (!already)
+            this.deps.logger.warn(
+              { runId, effect: item.effect.type, reason: err.reason, err: errorSummary(err) },
+              'delivery blocked: kept in the outbox, not retried until the surface is available again',
+            );
+          return;
+        }
+        const error = errorSummary(err);
+        const attempts = item.attempts + 1;
+        if (attempts >= (this.deps.maxDeliveryAttempts ?? DEFAULT_MAX_DELIVERY_ATTEMPTS)) {
+          // Given up: the operator is told, and the run's later messages are not held behind it.
+          await this.deps.store.markAbandoned(item.id, error);
+          this.retryAt.delete(item.id);
+          this.deps.logger.error({ runId, effect: item.effect.type, attempts, err: error }, 'delivery given up after repeated failures');
+          await this.deps.notifiers[run.surface]
+            ?.deliveryAbandoned?.(run, item.effect, { error, attempts })
+            .catch((e: unknown) =>
+              this.deps.logger.warn({ runId, err: errorSummary(e) }, 'could not tell the operator about a delivery given up'),
+            );
+          continue;
+        }
+        await this.deps.store.markFailed(item.id, error);
+        // Polls retry it after a growing pause (2 s, 4 s ... at most 5 minutes).
+        this.retryAt.set(item.id, this.deps.clock.nowMs() + Math.min(2 ** Math.min(item.attempts + 1, 8) * 1000, 300_000));
+        this.deps.logger.warn({ runId, effect: item.effect.type, err: errorSummary(err) }, 'delivery failed; kept in the outbox');
+        return; // keep the order: later items wait for this one
+      }
+    }
+  }
+
+  /**
+   * Delivers what is pending, periodically (every `intervalMs` ms): messages whose delivery failed
+   * (retried after a growing pause), and those another replica left. Returns a function that stops it.
+   */
+  startPolling(intervalMs: number): () => void {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      void this.pollOnce()
+        .catch((err: unknown) => this.deps.logger.error({ err: errorSummary(err) }, 'outbox poll failed'))
+        .finally(() => {
+          busy = false;
+        });
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /**
+   * Makes the deliveries that were blocked (`DeliveryBlockedError`) due again and delivers what is
+   * pending (after a reinstall). @returns how many blocked items were released.
+   */
+  async releaseBlocked(): Promise<number> {
+    let n = 0;
+    for (const [id, at] of this.retryAt)
+      if (at === Number.POSITIVE_INFINITY) {
+        this.retryAt.delete(id);
+        n += 1;
+      }
+    await this.drain();
+    return n;
+  }
+
+  /** One poll: drains each run with a pending item that is due (not waiting for its retry pause). */
+  async pollOnce(): Promise<void> {
+    await this.markers.retry(); // a verification marker the store could not clear when it ended
+    const now = this.deps.clock.nowMs();
+    const pending = await this.deps.store.pendingOutbox(1000);
+    // Items come oldest first; a run's first pending item decides (later ones wait behind it).
+    const first = new Map<string, number>();
+    for (const item of pending) if (!first.has(item.runId)) first.set(item.runId, item.id);
+    for (const [runId, itemId] of first) if ((this.retryAt.get(itemId) ?? 0) <= now) await this.drain(runId);
+  }
+}

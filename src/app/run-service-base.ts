@@ -1,0 +1,233 @@
+/**
+ * The base of the run service: its dependencies and inputs, loading runs, the access checks,
+ * refusals, internal errors and handing an effect to a surface's notifier. `RunService`
+ * (`run-service.ts`) is the entry point; this file holds what every part of it shares.
+ */
+import { type ActionId, ACTION_IDS, type StepId, type Surface } from '../domain/ids';
+import { type AccessOperation, AccessPolicy, type Principal } from './access';
+import type { ChatNotifier, Delivery } from '../ports/chat-notifier.port';
+import { type Clock, type IdSource, isoNow } from '../ports/clock.port';
+import type { Logger } from '../ports/logger.port';
+import { type RunStore, StoreUnavailableError } from '../ports/run-store.port';
+import type { SecutixCredentials } from '../ports/secutix.port';
+import { VerifyingMarkers } from './verifying-marker';
+import type {
+  Actor,
+  AnswerChanges,
+  Effect,
+  Refusal,
+  ReminderSettings,
+  Run,
+  VerificationProgress,
+  VerificationReport,
+} from '../workflow/types';
+import type { Outcome, ServiceError } from '../workflow/service-error';
+
+/** The verification of step 9 (`src/app/verification.ts` bound to a SecuTix client). Never throws for SecuTix failures. */
+export type Verifier = (req: {
+  credentials: SecutixCredentials;
+  contingentIds: number[];
+  contactNumber?: string;
+  checkEvents: boolean;
+  checkPasses: boolean;
+  locale?: string;
+  /** Progress as checks finish and while SecuTix extracts the catalog. */
+  onProgress?: (p: VerificationProgress) => void;
+}) => Promise<VerificationReport>;
+
+export interface RunServiceDeps {
+  store: RunStore;
+  verifier: Verifier;
+  /** One notifier per surface that is served. */
+  notifiers: Partial<Record<Surface, ChatNotifier>>;
+  clock: Clock;
+  ids: IdSource;
+  logger: Logger;
+  /** Who may do what (`ALLOWED_OPERATORS`, `SUPPORT_USERS`); default: everyone may do everything. */
+  access?: AccessPolicy;
+  /**
+   * Reminder delays (`REMIND_AFTER_HOURS`, `SUPPORT_REMIND_AFTER_HOURS`); unset: no reminders.
+   * `surfaces` lists the surfaces whose runs get them (default Slack and Teams: a console run
+   * lives in one interactive terminal session, with nobody to remind once it is closed).
+   */
+  reminders?: ReminderSettings & { surfaces?: readonly Surface[] };
+  /**
+   * Attempts of one outbox item before it is given up (`DELIVERY_MAX_ATTEMPTS`, default
+   * `DEFAULT_MAX_DELIVERY_ATTEMPTS`): the surface tells the operator, and the run's later messages go on.
+   */
+  maxDeliveryAttempts?: number;
+  /** Pacing of verification progress messages (defaults: at most 1 update/s, a refresh every 2 s while SecuTix extracts). */
+  progress?: { minIntervalMs?: number; tickMs?: number };
+  /**
+   * Pauses (ms) between the attempts to save a verification's result while the database does
+   * not answer (default `SAVE_RETRY_DELAYS_MS`); after the last, the operator is told that the
+   * result could not be saved and to verify again.
+   */
+  saveRetryDelaysMs?: readonly number[];
+}
+
+/** An action on a run from a button or a form. */
+export interface ActionInput {
+  runId: string;
+  /** The step the button or form belongs to (stale when it is not the current step). */
+  step: StepId;
+  action: Exclude<ActionId, 'verify_start' | 'run_resume'>;
+  actor: Actor;
+  surface: Surface;
+  /** Group ids the actor belongs to (Slack user groups), for the access policy; never stored. */
+  principals?: string[];
+  contingentIds?: number[];
+  contactNumber?: string;
+  /** `verify_skip` reason. */
+  reason?: string;
+}
+
+/** `onboard_answers` as submitted (validated by the surface's form parser). */
+export interface AnswersInput {
+  runId: string;
+  actor: Actor;
+  surface: Surface;
+  principals?: string[];
+  answers: AnswerChanges;
+}
+
+/** True when `o` failed because the run store did not answer ("try again in a moment"). */
+export const isUnavailable = (o: Outcome<unknown>): boolean => !o.ok && o.error.code === 'internal' && o.error.unavailable === true;
+
+export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
+
+export const fail = <T>(error: ServiceError): Outcome<T> => ({ ok: false, error });
+
+/** The access operation of a button or form action on `run`. */
+export function operationOf(action: ActionId, run: Pick<Run, 'startedBy'>): AccessOperation {
+  switch (action) {
+    case ACTION_IDS.passwordAssigned:
+      return { op: 'password_assigned' };
+    case ACTION_IDS.runCancel:
+      return { op: 'cancel', run };
+    case ACTION_IDS.runResume:
+      return { op: 'resume' };
+    case ACTION_IDS.verifyStart:
+      return { op: 'verify' };
+    default:
+      return { op: 'step' };
+  }
+}
+
+/** A log-safe summary of an error: its class, code and message (no request objects, no headers). */
+export function errorSummary(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return `${err.name}${typeof code === 'string' ? `(${code})` : ''}: ${err.message}`.slice(0, 500);
+  }
+  return String(err).slice(0, 500);
+}
+
+export class RunServiceBase {
+  protected readonly draining = new Map<string, Promise<void>>();
+
+  protected readonly verifying = new Set<string>();
+
+  /** The durable markers of verifications under way (`verifying-marker.ts`). */
+  protected readonly markers: VerifyingMarkers;
+
+  /** Outbox item id -> earliest time (ms) a poll retries it after a failed delivery. */
+  protected readonly retryAt = new Map<number, number>();
+
+  /** The access policy every operation is checked against (surfaces use it to shape `help`). */
+  readonly access: AccessPolicy;
+
+  constructor(protected readonly deps: RunServiceDeps) {
+    this.access = deps.access ?? AccessPolicy.open();
+    this.markers = new VerifyingMarkers(deps.store, deps.logger);
+  }
+
+  protected now(): string {
+    return isoNow(this.deps.clock);
+  }
+
+  protected correlationId(): string {
+    return `E${this.deps.clock.nowMs().toString(36).toUpperCase()}${Math.floor(Math.random() * 1e6)
+      .toString(36)
+      .toUpperCase()}`;
+  }
+
+  /** The reminder settings for runs of `surface` (undefined: that surface gets no reminders). */
+  protected remindersFor(surface: Surface): ReminderSettings | undefined {
+    const r = this.deps.reminders;
+    if (!r || !(r.surfaces ?? ['slack', 'teams']).includes(surface)) return undefined;
+    return { remindAfterHours: r.remindAfterHours, supportRemindAfterHours: r.supportRemindAfterHours };
+  }
+
+  /** Loads a run that belongs to `surface`. */
+  async load(runId: string, surface?: Surface): Promise<Outcome<Run>> {
+    const run = await this.deps.store.get(runId);
+    if (!run) return fail({ code: 'unknown_run', runId });
+    if (surface && run.surface !== surface) return fail({ code: 'other_surface', run });
+    return ok(run);
+  }
+
+  /** Open runs of the surface, optionally only those started by `startedById`, newest first. */
+  async openRuns(surface: Surface, startedById?: string): Promise<Run[]> {
+    return this.deps.store.list({ surface, status: 'open', ...(startedById ? { startedById } : {}) });
+  }
+
+  protected async notify(run: Run, effect: Effect, throwOnError = false, delivery?: Delivery): Promise<void> {
+    const notifier = this.deps.notifiers[run.surface];
+    if (!notifier) {
+      if (throwOnError) throw new Error(`no notifier for surface ${run.surface}`);
+      return;
+    }
+    try {
+      await (delivery ? notifier.deliver(run, effect, delivery) : notifier.deliver(run, effect));
+    } catch (err) {
+      if (throwOnError) throw err;
+      this.deps.logger.warn({ runId: run.id, effect: effect.type, err: errorSummary(err) }, 'notice not delivered');
+    }
+  }
+
+  /**
+   * Checks an operation that has no run yet (`start`) or only reads (`status`). A refusal is
+   * logged as a warning with the actor (there is no run whose audit trail could hold it).
+   */
+  authorize(who: Principal, what: AccessOperation): Outcome<true> {
+    const decision = this.access.decide(who, what);
+    if (decision.allowed) return ok(true);
+    this.deps.logger.warn(
+      { surface: who.surface, actorId: who.actor.id, op: what.op, outcome: 'refused:not_permitted', rule: decision.rule },
+      'access refused',
+    );
+    return fail({ code: 'not_permitted', rule: decision.rule });
+  }
+
+  /** The refusal (audited on the run) when the policy refuses `what`, else null. */
+  protected async deny(run: Run, who: Principal, what: AccessOperation, action: string): Promise<Outcome<Run> | null> {
+    const decision = this.access.decide(who, what);
+    if (decision.allowed) return null;
+    this.deps.logger.warn(
+      { runId: run.id, surface: who.surface, actorId: who.actor.id, action, rule: decision.rule },
+      'access refused (audited on the run)',
+    );
+    return this.refuse(run, { code: 'not_permitted', rule: decision.rule }, who.actor, who.surface, action);
+  }
+
+  protected async refuse(run: Run, refusal: Refusal, actor: Actor, surface: Surface, action: string): Promise<Outcome<Run>> {
+    await this.deps.store
+      .appendAudit([{ runId: run.id, at: this.now(), actor, surface, action, step: run.currentStep, outcome: `refused:${refusal.code}` }])
+      .catch((err: unknown) => this.deps.logger.warn({ runId: run.id, err: errorSummary(err) }, 'audit of a refusal failed'));
+    return fail({ code: 'refused', refusal, run });
+  }
+
+  protected internal<T>(err: unknown, context: Record<string, unknown>): Outcome<T> {
+    const correlationId = this.correlationId();
+    if (err instanceof StoreUnavailableError) {
+      this.deps.logger.warn(
+        { ...context, correlationId, err: err.message },
+        'run store unavailable: the user is told to try again in a moment',
+      );
+      return fail({ code: 'internal', correlationId, unavailable: true });
+    }
+    this.deps.logger.error({ ...context, correlationId, err: errorSummary(err) }, 'internal error');
+    return fail({ code: 'internal', correlationId });
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * What the verification of step 9 says about each check: the reason, confirmation and warning
+ * codes (`check.reason.<code>` in `templates/messages/check.*.json`), and how a SecuTix failure or
+ * a product becomes words in a reason. Used by `verification.ts` and the health check.
+ */
+import { SecutixError, type CatalogProduct, type SecutixMethod } from '../ports/secutix.port';
+import type { Reason } from '../workflow/types';
+
+/** Every reason code the verification may report (`check.reason.<code>`). */
+export const CHECK_REASON_CODES = [
+  'credentials_rejected',
+  'credentials_failed',
+  'step_skipped',
+  'channel_code_mismatch',
+  'channel_not_running',
+  'pos_not_running',
+  'no_pending_account',
+  'no_contingents',
+  'no_event_products',
+  'no_running_event',
+  'no_event_availability',
+  'no_pass_products',
+  'no_running_pass',
+  'no_pass_availability',
+  'no_contact_number',
+  'contact_not_found',
+  'contact_not_authorised',
+  'pos_stopped_in_hub',
+  'virtual_operator_mismatch',
+  'secutix_credentials',
+  'secutix_unavailable',
+  'secutix_protocol',
+  'secutix_business',
+  'secutix_unexpected',
+  'secutix_extraction_timeout',
+] as const;
+
+export type CheckReasonCode = (typeof CHECK_REASON_CODES)[number];
+
+/**
+ * Every "to confirm" code (`check.confirm.<code>`): SecuTix answered values the assistant does
+ * not know; the params name exactly the values seen.
+ */
+export const CHECK_CONFIRM_CODES = [
+  'channel_state_unknown',
+  'pos_state_unknown',
+  'pos_running_unknown',
+  'payment_types_unknown',
+  'contact_flag_missing',
+  'event_states_unknown',
+  'pass_states_unknown',
+  'event_availability_unreadable',
+  'pass_availability_unreadable',
+] as const;
+
+export type CheckConfirmCode = (typeof CHECK_CONFIRM_CODES)[number];
+
+/** Every warning code the verification may report (`check.warning.<code>`). */
+export const CHECK_WARNING_CODES = ['product_without_availability', 'unknown_product_state'] as const;
+
+export type CheckWarningCode = (typeof CHECK_WARNING_CODES)[number];
+
+export const reason = (code: CheckReasonCode, params?: Reason['params']): Reason => (params ? { code, params } : { code });
+
+export const confirm = (code: CheckConfirmCode, params: Reason['params']): Reason => ({ code, params });
+
+export const warning = (code: CheckWarningCode, params: Reason['params']): Reason => ({ code, params });
+
+/** At most this many values are listed in one reason (the rest is counted). */
+const LIST_MAX = 10;
+
+/** `a; b; c; +4`-style list, bounded. */
+export function listOf(values: string[]): string {
+  const shown = values.slice(0, LIST_MAX).join('; ');
+  return values.length > LIST_MAX ? `${shown}; +${values.length - LIST_MAX}` : shown;
+}
+
+/** The reason for a failed SecuTix call, naming the method and the kind of failure. */
+export function secutixFailureReason(err: unknown, fallbackMethod: SecutixMethod): Reason {
+  if (!(err instanceof SecutixError)) return reason('secutix_unexpected', { method: fallbackMethod });
+  const method = err.method;
+  switch (err.kind) {
+    case 'credentials':
+      return reason('secutix_credentials', { method });
+    case 'unavailable':
+      // An extraction still `in_progress` at SECUTIX_EXTRACTION_TIMEOUT_MS: SecuTix is slow, nothing is known broken.
+      if (err.extra.statusCode === 'in_progress') return reason('secutix_extraction_timeout', { method });
+      return reason('secutix_unavailable', { method });
+    case 'protocol':
+      return reason('secutix_protocol', { method, field: err.extra.field ?? '(body)' });
+    case 'business':
+      return reason('secutix_business', {
+        method,
+        statusCode: err.extra.statusCode ?? 'unknown',
+        statusDetail: err.extra.statusDetail ?? '',
+      });
+  }
+}
+
+/** The product's name in `locale`, else its first translation, else its code. */
+export function productName(p: CatalogProduct, locale?: string): string {
+  const wanted = locale?.toLowerCase();
+  const exact = p.names.find((n) => n.locale.toLowerCase() === wanted);
+  const lang = p.names.find((n) => wanted !== undefined && n.locale.toLowerCase().split(/[-_]/)[0] === wanted.split(/[-_]/)[0]);
+  return (exact ?? lang ?? p.names[0])?.value || p.code;
+}
