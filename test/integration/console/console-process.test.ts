@@ -22,7 +22,9 @@ interface Proc {
 
 /** Runs the entry point; `asNobody` (only when the test runs as root) runs it as the user `nobody`. */
 function start(dbPath: string, opts: { asNobody?: boolean } = {}): Proc {
-  const argv = [process.execPath, path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'adapters', 'main.ts')];
+  // As `npm start` runs it (`node --import tsx`): no tsx CLI in between, whose signal relay raced
+  // the app's own SIGTERM handler under load (the process then died with 143 instead of exiting 0).
+  const argv = [process.execPath, '--import', 'tsx', path.join(ROOT, 'adapters', 'main.ts')];
   const [cmd, ...args] = opts.asNobody ? ['runuser', '-u', 'nobody', '--', ...argv] : argv;
   const child = spawn(cmd, args, {
     cwd: ROOT,
