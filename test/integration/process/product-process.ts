@@ -51,7 +51,8 @@ export async function waitFor<T>(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
-    if (v !== undefined && v !== false) return v;
+    // An empty list is not an answer yet (it is truthy: a filter that finds nothing would pass).
+    if (v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0)) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }

@@ -111,9 +111,11 @@ function replicaSuite(databaseUrl: string): void {
     const t0 = performance.now();
     const answers = await Promise.all([slack.send(body, a.baseUrl), slack.send(body, b.baseUrl)]);
     await slack.waitOpen(runId, 'point_of_sale', 'step_done');
-    const duplicate = await waitFor('one replica to report the duplicate', () =>
-      [...a.logs, ...b.logs].filter((l) => l.includes('duplicate Slack request')),
-    );
+    // An empty list is truthy: wait until the line is there (under load the log comes after the ack).
+    const duplicate = await waitFor('one replica to report the duplicate', () => {
+      const lines = [...a.logs, ...b.logs].filter((l) => l.includes('duplicate Slack request'));
+      return lines.length > 0 && lines;
+    });
     console.log(
       `two replicas, same request: acks ${answers.map((x) => Math.round(x.ms)).join(' and ')} ms, advanced in ${Math.round(performance.now() - t0)} ms`,
     );
