@@ -702,7 +702,9 @@ export class MessageBuilder {
         return this.refusal(error.run, error.refusal, error.run.details.language, mention);
       case 'unknown_run': {
         const L = locale ?? this.defaultLocale;
-        return this.r.t(L, 'error.unknown_run', { runId: error.runId, statusHint: this.r.t(L, `hint.status.${surface}`) });
+        // Typed by a person: shown as typed (a `**ZZ**` is no bold), without a final period the sentence's own would double.
+        const typed = error.runId.replace(/\.+$/, '') || error.runId;
+        return this.r.t(L, 'error.unknown_run', { runId: literal(typed), statusHint: this.r.t(L, `hint.status.${surface}`) });
       }
       case 'other_surface':
         return this.r.t(error.run.details.language, 'error.other_surface', { runId: error.run.id, surface: error.run.surface });
