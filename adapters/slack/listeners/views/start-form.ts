@@ -5,6 +5,7 @@
 import { FORM_IDS } from '../../../../src/domain/ids';
 import { parseStartForm } from '../../../../src/app/forms';
 import { renderButton, textPayload } from '../../block-kit';
+import { blockedReason } from '../../blocked';
 import { NOT_IN_CHANNEL_ERRORS } from '../../notifier';
 import { formValues, parseMetadata, startMetadataSchema, viewSubmissionSchema } from '../../payloads';
 import type { SlackListenerContext } from '../context';
@@ -75,7 +76,10 @@ export function registerStartForm(ctx: SlackListenerContext): void {
       }
       const failure = slackNotifier.lastCardFailure.get(out.value.id);
       if (failure && (NOT_IN_CHANNEL_ERRORS as readonly string[]).includes(failure)) {
-        await respond(meta.r, textPayload(`${t(L, 'error.not_in_channel')}\n${t(L, 'slack.not_in_channel.run', { runId: out.value.id })}`));
+        // One instruction, the one for this failure (invite me here, unarchive...), in the run's language.
+        const RL = out.value.details.language;
+        const reason = blockedReason(builder, RL, failure, meta.c);
+        await respond(meta.r, textPayload(t(RL, 'slack.not_in_channel.run', { runId: out.value.id, reason })));
       }
     }),
   );
