@@ -51,14 +51,20 @@ export class ConsoleChannel {
     this.progress = new ConsoleProgress((text) => this.line(text), builder);
   }
 
+  /**
+   * Set when the session is stopped (SIGTERM/SIGINT): nothing more is written (a verification
+   * still finishing must not print its report, the email or a prompt after the stop message).
+   */
+  muted = false;
+
   /** Writes text as is. */
   write(text: string): void {
-    this.output.write(dropLiterals(text));
+    if (!this.muted) this.output.write(dropLiterals(text));
   }
 
   /** Writes text followed by a newline. */
   line(text = ''): void {
-    this.output.write(`${dropLiterals(text)}\n`);
+    if (!this.muted) this.output.write(`${dropLiterals(text)}\n`);
   }
 
   /** Renders options shared by every message of `locale` (translated outcome words, email rules). */

@@ -50,10 +50,22 @@ class ConsoleSession extends SessionIO {
     return this.commands.run(cmd, runId);
   }
 
+  /** Rejects with `InputEnded('stop')` when the session is stopped: a verification under way is not waited for. */
+  private stopped: Promise<never> = new Promise<never>(() => undefined);
+
   async run(): Promise<{ exitCode: number }> {
+    let stop: () => void = () => undefined;
+    this.stopped = new Promise<never>((_resolve, reject) => {
+      stop = () => reject(new InputEnded('stop'));
+    });
+    this.stopped.catch(() => undefined);
+    this.ch.muted = false;
     const onStop = (): void => {
       this.stoppedBy = String(this.deps.stop?.reason ?? 'SIGTERM');
+      // Nothing more is printed until the stop message (a verification finishing, its report...).
+      this.ch.muted = true;
       this.input.close();
+      stop();
     };
     this.deps.stop?.addEventListener('abort', onStop, { once: true });
     try {
@@ -72,10 +84,13 @@ class ConsoleSession extends SessionIO {
     } catch (err) {
       if (err instanceof InputEnded) {
         if (this.stoppedBy) {
+          // The stop message and where the run is saved, then nothing (the caller exits at once).
+          this.ch.muted = false;
           this.ch.line();
           this.ch.line(this.t('console.end.signal', { signal: this.stoppedBy }));
         }
         await this.saved().catch((e: unknown) => this.failed(e));
+        if (this.stoppedBy) this.ch.muted = true;
         return { exitCode: 0 };
       }
       // Already described (with its reference); where the run stands follows.
@@ -239,7 +254,9 @@ class ConsoleSession extends SessionIO {
         const password = await this.runForm(run, FORM_IDS.password, parsePasswordForm, this.hintFor(run, 'password'), true);
         if (password === null) return null;
         this.ch.progress.begin(run.id); // its progress lines start afresh
-        return service.verify({ runId: run.id, actor: this.actor, surface: 'console', password });
+        // Stopped meanwhile: not waited for. The caller exits at once, so the result is either
+        // saved whole (one transaction) before that or never, and the run stays at verification.
+        return Promise.race([service.verify({ runId: run.id, actor: this.actor, surface: 'console', password }), this.stopped]);
       }
       case ACTION_IDS.verifySkip: {
         const reason = await this.runForm(run, FORM_IDS.verifySkip, parseVerifySkipForm);

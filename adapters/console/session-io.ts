@@ -82,7 +82,7 @@ export class SessionFailed extends Error {
 }
 
 export class InputEnded extends Error {
-  constructor(readonly reason: 'eof' | 'quit') {
+  constructor(readonly reason: 'eof' | 'quit' | 'stop') {
     super(`input ended (${reason})`);
   }
 }

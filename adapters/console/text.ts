@@ -120,14 +120,29 @@ export function progressBar(states: readonly StepState[]): string {
 }
 
 /**
- * Control characters (C0, DEL, C1) and U+FFFD (what invalid UTF-8 on standard input decodes to)
- * are removed from a typed answer before it is parsed and saved; `removed` says how many.
+ * Terminal escape sequences, removed whole (not just their ESC, which left `[31m` in a name):
+ * CSI (`ESC [` or C1 `\x9b`, parameters, final byte: colours, cursor moves), OSC (`ESC ]` ... BEL
+ * or `ESC \`: titles, links), and the two-character `ESC` sequences (`ESC c`, `ESC (B`...).
+ */
+const ESCAPE_SEQUENCE = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[ -/]*[0-~]/g;
+/** Characters that separate words (tab, line and page breaks, NEL): a space, so words are not joined. */
+const WORD_BREAK = /[\t\n\v\f\r\u0085]/g;
+/** The other control characters (C0, DEL, C1) and U+FFFD (what invalid UTF-8 on standard input decodes to). */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\ufffd]/g;
+
+/**
+ * A typed answer made safe to parse and save: escape sequences removed whole, tabs and line
+ * breaks turned into a space, other control characters and invalid bytes removed, then the
+ * double spaces this made collapsed. `removed` counts what was removed or replaced (an escape
+ * sequence counts once).
  */
 export function cleanAnswer(line: string): { text: string; removed: number } {
   let removed = 0;
-  const text = line.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, () => {
+  const count = (by: string) => () => {
     removed += 1;
-    return '';
-  });
+    return by;
+  };
+  let text = line.replace(ESCAPE_SEQUENCE, count('')).replace(WORD_BREAK, count(' ')).replace(CONTROL, count(''));
+  if (removed > 0) text = text.replace(/ {2,}/g, ' ');
   return { text, removed };
 }

@@ -5,38 +5,56 @@
  *
  * Slack facts (Web API `chat.postMessage` errors): `not_in_channel` (public channel, bot not a
  * member), `channel_not_found` (private channel the bot is not in, or a deleted one),
- * `is_archived`, `restricted_action` (a workspace preference forbids it).
+ * `is_archived`, `restricted_action` (a workspace preference forbids it). Other failures, as
+ * `@slack/web-api` words them: an HTTP error status (`WebAPIHTTPError(slack_webapi_http_error):
+ * An HTTP protocol error occurred: statusCode = 500`), no answer (`slack_webapi_request_error`),
+ * 429s (`slack_webapi_rate_limited_error`), another `ok: false` (`An API error occurred: <code>`).
  */
-import type { Locale } from '../../src/domain/ids';
+import type { Locale, StepId } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { OutboxItem } from '../../src/ports/run-store.port';
-import type { Run } from '../../src/workflow/types';
+import type { Effect, Run } from '../../src/workflow/types';
 import { slackRef } from './block-kit';
 
 /** Ref key of a run's given-up delivery (`BlockedDelivery`), cleared by the next successful post. */
 export const SLACK_BLOCKED_REF = 'slack.blocked';
 
-/** What a given-up delivery left on the run (no secret: an error code and counts). */
+/** What a given-up delivery left on the run (no secret: an error code, the step it was about, counts). */
 export interface BlockedDelivery {
+  /** `blockedCode()` of the last error. */
   code: string;
+  /** The effect type given up (`card`, `step_prompt`...). */
   effect: string;
+  /** The step the message was about (the effect's, else the run's current step then). */
+  step?: StepId;
   attempts: number;
   at: string;
+}
+
+/** The step a given-up effect was about: its own step, else the run's current step (none when finished). */
+export function blockedStep(run: Run, effect: Effect): StepId | undefined {
+  if ('step' in effect) return effect.step;
+  return run.currentStep ?? undefined;
 }
 
 const KNOWN = ['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action'] as const;
 
 /**
- * The Slack error code in an outbox error summary (`Error(slack_webapi_platform_error): An API
- * error occurred: not_in_channel`): one of the channel problems above, else the last code-like
- * word (`ratelimited`, `fatal_error`...), else `unknown`.
+ * What went wrong, from an outbox error summary (`errorSummary()` of the Web API error): one of
+ * the channel problems above; `http_<status>` (Slack answered an HTTP error status);
+ * `unreachable` (no answer: network, timeout, reset); `ratelimited` (429s not waited out);
+ * Slack's own code for another `ok: false` (`fatal_error`...); else `unknown`.
  */
 export function blockedCode(error: string | undefined): string {
   if (!error) return 'unknown';
   const known = KNOWN.find((k) => new RegExp(`\\b${k}\\b`).test(error));
   if (known) return known;
-  const m = /occurred: ([a-z_]+)/.exec(error) ?? /\(([a-z_]+)\)/.exec(error);
-  return m?.[1] ?? 'unknown';
+  const http = /\(slack_webapi_http_error\)[^]*?statusCode = (\d{3})/.exec(error);
+  if (http) return `http_${http[1]}`;
+  if (error.includes('(slack_webapi_request_error)')) return 'unreachable';
+  if (error.includes('(slack_webapi_rate_limited_error)')) return 'ratelimited';
+  const platform = /An API error occurred: ([a-z0-9_]+)/.exec(error);
+  return platform?.[1] ?? 'unknown';
 }
 
 /** True for an error that only a person can fix (invite the bot, unarchive the channel...). */
@@ -44,19 +62,38 @@ export function isChannelProblem(code: string): boolean {
   return (KNOWN as readonly string[]).includes(code);
 }
 
-/** Why Slack refuses the run's messages and how to fix it, in the model's plain text. */
+/** Why Slack refuses the run's messages (and how to fix it when a person can), in the model's plain text. */
 export function blockedReason(builder: MessageBuilder, L: Locale, code: string, channelId: string): string {
   const channel = slackRef(`#${channelId}`, channelId);
-  return isChannelProblem(code) ? builder.t(L, `slack.blocked.${code}`, { channel }) : builder.t(L, 'slack.blocked.other', { code });
+  if (isChannelProblem(code)) return builder.t(L, `slack.blocked.${code}`, { channel });
+  const http = /^http_(\d{3})$/.exec(code);
+  if (http) return builder.t(L, Number(http[1]) >= 500 ? 'slack.blocked.server_error' : 'slack.blocked.http_status', { status: http[1]! });
+  if (code === 'unreachable' || code === 'ratelimited' || code === 'unknown') return builder.t(L, `slack.blocked.${code}`);
+  return builder.t(L, 'slack.blocked.other', { code });
 }
 
-/** The operator's notice of a given-up delivery (ephemeral, App Home). */
+/** Which message was given up, naming its step (`slack.delivery.what.*`, in the run's language). */
+function blockedWhat(builder: MessageBuilder, L: Locale, blocked: BlockedDelivery): string {
+  const step = blocked.step ? builder.t(L, `step.${blocked.step}.title`) : undefined;
+  switch (blocked.effect) {
+    case 'card':
+      return builder.t(L, 'slack.delivery.what.card');
+    case 'step_prompt':
+    case 'verification_report':
+    case 'support_request':
+      return builder.t(L, `slack.delivery.what.${blocked.effect}`, { step: step ?? '' });
+    default:
+      return step ? builder.t(L, 'slack.delivery.what.other_step', { step }) : builder.t(L, 'slack.delivery.what.other');
+  }
+}
+
+/** The operator's notice of a given-up delivery (ephemeral, App Home): which message, why, what to do. */
 export function abandonedText(builder: MessageBuilder, run: Run, blocked: BlockedDelivery): string {
   const L = run.details.language;
   return builder.t(L, 'slack.delivery.abandoned', {
     runId: run.id,
     institutionCode: run.details.institutionCode,
-    what: builder.t(L, blocked.effect === 'card' ? 'slack.delivery.what.card' : 'slack.delivery.what.other'),
+    what: blockedWhat(builder, L, blocked),
     attempts: blocked.attempts,
     reason: blockedReason(builder, L, blocked.code, run.channelId),
   });

@@ -12,7 +12,7 @@
  * (`slack:event:<event_id>`, `dedupe.ts`), so a retried event publishes once.
  */
 import { z } from 'zod';
-import type { Locale } from '../../src/domain/ids';
+import { type Locale, STEP_IDS } from '../../src/domain/ids';
 import { loadMyRuns } from '../../src/app/my-runs';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { Message } from '../../src/messages/model';
@@ -118,4 +118,10 @@ export async function myRunsMessage(deps: Pick<SlackHomeDeps, 'store' | 'builder
   return { ...msg, blocks: header ? [header, attention, ...rest] : [attention, ...rest] };
 }
 
-const blockedRefSchema = z.object({ code: z.string(), effect: z.string(), attempts: z.number(), at: z.string() });
+const blockedRefSchema = z.object({
+  code: z.string(),
+  effect: z.string(),
+  step: z.enum(STEP_IDS).optional(),
+  attempts: z.number(),
+  at: z.string(),
+});

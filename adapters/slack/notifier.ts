@@ -38,7 +38,7 @@ import type { MessageBuilder } from '../../src/messages/builder';
 import type { Message } from '../../src/messages/model';
 import type { ChatNotifier, Delivery } from '../../src/ports/chat-notifier.port';
 import type { Actor, Effect, Run, VerificationProgress } from '../../src/workflow/types';
-import { abandonedText, type BlockedDelivery, blockedCode, SLACK_BLOCKED_REF } from './blocked';
+import { abandonedText, type BlockedDelivery, blockedCode, blockedStep, SLACK_BLOCKED_REF } from './blocked';
 import { renderMessage, slackRef, textPayload, toMrkdwn, type SlackBlock, type SlackMessagePayload, withoutActions } from './block-kit';
 import { SlackProgressMessages } from './progress';
 import { type MessageRef, messageRefSchema, SLACK_REF, stepRefSchema, supportRefSchema } from './delivery/refs';
@@ -205,9 +205,11 @@ export class SlackNotifier implements ChatNotifier {
    * publishes their App Home tab again. Never throws for a failed notice (logged).
    */
   async deliveryAbandoned(run: Run, effect: Effect, info: { error: string; attempts: number }): Promise<void> {
+    const step = blockedStep(run, effect);
     const blocked: BlockedDelivery = {
       code: blockedCode(info.error),
       effect: effect.type,
+      ...(step ? { step } : {}),
       attempts: info.attempts,
       at: new Date().toISOString(),
     };

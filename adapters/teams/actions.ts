@@ -18,6 +18,8 @@ import type { Actor, Run } from '../../src/workflow/types';
 import { baseConversationId } from './activity';
 import { type CheckTurn, TEAMS_CHECK_VERBS, type TeamsChecks } from './checks';
 import { type ActionData, type AdaptiveCard, adaptiveCard, REFRESH_VERB, renderForm } from './cards';
+import { noteCard } from './note-card';
+import { toTeamsMarkdown } from './markdown';
 import type { TeamsOutbound } from './notifier';
 import { TEAMS_REF } from './refs';
 import { RunCards, teamsMentionIn } from './run-cards';
@@ -126,11 +128,11 @@ export class TeamsActions {
       { code: 'internal', correlationId, ...(err instanceof StoreUnavailableError ? { unavailable: true as const } : {}) },
       locale,
     );
-    return adaptiveCard([{ type: 'TextBlock', text, wrap: true, color: 'attention' }]);
+    return noteCard(text);
   }
 
   private noteCard(text: string): AdaptiveCard {
-    return adaptiveCard([{ type: 'TextBlock', text, wrap: true, color: 'attention' }]);
+    return noteCard(text);
   }
 
   /** The card for a service error: the current card of the run with the explanation on top. */
@@ -275,7 +277,7 @@ export class TeamsActions {
         return adaptiveCard(
           [
             { type: 'TextBlock', text: label, wrap: true, isSubtle: true, size: 'Small', weight: 'Bolder' },
-            { type: 'TextBlock', text, wrap: true },
+            { type: 'TextBlock', text: toTeamsMarkdown(text), wrap: true },
           ],
           [],
           text,
@@ -290,7 +292,7 @@ export class TeamsActions {
         return adaptiveCard(
           [
             { type: 'TextBlock', text: this.cards.runLabel(r.value), wrap: true, isSubtle: true, size: 'Small', weight: 'Bolder' },
-            { type: 'TextBlock', text, wrap: true },
+            { type: 'TextBlock', text: toTeamsMarkdown(text), wrap: true },
           ],
           [],
           text,

@@ -19,7 +19,8 @@ import { type RunStore, StoreUnavailableError } from '../../src/ports/run-store.
 import { actorOf, baseConversationId, baseReference, localeOf } from './activity';
 import { type ActionTurn, TeamsActions } from './actions';
 import type { TeamsChecks } from './checks';
-import { type AdaptiveCard, adaptiveCard, cardActivity, cardInvokeResponse, renderMessage } from './cards';
+import { type AdaptiveCard, cardActivity, cardInvokeResponse, renderMessage } from './cards';
+import { noteCard } from './note-card';
 import type { RecentReferences } from './notifier';
 import { isSupportedConversation, WelcomedConversations } from './welcome';
 import { handleCommand } from './handlers/commands';
@@ -151,7 +152,7 @@ export class TeamsBot extends ActivityHandler {
       { code: 'internal', correlationId, ...(err instanceof StoreUnavailableError ? { unavailable: true as const } : {}) },
       localeOf(ctx.activity.locale, this.deps.defaultLocale),
     );
-    return adaptiveCard([{ type: 'TextBlock', text, wrap: true, color: 'attention' }]);
+    return noteCard(text);
   }
 
   private async reply(ctx: TurnContext, card: AdaptiveCard): Promise<void> {

@@ -24,7 +24,9 @@ import { FORM_IDS, INPUT_IDS, type Locale, LOCALES, PRODUCT_CHECK_ACTION_ID } fr
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { FieldErrors } from '../../src/messages/model';
 import type { Actor } from '../../src/workflow/types';
-import { type AdaptiveCard, adaptiveCard, executeAction, renderForm, renderMessage } from './cards';
+import { type AdaptiveCard, executeAction, renderForm, renderMessage } from './cards';
+import { noteCard } from './note-card';
+import { literal } from '../../src/messages/literal';
 
 /** The verbs this module answers (`TeamsActions` hands them over). */
 export const TEAMS_CHECK_VERBS: readonly string[] = [PRODUCT_CHECK_ACTION_ID, FORM_IDS.check, FORM_IDS.productCheck];
@@ -82,7 +84,7 @@ export class TeamsChecks {
   constructor(private readonly deps: TeamsChecksDeps) {}
 
   private note(text: string): AdaptiveCard {
-    return adaptiveCard([{ type: 'TextBlock', text, wrap: true, color: 'attention' }], [], text);
+    return noteCard(text);
   }
 
   private translate(L: Locale, errors: FieldErrorKeys): FieldErrors {
@@ -131,7 +133,8 @@ export class TeamsChecks {
     const parsed = parseCheckArgs(args.institution, args.channel);
     const b = this.deps.builder;
     if (!parsed.ok) {
-      const usage = b.t(L, 'error.check.usage', { command: 'digitick-onboard' });
+      // Teams users type the words alone (no slash command): no `digitick-onboard` prefix.
+      const usage = b.t(L, 'error.check.usage', { command: '' });
       return this.note(args.institution === undefined ? usage : `${b.t(L, parsed.error)} ${usage}`);
     }
     return this.checkForm(L, parsed.value, inChannel);
@@ -141,7 +144,7 @@ export class TeamsChecks {
   productCard(productCode: string, L: Locale): AdaptiveCard {
     const b = this.deps.builder;
     const code = productCodeSchema.safeParse(productCode);
-    if (!code.success) return this.note(b.t(L, 'error.product_check.bad_code', { productCode: productCode.slice(0, 40) }));
+    if (!code.success) return this.note(b.t(L, 'error.product_check.bad_code', { productCode: literal(productCode.slice(0, 40)) }));
     return renderMessage(b.productGuideWithCheck(L, code.data), {
       actions: [
         executeAction(

@@ -2,6 +2,7 @@
  * What the user is told when something does not go through: a refusal about a run, or a
  * `ServiceError` of the core. Pure: no I/O.
  */
+import { literal } from './literal';
 import type { Locale, Surface } from '../domain/ids';
 import type { Refusal, Run } from '../workflow/types';
 import type { ServiceError } from '../workflow/service-error';
@@ -53,7 +54,9 @@ export class ErrorMessages extends VerificationMessages {
         return this.refusal(error.run, error.refusal, error.run.details.language, mention);
       case 'unknown_run': {
         const L = locale ?? this.defaultLocale;
-        return this.r.t(L, 'error.unknown_run', { runId: error.runId, statusHint: this.r.t(L, `hint.status.${surface}`) });
+        // Typed by a person: shown as typed (a `**ZZ**` is no bold), without a final period the sentence's own would double.
+        const typed = error.runId.replace(/\.+$/, '') || error.runId;
+        return this.r.t(L, 'error.unknown_run', { runId: literal(typed), statusHint: this.r.t(L, `hint.status.${surface}`) });
       }
       case 'other_surface':
         return this.r.t(error.run.details.language, 'error.other_surface', { runId: error.run.id, surface: error.run.surface });

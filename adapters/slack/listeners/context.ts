@@ -185,7 +185,7 @@ export function createListenerContext(deps: ListenerContextDeps) {
     const reason = blockedReason(builder, L, code, run.channelId);
     return isChannelProblem(code)
       ? t(L, 'slack.resume.blocked', { runId: run.id, reason })
-      : t(L, 'slack.resume.pending', { runId: run.id, code });
+      : t(L, 'slack.resume.pending', { runId: run.id, reason });
   }
 
   /** A link to a run's thread, when its card is posted. */

@@ -10,6 +10,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqliteRunStore } from '../../../adapters/store/sqlite-run-store';
 import { sqliteProblemOf } from '../../../adapters/store/sqlite-probe';
+import { sandboxHints } from '../../../adapters/sandbox';
 import { tempDir, wireConsole } from './console-harness';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -154,4 +155,34 @@ test('a read-only database (root owns it, the process runs as nobody; folder wri
   expect(out).toContain(`The database file ${dbPath} cannot be written`);
   expect(out).toContain('chmod u+w');
   expect(out).not.toMatch(/is saved|Saved:|Something went wrong|Institution code/);
+});
+
+test('SIGTERM during the catalog extraction: stops at once, nothing printed after the stop message, the run left at verification', async () => {
+  const demo = sandboxHints('DEMO');
+  const dbPath = path.join(dir, 'onboarding.db');
+  const p = start(dbPath);
+  const toVerification = ['1', '1', '1', '11, 12', '1', demo.contactNumber!, '1', '1', '1', '1'];
+  p.child.stdin.write(
+    ['DEMO', '', 'Demo Theatre', 'Camille Martin', 'camille@digitick.example', '', ...toVerification, '1', demo.password, ''].join('\n'),
+  );
+  await waitFor(p, 'Verifying the setup of DEMO with the SecuTix web services');
+  const stoppedAt = performance.now();
+  p.child.kill('SIGTERM');
+  const { code } = await p.closed;
+  const took = performance.now() - stoppedAt;
+  console.log(`console SIGTERM during the extraction: exited in ${Math.round(took)} ms`);
+  expect(code).toBe(0);
+  // The demo's extraction takes 4 s: the process did not wait for it.
+  expect(took).toBeLessThan(3000);
+  const out = p.stdout();
+  const after = out.slice(out.indexOf('Stopped (SIGTERM).'));
+  expect(after).toMatch(
+    /^Stopped \(SIGTERM\)\.\n\nSaved: run [A-Z0-9]{8} waits at step 9\/10 \(Verification\)\. Run npm start to resume\.\n$/,
+  );
+  expect(out).not.toContain('To:');
+  const store = openSqliteRunStore(dbPath);
+  const [run] = await store.list({ surface: 'console' });
+  await store.close();
+  expect(run).toMatchObject({ status: 'open', currentStep: 'verification' });
+  expect(run!.verification).toBeUndefined();
 });

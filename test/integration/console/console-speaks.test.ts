@@ -180,6 +180,15 @@ describe('the console speaks console', () => {
     expect(run!.details).toMatchObject({ institutionName: 'Demo Theatre', digitickContactName: 'Camille Martin' });
   });
 
+  it('a tab becomes a space, an escape sequence goes whole, and no double space is left (words are neither joined nor doubled)', async () => {
+    const r = await h.session(['DEMO', '', 'Bad\u0001Name\u001b[31m  Theatre', 'Dana\tX', 'camille.martin@digitick.example', '']);
+    expect(r.output).toContain('it was saved as: BadName Theatre');
+    expect(r.output).toContain('1 control character or invalid byte was removed from your answer; it was saved as: Dana X');
+    expect(r.output).not.toContain('[31m');
+    const [run] = await h.core.store.list({ surface: 'console' });
+    expect(run!.details).toMatchObject({ institutionName: 'BadName Theatre', digitickContactName: 'Dana X' });
+  });
+
   it('"too long" names the limit', async () => {
     const r = await h.session([
       'DEMO',

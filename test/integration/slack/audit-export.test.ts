@@ -168,6 +168,10 @@ describe('Slack: audit RUN and GET /runs/:id/audit', () => {
     expect(JSON.stringify(missing.body)).toContain('audit RUN_ID');
     const unknown = await h.command('audit ZZZZ9999');
     expect(JSON.stringify(unknown.body)).toContain('I know no run ZZZZ9999');
+    // A typed id ending with '.' is not followed by a second one ('I know no run 1..').
+    const dotted = await h.command('audit 1.');
+    expect(JSON.stringify(dotted.body)).toContain('I know no run 1. ');
+    expect(JSON.stringify(dotted.body)).not.toContain('1..');
   });
 
   it('GET /runs/:id/audit: the same trail as JSON with the token; 401 without or with a wrong one; 404 for an unknown run', async () => {

@@ -68,4 +68,49 @@ describe('Slack: a delivery that keeps failing', () => {
     expect(await pendingTypes()).toEqual([]);
     expect((await h.core.store.getRefs(run!.id))['slack.blocked']).toBeFalsy();
   });
+
+  it('a post Slack answers with HTTP 500 each time: the notice says it was a Slack server error 500 and which step, in the run language', async () => {
+    // Arrange: a French run in a channel the bot is in; every post of the card and the first step answers HTTP 500.
+    const CH = 'C0HTTP5001';
+    await h.command('start HTTPFIVE', { channel: CH });
+    h.api.fail('chat.postMessage', { kind: 'http', status: 500, times: 4 });
+    await h.submit(
+      'onboard_start',
+      h.lastView().private_metadata,
+      {
+        institution_code: 'HTTPFIVE',
+        institution_name: 'Théâtre Cinq',
+        channel_code: '',
+        digitick_contact_name: 'Camille Martin',
+        digitick_contact_email: 'camille.martin@digitick.example',
+        language: 'fr',
+      },
+      { selects: ['language'] },
+    );
+    const [run] = await h.core.store.list({ institutionCode: 'HTTPFIVE' });
+
+    // Act: polls until both the card and the step message are given up (2 attempts each).
+    for (let i = 0; i < 4 && (await h.core.store.pendingOutbox(100, run!.id)).length > 0; i++) {
+      await h.core.service.drain(run!.id);
+      await h.surface.idle();
+    }
+
+    // Assert: the operator's ephemeral notices and App Home say what happened and which message, in French.
+    const told = h.api
+      .callsOf('chat.postEphemeral')
+      .filter((c) => c.args.user === OPERATOR.id && c.args.channel === CH)
+      .map((c) => String(c.args.text));
+    expect(told).toHaveLength(2);
+    expect(told[0]).toContain(
+      `Parcours ${run!.id} (HTTPFIVE)\u00a0: j'ai cessé d'essayer de publier son tableau de suivi après 2 tentatives.`,
+    );
+    expect(told[1]).toContain("j'ai cessé d'essayer de publier le message de l'étape «\u00a0Canal de vente\u00a0» après 2 tentatives.");
+    for (const text of told) {
+      expect(text).toContain('Slack a répondu chaque fois par une erreur serveur (HTTP 500)');
+      expect(text).not.toMatch(/\(status\)|statusCode/);
+    }
+    const home = JSON.stringify(h.api.homeViews.get(OPERATOR.id)?.blocks ?? []);
+    expect(home).toContain('erreur serveur (HTTP 500)');
+    expect(home).toContain("le message de l'étape «\u00a0Canal de vente\u00a0»");
+  });
 });

@@ -228,6 +228,28 @@ describe('Slack languages', () => {
     const repost = h.api.callsOf('chat.postMessage').slice(posted);
     expect(repost.map((c) => String(c.args.text)).join('\n')).toContain(`Step 2/10 of run ${runId}: Point of sale`);
 
+    // A second start form for the same institution and channel (the form in French): the answer is
+    // about the open English run, so it is in English, step name, hint and button included.
+    await h.command(`start ${demo.institutionCode}`, { user: FRENCH });
+    await h.submit(
+      'onboard_start',
+      h.lastView().private_metadata,
+      {
+        institution_code: demo.institutionCode,
+        institution_name: 'Demo Hall',
+        channel_code: 'DGTK',
+        digitick_contact_name: 'Camille Martin',
+        digitick_contact_email: 'camille.martin@digitick.example',
+        language: 'fr',
+      },
+      { user: FRENCH, selects: ['language'] },
+    );
+    const duplicate = h.api.callsOf('response_url').pop()!.args;
+    expect(String(duplicate.text)).toContain(
+      `An onboarding run is already open for ${demo.institutionCode} / DGTK: run ${runId}, at step "Point of sale".`,
+    );
+    expect(textOf(duplicate as { text?: string; blocks?: Record<string, unknown>[] })).not.toMatch(/parcours|étape|Reprendre/i);
+
     const thread = h.api.messagesIn(RUN_CHANNEL, card.ts).map(textOf).join('\n');
     expect(thread).not.toMatch(/Étape|Canal de vente|Rien n'a changé/);
     expect(h.api.callsOf('users.info').filter((c) => c.args.user === FRENCH.id)).toHaveLength(1);

@@ -322,9 +322,12 @@ describe('Slack surface: edges', () => {
     await h.command('start NOTIN', { channel: 'C0NOTIN001', responseUrl: h.api.responseUrl('notin') });
     await h.submit('onboard_start', h.lastView().private_metadata, START_VALUES('NOTIN'), { selects: ['language'] });
     const answer = responses().find((c) => c.args.id === 'notin');
-    expect(String(answer?.args.text)).toContain(h.core.builder.t('en', 'error.not_in_channel'));
     const [run] = await h.core.store.list({ institutionCode: 'NOTIN' });
-    expect(String(answer?.args.text)).toContain(`resume ${run!.id}`);
+    // One clear instruction: invite me to this channel, then resume (not also "invite me to a channel and type the command there").
+    expect(String(answer?.args.text)).toBe(
+      `Run ${run!.id} was recorded, but I could not post its progress card here. I am not a member of <#C0NOTIN001>, so I cannot post there: invite me to it (\`/invite @Digitick onboarding\` in that channel). Then type \`/digitick-onboard resume ${run!.id}\`.`,
+    );
+    expect(String(answer?.args.text)).not.toContain(h.core.builder.t('en', 'error.not_in_channel'));
     // resume while the bot is still not in the channel: not "posted again", but why and how to fix it.
     await h.command(`resume ${run!.id}`, { channel: 'C0NOTIN001', responseUrl: h.api.responseUrl('notin-resume-1') });
     const blocked = String(responses().find((c) => c.args.id === 'notin-resume-1')?.args.text);

@@ -1,6 +1,6 @@
 /** Plain-text rendering of the message model (`adapters/console/text.ts`). */
 import { loadTemplates } from '../../../adapters/templates-loader';
-import { progressBar, renderBlock, renderMessage, stripMarkup } from '../../../adapters/console/text';
+import { cleanAnswer, progressBar, renderBlock, renderMessage, stripMarkup } from '../../../adapters/console/text';
 import { MessageBuilder } from '../../../src/messages/builder';
 import { Renderer } from '../../../src/messages/renderer';
 import { dummyRun } from '../../fixtures/dummy-run';
@@ -138,4 +138,25 @@ describe('renderMessage', () => {
 
 test('progressBar shows one character per step', () => {
   expect(progressBar(['done', 'skipped', 'failed', 'current', 'todo', 'todo'])).toBe('x-!>..');
+});
+
+describe('cleanAnswer', () => {
+  test('a tab or line break becomes a space; other control characters go; double spaces are collapsed', () => {
+    expect(cleanAnswer('Dana\tX')).toEqual({ text: 'Dana X', removed: 1 });
+    expect(cleanAnswer('Dana\r\nX')).toEqual({ text: 'Dana X', removed: 2 });
+    expect(cleanAnswer('Dana \tX')).toEqual({ text: 'Dana X', removed: 1 });
+    expect(cleanAnswer('Bad\u0001Name')).toEqual({ text: 'BadName', removed: 1 });
+  });
+
+  test('escape sequences are removed whole (CSI, C1 CSI, OSC, two-character ESC)', () => {
+    expect(cleanAnswer('Bad\u0001Name\u001b[31m Theatre')).toEqual({ text: 'BadName Theatre', removed: 2 });
+    expect(cleanAnswer('A\u001b[1;31mB\u001b[0m C')).toEqual({ text: 'AB C', removed: 2 });
+    expect(cleanAnswer('A\u009b2JB')).toEqual({ text: 'AB', removed: 1 });
+    expect(cleanAnswer('A\u001b]0;title\u0007B')).toEqual({ text: 'AB', removed: 1 });
+    expect(cleanAnswer('A\u001bcB')).toEqual({ text: 'AB', removed: 1 });
+  });
+
+  test('an answer without control characters is unchanged, its own spaces too', () => {
+    expect(cleanAnswer('Théâtre  du Rond-Point')).toEqual({ text: 'Théâtre  du Rond-Point', removed: 0 });
+  });
 });

@@ -5,6 +5,7 @@
 import { FORM_IDS } from '../../../../src/domain/ids';
 import { parseStartForm } from '../../../../src/app/forms';
 import { renderButton, textPayload } from '../../block-kit';
+import { blockedReason } from '../../blocked';
 import { NOT_IN_CHANNEL_ERRORS } from '../../notifier';
 import { formValues, parseMetadata, startMetadataSchema, viewSubmissionSchema } from '../../payloads';
 import type { SlackListenerContext } from '../context';
@@ -58,24 +59,28 @@ export function registerStartForm(ctx: SlackListenerContext): void {
         details: form.value,
       });
       if (!out.ok) {
-        let text = describe(out.error, L);
         if (out.error.code === 'duplicate_run') {
+          // An answer about the open run: in its language (step name, hint and button), not the form's.
           const open = out.error.run;
-          text += `\n${t(L, 'slack.duplicate.hint', { runId: open.id, link: await threadLink(open.id) })}`;
+          const RL = open.details.language;
+          const text = `${describe(out.error, RL)}\n${t(RL, 'slack.duplicate.hint', { runId: open.id, link: await threadLink(open.id) })}`;
           const payload = textPayload(text);
           payload.blocks = [
             ...(payload.blocks ?? []),
-            { type: 'actions', block_id: 'run_actions', elements: [renderButton(builder.resumeButton(open, L))] },
+            { type: 'actions', block_id: 'run_actions', elements: [renderButton(builder.resumeButton(open, RL))] },
           ];
           await respond(meta.r, payload, { channel: meta.c, user: user.id });
           return;
         }
-        await respond(meta.r, textPayload(text), { channel: meta.c, user: user.id });
+        await respond(meta.r, textPayload(describe(out.error, L)), { channel: meta.c, user: user.id });
         return;
       }
       const failure = slackNotifier.lastCardFailure.get(out.value.id);
       if (failure && (NOT_IN_CHANNEL_ERRORS as readonly string[]).includes(failure)) {
-        await respond(meta.r, textPayload(`${t(L, 'error.not_in_channel')}\n${t(L, 'slack.not_in_channel.run', { runId: out.value.id })}`));
+        // One instruction, the one for this failure (invite me here, unarchive...), in the run's language.
+        const RL = out.value.details.language;
+        const reason = blockedReason(builder, RL, failure, meta.c);
+        await respond(meta.r, textPayload(t(RL, 'slack.not_in_channel.run', { runId: out.value.id, reason })));
       }
     }),
   );
