@@ -293,7 +293,12 @@ export class MessageBuilder {
       locale: L,
       text: this.r.t(L, 'prompt.text', v),
       blocks,
-      actions: this.stepButtons(run, step),
+      // After a report with checks to confirm, the step posted again (resume) offers what that
+      // report offered: it becomes the one live set of buttons, so `verify_confirm` must be there.
+      actions:
+        step === 'verification' && run.verification && run.steps.verification.state === 'to_confirm'
+          ? this.report(run).actions
+          : this.stepButtons(run, step),
       run: { ...this.runMeta(run)!, step },
     };
   }

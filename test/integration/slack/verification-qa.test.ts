@@ -1,0 +1,52 @@
+/**
+ * Issue 8, defects found by a black-box QA of the Slack surface around a report "to confirm":
+ * `resume` after it, the progress card after `verify_confirm`, a superseded `verify_confirm`, and
+ * an `onboard_answers` form submitted while a verification runs. Bolt's real HTTP receiver
+ * (signed requests), the fake Slack Web API on loopback, the real SQLite store, the real SecuTix
+ * client against the embedded sandbox over HTTP (DEMO's sales channel state set to `OPEN`, a value
+ * nobody published, so its check is "to confirm").
+ */
+import { demoHints } from '../../../adapters/sandbox';
+import { buttonsOf, type DrivenRun, driveToVerification, shown } from '../../helpers/slack-drive';
+import { OPERATOR, type SlackHarness, SUPPORT_USER, wireSlack } from '../../helpers/slack-wire';
+
+const demo = demoHints();
+
+/** A harness whose run sits at a verification report "to confirm". */
+async function atReportToConfirm(): Promise<{ h: SlackHarness; r: DrivenRun }> {
+  const h = await wireSlack({ env: { ALLOWED_OPERATORS: OPERATOR.id, SUPPORT_USERS: SUPPORT_USER.id } });
+  h.core.sandbox!.instance.state.institutions.get('DEMO')!.posConfig.salesChannelActivityState = 'OPEN';
+  const r = await driveToVerification(h);
+  await r.press('verification', 'verify_start');
+  await h.submit('onboard_password', h.lastView().private_metadata, { operator_password: demo.password });
+  expect((await h.core.store.get(r.runId))?.steps.verification.state).toBe('to_confirm');
+  return { h, r };
+}
+
+describe('Slack: resume after a report with checks to confirm', () => {
+  let h: SlackHarness;
+  let r: DrivenRun;
+  beforeAll(async () => {
+    ({ h, r } = await atReportToConfirm());
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('the step posted again offers what the report offered (verify_confirm primary), and confirming there works', async () => {
+    const report = r.openMessage('verification', 'verify_confirm');
+    await h.command(`resume ${r.runId}`);
+    // The report points to the copy below and lost its buttons: the copy is the one live set.
+    const live = r.thread().filter((m) => buttonsOf(m.blocks).length > 0);
+    expect(live).toHaveLength(1);
+    expect(live[0]!.ts).not.toBe(report.ts);
+    expect(shown(h.api.messages.get(report.ts)!)).toContain('This step was posted again below');
+    const buttons = buttonsOf(live[0]!.blocks);
+    expect(buttons.map((b) => b.action_id)).toEqual(['verify_confirm', 'answers_edit', 'verify_start', 'run_cancel']);
+    expect(buttons.filter((b) => b.style === 'primary').map((b) => b.action_id)).toEqual(['verify_confirm']);
+    await r.press('verification', 'verify_confirm', { message: live[0]! });
+    const run = await h.core.store.get(r.runId);
+    expect(run?.currentStep).toBe('email_draft');
+    expect(run?.steps.verification).toMatchObject({ state: 'done', reason: 'confirmed', by: { id: OPERATOR.id } });
+  });
+});
