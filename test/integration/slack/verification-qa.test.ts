@@ -50,3 +50,24 @@ describe('Slack: resume after a report with checks to confirm', () => {
     expect(run?.steps.verification).toMatchObject({ state: 'done', reason: 'confirmed', by: { id: OPERATOR.id } });
   });
 });
+
+describe('Slack: the progress card after verify_confirm', () => {
+  let h: SlackHarness;
+  let r: DrivenRun;
+  beforeAll(async () => {
+    ({ h, r } = await atReportToConfirm());
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('marks the step whose values were confirmed as confirmed by who did it, not "to confirm"', async () => {
+    expect(shown(h.api.messages.get(r.card.ts)!)).toMatch(/:mag: 1\. [^\n"]*: to confirm/);
+    await r.press('verification', 'verify_confirm');
+    expect((await h.core.store.get(r.runId))?.currentStep).toBe('email_draft');
+    const card = shown(h.api.messages.get(r.card.ts)!);
+    expect(card).not.toContain(':mag:');
+    expect(card).not.toContain('to confirm');
+    expect(card).toMatch(new RegExp(`:white_check_mark: 1\\. [^\\n"]*values confirmed by <@${OPERATOR.id}>`));
+  });
+});

@@ -105,3 +105,19 @@ test('resume after a report with checks to confirm: the step posted again offers
   expect(cardText(confirmed)).toContain('Verification values confirmed by Alex Operator');
   expect((await h.store.get(runId))!.currentStep).toBe('email_draft');
 });
+
+test('after verify_confirm, the progress card marks the steps whose values were confirmed as confirmed, not "to confirm"', async () => {
+  const runId = await toVerification();
+  await verify();
+  const progress = async (): Promise<string> => {
+    const ref = (await h.store.getRefs(runId))[TEAMS_REF.card] as { activityId: string };
+    return cardText(cardOf(h.connector.activities.get(ref.activityId)));
+  };
+  expect(await progress()).toMatch(/🔎 1\. .*to confirm after the last verification/);
+  await click('verify_confirm', 'verification');
+  await h.surface.idle();
+  const text = await progress();
+  expect(text).not.toContain('🔎');
+  expect(text).not.toContain('to confirm');
+  expect(text).toMatch(/✅ 1\. .*values confirmed by Alex Operator/);
+});
