@@ -71,3 +71,34 @@ describe('Slack: the progress card after verify_confirm', () => {
     expect(card).toMatch(new RegExp(`:white_check_mark: 1\\. [^\\n"]*values confirmed by <@${OPERATOR.id}>`));
   });
 });
+
+describe('Slack: a verify_confirm from a report that was superseded', () => {
+  let h: SlackHarness;
+  let r: DrivenRun;
+  beforeAll(async () => {
+    ({ h, r } = await atReportToConfirm());
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('after changed answers, says the report was superseded (not "does not apply"), and changes nothing', async () => {
+    const report = r.openMessage('verification', 'verify_confirm');
+    const value = buttonsOf(report.blocks).find((b) => b.action_id === 'verify_confirm')!.value;
+    await r.press('verification', 'answers_edit', { message: report });
+    await h.submit('onboard_answers', h.lastView().private_metadata, {
+      contingent_ids: demo.contingentIds.join(', '),
+      contact_number: demo.contactNumbers[1] ?? '000999',
+    });
+    const version = (await h.core.store.get(r.runId))!.version;
+    const before = h.api.callsOf('chat.postEphemeral').length;
+    await h.click('verify_confirm', value, { messageTs: report.ts });
+    const told = h.api.callsOf('chat.postEphemeral').slice(before);
+    expect(told.map((c) => c.args.user)).toEqual([OPERATOR.id]);
+    expect(String(told[0]!.args.text)).toContain('that report was superseded by a newer verification or by changed answers');
+    expect(String(told[0]!.args.text)).not.toContain('does not apply');
+    const run = (await h.core.store.get(r.runId))!;
+    expect(run.version).toBe(version);
+    expect(run.currentStep).toBe('verification');
+  });
+});

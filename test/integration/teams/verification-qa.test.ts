@@ -121,3 +121,28 @@ test('after verify_confirm, the progress card marks the steps whose values were 
   expect(text).not.toContain('to confirm');
   expect(text).toMatch(/✅ 1\. .*values confirmed by Alex Operator/);
 });
+
+test('a verify_confirm from a report superseded by changed answers: the note says so, and the answered card has no confirm button', async () => {
+  const runId = await toVerification();
+  await verify();
+  const report = latestWithAction(h.connector, 'verify_confirm', 'verification');
+  const confirm = actionOf(cardOf(report), 'verify_confirm')!;
+  const edit = await click('answers_edit', 'verification');
+  const changed = invokeCard(
+    await h.invoke(
+      PERSONAL,
+      ALEX,
+      actionOf(edit.card, 'onboard_answers')!,
+      { contingent_ids: String(unlisted.contingentIds[0]), contact_number: unlisted.contactNumbers[0]! },
+      { replyToId: edit.id },
+    ),
+  );
+  expect(cardText(changed)).toContain('Recorded answers changed');
+  const version = (await h.store.get(runId))!.version;
+  const answered = invokeCard(await h.invoke(PERSONAL, ALEX, confirm, {}, { replyToId: report.id }));
+  const text = cardText(answered);
+  expect(text).toContain('that report was superseded by a newer verification or by changed answers');
+  expect(text).not.toContain('does not apply');
+  expect(verbs(answered)).toEqual([]);
+  expect((await h.store.get(runId))!.version).toBe(version);
+});
