@@ -8,7 +8,8 @@
  */
 import { demoHints } from '../../../adapters/sandbox';
 import { buttonsOf, type DrivenRun, driveToVerification, shown } from '../../helpers/slack-drive';
-import { OPERATOR, type SlackHarness, SUPPORT_USER, wireSlack } from '../../helpers/slack-wire';
+import { interactionBody, postSigned, viewSubmissionPayload } from '../../helpers/slack-signing';
+import { OPERATOR, SIGNING_SECRET, type SlackHarness, SUPPORT_USER, wireSlack } from '../../helpers/slack-wire';
 
 const demo = demoHints();
 
@@ -100,5 +101,69 @@ describe('Slack: a verify_confirm from a report that was superseded', () => {
     const run = (await h.core.store.get(r.runId))!;
     expect(run.version).toBe(version);
     expect(run.currentStep).toBe('verification');
+  });
+});
+
+/** Waits until `cond()` holds (checked every 20 ms); fails after `limitMs` (a hang, not a timing check). */
+async function until(cond: () => boolean | Promise<boolean>, what: string, limitMs = 20_000): Promise<void> {
+  const end = Date.now() + limitMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`never happened: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('Slack: onboard_answers submitted while a verification runs', () => {
+  let h: SlackHarness;
+  beforeAll(async () => {
+    h = await wireSlack({ env: { ALLOWED_OPERATORS: OPERATOR.id, SUPPORT_USERS: SUPPORT_USER.id, SECUTIX_POLL_INTERVAL_MS: '250' } });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('answers with an error on the form (the modal stays open with what was typed), nothing changes; after the report the same submit works', async () => {
+    const r = await driveToVerification(h);
+    const sandbox = h.core.sandbox!.instance.state;
+    sandbox.setExtractionMs(2000, 'DEMO');
+    // Checks to confirm: the run stays at the verification step after the report.
+    sandbox.institutions.get('DEMO')!.posConfig.salesChannelActivityState = 'OPEN';
+    await r.press('verification', 'answers_edit');
+    const answersView = h.lastView();
+    expect(answersView.callback_id).toBe('onboard_answers');
+    await r.press('verification', 'verify_start');
+    const verifying = postSigned(
+      `${h.baseUrl}/slack/events`,
+      interactionBody(
+        viewSubmissionPayload({
+          user: OPERATOR.id,
+          userName: OPERATOR.name,
+          callbackId: 'onboard_password',
+          privateMetadata: h.lastView().private_metadata,
+          values: { operator_password: demo.password },
+        }),
+      ),
+      { secret: SIGNING_SECRET },
+    );
+    await until(
+      () => sandbox.log.some((c) => c.method === 'getCatalogDetailed' && c.statusCode === 'in_progress'),
+      'the catalog extraction',
+    );
+    const typed = { contingent_ids: '11', contact_number: '000124' };
+    const answer = await h.submit('onboard_answers', answersView.private_metadata, typed);
+    expect(answer.json).toEqual({
+      response_action: 'errors',
+      errors: { contingent_ids: expect.stringContaining('A verification of this run is running') },
+    });
+    expect((await verifying).body).toBe('');
+    await until(async () => (await h.core.store.get(r.runId))?.verification !== undefined, 'the report');
+    const run = (await h.core.store.get(r.runId))!;
+    expect(run.contingentIds).toEqual(demo.contingentIds);
+    expect(run.contactNumber).toBe(demo.contactNumbers[0]);
+    expect((await h.core.store.audit(r.runId)).filter((e) => e.action === 'answers_edit')).toHaveLength(0);
+    // Once the report is in, the same values go through (the modal closes).
+    const again = await h.submit('onboard_answers', answersView.private_metadata, typed);
+    expect(again.body).toBe('');
+    expect((await h.core.store.get(r.runId))!).toMatchObject({ contingentIds: [11], contactNumber: '000124' });
   });
 });

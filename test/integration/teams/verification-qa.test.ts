@@ -146,3 +146,36 @@ test('a verify_confirm from a report superseded by changed answers: the note say
   expect(verbs(answered)).toEqual([]);
   expect((await h.store.get(runId))!.version).toBe(version);
 });
+
+test('onboard_answers submitted while a verification runs: the form comes back with the inputs as typed and the reason on the field; nothing changes', async () => {
+  await h.close();
+  h = await startTeamsHarness({ pollIntervalMs: 250 });
+  const runId = await toVerification();
+  h.sandbox.state.setExtractionMs(2000, unlisted.institutionCode);
+  const edit = await click('answers_edit', 'verification');
+  const submit = actionOf(edit.card, 'onboard_answers')!;
+  const opened = await click('verify_start', 'verification');
+  await h.invoke(
+    PERSONAL,
+    ALEX,
+    actionOf(opened.card, 'onboard_password')!,
+    { operator_password: unlisted.password },
+    { replyToId: opened.id },
+  );
+  const pending = () => h.sandbox.state.log.some((c) => c.method === 'getCatalogDetailed' && c.statusCode === 'in_progress');
+  for (let i = 0; i < 1000 && !pending(); i++) await new Promise((r) => setTimeout(r, 20));
+  expect(pending()).toBe(true);
+  const before = (await h.store.get(runId))!;
+  const typed = { contingent_ids: '11', contact_number: '000777' };
+  const answered = invokeCard(await h.invoke(PERSONAL, ALEX, submit, typed, { replyToId: edit.id }));
+  const input = (id: string) => answered.body.find((n) => n.id === id);
+  expect(input('contingent_ids')).toMatchObject({ value: '11' });
+  expect(String(input('contingent_ids')!.errorMessage)).toContain('A verification of this run is running');
+  expect(input('contact_number')).toMatchObject({ value: '000777' });
+  expect(actionOf(answered, 'onboard_answers')).toBeDefined();
+  await h.surface.idle();
+  const after = (await h.store.get(runId))!;
+  expect(after.verification).toBeDefined();
+  expect(after.contingentIds).toEqual(before.contingentIds);
+  expect(after.contactNumber).toBe(before.contactNumber);
+});
