@@ -92,7 +92,7 @@ export async function createCore(
     timeoutMs: config.secutix.timeoutMs,
     maxRetries: config.secutix.maxRetries,
     // Each of `REPLICAS` processes takes its share of the budget, so together they stay under it.
-    rateLimitPerMinute: Math.max(1, Math.floor(config.secutix.rateLimitPerMinute / (config.replicas ?? 1))),
+    rateLimitPerMinute: replicaRateLimit(config),
     pollIntervalMs: config.secutix.pollIntervalMs,
     extractionTimeoutMs: config.secutix.extractionTimeoutMs,
     catalogTimeoutMs: config.secutix.catalogTimeoutMs,
@@ -147,4 +147,29 @@ export function warnOpenAccess(config: AppConfig, logger: AppLogger): void {
     logger.warn('SUPPORT_USERS is empty: everyone may press password_assigned, and operators may cancel any run');
   if (config.teams && config.allowedTenants.length === 0)
     logger.warn('ALLOWED_TENANTS is empty: activities from every Teams tenant are served');
+}
+
+/** This process's share of `SECUTIX_RATE_LIMIT_PER_MINUTE` (calls per minute per institution and method) among `REPLICAS`. */
+function replicaRateLimit(config: AppConfig): number {
+  return Math.max(1, Math.floor(config.secutix.rateLimitPerMinute / (config.replicas ?? 1)));
+}
+
+/**
+ * Says at start when `SECUTIX_POLL_INTERVAL_MS` is shorter than one call's share of the rate limit
+ * (60000 / this replica's calls per minute): the catalog polls would then wait on the limiter and
+ * use up the budget other verifications of the institution need. Not for the embedded sandbox.
+ */
+export function warnPollInterval(config: AppConfig, logger: AppLogger): void {
+  if (config.secutix.sandbox) return;
+  const minimumMs = Math.ceil(60000 / replicaRateLimit(config));
+  if (config.secutix.pollIntervalMs >= minimumMs) return;
+  logger.warn(
+    {
+      pollIntervalMs: config.secutix.pollIntervalMs,
+      minimumMs,
+      rateLimitPerMinute: config.secutix.rateLimitPerMinute,
+      replicas: config.replicas ?? 1,
+    },
+    `SECUTIX_POLL_INTERVAL_MS is below ${minimumMs} ms (60000 / SECUTIX_RATE_LIMIT_PER_MINUTE per replica): catalog polls will wait on the SecuTix rate limit`,
+  );
 }

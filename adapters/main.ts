@@ -7,7 +7,7 @@ import pino from 'pino';
 import { createAuditRoute } from './admin/audit-route';
 import { ConfigError, loadConfig, type AppConfig } from './config';
 import { consoleHintsFrom, createConsoleNotifier, runConsole } from './console';
-import { createCore, type Core, warnOpenAccess } from './core-wiring';
+import { createCore, type Core, warnOpenAccess, warnPollInterval } from './core-wiring';
 import { parseDatabaseUrl } from './store/open-run-store';
 import { probeSqliteFile } from './store/sqlite-probe';
 import { loadTemplates } from './templates-loader';
@@ -80,6 +80,7 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
   const metrics = new Metrics();
   const core: Core = await createCore(config, logger, { metrics });
   warnOpenAccess(config, logger);
+  warnPollInterval(config, logger);
   let draining = false;
   // GET /healthz (version, uptime), /readyz (store answers, not draining), /metrics (METRICS_TOKEN).
   const opsRoutes = createOpsRoutes({

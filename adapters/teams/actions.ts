@@ -143,6 +143,11 @@ export class TeamsActions {
       teamsMentionIn(this.deps.builder, locale),
       'teams',
     );
+    if (error.code === 'refused' && error.refusal.code === 'report_superseded') {
+      // The clicked report is no longer the live one: answered with the note and without its buttons.
+      const card = this.cards.current(error.run, kind, step, text);
+      return adaptiveCard(card.body, [], card.fallbackText);
+    }
     if ('run' in error && error.code !== 'other_surface') return this.cards.current(error.run, kind, step, text);
     return this.noteCard(text);
   }

@@ -247,6 +247,11 @@ export class RunCommands extends OutboxDelivery {
     return erased;
   }
 
+  /** Whether a verification of `runId` is under way in this process (a form that changes answers says so on its fields). */
+  verificationRunning(runId: string): boolean {
+    return this.verifying.has(runId);
+  }
+
   /** `onboard_answers`: changes the recorded contingents and contact (audited with old and new values); the verification step is offered again. */
   async editAnswers(input: AnswersInput): Promise<Outcome<Run>> {
     // A verification under way checks the answers it started with: changing them now would let

@@ -4,7 +4,7 @@
  */
 import { ACTION_IDS, type StepId } from '../domain/ids';
 import { STEPS, stepDefinition } from '../workflow/steps';
-import type { CheckId, Effect, Run, StepState } from '../workflow/types';
+import type { Actor, CheckId, Effect, Run, StepState } from '../workflow/types';
 import type { Block, Message } from './model';
 import { labelled } from './typography';
 import { literal } from './literal';
@@ -27,13 +27,18 @@ export class RunMessages extends EmailMessages {
    * check failed (or is to confirm) in the last verification shows so, with a pointer to the
    * report, until a later verification passes.
    */
-  protected displayState(run: Run, step: StepId): { state: StepState; pointer: boolean } {
+  protected displayState(run: Run, step: StepId): { state: StepState; pointer: boolean; confirmedBy?: Actor } {
     const rec = run.steps[step];
+    const check = CHECK_OF_STEP[step];
+    const found = check ? run.verification?.checks.find((c) => c.id === check) : undefined;
+    // Values to confirm that an operator confirmed (`verify_confirm`): the step says so, not "to confirm".
+    const verification = run.steps.verification;
+    if (rec.state === 'done' && found?.outcome === 'to_confirm' && verification.state === 'done' && verification.reason === 'confirmed') {
+      return { state: 'done', pointer: false, ...(verification.by ? { confirmedBy: verification.by } : {}) };
+    }
     // A run that ended has no current step (the step it stopped at was never done), and a
     // finished run is finished: the last verification's failures no longer show on its steps.
     if (run.status !== 'open') return { state: rec.state === 'current' ? 'todo' : rec.state, pointer: false };
-    const check = CHECK_OF_STEP[step];
-    const found = check ? run.verification?.checks.find((c) => c.id === check) : undefined;
     if (rec.state === 'done' && found && (found.outcome === 'failed' || found.outcome === 'to_confirm')) {
       return { state: found.outcome, pointer: true };
     }
@@ -80,7 +85,8 @@ export class RunMessages extends EmailMessages {
           const pointer = shown.pointer ? this.r.t(L, `card.check_pointer.${shown.state}`) : undefined;
           // The step an ended run stopped at: not done, not current, said where the run stopped.
           const stopped = run.status !== 'open' && rec.state === 'current' ? this.r.t(L, `card.stopped.${run.status}`) : undefined;
-          const note = [stopped, who, pointer].filter(Boolean).join(' · ') || undefined;
+          const confirmed = shown.confirmedBy ? this.r.t(L, 'card.check_confirmed', { by: mention(shown.confirmedBy) }) : undefined;
+          const note = [stopped, who, pointer, confirmed].filter(Boolean).join(' · ') || undefined;
           return {
             step: s.id,
             number: s.number,

@@ -3,7 +3,7 @@
  * while it runs. Pure: no I/O.
  */
 import { reasonsOf } from '../workflow/check-reasons';
-import { ACTION_IDS, type ActionId, type Locale } from '../domain/ids';
+import { ACTION_IDS, type ActionId, type Locale, type StepId } from '../domain/ids';
 import { overallOutcome } from '../workflow/outcome';
 import type { CheckResult, Reason, Run, VerificationProgress } from '../workflow/types';
 import type { Block, Message } from './model';
@@ -62,6 +62,18 @@ export class VerificationMessages extends RunMessages {
         : {}),
       warnings: (c.warnings ?? []).map((w) => this.r.t(L, warningKey(w.code), reasonView(w, L, this.r.t(L, 'value.none')))),
     }));
+  }
+
+  /**
+   * A step message; after a report with checks to confirm, the verification step posted again
+   * (resume) offers what that report offered: it becomes the one live set of buttons, so
+   * `verify_confirm` must be there.
+   */
+  override stepPrompt(run: Run, step: StepId): Message {
+    const m = super.stepPrompt(run, step);
+    return step === 'verification' && run.verification && run.steps.verification.state === 'to_confirm'
+      ? { ...m, actions: this.report(run).actions }
+      : m;
   }
 
   /**

@@ -215,8 +215,11 @@ export function transition(current: Run, event: RunEvent, reminders?: ReminderSe
       const rep = current.verification;
       // Only a report with checks to confirm and none failed can be confirmed.
       const open = rep?.checks.some((c) => c.outcome === 'failed' || c.outcome === 'not_checked');
-      if (!rep || !rep.toConfirm || open || current.steps[step].state !== 'to_confirm') {
-        return refuse({ code: 'not_allowed_here', last: lastOf(current, step) });
+      if (!rep) return refuse({ code: 'not_allowed_here', last: lastOf(current, step) });
+      // Only reports with checks to confirm carry the button: the clicked one was replaced since
+      // (a newer verification, changed answers).
+      if (!rep.toConfirm || open || current.steps[step].state !== 'to_confirm') {
+        return refuse({ code: 'report_superseded', last: lastOf(current, step) });
       }
       run.steps[step] = { state: 'done', by: event.actor, at: event.at, reason: 'confirmed' };
       effects.push({ type: 'step_closed', step, outcome: 'confirmed', by: event.actor, at: event.at });

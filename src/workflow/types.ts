@@ -272,7 +272,9 @@ export type RefusalCode =
   | 'not_permitted'
   | 'already_snoozed'
   /** `answers_edit` with every value as already recorded: nothing to change. */
-  | 'nothing_changed';
+  | 'nothing_changed'
+  /** `verify_confirm` from a report that a newer verification or changed answers replaced. */
+  | 'report_superseded';
 
 /**
  * Which access rule refused a `not_permitted` action (`src/app/access.ts`): not an allowed

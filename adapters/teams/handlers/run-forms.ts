@@ -13,7 +13,7 @@ import {
   type RawValues,
 } from '../../../src/app/forms';
 import type { Outcome, RunService, ServiceError } from '../../../src/app/run-service';
-import { ACTION_IDS, FORM_IDS, type Locale, type RunFormId, type StepId } from '../../../src/domain/ids';
+import { ACTION_IDS, FORM_IDS, INPUT_IDS, type Locale, type RunFormId, type StepId } from '../../../src/domain/ids';
 import type { MessageBuilder } from '../../../src/messages/builder';
 import type { Run } from '../../../src/workflow/types';
 import type { ActionTurn } from '../actions';
@@ -56,6 +56,9 @@ export async function submitRunForm(verb: string, c: RunFormTurn): Promise<Adapt
       if (!r.ok) return form(FORM_IDS.answers, run, r.errors, values);
       if (!changesAnswers(run, r.value)) return form(FORM_IDS.answers, run, undefined, values, builder.t(L, 'teams.answers.unchanged'));
       const edited = await service.editAnswers({ runId, actor: turn.actor, surface: 'teams', answers: r.value });
+      // A verification under way: the form comes back with what was typed and the reason on its field.
+      if (!edited.ok && edited.error.code === 'verification_running')
+        return form(FORM_IDS.answers, run, { [INPUT_IDS.contingentIds]: 'form.answers.verification_running' }, values);
       if (!edited.ok) return errorCard(edited.error, 'step', step, L);
       return answersChangedCard(builder, run, edited.value, turn.actor, cards.runLabel(edited.value));
     }

@@ -86,8 +86,8 @@ describe('console: checks to confirm, edited answers, the password guard, progre
     const afterChoice = choices.slice(choices.indexOf('Your choice'));
     expect(afterChoice).toContain(`== ${t('prompt.header', { number: 10, title: t('step.email_draft.title') })} ==`);
     expect(afterChoice).toContain(t('console.email.begin'));
-    // The progress bar marks the steps whose checks were confirmed (1, 2 and 4) "?", not a plain tick.
-    expect(afterChoice).toMatch(/Progress \[\?\?x\?/);
+    // Once confirmed, the steps whose checks were to confirm (1, 2 and 4) are settled: no "?" left in the bar.
+    expect(afterChoice).toMatch(/Progress \[xxxxxxxxx>\] 9\/10 steps settled/);
 
     const [run] = await h.core.store.list({ surface: 'console' });
     expect(run).toMatchObject({ status: 'open', currentStep: 'email_draft' });

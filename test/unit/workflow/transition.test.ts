@@ -314,10 +314,17 @@ describe('transition: checks to confirm, verify_confirm, answers_edit, answers_e
     expect(again.ok ? 'ok' : again.refusal.code).toBe('stale_step');
   });
 
-  it('verify_confirm is refused after a failed report', () => {
+  it('verify_confirm is refused after a failed report: the report it came from was superseded', () => {
     const r1 = ok(runAt('verification'), { type: 'verification_result', report: failedReport(), actor: op, at: at() });
     const r = transition(r1.run, { type: 'verify_confirm', actor: op, at: at() });
-    expect(r.ok ? 'ok' : r.refusal.code).toBe('not_allowed_here');
+    expect(r.ok ? 'ok' : r.refusal.code).toBe('report_superseded');
+  });
+
+  it('verify_confirm from a report to confirm is refused as superseded once the answers changed', () => {
+    const r1 = ok(runAt('verification'), { type: 'verification_result', report: toConfirmReport(), actor: op, at: at() });
+    const r2 = ok(r1.run, { type: 'answers_edit', actor: op, at: at(), answers: { contactNumber: 'NEW-1' } });
+    const r = transition(r2.run, { type: 'verify_confirm', actor: op, at: at() });
+    expect(r.ok ? 'ok' : r.refusal.code).toBe('report_superseded');
   });
 
   it('a report with checks not checked (SecuTix too slow) leaves the step current, not failed; verify_confirm is refused', () => {
@@ -340,7 +347,7 @@ describe('transition: checks to confirm, verify_confirm, answers_edit, answers_e
     expect(r1.run.steps.verification).toMatchObject({ state: 'current', reason: 'checks_not_checked' });
     expect(r1.effects.map((e) => e.type)).toEqual(['card', 'verification_report']);
     const r = transition(r1.run, { type: 'verify_confirm', actor: op, at: at() });
-    expect(r.ok ? 'ok' : r.refusal.code).toBe('not_allowed_here');
+    expect(r.ok ? 'ok' : r.refusal.code).toBe('report_superseded');
     // Even a report marked to confirm is not confirmable while a check is not checked.
     const forced = {
       ...r1.run,
@@ -348,7 +355,7 @@ describe('transition: checks to confirm, verify_confirm, answers_edit, answers_e
       steps: { ...r1.run.steps, verification: { state: 'to_confirm' as const } },
     };
     const r3 = transition(forced, { type: 'verify_confirm', actor: op, at: at() });
-    expect(r3.ok ? 'ok' : r3.refusal.code).toBe('not_allowed_here');
+    expect(r3.ok ? 'ok' : r3.refusal.code).toBe('report_superseded');
   });
 
   it('answers_edit changes the recorded values (old and new in the effect) and offers the verification again', () => {

@@ -3,7 +3,7 @@
  * answers edit): metadata, run, field parsing, ack, then the service call. The password lives only
  * in the submission's handler: it is not logged, stored or echoed.
  */
-import { ACTION_IDS, FORM_IDS, type FormId, type StepId } from '../../../../src/domain/ids';
+import { ACTION_IDS, FORM_IDS, type FormId, INPUT_IDS, type StepId } from '../../../../src/domain/ids';
 import type { ServiceError } from '../../../../src/app/run-service';
 import {
   parseAnswersForm,
@@ -69,6 +69,12 @@ export function registerRunForms(ctx: SlackListenerContext): void {
         const form = parse(formValues(parsed.data.view.state.values));
         if (!form.ok) {
           await ack({ response_action: 'errors', errors: fieldErrors(L, form.errors) });
+          return;
+        }
+        // Changed answers wait for the verification under way: the modal stays open with what was typed.
+        if (id === FORM_IDS.answers && service.verificationRunning(run.id)) {
+          const field = Object.keys(parsed.data.view.state.values)[0] ?? INPUT_IDS.contingentIds;
+          await ack({ response_action: 'errors', errors: { [field]: t(L, 'form.answers.verification_running') } });
           return;
         }
         if (!(await firstSubmission(body))) {
