@@ -69,7 +69,14 @@ export interface SlackSurfaceDeps {
    * retries never apply to `chat.postMessage` (its own client: no retries, 429s waited out by the
    * notifier with `sleep`, default a timer).
    */
-  web?: { retries?: number; maxRetryTimeoutMs?: number; timeoutMs?: number; sleep?: (ms: number) => Promise<void> };
+  web?: {
+    retries?: number;
+    maxRetryTimeoutMs?: number;
+    timeoutMs?: number;
+    sleep?: (ms: number) => Promise<void>;
+    /** Longest wait for the start's `auth.test`, retries included (default 15 s). */
+    startTimeoutMs?: number;
+  };
   /** OAuth mode: the installations (required with `slack.oauth`). */
   installations?: DatabaseInstallationStore;
 }
@@ -308,18 +315,19 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     app,
     notifier,
     async start() {
+      const at = apiUrl ?? 'https://slack.com/api/';
+      const unreachable = (why: string) =>
+        new SlackStartError(
+          'unreachable',
+          `Slack API unreachable at ${at} (${why}). Check the network${apiUrl ? ' and SLACK_API_URL' : ''}.`,
+        );
       try {
-        await app.init();
+        await initWithin(app, deps.web?.startTimeoutMs ?? START_CHECK_MS, unreachable);
       } catch (err) {
+        if (err instanceof SlackStartError) throw err;
         const code = slackErrorCode(err);
-        if (code === undefined) {
-          // No answer from Slack at all (refused, timeout, DNS, 5xx): not a token problem.
-          const at = apiUrl ?? 'https://slack.com/api/';
-          throw new SlackStartError(
-            'unreachable',
-            `Slack API unreachable at ${at} (${errText(err)}). Check the network${apiUrl ? ' and SLACK_API_URL' : ''}.`,
-          );
-        }
+        // No answer from Slack at all (refused, timeout, DNS, 5xx): not a token problem.
+        if (code === undefined) throw unreachable(errText(err));
         throw new SlackStartError(
           code,
           `Slack rejected the bot token check (auth.test: ${code}). Check SLACK_BOT_TOKEN${apiUrl ? ' and SLACK_API_URL' : ''}.`,
@@ -344,6 +352,26 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },
   };
+}
+
+/** Default longest wait for the bot token check at start (`auth.test`, its retries included). */
+const START_CHECK_MS = 15_000;
+
+/**
+ * `app.init()` (the bot token check), bounded by a timer that also keeps the process alive: Node's
+ * fetch never settles when a server accepts the connection and closes it at once, and with no
+ * timer pending (the Web API client's timeout is unref'd) the process would exit 0 in silence.
+ */
+async function initWithin(app: App, ms: number, unreachable: (why: string) => SlackStartError): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(unreachable(`no answer to auth.test within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  try {
+    await Promise.race([app.init(), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
