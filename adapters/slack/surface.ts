@@ -29,7 +29,8 @@ import { registerUninstallEvents, registerWorkspaceScope } from './oauth/oauth-l
 import { WorkspaceNotifier, WorkspaceWebClient } from './oauth/workspaces';
 import { createListenerContext, registerListeners } from './listeners';
 import { errText } from './err-text';
-import { SlackNotifier, slackErrorCode } from './notifier';
+import { AuthTestWatch, checkBotToken, START_CHECK_MS } from './start-check';
+import { SlackNotifier } from './notifier';
 
 /** Slack settings (`AppConfig.slack`). Secrets: never logged. */
 export interface SlackSettings {
@@ -88,7 +89,7 @@ export interface SlackSurface {
   /**
    * Checks the bot token (`auth.test`, once) and starts listening.
    * @returns the real port (useful with port 0).
-   * @throws SlackStartError when `auth.test` fails (bad token, unreachable API).
+   * @throws SlackStartError when `auth.test` fails (bad token, unreachable API, an answer that is not Slack's).
    */
   start(): Promise<{ port: number; server?: Server }>;
   /** Stops the HTTP server (or the Socket Mode connection). */
@@ -97,16 +98,7 @@ export interface SlackSurface {
   idle(): Promise<void>;
 }
 
-/** A start-up failure of the Slack surface (bad token, unreachable Web API). `code` is Slack's error or `unreachable`. */
-export class SlackStartError extends Error {
-  override readonly name = 'SlackStartError';
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { SlackStartError } from './start-check';
 
 /** Bolt's logger interface over pino. Bolt's debug output (request bodies, which may hold a password) is dropped. */
 export function boltLogger(logger: AppLogger): BoltLogger {
@@ -215,6 +207,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       log.warn({ status }, `unreadable Slack request (${why}): answered ${status}`),
     );
   }
+  const authTestWatch = new AuthTestWatch();
   const app = new App({
     signingSecret: deps.slack.signingSecret,
     ...(oauth ? {} : { token: deps.slack.botToken }),
@@ -225,6 +218,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     logger: boltLogger(deps.logger),
     clientOptions: {
       ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+      fetch: authTestWatch.fetch,
       retryConfig: { retries: deps.web?.retries ?? 2, factor: 2, minTimeout: 100, maxTimeout: deps.web?.maxRetryTimeoutMs ?? 2000 },
       timeout: deps.web?.timeoutMs ?? 10_000,
     },
@@ -315,24 +309,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     app,
     notifier,
     async start() {
-      const at = apiUrl ?? 'https://slack.com/api/';
-      const unreachable = (why: string) =>
-        new SlackStartError(
-          'unreachable',
-          `Slack API unreachable at ${at} (${why}). Check the network${apiUrl ? ' and SLACK_API_URL' : ''}.`,
-        );
-      try {
-        await initWithin(app, deps.web?.startTimeoutMs ?? START_CHECK_MS, unreachable);
-      } catch (err) {
-        if (err instanceof SlackStartError) throw err;
-        const code = slackErrorCode(err);
-        // No answer from Slack at all (refused, timeout, DNS, 5xx): not a token problem.
-        if (code === undefined) throw unreachable(errText(err));
-        throw new SlackStartError(
-          code,
-          `Slack rejected the bot token check (auth.test: ${code}). Check SLACK_BOT_TOKEN${apiUrl ? ' and SLACK_API_URL' : ''}.`,
-        );
-      }
+      await checkBotToken(app, { apiUrl, timeoutMs: deps.web?.startTimeoutMs ?? START_CHECK_MS, watch: authTestWatch });
       if (deps.slack.socketMode) {
         await app.start();
         return { port: deps.port };
@@ -352,26 +329,6 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },
   };
-}
-
-/** Default longest wait for the bot token check at start (`auth.test`, its retries included). */
-const START_CHECK_MS = 15_000;
-
-/**
- * `app.init()` (the bot token check), bounded by a timer that also keeps the process alive: Node's
- * fetch never settles when a server accepts the connection and closes it at once, and with no
- * timer pending (the Web API client's timeout is unref'd) the process would exit 0 in silence.
- */
-async function initWithin(app: App, ms: number, unreachable: (why: string) => SlackStartError): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(unreachable(`no answer to auth.test within ${Math.round(ms / 1000)} s`)), ms);
-  });
-  try {
-    await Promise.race([app.init(), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**

@@ -1,10 +1,12 @@
 /**
  * Issue 11 (QA): the product started against a Slack Web API that does not answer as Slack says
  * what it saw and exits 1, whatever the way it fails: connection refused, a connection accepted
- * then closed at once (Node's fetch never settles there: the process used to exit 0 in silence).
+ * then closed at once (Node's fetch never settles there: the process used to exit 0 in silence), or
+ * a page that is not Slack's (a proxy or captive portal: it used to blame the bot token).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -83,4 +85,25 @@ describe('product start with a Slack Web API that does not answer as Slack', () 
       await closing.close();
     }
   }, 45_000);
+
+  it('HTTP 200 with an HTML page: "Not a Slack API answer at <url> (auth.test: HTTP 200 text/html...)", not the token, exit 1', async () => {
+    const portal = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end('<html><body>Welcome to the hotel Wi-Fi</body></html>');
+    });
+    await new Promise<void>((r) => portal.listen(0, '127.0.0.1', () => r()));
+    try {
+      const apiUrl = `http://127.0.0.1:${(portal.address() as net.AddressInfo).port}/api/`;
+      const r = await runMain(env(apiUrl, 'portal.db'));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`could not start: Not a Slack API answer at ${apiUrl} (auth.test: HTTP 200 text/html; charset=utf-8)`);
+      expect(r.stderr).toContain('proxy or captive portal');
+      expect(r.stderr + r.stdout).not.toMatch(/rejected|SLACK_BOT_TOKEN|<html/);
+      expect(r.stdout).not.toContain('serving');
+    } finally {
+      portal.closeAllConnections();
+      await new Promise<void>((r) => portal.close(() => r()));
+    }
+  });
 });
