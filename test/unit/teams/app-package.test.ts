@@ -6,6 +6,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { APP_PACKAGE_DIR, buildPackage, crc32, DEFAULT_PACKAGE_OUT, fillManifest } from '../../../scripts/teams-package';
+import { frenchTypographyProblems } from '../../helpers/french-typography';
 
 /** Reads a zip's central directory and inflates every entry, checking sizes and CRC-32. */
 function unzip(buf: Buffer): Record<string, Buffer> {
@@ -47,6 +48,14 @@ test('manifest: bot with personal and team scopes, the command list, two icons o
   }
   expect(pngSize(fs.readFileSync(path.join(APP_PACKAGE_DIR, m.icons.color)))).toEqual([192, 192]);
   expect(pngSize(fs.readFileSync(path.join(APP_PACKAGE_DIR, m.icons.outline)))).toEqual([32, 32]);
+});
+
+test('the French localization follows French typography (no-break space before : ; ? ! and inside « »)', () => {
+  const fr = JSON.parse(fs.readFileSync(path.join(APP_PACKAGE_DIR, 'fr.json'), 'utf8')) as Record<string, string>;
+  const texts = Object.entries(fr).filter(([key]) => key !== '$schema');
+  expect(texts.length).toBeGreaterThan(5);
+  const problems = texts.flatMap(([key, text]) => frenchTypographyProblems(text).map((p) => `${key}: ${p}`));
+  expect(problems).toEqual([]);
 });
 
 test('the zip holds the manifest (placeholders filled from the environment) and the icons', () => {
