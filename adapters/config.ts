@@ -147,6 +147,9 @@ const envSchema = z.object({
   ...assumptionsEnvShape,
 });
 
+/** Every environment variable the configuration reads (`.env.example` must list each). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 /** The parsed configuration. Secrets stay in this object; never log it whole. */
 export interface AppConfig {
   port: number;
