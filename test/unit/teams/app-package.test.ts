@@ -72,6 +72,21 @@ test('the zip holds the manifest (placeholders filled from the environment) and 
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test('TEAMS_VALID_DOMAINS takes bare host names; a URL, a port or a path is refused, naming the entry', () => {
+  const fill = (domains: string) => fillManifest({ bots: [{ botId: 'x' }] }, { TEAMS_VALID_DOMAINS: domains });
+  expect(fill(' bot.example.org , *.example.org,localhost ').validDomains).toEqual(['bot.example.org', '*.example.org', 'localhost']);
+  for (const bad of [
+    'https://bot.example.org',
+    'bot.example.org/',
+    'bot.example.org:443',
+    'bot.example.org/api/messages',
+    'bot example.org',
+  ])
+    expect(() => fill(`ok.example.org,${bad}`)).toThrow(
+      `TEAMS_VALID_DOMAINS takes bare host names, comma-separated (bot.example.org or *.example.org: no https://, port or path); got "${bad}"`,
+    );
+});
+
 test('a malformed app id is refused', () => {
   expect(() => fillManifest({ bots: [{ botId: 'x' }] }, { MICROSOFT_APP_ID: 'not-a-guid' })).toThrow('MICROSOFT_APP_ID must be a GUID');
 });
