@@ -69,6 +69,9 @@ async function runConsoleMode(config: AppConfig): Promise<number> {
     ...(databaseFile ? { databaseFile } : {}),
     ...(hints ? { hints } : {}),
   });
+  // Stopped: exit now, without waiting for a verification under way (its result is saved whole
+  // or not at all, and nothing is printed after the stop message).
+  if (stop.signal.aborted) process.exit(exitCode);
   await core.close();
   return exitCode;
 }
