@@ -161,6 +161,9 @@ const envSchema = z.object({
   ...assumptionsEnvShape,
 });
 
+/** Every environment variable the configuration reads (`.env.example` must list each). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 /** The parsed configuration. Secrets stay in this object; never log it whole. */
 export interface AppConfig {
   port: number;
@@ -315,6 +318,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const databaseUrl = raw('DATABASE_URL') ?? 'sqlite:./data/onboarding.db';
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl))
     problems.push(`DATABASE_URL: must start with sqlite: or postgres:// (got "${databaseUrl.replace(/:[^:@/]*@/, ':***@')}")`);
+  if (parsed.success && parsed.data.REPLICAS > 1) {
+    const { REPLICAS: replicas, SECUTIX_RATE_LIMIT_PER_MINUTE: limit } = parsed.data;
+    // SQLite serves one process: several replicas would each have their own runs (or lock one file).
+    if (databaseUrl.startsWith('sqlite:'))
+      problems.push(
+        `REPLICAS: ${replicas} replicas need a shared PostgreSQL database (DATABASE_URL=postgres://...); SQLite serves one process`,
+      );
+    // Each replica takes the limit divided by REPLICAS, at least 1 a minute: more replicas than calls overshoot.
+    if (replicas > limit)
+      problems.push(
+        `REPLICAS: ${replicas} replicas cannot share SECUTIX_RATE_LIMIT_PER_MINUTE=${limit} (each takes at least 1 call a minute, ${replicas} in all): lower REPLICAS or raise the limit`,
+      );
+  }
   // Issue 8: the SecuTix assumptions' lists may not overlap.
   problems.push(...assumptionsProblems(env));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);

@@ -240,7 +240,15 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled rejection (kept running)'));
+  // A start-up step whose promise never settles while nothing else keeps the process alive would
+  // end it with status 0 and no word: say so and fail instead.
+  const stalled = () => {
+    process.stderr.write('digitick-onboard could not start: a start-up step stopped without an answer or an error\n');
+    process.exit(1);
+  };
+  process.once('beforeExit', stalled);
   await runServerMode(config, logger);
+  process.off('beforeExit', stalled);
 }
 
 main().catch((err: unknown) => {

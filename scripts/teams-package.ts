@@ -23,6 +23,8 @@ export const APP_PACKAGE_DIR = path.resolve(__dirname, '..', 'adapters', 'teams'
 export const PACKAGE_FILES = ['manifest.json', 'color.png', 'outline.png', 'fr.json', 'de.json'] as const;
 const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A bare host name, maybe with a leading `*.` wildcard (Teams' `validDomains`): no scheme, port or path. */
+const HOST_NAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 /**
  * CRC-32 (IEEE) of `buf`, as used by zip and PNG: node's own `zlib.crc32` (node >= 20.15; the
@@ -171,7 +173,8 @@ export function writeIcons(dir: string = APP_PACKAGE_DIR): void {
 
 /**
  * The manifest with placeholders filled from `env` (see the module doc).
- * @throws Error when `MICROSOFT_APP_ID` / `TEAMS_APP_MANIFEST_ID` is set but not a GUID.
+ * @throws Error when `MICROSOFT_APP_ID` / `TEAMS_APP_MANIFEST_ID` is set but not a GUID, or an
+ * entry of `TEAMS_VALID_DOMAINS` is not a bare host name (a URL, a port, a path).
  */
 export function fillManifest(manifest: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out = JSON.parse(JSON.stringify(manifest)) as Record<string, unknown> & { bots: { botId: string }[] };
@@ -188,6 +191,11 @@ export function fillManifest(manifest: Record<string, unknown>, env: NodeJS.Proc
   const domains = env.TEAMS_VALID_DOMAINS?.split(',')
     .map((d) => d.trim())
     .filter(Boolean);
+  const notHosts = (domains ?? []).filter((d) => !HOST_NAME.test(d));
+  if (notHosts.length > 0)
+    throw new Error(
+      `TEAMS_VALID_DOMAINS takes bare host names, comma-separated (bot.example.org or *.example.org: no https://, port or path); got ${notHosts.map((d) => `"${d}"`).join(', ')}`,
+    );
   if (domains?.length) out.validDomains = domains;
   return out;
 }

@@ -8,7 +8,7 @@ import { auditCsv, auditFileName, buildAuditExport } from '../../src/app/audit-e
 import { parseCheckArgs, parseCheckForm } from '../../src/app/health-check';
 import type { RawValues } from '../../src/app/forms';
 import type { Run } from '../../src/workflow/types';
-import type { Command, SessionIO } from './session-io';
+import { type Command, InputEnded, type SessionIO } from './session-io';
 import { stripMarkup } from './text';
 
 /** Runs the commands of one session `s`. */
@@ -160,7 +160,9 @@ export class ConsoleCommands {
     const parsed = parseCheckForm(raw);
     delete raw[form.inputs[0]!.id]; // the password: not kept past this point
     if (!parsed.ok) return;
-    const out = await this.s.deps.health.check({
+    // SIGTERM / SIGINT meanwhile: not waited for (a hung SecuTix call would hold the stop for its
+    // timeout and retries, then print the whole report); the session says it stopped.
+    const check = this.s.deps.health.check({
       surface: 'console',
       actor: this.s.actor,
       ...target,
@@ -169,8 +171,20 @@ export class ConsoleCommands {
       ...(parsed.value.contactNumber ? { contactNumber: parsed.value.contactNumber } : {}),
       locale: L,
     });
+    const out = await untilStopped(check, this.s.deps.stop);
     this.s.ch.line();
     if (out.ok) this.s.ch.printMessage(b.healthReport(L, out.value));
     else this.s.ch.line(stripMarkup(b.describeError(out.error, L, undefined, 'console')));
   }
+}
+
+/** `work`, unless `stop` aborts first: then `InputEnded`, and the session ends as on a signal. */
+function untilStopped<T>(work: Promise<T>, stop: AbortSignal | undefined): Promise<T> {
+  if (!stop) return work;
+  if (stop.aborted) return Promise.reject(new InputEnded('quit'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new InputEnded('quit'));
+    stop.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => stop.removeEventListener('abort', onAbort));
+  });
 }

@@ -29,7 +29,8 @@ import { registerUninstallEvents, registerWorkspaceScope } from './oauth/oauth-l
 import { WorkspaceNotifier, WorkspaceWebClient } from './oauth/workspaces';
 import { createListenerContext, registerListeners } from './listeners';
 import { errText } from './err-text';
-import { SlackNotifier, slackErrorCode } from './notifier';
+import { AuthTestWatch, checkBotToken, START_CHECK_MS } from './start-check';
+import { SlackNotifier } from './notifier';
 
 /** Slack settings (`AppConfig.slack`). Secrets: never logged. */
 export interface SlackSettings {
@@ -69,7 +70,14 @@ export interface SlackSurfaceDeps {
    * retries never apply to `chat.postMessage` (its own client: no retries, 429s waited out by the
    * notifier with `sleep`, default a timer).
    */
-  web?: { retries?: number; maxRetryTimeoutMs?: number; timeoutMs?: number; sleep?: (ms: number) => Promise<void> };
+  web?: {
+    retries?: number;
+    maxRetryTimeoutMs?: number;
+    timeoutMs?: number;
+    sleep?: (ms: number) => Promise<void>;
+    /** Longest wait for the start's `auth.test`, retries included (default 15 s). */
+    startTimeoutMs?: number;
+  };
   /** OAuth mode: the installations (required with `slack.oauth`). */
   installations?: DatabaseInstallationStore;
 }
@@ -81,7 +89,7 @@ export interface SlackSurface {
   /**
    * Checks the bot token (`auth.test`, once) and starts listening.
    * @returns the real port (useful with port 0).
-   * @throws SlackStartError when `auth.test` fails (bad token, unreachable API).
+   * @throws SlackStartError when `auth.test` fails (bad token, unreachable API, an answer that is not Slack's).
    */
   start(): Promise<{ port: number; server?: Server }>;
   /** Stops the HTTP server (or the Socket Mode connection). */
@@ -90,16 +98,7 @@ export interface SlackSurface {
   idle(): Promise<void>;
 }
 
-/** A start-up failure of the Slack surface (bad token, unreachable Web API). `code` is Slack's error or `unreachable`. */
-export class SlackStartError extends Error {
-  override readonly name = 'SlackStartError';
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { SlackStartError } from './start-check';
 
 /** Bolt's logger interface over pino. Bolt's debug output (request bodies, which may hold a password) is dropped. */
 export function boltLogger(logger: AppLogger): BoltLogger {
@@ -208,6 +207,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       log.warn({ status }, `unreadable Slack request (${why}): answered ${status}`),
     );
   }
+  const authTestWatch = new AuthTestWatch();
   const app = new App({
     signingSecret: deps.slack.signingSecret,
     ...(oauth ? {} : { token: deps.slack.botToken }),
@@ -218,6 +218,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     logger: boltLogger(deps.logger),
     clientOptions: {
       ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+      fetch: authTestWatch.fetch,
       retryConfig: { retries: deps.web?.retries ?? 2, factor: 2, minTimeout: 100, maxTimeout: deps.web?.maxRetryTimeoutMs ?? 2000 },
       timeout: deps.web?.timeoutMs ?? 10_000,
     },
@@ -308,23 +309,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     app,
     notifier,
     async start() {
-      try {
-        await app.init();
-      } catch (err) {
-        const code = slackErrorCode(err);
-        if (code === undefined) {
-          // No answer from Slack at all (refused, timeout, DNS, 5xx): not a token problem.
-          const at = apiUrl ?? 'https://slack.com/api/';
-          throw new SlackStartError(
-            'unreachable',
-            `Slack API unreachable at ${at} (${errText(err)}). Check the network${apiUrl ? ' and SLACK_API_URL' : ''}.`,
-          );
-        }
-        throw new SlackStartError(
-          code,
-          `Slack rejected the bot token check (auth.test: ${code}). Check SLACK_BOT_TOKEN${apiUrl ? ' and SLACK_API_URL' : ''}.`,
-        );
-      }
+      await checkBotToken(app, { apiUrl, timeoutMs: deps.web?.startTimeoutMs ?? START_CHECK_MS, watch: authTestWatch });
       if (deps.slack.socketMode) {
         await app.start();
         return { port: deps.port };

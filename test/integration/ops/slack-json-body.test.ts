@@ -4,6 +4,7 @@
  * and a Slack Web API that cannot be reached at start is named as unreachable, not as a bad token.
  */
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../../../adapters/logger';
 import { createSlackSurface, SlackStartError } from '../../../adapters/slack';
@@ -97,5 +98,35 @@ describe('Slack: Web API unreachable at start', () => {
     expect((err as SlackStartError).code).toBe('unreachable');
     expect((err as Error).message).toContain(`Slack API unreachable at ${apiUrl}`);
     expect((err as Error).message).not.toMatch(/rejected/);
+  });
+
+  it("an API that never answers ends at the start deadline (a timer, not the unref'd fetch timeout), named unreachable", async () => {
+    const held: net.Socket[] = [];
+    const closing = net.createServer((c) => void held.push(c));
+    await new Promise<void>((r) => closing.listen(0, '127.0.0.1', () => r()));
+    const apiUrl = `http://127.0.0.1:${(closing.address() as AddressInfo).port}/api/`;
+    const surface = await createSlackSurface({
+      slack: { signingSecret: SIGNING_SECRET, botToken: 'xoxb-closed', socketMode: false, apiUrl },
+      port: 0,
+      host: '127.0.0.1',
+      service: undefined as never,
+      builder: undefined as never,
+      store: undefined as never,
+      logger: createLogger('silent'),
+      defaultLocale: 'en',
+      web: { retries: 0, timeoutMs: 20_000, startTimeoutMs: 500 },
+    });
+    const started = Date.now();
+    const err: unknown = await surface.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    for (const c of held) c.destroy();
+    await new Promise<void>((r) => closing.close(() => r()));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect((err as SlackStartError).code).toBe('unreachable');
+    expect((err as Error).message).toBe(
+      `Slack API unreachable at ${apiUrl} (no answer to auth.test within 1 s). Check the network and SLACK_API_URL.`,
+    );
   });
 });

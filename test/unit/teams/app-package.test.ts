@@ -6,6 +6,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { APP_PACKAGE_DIR, buildPackage, crc32, DEFAULT_PACKAGE_OUT, fillManifest } from '../../../scripts/teams-package';
+import { frenchTypographyProblems } from '../../helpers/french-typography';
 
 /** Reads a zip's central directory and inflates every entry, checking sizes and CRC-32. */
 function unzip(buf: Buffer): Record<string, Buffer> {
@@ -49,6 +50,14 @@ test('manifest: bot with personal and team scopes, the command list, two icons o
   expect(pngSize(fs.readFileSync(path.join(APP_PACKAGE_DIR, m.icons.outline)))).toEqual([32, 32]);
 });
 
+test('the French localization follows French typography (no-break space before : ; ? ! and inside « »)', () => {
+  const fr = JSON.parse(fs.readFileSync(path.join(APP_PACKAGE_DIR, 'fr.json'), 'utf8')) as Record<string, string>;
+  const texts = Object.entries(fr).filter(([key]) => key !== '$schema');
+  expect(texts.length).toBeGreaterThan(5);
+  const problems = texts.flatMap(([key, text]) => frenchTypographyProblems(text).map((p) => `${key}: ${p}`));
+  expect(problems).toEqual([]);
+});
+
 test('the zip holds the manifest (placeholders filled from the environment) and the icons', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'teams-pkg-'));
   const appId = '11111111-2222-3333-4444-555555555555';
@@ -61,6 +70,21 @@ test('the zip holds the manifest (placeholders filled from the environment) and 
   expect(m.validDomains).toEqual(['bot.example.org']);
   expect(entries['color.png'].equals(fs.readFileSync(path.join(APP_PACKAGE_DIR, 'color.png')))).toBe(true);
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('TEAMS_VALID_DOMAINS takes bare host names; a URL, a port or a path is refused, naming the entry', () => {
+  const fill = (domains: string) => fillManifest({ bots: [{ botId: 'x' }] }, { TEAMS_VALID_DOMAINS: domains });
+  expect(fill(' bot.example.org , *.example.org,localhost ').validDomains).toEqual(['bot.example.org', '*.example.org', 'localhost']);
+  for (const bad of [
+    'https://bot.example.org',
+    'bot.example.org/',
+    'bot.example.org:443',
+    'bot.example.org/api/messages',
+    'bot example.org',
+  ])
+    expect(() => fill(`ok.example.org,${bad}`)).toThrow(
+      `TEAMS_VALID_DOMAINS takes bare host names, comma-separated (bot.example.org or *.example.org: no https://, port or path); got "${bad}"`,
+    );
 });
 
 test('a malformed app id is refused', () => {

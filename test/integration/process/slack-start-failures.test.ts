@@ -1,0 +1,109 @@
+/**
+ * Issue 11 (QA): the product started against a Slack Web API that does not answer as Slack says
+ * what it saw and exits 1, whatever the way it fails: connection refused, a connection accepted
+ * then closed at once (Node's fetch never settles there: the process used to exit 0 in silence), or
+ * a page that is not Slack's (a proxy or captive portal: it used to blame the bot token).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function runMain(env: Record<string, string>): Promise<Exit> {
+  const started = Date.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'adapters/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  const kill = setTimeout(() => child.kill('SIGKILL'), 40_000);
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      clearTimeout(kill);
+      resolve({ code, stdout, stderr, ms: Date.now() - started });
+    }),
+  );
+}
+
+/** A TCP server on loopback whose connections get `onConnection`; returns its port and a close. */
+async function tcpServer(onConnection: (c: net.Socket) => void): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = net.createServer(onConnection);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as net.AddressInfo).port;
+  return { port, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+describe('product start with a Slack Web API that does not answer as Slack', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slack-start-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const env = (apiUrl: string, db: string) => ({
+    SLACK_SIGNING_SECRET: 'x',
+    SLACK_BOT_TOKEN: 'xoxb-1',
+    SLACK_API_URL: apiUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: `sqlite:${path.join(dir, db)}`,
+  });
+
+  it('connection refused: "Slack API unreachable at <url>", exit 1', async () => {
+    const gone = await tcpServer((c) => c.destroy());
+    await gone.close();
+    const apiUrl = `http://127.0.0.1:${gone.port}/api/`;
+    const r = await runMain(env(apiUrl, 'refused.db'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`could not start: Slack API unreachable at ${apiUrl}`);
+    expect(r.stderr + r.stdout).not.toMatch(/rejected|SLACK_BOT_TOKEN/);
+    expect(r.stdout).not.toContain('serving');
+  });
+
+  it('connection accepted then closed at once: "Slack API unreachable at <url>", exit 1 (it exited 0 in silence)', async () => {
+    const closing = await tcpServer((c) => c.destroy());
+    try {
+      const apiUrl = `http://127.0.0.1:${closing.port}/api/`;
+      const r = await runMain(env(apiUrl, 'closed.db'));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`could not start: Slack API unreachable at ${apiUrl}`);
+      expect(r.stderr + r.stdout).not.toMatch(/rejected|SLACK_BOT_TOKEN/);
+      expect(r.stdout).not.toContain('serving');
+      expect(r.ms).toBeLessThan(25_000);
+    } finally {
+      await closing.close();
+    }
+  }, 45_000);
+
+  it('HTTP 200 with an HTML page: "Not a Slack API answer at <url> (auth.test: HTTP 200 text/html...)", not the token, exit 1', async () => {
+    const portal = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end('<html><body>Welcome to the hotel Wi-Fi</body></html>');
+    });
+    await new Promise<void>((r) => portal.listen(0, '127.0.0.1', () => r()));
+    try {
+      const apiUrl = `http://127.0.0.1:${(portal.address() as net.AddressInfo).port}/api/`;
+      const r = await runMain(env(apiUrl, 'portal.db'));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`could not start: Not a Slack API answer at ${apiUrl} (auth.test: HTTP 200 text/html; charset=utf-8)`);
+      expect(r.stderr).toContain('proxy or captive portal');
+      expect(r.stderr + r.stdout).not.toMatch(/rejected|SLACK_BOT_TOKEN|<html/);
+      expect(r.stdout).not.toContain('serving');
+    } finally {
+      portal.closeAllConnections();
+      await new Promise<void>((r) => portal.close(() => r()));
+    }
+  });
+});
