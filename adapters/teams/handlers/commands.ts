@@ -56,7 +56,8 @@ export async function handleCommand(bot: TeamsCommandContext, ctx: TurnContext):
     case 'help': {
       const text = [
         builder.t(L, 'help.text'),
-        builder.commandList(L, 'digitick-onboard', service.access.commands({ surface: 'teams', actor })),
+        // Teams users type the words alone (`status`), not the Slack command.
+        builder.commandList(L, '', service.access.commands({ surface: 'teams', actor })),
         builder.t(L, 'teams.help.notes'),
       ].join('\n\n');
       return bot.reply(ctx, bot.text(L, text, builder.t(L, 'help.header')));
