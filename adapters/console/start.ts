@@ -93,6 +93,7 @@ export class StartFlow {
         if (input.id === INPUT_IDS.channelCode) {
           const open = await this.openRunFor(raw);
           if (open) {
+            // About the open run: in its language (describeError), whatever the session's.
             this.s.ch.line(stripMarkup(this.s.deps.builder.describeError({ code: 'duplicate_run', run: open }, L, undefined, 'console')));
             if (open.surface === 'console') {
               const resumed = await this.resume(open.id);

@@ -13,7 +13,7 @@ import type { MessageBuilder } from '../../src/messages/builder';
 import type { FieldErrors } from '../../src/messages/model';
 import type { Logger } from '../../src/ports/logger.port';
 import { type RunStore, StoreUnavailableError } from '../../src/ports/run-store.port';
-import { notPostedYet } from './not-posted';
+import { notPostedReason, notPostedYet } from './not-posted';
 import type { Actor, Run } from '../../src/workflow/types';
 import { baseConversationId } from './activity';
 import { type CheckTurn, TEAMS_CHECK_VERBS, type TeamsChecks } from './checks';
@@ -293,7 +293,9 @@ export class TeamsActions {
         if (!r.ok) return this.errorCard(r.error, kind, step, L);
         // "posted again" only when it was: a delivery still failing is said as such.
         const problem = await notPostedYet(this.deps.store, runId);
-        const text = problem ? builder.t(L, 'teams.resume.pending', { runId, code: problem }) : builder.t(L, 'teams.resumed', { runId });
+        const text = problem
+          ? builder.t(L, 'teams.resume.pending', { runId, reason: notPostedReason(builder, L, problem) })
+          : builder.t(L, 'teams.resumed', { runId });
         return adaptiveCard(
           [
             { type: 'TextBlock', text: this.cards.runLabel(r.value), wrap: true, isSubtle: true, size: 'Small', weight: 'Bolder' },

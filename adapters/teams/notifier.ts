@@ -62,11 +62,18 @@ export class TeamsOutbound {
   ) {}
 
   private async within<T>(ref: Partial<ConversationReference>, fn: (ctx: TurnContext) => Promise<T>): Promise<T> {
-    let out: { v: T } | undefined;
+    let out: { v: T } | { err: unknown } | undefined;
+    // The connector's error is kept and thrown here: thrown inside, the adapter's onTurnError would
+    // swallow it and the outbox would only record that the logic did not run, not why.
     await this.adapter.continueConversationAsync(this.appId, ref, async (ctx) => {
-      out = { v: await fn(ctx) };
+      try {
+        out = { v: await fn(ctx) };
+      } catch (err) {
+        out = { err };
+      }
     });
     if (!out) throw new Error('continueConversationAsync ended without running the logic');
+    if ('err' in out) throw out.err;
     return out.v;
   }
 

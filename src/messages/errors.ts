@@ -45,8 +45,8 @@ export class ErrorMessages extends VerificationMessages {
 
   /**
    * The plain sentence for a service error. One rule for languages: an answer about a run is in
-   * the run's language (as its card, `status RUN`, `resume`, `audit` answers); `locale` (the
-   * caller's) serves errors with no run, and the duplicate-run answer to a start form (the form's).
+   * the run's language (as its card, `status RUN`, `resume`, `audit` answers, and the duplicate-run
+   * answer to a start form, which is about the open run); `locale` (the caller's) serves errors with no run.
    */
   describeError(error: ServiceError, locale?: Locale, mention: MentionFormatter = plainMention, surface: Surface = 'slack'): string {
     switch (error.code) {
@@ -61,7 +61,7 @@ export class ErrorMessages extends VerificationMessages {
       case 'other_surface':
         return this.r.t(error.run.details.language, 'error.other_surface', { runId: error.run.id, surface: error.run.surface });
       case 'duplicate_run': {
-        const L = locale ?? error.run.details.language;
+        const L = error.run.details.language;
         const step = error.run.currentStep;
         return this.r.t(L, 'error.duplicate_run', { ...this.baseView(error.run), title: step ? this.stepTitle(L, step) : '' });
       }

@@ -12,12 +12,13 @@ export class HelpMessages extends ErrorMessages {
    * caller may use (`AccessPolicy.commands`); default: all of them.
    */
   help(locale: Locale, surface: Surface, commands: readonly HelpCommand[] = HELP_COMMANDS): Message {
-    const command = surface === 'slack' ? COMMAND_NAME : 'digitick-onboard';
+    // Slack commands start with the slash command; Teams users type the words alone.
+    const command = surface === 'slack' ? COMMAND_NAME : '';
     const text = [this.r.t(locale, 'help.text'), this.commandList(locale, command, commands), this.r.t(locale, 'help.notes')].join('\n\n');
     return this.textMessage('help', locale, text, this.r.t(locale, 'help.header'));
   }
 
-  /** The `help` list of `commands` (one line each, `help.command.<name>`), written with `command` (`/digitick-onboard`). */
+  /** The `help` list of `commands` (one line each, `help.command.<name>`), written with `command` (`/digitick-onboard`; '' for the words alone, as typed in Teams). */
   commandList(locale: Locale, command: string, commands: readonly HelpCommand[] = HELP_COMMANDS): string {
     const lines = HELP_COMMANDS.filter((c) => commands.includes(c)).map((c) => this.r.t(locale, `help.command.${c}`, { command }));
     return [this.r.t(locale, 'help.commands.header'), ...lines].join('\n');

@@ -47,7 +47,8 @@ export interface FakeBotConnector {
   /** Activities posted to a conversation (thread suffix included in the id), in order. */
   posted(conversationId?: string): StoredActivity[];
   /** Makes the next `n` requests answer HTTP `status` (e.g. 503). */
-  failNext(n: number, status: number): void;
+  /** The next `n` requests answer `status` with the connector error `code` (default `ServiceError`). */
+  failNext(n: number, status: number, code?: string): void;
   close(): Promise<void>;
 }
 
@@ -57,7 +58,7 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
   const activities = new Map<string, StoredActivity>();
   const order: string[] = [];
   let seq = 0;
-  let failures = { n: 0, status: 503 };
+  let failures = { n: 0, status: 503, code: 'ServiceError' };
 
   const send = (res: http.ServerResponse, status: number, body: unknown): void => {
     const text = JSON.stringify(body);
@@ -91,7 +92,7 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
       });
       if (failures.n > 0) {
         failures = { ...failures, n: failures.n - 1 };
-        return send(res, failures.status, { error: { code: 'ServiceError', message: 'injected failure' } });
+        return send(res, failures.status, { error: { code: failures.code, message: 'injected failure' } });
       }
       if (!m) return send(res, 404, { error: { code: 'NotFound', message: `no route ${req.method} ${path}` } });
       const activity = (body ?? {}) as Record<string, unknown>;
@@ -126,8 +127,8 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
     posted(conversationId?: string) {
       return order.map((id) => activities.get(id)!).filter((a) => conversationId === undefined || a.conversationId === conversationId);
     },
-    failNext(n: number, status: number) {
-      failures = { n, status };
+    failNext(n: number, status: number, code = 'ServiceError') {
+      failures = { n, status, code };
     },
     close() {
       server.closeAllConnections();

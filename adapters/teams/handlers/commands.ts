@@ -6,7 +6,7 @@ import { type ConversationReference, TurnContext } from 'botbuilder';
 import { buildAuditExport } from '../../../src/app/audit-export';
 import { ACTION_IDS, type Locale, LOCALES } from '../../../src/domain/ids';
 import { loadMyRuns } from '../../../src/app/my-runs';
-import { notPostedYet } from '../not-posted';
+import { notPostedReason, notPostedYet } from '../not-posted';
 import { actorOf, baseConversationId, isChannelReference, localeOf } from '../activity';
 import { auditCards } from '../audit-cards';
 import type { TeamsBotDeps } from '../bot';
@@ -56,7 +56,8 @@ export async function handleCommand(bot: TeamsCommandContext, ctx: TurnContext):
     case 'help': {
       const text = [
         builder.t(L, 'help.text'),
-        builder.commandList(L, 'digitick-onboard', service.access.commands({ surface: 'teams', actor })),
+        // Teams users type the words alone (`status`), not the Slack command.
+        builder.commandList(L, '', service.access.commands({ surface: 'teams', actor })),
         builder.t(L, 'teams.help.notes'),
       ].join('\n\n');
       return bot.reply(ctx, bot.text(L, text, builder.t(L, 'help.header')));
@@ -123,7 +124,10 @@ export async function handleCommand(bot: TeamsCommandContext, ctx: TurnContext):
       // Nothing to say when the step was posted (it is there); say so when it could not be.
       const problem = await notPostedYet(store, run.id);
       const RL = run.details.language; // about a run: in the run's language
-      if (problem) return bot.reply(ctx, bot.text(RL, builder.t(RL, 'teams.resume.pending', { runId: run.id, code: problem })));
+      if (problem) {
+        const reason = notPostedReason(builder, RL, problem);
+        return bot.reply(ctx, bot.text(RL, builder.t(RL, 'teams.resume.pending', { runId: run.id, reason })));
+      }
       return;
     }
     case 'support_channel': {

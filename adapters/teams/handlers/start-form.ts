@@ -40,10 +40,12 @@ export async function submitStartForm(
   const channelId = baseConversationId(turn.conversationId);
   const started = await actions.deps.service.start({ surface: 'teams', channelId, actor: turn.actor, details: r.value });
   if (!started.ok && started.error.code === 'duplicate_run') {
-    // Point to the open run, with a button that posts its current step again (product.md).
+    // Point to the open run, with a button that posts its current step again (product.md); an
+    // answer about the open run: in its language (text and button), not the form's.
     const open = started.error.run;
-    const text = actions.deps.builder.describeError(started.error, locale, teamsMentionIn(actions.deps.builder, locale), 'teams');
-    const resume = actions.deps.builder.resumeButton(open, locale);
+    const RL = open.details.language;
+    const text = actions.deps.builder.describeError(started.error, RL, teamsMentionIn(actions.deps.builder, RL), 'teams');
+    const resume = actions.deps.builder.resumeButton(open, RL);
     return adaptiveCard(
       [
         { type: 'TextBlock', text: actions.cards.runLabel(open), wrap: true, isSubtle: true, size: 'Small', weight: 'Bolder' },

@@ -57,4 +57,18 @@ describe('console: the run language for one run, the console language for the re
     expect(afterStart).toMatch(new RegExp(`Protokoll des Vorgangs ${german!.id} \\(\\d+ Eintr(?:ag|äge)\\) geschrieben nach `));
     expect(afterStart).toMatch(new RegExp(`Historique du parcours ${french.id} \\(\\d+ entrées?\\) écrit dans `));
   });
+
+  it('a second start for the institution and channel of an open German run: the duplicate answer is in German', async () => {
+    await h.session(startAnswers('DEMO', 'Demo Theater', 'de'));
+    const [german] = await h.core.store.list({ surface: 'console' });
+    expect(german!.details.language).toBe('de');
+
+    // "Start a new run" in the English console, for the same institution and channel.
+    const r = await h.session(['2', 'DEMO', '']);
+    expect(r.output).toContain(
+      `Für DEMO / DGTK ist bereits ein Onboarding-Vorgang offen: Vorgang ${german!.id}, bei Schritt „Verkaufskanal“.`,
+    );
+    expect(r.output).not.toContain('An onboarding run is already open');
+    expect(await h.core.store.list({ surface: 'console' })).toHaveLength(1);
+  });
 });

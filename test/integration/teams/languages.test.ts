@@ -99,4 +99,29 @@ test('a German user: start form and its field errors in German; the German run k
   // An English user asks for the German run's card: their answer frame is English, the card German.
   const [status] = await say(`status ${runId}`, 'en-US');
   expect(cardText(status!)).toContain('In Bearbeitung**: Schritt 1 von 10, Verkaufskanal');
+
+  // An English user's start form for the same institution and channel: the answer is about the open
+  // German run, so it is German (text and button), not the form's English.
+  const [enForm] = (await say('start', 'en-US')).filter((c) => actionOf(c, 'onboard_start'));
+  const enAction = actionOf(enForm!, 'onboard_start')!;
+  const duplicate = invokeCard(
+    await h.send({
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      conversation,
+      from: ALEX,
+      locale: 'en-US',
+      value: {
+        action: {
+          type: 'Action.Execute',
+          verb: enAction.verb,
+          data: { ...(enAction.data as object), ...inputs, digitick_contact_email: 'camille.martin@digitick.example', language: 'en' },
+        },
+        trigger: 'manual',
+      },
+    }),
+  );
+  expect(cardText(duplicate)).toContain(`Für DEMO / DGTK ist bereits ein Onboarding-Vorgang offen: Vorgang ${runId}`);
+  expect(cardText(duplicate)).not.toContain('already open');
+  expect(actionOf(duplicate, 'run_resume')?.title).toBe('Offenen Vorgang fortsetzen');
 });

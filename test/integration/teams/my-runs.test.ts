@@ -172,10 +172,15 @@ test('status in personal chat: my open runs with a Resume action each, my last 1
   expect(stepsOfB(false)).toBe(before + 1);
   expect(stepsOfB(true)).toBe(1);
 
-  // Resume when the connector refuses the post (403): not "posted again", but that it is not yet.
-  h.connector.failNext(1, 403);
+  // Resume when the connector refuses the post (403, the app was removed from the conversation):
+  // not "posted again", but that it is not yet, why and what to do, in plain words (no raw code).
+  h.connector.failNext(1, 403, 'BotNotInConversationRoster');
   const refused = invokeCard(await h.invoke(ALEX_CHAT, ALEX, resumeB));
-  expect(cardText(refused)).toContain(`Run ${b}: its current step could not be posted yet (`);
+  expect(cardText(refused)).toContain(
+    `Run ${b}: its current step could not be posted yet. I am no longer a member of the run's conversation`,
+  );
+  expect(cardText(refused)).toContain('add the Digitick onboarding app to it again');
+  expect(cardText(refused)).not.toMatch(/BotNotInConversationRoster|injected failure|RestError/);
   expect(cardText(refused)).not.toContain('posted again');
   expect(stepsOfB(false)).toBe(before + 1);
   expect(stepsOfB(true)).toBe(1);

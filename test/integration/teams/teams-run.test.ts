@@ -250,6 +250,11 @@ test('commands: help says Teams runs only, status lists Teams runs, unknown comm
   await h.message(PERSONAL, ALEX, 'help');
   const help = cardText(cardOf(h.connector.posted()[before]));
   expect(help).toContain('Teams runs only');
+  // The words alone, as Teams users type them: no Slack command prefix.
+  expect(help).not.toContain('digitick-onboard');
+  expect(help).toMatch(/^start \\\[INSTITUTION\\\]: start/m);
+  expect(help).toMatch(/^status \\\[RUN\\\]: /m);
+  expect(help).toMatch(/^check INSTITUTION \\\[CHANNEL\\\]: /m);
   const runId = await startRun(PERSONAL);
   const n = h.connector.posted().length;
   await h.message(PERSONAL, ALEX, 'status');
