@@ -26,7 +26,9 @@ test('an interval below 60000 / limit is one warning naming the minimum; replica
   expect(below[0]).toMatchObject({ level: 40, minimumMs: 1200 });
   expect(below[0]!.msg).toContain('SECUTIX_POLL_INTERVAL_MS is below 1200 ms');
   // Two replicas take 25 calls a minute each: one poll every 2400 ms at most.
-  expect(warningsFor({ SECUTIX_POLL_INTERVAL_MS: '2000', REPLICAS: '2' })[0]).toMatchObject({ minimumMs: 2400 });
+  // (Several replicas need PostgreSQL: the configuration refuses them on SQLite.)
+  const replicas = { REPLICAS: '2', DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' };
+  expect(warningsFor({ SECUTIX_POLL_INTERVAL_MS: '2000', ...replicas })[0]).toMatchObject({ minimumMs: 2400 });
   // The embedded sandbox is not SecuTix: no warning.
   expect(warningsFor({ SECUTIX_POLL_INTERVAL_MS: '250', SECUTIX_SANDBOX: 'true' })).toEqual([]);
 });
