@@ -11,7 +11,7 @@ import {
   parseContingentsForm,
   parsePasswordForm,
   parseVerifySkipForm,
-  type FieldErrorKeys,
+  type FormResult,
 } from '../../../../src/app/forms';
 import type { Actor, Run } from '../../../../src/workflow/types';
 import { noticeModal, textPayload } from '../../block-kit';
@@ -27,19 +27,18 @@ export function registerRunForms(ctx: SlackListenerContext): void {
     tracked,
     principalsOf,
     localeOfUser,
-    firstSubmission,
     t,
     ephemeral,
     describe,
     actorOf,
-    fieldErrors,
+    acceptForm,
     formExpired,
   } = ctx;
 
   /** Common path of the run forms: metadata, run, field parsing, ack, then `work`. */
   function runForm<T>(
     id: FormId,
-    parse: (raw: Record<string, string | null>) => { ok: true; value: T } | { ok: false; errors: FieldErrorKeys },
+    parse: (raw: Record<string, string | null>) => FormResult<T>,
     work: (
       run: Run,
       value: T,
@@ -66,16 +65,8 @@ export function registerRunForms(ctx: SlackListenerContext): void {
         }
         const run = loaded.value;
         const L = run.details.language;
-        const form = parse(formValues(parsed.data.view.state.values));
-        if (!form.ok) {
-          await ack({ response_action: 'errors', errors: fieldErrors(L, form.errors) });
-          return;
-        }
-        if (!(await firstSubmission(body))) {
-          await ack();
-          return;
-        }
-        await ack();
+        const form = await acceptForm(ack, body, L, parse(formValues(parsed.data.view.state.values)));
+        if (!form) return;
         const user = parsed.data.user;
         const out = await work(run, form.value, actorOf(user), meta.step, await principalsOf(user.id));
         if (!out.ok) await ephemeral(run.channelId, user.id, textPayload(describe(out.error, await localeOfUser(user.id))));
