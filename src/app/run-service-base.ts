@@ -11,15 +11,7 @@ import type { Logger } from '../ports/logger.port';
 import { type RunStore, StoreUnavailableError } from '../ports/run-store.port';
 import type { VerificationRequest } from './verification';
 import { VerifyingMarkers } from './verifying-marker';
-import type {
-  Actor,
-  AnswerChanges,
-  Effect,
-  Refusal,
-  ReminderSettings,
-  Run,
-  VerificationReport,
-} from '../workflow/types';
+import type { Actor, AnswerChanges, Effect, Refusal, ReminderSettings, Run, VerificationReport } from '../workflow/types';
 import type { Outcome, ServiceError } from '../workflow/service-error';
 
 /** The verification of step 9 (`src/app/verification.ts` bound to a SecuTix client). Never throws for SecuTix failures. */

@@ -20,20 +20,8 @@ import type { SlackListenerContext } from '../context';
 
 /** Registers the view submission listeners of the run forms. */
 export function registerRunForms(ctx: SlackListenerContext): void {
-  const {
-    app,
-    service,
-    defaultLocale,
-    tracked,
-    principalsOf,
-    localeOfUser,
-    t,
-    ephemeral,
-    describe,
-    actorOf,
-    acceptForm,
-    formExpired,
-  } = ctx;
+  const { app, service, defaultLocale, tracked, principalsOf, localeOfUser, t, ephemeral, describe, actorOf, acceptForm, formExpired } =
+    ctx;
 
   /** Common path of the run forms: metadata, run, field parsing, ack, then `work`. */
   function runForm<T>(
