@@ -16,10 +16,6 @@ import { type ConsoleChannel, consoleChannel } from './channel';
 import { LineInput } from './line-input';
 import { cleanAnswer, stripMarkup } from './text';
 
-/**
- * What a new user needs to finish a run against the sandbox, printed at start (source: the
- * sandbox fixture, `adapters/sandbox` `demoHints()`). The password is a demo value, not a secret.
- */
 /** What a sandbox institution shows in a demo (`console.hints.shows.*`; the fixture's `demoShows`). */
 export type ConsoleDemoShows = 'passes' | 'fails' | 'to_confirm' | 'large_catalog';
 
@@ -70,7 +66,6 @@ export interface ConsoleDeps {
   databaseFile?: string;
 }
 
-/** The session ended because input ended (`eof`) or the user typed `quit`. */
 /**
  * An internal error the service answered (already described to the user, with its reference):
  * the session ends (exit code 1) rather than asking the same questions again.
@@ -81,6 +76,7 @@ export class SessionFailed extends Error {
   }
 }
 
+/** The session ended because input ended (`eof`), the user typed `quit`, or the session was stopped (`stop`). */
 export class InputEnded extends Error {
   constructor(readonly reason: 'eof' | 'quit' | 'stop') {
     super(`input ended (${reason})`);

@@ -119,13 +119,13 @@ export function boltLogger(logger: AppLogger): BoltLogger {
   };
 }
 
+/** How far a request timestamp may be from now, in seconds (chat-contract.md: 5 minutes). */
+const MAX_REQUEST_SKEW_SECONDS = 5 * 60;
+
 /**
  * Builds the Slack surface (not listening yet): the Bolt app, its listeners and the notifier.
  * Warns when `supportChannel` is unset (requests then go in each run's thread).
  */
-/** How far a request timestamp may be from now, in seconds (chat-contract.md: 5 minutes). */
-const MAX_REQUEST_SKEW_SECONDS = 5 * 60;
-
 export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackSurface> {
   const { service, builder, store, defaultLocale } = deps;
   const log = deps.logger.child({ surface: 'slack' });

@@ -1,10 +1,12 @@
 /**
  * The audit table's row, as both run stores read it (same columns in SQLite and PostgreSQL), and
- * its mapping to a `StoredAuditEntry`, every JSON column parsed with the stored-record schemas.
+ * its mapping to a `StoredAuditEntry`, every JSON column parsed with the stored-record schemas;
+ * the other way, the checked values of an entry both stores write.
  */
 import type { z } from 'zod';
-import type { StoredAuditEntry } from '../../src/ports/run-store.port';
+import type { AuditEntry, StoredAuditEntry } from '../../src/ports/run-store.port';
 import { actorSchema, auditDetailsSchema, parseStored, StoredRecordError, stepIdSchema, surfaceSchema } from './run-record.schema';
+import { assertNoSecrets } from './secret-guard';
 
 /** One row of the `audit` table (JSON columns as text). */
 export interface AuditRow {
@@ -47,4 +49,25 @@ export function auditEntryFromRow(r: AuditRow, runId: string): StoredAuditEntry 
   };
   if (r.details !== null) entry.details = parseStored(auditDetailsSchema, r.details, runId, `${part} details`);
   return entry;
+}
+
+/** The columns `at, actor, surface, action, step, outcome, details` of an entry to insert (JSON as text). */
+export type AuditValues = [string, string, string, string, string | null, string, string | null];
+
+/**
+ * The values of `entry` for the audit row of `runId`, after `run_id` and `seq`.
+ * @throws Error when the entry belongs to another run or its details hold a secret.
+ */
+export function auditValues(runId: string, e: AuditEntry): AuditValues {
+  if (e.runId !== runId) throw new Error(`audit entry for run ${e.runId} given with run ${runId}`);
+  assertNoSecrets(e.details, `audit details of run ${runId}`);
+  return [
+    e.at,
+    JSON.stringify(e.actor),
+    e.surface,
+    e.action,
+    e.step,
+    e.outcome,
+    e.details === undefined ? null : JSON.stringify(e.details),
+  ];
 }

@@ -7,7 +7,7 @@ import type { Clock } from '../../src/ports/clock.port';
 import { isoNow } from '../../src/ports/clock.port';
 import type { AuditEntry } from '../../src/ports/run-store.port';
 import type { Effect } from '../../src/workflow/types';
-import { assertNoSecrets } from './secret-guard';
+import { auditValues } from './audit-rows';
 
 /**
  * Inserts a run's audit entries after its last `seq`. The numbers come from `audit_counters`
@@ -16,10 +16,7 @@ import { assertNoSecrets } from './secret-guard';
  */
 export async function insertAuditPostgres(c: pg.PoolClient, runId: string, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  for (const e of entries) {
-    if (e.runId !== runId) throw new Error(`audit entry for run ${e.runId} given with run ${runId}`);
-    assertNoSecrets(e.details, `audit details of run ${runId}`);
-  }
+  const rowValues = entries.map((e) => auditValues(runId, e));
   const { rows } = await c.query<{ last_seq: number }>(
     `INSERT INTO audit_counters (run_id, last_seq) VALUES ($1, $2)
      ON CONFLICT (run_id) DO UPDATE SET last_seq = audit_counters.last_seq + excluded.last_seq
@@ -28,19 +25,9 @@ export async function insertAuditPostgres(c: pg.PoolClient, runId: string, entri
   );
   const first = rows[0].last_seq - entries.length + 1;
   const values: unknown[] = [];
-  const tuples = entries.map((e, i) => {
+  const tuples = rowValues.map((v, i) => {
     const n = values.length;
-    values.push(
-      runId,
-      first + i,
-      e.at,
-      JSON.stringify(e.actor),
-      e.surface,
-      e.action,
-      e.step,
-      e.outcome,
-      e.details === undefined ? null : JSON.stringify(e.details),
-    );
+    values.push(runId, first + i, ...v);
     return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}::jsonb, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9}::jsonb)`;
   });
   await c.query(`INSERT INTO audit (run_id, seq, at, actor, surface, action, step, outcome, details) VALUES ${tuples.join(', ')}`, values);

@@ -42,7 +42,8 @@ import {
   type PostgresRunStoreOptions,
   redactDatabaseUrl,
 } from './postgres-options';
-import { jsonValue, mapConstraint, type OutboxRow, parseRunRow, runColumns, type RunRow, validateRun } from './postgres-rows';
+import { mapConstraint, type OutboxRow, runColumns } from './postgres-rows';
+import { jsonValue, parseRunRow, type RunRow, validateRun } from './run-rows';
 
 /** pg's error when a query got no answer within `query_timeout`. */
 const isQueryTimeout = (e: unknown): boolean => e instanceof Error && e.message === 'Query read timeout';

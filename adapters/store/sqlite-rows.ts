@@ -1,16 +1,10 @@
 /**
- * Rows of the SQLite run store and the mapping between them and a `Run`: validation before a
- * write, the `runs` columns, the parsing of a stored state, the translation of unique violations.
+ * What is SQLite's own in the run store's rows: the outbox row, the `runs` columns as named
+ * parameters, the translation of unique violations (the shared part: `run-rows.ts`).
  */
-import { z } from 'zod';
 import { DuplicateOpenRunError } from '../../src/ports/run-store.port';
 import type { Run } from '../../src/workflow/types';
-import { describeIssues, parseStored, runRecordSchema, StoredRecordError } from './run-record.schema';
-
-export interface RunRow {
-  id: string;
-  state: string;
-}
+import { dueAtOf } from './run-rows';
 
 export interface OutboxRow {
   id: number;
@@ -25,18 +19,7 @@ interface SqliteError extends Error {
   code?: string;
 }
 
-/** Any JSON value (refs are opaque surface data). */
-export const jsonValue = z.json();
-
-/** Validates a run before writing it. @throws Error naming every wrong field. */
-export function validateRun(run: Run): Run {
-  const result = runRecordSchema.safeParse(run);
-  if (!result.success) {
-    throw new Error(`run ${String((run as { id?: unknown }).id)} is not a valid run: ${describeIssues(result.error).text}`);
-  }
-  return result.data;
-}
-
+/** `@id..@dueAt` of the runs INSERT / UPDATE. */
 export function runColumns(run: Run): Record<string, string | number | null> {
   return {
     id: run.id,
@@ -54,19 +37,7 @@ export function runColumns(run: Run): Record<string, string | number | null> {
   };
 }
 
-/** The `due_at` column: the next reminder of an open run, else NULL. */
-export function dueAtOf(run: Run): string | null {
-  return run.status === 'open' && run.reminder ? run.reminder.dueAt : null;
-}
-
-export function parseRunRow(row: RunRow): Run {
-  const run = parseStored(runRecordSchema, row.state, row.id, 'state');
-  if (run.id !== row.id) {
-    throw new StoredRecordError(row.id, 'state', ['id'], `id: the state holds id ${run.id}`);
-  }
-  return run;
-}
-
+/** The unique violation of the open-run index -> DuplicateOpenRunError. */
 export function mapConstraint(e: unknown, run: Run): unknown {
   const err = e as SqliteError;
   if (err?.code === 'SQLITE_CONSTRAINT_UNIQUE' && /institution_code/.test(err.message)) {

@@ -31,9 +31,10 @@ import {
 import { sqliteStats } from './store-stats';
 import { applySqliteMigrations } from './migrations';
 import { effectSchema, parseStored } from './run-record.schema';
-import { assertNoSecrets, refJson } from './secret-guard';
-import { type AuditRow, auditEntryFromRow } from './audit-rows';
-import { jsonValue, mapConstraint, type OutboxRow, parseRunRow, runColumns, type RunRow, validateRun } from './sqlite-rows';
+import { refJson } from './secret-guard';
+import { type AuditRow, auditEntryFromRow, auditValues } from './audit-rows';
+import { mapConstraint, type OutboxRow, runColumns } from './sqlite-rows';
+import { jsonValue, parseRunRow, type RunRow, validateRun } from './run-rows';
 
 /** Options of `openSqliteRunStore`. */
 export interface SqliteRunStoreOptions {
@@ -357,20 +358,9 @@ export class SqliteRunStore implements RunStore {
     );
     let seq = last.seq;
     for (const e of entries) {
-      if (e.runId !== runId) throw new Error(`audit entry for run ${e.runId} given with run ${runId}`);
-      assertNoSecrets(e.details, `audit details of run ${runId}`);
+      const values = auditValues(runId, e);
       seq += 1;
-      insert.run(
-        runId,
-        seq,
-        e.at,
-        JSON.stringify(e.actor),
-        e.surface,
-        e.action,
-        e.step,
-        e.outcome,
-        e.details === undefined ? null : JSON.stringify(e.details),
-      );
+      insert.run(runId, seq, ...values);
     }
   }
 

@@ -2,30 +2,30 @@
  * Card actions (`adaptiveCard/action` invokes, and their `Action.Submit` fallbacks arriving as
  * message activities with `value`): action data in, the card to show out. Every path answers a
  * card (platform-notes.md: a throw inside `onAdaptiveCardInvoke` becomes a 500 with no card).
- * The workflow stays in `RunService`: this module only translates verbs and form values.
+ * The workflow stays in `RunService`: this module parses the action data, loads the run and routes
+ * the verb to its handler (`handlers/`: start form, run forms, run buttons; the checks: `checks.ts`).
  */
 import { z } from 'zod';
 import type { ConversationReference } from 'botbuilder';
 import { type FieldErrorKeys, type RawValues } from '../../src/app/forms';
 import { errorSummary, type Outcome, type RunService, type ServiceError } from '../../src/app/run-service';
-import { ACTION_IDS, FORM_IDS, type Locale, LOCALES, type RunFormId, STEP_IDS, type StepId } from '../../src/domain/ids';
+import { FORM_IDS, type Locale, LOCALES, type RunFormId, STEP_IDS, type StepId } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { FieldErrors } from '../../src/messages/model';
 import type { Logger } from '../../src/ports/logger.port';
 import { type RunStore, StoreUnavailableError } from '../../src/ports/run-store.port';
-import { notPostedReason, notPostedYet } from './not-posted';
 import type { Actor, Run } from '../../src/workflow/types';
 import { baseConversationId } from './activity';
 import { type CheckTurn, TEAMS_CHECK_VERBS, type TeamsChecks } from './checks';
-import { type ActionData, type AdaptiveCard, adaptiveCard, REFRESH_VERB, renderForm } from './cards';
+import { type ActionData, type AdaptiveCard, adaptiveCard, renderForm } from './cards';
 import { noteCard } from './note-card';
-import { toTeamsMarkdown } from './markdown';
 import type { TeamsOutbound } from './notifier';
 import { TEAMS_REF } from './refs';
 import { RunCards, teamsMentionIn } from './run-cards';
 import { submitStartForm } from './handlers/start-form';
 import { verifyLater } from './handlers/verify-later';
-import { submitRunForm } from './handlers/run-forms';
+import { type RunFormTurn, submitRunForm } from './handlers/run-forms';
+import { pressRunButton } from './handlers/run-buttons';
 
 /** Action data as received (inputs merged in by Teams): parsed, never cast. */
 const actionDataSchema = z.looseObject({
@@ -221,7 +221,7 @@ export class TeamsActions {
           : {}),
       });
 
-    const submitted = await submitRunForm(verb, {
+    const runTurn: RunFormTurn = {
       turn,
       data,
       run,
@@ -249,84 +249,11 @@ export class TeamsActions {
             password,
           ),
         ),
-    });
+    };
+    const submitted = await submitRunForm(verb, runTurn);
     if (submitted) return submitted;
 
-    switch (verb) {
-      case REFRESH_VERB:
-        return this.cards.current(run, kind === 'form' ? 'step' : kind, step);
-      case ACTION_IDS.stepDone: {
-        const input = step === 'contingents' ? FORM_IDS.contingents : step === 'technical_contact' ? FORM_IDS.contact : null;
-        if (!input) return act(ACTION_IDS.stepDone);
-        const pre = await precheck(ACTION_IDS.stepDone);
-        if (!pre.ok) return this.errorCard(pre.error, kind, step, L);
-        return form(input, pre.value);
-      }
-      case ACTION_IDS.stepSkip:
-        return act(ACTION_IDS.stepSkip);
-      case ACTION_IDS.passwordAssigned:
-        return act(ACTION_IDS.passwordAssigned);
-      case ACTION_IDS.emailSent:
-        return act(ACTION_IDS.emailSent);
-      case ACTION_IDS.reminderSnooze: {
-        // The reminder card keeps its place: it becomes the snooze line (the thread gets it too).
-        const r = await service.act({ runId, step, action: ACTION_IDS.reminderSnooze, actor: turn.actor, surface: 'teams' });
-        if (!r.ok) return this.errorCard(r.error, 'step', step, L);
-        const until = r.value.reminder?.dueAt;
-        const text = builder.forEffect(r.value, {
-          type: 'reminder_snoozed',
-          by: turn.actor,
-          at: r.value.updatedAt,
-          until: until ?? r.value.updatedAt,
-        }).text;
-        return adaptiveCard(
-          [
-            { type: 'TextBlock', text: label, wrap: true, isSubtle: true, size: 'Small', weight: 'Bolder' },
-            { type: 'TextBlock', text: toTeamsMarkdown(text), wrap: true },
-          ],
-          [],
-          text,
-        );
-      }
-      case ACTION_IDS.runResume: {
-        const r = await service.resume({ runId, actor: turn.actor, surface: 'teams' });
-        if (!r.ok) return this.errorCard(r.error, kind, step, L);
-        // "posted again" only when it was: a delivery still failing is said as such.
-        const problem = await notPostedYet(this.deps.store, runId);
-        const text = problem
-          ? builder.t(L, 'teams.resume.pending', { runId, reason: notPostedReason(builder, L, problem) })
-          : builder.t(L, 'teams.resumed', { runId });
-        return adaptiveCard(
-          [
-            { type: 'TextBlock', text: this.cards.runLabel(r.value), wrap: true, isSubtle: true, size: 'Small', weight: 'Bolder' },
-            { type: 'TextBlock', text: toTeamsMarkdown(text), wrap: true },
-          ],
-          [],
-          text,
-        );
-      }
-      case ACTION_IDS.runCancel: {
-        if (data.confirmed === true) return act(ACTION_IDS.runCancel);
-        const pre = await precheck(ACTION_IDS.runCancel);
-        if (!pre.ok) return this.errorCard(pre.error, kind, step, L);
-        return this.cards.cancelConfirm(pre.value, kind, step);
-      }
-      case ACTION_IDS.verifyStart:
-      case ACTION_IDS.verifySkip: {
-        const pre = await precheck(verb);
-        if (!pre.ok) return this.errorCard(pre.error, kind, step, L);
-        return form(verb === ACTION_IDS.verifyStart ? FORM_IDS.password : FORM_IDS.verifySkip, pre.value);
-      }
-      case ACTION_IDS.verifyConfirm:
-        return act(ACTION_IDS.verifyConfirm);
-      case ACTION_IDS.answersEdit: {
-        const pre = await precheck(ACTION_IDS.answersEdit);
-        if (!pre.ok) return this.errorCard(pre.error, kind, step, L);
-        return form(FORM_IDS.answers, pre.value);
-      }
-      default:
-        return this.cards.current(run, kind === 'form' ? 'step' : kind, step, builder.t(L, 'teams.error.bad_action'));
-    }
+    return pressRunButton(verb, { ...runTurn, store: this.deps.store });
   }
 
   private translate(locale: Locale, errors: FieldErrorKeys): FieldErrors {

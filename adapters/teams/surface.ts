@@ -4,8 +4,8 @@
  * keys (no app id = authentication off, local use and tests only, with a warning); the activity is
  * parsed with zod before `process` (400 otherwise); activities without `serviceUrl` are refused;
  * optional `serviceUrl` allowlist (403); optional `ALLOWED_TENANTS` (403 before anything else runs); duplicate deliveries (same `activity.id`) are answered
- * with the first delivery's answer without running again; every error is caught here (Bolt does
- * not await custom routes).
+ * with the first delivery's answer without running again; every error is caught here, so that
+ * each request gets an answer.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';

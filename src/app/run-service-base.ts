@@ -9,31 +9,13 @@ import type { ChatNotifier, Delivery } from '../ports/chat-notifier.port';
 import { type Clock, type IdSource, isoNow } from '../ports/clock.port';
 import type { Logger } from '../ports/logger.port';
 import { type RunStore, StoreUnavailableError } from '../ports/run-store.port';
-import type { SecutixCredentials } from '../ports/secutix.port';
+import type { VerificationRequest } from './verification';
 import { VerifyingMarkers } from './verifying-marker';
-import type {
-  Actor,
-  AnswerChanges,
-  Effect,
-  Refusal,
-  ReminderSettings,
-  Run,
-  VerificationProgress,
-  VerificationReport,
-} from '../workflow/types';
+import type { Actor, AnswerChanges, Effect, Refusal, ReminderSettings, Run, VerificationReport } from '../workflow/types';
 import type { Outcome, ServiceError } from '../workflow/service-error';
 
 /** The verification of step 9 (`src/app/verification.ts` bound to a SecuTix client). Never throws for SecuTix failures. */
-export type Verifier = (req: {
-  credentials: SecutixCredentials;
-  contingentIds: number[];
-  contactNumber?: string;
-  checkEvents: boolean;
-  checkPasses: boolean;
-  locale?: string;
-  /** Progress as checks finish and while SecuTix extracts the catalog. */
-  onProgress?: (p: VerificationProgress) => void;
-}) => Promise<VerificationReport>;
+export type Verifier = (req: VerificationRequest) => Promise<VerificationReport>;
 
 export interface RunServiceDeps {
   store: RunStore;

@@ -4,7 +4,7 @@
  */
 import { FORM_IDS, INPUT_IDS, type Locale, LOCALES, type RunFormId } from '../domain/ids';
 import type { AnswerField, Run } from '../workflow/types';
-import type { FormModel } from './model';
+import type { FormInput, FormModel } from './model';
 import { HomeMessages } from './home';
 
 /** The start-form input of each erasable detail (`onboard_answers` asks for it again once erased). */
@@ -52,6 +52,31 @@ export class FormMessages extends HomeMessages {
     };
   }
 
+  /** The contingent ids input (step 3), filled with the run's. */
+  private contingentsInput(run: Run, L: Locale): FormInput {
+    return {
+      id: INPUT_IDS.contingentIds,
+      label: this.r.t(L, 'form.contingents.label'),
+      kind: 'multiline',
+      optional: false,
+      placeholder: this.r.t(L, 'form.contingents.placeholder'),
+      maxLength: 1000,
+      ...(run.contingentIds.length ? { initial: run.contingentIds.join(', ') } : {}),
+    };
+  }
+
+  /** The technical contact's number input (step 4), filled with the run's. */
+  private contactInput(run: Run, L: Locale): FormInput {
+    return {
+      id: INPUT_IDS.contactNumber,
+      label: this.r.t(L, 'form.contact.label'),
+      kind: 'text',
+      optional: false,
+      maxLength: 20,
+      ...(run.contactNumber ? { initial: run.contactNumber } : {}),
+    };
+  }
+
   /** The form of a step input or of the verification (`onboard_contingents`, `onboard_contact`, `onboard_password`, `onboard_verify_skip`). */
   runForm(run: Run, id: RunFormId, privateMetadata: string): FormModel {
     const L = run.details.language;
@@ -64,17 +89,7 @@ export class FormMessages extends HomeMessages {
           id,
           title: this.r.t(L, 'form.contingents.title'),
           intro: this.r.t(L, 'form.contingents.intro', v),
-          inputs: [
-            {
-              id: INPUT_IDS.contingentIds,
-              label: this.r.t(L, 'form.contingents.label'),
-              kind: 'multiline',
-              optional: false,
-              placeholder: this.r.t(L, 'form.contingents.placeholder'),
-              maxLength: 1000,
-              ...(run.contingentIds.length ? { initial: run.contingentIds.join(', ') } : {}),
-            },
-          ],
+          inputs: [this.contingentsInput(run, L)],
         };
       case FORM_IDS.contact:
         return {
@@ -82,16 +97,7 @@ export class FormMessages extends HomeMessages {
           id,
           title: this.r.t(L, 'form.contact.title'),
           intro: this.r.t(L, 'form.contact.intro', v),
-          inputs: [
-            {
-              id: INPUT_IDS.contactNumber,
-              label: this.r.t(L, 'form.contact.label'),
-              kind: 'text',
-              optional: false,
-              maxLength: 20,
-              ...(run.contactNumber ? { initial: run.contactNumber } : {}),
-            },
-          ],
+          inputs: [this.contactInput(run, L)],
         };
       case FORM_IDS.password:
         return {
@@ -119,23 +125,8 @@ export class FormMessages extends HomeMessages {
           title: this.r.t(L, 'form.answers.title'),
           intro: this.r.t(L, erased.length ? 'form.answers.intro_erased' : 'form.answers.intro', v),
           inputs: [
-            {
-              id: INPUT_IDS.contingentIds,
-              label: this.r.t(L, 'form.contingents.label'),
-              kind: 'multiline',
-              optional: false,
-              placeholder: this.r.t(L, 'form.contingents.placeholder'),
-              maxLength: 1000,
-              ...(run.contingentIds.length ? { initial: run.contingentIds.join(', ') } : {}),
-            },
-            {
-              id: INPUT_IDS.contactNumber,
-              label: this.r.t(L, 'form.contact.label'),
-              kind: 'text',
-              optional: false,
-              maxLength: 20,
-              ...(run.contactNumber ? { initial: run.contactNumber } : {}),
-            },
+            this.contingentsInput(run, L),
+            this.contactInput(run, L),
             ...details.map((f) => ({
               id: ANSWER_INPUT[f],
               label: this.r.t(L, `form.start.${ANSWER_INPUT[f]}`),

@@ -31,8 +31,8 @@ export type Block =
     }
   | {
       type: 'checks';
-      /** `id`: a verification `CheckId`, or a product check id (`src/app/health-check.ts`). */
       /**
+       * `id`: a verification `CheckId`, or a product check id (`src/app/health-check.ts`).
        * `outcomeWord`: the outcome in the message's language (`report.outcome.*`); `heading`: the
        * check's line, name and outcome word (`report.check_heading`: `**name**: word`, French
        * punctuation included).

@@ -135,9 +135,14 @@ export class RunMessages extends EmailMessages {
   superseded(run: Run, newer: 'report' | 'step' = 'report', step: StepId = 'verification'): Message {
     const L = run.details.language;
     const text = this.r.t(L, newer === 'report' ? 'report.superseded' : 'step.superseded', { runId: run.id });
+    return this.closedLine(run, text, step);
+  }
+
+  /** A `step_closed` message of one context line: what replaces a step message's buttons. */
+  private closedLine(run: Run, text: string, step: StepId): Message {
     return {
       kind: 'step_closed',
-      locale: L,
+      locale: run.details.language,
       text,
       blocks: [{ type: 'context', text }],
       actions: [],
@@ -155,14 +160,7 @@ export class RunMessages extends EmailMessages {
       by: mention(effect.by),
       at: formatTime(this.r, L, effect.at),
     });
-    return {
-      kind: 'step_closed',
-      locale: L,
-      text,
-      blocks: [{ type: 'context', text }],
-      actions: [],
-      run: { ...this.runMeta(run)!, step: effect.step },
-    };
+    return this.closedLine(run, text, effect.step);
   }
 
   /** The request to SecuTix support, with the `password_assigned` button. */

@@ -11,12 +11,10 @@ import { localiseListSeparators } from './typography';
 import { RunMessages } from './run-messages';
 
 /**
- * The view of a check reason: its params, plus `count` (the plural forms' number) where a report
+ * A reason's template view: its params, plus `count` (the plural forms' number) where a report
  * stored before reasons carried it lists contingents (`no_event_availability`, `no_pass_availability`).
- */
-/**
- * A reason's template view. A value SecuTix gave (or that was recorded) that is empty shows as
- * `noValue` ("(no value)" in the reader's language), never as nothing.
+ * A value SecuTix gave (or that was recorded) that is empty shows as `noValue` ("(no value)" in the
+ * reader's language), never as nothing.
  */
 export function reasonView(r: Reason, L: Locale | undefined, noValue: string): Record<string, unknown> {
   const params: Record<string, unknown> = Object.fromEntries(
@@ -31,14 +29,16 @@ export function reasonView(r: Reason, L: Locale | undefined, noValue: string): R
 }
 
 export class VerificationMessages extends RunMessages {
-  /** The `checks` block items of verification results, in `L` (names, reasons, warnings). */
-  /** Check lines; `warningVariant`: a catalog prefix whose key, when present, words a warning instead (e.g. without a run). */
   /** A check's name, its outcome word and its line heading in `L` (`report.check_heading`). */
   protected checkHeading(L: Locale, name: string, outcome: CheckResult['outcome']): { name: string; outcomeWord: string; heading: string } {
     const outcomeWord = this.r.t(L, `report.outcome.${outcome}`);
     return { name, outcomeWord, heading: this.r.t(L, 'report.check_heading', { name, outcome: outcomeWord }) };
   }
 
+  /**
+   * The `checks` block items of verification results, in `L` (names, reasons, warnings);
+   * `warningVariant`: a catalog prefix whose key, when present, words a warning instead (e.g. without a run).
+   */
   protected checkItems(L: Locale, checks: readonly CheckResult[], warningVariant?: string): Extract<Block, { type: 'checks' }>['items'] {
     const warningKey = (code: string) =>
       warningVariant && this.r.has(L, `${warningVariant}.${code}`) ? `${warningVariant}.${code}` : `check.warning.${code}`;

@@ -15,7 +15,6 @@ export interface Actor {
 /** `open` until completed or cancelled. */
 export type RunStatus = 'open' | 'completed' | 'cancelled';
 
-/** How a step stands on the progress card. */
 /**
  * How a step stands on the progress card. `to_confirm`: the last verification found values it
  * does not know for this step (the operator confirms them, `verify_confirm`).

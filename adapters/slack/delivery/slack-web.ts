@@ -1,4 +1,3 @@
-/** The Slack Web API as the notifier sees it. */
 /** The Web API calls this surface makes (Bolt's `app.client.apiCall` fits). Answers are parsed with zod. */
 export interface SlackWeb {
   /**

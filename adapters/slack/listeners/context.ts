@@ -5,12 +5,12 @@
  * of this context that registers its listener(s).
  */
 import { z } from 'zod';
-import type { App, webApi } from '@slack/bolt';
+import type { App, SlackViewMiddlewareArgs, webApi } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { Locale } from '../../../src/domain/ids';
 import type { RunService, ServiceError } from '../../../src/app/run-service';
 import type { HealthCheckService } from '../../../src/app/health-check';
-import type { FieldErrorKeys } from '../../../src/app/forms';
+import type { FieldErrorKeys, FormResult } from '../../../src/app/forms';
 import type { MessageBuilder } from '../../../src/messages/builder';
 import type { Message } from '../../../src/messages/model';
 import type { RunStore } from '../../../src/ports/run-store.port';
@@ -160,6 +160,33 @@ export function createListenerContext(deps: ListenerContextDeps) {
   const fieldErrors = (L: Locale, keys: FieldErrorKeys): Record<string, string> =>
     Object.fromEntries(Object.entries(keys).map(([id, key]) => [id, t(L, key as string)]));
 
+  /**
+   * Acks a form submission once its fields are parsed: the field errors when the form is refused,
+   * else an empty ack. The form's value only when it is valid and this is the submission's first
+   * delivery (a retry or replay is acked and dropped: null), so the caller goes on to the service call.
+   */
+  async function acceptForm<T>(
+    ack: SlackViewMiddlewareArgs['ack'],
+    body: unknown,
+    L: Locale,
+    form: FormResult<T>,
+    /** Field errors that keep a valid form open (e.g. a verification under way), or undefined. */
+    held?: () => Record<string, string> | undefined,
+  ): Promise<{ value: T } | null> {
+    if (!form.ok) {
+      await ack({ response_action: 'errors', errors: fieldErrors(L, form.errors) });
+      return null;
+    }
+    const errors = held?.();
+    if (errors) {
+      await ack({ response_action: 'errors', errors });
+      return null;
+    }
+    const first = await firstSubmission(body);
+    await ack();
+    return first ? { value: form.value } : null;
+  }
+
   async function openModal(triggerId: string | undefined, view: View, who: { channel?: string; user: string }, L: Locale): Promise<void> {
     if (!triggerId) {
       await ephemeral(who.channel, who.user, textPayload(t(L, 'slack.error.bad_value')));
@@ -236,6 +263,7 @@ export function createListenerContext(deps: ListenerContextDeps) {
     describe,
     actorOf,
     fieldErrors,
+    acceptForm,
     openModal,
     resumedText,
     threadLink,

@@ -11,7 +11,7 @@ import {
   parseContingentsForm,
   parsePasswordForm,
   parseVerifySkipForm,
-  type FieldErrorKeys,
+  type FormResult,
 } from '../../../../src/app/forms';
 import type { Actor, Run } from '../../../../src/workflow/types';
 import { noticeModal, textPayload } from '../../block-kit';
@@ -20,26 +20,13 @@ import type { SlackListenerContext } from '../context';
 
 /** Registers the view submission listeners of the run forms. */
 export function registerRunForms(ctx: SlackListenerContext): void {
-  const {
-    app,
-    service,
-    defaultLocale,
-    tracked,
-    principalsOf,
-    localeOfUser,
-    firstSubmission,
-    t,
-    ephemeral,
-    describe,
-    actorOf,
-    fieldErrors,
-    formExpired,
-  } = ctx;
+  const { app, service, defaultLocale, tracked, principalsOf, localeOfUser, t, ephemeral, describe, actorOf, acceptForm, formExpired } =
+    ctx;
 
   /** Common path of the run forms: metadata, run, field parsing, ack, then `work`. */
   function runForm<T>(
     id: FormId,
-    parse: (raw: Record<string, string | null>) => { ok: true; value: T } | { ok: false; errors: FieldErrorKeys },
+    parse: (raw: Record<string, string | null>) => FormResult<T>,
     work: (
       run: Run,
       value: T,
@@ -66,22 +53,13 @@ export function registerRunForms(ctx: SlackListenerContext): void {
         }
         const run = loaded.value;
         const L = run.details.language;
-        const form = parse(formValues(parsed.data.view.state.values));
-        if (!form.ok) {
-          await ack({ response_action: 'errors', errors: fieldErrors(L, form.errors) });
-          return;
-        }
         // Changed answers wait for the verification under way: the modal stays open with what was typed.
-        if (id === FORM_IDS.answers && service.verificationRunning(run.id)) {
-          const field = Object.keys(parsed.data.view.state.values)[0] ?? INPUT_IDS.contingentIds;
-          await ack({ response_action: 'errors', errors: { [field]: t(L, 'form.answers.verification_running') } });
-          return;
-        }
-        if (!(await firstSubmission(body))) {
-          await ack();
-          return;
-        }
-        await ack();
+        const held = (): Record<string, string> | undefined =>
+          id === FORM_IDS.answers && service.verificationRunning(run.id)
+            ? { [Object.keys(parsed.data.view.state.values)[0] ?? INPUT_IDS.contingentIds]: t(L, 'form.answers.verification_running') }
+            : undefined;
+        const form = await acceptForm(ack, body, L, parse(formValues(parsed.data.view.state.values)), held);
+        if (!form) return;
         const user = parsed.data.user;
         const out = await work(run, form.value, actorOf(user), meta.step, await principalsOf(user.id));
         if (!out.ok) await ephemeral(run.channelId, user.id, textPayload(describe(out.error, await localeOfUser(user.id))));

@@ -20,12 +20,11 @@ export function registerStartForm(ctx: SlackListenerContext): void {
     tracked,
     slackNotifier,
     principalsOf,
-    firstSubmission,
     t,
     respond,
     describe,
     actorOf,
-    fieldErrors,
+    acceptForm,
     threadLink,
     formExpired,
   } = ctx;
@@ -40,16 +39,8 @@ export function registerStartForm(ctx: SlackListenerContext): void {
         await ack(formExpired(L));
         return;
       }
-      const form = parseStartForm(formValues(parsed.data.view.state.values), L);
-      if (!form.ok) {
-        await ack({ response_action: 'errors', errors: fieldErrors(L, form.errors) });
-        return;
-      }
-      if (!(await firstSubmission(body))) {
-        await ack();
-        return;
-      }
-      await ack();
+      const form = await acceptForm(ack, body, L, parseStartForm(formValues(parsed.data.view.state.values), L));
+      if (!form) return;
       const user = parsed.data.user;
       const out = await service.start({
         surface: 'slack',
