@@ -289,12 +289,16 @@ export class TeamsActions {
         );
       }
       case ACTION_IDS.runResume: {
+        const since = Date.now();
         const r = await service.resume({ runId, actor: turn.actor, surface: 'teams' });
         if (!r.ok) return this.errorCard(r.error, kind, step, L);
-        // "posted again" only when it was: a delivery still failing is said as such.
-        const problem = await notPostedYet(this.deps.store, runId);
+        // "posted again" only when it was: a delivery still failing, or given up, is said as such.
+        const problem = await notPostedYet(this.deps.store, runId, since);
         const text = problem
-          ? builder.t(L, 'teams.resume.pending', { runId, reason: notPostedReason(builder, L, problem) })
+          ? builder.t(L, problem.gaveUp ? 'teams.resume.not_posted' : 'teams.resume.pending', {
+              runId,
+              reason: notPostedReason(builder, L, problem.code),
+            })
           : builder.t(L, 'teams.resumed', { runId });
         return adaptiveCard(
           [
