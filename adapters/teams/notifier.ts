@@ -31,6 +31,7 @@ import {
 } from './refs';
 import { RunCards } from './run-cards';
 import { notPostedCode } from './not-posted';
+import { cleanDisplayName } from '../../src/domain/display-text';
 
 /**
  * Conversation references seen recently, by base conversation id (bounded, in memory). Only a
@@ -113,7 +114,7 @@ export class TeamsOutbound {
 }
 
 /** Who `a` is in a mention: the display name, or "Teams user" when Teams sent none (never an AAD id). */
-const nameOf = (a: Actor, unnamed: string): string => a.name ?? unnamed;
+const nameOf = (a: Actor, unnamed: string): string => cleanDisplayName(a.name, [a.id]) ?? unnamed;
 
 /**
  * Adds the `msteams.entities` mention of `who` to a card whose text holds `<at>name</at>`

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { App, webApi } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { Locale } from '../../../src/domain/ids';
+import { cleanDisplayName } from '../../../src/domain/display-text';
 import type { RunService, ServiceError } from '../../../src/app/run-service';
 import type { HealthCheckService } from '../../../src/app/health-check';
 import type { FieldErrorKeys } from '../../../src/app/forms';
@@ -153,7 +154,8 @@ export function createListenerContext(deps: ListenerContextDeps) {
   const describe = (error: ServiceError, locale?: Locale): string => builder.describeError(error, locale, slackMention);
 
   const actorOf = (u: { id: string; name?: string | undefined; username?: string | undefined }): Actor => {
-    const name = u.name ?? u.username;
+    // A blank name (or only the user id) is no name: the handle, else the id mention, shows instead.
+    const name = cleanDisplayName(u.name, [u.id]) ?? cleanDisplayName(u.username, [u.id]);
     return name ? { id: u.id, name } : { id: u.id };
   };
 
