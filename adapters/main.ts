@@ -3,6 +3,7 @@
  * With neither Slack nor Teams configured, the console runs on the embedded SecuTix sandbox.
  */
 import type { CustomRoute } from '@slack/bolt';
+import path from 'node:path';
 import pino from 'pino';
 import { createAuditRoute } from './admin/audit-route';
 import { ConfigError, loadConfig, type AppConfig } from './config';
@@ -40,6 +41,7 @@ async function runConsoleMode(config: AppConfig): Promise<number> {
   if (databaseFile && problem) {
     const text = new Renderer(loadTemplates()).t(config.defaultLocale, `console.db.${problem.kind}`, {
       file: databaseFile,
+      folder: path.dirname(databaseFile),
       detail: problem.detail,
     });
     process.stdout.write(`${text}\n`);

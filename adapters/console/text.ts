@@ -127,8 +127,11 @@ export function progressBar(states: readonly StepState[]): string {
 const ESCAPE_SEQUENCE = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[ -/]*[0-~]/g;
 /** Characters that separate words (tab, line and page breaks, NEL): a space, so words are not joined. */
 const WORD_BREAK = /[\t\n\v\f\r\u0085]/g;
-/** The other control characters (C0, DEL, C1) and U+FFFD (what invalid UTF-8 on standard input decodes to). */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\ufffd]/g;
+/**
+ * The other control characters (C0, DEL, C1), U+FFFD (what invalid UTF-8 on standard input
+ * decodes to) and the bidirectional controls (they reorder shown text).
+ */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\ufffd\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**
  * A typed answer made safe to parse and save: escape sequences removed whole, tabs and line

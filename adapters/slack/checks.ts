@@ -33,6 +33,7 @@ import type { Actor } from '../../src/workflow/types';
 import { noticeModal, renderMessage, renderModal, type SlackMessagePayload, textPayload } from './block-kit';
 import { formValues, parseMetadata, type SlashCommand, viewSubmissionSchema } from './payloads';
 import { slackErrorCode } from './notifier';
+import { cleanDisplayName } from '../../src/domain/display-text';
 
 /** What the check handlers borrow from the surface. */
 export interface SlackChecksContext {
@@ -88,7 +89,7 @@ const productClickSchema = z.object({
 });
 
 const actorOf = (u: { id: string; name?: string | undefined; username?: string | undefined }): Actor => {
-  const name = u.name ?? u.username;
+  const name = cleanDisplayName(u.name, [u.id]) ?? cleanDisplayName(u.username, [u.id]);
   return name ? { id: u.id, name } : { id: u.id };
 };
 const metaJson = (m: Record<string, unknown>): string => JSON.stringify(m);

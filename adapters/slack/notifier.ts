@@ -167,11 +167,15 @@ export class SlackNotifier implements ChatNotifier {
         return this.supportClosed(run, safe, effect);
       case 'verification_report': {
         const msg = this.build(safe, effect);
+        const key = SLACK_REF.step('verification');
         if (msg.actions.length === 0) {
-          await this.postInThread(run, msg, d);
+          // A report without buttons (passed): an older failed report only points to it, instead
+          // of keeping its failed lines under the "passed, confirmed by" line the step close adds.
+          const reports = (await this.stepRefs(run.id, key)).filter((r) => r.report);
+          const posted = await this.postInThread(run, msg, d);
+          if (reports.length > 0) await this.pointToNewest(run, key, reports, posted, 'final_report');
           return;
         }
-        const key = SLACK_REF.step('verification');
         const older = await this.stepRefs(run.id, key);
         const posted = await this.postInThread(run, msg, d, key);
         await this.pointToNewest(run, key, older, posted);
@@ -300,7 +304,8 @@ export class SlackNotifier implements ChatNotifier {
         .catch([])
         .parse((await this.refs(run.id))[rememberAs] ?? []);
       if (!list.some((r) => r.ts === ref.ts && r.channel === ref.channel)) {
-        list.push({ ...ref, text: payload.text, blocks: withoutActions(payload.blocks).map((b) => ({ ...b })) });
+        const report = msg.kind === 'report' ? { report: true as const } : {};
+        list.push({ ...ref, text: payload.text, blocks: withoutActions(payload.blocks).map((b) => ({ ...b })), ...report });
         await this.deps.store.putRef(run.id, rememberAs, list);
       }
     }
@@ -324,7 +329,7 @@ export class SlackNotifier implements ChatNotifier {
     key: string,
     older: z.infer<typeof stepRefSchema>[],
     newest: MessageRef,
-    newer: 'report' | 'step' = 'report',
+    newer: 'report' | 'final_report' | 'step' = 'report',
     step: StepId = 'verification',
   ): Promise<void> {
     const stale = older.filter((r) => r.ts !== newest.ts);
@@ -339,7 +344,7 @@ export class SlackNotifier implements ChatNotifier {
       this.deps.logger.warn({ runId: run.id, slackError: slackErrorCode(err) }, 'no permalink for the newest report');
     }
     const msg = this.deps.builder.superseded(run, newer, step);
-    const label = this.deps.builder.t(msg.locale, newer === 'report' ? 'slack.newest_report' : 'slack.newest_step');
+    const label = this.deps.builder.t(msg.locale, newer === 'step' ? 'slack.newest_step' : 'slack.newest_report');
     const pointer = link ? `${msg.text} ${slackRef(link, label)}` : msg.text;
     const closed = this.render({ ...msg, text: pointer, blocks: [{ type: 'context', text: pointer }] });
     for (const ref of stale) {

@@ -4,10 +4,14 @@
  * what to do, instead of a stack trace or, worse, "your run is saved".
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 
-/** What is wrong with a database file; `detail` is SQLite's own words. */
-export type SqliteProblem = { kind: 'not_a_database' | 'corrupt' | 'read_only' | 'cannot_open'; detail: string };
+/**
+ * What is wrong with a database file; `detail` is SQLite's own words. `read_only_folder`: the file
+ * may be written but not its folder, where SQLite creates its journal (the fix is the folder's).
+ */
+export type SqliteProblem = { kind: 'not_a_database' | 'corrupt' | 'read_only' | 'read_only_folder' | 'cannot_open'; detail: string };
 
 /**
  * The problem a SQLite error (from better-sqlite3: `code` such as `SQLITE_NOTADB`) stands for,
@@ -39,6 +43,8 @@ export function probeSqliteFile(file: string): SqliteProblem | null {
     // much later. So the file and its WAL companions are checked for write access first.
     const unwritable = [file, `${file}-wal`, `${file}-shm`, `${file}-journal`].find((f) => fs.existsSync(f) && !canWrite(f));
     if (unwritable) return { kind: 'read_only', detail: `${unwritable} is not writable for this user` };
+    const folder = path.dirname(file);
+    if (!canWrite(folder)) return { kind: 'read_only_folder', detail: `${folder} is not writable for this user` };
     db = new Database(file, { fileMustExist: true });
     const rows = db.prepare('PRAGMA quick_check').pluck().all() as string[];
     if (rows.length !== 1 || rows[0] !== 'ok') return { kind: 'corrupt', detail: rows.slice(0, 3).join('; ') };

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { ConversationReference } from 'botbuilder';
 import { LOCALES, type Locale } from '../../src/domain/ids';
+import { cleanDisplayName } from '../../src/domain/display-text';
 import type { Actor } from '../../src/workflow/types';
 
 const account = z.looseObject({ id: z.string().min(1), name: z.string().optional(), aadObjectId: z.string().optional() });
@@ -69,7 +70,9 @@ export function isChannelReference(ref: Partial<ConversationReference>): boolean
 
 /** Who acted: the AAD object id when Teams gives it (stable across chats), else the channel account id. */
 export function actorOf(from: { id: string; name?: string; aadObjectId?: string }): Actor {
-  return { id: from.aadObjectId ?? from.id, ...(from.name ? { name: from.name } : {}) };
+  // A blank name, or one that is only the user's id, is no name: "Teams user" shows instead.
+  const name = cleanDisplayName(from.name, [from.id, from.aadObjectId]);
+  return { id: from.aadObjectId ?? from.id, ...(name ? { name } : {}) };
 }
 
 /** The user's language when it is one of ours (`fr-FR` -> `fr`), else `fallback`. */

@@ -11,6 +11,8 @@
 import type { Locale } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { RunStore } from '../../src/ports/run-store.port';
+import { z } from 'zod';
+import { TEAMS_REF } from './refs';
 
 /** Connector codes that only a person can fix, with their `teams.blocked.*` key. */
 const PEOPLE: Record<string, string> = {
@@ -43,8 +45,22 @@ export function notPostedReason(builder: MessageBuilder, L: Locale, code: string
   return builder.t(L, `teams.blocked.${code}`);
 }
 
-/** The first failed pending item's `notPostedCode()`, or null when nothing failed (what `resume` posted is there). */
-export async function notPostedYet(store: Pick<RunStore, 'pendingOutbox'>, runId: string): Promise<string | null> {
+/**
+ * What keeps the step `resume` posted from being there: the first failed pending item's
+ * `notPostedCode()`, else, when `since` (epoch ms the resume started) is given, the code of a
+ * delivery given up since then (`teams.blocked`, `gaveUp`: not retried any more); null when
+ * nothing failed (what `resume` posted is there).
+ */
+export async function notPostedYet(
+  store: Pick<RunStore, 'pendingOutbox' | 'getRefs'>,
+  runId: string,
+  since?: number,
+): Promise<{ code: string; gaveUp: boolean } | null> {
   const failed = (await store.pendingOutbox(100, runId)).find((p) => p.attempts > 0);
-  return failed ? notPostedCode(failed.lastError) : null;
+  if (failed) return { code: notPostedCode(failed.lastError), gaveUp: false };
+  if (since === undefined) return null;
+  const blocked = blockedSchema.safeParse((await store.getRefs(runId))[TEAMS_REF.blocked]);
+  return blocked.success && blocked.data.at >= since ? { code: blocked.data.code, gaveUp: true } : null;
 }
+
+const blockedSchema = z.object({ code: z.string(), at: z.number() });

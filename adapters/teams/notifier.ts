@@ -30,6 +30,8 @@ import {
   TEAMS_REF,
 } from './refs';
 import { RunCards } from './run-cards';
+import { notPostedCode } from './not-posted';
+import { cleanDisplayName } from '../../src/domain/display-text';
 
 /**
  * Conversation references seen recently, by base conversation id (bounded, in memory). Only a
@@ -112,7 +114,7 @@ export class TeamsOutbound {
 }
 
 /** Who `a` is in a mention: the display name, or "Teams user" when Teams sent none (never an AAD id). */
-const nameOf = (a: Actor, unnamed: string): string => a.name ?? unnamed;
+const nameOf = (a: Actor, unnamed: string): string => cleanDisplayName(a.name, [a.id]) ?? unnamed;
 
 /**
  * Adds the `msteams.entities` mention of `who` to a card whose text holds `<at>name</at>`
@@ -142,6 +144,14 @@ export class TeamsNotifier implements ChatNotifier {
   private readonly progressPosts = new Map<string, Posted>();
   constructor(private readonly deps: TeamsNotifierDeps) {
     this.cards = new RunCards(deps.builder);
+  }
+
+  /**
+   * The outbox gave `effect` up: remembers when and why on the run (`teams.blocked`), so that a
+   * `resume` whose post was the one given up says it was not posted instead of "posted again".
+   */
+  async deliveryAbandoned(run: Run, _effect: Effect, info: { error: string; attempts: number }): Promise<void> {
+    await this.deps.store.putRef(run.id, TEAMS_REF.blocked, { code: notPostedCode(info.error), at: Date.now() });
   }
 
   /**

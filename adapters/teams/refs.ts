@@ -6,7 +6,8 @@
  * - `teams.card`: `{ activityId, conversationId }` of the progress card (edited with `updateActivity`);
  * - `teams.step.<step>`: list of `{ activityId, conversationId }` of the step's cards (`resume`
  *   posts copies; a failed verification report with buttons is listed under `verification`);
- * - `teams.support`: `{ activityId, conversationId, reference }` of the support request.
+ * - `teams.support`: `{ activityId, conversationId, reference }` of the support request;
+ * - `teams.blocked`: `{ code, at }` of the last delivery the outbox gave up.
  * Global (pseudo run id `__teams__`):
  * - `support_channel`: the `ConversationReference` of the channel where someone sent
  *   `support-channel here` (where password requests go).
@@ -24,6 +25,8 @@ export const TEAMS_REF = {
   support: 'teams.support',
   /** The progress card of a verification under way (`Posted`, null when none): closed as interrupted after a crash. */
   progress: 'teams.progress',
+  /** The last delivery the outbox gave up: `{ code: notPostedCode(), at: epoch ms }` (what `resume` answers). */
+  blocked: 'teams.blocked',
 } as const;
 
 /** Pseudo run id under which the surface keeps its global references. */

@@ -7,13 +7,14 @@ import type { Locale, StepId } from '../../src/domain/ids';
 import { type MentionFormatter, type MessageBuilder } from '../../src/messages/builder';
 import type { Actor, Effect, Run, StepOutcome } from '../../src/workflow/types';
 import { type AdaptiveCard, type CardKind, executeAction, REFRESH_VERB, renderMessage } from './cards';
+import { cleanDisplayName } from '../../src/domain/display-text';
 
 /**
  * How Teams names people in card text: their display name (cards cannot mention). Teams sends
  * some accounts without a name: they are "Teams user" in `locale`, never their AAD object id.
  */
 export function teamsMentionIn(builder: Pick<MessageBuilder, 't'>, locale: Locale): MentionFormatter {
-  return (a) => a.name ?? builder.t(locale, 'teams.user.unnamed');
+  return (a) => cleanDisplayName(a.name, [a.id]) ?? builder.t(locale, 'teams.user.unnamed');
 }
 
 export class RunCards {

@@ -4,10 +4,18 @@
  * `templates/messages/*.json`, keys `error.field.*`) so surfaces can show it on the field.
  */
 import { z } from 'zod';
+import { BIDI_CONTROL } from './display-text';
 import { DEFAULT_CHANNEL_CODE, LOCALES } from './ids';
 
-/** Turns control characters of free text into spaces and trims it (codes are not cleaned: they are refused). */
-const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+/**
+ * Removes bidirectional controls (they reorder shown text), turns control characters of free text
+ * into spaces and trims it (codes are not cleaned: they are refused).
+ */
+const clean = (s: string): string =>
+  s
+    .replace(BIDI_CONTROL, '')
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .trim();
 
 /** Institution code: letters and digits, 2 to 15; case-insensitive, stored upper-case. */
 export const institutionCodeSchema = z

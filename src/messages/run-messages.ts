@@ -131,10 +131,12 @@ export class RunMessages extends EmailMessages {
   /**
    * What an older verification message (the step message, an earlier report) shows instead of
    * its buttons once a newer report is posted: only the newest report's buttons are live.
+   * `final_report`: the newer report has no buttons (it passed): the pointer only points.
    */
-  superseded(run: Run, newer: 'report' | 'step' = 'report', step: StepId = 'verification'): Message {
+  superseded(run: Run, newer: 'report' | 'final_report' | 'step' = 'report', step: StepId = 'verification'): Message {
     const L = run.details.language;
-    const text = this.r.t(L, newer === 'report' ? 'report.superseded' : 'step.superseded', { runId: run.id });
+    const key = newer === 'report' ? 'report.superseded' : newer === 'final_report' ? 'report.superseded_final' : 'step.superseded';
+    const text = this.r.t(L, key, { runId: run.id });
     return this.closedLine(run, text, step);
   }
 

@@ -17,7 +17,12 @@ export const SLACK_REF = {
 export const messageRefSchema = z.object({ channel: z.string(), ts: z.string() });
 /** Where a posted message is: channel id and `ts`. */
 export type MessageRef = z.infer<typeof messageRefSchema>;
-export const stepRefSchema = messageRefSchema.extend({ text: z.string(), blocks: z.array(z.record(z.string(), z.unknown())) });
+export const stepRefSchema = messageRefSchema.extend({
+  text: z.string(),
+  blocks: z.array(z.record(z.string(), z.unknown())),
+  /** A verification report (not a step message): a later report that passed makes it point to that one. */
+  report: z.literal(true).optional(),
+});
 /** A step message (or a report with buttons): where it is and its content without buttons. */
 export type StepMessageRef = z.infer<typeof stepRefSchema>;
 export const supportRefSchema = messageRefSchema.extend({ permalink: z.string().nullable() });

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { App, SlackViewMiddlewareArgs, webApi } from '@slack/bolt';
 import type { View } from '@slack/types';
 import type { Locale } from '../../../src/domain/ids';
+import { cleanDisplayName } from '../../../src/domain/display-text';
 import type { RunService, ServiceError } from '../../../src/app/run-service';
 import type { HealthCheckService } from '../../../src/app/health-check';
 import type { FieldErrorKeys, FormResult } from '../../../src/app/forms';
@@ -19,7 +20,7 @@ import type { AppLogger } from '../../logger';
 import { noticeModal, renderMessage, type SlackMessagePayload, textPayload } from '../block-kit';
 import type { SlackChecksContext } from '../checks';
 import { claimViewSubmission } from '../dedupe';
-import { blockedCode, blockedReason, firstFailed, isChannelProblem } from '../blocked';
+import { blockedCode, blockedReason, firstFailed, isChannelProblem, SLACK_BLOCKED_REF } from '../blocked';
 import { SlackUserGroups } from '../user-groups';
 import { SlackUserLocales } from '../user-locale';
 import { SLACK_REF, type SlackNotifier, slackErrorCode, slackMention } from '../notifier';
@@ -153,7 +154,8 @@ export function createListenerContext(deps: ListenerContextDeps) {
   const describe = (error: ServiceError, locale?: Locale): string => builder.describeError(error, locale, slackMention);
 
   const actorOf = (u: { id: string; name?: string | undefined; username?: string | undefined }): Actor => {
-    const name = u.name ?? u.username;
+    // A blank name (or only the user id) is no name: the handle, else the id mention, shows instead.
+    const name = cleanDisplayName(u.name, [u.id]) ?? cleanDisplayName(u.username, [u.id]);
     return name ? { id: u.id, name } : { id: u.id };
   };
 
@@ -201,16 +203,22 @@ export function createListenerContext(deps: ListenerContextDeps) {
   }
 
   /**
-   * What `resume` did: "posted again" only when nothing of the run waits in the outbox; a
+   * What `resume` did: "posted again" only when nothing of the run waits in the outbox and no
+   * delivery was given up since the last successful post (`SLACK_BLOCKED_REF`, cleared by it); a
    * delivery Slack refuses says why and how to fix it (invite the bot...), another failure that
-   * it is retried.
+   * it is retried, or, once given up, that it was not posted and why.
    */
   async function resumedText(run: Run, L: Locale): Promise<string> {
     const failed = firstFailed(await store.pendingOutbox(100, run.id));
-    if (!failed) return t(L, 'slack.resumed', { runId: run.id, link: await threadLink(run.id) });
-    const code = blockedCode(failed.lastError);
+    const gaveUp = failed ? undefined : (await store.getRefs(run.id))[SLACK_BLOCKED_REF];
+    const code = failed
+      ? blockedCode(failed.lastError)
+      : gaveUp && typeof (gaveUp as { code?: unknown }).code === 'string'
+        ? (gaveUp as { code: string }).code
+        : undefined;
+    if (code === undefined) return t(L, 'slack.resumed', { runId: run.id, link: await threadLink(run.id) });
     const reason = blockedReason(builder, L, code, run.channelId);
-    return isChannelProblem(code)
+    return isChannelProblem(code) || !failed
       ? t(L, 'slack.resume.blocked', { runId: run.id, reason })
       : t(L, 'slack.resume.pending', { runId: run.id, reason });
   }

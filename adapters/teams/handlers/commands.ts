@@ -119,14 +119,16 @@ export async function handleCommand(bot: TeamsCommandContext, ctx: TurnContext):
         if (!mayCancel.ok) return bot.reply(ctx, bot.text(L, builder.describeError(mayCancel.error, L, undefined, 'teams')));
         return bot.reply(ctx, actions.cards.cancelConfirm(run, 'step', run.currentStep));
       }
+      const since = Date.now();
       const r = await service.resume({ runId: run.id, actor, surface: 'teams' });
       if (!r.ok) return bot.reply(ctx, bot.text(L, builder.describeError(r.error, L, undefined, 'teams')));
-      // Nothing to say when the step was posted (it is there); say so when it could not be.
-      const problem = await notPostedYet(store, run.id);
+      // Nothing to say when the step was posted (it is there); say so when it could not be (or was given up).
+      const problem = await notPostedYet(store, run.id, since);
       const RL = run.details.language; // about a run: in the run's language
       if (problem) {
-        const reason = notPostedReason(builder, RL, problem);
-        return bot.reply(ctx, bot.text(RL, builder.t(RL, 'teams.resume.pending', { runId: run.id, reason })));
+        const reason = notPostedReason(builder, RL, problem.code);
+        const key = problem.gaveUp ? 'teams.resume.not_posted' : 'teams.resume.pending';
+        return bot.reply(ctx, bot.text(RL, builder.t(RL, key, { runId: run.id, reason })));
       }
       return;
     }

@@ -58,12 +58,16 @@ export async function pressRunButton(verb: string, c: RunButtonTurn): Promise<Ad
       );
     }
     case ACTION_IDS.runResume: {
+      const since = Date.now();
       const r = await service.resume({ runId, actor: turn.actor, surface: 'teams' });
       if (!r.ok) return errorCard(r.error, kind, step, L);
-      // "posted again" only when it was: a delivery still failing is said as such.
-      const problem = await notPostedYet(store, runId);
+      // "posted again" only when it was: a delivery still failing, or given up, is said as such.
+      const problem = await notPostedYet(store, runId, since);
       const text = problem
-        ? builder.t(L, 'teams.resume.pending', { runId, reason: notPostedReason(builder, L, problem) })
+        ? builder.t(L, problem.gaveUp ? 'teams.resume.not_posted' : 'teams.resume.pending', {
+            runId,
+            reason: notPostedReason(builder, L, problem.code),
+          })
         : builder.t(L, 'teams.resumed', { runId });
       return adaptiveCard(
         [

@@ -157,6 +157,32 @@ test('a read-only database (root owns it, the process runs as nobody; folder wri
   expect(out).not.toMatch(/is saved|Saved:|Something went wrong|Institution code/);
 });
 
+test("a database whose folder only is read-only (the file writable): the folder is named with the folder's fix, not chmod of the file", async () => {
+  const sub = path.join(dir, 'ro-folder');
+  fs.mkdirSync(sub);
+  const dbPath = path.join(sub, 'onboarding.db');
+  const store = openSqliteRunStore(dbPath);
+  await store.close();
+  const root = process.getuid?.() === 0;
+  fs.chmodSync(dbPath, 0o666);
+  fs.chmodSync(dir, 0o755); // nobody may reach the folder
+  fs.chmodSync(sub, root ? 0o755 : 0o555); // root owns it; the process runs as nobody
+  try {
+    const p = start(dbPath, { asNobody: root });
+    p.child.stdin.end('1\n');
+    const { code, stderr } = await p.closed;
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+    const out = p.stdout();
+    expect(out).toContain(`The folder ${sub} of the database file ${dbPath} cannot be written`);
+    expect(out).toContain(`chmod u+w ${sub}`);
+    expect(out).not.toContain(`chmod u+w ${dbPath}`);
+    expect(out).not.toMatch(/is saved|Saved:|Something went wrong|Institution code/);
+  } finally {
+    fs.chmodSync(sub, 0o755);
+  }
+});
+
 test('SIGTERM during the catalog extraction: stops at once, nothing printed after the stop message, the run left at verification', async () => {
   const demo = sandboxHints('DEMO');
   const dbPath = path.join(dir, 'onboarding.db');

@@ -113,4 +113,48 @@ describe('Slack: a delivery that keeps failing', () => {
     expect(home).toContain('erreur serveur (HTTP 500)');
     expect(home).toContain("le message de l'étape «\u00a0Canal de vente\u00a0»");
   });
+
+  it('resume whose post fails and is given up says it was not posted and why, never "posted again"', async () => {
+    // Arrange: a run whose card and first step are posted; then a resume whose step post answers HTTP 500 (attempt 1).
+    const CH = 'C0RESUME501';
+    await h.command('start RESFIVE', { channel: CH });
+    await h.submit(
+      'onboard_start',
+      h.lastView().private_metadata,
+      {
+        institution_code: 'RESFIVE',
+        institution_name: 'Resume Five',
+        channel_code: '',
+        digitick_contact_name: 'Camille Martin',
+        digitick_contact_email: 'camille.martin@digitick.example',
+        language: 'fr',
+      },
+      { selects: ['language'] },
+    );
+    const [run] = await h.core.store.list({ institutionCode: 'RESFIVE' });
+    expect(await h.core.store.pendingOutbox(100, run!.id)).toEqual([]);
+    h.api.fail('chat.postMessage', { kind: 'http', status: 500, times: 1 });
+    await h.command(`resume ${run!.id}`, { channel: CH, responseUrl: h.api.responseUrl('res-first') });
+    const first = String(h.api.callsOf('response_url').find((c) => c.args.id === 'res-first')?.args.text);
+    expect(first).toContain("n'a pas encore pu être publiée");
+
+    // Act: resume again; attempt 2 fails too and the delivery is given up.
+    h.api.fail('chat.postMessage', { kind: 'http', status: 500, times: 1 });
+    await h.command(`resume ${run!.id}`, { channel: CH, responseUrl: h.api.responseUrl('res-second') });
+    await h.surface.idle();
+
+    // Assert: the operator is told it was given up, and resume's answer says it was not posted, with Slack's reason.
+    expect(await h.core.store.pendingOutbox(100, run!.id)).toEqual([]);
+    const told = h.api.callsOf('chat.postEphemeral').filter((c) => c.args.user === OPERATOR.id && c.args.channel === CH);
+    expect(told.map((c) => String(c.args.text)).join('\n')).toContain("j'ai cessé d'essayer");
+    const second = String(h.api.callsOf('response_url').find((c) => c.args.id === 'res-second')?.args.text);
+    expect(second).not.toContain('repostée');
+    expect(second).toContain(`Parcours ${run!.id}\u00a0: son étape en cours n'a pas été publiée à nouveau.`);
+    expect(second).toContain('erreur serveur (HTTP 500)');
+    expect(second).toContain(`Pour réessayer, tapez \`/digitick-onboard resume ${run!.id}\``);
+
+    // And once Slack answers again, resume posts it and says so (the given-up mark is cleared).
+    await h.command(`resume ${run!.id}`, { channel: CH, responseUrl: h.api.responseUrl('res-third') });
+    expect(String(h.api.callsOf('response_url').find((c) => c.args.id === 'res-third')?.args.text)).toContain('repostée');
+  });
 });

@@ -167,3 +167,32 @@ describe('Slack: onboard_answers submitted while a verification runs', () => {
     expect((await h.core.store.get(r.runId))!).toMatchObject({ contingentIds: [11], contactNumber: '000124' });
   });
 });
+
+describe('Slack: a failed report, then a verification that passes (issue 9, QA round 2)', () => {
+  let h: SlackHarness;
+  beforeAll(async () => {
+    h = await wireSlack({ env: { ALLOWED_OPERATORS: OPERATOR.id, SUPPORT_USERS: SUPPORT_USER.id } });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('the failed report only points to the newest report: no "passed, confirmed by" under its failed lines', async () => {
+    const r = await driveToVerification(h);
+    await r.press('verification', 'verify_start');
+    await h.submit('onboard_password', h.lastView().private_metadata, { operator_password: 'wrong-password' });
+    const failed = r.openMessage('verification', 'verify_start');
+    expect(shown(failed)).toContain('Verification failed');
+
+    await r.press('verification', 'verify_start', { message: failed });
+    await h.submit('onboard_password', h.lastView().private_metadata, { operator_password: demo.password });
+    expect((await h.core.store.get(r.runId))?.currentStep).toBe('email_draft');
+
+    const older = shown(h.api.messages.get(failed.ts)!);
+    expect(older).toContain('A newer verification report is below.');
+    expect(older).toContain('|newest report>');
+    expect(older).not.toContain('use its buttons');
+    expect(older).not.toContain('Verification passed, confirmed by');
+    expect(buttonsOf(h.api.messages.get(failed.ts)!.blocks)).toHaveLength(0);
+  });
+});

@@ -114,6 +114,8 @@ export async function startTeamsHarness(
     reminders?: ReminderSettings;
     /** The SecuTix client's catalog poll interval while SecuTix extracts (default: the client's, 5 s). */
     pollIntervalMs?: number;
+    /** `DELIVERY_MAX_ATTEMPTS` (default: the service's, 10). */
+    maxDeliveryAttempts?: number;
   } = {},
 ): Promise<TeamsHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'teams-it-'));
@@ -152,6 +154,7 @@ export async function startTeamsHarness(
     logger: logger.child({ component: 'runs' }),
     ...(opts.access ? { access: new AccessPolicy(opts.access) } : {}),
     ...(opts.reminders ? { reminders: opts.reminders } : {}),
+    ...(opts.maxDeliveryAttempts !== undefined ? { maxDeliveryAttempts: opts.maxDeliveryAttempts } : {}),
   });
   const health = new HealthCheckService({
     secutix,

@@ -123,5 +123,8 @@ test('a German user: start form and its field errors in German; the German run k
   );
   expect(cardText(duplicate)).toContain(`Für DEMO / DGTK ist bereits ein Onboarding-Vorgang offen: Vorgang ${runId}`);
   expect(cardText(duplicate)).not.toContain('already open');
+  // The whole answer in the run's language (QA round 2): header, text and button.
+  expect(String(duplicate.body[0]!.text)).toBe(`Vorgang ${runId}`);
+  expect(cardText(duplicate)).not.toMatch(/\bRun\b|\bresume\b|Teams user/);
   expect(actionOf(duplicate, 'run_resume')?.title).toBe('Offenen Vorgang fortsetzen');
 });

@@ -137,6 +137,13 @@ describe('D. French wording', () => {
     for (const k of ['report.header.passed', 'report.header.failed', 'report.header.to_confirm', 'progress.header'])
       expect([k, fr[k]]).toEqual([k, expect.stringContaining('Vérification')]);
   });
+  test('form titles are not abbreviated ("config") and fit a Slack modal title (24 characters)', () => {
+    for (const L of LOCALES)
+      for (const [k, v] of Object.entries(templates.messages[L]).filter(([k]) => /^form\.[a-z_]+\.title$/.test(k))) {
+        expect([L, k, v]).toEqual([L, k, expect.not.stringMatching(/\bconfig\b/i)]);
+        expect([L, k, String(v).length <= 24]).toEqual([L, k, true]);
+      }
+  });
 });
 
 describe('E. the health report names each screen once', () => {

@@ -41,9 +41,19 @@ test('every reason exists in en, fr and de, in plain words (French typography ke
   }
 });
 
-test('notPostedYet: null when nothing failed, else the code of the first failed item', async () => {
+test('notPostedYet: null when nothing failed, else the code of the first failed item, or of a delivery given up since the resume', async () => {
   const item = (attempts: number, lastError?: string) => ({ attempts, ...(lastError ? { lastError } : {}) }) as OutboxItem;
-  const store = (items: OutboxItem[]) => ({ pendingOutbox: async () => items });
+  const store = (items: OutboxItem[], refs: Record<string, unknown> = {}) => ({
+    pendingOutbox: async () => items,
+    getRefs: async () => refs,
+  });
   expect(await notPostedYet(store([item(0)]), 'R')).toBeNull();
-  expect(await notPostedYet(store([item(0), item(2, 'RestError(BotNotInConversationRoster): x')]), 'R')).toBe('not_in_conversation');
+  expect(await notPostedYet(store([item(0), item(2, 'RestError(BotNotInConversationRoster): x')]), 'R')).toEqual({
+    code: 'not_in_conversation',
+    gaveUp: false,
+  });
+  const given = { 'teams.blocked': { code: 'server_error', at: 2000 } };
+  expect(await notPostedYet(store([], given), 'R', 1500)).toEqual({ code: 'server_error', gaveUp: true });
+  expect(await notPostedYet(store([], given), 'R', 2500)).toBeNull(); // given up before this resume
+  expect(await notPostedYet(store([], given), 'R')).toBeNull();
 });

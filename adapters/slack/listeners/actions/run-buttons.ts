@@ -27,7 +27,7 @@ export function registerRunButtons(ctx: SlackListenerContext): void {
     describe,
     actorOf,
     openModal,
-    threadLink,
+    resumedText,
   } = ctx;
 
   // ---- buttons -------------------------------------------------------------------------------
@@ -84,12 +84,7 @@ export function registerRunButtons(ctx: SlackListenerContext): void {
         await ephemeral(
           channel ?? resumed.value.channelId,
           user.id,
-          textPayload(
-            t(resumed.value.details.language, 'slack.resumed', {
-              runId: resumed.value.id,
-              link: (await threadLink(resumed.value.id)) ?? '',
-            }),
-          ),
+          textPayload(await resumedText(resumed.value, resumed.value.details.language)),
         );
       return;
     }
