@@ -9,7 +9,7 @@ import type { AccessOperation, Principal } from './access';
 import type { RunDetails } from '../domain/schemas';
 import { type AuditEntry, DuplicateOpenRunError, VersionConflictError } from '../ports/run-store.port';
 import { stepDefinition } from '../workflow/steps';
-import { createRun, transition } from '../workflow/transition';
+import { createRun, erasableForms, transition } from '../workflow/transition';
 import type { Actor, AnswerField, Effect, Refusal, Run, RunEvent } from '../workflow/types';
 import type { Outcome } from '../workflow/service-error';
 import { type ActionInput, type AnswersInput, ok, fail, operationOf } from './run-service-base';
@@ -66,22 +66,7 @@ export function auditDetailsOf(event: RunEvent): Record<string, unknown> | undef
   }
 }
 
-/** The forms in which an answer may have been typed (the password guard compares and erases all of them). */
-export function answerForms(run: Run, field: AnswerField): string[] {
-  switch (field) {
-    case 'contingentIds':
-      return run.contingentIds.length ? [run.contingentIds.join(', '), run.contingentIds.join(','), run.contingentIds.join(' ')] : [];
-    case 'contactNumber':
-      return run.contactNumber ? [run.contactNumber] : [];
-    default:
-      return run.details[field] ? [run.details[field]] : [];
-  }
-}
-
-/** Every stored form of the erased answers (a contingents list in each separator style). */
-export function erasableForms(run: Run, fields: AnswerField[]): string[] {
-  return [...new Set(fields.flatMap((f) => answerForms(run, f)))];
-}
+export { answerForms, erasableForms } from '../workflow/transition';
 
 export class RunCommands extends OutboxDelivery {
   /**
