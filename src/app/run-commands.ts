@@ -159,6 +159,10 @@ export class RunCommands extends OutboxDelivery {
     if (!stepDefinition(input.step).actions.includes(input.action)) {
       return fail({ code: 'refused', refusal: { code: 'not_allowed_here' }, run });
     }
+    // The skip form would be refused on submit: the erased answers come first (the email needs them).
+    if (input.action === ACTION_IDS.verifySkip && run.erasedAnswers?.length) {
+      return fail({ code: 'refused', refusal: { code: 'answers_erased' }, run });
+    }
     return ok(run);
   }
 
@@ -213,8 +217,15 @@ export class RunCommands extends OutboxDelivery {
     input: { actor: Actor; surface: Surface; principals?: string[]; password: string },
   ): Promise<Outcome<Run>> {
     const forms = erasableForms(run, fields);
-    // The run first (its answers emptied), then every audit and outbox row that held them: the
-    // store's erase also drops old copies it keeps (SQLite's write-ahead log).
+    // Every audit, outbox and ref row that held them first: the run's delivery below edits the
+    // earlier verification messages from their stored snapshots. Then the run (its answers and
+    // its last report's values emptied), then again: the store's erase also drops old copies it
+    // keeps (SQLite's write-ahead log).
+    try {
+      await this.deps.store.eraseValues(run.id, forms);
+    } catch (err) {
+      return this.internal(err, { op: 'erase_answers', runId: run.id });
+    }
     const erased = await this.apply(
       run.id,
       input.surface,
