@@ -31,6 +31,7 @@
  * `delivery_id`; when found, its `ts` is used as if just posted. Deliveries are serialised per
  * run channel (Slack's rate limit is per channel, and two runs' messages keep their order).
  */
+import { ERASED } from '../../src/domain/erased';
 import { z } from 'zod';
 import type { SectionBlock } from '@slack/types';
 import type { StepId } from '../../src/domain/ids';
@@ -191,8 +192,13 @@ export class SlackNotifier implements ChatNotifier {
         return;
       case 'answers_erased': {
         // Its `answers_edit` button is closed with the verification step, like the step message's.
+        // The earlier verification messages (a report may show the erased value) lose their
+        // buttons and point to this one; their stored snapshots were erased before.
         const msg = this.build(safe, effect);
-        await this.postInThread(run, msg, d, msg.actions.length ? SLACK_REF.step('verification') : undefined);
+        const key = SLACK_REF.step('verification');
+        const older = await this.stepRefs(run.id, key);
+        const posted = await this.postInThread(run, msg, d, msg.actions.length ? key : undefined);
+        await this.pointToNewest(run, key, older, posted, 'step');
         return;
       }
       case 'reminder':
@@ -347,12 +353,15 @@ export class SlackNotifier implements ChatNotifier {
     const label = this.deps.builder.t(msg.locale, newer === 'step' ? 'slack.newest_step' : 'slack.newest_report');
     const pointer = link ? `${msg.text} ${slackRef(link, label)}` : msg.text;
     const closed = this.render({ ...msg, text: pointer, blocks: [{ type: 'context', text: pointer }] });
+    // A snapshot the password guard erased holds the data marker: shown as the run language's placeholder.
+    const erasedText = this.deps.builder.t(msg.locale, 'value.erased');
+    const shown = <T>(v: T): T => JSON.parse(JSON.stringify(v).split(ERASED).join(JSON.stringify(erasedText).slice(1, -1))) as T;
     for (const ref of stale) {
       await this.deps.client.apiCall('chat.update', {
         channel: ref.channel,
         ts: ref.ts,
-        text: `${ref.text}\n${closed.text}`,
-        blocks: [...ref.blocks, ...closed.blocks],
+        text: `${shown(ref.text)}\n${closed.text}`,
+        blocks: [...shown(ref.blocks), ...closed.blocks],
         ...(closed.metadata ? { metadata: closed.metadata } : {}),
       });
     }

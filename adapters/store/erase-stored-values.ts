@@ -1,10 +1,11 @@
 /**
- * `RunStore.eraseValues` for both dialects: rewrites a run's audit details and outbox effects
- * with `eraseInJson` (src/app/erase-values.ts), inside the caller's transaction.
+ * `RunStore.eraseValues` for both dialects: rewrites a run's audit details, outbox effects and
+ * refs (chat message snapshots kept to edit them later) with `eraseInJson`
+ * (src/domain/erased.ts), inside the caller's transaction.
  */
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
-import { eraseInJson } from '../../src/app/erase-values';
+import { eraseInJson } from '../../src/domain/erased';
 
 /** SQLite: one immediate transaction over the run's rows. */
 export function eraseValuesSqlite(db: Database.Database, runId: string, values: readonly string[]): number {
@@ -28,6 +29,15 @@ export function eraseValuesSqlite(db: Database.Database, runId: string, values: 
       const r = eraseInJson(JSON.parse(row.effect), values);
       if (r.changed) {
         setEffect.run(JSON.stringify(r.value), row.id);
+        changed++;
+      }
+    }
+    const refs = db.prepare('SELECT key, value FROM refs WHERE run_id = ?').all(runId) as { key: string; value: string }[];
+    const setRef = db.prepare('UPDATE refs SET value = ? WHERE run_id = ? AND key = ?');
+    for (const row of refs) {
+      const r = eraseInJson(JSON.parse(row.value), values);
+      if (r.changed) {
+        setRef.run(JSON.stringify(r.value), runId, row.key);
         changed++;
       }
     }
@@ -59,6 +69,14 @@ export async function eraseValuesPostgres(c: pg.PoolClient, runId: string, value
     const r = eraseInJson(row.effect, values);
     if (r.changed) {
       await c.query('UPDATE outbox SET effect = $1::jsonb WHERE id = $2', [JSON.stringify(r.value), row.id]);
+      changed++;
+    }
+  }
+  const refs = await c.query<{ key: string; value: unknown }>('SELECT key, value FROM refs WHERE run_id = $1 FOR UPDATE', [runId]);
+  for (const row of refs.rows) {
+    const r = eraseInJson(row.value, values);
+    if (r.changed) {
+      await c.query('UPDATE refs SET value = $1::jsonb WHERE run_id = $2 AND key = $3', [JSON.stringify(r.value), runId, row.key]);
       changed++;
     }
   }

@@ -297,7 +297,14 @@ export class TeamsNotifier implements ChatNotifier {
         // With its answers_edit action: remembered with the verification step's cards, closed with them.
         const msg = builder.answersErased(run, effect);
         const posted = await postInThread(renderMessage(msg, { runLabel: label, card: 'notice' }));
-        if (msg.actions.length > 0) await remember(TEAMS_REF.step('verification'), posted);
+        if (msg.actions.length === 0) return;
+        // The earlier verification cards (a report may show the erased value) are replaced by a
+        // pointer to this one: no live button, no value left on them.
+        const key = TEAMS_REF.step('verification');
+        const older = readPostedList((await store.getRefs(run.id))[key]).filter((p) => p.activityId !== posted.activityId);
+        const pointer = renderMessage(builder.superseded(run, 'step', 'verification'), { runLabel: label });
+        for (const p of older) await outbound.update(ref, p, pointer);
+        await store.putRef(run.id, key, [posted]);
         return;
       }
       case 'notice': {

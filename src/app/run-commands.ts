@@ -9,7 +9,7 @@ import type { AccessOperation, Principal } from './access';
 import type { RunDetails } from '../domain/schemas';
 import { type AuditEntry, DuplicateOpenRunError, VersionConflictError } from '../ports/run-store.port';
 import { stepDefinition } from '../workflow/steps';
-import { createRun, transition } from '../workflow/transition';
+import { createRun, erasableForms, transition } from '../workflow/transition';
 import type { Actor, AnswerField, Effect, Refusal, Run, RunEvent } from '../workflow/types';
 import type { Outcome } from '../workflow/service-error';
 import { type ActionInput, type AnswersInput, ok, fail, operationOf } from './run-service-base';
@@ -66,22 +66,7 @@ export function auditDetailsOf(event: RunEvent): Record<string, unknown> | undef
   }
 }
 
-/** The forms in which an answer may have been typed (the password guard compares and erases all of them). */
-export function answerForms(run: Run, field: AnswerField): string[] {
-  switch (field) {
-    case 'contingentIds':
-      return run.contingentIds.length ? [run.contingentIds.join(', '), run.contingentIds.join(','), run.contingentIds.join(' ')] : [];
-    case 'contactNumber':
-      return run.contactNumber ? [run.contactNumber] : [];
-    default:
-      return run.details[field] ? [run.details[field]] : [];
-  }
-}
-
-/** Every stored form of the erased answers (a contingents list in each separator style). */
-export function erasableForms(run: Run, fields: AnswerField[]): string[] {
-  return [...new Set(fields.flatMap((f) => answerForms(run, f)))];
-}
+export { answerForms, erasableForms } from '../workflow/transition';
 
 export class RunCommands extends OutboxDelivery {
   /**
@@ -174,6 +159,10 @@ export class RunCommands extends OutboxDelivery {
     if (!stepDefinition(input.step).actions.includes(input.action)) {
       return fail({ code: 'refused', refusal: { code: 'not_allowed_here' }, run });
     }
+    // The skip form would be refused on submit: the erased answers come first (the email needs them).
+    if (input.action === ACTION_IDS.verifySkip && run.erasedAnswers?.length) {
+      return fail({ code: 'refused', refusal: { code: 'answers_erased' }, run });
+    }
     return ok(run);
   }
 
@@ -228,8 +217,15 @@ export class RunCommands extends OutboxDelivery {
     input: { actor: Actor; surface: Surface; principals?: string[]; password: string },
   ): Promise<Outcome<Run>> {
     const forms = erasableForms(run, fields);
-    // The run first (its answers emptied), then every audit and outbox row that held them: the
-    // store's erase also drops old copies it keeps (SQLite's write-ahead log).
+    // Every audit, outbox and ref row that held them first: the run's delivery below edits the
+    // earlier verification messages from their stored snapshots. Then the run (its answers and
+    // its last report's values emptied), then again: the store's erase also drops old copies it
+    // keeps (SQLite's write-ahead log).
+    try {
+      await this.deps.store.eraseValues(run.id, forms);
+    } catch (err) {
+      return this.internal(err, { op: 'erase_answers', runId: run.id });
+    }
     const erased = await this.apply(
       run.id,
       input.surface,

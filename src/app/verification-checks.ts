@@ -6,7 +6,7 @@
 import type { CatalogProduct, ContactData, EventAvailability, PosConfig, ProductAvailability, SecutixMethod } from '../ports/secutix.port';
 import type { CheckId, CheckResult, Reason } from '../workflow/types';
 import { type SecutixAssumptions, paymentTypeVerdict, stateVerdict } from './secutix-assumptions';
-import { reason, confirm, warning, listOf, secutixFailureReason, productName } from './verification-reasons';
+import { failureOutcome, reason, confirm, warning, listOf, secutixFailureReason, productName } from './verification-reasons';
 
 type Settled<T> = { ok: true; value: T } | { ok: false; reason: Reason };
 
@@ -161,7 +161,7 @@ function productCheck(
       reason: reason('secutix_unexpected', { method: isEvent ? 'getEventAvailability' : 'getProductAvailability' }),
     });
   }
-  if (!availability.ok) return withWarnings({ id, outcome: 'failed', reason: availability.reason });
+  if (!availability.ok) return withWarnings({ id, outcome: failureOutcome(availability.reason), reason: availability.reason });
   return withWarnings(evaluate(availability.value));
 }
 
@@ -253,7 +253,7 @@ export function contactCheck(result: Settled<ContactData>, contactNumber: string
     if (r.code === 'secutix_business' && r.params?.statusCode === a.contactNotFoundStatus) {
       return { id, outcome: 'failed', reason: reason('contact_not_found', { contactNumber }) };
     }
-    return { id, outcome: 'failed', reason: r };
+    return { id, outcome: failureOutcome(r), reason: r };
   }
   const name = [result.value.firstName, result.value.lastName].filter(Boolean).join(' ') || contactNumber;
   if (result.value.pendingAccountAuthorized === undefined) {

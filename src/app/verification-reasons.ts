@@ -75,6 +75,21 @@ export function listOf(values: string[]): string {
   return values.length > LIST_MAX ? `${shown}; +${values.length - LIST_MAX}` : shown;
 }
 
+/**
+ * The outcome of a check whose SecuTix call failed with `r`: SecuTix not answering (busy,
+ * down, timed out, still extracting) or answering something unreadable says nothing about the
+ * setup, so the check is `not_checked` (verify again); only a definite answer (credentials
+ * refused, a business status) fails it.
+ */
+export function failureOutcome(r: Reason): 'failed' | 'not_checked' {
+  return r.code === 'secutix_extraction_timeout' ||
+    r.code === 'secutix_unavailable' ||
+    r.code === 'secutix_protocol' ||
+    r.code === 'secutix_unexpected'
+    ? 'not_checked'
+    : 'failed';
+}
+
 /** The reason for a failed SecuTix call, naming the method and the kind of failure. */
 export function secutixFailureReason(err: unknown, fallbackMethod: SecutixMethod): Reason {
   if (!(err instanceof SecutixError)) return reason('secutix_unexpected', { method: fallbackMethod });

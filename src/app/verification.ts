@@ -15,7 +15,7 @@ import { overallOutcome } from '../workflow/outcome';
 import { DEFAULT_SECUTIX_ASSUMPTIONS, type SecutixAssumptions } from './secutix-assumptions';
 
 export { SECUTIX_ASSUMPTIONS } from './secutix-assumptions';
-import { reason, secutixFailureReason } from './verification-reasons';
+import { failureOutcome, reason, secutixFailureReason } from './verification-reasons';
 export {
   CHECK_REASON_CODES,
   type CheckReasonCode,
@@ -138,7 +138,7 @@ export async function verifySetup(
       err instanceof SecutixError && err.kind === 'credentials'
         ? reason('credentials_rejected', { login })
         : secutixFailureReason(err, 'getPOSConfig');
-    checks.set('credentials', { id: 'credentials', outcome: 'failed', reason: r });
+    checks.set('credentials', { id: 'credentials', outcome: failureOutcome(r), reason: r });
     return finish(report(checks, clock, started));
   }
   const login = `${c.institutionCode.toUpperCase()}_${c.channelCode.toUpperCase()}`;
@@ -180,7 +180,7 @@ export async function verifySetup(
   }
   if (!catalog.ok) {
     // A catalog still being extracted when the wait ran out is not a broken setup: not checked.
-    const outcome = catalog.reason.code === 'secutix_extraction_timeout' ? 'not_checked' : 'failed';
+    const outcome = failureOutcome(catalog.reason);
     checks.set('event_products', req.checkEvents ? { id: 'event_products', outcome, reason: catalog.reason } : skipped('event_products'));
     checks.set('pass_products', req.checkPasses ? { id: 'pass_products', outcome, reason: catalog.reason } : skipped('pass_products'));
     return finish(report(checks, clock, started, pos.posId, pos.organizationTimeZone));

@@ -38,6 +38,10 @@ export class ErrorMessages extends VerificationMessages {
         });
       case 'already_snoozed':
         return this.r.t(L, 'refusal.already_snoozed', { by, at });
+      case 'answers_erased': {
+        const fields = (run.erasedAnswers ?? []).map((f) => this.r.t(L, `answers.field.${f}`)).join(', ');
+        return this.r.t(L, 'refusal.answers_erased', { fields });
+      }
       default:
         return this.r.t(L, `refusal.${refusal.code}`, { title: current });
     }

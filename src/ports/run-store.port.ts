@@ -125,11 +125,12 @@ export interface RunStore {
   /** The run's audit trail in order. */
   audit(runId: string): Promise<StoredAuditEntry[]>;
   /**
-   * Erases `values` from the run's audit details and outbox effects (delivered or not): every
+   * Erases `values` from the run's audit details, outbox effects (delivered or not) and refs
+   * (message snapshots): every
    * string containing one of them has it replaced by `[erased]`, and a list of numbers equal to
    * one of them (a contingents answer) becomes `[erased]`. The only change ever made to a stored
    * audit entry: the password guard uses it when a recorded answer equals the typed password.
-   * @returns how many audit entries and outbox items changed.
+   * @returns how many audit entries, outbox items and refs changed.
    */
   eraseValues(runId: string, values: readonly string[]): Promise<number>;
   /** Undelivered outbox items, oldest first (optionally of one run). */

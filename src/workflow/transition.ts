@@ -3,6 +3,7 @@
  * to deliver, or a refusal. No I/O, no clock (times come in the events), no randomness.
  * Every (status, step) x event pair is either handled or refused with a code on purpose.
  */
+import { eraseInJson } from '../domain/erased';
 import { STEP_IDS, type StepId, type Surface } from '../domain/ids';
 import type { RunDetails } from '../domain/schemas';
 import { nextStep, stepDefinition } from './steps';
@@ -20,6 +21,23 @@ import {
   SUPPORT_REMINDER_LIMIT,
   type TransitionResult,
 } from './types';
+
+/** The forms in which an answer may have been typed (the password guard compares and erases all of them). */
+export function answerForms(run: Run, field: AnswerField): string[] {
+  switch (field) {
+    case 'contingentIds':
+      return run.contingentIds.length ? [run.contingentIds.join(', '), run.contingentIds.join(','), run.contingentIds.join(' ')] : [];
+    case 'contactNumber':
+      return run.contactNumber ? [run.contactNumber] : [];
+    default:
+      return run.details[field] ? [run.details[field]] : [];
+  }
+}
+
+/** Every stored form of the erased answers (a contingents list in each separator style). */
+export function erasableForms(run: Run, fields: AnswerField[]): string[] {
+  return [...new Set(fields.flatMap((f) => answerForms(run, f)))];
+}
 
 /** `iso` plus `hours` (fractions allowed), as an ISO string. */
 export function addHours(iso: string, hours: number): string {
@@ -204,6 +222,8 @@ export function transition(current: Run, event: RunEvent, reminders?: ReminderSe
     }
     case 'verify_skip': {
       if (step !== 'verification') return refuse({ code: 'stale_step', last: lastOf(current, 'verification') });
+      // The email draft is built from the answers: never with an erased one.
+      if (current.erasedAnswers?.length) return refuse({ code: 'answers_erased' });
       if (event.reason.trim().length === 0) return refuse({ code: 'input_required' });
       run.steps[step] = { state: 'skipped', by: event.actor, at: event.at, reason: event.reason };
       effects.push({ type: 'step_closed', step, outcome: 'skipped', by: event.actor, at: event.at });
@@ -212,6 +232,7 @@ export function transition(current: Run, event: RunEvent, reminders?: ReminderSe
     }
     case 'verify_confirm': {
       if (step !== 'verification') return refuse({ code: 'stale_step', last: lastOf(current, 'verification') });
+      if (current.erasedAnswers?.length) return refuse({ code: 'answers_erased' });
       const rep = current.verification;
       // Only a report with checks to confirm and none failed can be confirmed.
       const open = rep?.checks.some((c) => c.outcome === 'failed' || c.outcome === 'not_checked');
@@ -265,6 +286,14 @@ export function transition(current: Run, event: RunEvent, reminders?: ReminderSe
       if (step !== 'verification') return refuse({ code: 'stale_step', last: lastOf(current, 'verification') });
       if (event.fields.length === 0) return refuse({ code: 'not_allowed_here' });
       const fields = [...new Set(event.fields)];
+      // The last report's values (reason params) may hold the erased answers: erased there too.
+      if (current.verification) {
+        const checks = eraseInJson(current.verification.checks, erasableForms(current, fields));
+        if (checks.changed) run.verification = { ...current.verification, checks: checks.value as typeof current.verification.checks };
+      }
+      // The step is no longer "to confirm" (nor failed): the answers must be entered again first.
+      run.steps[step] = { ...current.steps[step], state: 'current', at: event.at };
+      delete run.steps[step].reason;
       for (const field of fields) {
         if (field === 'contingentIds') run.contingentIds = [];
         else if (field === 'contactNumber') delete run.contactNumber;

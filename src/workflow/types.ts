@@ -273,7 +273,9 @@ export type RefusalCode =
   /** `answers_edit` with every value as already recorded: nothing to change. */
   | 'nothing_changed'
   /** `verify_confirm` from a report that a newer verification or changed answers replaced. */
-  | 'report_superseded';
+  | 'report_superseded'
+  /** `verify_skip` / `verify_confirm` while answers erased by the password guard are not entered again. */
+  | 'answers_erased';
 
 /**
  * Which access rule refused a `not_permitted` action (`src/app/access.ts`): not an allowed

@@ -134,10 +134,19 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreUnder
           [{ type: 'answers_changed', by: alex, at: at(1), changes: [{ field: 'contactNumber', from: 'S3cret-1', to: 'B2' }] }],
         );
         await store.create(other, [entry(other, 'start', { details: { contactNumber: 'S3cret-1' } })], []);
+        // A chat message snapshot (Slack keeps the earlier report's text to edit it later).
+        await store.putRef(run.id, 'step:verification', [{ channel: 'C1', ts: '1.2', text: 'Tech Digitick (S3cret-1)', blocks: [] }]);
+        await store.putRef(run.id, 'card', { channel: 'C1', ts: '1.1' });
+        await store.putRef(other.id, 'step:verification', [{ text: 'S3cret-1' }]);
 
         const changed = await store.eraseValues(run.id, ['S3cret-1', '11, 12']);
 
-        expect(changed).toBe(2);
+        expect(changed).toBe(3);
+        expect(await store.getRefs(run.id)).toEqual({
+          'step:verification': [{ channel: 'C1', ts: '1.2', text: 'Tech Digitick ([erased])', blocks: [] }],
+          card: { channel: 'C1', ts: '1.1' },
+        });
+        expect(await store.getRefs(other.id)).toEqual({ 'step:verification': [{ text: 'S3cret-1' }] });
         const [audit] = await store.audit(run.id);
         expect(audit!.details).toEqual({ contactNumber: '[erased]', contingentIds: '[erased]', kept: 'x' });
         const [item] = await store.pendingOutbox(10, run.id);

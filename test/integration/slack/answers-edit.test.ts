@@ -174,9 +174,12 @@ describe('Slack: correcting the recorded answers', () => {
     // The card no longer shows it either (its last edit).
     expect(shown(h.api.messages.get(r.card.ts)!)).not.toContain(secret);
 
-    // A verification before the answer is entered again is refused (ephemeral); the notice's button opens the form asking for it.
+    // The earlier verification messages lost their buttons (they point to the notice). A
+    // verification from one of them before the answer is entered again is refused (ephemeral);
+    // the notice's button opens the form asking for it.
+    expect(r.thread().filter((m) => buttonsOf(m.blocks).some((b) => b.action_id === 'verify_start'))).toEqual([]);
     const told = h.api.callsOf('chat.postEphemeral').length;
-    await r.press('verification', 'verify_start');
+    await h.click('verify_start', `${r.runId}:verification`, { messageTs: notice!.ts });
     await h.submit('onboard_password', h.lastView().private_metadata, { operator_password: demo.password });
     expect(
       h.api

@@ -408,3 +408,32 @@ test('a restart after a crash mid-verification closes the dead process progress 
   expect(cardText(cardOf(h.connector.posted()[n + 1]!))).toMatch(/was interrupted \(the assistant restarted\)/);
   expect((await h.store.getRefs(runId))[TEAMS_REF.progress]).toBeNull();
 });
+
+test('QA round 2 (D2): after the guard erased an answer, the old report loses verify_confirm and its click is refused, naming the answer; no audit entry holds the value', async () => {
+  const runId = await toVerification(PERSONAL, unlisted);
+  await verify(PERSONAL, unlisted.password);
+  const report = latestWithAction(h.connector, 'verify_confirm', 'verification');
+  const reportCard = cardOf(report);
+  const secret = unlisted.contactNumbers[0]!;
+  // The contact number typed as the password.
+  await verify(PERSONAL, secret);
+  const run = (await h.store.get(runId))!;
+  expect(run.erasedAnswers).toEqual(['contactNumber']);
+  expect(run.steps.verification.state).toBe('current');
+  expect(JSON.stringify(run)).not.toContain(secret);
+  expect(JSON.stringify(await h.store.getRefs(runId))).not.toContain(secret);
+  // The old report card (clicked for that verification) now says why nothing was verified: no verify_confirm, no value.
+  const shownNow = cardOf(h.connector.activities.get(report.id));
+  expect(verbs(shownNow)).not.toContain('verify_confirm');
+  expect(cardText(shownNow)).toContain('was erased');
+  expect(cardText(shownNow)).not.toContain(secret);
+
+  // Its verify_confirm, clicked anyway (a card held open): refused, naming the answer to enter again.
+  const refused = answerCard(await h.invoke(PERSONAL, ALEX, actionOf(reportCard, 'verify_confirm')!, {}, { replyToId: report.id }));
+  expect(cardText(refused)).toContain('technical contact number');
+  const after = (await h.store.get(runId))!;
+  expect(after.currentStep).toBe('verification');
+  const audit = await h.store.audit(runId);
+  expect(audit.filter((e) => e.action === 'verify_confirm' && e.outcome === 'ok')).toEqual([]);
+  expect(JSON.stringify(audit)).not.toContain(secret);
+});

@@ -216,7 +216,8 @@ describe('verifySetup', () => {
     const fake = new FakeSecutix();
     fake.pos = err;
     const r = await run(fake);
-    expect(check(r, 'credentials')).toMatchObject({ outcome: 'failed', reason });
+    // Only a definite answer (a business status) fails it; no answer or an unreadable one: not checked.
+    expect(check(r, 'credentials')).toMatchObject({ outcome: _kind === 'business' ? 'failed' : 'not_checked', reason });
     expect(check(r, 'sales_channel').outcome).toBe('skipped');
   });
 
@@ -282,13 +283,13 @@ describe('verifySetup', () => {
     expect(fake.calls.find((c) => c.method === 'getEventAvailability')!.args).toMatchObject({ performanceIds: [1001, 1004] });
   });
 
-  it('a catalog failure fails both product checks with the method named; the contact is still checked', async () => {
+  it('an unreadable catalog leaves both product checks not checked with the method named; the contact is still checked', async () => {
     const fake = new FakeSecutix();
     fake.catalog = new SecutixError('protocol', 'getCatalogDetailed', 'x', { field: 'catalogData.seasons[0].products[0].id' });
     const r = await run(fake);
     const reason = { code: 'secutix_protocol', params: { method: 'getCatalogDetailed', field: 'catalogData.seasons[0].products[0].id' } };
-    expect(check(r, 'event_products')).toEqual({ id: 'event_products', outcome: 'failed', reason });
-    expect(check(r, 'pass_products')).toEqual({ id: 'pass_products', outcome: 'failed', reason });
+    expect(check(r, 'event_products')).toEqual({ id: 'event_products', outcome: 'not_checked', reason });
+    expect(check(r, 'pass_products')).toEqual({ id: 'pass_products', outcome: 'not_checked', reason });
     expect(check(r, 'technical_contact').outcome).toBe('passed');
     expect(fake.count('getEventAvailability') + fake.count('getProductAvailability')).toBe(0);
   });
@@ -305,17 +306,20 @@ describe('verifySetup', () => {
     expect(r.passed).toBe(false);
     expect(r.notChecked).toBe(true);
     expect(r.toConfirm).toBeUndefined();
-    // Another unavailable answer (not an unfinished extraction) still fails.
+    // Another unavailable answer (not an unfinished extraction) is not checked either, with its own reason.
     fake.catalog = new SecutixError('unavailable', 'getCatalogDetailed', 'HTTP 503', { statusCode: '503' });
+    expect(check(await run(fake), 'event_products')).toMatchObject({ outcome: 'not_checked', reason: { code: 'secutix_unavailable' } });
+    // A definite answer (a business status) fails.
+    fake.catalog = new SecutixError('business', 'getCatalogDetailed', 'x', { statusCode: 'error.x', statusDetail: null });
     expect(check(await run(fake), 'event_products').outcome).toBe('failed');
   });
 
-  it('an availability failure fails only its check', async () => {
+  it('no availability answer leaves only its check not checked', async () => {
     const fake = new FakeSecutix();
     fake.events = new SecutixError('unavailable', 'getEventAvailability', 'x');
     const r = await run(fake);
     expect(check(r, 'event_products')).toMatchObject({
-      outcome: 'failed',
+      outcome: 'not_checked',
       reason: { code: 'secutix_unavailable', params: { method: 'getEventAvailability' } },
     });
     expect(check(r, 'pass_products').outcome).toBe('passed');
@@ -338,6 +342,13 @@ describe('verifySetup', () => {
     expect(check(await run(fake), 'technical_contact').reason).toEqual({
       code: 'secutix_business',
       params: { method: 'getContactData', statusCode: 'error.other', statusDetail: 'Other' },
+    });
+    // SecuTix not answering (a hang, a timeout) says nothing about the contact: not checked.
+    fake.contact = new SecutixError('unavailable', 'getContactData', 'timed out');
+    expect(check(await run(fake), 'technical_contact')).toEqual({
+      id: 'technical_contact',
+      outcome: 'not_checked',
+      reason: { code: 'secutix_unavailable', params: { method: 'getContactData' } },
     });
     const before = fake.count('getContactData');
     const r = await run(fake, { contactNumber: undefined });

@@ -372,6 +372,35 @@ describe('transition: checks to confirm, verify_confirm, answers_edit, answers_e
     expect(empty.ok ? 'ok' : empty.refusal.code).toBe('input_required');
   });
 
+  it('answers_erase erases the value from the last report, leaves nothing to confirm, and refuses verify_confirm and verify_skip until entered again', () => {
+    const report = toConfirmReport();
+    report.checks.push({
+      id: 'technical_contact',
+      outcome: 'to_confirm',
+      reason: { code: 'contact_no_flag', params: { contactNumber: '000123', name: 'Tech Digitick (000123)' } },
+      warnings: [{ code: 'w', params: { contactNumber: '000123' } }],
+      moreReasons: [{ code: 'm', params: { contactNumber: '000123' } }],
+    });
+    const r1 = ok(runAt('verification'), { type: 'verification_result', report, actor: op, at: at() });
+    expect(JSON.stringify(r1.run)).toContain('000123');
+    const r2 = ok(r1.run, { type: 'answers_erase', fields: ['contactNumber'], actor: op, at: at() });
+    expect(JSON.stringify(r2.run)).not.toContain('000123');
+    expect(r2.run.verification?.checks[2]?.reason?.params).toEqual({ contactNumber: '[erased]', name: 'Tech Digitick ([erased])' });
+    expect(r2.run.steps.verification.state).toBe('current');
+    for (const ev of [
+      { type: 'verify_confirm', actor: op, at: at() },
+      { type: 'verify_skip', reason: 'later', actor: op, at: at() },
+    ] as const) {
+      const r = transition(r2.run, ev);
+      expect(r.ok ? 'ok' : r.refusal.code).toBe('answers_erased');
+    }
+    // Entered again: skipping is possible; the old report still cannot be confirmed (it checked other answers).
+    const r3 = ok(r2.run, { type: 'answers_edit', actor: op, at: at(), answers: { contactNumber: '000777' } });
+    expect(transition(r3.run, { type: 'verify_skip', reason: 'later', actor: op, at: at() }).ok).toBe(true);
+    const c = transition(r3.run, { type: 'verify_confirm', actor: op, at: at() });
+    expect(c.ok ? 'ok' : c.refusal.code).toBe('report_superseded');
+  });
+
   it('answers_erase empties the answers and lists them to enter again; answers_edit fills them back', () => {
     const run = runAt('verification');
     const r = ok(run, { type: 'answers_erase', fields: ['contactNumber', 'digitickContactName'], actor: op, at: at() });
