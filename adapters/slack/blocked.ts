@@ -14,7 +14,11 @@ import type { Locale, StepId } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { OutboxItem } from '../../src/ports/run-store.port';
 import type { Effect, Run } from '../../src/workflow/types';
-import { slackRef } from './block-kit';
+import type { Logger } from '../../src/ports/logger.port';
+import type { RunStore } from '../../src/ports/run-store.port';
+import { slackRef, textPayload } from './block-kit';
+import type { SlackWeb } from './delivery/slack-web';
+import { slackErrorCode } from './web-errors';
 
 /** Ref key of a run's given-up delivery (`BlockedDelivery`), cleared by the next successful post. */
 export const SLACK_BLOCKED_REF = 'slack.blocked';
@@ -102,4 +106,47 @@ export function abandonedText(builder: MessageBuilder, run: Run, blocked: Blocke
 /** The first pending item of a run that failed at least once (what `resume` could not post), or null. */
 export function firstFailed(pending: OutboxItem[]): OutboxItem | null {
   return pending.find((p) => p.attempts > 0) ?? null;
+}
+
+/** What `tellAbandoned` needs of the notifier. */
+export interface AbandonedDeps {
+  store: RunStore;
+  client: SlackWeb;
+  builder: MessageBuilder;
+  logger: Logger;
+  /** Publishes a user's App Home tab again. */
+  republishHome?: (userId: string) => Promise<void>;
+}
+
+/**
+ * The outbox gave `effect` up: remembers it on the run (App Home shows it until a later post
+ * succeeds), tells the run's starter ephemerally in the run's channel when Slack lets it, and
+ * publishes their App Home tab again. Never throws for a failed notice (logged).
+ */
+export async function tellAbandoned(
+  deps: AbandonedDeps,
+  run: Run,
+  effect: Effect,
+  info: { error: string; attempts: number },
+): Promise<void> {
+  const step = blockedStep(run, effect);
+  const blocked: BlockedDelivery = {
+    code: blockedCode(info.error),
+    effect: effect.type,
+    ...(step ? { step } : {}),
+    attempts: info.attempts,
+    at: new Date().toISOString(),
+  };
+  await deps.store.putRef(run.id, SLACK_BLOCKED_REF, blocked);
+  const user = run.startedBy.id;
+  if (!/^[UW][A-Z0-9]{2,}$/.test(user)) return;
+  try {
+    const payload = textPayload(abandonedText(deps.builder, run, blocked));
+    await deps.client.apiCall('chat.postEphemeral', { channel: run.channelId, user, ...payload });
+  } catch (err) {
+    deps.logger.warn({ runId: run.id, slackError: slackErrorCode(err) }, 'could not tell the operator ephemerally: App Home only');
+  }
+  await deps
+    .republishHome?.(user)
+    .catch((err: unknown) => deps.logger.warn({ runId: run.id, slackError: slackErrorCode(err) }, 'App Home not published'));
 }

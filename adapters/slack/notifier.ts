@@ -39,20 +39,25 @@ import type { MessageBuilder } from '../../src/messages/builder';
 import type { Message } from '../../src/messages/model';
 import type { ChatNotifier, Delivery } from '../../src/ports/chat-notifier.port';
 import type { Actor, Effect, Run, VerificationProgress } from '../../src/workflow/types';
-import { abandonedText, type BlockedDelivery, blockedCode, blockedStep, SLACK_BLOCKED_REF } from './blocked';
-import { renderMessage, slackRef, textPayload, toMrkdwn, type SlackBlock, type SlackMessagePayload, withoutActions } from './block-kit';
+import { tellAbandoned } from './blocked';
+import { renderMessage, slackRef, toMrkdwn, type SlackBlock, type SlackMessagePayload, withoutActions } from './block-kit';
 import { SlackProgressMessages } from './progress';
-import { type MessageRef, messageRefSchema, SLACK_REF, stepRefSchema, supportRefSchema } from './delivery/refs';
+import {
+  type MessageRef,
+  messageRefSchema,
+  permalinkSchema,
+  progressRefSchema,
+  SLACK_PROGRESS_REF,
+  SLACK_REF,
+  stepRefSchema,
+  supportRefSchema,
+} from './delivery/refs';
 import { SlackPoster, type SlackPosterDeps } from './delivery/post-once';
 import { errCode, isAmbiguousFailure, slackErrorCode } from './web-errors';
 
-export { SLACK_REF, type DeliveryMarker, type MessageRef, type StepMessageRef } from './delivery/refs';
+export { SLACK_PROGRESS_REF, SLACK_REF, type DeliveryMarker, type MessageRef, type StepMessageRef } from './delivery/refs';
 export type { SlackWeb } from './delivery/slack-web';
 export { isAmbiguousFailure, NOT_IN_CHANNEL_ERRORS, rateLimitedRetryAfter, slackErrorCode } from './web-errors';
-
-/** Ref key of the progress message of a verification under way (`{ channel, ts, tag }`, null when none). */
-export const SLACK_PROGRESS_REF = 'slack.progress';
-const progressRefSchema = z.object({ channel: z.string(), ts: z.string(), tag: z.string() });
 
 /**
  * How this surface names a person: a Slack mention (a reference the Block Kit renderer turns into
@@ -60,8 +65,6 @@ const progressRefSchema = z.object({ channel: z.string(), ts: z.string(), tag: z
  */
 export const slackMention = (a: Actor): string =>
   /^[UW][A-Z0-9]{2,}$/.test(a.id) ? slackRef(`@${a.id}`, a.name ?? a.id) : (a.name ?? a.id);
-
-const permalinkSchema = z.object({ permalink: z.string() });
 
 export interface SlackNotifierDeps extends SlackPosterDeps {
   builder: MessageBuilder;
@@ -215,26 +218,7 @@ export class SlackNotifier implements ChatNotifier {
    * publishes their App Home tab again. Never throws for a failed notice (logged).
    */
   async deliveryAbandoned(run: Run, effect: Effect, info: { error: string; attempts: number }): Promise<void> {
-    const step = blockedStep(run, effect);
-    const blocked: BlockedDelivery = {
-      code: blockedCode(info.error),
-      effect: effect.type,
-      ...(step ? { step } : {}),
-      attempts: info.attempts,
-      at: new Date().toISOString(),
-    };
-    await this.deps.store.putRef(run.id, SLACK_BLOCKED_REF, blocked);
-    const user = run.startedBy.id;
-    if (!/^[UW][A-Z0-9]{2,}$/.test(user)) return;
-    try {
-      const payload = textPayload(abandonedText(this.deps.builder, run, blocked));
-      await this.deps.client.apiCall('chat.postEphemeral', { channel: run.channelId, user, ...payload });
-    } catch (err) {
-      this.deps.logger.warn({ runId: run.id, slackError: slackErrorCode(err) }, 'could not tell the operator ephemerally: App Home only');
-    }
-    await this.republishHome?.(user).catch((err: unknown) =>
-      this.deps.logger.warn({ runId: run.id, slackError: slackErrorCode(err) }, 'App Home not published'),
-    );
+    await tellAbandoned({ ...this.deps, ...(this.republishHome ? { republishHome: this.republishHome } : {}) }, run, effect, info);
   }
 
   private build(run: Run, effect: Effect, runLink?: string | null): Message {

@@ -14,6 +14,12 @@ export const SLACK_REF = {
   delivery: (id: number) => `slack.delivery.${id}`,
 } as const;
 
+/** Ref key of the progress message of a verification under way (`{ channel, ts, tag }`, null when none). */
+export const SLACK_PROGRESS_REF = 'slack.progress';
+export const progressRefSchema = z.object({ channel: z.string(), ts: z.string(), tag: z.string() });
+/** `chat.getPermalink`'s answer. */
+export const permalinkSchema = z.object({ permalink: z.string() });
+
 export const messageRefSchema = z.object({ channel: z.string(), ts: z.string() });
 /** Where a posted message is: channel id and `ts`. */
 export type MessageRef = z.infer<typeof messageRefSchema>;
