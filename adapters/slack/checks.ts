@@ -56,7 +56,7 @@ export interface SlackChecksContext {
   /** Answers through a `response_url`. Never throws. */
   respond: (responseUrl: string | undefined, payload: SlackMessagePayload) => Promise<void>;
   /** False for a retry or replay of a view submission already handled. */
-  firstSubmission: (body: unknown) => Promise<boolean>;
+  firstSubmission: (body: unknown) => Promise<boolean | 'unavailable'>;
 }
 
 /** `private_metadata` of `onboard_check`: channel of the command, its `response_url`, institution and channel codes. */

@@ -92,14 +92,15 @@ export function slackDedupeMiddleware(deps: SlackDedupeDeps): Middleware<AnyMidd
  * Claims a view submission that passed validation (`slack:view:<view.id>:<view.hash>`).
  * @returns true the first time; false for a retry or replay of the same submission (the caller
  *   acks with nothing and stops). True when the view has no id or hash (not deduped).
+ *   `'unavailable'` when the store cannot be reached (the run forms keep the modal open with
+ *   "try again in a moment"; a caller that only tests truthiness handles it as a first submission).
  */
-export async function claimViewSubmission(deps: SlackDedupeDeps, view: unknown): Promise<boolean> {
+export async function claimViewSubmission(deps: SlackDedupeDeps, view: unknown): Promise<boolean | 'unavailable'> {
   const v = viewSchema.safeParse(view);
   if (!v.success) return true;
   const key = `slack:view:${v.data.id}:${v.data.hash}`;
-  // Unavailable: handled anyway; the form's work then answers "try again in a moment".
-  const first = (await claim(deps, key)) !== false;
-  if (!first) deps.logger.info({ key }, 'duplicate view submission: acknowledged, not handled again');
+  const first = await claim(deps, key);
+  if (first === false) deps.logger.info({ key }, 'duplicate view submission: acknowledged, not handled again');
   return first;
 }
 

@@ -1,6 +1,6 @@
 /**
- * A guard in front of Bolt's HTTP receiver: a JSON body that parses to something other than an
- * object (`null`, a number, a string, an array), or a form body whose `payload` field does (an
+ * A guard in front of Bolt's HTTP receiver: a JSON body (any Content-Type but Bolt's form type,
+ * which is how Bolt parses it) that parses to something other than an object (`null`, a number, a string, an array), or a form body whose `payload` field does (an
  * interactive payload `payload=null`), answers 400 at once when it is correctly signed (401 when
  * not). Bolt alone reads `body.ssl_check` of such a body and throws outside its own
  * error handling: no answer, an unhandled rejection in the log (issue 11).
@@ -26,10 +26,11 @@ export function guardJsonBodies(
   path = '/slack/events',
 ): Listener {
   return (req, res) => {
-    const type = String(req.headers['content-type'] ?? '');
-    const json = /json/i.test(type);
-    const form = /x-www-form-urlencoded/i.test(type);
-    if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== path || (!json && !form)) return next(req, res);
+    // As Bolt's `parseHTTPRequestBody`: exactly this type is a form; every other body (JSON,
+    // text/plain, application/octet-stream, no type) is parsed as JSON.
+    const form = req.headers['content-type'] === 'application/x-www-form-urlencoded';
+    const json = !form;
+    if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== path) return next(req, res);
     void (async () => {
       let buffered: Awaited<ReturnType<typeof HTTPModuleFunctions.bufferIncomingMessage>>;
       try {

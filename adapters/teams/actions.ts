@@ -18,7 +18,7 @@ import type { Actor, Run } from '../../src/workflow/types';
 import { baseConversationId } from './activity';
 import { type CheckTurn, TEAMS_CHECK_VERBS, type TeamsChecks } from './checks';
 import { type ActionData, type AdaptiveCard, adaptiveCard, renderForm } from './cards';
-import { noteCard } from './note-card';
+import { keepsClickedCard, keptCardNote, noteCard } from './note-card';
 import type { TeamsOutbound } from './notifier';
 import { TEAMS_REF } from './refs';
 import { RunCards, teamsMentionIn } from './run-cards';
@@ -117,18 +117,20 @@ export class TeamsActions {
   }
 
   private async updateClicked(turn: ActionTurn, card: AdaptiveCard): Promise<void> {
-    if (!turn.cardActivityId) return;
+    if (!turn.cardActivityId || keepsClickedCard(card)) return;
     await this.deps.outbound.update(turn.reference, { activityId: turn.cardActivityId, conversationId: turn.conversationId }, card);
   }
 
   private internalCard(locale: Locale, err: unknown): AdaptiveCard {
     const correlationId = `T${Date.now().toString(36).toUpperCase()}`;
     this.deps.logger.error({ correlationId, err: errorSummary(err) }, 'teams action failed');
+    const unavailable = err instanceof StoreUnavailableError;
     const text = this.deps.builder.describeError(
-      { code: 'internal', correlationId, ...(err instanceof StoreUnavailableError ? { unavailable: true as const } : {}) },
+      { code: 'internal', correlationId, ...(unavailable ? { unavailable: true as const } : {}) },
       locale,
     );
-    return noteCard(text);
+    // The store does not answer: nothing changed, the clicked card stays (buttons to try again).
+    return unavailable ? keptCardNote(text) : noteCard(text);
   }
 
   private noteCard(text: string): AdaptiveCard {
@@ -149,6 +151,7 @@ export class TeamsActions {
       return adaptiveCard(card.body, [], card.fallbackText);
     }
     if ('run' in error && error.code !== 'other_surface') return this.cards.current(error.run, kind, step, text);
+    if (error.code === 'internal' && error.unavailable) return keptCardNote(text);
     return this.noteCard(text);
   }
 

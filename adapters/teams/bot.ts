@@ -20,7 +20,10 @@ import { actorOf, baseConversationId, baseReference, localeOf } from './activity
 import { type ActionTurn, TeamsActions } from './actions';
 import type { TeamsChecks } from './checks';
 import { type AdaptiveCard, cardActivity, cardInvokeResponse, renderMessage } from './cards';
-import { noteCard } from './note-card';
+import { keepsClickedCard, keptCardNote, noteCard } from './note-card';
+
+/** The `adaptiveCard/action` answer type that shows a message and leaves the clicked card as it is. */
+const MESSAGE_INVOKE_TYPE = 'application/vnd.microsoft.activity.message';
 import type { RecentReferences } from './notifier';
 import { isSupportedConversation, WelcomedConversations } from './welcome';
 import { handleCommand } from './handlers/commands';
@@ -142,17 +145,21 @@ export class TeamsBot extends ActivityHandler {
     } catch (err) {
       card = this.internal(ctx, err);
     }
+    // A note that must not replace the clicked card (the store does not answer): a message answer.
+    if (keepsClickedCard(card))
+      return { statusCode: 200, type: MESSAGE_INVOKE_TYPE, value: card.fallbackText ?? '' } as unknown as AdaptiveCardInvokeResponse;
     return cardInvokeResponse(card) as unknown as AdaptiveCardInvokeResponse;
   }
 
   private internal(ctx: TurnContext, err: unknown): AdaptiveCard {
     const correlationId = `T${Date.now().toString(36).toUpperCase()}`;
     this.deps.logger.error({ correlationId, err: errorSummary(err) }, 'teams turn failed');
+    const unavailable = err instanceof StoreUnavailableError;
     const text = this.deps.builder.describeError(
-      { code: 'internal', correlationId, ...(err instanceof StoreUnavailableError ? { unavailable: true as const } : {}) },
+      { code: 'internal', correlationId, ...(unavailable ? { unavailable: true as const } : {}) },
       localeOf(ctx.activity.locale, this.deps.defaultLocale),
     );
-    return noteCard(text);
+    return unavailable ? keptCardNote(text) : noteCard(text);
   }
 
   private async reply(ctx: TurnContext, card: AdaptiveCard): Promise<void> {
@@ -172,7 +179,7 @@ export class TeamsBot extends ActivityHandler {
         // Action.Submit fallback: same data and verb as the Action.Execute; answer by editing the card.
         const turn = this.actionTurn(ctx, value.verb, value);
         const card = await this.deps.actions.execute(turn);
-        if (ctx.activity.replyToId) {
+        if (ctx.activity.replyToId && !keepsClickedCard(card)) {
           await ctx.updateActivity({ ...cardActivity(card), id: ctx.activity.replyToId });
         } else {
           await this.reply(ctx, card);

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { App, SlackViewMiddlewareArgs, webApi } from '@slack/bolt';
 import type { View } from '@slack/types';
-import type { Locale } from '../../../src/domain/ids';
+import { INPUT_IDS, type Locale } from '../../../src/domain/ids';
 import { cleanDisplayName } from '../../../src/domain/display-text';
 import type { RunService, ServiceError } from '../../../src/app/run-service';
 import type { HealthCheckService } from '../../../src/app/health-check';
@@ -27,6 +27,27 @@ import { SLACK_REF, type SlackNotifier, slackErrorCode, slackMention } from '../
 import { errText } from '../err-text';
 
 const permalinkAnswer = z.object({ permalink: z.string() });
+
+const submittedView = z.object({
+  view: z.object({
+    blocks: z
+      .array(z.object({ type: z.string(), block_id: z.string().optional() }))
+      .optional()
+      .catch(undefined),
+    state: z
+      .object({ values: z.record(z.string(), z.unknown()) })
+      .optional()
+      .catch(undefined),
+  }),
+});
+
+/** The `block_id` of a submitted modal's first input (`view.blocks`, else the first key of its state). */
+export function firstInputOf(body: unknown): string {
+  const v = submittedView.safeParse(body);
+  if (!v.success) return INPUT_IDS.institutionCode;
+  const input = v.data.view.blocks?.find((b) => b.type === 'input' && b.block_id);
+  return input?.block_id ?? Object.keys(v.data.view.state?.values ?? {})[0] ?? INPUT_IDS.institutionCode;
+}
 
 /** What `createListenerContext` is built from (the surface's parts). */
 export interface ListenerContextDeps {
@@ -185,8 +206,21 @@ export function createListenerContext(deps: ListenerContextDeps) {
       return null;
     }
     const first = await firstSubmission(body);
+    if (first === 'unavailable') {
+      await ackUnavailable(ack, body, L);
+      return null;
+    }
     await ack();
     return first ? { value: form.value } : null;
+  }
+
+  /**
+   * The store cannot be reached while a form is submitted: the modal stays open with what was
+   * typed, "try again in a moment" on its first input (nothing was changed).
+   */
+  async function ackUnavailable(ack: SlackViewMiddlewareArgs['ack'], body: unknown, L: Locale): Promise<void> {
+    log.warn({}, 'run store unavailable: form kept open, the user is told to try again in a moment');
+    await ack({ response_action: 'errors', errors: { [firstInputOf(body)]: t(L, 'error.store_unavailable') } });
   }
 
   async function openModal(triggerId: string | undefined, view: View, who: { channel?: string; user: string }, L: Locale): Promise<void> {
@@ -272,6 +306,7 @@ export function createListenerContext(deps: ListenerContextDeps) {
     actorOf,
     fieldErrors,
     acceptForm,
+    ackUnavailable,
     openModal,
     resumedText,
     threadLink,

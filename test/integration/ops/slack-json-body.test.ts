@@ -8,7 +8,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../../../adapters/logger';
 import { createSlackSurface, SlackStartError } from '../../../adapters/slack';
-import { postSigned } from '../../helpers/slack-signing';
+import { postSigned, slackSignature } from '../../helpers/slack-signing';
 import { SIGNING_SECRET, type SlackHarness, wireSlack } from '../../helpers/slack-wire';
 
 describe('Slack: JSON bodies that are not objects', () => {
@@ -49,6 +49,20 @@ describe('Slack: JSON bodies that are not objects', () => {
       await h.surface.idle();
       expect(rejections).toEqual([]);
       expect((await fetch(`${h.baseUrl}/healthz`)).status).toBe(200);
+    },
+  );
+
+  it.each([['text/plain'], ['application/octet-stream'], [undefined]])(
+    'answers 400 at once to the signed body null with Content-Type %s (Bolt parses it as JSON)',
+    async (type) => {
+      const started = Date.now();
+      const status = type
+        ? (await postSigned(`${h.baseUrl}/slack/events`, 'null', { secret: SIGNING_SECRET, headers: { 'Content-Type': type } })).status
+        : await postSignedWithoutType(`${h.baseUrl}/slack/events`, 'null');
+      expect(status).toBe(400);
+      expect(Date.now() - started).toBeLessThan(2000);
+      await h.surface.idle();
+      expect(rejections).toEqual([]);
     },
   );
 
@@ -130,3 +144,27 @@ describe('Slack: Web API unreachable at start', () => {
     );
   });
 });
+
+/** A signed POST with no Content-Type header at all (fetch would add text/plain). Resolves the status. */
+function postSignedWithoutType(url: string, body: string): Promise<number> {
+  const ts = Math.floor(Date.now() / 1000);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          'Content-Length': Buffer.byteLength(body),
+          'X-Slack-Request-Timestamp': String(ts),
+          'X-Slack-Signature': slackSignature(SIGNING_SECRET, ts, body),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}

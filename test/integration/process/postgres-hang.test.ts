@@ -14,7 +14,7 @@ import pg from 'pg';
 import { createSandbox, demoHints, type Sandbox } from '../../../adapters/sandbox';
 import { FakeSlackApi } from '../../fakes/fake-slack-api';
 import { PrivatePostgres, unavailableReason } from '../../helpers/private-postgres';
-import { PROCESS_SECRETS, type ProductProcess, SlackDriver, spawnProduct, SUPPORT_CHANNEL, waitFor } from './product-process';
+import { DEMO_START, PROCESS_SECRETS, type ProductProcess, SlackDriver, spawnProduct, SUPPORT_CHANNEL, waitFor } from './product-process';
 
 const why = unavailableReason();
 if (why) {
@@ -123,6 +123,67 @@ function hangSuite(): void {
     expect(answerText(again)).not.toContain('Try again');
     expect(p.stderr.join('\n')).not.toMatch(/unhandled|uncaught/i);
   });
+
+  it('forms submitted while PostgreSQL is paused or stopped: acked within 3 s with "try again in a moment" on the first input (the modal stays open)', async () => {
+    // Arrange: a run at contingents, its form open, and a start form open.
+    const demo = demoHints();
+    const runId = await slack.runTo('contingents', demo);
+    const step = await slack.waitOpen(runId, 'contingents', 'step_done');
+    let views = api.callsOf('views.open').length;
+    await slack.click(step, 'step_done');
+    const contingentsView = ++views;
+    await slack.viewId(contingentsView);
+    await slack.command('start demo');
+    const startView = ++views;
+    await slack.viewId(startView);
+    const errorsOf = (a: { json: unknown }) => (a.json as { response_action?: string; errors?: Record<string, string> } | undefined) ?? {};
+
+    // Act 1: the database hangs.
+    db.pause();
+    let hungForm, hungStart;
+    try {
+      hungForm = await slack.submitView(contingentsView, { contingent_ids: demo.contingentIds.join(',') });
+      hungStart = await slack.submitView(startView, DEMO_START, { selects: ['language'] });
+    } finally {
+      db.resume();
+    }
+    // Act 2: the database is stopped.
+    db.stop();
+    let stoppedForm;
+    try {
+      stoppedForm = await slack.submitView(contingentsView, { contingent_ids: demo.contingentIds.join(',') });
+    } finally {
+      db.start();
+    }
+
+    // Assert: each one kept open with the sentence on its first input, within Slack's 3 s.
+    for (const [answer, input] of [
+      [hungForm, 'contingent_ids'],
+      [hungStart, 'institution_code'],
+      [stoppedForm, 'contingent_ids'],
+    ] as const) {
+      expect(answer.status).toBe(200);
+      expect(answer.ms).toBeLessThan(3000);
+      expect(errorsOf(answer).response_action).toBe('errors');
+      expect(errorsOf(answer).errors?.[input]).toContain('Try again in a moment');
+    }
+    expect(p.logs.filter((l) => l.includes('a Slack request was not acknowledged'))).toEqual([]);
+    // Once the database is back, the same form goes through.
+    await waitFor('/readyz to answer 200 again', async () => (await fetch(`${p.baseUrl}/readyz`)).status === 200, 20_000);
+    const again = await slack.submitView(contingentsView, { contingent_ids: demo.contingentIds.join(',') });
+    expect(errorsOf(again).response_action).toBeUndefined();
+    await slack.waitOpen(runId, 'technical_contact', 'step_done', 20_000);
+    // Closed, so the next test can start a DEMO run again (one open run per institution and channel).
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query(`UPDATE runs SET status = 'cancelled', state = jsonb_set(state, '{status}', '"cancelled"') WHERE id = $1`, [
+        runId,
+      ]);
+    } finally {
+      await client.end();
+    }
+  }, 90_000);
 
   it('PostgreSQL stopped while a verification runs: after the retries the progress message says the result was not saved, verify again; nothing recorded', async () => {
     // Arrange: a run at verification; the password submitted; the progress message is up.

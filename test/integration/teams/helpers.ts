@@ -116,6 +116,8 @@ export async function startTeamsHarness(
     pollIntervalMs?: number;
     /** `DELIVERY_MAX_ATTEMPTS` (default: the service's, 10). */
     maxDeliveryAttempts?: number;
+    /** The run store (default: SQLite in a temp file); e.g. PostgreSQL on a private server the test stops. */
+    openStore?: () => Promise<RunStore>;
   } = {},
 ): Promise<TeamsHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'teams-it-'));
@@ -133,7 +135,7 @@ export async function startTeamsHarness(
   const connector = await startFakeBotConnector();
   const sandbox = createSandbox({ admin: true });
   const { url: sandboxUrl } = await sandbox.listen(0, '127.0.0.1');
-  const store = await openSqliteRunStore(dbPath);
+  const store = opts.openStore ? await opts.openStore() : await openSqliteRunStore(dbPath);
   const secutix = createSecutixClient({
     baseUrl: sandboxUrl,
     logger: logger.child({ component: 'secutix' }),

@@ -17,11 +17,25 @@ import type { Actor, Run } from '../../../../src/workflow/types';
 import { noticeModal, textPayload } from '../../block-kit';
 import { formValues, parseMetadata, runMetadataSchema, viewSubmissionSchema } from '../../payloads';
 import type { SlackListenerContext } from '../context';
+import { StoreUnavailableError } from '../../../../src/ports/run-store.port';
 
 /** Registers the view submission listeners of the run forms. */
 export function registerRunForms(ctx: SlackListenerContext): void {
-  const { app, service, defaultLocale, tracked, principalsOf, localeOfUser, t, ephemeral, describe, actorOf, acceptForm, formExpired } =
-    ctx;
+  const {
+    app,
+    service,
+    defaultLocale,
+    tracked,
+    principalsOf,
+    localeOfUser,
+    t,
+    ephemeral,
+    describe,
+    actorOf,
+    acceptForm,
+    ackUnavailable,
+    formExpired,
+  } = ctx;
 
   /** Common path of the run forms: metadata, run, field parsing, ack, then `work`. */
   function runForm<T>(
@@ -43,7 +57,17 @@ export function registerRunForms(ctx: SlackListenerContext): void {
           await ack(formExpired(defaultLocale));
           return;
         }
-        const loaded = await service.load(meta.run, 'slack');
+        // The user's language, read beside the run (at most 1 s): the answer when the store does not answer.
+        const userLocale = localeOfUser(parsed.data.user.id);
+        let loaded: Awaited<ReturnType<typeof service.load>>;
+        try {
+          loaded = await service.load(meta.run, 'slack');
+        } catch (err) {
+          if (!(err instanceof StoreUnavailableError)) throw err;
+          // The modal stays open with what was typed, "try again in a moment" on its first input.
+          await ackUnavailable(ack, body, await userLocale);
+          return;
+        }
         if (!loaded.ok) {
           await ack({
             response_action: 'update',
