@@ -25,7 +25,7 @@ import { clickBody, commandBodyFor, fullRun, startRun } from './bench/runs';
 import { SlackWorld } from './bench/slack-world';
 
 const SIGNING_SECRET = 'bench-signing-secret-not-a-real-one';
-const BOT_TOKEN = 'xoxb-test-token';
+const BOT_TOKEN = 'fakebot-test-token';
 const SUPPORT_CHANNEL = 'C0SUPPORT';
 const EXTRACTION_MS = 20_000;
 const RATE = 50;

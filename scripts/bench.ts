@@ -31,7 +31,7 @@ import { SlackWorld } from './bench/slack-world';
 
 const SIGNING_SECRET = 'bench-signing-secret-not-a-real-one';
 /** The fake Slack API's accepted bot token (a test value). */
-const BOT_TOKEN = 'xoxb-test-token';
+const BOT_TOKEN = 'fakebot-test-token';
 const SUPPORT_CHANNEL = 'C0SUPPORT';
 const SUPPORT_USER = { id: 'U0SUPPORT', name: 'sam' };
 

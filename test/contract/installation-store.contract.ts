@@ -26,8 +26,15 @@ export function teamInstallation(teamId: string, token: string, extra: Partial<I
   return {
     team: { id: teamId, name: `Workspace ${teamId}` },
     enterprise: undefined,
-    user: { id: 'UINSTALLER', token: `xoxp-user-${token}`, scopes: [] },
-    bot: { id: 'BBOT', userId: 'UBOT', token, scopes: ['chat:write', 'commands'], refreshToken: `xoxe-refresh-${token}`, expiresAt: 0 },
+    user: { id: 'UINSTALLER', token: `fakeuser-user-${token}`, scopes: [] },
+    bot: {
+      id: 'BBOT',
+      userId: 'UBOT',
+      token,
+      scopes: ['chat:write', 'commands'],
+      refreshToken: `fakerefresh-refresh-${token}`,
+      expiresAt: 0,
+    },
     incomingWebhook: { url: `https://hooks.slack.test/${token}` },
     isEnterpriseInstall: false,
     authVersion: 'v2',
@@ -63,23 +70,28 @@ export function installationStoreContract(name: string, setup: () => Promise<Ins
 
     it('stores and fetches a workspace installation with its tokens, and none of them is in the rows in clear', async () => {
       const store = storeWith();
-      const inst = teamInstallation('T0AAA', 'xoxb-secret-aaa');
+      const inst = teamInstallation('T0AAA', 'fakebot-secret-aaa');
       await store.storeInstallation(inst);
       expect(await store.fetchInstallation({ teamId: 'T0AAA', enterpriseId: undefined, isEnterpriseInstall: false })).toEqual(inst);
       const dump = await under.rawDump();
       expect(dump).toContain('T0AAA');
-      for (const secret of ['xoxb-secret-aaa', 'xoxp-user-xoxb-secret-aaa', 'xoxe-refresh-xoxb-secret-aaa', 'hooks.slack.test'])
+      for (const secret of [
+        'fakebot-secret-aaa',
+        'fakeuser-user-fakebot-secret-aaa',
+        'fakerefresh-refresh-fakebot-secret-aaa',
+        'hooks.slack.test',
+      ])
         expect(dump).not.toContain(secret);
       expect(dump).toContain('enc:v1:');
     });
 
     it('keeps workspaces apart and replaces an installation on reinstall', async () => {
       const store = storeWith();
-      await store.storeInstallation(teamInstallation('T0AAA', 'xoxb-a1'));
-      await store.storeInstallation(teamInstallation('T0BBB', 'xoxb-b1'));
-      await store.storeInstallation(teamInstallation('T0AAA', 'xoxb-a2'));
-      expect((await store.find({ teamId: 'T0AAA' }))?.bot?.token).toBe('xoxb-a2');
-      expect((await store.find({ teamId: 'T0BBB' }))?.bot?.token).toBe('xoxb-b1');
+      await store.storeInstallation(teamInstallation('T0AAA', 'fakebot-a1'));
+      await store.storeInstallation(teamInstallation('T0BBB', 'fakebot-b1'));
+      await store.storeInstallation(teamInstallation('T0AAA', 'fakebot-a2'));
+      expect((await store.find({ teamId: 'T0AAA' }))?.bot?.token).toBe('fakebot-a2');
+      expect((await store.find({ teamId: 'T0BBB' }))?.bot?.token).toBe('fakebot-b1');
       expect((await under.rows.all()).map((r) => r.installKey)).toEqual(['team:T0AAA', 'team:T0BBB']);
     });
 
@@ -91,51 +103,51 @@ export function installationStoreContract(name: string, setup: () => Promise<Ins
 
     it('serves an org-wide Enterprise Grid install by enterprise id, also for a workspace of that organisation', async () => {
       const store = storeWith();
-      await store.storeInstallation(orgInstallation('E0ORG', 'xoxb-org'));
+      await store.storeInstallation(orgInstallation('E0ORG', 'fakebot-org'));
       expect((await store.fetchInstallation({ enterpriseId: 'E0ORG', teamId: undefined, isEnterpriseInstall: true })).bot?.token).toBe(
-        'xoxb-org',
+        'fakebot-org',
       );
-      expect((await store.find({ enterpriseId: 'E0ORG', teamId: 'T0INORG', isEnterpriseInstall: false }))?.bot?.token).toBe('xoxb-org');
+      expect((await store.find({ enterpriseId: 'E0ORG', teamId: 'T0INORG', isEnterpriseInstall: false }))?.bot?.token).toBe('fakebot-org');
       expect(await store.find({ enterpriseId: 'E0OTHER', teamId: 'T0INORG' })).toBeUndefined();
       expect((await under.rows.all())[0]).toMatchObject({ installKey: 'enterprise:E0ORG', isEnterpriseInstall: true, teamId: null });
     });
 
     it('deletes one installation (uninstall) and leaves the others', async () => {
       const store = storeWith();
-      await store.storeInstallation(teamInstallation('T0AAA', 'xoxb-a'));
-      await store.storeInstallation(teamInstallation('T0BBB', 'xoxb-b'));
+      await store.storeInstallation(teamInstallation('T0AAA', 'fakebot-a'));
+      await store.storeInstallation(teamInstallation('T0BBB', 'fakebot-b'));
       await store.deleteInstallation({ teamId: 'T0AAA', enterpriseId: undefined, isEnterpriseInstall: false });
       expect(await store.find({ teamId: 'T0AAA' })).toBeUndefined();
-      expect((await store.find({ teamId: 'T0BBB' }))?.bot?.token).toBe('xoxb-b');
+      expect((await store.find({ teamId: 'T0BBB' }))?.bot?.token).toBe('fakebot-b');
       expect(await store.remove({ teamId: 'T0AAA' })).toBe(false);
     });
 
     it('after a key rotation reads values of the previous key and writes them again with the new one', async () => {
-      await storeWith(KEY).storeInstallation(teamInstallation('T0AAA', 'xoxb-rotate'));
+      await storeWith(KEY).storeInstallation(teamInstallation('T0AAA', 'fakebot-rotate'));
       const oldId = (await under.rows.all())[0]!.keyId;
       // Without the previous key the value is unreadable, and the error says which key wrote it.
       await expect(storeWith(KEY2).find({ teamId: 'T0AAA' })).rejects.toThrow(new RegExp(`written with key ${oldId}`));
       const rotated = storeWith(KEY2, KEY);
-      expect((await rotated.find({ teamId: 'T0AAA' }))?.bot?.token).toBe('xoxb-rotate');
+      expect((await rotated.find({ teamId: 'T0AAA' }))?.bot?.token).toBe('fakebot-rotate');
       const row = (await under.rows.all())[0]!;
       expect(row.keyId).not.toBe(oldId);
       expect(row.installation).not.toContain(`enc:v1:${oldId}:`);
       // The old key is no longer needed.
-      expect((await storeWith(KEY2).find({ teamId: 'T0AAA' }))?.bot?.token).toBe('xoxb-rotate');
+      expect((await storeWith(KEY2).find({ teamId: 'T0AAA' }))?.bot?.token).toBe('fakebot-rotate');
       expect(await rotated.reencryptAll()).toBe(0);
     });
 
     it('re-encrypts every row at once with reencryptAll', async () => {
-      await storeWith(KEY).storeInstallation(teamInstallation('T0AAA', 'xoxb-1'));
-      await storeWith(KEY).storeInstallation(orgInstallation('E0ORG', 'xoxb-2'));
+      await storeWith(KEY).storeInstallation(teamInstallation('T0AAA', 'fakebot-1'));
+      await storeWith(KEY).storeInstallation(orgInstallation('E0ORG', 'fakebot-2'));
       expect(await storeWith(KEY2, KEY).reencryptAll()).toBe(2);
       expect(new Set((await under.rows.all()).map((r) => r.keyId)).size).toBe(1);
-      expect((await storeWith(KEY2).find({ enterpriseId: 'E0ORG', isEnterpriseInstall: true }))?.bot?.token).toBe('xoxb-2');
+      expect((await storeWith(KEY2).find({ enterpriseId: 'E0ORG', isEnterpriseInstall: true }))?.bot?.token).toBe('fakebot-2');
     });
 
     it('a tampered value is refused, not returned', async () => {
       const store = storeWith();
-      await store.storeInstallation(teamInstallation('T0AAA', 'xoxb-tamper'));
+      await store.storeInstallation(teamInstallation('T0AAA', 'fakebot-tamper'));
       const row = (await under.rows.all())[0]!;
       const inst = JSON.parse(row.installation) as { bot: { token: string } };
       const t = inst.bot.token;

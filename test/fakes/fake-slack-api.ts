@@ -93,7 +93,7 @@ export class FakeSlackApi {
   /** What `auth.test` answers about the bot. */
   bot = { user_id: 'UBOT0001', bot_id: 'BBOT0001', team_id: 'T0TEAM001' };
   /** Tokens `auth.test` accepts; others get `invalid_auth`. */
-  validTokens = new Set<string>(['xoxb-test-token']);
+  validTokens = new Set<string>(['fakebot-test-token']);
   /** Channels the bot is not in: `chat.postMessage` answers `not_in_channel`. */
   notInChannels = new Set<string>();
   /**
@@ -248,7 +248,7 @@ export class FakeSlackApi {
     this.codes.delete(String(args.code));
     const { ws } = grant;
     this.seq += 1;
-    const token = `xoxb-${(ws.orgWide ? ws.enterpriseId : ws.teamId)!.toLowerCase()}-${this.seq}`;
+    const token = `fakebot-${(ws.orgWide ? ws.enterpriseId : ws.teamId)!.toLowerCase()}-${this.seq}`;
     this.validTokens.add(token);
     this.tokenWorkspace.set(token, ws);
     const orgWide = Boolean(ws.orgWide && ws.enterpriseId);

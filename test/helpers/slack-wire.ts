@@ -19,7 +19,7 @@ import { slackPayloadProblems } from '../fakes/slack-payload-check';
 import { blockActionsPayload, commandBody, interactionBody, postSigned, type SignedAnswer, viewSubmissionPayload } from './slack-signing';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
-export const BOT_TOKEN = 'xoxb-test-token';
+export const BOT_TOKEN = 'fakebot-test-token';
 export const RUN_CHANNEL = 'C0RUNS0001';
 export const SUPPORT_CHANNEL = 'C0SUPPORT01';
 export const OPERATOR = { id: 'U0OPERATOR', name: 'alex' };

@@ -93,7 +93,7 @@ describe('Slack: Web API unreachable at start', () => {
     const apiUrl = `http://127.0.0.1:${port}/api/`;
     const logs: string[] = [];
     const surface = await createSlackSurface({
-      slack: { signingSecret: SIGNING_SECRET, botToken: 'xoxb-unreachable', socketMode: false, apiUrl },
+      slack: { signingSecret: SIGNING_SECRET, botToken: 'fakebot-unreachable', socketMode: false, apiUrl },
       port: 0,
       host: '127.0.0.1',
       // Only start() is exercised: the core is never reached.
@@ -120,7 +120,7 @@ describe('Slack: Web API unreachable at start', () => {
     await new Promise<void>((r) => closing.listen(0, '127.0.0.1', () => r()));
     const apiUrl = `http://127.0.0.1:${(closing.address() as AddressInfo).port}/api/`;
     const surface = await createSlackSurface({
-      slack: { signingSecret: SIGNING_SECRET, botToken: 'xoxb-closed', socketMode: false, apiUrl },
+      slack: { signingSecret: SIGNING_SECRET, botToken: 'fakebot-closed', socketMode: false, apiUrl },
       port: 0,
       host: '127.0.0.1',
       service: undefined as never,

@@ -38,7 +38,7 @@ process.once('exit', () => {
 /** Fake credentials of the process tests: nothing real-looking, all distinct so a grep finds each. */
 export const PROCESS_SECRETS = {
   signingSecret: 'process-test-signing-secret-4d7f',
-  botToken: 'xoxb-test-not-real',
+  botToken: 'fakebot-test-not-real',
   teamsAppPassword: 'teams-app-password-not-real-9c2e',
 } as const;
 

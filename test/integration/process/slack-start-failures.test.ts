@@ -53,7 +53,7 @@ describe('product start with a Slack Web API that does not answer as Slack', () 
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   const env = (apiUrl: string, db: string) => ({
     SLACK_SIGNING_SECRET: 'x',
-    SLACK_BOT_TOKEN: 'xoxb-1',
+    SLACK_BOT_TOKEN: 'fakebot-1',
     SLACK_API_URL: apiUrl,
     PORT: '0',
     HOST: '127.0.0.1',

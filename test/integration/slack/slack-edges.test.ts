@@ -410,7 +410,7 @@ describe('Slack surface: start-up', () => {
     process.on('unhandledRejection', onUnhandled);
     try {
       const surface = await createSlackSurface({
-        slack: { signingSecret: SIGNING_SECRET, botToken: 'xoxb-revoked', socketMode: false, apiUrl: api.apiUrl.replace(/\/$/, '') },
+        slack: { signingSecret: SIGNING_SECRET, botToken: 'fakebot-revoked', socketMode: false, apiUrl: api.apiUrl.replace(/\/$/, '') },
         port: 0,
         host: '127.0.0.1',
         service: {} as never, // never reached: start fails before any request
@@ -427,10 +427,10 @@ describe('Slack surface: start-up', () => {
       expect((err as SlackStartError).code).toBe('invalid_auth');
       expect((err as Error).message).toContain('SLACK_BOT_TOKEN');
       expect(api.callsOf('auth.test')).toHaveLength(1);
-      expect(api.callsOf('auth.test')[0]!.headers.authorization).toBe('Bearer xoxb-revoked');
+      expect(api.callsOf('auth.test')[0]!.headers.authorization).toBe('Bearer fakebot-revoked');
       await new Promise((r) => setTimeout(r, 50));
       expect(unhandled).toEqual([]);
-      expect(logs.join('\n')).not.toContain('xoxb-revoked');
+      expect(logs.join('\n')).not.toContain('fakebot-revoked');
     } finally {
       process.off('unhandledRejection', onUnhandled);
       await api.stop();

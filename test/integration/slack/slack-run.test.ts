@@ -224,7 +224,7 @@ describe('Slack surface: a complete run', () => {
     }
 
     // The bot token travels as a Bearer header, and the password goes nowhere.
-    expect(h.api.calls.every((c) => c.method === 'response_url' || c.headers.authorization === 'Bearer xoxb-test-token')).toBe(true);
+    expect(h.api.calls.every((c) => c.method === 'response_url' || c.headers.authorization === 'Bearer fakebot-test-token')).toBe(true);
     const everything = [
       JSON.stringify(h.api.calls.map((c) => ({ m: c.method, a: c.args, r: c.raw }))),
       h.logs.join('\n'),
@@ -239,7 +239,7 @@ describe('Slack surface: a complete run', () => {
       h.logs.join('\n'),
       ...['', '-wal', '-shm'].filter((s) => fs.existsSync(h.dbPath + s)).map((s) => fs.readFileSync(h.dbPath + s).toString('latin1')),
     ].join('\n');
-    expect(tokenHolders).not.toContain('xoxb-test-token');
+    expect(tokenHolders).not.toContain('fakebot-test-token');
 
     const kinds = ['command', 'action', 'view'] as const;
     const stats = Object.fromEntries(kinds.map((k) => [k, p50max(h.timings.filter((t) => t.kind === k).map((t) => t.ms))]));

@@ -119,7 +119,7 @@ describe('buildAuditExport + auditCsv', () => {
     entry(5, '2025-07-01T22:16:00.000Z', 'verify_skip', {
       step: 'verification',
       // A details key named like a secret never leaves the module, whatever a store let through.
-      details: { reason: 'SecuTix down,\nretry "later"', password: 'hunter2-secret', nested: { token: 'xoxb-leak' } },
+      details: { reason: 'SecuTix down,\nretry "later"', password: 'hunter2-secret', nested: { token: 'fakebot-leak' } },
     }),
     entry(6, '2025-07-01T22:17:00.000Z', 'run_cancel', { step: 'email_draft', outcome: 'refused:not_permitted', surface: 'teams' }),
   ];
@@ -163,7 +163,7 @@ describe('buildAuditExport + auditCsv', () => {
     const exp = buildAuditExport(run, trail, EN);
     for (const text of [auditCsv(exp), JSON.stringify(exp)]) {
       expect(text).not.toContain('hunter2-secret');
-      expect(text).not.toContain('xoxb-leak');
+      expect(text).not.toContain('fakebot-leak');
       expect(text).not.toMatch(/password/i);
     }
   });

@@ -28,7 +28,7 @@ describe('loadConfig', () => {
   });
 
   it('Slack configured: server mode, sandbox off unless asked', () => {
-    const c = loadConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-test', SECUTIX_BASE_URL: 'http://127.0.0.1:9/' });
+    const c = loadConfig({ SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'fakebot-test', SECUTIX_BASE_URL: 'http://127.0.0.1:9/' });
     expect(c.mode).toBe('server');
     expect(c.secutix.sandbox).toBe(false);
     expect(c.secutix.baseUrl).toBe('http://127.0.0.1:9');
@@ -38,7 +38,7 @@ describe('loadConfig', () => {
   it('lists every problem at once, per-field and cross-field together', () => {
     const found = problems({
       PORT: 'abc',
-      SLACK_BOT_TOKEN: 'xoxb-x',
+      SLACK_BOT_TOKEN: 'fakebot-x',
       SECUTIX_AUTH: 'foo',
       DATABASE_URL: 'mysql://x',
       DEFAULT_LOCALE: 'xx',
@@ -62,7 +62,7 @@ describe('loadConfig', () => {
   });
 
   it('SecuTix waits: poll interval (5000, 1000 in console mode), extraction timeout 180000, catalog timeout 60000', () => {
-    const server = { SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-test' };
+    const server = { SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'fakebot-test' };
     expect(loadConfig(server).secutix).toMatchObject({ pollIntervalMs: 5000, extractionTimeoutMs: 180000, catalogTimeoutMs: 60000 });
     expect(loadConfig({}).secutix.pollIntervalMs).toBe(1000);
     expect(

@@ -56,15 +56,15 @@ describe('Slack OAuth configuration', () => {
   });
 
   it('refuses SLACK_BOT_TOKEN together with the OAuth secrets, and Socket Mode with OAuth', () => {
-    expect(problems({ ...base, SLACK_BOT_TOKEN: 'xoxb-1' })).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN: set either/)]);
+    expect(problems({ ...base, SLACK_BOT_TOKEN: 'fakebot-1' })).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN: set either/)]);
     expect(problems({ ...base, SLACK_SOCKET_MODE: 'true', SLACK_APP_TOKEN: 'xapp-test-app-token' })).toEqual([
       expect.stringMatching(/^SLACK_SOCKET_MODE: OAuth distribution needs HTTP mode/),
     ]);
   });
 
   it('single-workspace mode is unchanged', () => {
-    const c = loadConfig({ SLACK_SIGNING_SECRET: 'sig', SLACK_BOT_TOKEN: 'xoxb-1' });
-    expect(c.slack?.botToken).toBe('xoxb-1');
+    const c = loadConfig({ SLACK_SIGNING_SECRET: 'sig', SLACK_BOT_TOKEN: 'fakebot-1' });
+    expect(c.slack?.botToken).toBe('fakebot-1');
     expect(c.slack?.oauth).toBeUndefined();
     expect(problems({ SLACK_SIGNING_SECRET: 'sig' })).toEqual(['SLACK_BOT_TOKEN: required with SLACK_SIGNING_SECRET']);
   });

@@ -49,7 +49,7 @@ describe('Slack surface options', () => {
     const { SocketModeReceiver } = await import('@slack/bolt');
     const logs: string[] = [];
     const surface = await createSlackSurface({
-      slack: { signingSecret: 's', botToken: 'xoxb-x', appToken: 'xapp-x', socketMode: true, supportChannel: 'C1' },
+      slack: { signingSecret: 's', botToken: 'fakebot-x', appToken: 'xapp-x', socketMode: true, supportChannel: 'C1' },
       port: 0,
       service: {} as never, // not reached: nothing is started
       builder: {} as never,

@@ -18,7 +18,7 @@ describe('SlackUserGroups', () => {
 
   beforeAll(async () => {
     api = await new FakeSlackApi().start();
-    client = new WebClient('xoxb-test-token', { slackApiUrl: api.apiUrl, retryConfig: { retries: 0 } });
+    client = new WebClient('fakebot-test-token', { slackApiUrl: api.apiUrl, retryConfig: { retries: 0 } });
   });
   afterAll(async () => {
     await api.stop();

@@ -19,7 +19,7 @@ describe('SlackUserLocales', () => {
 
   beforeAll(async () => {
     api = await new FakeSlackApi().start();
-    client = new WebClient('xoxb-test-token', { slackApiUrl: api.apiUrl, retryConfig: { retries: 0 } });
+    client = new WebClient('fakebot-test-token', { slackApiUrl: api.apiUrl, retryConfig: { retries: 0 } });
   });
   afterAll(async () => {
     await api.stop();
@@ -62,7 +62,7 @@ describe('SlackUserLocales', () => {
       ['U0DE', 'true'],
       ['U0ES', 'true'],
     ]);
-    expect(calls.every((c) => c.headers.authorization === 'Bearer xoxb-test-token')).toBe(true);
+    expect(calls.every((c) => c.headers.authorization === 'Bearer fakebot-test-token')).toBe(true);
   });
 
   test('one read per user within the TTL (also for simultaneous answers), a new read after it', async () => {
