@@ -13,7 +13,8 @@ import { type AuditExport, auditCsv, auditFileName } from '../../src/app/audit-e
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { RunStore } from '../../src/ports/run-store.port';
 import type { Run } from '../../src/workflow/types';
-import { SLACK_REF, slackErrorCode } from './notifier';
+import { SLACK_REF } from './notifier';
+import { slackErrorCode } from './web-errors';
 import { toMrkdwn } from './block-kit';
 
 /** Where the file went, or Slack's error code (`not_in_channel`, `missing_scope`...). */

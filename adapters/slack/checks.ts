@@ -32,7 +32,7 @@ import type { Logger } from '../../src/ports/logger.port';
 import type { Actor } from '../../src/workflow/types';
 import { noticeModal, renderMessage, renderModal, type SlackMessagePayload, textPayload } from './block-kit';
 import { formValues, parseMetadata, type SlashCommand, viewSubmissionSchema } from './payloads';
-import { slackErrorCode } from './notifier';
+import { slackErrorCode } from './web-errors';
 import { cleanDisplayName } from '../../src/domain/display-text';
 
 /** What the check handlers borrow from the surface. */

@@ -20,7 +20,8 @@ import type { Logger } from '../../src/ports/logger.port';
 import type { RunStore } from '../../src/ports/run-store.port';
 import { abandonedText, SLACK_BLOCKED_REF } from './blocked';
 import { renderBlock, type SlackBlock } from './block-kit';
-import { slackErrorCode, slackMention } from './notifier';
+import { slackMention } from './notifier';
+import { slackErrorCode } from './web-errors';
 
 /** Slack's limit of blocks in a Home tab view. */
 export const HOME_MAX_BLOCKS = 100;

@@ -57,7 +57,6 @@ import { errCode, isAmbiguousFailure, slackErrorCode } from './web-errors';
 
 export { SLACK_PROGRESS_REF, SLACK_REF, type DeliveryMarker, type MessageRef, type StepMessageRef } from './delivery/refs';
 export type { SlackWeb } from './delivery/slack-web';
-export { isAmbiguousFailure, NOT_IN_CHANNEL_ERRORS, rateLimitedRetryAfter, slackErrorCode } from './web-errors';
 
 /**
  * How this surface names a person: a Slack mention (a reference the Block Kit renderer turns into

@@ -23,7 +23,8 @@ import { claimViewSubmission } from '../dedupe';
 import { blockedCode, blockedReason, firstFailed, isChannelProblem, SLACK_BLOCKED_REF } from '../blocked';
 import { SlackUserGroups } from '../user-groups';
 import { SlackUserLocales } from '../user-locale';
-import { SLACK_REF, type SlackNotifier, slackErrorCode, slackMention } from '../notifier';
+import { SLACK_REF, type SlackNotifier, slackMention } from '../notifier';
+import { slackErrorCode } from '../web-errors';
 import { errText } from '../err-text';
 
 const permalinkAnswer = z.object({ permalink: z.string() });

@@ -5,7 +5,7 @@
  */
 import { webApi } from '@slack/bolt';
 import { slackRequestKey } from '../../../adapters/slack/dedupe';
-import { isAmbiguousFailure, rateLimitedRetryAfter } from '../../../adapters/slack/notifier';
+import { isAmbiguousFailure, rateLimitedRetryAfter } from '../../../adapters/slack/web-errors';
 import { blockActionsPayload, viewSubmissionPayload } from '../../helpers/slack-signing';
 
 describe('slackRequestKey', () => {

@@ -6,7 +6,7 @@ import { FORM_IDS } from '../../../../src/domain/ids';
 import { parseStartForm } from '../../../../src/app/forms';
 import { renderButton, textPayload } from '../../block-kit';
 import { blockedReason } from '../../blocked';
-import { NOT_IN_CHANNEL_ERRORS } from '../../notifier';
+import { NOT_IN_CHANNEL_ERRORS } from '../../web-errors';
 import { formValues, parseMetadata, startMetadataSchema, viewSubmissionSchema } from '../../payloads';
 import type { SlackListenerContext } from '../context';
 
