@@ -245,22 +245,24 @@ export function createListenerContext(deps: ListenerContextDeps) {
    */
   async function resumedText(run: Run, L: Locale): Promise<string> {
     const failed = firstFailed(await store.pendingOutbox(100, run.id));
-    const gaveUp = failed ? undefined : (await store.getRefs(run.id))[SLACK_BLOCKED_REF];
+    // Read once: the link below needs the same refs.
+    const refs = failed ? undefined : await store.getRefs(run.id);
+    const gaveUp = refs?.[SLACK_BLOCKED_REF];
     const code = failed
       ? blockedCode(failed.lastError)
       : gaveUp && typeof (gaveUp as { code?: unknown }).code === 'string'
         ? (gaveUp as { code: string }).code
         : undefined;
-    if (code === undefined) return t(L, 'slack.resumed', { runId: run.id, link: await threadLink(run.id) });
+    if (code === undefined) return t(L, 'slack.resumed', { runId: run.id, link: await threadLink(run.id, refs) });
     const reason = blockedReason(builder, L, code, run.channelId);
     return isChannelProblem(code) || !failed
       ? t(L, 'slack.resume.blocked', { runId: run.id, reason })
       : t(L, 'slack.resume.pending', { runId: run.id, reason });
   }
 
-  /** A link to a run's thread, when its card is posted. */
-  async function threadLink(runId: string): Promise<string | null> {
-    const ref = (await store.getRefs(runId))[SLACK_REF.card] as { channel?: unknown; ts?: unknown } | undefined;
+  /** A link to a run's thread, when its card is posted (`refs`: the run's refs when already read). */
+  async function threadLink(runId: string, refs?: Record<string, unknown>): Promise<string | null> {
+    const ref = (refs ?? (await store.getRefs(runId)))[SLACK_REF.card] as { channel?: unknown; ts?: unknown } | undefined;
     if (!ref || typeof ref.channel !== 'string' || typeof ref.ts !== 'string') return null;
     try {
       const res = permalinkAnswer.safeParse(await client.apiCall('chat.getPermalink', { channel: ref.channel, message_ts: ref.ts }));
