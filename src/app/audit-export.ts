@@ -13,7 +13,7 @@
  * module drops any details key named like a secret all the same, so neither CSV nor JSON can
  * carry one.
  */
-import { ERASED } from '../domain/erased';
+import { showErased } from '../domain/erased';
 import type { Surface } from '../domain/ids';
 import type { StoredAuditEntry } from '../ports/run-store.port';
 import type { Run } from '../workflow/types';
@@ -161,11 +161,6 @@ function withoutSecrets(details: Record<string, unknown> | undefined, erased: st
   };
   const out = clean(details) as Record<string, unknown>;
   return Object.keys(out).length > 0 ? out : null;
-}
-
-/** `text` with every erased marker (`ERASED`) replaced by `erased` (the words people read). */
-function showErased(text: string, erased: string): string {
-  return text.includes(ERASED) ? text.split(ERASED).join(erased) : text;
 }
 
 /** What `buildAuditExport` needs besides the run and its trail. */

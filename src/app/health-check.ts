@@ -25,7 +25,8 @@ import type { Actor, CheckResult, Reason, VerificationReport } from '../workflow
 import { AccessPolicy } from './access';
 import { errorSummary, type Outcome } from './run-service';
 import { DEFAULT_SECUTIX_ASSUMPTIONS, type SecutixAssumptions, stateVerdict } from './secutix-assumptions';
-import { overallOutcome, productName, secutixFailureReason, verifySetup } from './verification';
+import { productName, secutixFailureReason, verifySetup } from './verification';
+import { overallOutcome } from '../workflow/outcome';
 import type { HealthCheckResult, ProductCheckId, ProductCheckReport, ProductCheckResult } from '../workflow/check-results';
 
 export {

@@ -11,8 +11,11 @@ import type { Logger } from '../ports/logger.port';
 import { type RunStore, StoreUnavailableError } from '../ports/run-store.port';
 import type { VerificationRequest } from './verification';
 import { VerifyingMarkers } from './verifying-marker';
+import { errorSummary } from './error-summary';
 import type { Actor, AnswerChanges, Effect, Refusal, ReminderSettings, Run, VerificationReport } from '../workflow/types';
 import type { Outcome, ServiceError } from '../workflow/service-error';
+
+export { errorSummary };
 
 /** The verification of step 9 (`src/app/verification.ts` bound to a SecuTix client). Never throws for SecuTix failures. */
 export type Verifier = (req: VerificationRequest) => Promise<VerificationReport>;
@@ -94,15 +97,6 @@ export function operationOf(action: ActionId, run: Pick<Run, 'startedBy'>): Acce
     default:
       return { op: 'step' };
   }
-}
-
-/** A log-safe summary of an error: its class, code and message (no request objects, no headers). */
-export function errorSummary(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return `${err.name}${typeof code === 'string' ? `(${code})` : ''}: ${err.message}`.slice(0, 500);
-  }
-  return String(err).slice(0, 500);
 }
 
 export class RunServiceBase {

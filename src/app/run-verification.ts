@@ -15,7 +15,6 @@ import { RunCommands } from './run-commands';
 export const SAVE_RETRY_DELAYS_MS: readonly number[] = [1000, 2000, 4000, 8000];
 
 import { VERIFYING_REF } from './verifying-marker';
-export { VERIFYING_REF };
 
 /** The recorded answers equal to `password` (case-insensitive for names and email, ignoring the separators of a contingents list). */
 export function answersEqualTo(run: Run, password: string): AnswerField[] {

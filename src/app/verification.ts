@@ -37,8 +37,6 @@ import {
   contactCheck,
 } from './verification-checks';
 
-export { overallOutcome };
-
 /** What to verify: the run's credentials (password in memory only), contingents and contact. */
 export interface VerificationRequest {
   credentials: SecutixCredentials;

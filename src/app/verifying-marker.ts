@@ -12,6 +12,7 @@
  */
 import type { Logger } from '../ports/logger.port';
 import type { RunStore } from '../ports/run-store.port';
+import { errorSummary } from './error-summary';
 
 /** Ref key of the marker. */
 export const VERIFYING_REF = 'core.verifying';
@@ -38,10 +39,7 @@ export class VerifyingMarkers {
       this.toClear.delete(runId);
     } catch (err) {
       if (!this.toClear.has(runId))
-        this.logger.warn(
-          { runId, err: err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 300) : String(err).slice(0, 300) },
-          'the verification marker could not be cleared: retried when the store answers',
-        );
+        this.logger.warn({ runId, err: errorSummary(err) }, 'the verification marker could not be cleared: retried when the store answers');
       this.toClear.add(runId);
     }
   }

@@ -5,6 +5,11 @@
  */
 export const ERASED = '[erased]';
 
+/** `text` with every erased marker (`ERASED`) replaced by `words` (the locale's `value.erased`, what people read). */
+export function showErased(text: string, words: string): string {
+  return text.includes(ERASED) ? text.split(ERASED).join(words) : text;
+}
+
 /** Normalises a list of numbers typed in any separator style (`11, 12`, `11 12`, `11;12`) to `11,12`. */
 function numberList(text: string): string | undefined {
   const parts = text.split(/[\s,;]+/).filter((p) => p.length > 0);

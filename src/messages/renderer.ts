@@ -4,7 +4,7 @@
  * No HTML escaping here: each surface escapes for its own format.
  */
 import Mustache from 'mustache';
-import { ERASED } from '../domain/erased';
+import { ERASED, showErased } from '../domain/erased';
 import type { Locale } from '../domain/ids';
 
 /** CLDR plural categories, as `Intl.PluralRules#select` names them. */
@@ -167,7 +167,7 @@ export class Renderer {
     if (typeof words !== 'string') return view;
     let out: View | undefined;
     for (const [k, v] of Object.entries(view)) {
-      if (typeof v === 'string' && v.includes(ERASED)) (out ??= { ...view })[k] = v.split(ERASED).join(words);
+      if (typeof v === 'string' && v.includes(ERASED)) (out ??= { ...view })[k] = showErased(v, words);
     }
     return out ?? view;
   }

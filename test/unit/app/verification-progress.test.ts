@@ -1,5 +1,5 @@
 /** ProgressPacer (real timers, short intervals) and eraseInJson: ordering and content, never durations. */
-import { eraseInJson } from '../../../src/app/erase-values';
+import { eraseInJson } from '../../../src/domain/erased';
 import { answersEqualTo } from '../../../src/app/run-service';
 import { ProgressPacer } from '../../../src/app/verification-progress';
 import { systemClock } from '../../../src/ports/clock.port';
