@@ -31,7 +31,7 @@
  * `delivery_id`; when found, its `ts` is used as if just posted. Deliveries are serialised per
  * run channel (Slack's rate limit is per channel, and two runs' messages keep their order).
  */
-import { ERASED } from '../../src/domain/erased';
+import { showErased } from '../../src/domain/erased';
 import { z } from 'zod';
 import type { SectionBlock } from '@slack/types';
 import type { StepId } from '../../src/domain/ids';
@@ -338,7 +338,7 @@ export class SlackNotifier implements ChatNotifier {
     const closed = this.render({ ...msg, text: pointer, blocks: [{ type: 'context', text: pointer }] });
     // A snapshot the password guard erased holds the data marker: shown as the run language's placeholder.
     const erasedText = this.deps.builder.t(msg.locale, 'value.erased');
-    const shown = <T>(v: T): T => JSON.parse(JSON.stringify(v).split(ERASED).join(JSON.stringify(erasedText).slice(1, -1))) as T;
+    const shown = <T>(v: T): T => JSON.parse(showErased(JSON.stringify(v), JSON.stringify(erasedText).slice(1, -1))) as T;
     for (const ref of stale) {
       await this.deps.client.apiCall('chat.update', {
         channel: ref.channel,

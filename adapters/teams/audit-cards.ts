@@ -13,7 +13,7 @@
  * (Slack, `GET /runs/:id/audit`) keeps every raw column.
  */
 import { type AuditExport, type AuditRow, timeZoneCell } from '../../src/app/audit-export';
-import { ERASED } from '../../src/domain/erased';
+import { showErased } from '../../src/domain/erased';
 import type { Locale } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import { labelled, listSeparator } from '../../src/messages/typography';
@@ -118,7 +118,7 @@ export function auditTableRow(row: AuditRow, builder: MessageBuilder, L: Locale)
       if (k === 'passed' && typeof v === 'boolean') return t(v ? 'report.header.passed' : 'report.header.failed');
       return builder.has(L, `teams.audit.detail.${k}`)
         ? t(`teams.audit.detail.${k}`, { value: detailValue(k, v, builder, L) })
-        : labelled(L, words(k), valueText(v)).split(ERASED).join(t('value.erased'));
+        : showErased(labelled(L, words(k), valueText(v)), t('value.erased'));
     });
   const more = [...checks, ...details].join(listSeparator(L));
   return {
