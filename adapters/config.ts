@@ -184,7 +184,13 @@ export interface AppConfig {
     appToken?: string;
     socketMode: boolean;
     apiUrl?: string;
+    /** `SECUTIX_SUPPORT_SLACK_CHANNEL`: the support channel's id. */
     supportChannel?: string;
+    /**
+     * The support workspace's team id when `SECUTIX_SUPPORT_SLACK_CHANNEL` is `TEAM_ID/CHANNEL_ID`
+     * (OAuth distribution: SecuTix support in its own workspace, which installs the app too).
+     */
+    supportTeamId?: string;
   };
   teams?: {
     appId?: string;
@@ -246,6 +252,21 @@ export interface AppConfig {
   secutixAssumptions: SecutixAssumptions;
 }
 
+/**
+ * `SECUTIX_SUPPORT_SLACK_CHANNEL`: `CHANNEL_ID` (a channel of the run's workspace, as always), or
+ * `TEAM_ID/CHANNEL_ID` (a channel of the support desk's own workspace). Unset: `{}`.
+ */
+export function supportChannelSetting(value: string | undefined): { channelId?: string; teamId?: string } | { problem: string } {
+  if (value === undefined) return {};
+  if (!value.includes('/')) return { channelId: value };
+  const m = /^([TE][A-Z0-9]{2,})\/([CG][A-Z0-9]{2,})$/.exec(value);
+  if (!m)
+    return {
+      problem: `must be CHANNEL_ID or TEAM_ID/CHANNEL_ID, e.g. T0SECUTIX/C0SUPPORT (a workspace id starting with T, a channel id starting with C or G, upper-case letters and digits; got "${value}")`,
+    };
+  return { teamId: m[1]!, channelId: m[2]! };
+}
+
 /** Thrown with every configuration problem at once (one line each: `VARIABLE: problem`). */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -299,6 +320,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       problems.push(`SLACK_API_URL: is not a URL (got "${slackApiUrl}")`);
     }
   }
+  const support = supportChannelSetting(raw('SECUTIX_SUPPORT_SLACK_CHANNEL'));
+  if ('problem' in support) problems.push(`SECUTIX_SUPPORT_SLACK_CHANNEL: ${support.problem}`);
+  else if (support.teamId && !oauthWanted)
+    problems.push(
+      `SECUTIX_SUPPORT_SLACK_CHANNEL: the TEAM_ID/CHANNEL_ID form (${support.teamId}/${support.channelId}) names the support desk's own workspace, which needs Slack OAuth distribution (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET); with SLACK_BOT_TOKEN (one workspace) give the channel id alone`,
+    );
   const appType = raw('MICROSOFT_APP_TYPE');
   if (appType && !['MultiTenant', 'SingleTenant', 'UserAssignedMSI'].includes(appType)) {
     problems.push('MICROSOFT_APP_TYPE: must be MultiTenant, SingleTenant or UserAssignedMSI');
@@ -359,7 +386,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
             ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
             socketMode: e.SLACK_SOCKET_MODE,
             ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
-            ...(e.SECUTIX_SUPPORT_SLACK_CHANNEL ? { supportChannel: e.SECUTIX_SUPPORT_SLACK_CHANNEL } : {}),
+            ...('channelId' in support && support.channelId ? { supportChannel: support.channelId } : {}),
+            ...('teamId' in support && support.teamId ? { supportTeamId: support.teamId } : {}),
           },
         }
       : {}),
