@@ -143,6 +143,18 @@ export class RunServiceBase {
     return ok(run);
   }
 
+  /**
+   * The support desk's queue: open runs of every surface waiting on SecuTix support (current step
+   * `password_request`), the longest waiting first (since the step opened), and the time now
+   * (their ages count to it).
+   */
+  async waitingOnSupport(): Promise<{ runs: Run[]; now: string }> {
+    const open = await this.deps.store.list({ status: 'open', limit: 1000 });
+    const since = (r: Run) => r.steps.password_request.at ?? r.updatedAt;
+    const runs = open.filter((r) => r.currentStep === 'password_request').sort((a, b) => since(a).localeCompare(since(b)));
+    return { runs, now: this.now() };
+  }
+
   /** Open runs of the surface, optionally only those started by `startedById`, newest first. */
   async openRuns(surface: Surface, startedById?: string): Promise<Run[]> {
     return this.deps.store.list({ surface, status: 'open', ...(startedById ? { startedById } : {}) });
