@@ -7,6 +7,9 @@ import { LOCALES, type Locale } from '../src/domain/ids';
 import type { SecutixAssumptions } from '../src/app/secutix-assumptions';
 import { assumptionsEnvShape, assumptionsFromEnv, assumptionsProblems } from './config-assumptions';
 import { encryptionKeyProblem } from './slack/oauth/token-cipher';
+import { supportDeskSchema, supportSettings } from './config-support';
+
+export { supportChannelSetting } from './config-support';
 
 /**
  * The words every on/off switch accepts, in any case (`SLACK_SOCKET_MODE`, `TEAMS_ENABLED`,
@@ -107,6 +110,7 @@ const envSchema = z.object({
   INSTALLATION_ENCRYPTION_KEY: optStr,
   INSTALLATION_ENCRYPTION_KEY_PREVIOUS: optStr,
   SECUTIX_SUPPORT_SLACK_CHANNEL: optStr,
+  SECUTIX_SUPPORT_DESK: supportDeskSchema,
   MICROSOFT_APP_ID: optStr,
   MICROSOFT_APP_PASSWORD: optStr,
   MICROSOFT_APP_TENANT_ID: optStr,
@@ -225,6 +229,12 @@ export interface AppConfig {
   logLevel: string;
   allowedOperators: string[];
   supportUsers: string[];
+  /**
+   * `SECUTIX_SUPPORT_DESK`: where SecuTix support works when Slack and Teams are both served
+   * (`slack`: the Slack support channel; `teams`: the channel registered with `support-channel
+   * here`): every run's password request goes there, whatever the run's surface. Unset: each run's own.
+   */
+  supportDesk?: 'slack' | 'teams';
   allowedTenants: string[];
   remindAfterHours: number;
   supportRemindAfterHours: number;
@@ -250,21 +260,6 @@ export interface AppConfig {
    * `SECUTIX_CONTACT_NOT_FOUND_STATUS`; defaults `DEFAULT_SECUTIX_ASSUMPTIONS`).
    */
   secutixAssumptions: SecutixAssumptions;
-}
-
-/**
- * `SECUTIX_SUPPORT_SLACK_CHANNEL`: `CHANNEL_ID` (a channel of the run's workspace, as always), or
- * `TEAM_ID/CHANNEL_ID` (a channel of the support desk's own workspace). Unset: `{}`.
- */
-export function supportChannelSetting(value: string | undefined): { channelId?: string; teamId?: string } | { problem: string } {
-  if (value === undefined) return {};
-  if (!value.includes('/')) return { channelId: value };
-  const m = /^([TE][A-Z0-9]{2,})\/([CG][A-Z0-9]{2,})$/.exec(value);
-  if (!m)
-    return {
-      problem: `must be CHANNEL_ID or TEAM_ID/CHANNEL_ID, e.g. T0SECUTIX/C0SUPPORT (a workspace id starting with T, a channel id starting with C or G, upper-case letters and digits; got "${value}")`,
-    };
-  return { teamId: m[1]!, channelId: m[2]! };
 }
 
 /** Thrown with every configuration problem at once (one line each: `VARIABLE: problem`). */
@@ -320,12 +315,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       problems.push(`SLACK_API_URL: is not a URL (got "${slackApiUrl}")`);
     }
   }
-  const support = supportChannelSetting(raw('SECUTIX_SUPPORT_SLACK_CHANNEL'));
-  if ('problem' in support) problems.push(`SECUTIX_SUPPORT_SLACK_CHANNEL: ${support.problem}`);
-  else if (support.teamId && !oauthWanted)
-    problems.push(
-      `SECUTIX_SUPPORT_SLACK_CHANNEL: the TEAM_ID/CHANNEL_ID form (${support.teamId}/${support.channelId}) names the support desk's own workspace, which needs Slack OAuth distribution (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET); with SLACK_BOT_TOKEN (one workspace) give the channel id alone`,
-    );
+  const support = supportSettings(raw, { slack: slackWanted, oauth: oauthWanted, teams: isTrue('TEAMS_ENABLED') });
+  problems.push(...support.problems);
   const appType = raw('MICROSOFT_APP_TYPE');
   if (appType && !['MultiTenant', 'SingleTenant', 'UserAssignedMSI'].includes(appType)) {
     problems.push('MICROSOFT_APP_TYPE: must be MultiTenant, SingleTenant or UserAssignedMSI');
@@ -386,8 +377,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
             ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
             socketMode: e.SLACK_SOCKET_MODE,
             ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
-            ...('channelId' in support && support.channelId ? { supportChannel: support.channelId } : {}),
-            ...('teamId' in support && support.teamId ? { supportTeamId: support.teamId } : {}),
+            ...(support.channelId ? { supportChannel: support.channelId } : {}),
+            ...(support.teamId ? { supportTeamId: support.teamId } : {}),
           },
         }
       : {}),
@@ -422,6 +413,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     allowedOperators: e.ALLOWED_OPERATORS,
     supportUsers: e.SUPPORT_USERS,
+    ...(e.SECUTIX_SUPPORT_DESK ? { supportDesk: e.SECUTIX_SUPPORT_DESK } : {}),
     allowedTenants: e.ALLOWED_TENANTS,
     remindAfterHours: e.REMIND_AFTER_HOURS,
     supportRemindAfterHours: e.SUPPORT_REMIND_AFTER_HOURS,

@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import type { SectionBlock } from '@slack/types';
 import type { MessageBuilder, SupportOrigin } from '../../../src/messages/builder';
-import { isDeliveryBlocked, type Delivery } from '../../../src/ports/chat-notifier.port';
+import { DeliveryBlockedError, isDeliveryBlocked, type Delivery } from '../../../src/ports/chat-notifier.port';
 import type { Logger } from '../../../src/ports/logger.port';
 import type { RunStore } from '../../../src/ports/run-store.port';
 import type { Actor, Effect, Run } from '../../../src/workflow/types';
@@ -72,11 +72,12 @@ export class SupportMessages {
    * run's workspace means nothing there); people of the desk (who clicked) stay mentions.
    */
   private mentionFor(run: Run, remote: boolean): (a: Actor) => string {
-    if (!remote) return this.deps.mention;
+    if (!remote && run.surface === 'slack') return this.deps.mention;
     return (a) => (a.id === run.startedBy.id ? (a.name ?? a.id) : this.deps.mention(a));
   }
 
   async request(run: Run, d: Delivery | undefined): Promise<void> {
+    if (run.surface !== 'slack') return this.foreignRequest(run, d);
     const existing = await this.ref(run.id);
     const card = await this.deps.requireCard(run);
     let permalink: string | null = existing ? existing.permalink : null;
@@ -127,6 +128,37 @@ export class SupportMessages {
     });
   }
 
+  /**
+   * The request of a run of another surface (`SECUTIX_SUPPORT_DESK=slack`, a Teams run): in the
+   * support channel only (the run has no Slack thread), naming its tenant and requester.
+   * @throws DeliveryBlockedError when no support channel is set.
+   */
+  private async foreignRequest(run: Run, d: Delivery | undefined): Promise<void> {
+    const support = this.deps.supportChannel;
+    if (!support)
+      throw new DeliveryBlockedError(
+        `run ${run.id} (${run.surface}) waits for SecuTix support on Slack, but SECUTIX_SUPPORT_SLACK_CHANNEL is not set`,
+        'no_support_channel',
+      );
+    const existing = await this.ref(run.id);
+    const team = existing ? existing.team : this.deps.desk?.teamId;
+    const origin = existing ? existing.origin : await foreignOrigin(this.deps.store, run);
+    const msg = this.deps.builder.forEffect(
+      run,
+      { type: 'support_request' },
+      { mention: this.mentionFor(run, true), runLink: null, origin },
+    );
+    const payload = this.deps.render(msg);
+    if (existing) {
+      await this.inDesk(existing.team, () =>
+        this.deps.client.apiCall('chat.update', { channel: existing.channel, ts: existing.ts, ...payload }),
+      );
+      return;
+    }
+    const posted = await this.inDesk(team, () => this.deps.poster.post(run, { channel: support, ...payload }, d));
+    await this.deps.store.putRef(run.id, SLACK_REF.support, { ...posted, permalink: null, ...(team ? { team } : {}), origin });
+  }
+
   /** Once per run: the run's thread hears that its password request waits for the desk's workspace. */
   private async tellBlocked(run: Run, card: MessageRef): Promise<void> {
     try {
@@ -154,8 +186,16 @@ export class SupportMessages {
    * a reply in that thread.
    */
   async reminder(run: Run, effect: Extract<Effect, { type: 'reminder' }>, d: Delivery | undefined): Promise<void> {
-    const card = await this.deps.requireCard(run);
     const request = await this.ref(run.id);
+    if (run.surface !== 'slack') {
+      if (!request) throw new Error(`run ${run.id}: support reminder before its request was posted`);
+      const payload = this.deps.render(this.deps.builder.forEffect(run, effect, { mention: this.mentionFor(run, true) }));
+      await this.inDesk(request.team, () =>
+        this.deps.poster.post(run, { channel: request.channel, thread_ts: request.ts, reply_broadcast: true, ...payload }, d),
+      );
+      return;
+    }
+    const card = await this.deps.requireCard(run);
     const remote = request?.team !== undefined;
     const payload = this.deps.render(this.deps.builder.forEffect(run, effect, { mention: this.mentionFor(run, remote) }));
     if (request && (remote || request.channel !== card.channel)) {
@@ -173,7 +213,7 @@ export class SupportMessages {
       this.deps.logger.warn({ runId: run.id }, 'support request to close was never posted');
       return;
     }
-    const remote = ref.team !== undefined;
+    const remote = ref.team !== undefined || run.surface !== 'slack';
     const msg = this.deps.builder.forEffect(run, effect, {
       mention: this.mentionFor(run, remote),
       runLink: ref.permalink,
@@ -182,4 +222,28 @@ export class SupportMessages {
     const payload = this.deps.render(msg);
     await this.inDesk(ref.team, () => this.deps.client.apiCall('chat.update', { channel: ref.channel, ts: ref.ts, ...payload }));
   }
+}
+
+const teamsConversationSchema = z.object({ conversation: z.object({ tenantId: z.string().optional() }).optional() });
+
+/**
+ * Who asks, for a run of another surface (a Teams run): its tenant (from the run's Teams
+ * conversation reference), the requester's name, and whether an earlier run of the same
+ * institution from that tenant already asked support on Slack.
+ */
+async function foreignOrigin(store: RunStore, run: Run): Promise<SupportOrigin> {
+  const tenantOf = async (id: string) =>
+    teamsConversationSchema.safeParse((await store.getRefs(id))['teams.conversation']).data?.conversation?.tenantId;
+  const tenant = await tenantOf(run.id);
+  let first = true;
+  for (const other of await store.list({ surface: run.surface, institutionCode: run.details.institutionCode, limit: 500 })) {
+    if (other.id === run.id || (await store.getRefs(other.id))[SLACK_REF.support] === undefined) continue;
+    if ((await tenantOf(other.id)) === tenant) first = false;
+  }
+  return {
+    kind: 'tenant',
+    organisation: tenant ?? run.surface,
+    requester: run.startedBy.name ?? run.startedBy.id,
+    firstForInstitution: first,
+  };
 }

@@ -57,4 +57,33 @@ describe('SECUTIX_SUPPORT_SLACK_CHANNEL', () => {
     expect(supportChannelSetting('C1')).toEqual({ channelId: 'C1' });
     expect(supportChannelSetting('E0GRID/G0PRIV')).toEqual({ teamId: 'E0GRID', channelId: 'G0PRIV' });
   });
+
+  describe('SECUTIX_SUPPORT_DESK', () => {
+    it('slack or teams (any case) when that surface is served; unset by default', () => {
+      expect(loadConfig(ONE_WORKSPACE).supportDesk).toBeUndefined();
+      const both = { ...ONE_WORKSPACE, TEAMS_ENABLED: 'true', SECUTIX_SUPPORT_SLACK_CHANNEL: 'C0DESK' };
+      expect(loadConfig({ ...both, SECUTIX_SUPPORT_DESK: 'Teams' }).supportDesk).toBe('teams');
+      expect(loadConfig({ ...both, SECUTIX_SUPPORT_DESK: 'slack' }).supportDesk).toBe('slack');
+    });
+
+    it('refuses another value, a desk surface that is not served, and a Slack desk without its channel', () => {
+      expect(problems({ ...ONE_WORKSPACE, SECUTIX_SUPPORT_DESK: 'email' })).toEqual([
+        expect.stringMatching(/^SECUTIX_SUPPORT_DESK: must be slack or teams/),
+      ]);
+      expect(problems({ ...ONE_WORKSPACE, SECUTIX_SUPPORT_DESK: 'teams' })).toEqual([
+        'SECUTIX_SUPPORT_DESK: teams needs TEAMS_ENABLED=true',
+      ]);
+      expect(problems({ TEAMS_ENABLED: 'true', SECUTIX_SUPPORT_DESK: 'slack' })).toEqual([
+        expect.stringMatching(/^SECUTIX_SUPPORT_DESK: slack needs Slack to be served/),
+      ]);
+      expect(problems({ ...ONE_WORKSPACE, SECUTIX_SUPPORT_DESK: 'slack' })).toEqual([
+        expect.stringMatching(/^SECUTIX_SUPPORT_DESK: slack needs SECUTIX_SUPPORT_SLACK_CHANNEL/),
+      ]);
+      expect(problems({ ...OAUTH, SECUTIX_SUPPORT_DESK: 'slack', SECUTIX_SUPPORT_SLACK_CHANNEL: 'C0DESK' })).toEqual([
+        expect.stringMatching(
+          /^SECUTIX_SUPPORT_DESK: slack with OAuth distribution needs SECUTIX_SUPPORT_SLACK_CHANNEL=TEAM_ID\/CHANNEL_ID/,
+        ),
+      ]);
+    });
+  });
 });
