@@ -326,6 +326,10 @@ describe('the support desk in its own Slack workspace', () => {
     // Every call about the desk's channel (the close) with S's token; every call about A's channel with A's.
     expect(tokensAbout(S.channels[0]!, calls)).toEqual(new Set([token(S)]));
     expect(tokensAbout(A.channels[0]!, calls)).toEqual(new Set([token(A)]));
+    // Every other call: the clicker's lookups (locale, groups) with S's token, nothing else with a third token.
+    for (const c of calls.filter((c) => c.args.user === SUPPORT.id || c.args.user_id === SUPPORT.id))
+      expect(FakeSlackApi.tokenOf(c)).toBe(token(S));
+    expect(new Set(calls.map((c) => FakeSlackApi.tokenOf(c)))).toEqual(new Set([token(A), token(S)]));
     const closeEdit = calls.find((c) => c.method === 'chat.update' && c.args.ts === request.ts);
     expect(closeEdit && FakeSlackApi.tokenOf(closeEdit)).toBe(token(S));
     const closed = api.messages.get(request.ts)!;
