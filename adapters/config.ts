@@ -7,6 +7,9 @@ import { LOCALES, type Locale } from '../src/domain/ids';
 import type { SecutixAssumptions } from '../src/app/secutix-assumptions';
 import { assumptionsEnvShape, assumptionsFromEnv, assumptionsProblems } from './config-assumptions';
 import { encryptionKeyProblem } from './slack/oauth/token-cipher';
+import { supportDeskSchema, supportSettings } from './config-support';
+
+export { supportChannelSetting } from './config-support';
 
 /**
  * The words every on/off switch accepts, in any case (`SLACK_SOCKET_MODE`, `TEAMS_ENABLED`,
@@ -107,6 +110,7 @@ const envSchema = z.object({
   INSTALLATION_ENCRYPTION_KEY: optStr,
   INSTALLATION_ENCRYPTION_KEY_PREVIOUS: optStr,
   SECUTIX_SUPPORT_SLACK_CHANNEL: optStr,
+  SECUTIX_SUPPORT_DESK: supportDeskSchema,
   MICROSOFT_APP_ID: optStr,
   MICROSOFT_APP_PASSWORD: optStr,
   MICROSOFT_APP_TENANT_ID: optStr,
@@ -184,7 +188,13 @@ export interface AppConfig {
     appToken?: string;
     socketMode: boolean;
     apiUrl?: string;
+    /** `SECUTIX_SUPPORT_SLACK_CHANNEL`: the support channel's id. */
     supportChannel?: string;
+    /**
+     * The support workspace's team id when `SECUTIX_SUPPORT_SLACK_CHANNEL` is `TEAM_ID/CHANNEL_ID`
+     * (OAuth distribution: SecuTix support in its own workspace, which installs the app too).
+     */
+    supportTeamId?: string;
   };
   teams?: {
     appId?: string;
@@ -219,6 +229,12 @@ export interface AppConfig {
   logLevel: string;
   allowedOperators: string[];
   supportUsers: string[];
+  /**
+   * `SECUTIX_SUPPORT_DESK`: where SecuTix support works when Slack and Teams are both served
+   * (`slack`: the Slack support channel; `teams`: the channel registered with `support-channel
+   * here`): every run's password request goes there, whatever the run's surface. Unset: each run's own.
+   */
+  supportDesk?: 'slack' | 'teams';
   allowedTenants: string[];
   remindAfterHours: number;
   supportRemindAfterHours: number;
@@ -299,6 +315,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       problems.push(`SLACK_API_URL: is not a URL (got "${slackApiUrl}")`);
     }
   }
+  const support = supportSettings(raw, { slack: slackWanted, oauth: oauthWanted, teams: isTrue('TEAMS_ENABLED') });
+  problems.push(...support.problems);
   const appType = raw('MICROSOFT_APP_TYPE');
   if (appType && !['MultiTenant', 'SingleTenant', 'UserAssignedMSI'].includes(appType)) {
     problems.push('MICROSOFT_APP_TYPE: must be MultiTenant, SingleTenant or UserAssignedMSI');
@@ -359,7 +377,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
             ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
             socketMode: e.SLACK_SOCKET_MODE,
             ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
-            ...(e.SECUTIX_SUPPORT_SLACK_CHANNEL ? { supportChannel: e.SECUTIX_SUPPORT_SLACK_CHANNEL } : {}),
+            ...(support.channelId ? { supportChannel: support.channelId } : {}),
+            ...(support.teamId ? { supportTeamId: support.teamId } : {}),
           },
         }
       : {}),
@@ -394,6 +413,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     allowedOperators: e.ALLOWED_OPERATORS,
     supportUsers: e.SUPPORT_USERS,
+    ...(e.SECUTIX_SUPPORT_DESK ? { supportDesk: e.SECUTIX_SUPPORT_DESK } : {}),
     allowedTenants: e.ALLOWED_TENANTS,
     remindAfterHours: e.REMIND_AFTER_HOURS,
     supportRemindAfterHours: e.SUPPORT_REMIND_AFTER_HOURS,

@@ -13,7 +13,8 @@
  *   `slack.step.<step>`), same content, buttons replaced by the who-did-what line.
  * - `support_request`: one message in the support channel (or, when unset, in the run's thread
  *   addressed to SecuTix support) with a `chat.getPermalink` link (ref `slack.support`);
- *   `support_closed` edits it.
+ *   `support_closed` edits it. With `TEAM_ID/CHANNEL_ID`, in the support desk's own workspace
+ *   (`delivery/support.ts`).
  * - `reminder` (issue 5): `operator` and `support_unanswered` in the thread (mentioning who
  *   started the run; the operator one with the `reminder_snooze` button); `support` as a reply to
  *   the support request, broadcast to the support channel (or in the run's thread without one);
@@ -33,14 +34,13 @@
  */
 import { showErased } from '../../src/domain/erased';
 import { z } from 'zod';
-import type { SectionBlock } from '@slack/types';
 import type { StepId } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { Message } from '../../src/messages/model';
 import type { ChatNotifier, Delivery } from '../../src/ports/chat-notifier.port';
 import type { Actor, Effect, Run, VerificationProgress } from '../../src/workflow/types';
 import { tellAbandoned } from './blocked';
-import { renderMessage, slackRef, toMrkdwn, type SlackBlock, type SlackMessagePayload, withoutActions } from './block-kit';
+import { renderMessage, slackRef, type SlackBlock, type SlackMessagePayload, withoutActions } from './block-kit';
 import { SlackProgressMessages } from './progress';
 import {
   type MessageRef,
@@ -50,9 +50,9 @@ import {
   SLACK_PROGRESS_REF,
   SLACK_REF,
   stepRefSchema,
-  supportRefSchema,
 } from './delivery/refs';
 import { SlackPoster, type SlackPosterDeps } from './delivery/post-once';
+import { SupportMessages, type SupportDeskWorkspace } from './delivery/support';
 import { errCode, isAmbiguousFailure, slackErrorCode } from './web-errors';
 
 export { SLACK_PROGRESS_REF, SLACK_REF, type DeliveryMarker, type MessageRef, type StepMessageRef } from './delivery/refs';
@@ -67,8 +67,10 @@ export const slackMention = (a: Actor): string =>
 
 export interface SlackNotifierDeps extends SlackPosterDeps {
   builder: MessageBuilder;
-  /** `SECUTIX_SUPPORT_SLACK_CHANNEL`; unset: the request goes in the run's thread. */
+  /** `SECUTIX_SUPPORT_SLACK_CHANNEL`'s channel; unset: the request goes in the run's thread. */
   supportChannel?: string;
+  /** The support desk in its own workspace (`TEAM_ID/CHANNEL_ID`, OAuth mode): `delivery/support.ts`. */
+  supportDesk?: SupportDeskWorkspace;
 }
 
 /** Delivers run effects to Slack. Safe to call again after a failure (edits rather than posts twice when it can). */
@@ -85,8 +87,23 @@ export class SlackNotifier implements ChatNotifier {
   /** Exactly-once `chat.postMessage` (`delivery/post-once.ts`). */
   private readonly poster: SlackPoster;
 
+  /** The messages to SecuTix support (`delivery/support.ts`). */
+  private readonly support: SupportMessages;
+
   constructor(private readonly deps: SlackNotifierDeps) {
     this.poster = new SlackPoster(deps);
+    this.support = new SupportMessages({
+      client: deps.client,
+      store: deps.store,
+      builder: deps.builder,
+      logger: deps.logger,
+      poster: this.poster,
+      ...(deps.supportChannel ? { supportChannel: deps.supportChannel } : {}),
+      ...(deps.supportDesk ? { desk: deps.supportDesk } : {}),
+      requireCard: (run) => this.requireCard(run),
+      mention: slackMention,
+      render: (msg) => this.render(msg),
+    });
   }
 
   /**
@@ -165,9 +182,9 @@ export class SlackNotifier implements ChatNotifier {
       case 'step_closed':
         return this.closeStep(run, safe, effect);
       case 'support_request':
-        return this.supportRequest(run, safe, d);
+        return this.support.request(safe, d);
       case 'support_closed':
-        return this.supportClosed(run, safe, effect);
+        return this.support.closed(safe, effect);
       case 'verification_report': {
         const msg = this.build(safe, effect);
         const key = SLACK_REF.step('verification');
@@ -204,7 +221,7 @@ export class SlackNotifier implements ChatNotifier {
         return;
       }
       case 'reminder':
-        if (effect.kind === 'support') return this.supportReminder(run, safe, effect, d);
+        if (effect.kind === 'support') return this.support.reminder(safe, effect, d);
         // Operator reminders and "support has not answered": in the thread, mentioning who started the run.
         await this.postInThread(run, this.build(safe, effect), d);
         return;
@@ -368,70 +385,5 @@ export class SlackNotifier implements ChatNotifier {
         ...(closed.metadata ? { metadata: closed.metadata } : {}),
       });
     }
-  }
-
-  private async supportRequest(run: Run, safe: Run, d: Delivery | undefined): Promise<void> {
-    const existing = supportRefSchema.safeParse((await this.refs(run.id))[SLACK_REF.support]);
-    const card = await this.requireCard(run);
-    let permalink: string | null = existing.success ? existing.data.permalink : null;
-    if (!existing.success) {
-      try {
-        const res = permalinkSchema.safeParse(
-          await this.deps.client.apiCall('chat.getPermalink', { channel: card.channel, message_ts: card.ts }),
-        );
-        permalink = res.success ? res.data.permalink : null;
-      } catch (err) {
-        this.deps.logger.warn({ runId: run.id, slackError: slackErrorCode(err) }, 'no permalink for the run thread');
-      }
-    }
-    const msg = this.build(safe, { type: 'support_request' }, permalink);
-    const support = this.deps.supportChannel;
-    const addressed: SectionBlock[] | undefined = support
-      ? undefined
-      : [{ type: 'section', text: { type: 'mrkdwn', text: toMrkdwn(this.deps.builder.t(msg.locale, 'slack.support.in_thread')) } }];
-    const payload = this.render(msg);
-    if (addressed) payload.blocks = [...addressed, ...payload.blocks];
-    if (existing.success) {
-      await this.deps.client.apiCall('chat.update', { channel: existing.data.channel, ts: existing.data.ts, ...payload });
-      return;
-    }
-    const posted = await this.poster.post(
-      run,
-      { channel: support ?? card.channel, ...(support ? {} : { thread_ts: card.ts }), ...payload },
-      d,
-    );
-    await this.deps.store.putRef(run.id, SLACK_REF.support, { ...posted, permalink });
-  }
-
-  /**
-   * A reminder to SecuTix support: a reply to the support request, also shown in the support
-   * channel (`reply_broadcast`); when the request went in the run's thread (no support channel),
-   * a reply in that thread.
-   */
-  private async supportReminder(
-    run: Run,
-    safe: Run,
-    effect: Extract<Effect, { type: 'reminder' }>,
-    d: Delivery | undefined,
-  ): Promise<void> {
-    const card = await this.requireCard(run);
-    const request = supportRefSchema.safeParse((await this.refs(run.id))[SLACK_REF.support]);
-    const payload = this.render(this.build(safe, effect));
-    const inSupportChannel = request.success && request.data.channel !== card.channel;
-    if (inSupportChannel) {
-      await this.poster.post(run, { channel: request.data.channel, thread_ts: request.data.ts, reply_broadcast: true, ...payload }, d);
-      return;
-    }
-    await this.poster.post(run, { channel: card.channel, thread_ts: card.ts, ...payload }, d);
-  }
-
-  private async supportClosed(run: Run, safe: Run, effect: Extract<Effect, { type: 'support_closed' }>): Promise<void> {
-    const ref = supportRefSchema.safeParse((await this.refs(run.id))[SLACK_REF.support]);
-    if (!ref.success) {
-      this.deps.logger.warn({ runId: run.id }, 'support request to close was never posted');
-      return;
-    }
-    const payload = this.render(this.build(safe, effect, ref.data.permalink));
-    await this.deps.client.apiCall('chat.update', { channel: ref.data.channel, ts: ref.data.ts, ...payload });
   }
 }

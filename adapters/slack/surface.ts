@@ -26,6 +26,7 @@ import { guardJsonBodies } from './json-body-guard';
 import { distributionReceiverOptions } from './oauth/distribution';
 import type { DatabaseInstallationStore } from './oauth/installation-store';
 import { registerUninstallEvents, registerWorkspaceScope } from './oauth/oauth-listeners';
+import { supportDeskStatus, supportDeskWorkspace } from './oauth/support-desk';
 import { WorkspaceNotifier, WorkspaceWebClient } from './oauth/workspaces';
 import { createListenerContext, registerListeners } from './listeners';
 import { errText } from './err-text';
@@ -43,8 +44,10 @@ export interface SlackSettings {
   socketMode: boolean;
   /** Web API base (`SLACK_API_URL`, tests point it at a fake); a trailing slash is added. */
   apiUrl?: string;
-  /** `SECUTIX_SUPPORT_SLACK_CHANNEL`. */
+  /** `SECUTIX_SUPPORT_SLACK_CHANNEL`'s channel id. */
   supportChannel?: string;
+  /** Its workspace when given as `TEAM_ID/CHANNEL_ID` (OAuth mode: the support desk's own workspace). */
+  supportTeamId?: string;
 }
 
 /** What `createSlackSurface` needs. */
@@ -256,6 +259,11 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   const postClient = oauth
     ? new WorkspaceWebClient(oauth.installations, postOptions)
     : new webApi.WebClient(deps.slack.botToken, postOptions);
+  if (deps.slack.supportTeamId && !oauth) throw new Error('SECUTIX_SUPPORT_SLACK_CHANNEL=TEAM_ID/CHANNEL_ID needs Slack OAuth mode');
+  const supportDesk =
+    oauth && deps.slack.supportTeamId
+      ? supportDeskWorkspace({ teamId: deps.slack.supportTeamId, tokens: oauth.installations, client, store, logger: log })
+      : undefined;
   const slackNotifier = new SlackNotifier({
     client,
     postClient,
@@ -264,6 +272,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     builder,
     logger: log,
     ...(deps.slack.supportChannel ? { supportChannel: deps.slack.supportChannel } : {}),
+    ...(supportDesk ? { supportDesk } : {}),
   });
   const notifier: ChatNotifier = oauth
     ? new WorkspaceNotifier({ inner: slackNotifier, store, tokens: oauth.installations, logger: log })
@@ -297,6 +306,9 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     ...(deps.health ? { health: deps.health } : {}),
     tracked,
     slackNotifier,
+    ...(oauth && deps.slack.supportTeamId
+      ? { supportDesk: supportDeskStatus({ teamId: deps.slack.supportTeamId, tokens: oauth.installations, store }) }
+      : {}),
   });
   registerListeners(ctx);
 

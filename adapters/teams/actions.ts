@@ -192,7 +192,8 @@ export class TeamsActions {
     const { service, builder } = this.deps;
     if (!data.runId || !data.step) return this.noteCard(builder.t(turn.locale, 'teams.error.bad_action'));
     const { runId, step, card: kind } = data;
-    const loaded = await service.load(runId, 'teams');
+    // Support's password_assigned from a Teams desk may be about a run of another surface (`SECUTIX_SUPPORT_DESK`).
+    const loaded = await service.load(runId, service.surfaceFor(verb, 'teams'));
     if (!loaded.ok) return this.errorCard(loaded.error, kind, step, turn.locale);
     const run = loaded.value;
     await this.refresh(run, turn);

@@ -30,6 +30,7 @@ import {
   TEAMS_REF,
 } from './refs';
 import { RunCards } from './run-cards';
+import { deliverForeignSupport } from './foreign-support';
 import { notPostedCode } from './not-posted';
 import { cleanDisplayName } from '../../src/domain/display-text';
 
@@ -214,6 +215,8 @@ export class TeamsNotifier implements ChatNotifier {
    * outbox keeps the effect and retries).
    */
   async deliver(run: Run, effect: Effect): Promise<void> {
+    // A run of another surface whose support desk is on Teams (`SECUTIX_SUPPORT_DESK=teams`).
+    if (run.surface !== 'teams') return deliverForeignSupport(this.deps, run, effect, this.cards.runLabel(run));
     const { store, outbound, builder } = this.deps;
     const refs = await store.getRefs(run.id);
     const ref = await this.reference(run, refs);

@@ -306,8 +306,10 @@ export class RunCommands extends OutboxDelivery {
     action: string,
     guard: { who: Principal; operation: (run: Run) => AccessOperation },
   ): Promise<Outcome<Run>> {
+    // Support's `password_assigned` from the support desk's surface reaches a run of another surface.
+    const from = this.surfaceFor(action, surface);
     for (let attempt = 1; attempt <= CAS_ATTEMPTS; attempt++) {
-      const loaded = await this.load(runId, surface);
+      const loaded = await this.load(runId, from);
       if (!loaded.ok) return loaded;
       const current = loaded.value;
       const denied = await this.deny(current, guard.who, guard.operation(current), action);

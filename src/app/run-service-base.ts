@@ -49,6 +49,18 @@ export interface RunServiceDeps {
    * result could not be saved and to verify again.
    */
   saveRetryDelaysMs?: readonly number[];
+  /**
+   * `SECUTIX_SUPPORT_DESK`: the surface where SecuTix support works when it is not the run's
+   * (a Slack run whose desk is on Teams, or the reverse): the support effects go to that
+   * surface's notifier, and support's `password_assigned` from it reaches the run. Unset: each
+   * run's own surface.
+   */
+  supportDesk?: Surface;
+}
+
+/** The effects addressed to SecuTix support (the request, its close, the support reminders). */
+export function isSupportEffect(effect: Effect): boolean {
+  return effect.type === 'support_request' || effect.type === 'support_closed' || (effect.type === 'reminder' && effect.kind === 'support');
 }
 
 /** An action on a run from a button or a form. */
@@ -143,13 +155,40 @@ export class RunServiceBase {
     return ok(run);
   }
 
+  /**
+   * The support desk's queue: open runs of every surface waiting on SecuTix support (current step
+   * `password_request`), the longest waiting first (since the step opened), and the time now
+   * (their ages count to it).
+   */
+  async waitingOnSupport(): Promise<{ runs: Run[]; now: string }> {
+    const open = await this.deps.store.list({ status: 'open', limit: 1000 });
+    const since = (r: Run) => r.steps.password_request.at ?? r.updatedAt;
+    const runs = open.filter((r) => r.currentStep === 'password_request').sort((a, b) => since(a).localeCompare(since(b)));
+    return { runs, now: this.now() };
+  }
+
+  /**
+   * The surface a click must come from to act on a run: none for support's `password_assigned`
+   * from the support desk's surface (`supportDesk`), which reaches runs of the other surface.
+   */
+  surfaceFor(action: string, from: Surface): Surface | undefined {
+    return action === ACTION_IDS.passwordAssigned && this.deps.supportDesk === from ? undefined : from;
+  }
+
   /** Open runs of the surface, optionally only those started by `startedById`, newest first. */
   async openRuns(surface: Surface, startedById?: string): Promise<Run[]> {
     return this.deps.store.list({ surface, status: 'open', ...(startedById ? { startedById } : {}) });
   }
 
+  /** The notifier of an effect: the support desk's surface for the support effects (`supportDesk`), else the run's. */
+  protected notifierOf(run: Run, effect: Effect): ChatNotifier | undefined {
+    const desk = this.deps.supportDesk;
+    if (desk && desk !== run.surface && isSupportEffect(effect)) return this.deps.notifiers[desk];
+    return this.deps.notifiers[run.surface];
+  }
+
   protected async notify(run: Run, effect: Effect, throwOnError = false, delivery?: Delivery): Promise<void> {
-    const notifier = this.deps.notifiers[run.surface];
+    const notifier = this.notifierOf(run, effect);
     if (!notifier) {
       if (throwOnError) throw new Error(`no notifier for surface ${run.surface}`);
       return;

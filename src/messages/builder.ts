@@ -9,17 +9,19 @@
  * `health-checks.ts`; reminders are `reminders.ts`. Here: the message of each effect.
  */
 import type { Effect, Run } from '../workflow/types';
-import { type MentionFormatter, plainMention } from './builder-core';
+import { plainMention } from './builder-core';
 import { HealthCheckMessages } from './health-checks';
 import type { Message } from './model';
 import { reminderMessage, snoozedMessage } from './reminders';
+import type { SupportRequestOptions } from './run-messages';
 
 export { formatTime, type MentionFormatter, type MessageSettings, operatorLogin, plainMention } from './builder-core';
 export { PASSWORD_PLACEHOLDER, webServicesUrl } from './email';
+export type { SupportOrigin, SupportRequestOptions } from './run-messages';
 
 export class MessageBuilder extends HealthCheckMessages {
   /** The message of an effect, for effects that are one message. */
-  forEffect(run: Run, effect: Effect, opts: { mention?: MentionFormatter; runLink?: string | null } = {}): Message {
+  forEffect(run: Run, effect: Effect, opts: SupportRequestOptions = {}): Message {
     const mention = opts.mention ?? plainMention;
     switch (effect.type) {
       case 'card':

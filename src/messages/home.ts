@@ -9,6 +9,7 @@ import type { Block, Message } from './model';
 import type { MyRuns } from '../workflow/my-runs';
 import { type MentionFormatter, plainMention, formatTime } from './builder-core';
 import { HelpMessages } from './help';
+import { literal } from './literal';
 
 export class HomeMessages extends HelpMessages {
   /** `status` without a run: the caller's open runs. */
@@ -23,6 +24,34 @@ export class HomeMessages extends HelpMessages {
       });
     });
     return this.textMessage('status', locale, lines.join('\n'), this.r.t(locale, 'status.header'));
+  }
+
+  /**
+   * `status` in the support desk: the runs of every organisation waiting on SecuTix support,
+   * as given (oldest first), each with its organisation (shown literally), how long it has waited
+   * and since when, and who asked. `nowIso`: the time the ages are counted to.
+   */
+  supportQueue(locale: Locale, items: { run: Run; organisation: string }[], nowIso: string): Message {
+    if (items.length === 0) return this.textMessage('status', locale, this.r.t(locale, 'support_queue.none'));
+    const lines = items.map(({ run, organisation }) => {
+      const since = run.steps.password_request.at ?? run.updatedAt;
+      return this.r.t(locale, 'support_queue.line', {
+        ...this.baseView(run),
+        organisation: literal(organisation),
+        age: this.age(locale, Date.parse(nowIso) - Date.parse(since)),
+        since: formatTime(this.r, locale, since),
+        startedBy: literal(run.startedBy.name ?? run.startedBy.id),
+      });
+    });
+    return this.textMessage('status', locale, lines.join('\n'), this.r.t(locale, 'support_queue.header', { count: items.length }));
+  }
+
+  /** A waiting time: minutes under an hour, hours and minutes under a day, else days and hours. */
+  private age(locale: Locale, ms: number): string {
+    const m = Math.max(0, Math.floor(ms / 60_000));
+    if (m < 60) return this.r.t(locale, 'age.minutes', { m });
+    if (m < 24 * 60) return this.r.t(locale, 'age.hours', { h: Math.floor(m / 60), m: m % 60 });
+    return this.r.t(locale, 'age.days', { d: Math.floor(m / 1440), h: Math.floor((m % 1440) / 60) });
   }
 
   /**

@@ -21,6 +21,33 @@ const CHECK_OF_STEP: Partial<Record<StepId, CheckId>> = {
   password_request: 'credentials',
 };
 
+/**
+ * Who asks SecuTix support, when the support desk serves several organisations (Slack OAuth
+ * distribution, Teams tenants): shown in the support request so support can check the requester
+ * before assigning a password. Values come from the chat platform (names, email): shown literally.
+ */
+export interface SupportOrigin {
+  /** `workspace` (Slack) or `tenant` (Teams): how the organisation is named. */
+  kind: 'workspace' | 'tenant';
+  /** The workspace's name (Slack), the tenant id (Teams). */
+  organisation: string;
+  /** The workspace's domain (`acme-theatre`, from `team.info`), when known. */
+  domain?: string;
+  /** Who started the run: their name as the platform has it. */
+  requester: string;
+  /** Their email (`users.info`, scope `users:read.email`), when the platform gave it. */
+  email?: string;
+  /** No earlier support request for this institution came from this organisation. */
+  firstForInstitution: boolean;
+}
+
+/** Options of the support request (and of its closed version). */
+export interface SupportRequestOptions {
+  mention?: MentionFormatter;
+  runLink?: string | null;
+  origin?: SupportOrigin | null;
+}
+
 export class RunMessages extends EmailMessages {
   /**
    * How a step shows on the progress card: its record's state, except that a done step whose
@@ -166,13 +193,24 @@ export class RunMessages extends EmailMessages {
   }
 
   /** The request to SecuTix support, with the `password_assigned` button. */
-  supportRequest(run: Run, opts: { mention?: MentionFormatter; runLink?: string | null } = {}): Message {
+  supportRequest(run: Run, opts: SupportRequestOptions = {}): Message {
     const L = run.details.language;
     const mention = opts.mention ?? plainMention;
+    const o = opts.origin;
     const body = this.r.file(`support-request.${L}`, {
       ...this.baseView(run),
       startedBy: mention(run.startedBy),
       runLink: opts.runLink ?? null,
+      origin: o
+        ? {
+            workspace: o.kind === 'workspace',
+            organisation: literal(o.organisation),
+            domain: o.domain ? literal(o.domain) : null,
+            requester: literal(o.requester),
+            address: o.email ? literal(o.email) : null,
+            first: o.firstForInstitution,
+          }
+        : null,
     });
     return {
       kind: 'support_request',
@@ -188,11 +226,7 @@ export class RunMessages extends EmailMessages {
   }
 
   /** The support request once answered: its button replaced by who did what. */
-  supportClosed(
-    run: Run,
-    effect: Extract<Effect, { type: 'support_closed' }>,
-    opts: { mention?: MentionFormatter; runLink?: string | null } = {},
-  ): Message {
+  supportClosed(run: Run, effect: Extract<Effect, { type: 'support_closed' }>, opts: SupportRequestOptions = {}): Message {
     const L = run.details.language;
     const mention = opts.mention ?? plainMention;
     const req = this.supportRequest(run, opts);

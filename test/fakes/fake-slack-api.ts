@@ -85,6 +85,13 @@ export interface FakeWorkspace {
   orgWide?: boolean;
   botUserId: string;
   botId: string;
+  /**
+   * The workspace's channels: when given, a call with this workspace's token about another
+   * channel answers `channel_not_found` (as Slack does for a channel of another workspace).
+   */
+  channels?: string[];
+  /** Its people: `users.info` answers their real name and, with the `users:read.email` scope granted, their email. */
+  users?: Record<string, { realName: string; email: string }>;
 }
 
 export class FakeSlackApi {
@@ -121,6 +128,8 @@ export class FakeSlackApi {
   readonly workspaces = new Map<string, FakeWorkspace>();
   /** Bot token -> the workspace it belongs to (tokens handed out by `oauth.v2.access`). */
   readonly tokenWorkspace = new Map<string, FakeWorkspace>();
+  /** Bot token -> the scopes granted with it (`oauth.v2.access`). */
+  readonly tokenScopes = new Map<string, string[]>();
   /** Which workspace the next authorize approves as (the user's choice on Slack's page). */
   private installingAs?: string;
   private readonly codes = new Map<string, { ws: FakeWorkspace; scope: string }>();
@@ -251,6 +260,7 @@ export class FakeSlackApi {
     const token = `fakebot-${(ws.orgWide ? ws.enterpriseId : ws.teamId)!.toLowerCase()}-${this.seq}`;
     this.validTokens.add(token);
     this.tokenWorkspace.set(token, ws);
+    this.tokenScopes.set(token, grant.scope.split(',').filter(Boolean));
     const orgWide = Boolean(ws.orgWide && ws.enterpriseId);
     return {
       ok: true,
@@ -407,9 +417,42 @@ export class FakeSlackApi {
             ...(ws.orgWide ? {} : { team_id: ws.teamId }),
             ...(ws.enterpriseId ? { enterprise_id: ws.enterpriseId, is_enterprise_install: Boolean(ws.orgWide) } : {}),
           }
-        : this.answer(method, args);
+        : (this.workspaceAnswer(ws, token, method, args) ?? this.answer(method, args));
     if (answer.ok === false) call.error = String(answer.error);
     send(200, answer);
+  }
+
+  /**
+   * What a workspace of OAuth mode answers itself: another workspace's channel is not found, and
+   * `users.info` knows its people (email only with `users:read.email`). Undefined: the common answer.
+   */
+  private workspaceAnswer(
+    ws: FakeWorkspace | undefined,
+    token: string,
+    method: string,
+    args: Record<string, unknown>,
+  ): Record<string, unknown> | undefined {
+    if (!ws) return undefined;
+    const channel = typeof args.channel === 'string' ? args.channel : typeof args.channel_id === 'string' ? args.channel_id : undefined;
+    if (ws.channels && channel && !ws.channels.includes(channel) && !channel.startsWith('D'))
+      return { ok: false, error: 'channel_not_found' };
+    if (method === 'users.info' && ws.users) {
+      const person = ws.users[String(args.user ?? '')];
+      if (!person) return { ok: false, error: 'user_not_found' };
+      const email = this.tokenScopes.get(token)?.includes('users:read.email') ? { email: person.email } : {};
+      return {
+        ok: true,
+        user: {
+          id: args.user,
+          team_id: ws.teamId,
+          name: person.realName.toLowerCase().replace(/\s+/g, '.'),
+          real_name: person.realName,
+          profile: { real_name: person.realName, ...email },
+          ...(args.include_locale === true || args.include_locale === 'true' ? { locale: 'en-US' } : {}),
+        },
+      };
+    }
+    return undefined;
   }
 
   private parseArgs(raw: string, contentType: string | undefined): Record<string, unknown> {

@@ -31,7 +31,24 @@ export const stepRefSchema = messageRefSchema.extend({
 });
 /** A step message (or a report with buttons): where it is and its content without buttons. */
 export type StepMessageRef = z.infer<typeof stepRefSchema>;
-export const supportRefSchema = messageRefSchema.extend({ permalink: z.string().nullable() });
+/**
+ * The support request: where it is, the run thread's permalink; `team` when it went to the support
+ * desk's own workspace (OAuth mode), and who asked (`origin`, kept so the close shows it again).
+ */
+export const supportRefSchema = messageRefSchema.extend({
+  permalink: z.string().nullable(),
+  team: z.string().optional(),
+  origin: z
+    .object({
+      kind: z.enum(['workspace', 'tenant']),
+      organisation: z.string(),
+      domain: z.string().optional(),
+      requester: z.string(),
+      email: z.string().optional(),
+      firstForInstitution: z.boolean(),
+    })
+    .optional(),
+});
 export const deliveryMarkerSchema = z.discriminatedUnion('state', [
   /** The post was sent; Slack's answer was not seen (yet). `thread_ts` when it went in a thread. */
   z.object({ state: z.literal('posting'), channel: z.string(), thread_ts: z.string().optional() }),

@@ -26,6 +26,7 @@ import { SlackUserLocales } from '../user-locale';
 import { SLACK_REF, type SlackNotifier, slackMention } from '../notifier';
 import { slackErrorCode } from '../web-errors';
 import { errText } from '../err-text';
+import type { SupportDeskStatus } from '../oauth/support-desk';
 
 const permalinkAnswer = z.object({ permalink: z.string() });
 
@@ -67,6 +68,8 @@ export interface ListenerContextDeps {
   /** Wraps a listener's work so tests and a graceful stop can wait for it. */
   tracked: (work: () => Promise<void>) => Promise<void>;
   slackNotifier: SlackNotifier;
+  /** OAuth mode with the support desk in its own workspace: its `status` (`oauth/support-desk.ts`). */
+  supportDesk?: SupportDeskStatus;
 }
 
 /** The context of every Slack listener (see `listeners/index.ts`). */

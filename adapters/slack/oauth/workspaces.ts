@@ -101,6 +101,8 @@ export class WorkspaceNotifier implements ChatNotifier {
   constructor(private readonly deps: WorkspaceNotifierDeps) {}
 
   async deliver(run: Run, effect: Effect, delivery?: Delivery): Promise<void> {
+    // A run of another surface (its support desk is on Slack): the support messages pick the desk's workspace.
+    if (run.surface !== 'slack') return delivery ? this.deps.inner.deliver(run, effect, delivery) : this.deps.inner.deliver(run, effect);
     const ws = await this.workspaceOf(run);
     await this.ensureInstalled(run, ws);
     await workspaceScope(ws, () => (delivery ? this.deps.inner.deliver(run, effect, delivery) : this.deps.inner.deliver(run, effect)));

@@ -141,7 +141,10 @@ export async function handleCommand(bot: TeamsCommandContext, ctx: TurnContext):
       if (!isChannelReference(ref)) return bot.reply(ctx, bot.text(L, builder.t(L, 'teams.support_channel.not_channel')));
       await store.putRef(TEAMS_GLOBAL_REF_OWNER, SUPPORT_CHANNEL_REF, ref);
       bot.deps.logger.info({ conversation: baseId }, 'teams support channel registered');
-      return bot.reply(ctx, bot.text(L, builder.t(L, 'teams.support_channel.saved')));
+      await bot.reply(ctx, bot.text(L, builder.t(L, 'teams.support_channel.saved')));
+      // Requests of other surfaces' runs that waited for a Teams desk (`SECUTIX_SUPPORT_DESK=teams`) go out now.
+      await service.releaseBlocked();
+      return;
     }
     case 'audit': {
       // Issue 5: the run's whole trail as table cards (a CSV file would need Graph file permissions).

@@ -118,6 +118,8 @@ export async function startTeamsHarness(
     maxDeliveryAttempts?: number;
     /** The run store (default: SQLite in a temp file); e.g. PostgreSQL on a private server the test stops. */
     openStore?: () => Promise<RunStore>;
+    /** `SECUTIX_SUPPORT_DESK`: the surface of the support desk (default: each run's own). */
+    supportDesk?: Surface;
   } = {},
 ): Promise<TeamsHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'teams-it-'));
@@ -157,6 +159,7 @@ export async function startTeamsHarness(
     ...(opts.access ? { access: new AccessPolicy(opts.access) } : {}),
     ...(opts.reminders ? { reminders: opts.reminders } : {}),
     ...(opts.maxDeliveryAttempts !== undefined ? { maxDeliveryAttempts: opts.maxDeliveryAttempts } : {}),
+    ...(opts.supportDesk ? { supportDesk: opts.supportDesk } : {}),
   });
   const health = new HealthCheckService({
     secutix,

@@ -94,6 +94,17 @@ export function registerOnboardCommand(ctx: SlackListenerContext): void {
             await reply(textPayload(describe(mayRead.error, L)));
             return;
           }
+          // In the support desk's own workspace, support sees every organisation's runs waiting on it.
+          const desk = ctx.supportDesk;
+          if (!what.runId && desk?.isDeskRequest()) {
+            const who = { surface: 'slack' as const, actor: { id: cmd.user_id }, ...(await principalsOf(cmd.user_id)) };
+            if (service.access.isSupport(who)) {
+              const queue = await service.waitingOnSupport();
+              const items = await Promise.all(queue.runs.map(async (run) => ({ run, organisation: await desk.organisationOf(run) })));
+              await reply(ephemeralPayload(builder.supportQueue(L, items, queue.now)));
+              return;
+            }
+          }
           if (!what.runId) {
             await reply(ephemeralPayload(builder.statusList(L, await service.openRuns('slack', cmd.user_id))));
             return;
