@@ -115,6 +115,7 @@ export async function createCore(
     access: new AccessPolicy({ operators: config.allowedOperators, support: config.supportUsers }),
     reminders: { remindAfterHours: config.remindAfterHours, supportRemindAfterHours: config.supportRemindAfterHours },
     maxDeliveryAttempts: config.deliveryMaxAttempts,
+    multiOrg: config.multiOrg,
   });
   return {
     store,

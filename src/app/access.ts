@@ -34,6 +34,12 @@ export interface Principal {
   actor: Actor;
   /** Group ids the actor belongs to (never stored with the run or the actor). */
   principals?: readonly string[];
+  /**
+   * The caller's organisation (`src/domain/org.ts`: the Slack workspace, the Teams tenant,
+   * `console`). In multi-organisation mode the run service shows a caller only the runs of their
+   * own organisation (`RunService.load`); support's actions on support requests excepted.
+   */
+  org?: string;
 }
 
 /**
