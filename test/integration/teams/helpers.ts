@@ -80,7 +80,7 @@ export interface TeamsHarness {
     conv: Conversation,
     user: TeamsUser,
     text: string,
-    opts?: { mention?: boolean; id?: string; entities?: unknown[] },
+    opts?: { mention?: boolean; id?: string; entities?: unknown[]; tenant?: string },
   ): Promise<HttpAnswer>;
   /** An `adaptiveCard/action` invoke of `action` (an Action.Execute node) with inputs. */
   invoke(
@@ -88,7 +88,7 @@ export interface TeamsHarness {
     user: TeamsUser,
     action: Node,
     inputs?: Record<string, string>,
-    opts?: { replyToId?: string; id?: string },
+    opts?: { replyToId?: string; id?: string; tenant?: string },
   ): Promise<HttpAnswer>;
   /** Restarts the surface (new adapter, new bot, same store): a "restarted bot". */
   restart(): Promise<void>;
@@ -118,6 +118,10 @@ export async function startTeamsHarness(
     maxDeliveryAttempts?: number;
     /** The run store (default: SQLite in a temp file); e.g. PostgreSQL on a private server the test stops. */
     openStore?: () => Promise<RunStore>;
+    /** Multi-organisation mode (`MICROSOFT_APP_TYPE=MultiTenant`): runs scoped per tenant. */
+    multiOrg?: boolean;
+    /** `MICROSOFT_APP_TYPE` handed to the CloudAdapter. */
+    appType?: string;
   } = {},
 ): Promise<TeamsHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'teams-it-'));
@@ -157,6 +161,7 @@ export async function startTeamsHarness(
     ...(opts.access ? { access: new AccessPolicy(opts.access) } : {}),
     ...(opts.reminders ? { reminders: opts.reminders } : {}),
     ...(opts.maxDeliveryAttempts !== undefined ? { maxDeliveryAttempts: opts.maxDeliveryAttempts } : {}),
+    ...(opts.multiOrg ? { multiOrg: true } : {}),
   });
   const health = new HealthCheckService({
     secutix,
@@ -170,6 +175,7 @@ export async function startTeamsHarness(
         serviceUrlAllowlist: opts.allowlist ?? [],
         ...(opts.allowedTenants ? { allowedTenants: opts.allowedTenants } : {}),
         ...(opts.appId ? { appId: opts.appId, appPassword: opts.appPassword ?? 'not-a-real-secret' } : {}),
+        ...(opts.appType ? { appType: opts.appType } : {}),
       },
       service,
       builder,
@@ -216,10 +222,10 @@ export async function startTeamsHarness(
     return answer;
   };
 
-  const conversation = (conv: Conversation) => ({
+  const conversation = (conv: Conversation, tenant = 'tenant-1') => ({
     id: conv.id,
     conversationType: conv.conversationType,
-    tenantId: 'tenant-1',
+    tenantId: tenant,
     isGroup: conv.conversationType !== 'personal',
   });
 
@@ -245,7 +251,7 @@ export async function startTeamsHarness(
       return send({
         type: 'message',
         ...(o.id ? { id: o.id } : {}),
-        conversation: conversation(conv),
+        conversation: conversation(conv, o.tenant),
         from: user,
         text: o.mention ? `<at>${BOT.name}</at> ${text}` : text,
         entities,
@@ -257,7 +263,7 @@ export async function startTeamsHarness(
         type: 'invoke',
         name: 'adaptiveCard/action',
         ...(o.id ? { id: o.id } : {}),
-        conversation: conversation(conv),
+        conversation: conversation(conv, o.tenant),
         from: user,
         ...(o.replyToId ? { replyToId: o.replyToId } : {}),
         value: { action: { type: 'Action.Execute', verb: action.verb, data }, trigger: 'manual' },
