@@ -89,6 +89,7 @@ export function createListenerContext(deps: ListenerContextDeps) {
       groupIds: service.access.listedIds(),
       call: (method, args) => client.apiCall(method, args),
       logger: log,
+      ...(service.multiOrg ? { scope: currentOrg } : {}),
     });
     const groups = await userGroups.groupsOf(userId);
     return { ...(groups.length > 0 ? { principals: groups } : {}), ...orgOfRequest() };
