@@ -186,8 +186,8 @@ export class RunServiceBase {
 
   /**
    * Support sits in its own organisation: its actions on a support request (`password_assigned`,
-   * the snooze of a support reminder) keep their own rule (`SUPPORT_USERS`) and cross
-   * organisations. Nothing else does.
+   * the snooze of a support reminder) keep their own rule and cross organisations, for the people
+   * named in `SUPPORT_USERS` (an empty list, "everyone is support", crosses nothing). Nothing else does.
    */
   private supportCrossing(run: Run, surface: Surface | undefined, caller: RunCaller | undefined): boolean {
     if (!caller?.actor || !surface) return false;
@@ -196,7 +196,7 @@ export class RunServiceBase {
       (caller.action === ACTION_IDS.reminderSnooze && run.reminder?.kind === 'support' && run.currentStep === 'password_request');
     return (
       supportAction &&
-      this.access.isSupport({ surface, actor: caller.actor, ...(caller.principals ? { principals: caller.principals } : {}) })
+      this.access.isListedSupport({ surface, actor: caller.actor, ...(caller.principals ? { principals: caller.principals } : {}) })
     );
   }
 

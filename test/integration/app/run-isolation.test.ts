@@ -46,8 +46,9 @@ let n = 0;
 const clock: Clock = { nowMs: () => Date.parse('2026-11-29T10:00:00Z') + n * 1000 };
 const ids: IdSource = { runId: () => `RUN${String(++n).padStart(5, '0')}` };
 
-function service(multiOrg: boolean, support: string[] = [sam.id]): RunService {
+function service(multiOrg: boolean, support: string[] = [sam.id], withReminders = false): RunService {
   return new RunService({
+    ...(withReminders ? { reminders: { remindAfterHours: 24, supportRemindAfterHours: 4 } } : {}),
     store,
     verifier: () => Promise.reject(new Error('no verification in these tests')),
     notifiers: { slack: notifier },
@@ -180,6 +181,35 @@ describe('multi-organisation mode', () => {
     ).toEqual({ ok: false, error: { code: 'unknown_run', runId: run.id } });
     const assigned = await s.act({ runId: run.id, step: 'password_request', action: 'password_assigned', ...asSam });
     expect(assigned).toMatchObject({ ok: true, value: { currentStep: 'verification', org: A } });
+  });
+
+  it("lets listed support snooze a support reminder of another organisation's run; not an operator reminder, not anyone else", async () => {
+    const s = service(true, [sam.id], true);
+    const run = await toPasswordRequest(s, await start(s, A), A);
+    expect(run.reminder?.kind).toBe('support');
+    const snooze = (actor: typeof sam, org: string) =>
+      s.act({ runId: run.id, step: 'password_request', action: 'reminder_snooze', actor, surface: 'slack', org });
+    expect(await snooze(opB, B)).toEqual({ ok: false, error: { code: 'unknown_run', runId: run.id } });
+    expect(await snooze(sam, S)).toMatchObject({ ok: true, value: { reminder: { snoozed: { by: sam } } } });
+    // At an operator step, the reminder is the operator's: support of another organisation does not reach it.
+    const b = await start(s, B, opB);
+    expect(b.reminder?.kind).toBe('operator');
+    expect(await s.act({ runId: b.id, step: 'sales_channel', action: 'reminder_snooze', actor: sam, surface: 'slack', org: S })).toEqual({
+      ok: false,
+      error: { code: 'unknown_run', runId: b.id },
+    });
+  });
+
+  it('with SUPPORT_USERS empty (everyone is support), nobody crosses organisations, not even with password_assigned', async () => {
+    const s = service(true, []);
+    const run = await toPasswordRequest(s, await start(s, A), A);
+    expect(
+      await s.act({ runId: run.id, step: 'password_request', action: 'password_assigned', actor: sam, surface: 'slack', org: S }),
+    ).toEqual({ ok: false, error: { code: 'unknown_run', runId: run.id } });
+    // Support of A's own organisation still may.
+    expect(
+      (await s.act({ runId: run.id, step: 'password_request', action: 'password_assigned', actor: opA, surface: 'slack', org: A })).ok,
+    ).toBe(true);
   });
 
   it("treats a run without an organisation (stored before) as no one's, except for support's password_assigned", async () => {
