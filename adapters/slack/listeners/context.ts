@@ -95,7 +95,8 @@ export function createListenerContext(deps: ListenerContextDeps) {
     return { ...(groups.length > 0 ? { principals: groups } : {}), ...orgOfRequest() };
   };
   /** Multi-organisation mode: dedupe keys kept apart per workspace. */
-  const dedupeScope = service.multiOrg ? { scopeKey: (key: string) => orgScopedKey(currentOrg(), key) } : {};
+  // (Read at each request: the service is not touched while the surface is built.)
+  const dedupeScope = { scopeKey: (key: string) => (service.multiOrg ? orgScopedKey(currentOrg(), key) : key) };
   // Answers only one user sees (help, status, errors, refusals, the start form) follow that
   // user's Slack locale (`users.info`, cached); run messages stay in the run's language.
   const userLocales = new SlackUserLocales({
