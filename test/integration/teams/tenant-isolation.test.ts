@@ -150,3 +150,34 @@ test('the same activity id from two tenants is handled for each (dedupe keys per
   expect(await replies('tenant-b')).toBe(1);
   expect(await replies('tenant-a')).toBe(0);
 });
+
+test('single-tenant mode (default): the tenant is recorded on the run, not enforced (unchanged behaviour)', async () => {
+  const single = await startTeamsHarness();
+  try {
+    expect(single.service.multiOrg).toBe(false);
+    const before = single.connector.posted().length;
+    await single.message(PERSONAL, ALEX, 'start', { tenant: 'tenant-a' });
+    const form = single.connector
+      .posted()
+      .slice(before)
+      .find((a) => actionOf(cardOf(a), 'onboard_start'))!;
+    const started = invokeCard(
+      await single.invoke(PERSONAL, ALEX, actionOf(cardOf(form), 'onboard_start')!, inputs('Acme Private Theatre'), {
+        replyToId: form.id,
+        tenant: 'tenant-a',
+      }),
+    );
+    const runId = /Run ([A-Z0-9]{8})/.exec(String(started.body[0]!.text))![1]!;
+    expect((await single.store.get(runId))?.org).toBe('teams:tenant-a');
+    const mark = single.connector.posted().length;
+    await single.message(PERSONAL, BEA, `status ${runId}`, { tenant: 'tenant-b' });
+    const text = single.connector
+      .posted()
+      .slice(mark)
+      .map((a) => cardText(cardOf(a)))
+      .join('\n');
+    expect(text).toContain('Acme Private Theatre');
+  } finally {
+    await single.close();
+  }
+});
