@@ -250,6 +250,12 @@ export interface AppConfig {
    */
   replicas: number;
   /**
+   * Multi-organisation mode (issue 12, "Isolation"): Slack in OAuth mode (each workspace installs
+   * the app) or Teams with `MICROSOFT_APP_TYPE=MultiTenant`. Every read and action is then scoped
+   * to the caller's workspace or tenant. False: one workspace / tenant, as before.
+   */
+  multiOrg: boolean;
+  /**
    * `DEFAULT_TIME_ZONE` (IANA, default `Europe/Paris`): local times of the audit export when SecuTix
    * has not given the institution's `organizationTimeZone` (no verification yet).
    */
@@ -421,6 +427,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(e.ADMIN_TOKEN ? { adminToken: e.ADMIN_TOKEN } : {}),
     ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
     replicas: e.REPLICAS,
+    multiOrg: oauthWanted || (e.TEAMS_ENABLED && e.MICROSOFT_APP_TYPE === 'MultiTenant'),
     defaultTimeZone: e.DEFAULT_TIME_ZONE,
     secutixAssumptions: assumptionsFromEnv(e),
   };

@@ -116,6 +116,7 @@ export async function createCore(
     reminders: { remindAfterHours: config.remindAfterHours, supportRemindAfterHours: config.supportRemindAfterHours },
     maxDeliveryAttempts: config.deliveryMaxAttempts,
     ...(config.supportDesk ? { supportDesk: config.supportDesk } : {}),
+    multiOrg: config.multiOrg,
   });
   return {
     store,

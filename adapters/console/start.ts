@@ -9,6 +9,7 @@ import { stepDefinition } from '../../src/workflow/steps';
 import type { Run } from '../../src/workflow/types';
 import { type SessionIO, SessionFailed } from './session-io';
 import { stripMarkup } from './text';
+import { CONSOLE_ORG } from '../../src/domain/org';
 
 /** Chooses or starts the run of session `s` (`chooseRun`). */
 export class StartFlow {
@@ -109,6 +110,7 @@ export class StartFlow {
         surface: 'console',
         channelId: 'console',
         actor: this.s.actor,
+        org: CONSOLE_ORG,
         details: parsed.value,
       });
       if (started.ok) {

@@ -115,7 +115,8 @@ export interface AbandonedDeps {
   builder: MessageBuilder;
   logger: Logger;
   /** Publishes a user's App Home tab again. */
-  republishHome?: (userId: string) => Promise<void>;
+  /** Republishes a user's Home tab with the runs of organisation `org` (the run's). */
+  republishHome?: (userId: string, org?: string) => Promise<void>;
 }
 
 /**
@@ -147,6 +148,6 @@ export async function tellAbandoned(
     deps.logger.warn({ runId: run.id, slackError: slackErrorCode(err) }, 'could not tell the operator ephemerally: App Home only');
   }
   await deps
-    .republishHome?.(user)
+    .republishHome?.(user, run.org)
     .catch((err: unknown) => deps.logger.warn({ runId: run.id, slackError: slackErrorCode(err) }, 'App Home not published'));
 }

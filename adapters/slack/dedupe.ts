@@ -11,6 +11,9 @@
  * - `view_submission`: `slack:view:<view.id>:<view.hash>`, claimed by the form listeners only once
  *   a submission passed field validation (`claimViewSubmission`): a submission answered with field
  *   errors keeps the same view id and hash and must be accepted again once corrected.
+ *
+ * Multi-organisation mode: every key is prefixed with the request's organisation
+ * (`slack:<team>/slack:action:...`, `scopeKey`), so two workspaces with the same ids never collide.
  */
 import { z } from 'zod';
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
@@ -50,9 +53,12 @@ export interface SlackDedupeDeps {
   now?: () => string;
   /** The sentence of "try again in a moment" for this user (their language); default English. */
   unavailableText?: (userId: string | undefined) => Promise<string>;
+  /** Multi-organisation mode: the key kept apart per organisation (`orgScopedKey` of the request's org). Default: as is. */
+  scopeKey?: (key: string) => string;
 }
 
-const claim = async (deps: SlackDedupeDeps, key: string): Promise<boolean | 'unavailable'> => {
+const claim = async (deps: SlackDedupeDeps, unscoped: string): Promise<boolean | 'unavailable'> => {
+  const key = deps.scopeKey ? deps.scopeKey(unscoped) : unscoped;
   try {
     return await deps.store.claimOnce(key, deps.now ? deps.now() : new Date().toISOString());
   } catch (err) {

@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { type Locale, STEP_IDS } from '../../src/domain/ids';
-import { loadMyRuns } from '../../src/app/my-runs';
+import { loadMyRuns, type MyRuns } from '../../src/app/my-runs';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { Message } from '../../src/messages/model';
 import type { Logger } from '../../src/ports/logger.port';
@@ -63,6 +63,11 @@ export interface SlackHomeDeps {
   refusal: (userId: string) => Promise<string | null>;
   /** The user's own language when known (Slack `users.info` locale); undefined: `DEFAULT_LOCALE` headings, run lines in each run's language. */
   localeOf?: (userId: string) => Promise<Locale | undefined>;
+  /**
+   * The user's runs of organisation `org` (`RunService.myRuns`: scoped in multi-organisation
+   * mode). Default: every Slack run the user started (`loadMyRuns`).
+   */
+  myRuns?: (userId: string, org: string | undefined) => Promise<MyRuns>;
 }
 
 /**
@@ -70,7 +75,7 @@ export interface SlackHomeDeps {
  * Events for the Messages tab and unreadable events are ignored. Never throws: a failed
  * `views.publish` or store read is logged (the user keeps the previous Home view).
  */
-export async function onAppHomeOpened(deps: SlackHomeDeps, event: unknown): Promise<void> {
+export async function onAppHomeOpened(deps: SlackHomeDeps, event: unknown, org?: string): Promise<void> {
   const parsed = appHomeOpenedSchema.safeParse(event);
   if (!parsed.success) {
     deps.logger.warn({}, 'unreadable app_home_opened event');
@@ -88,7 +93,7 @@ export async function onAppHomeOpened(deps: SlackHomeDeps, event: unknown): Prom
           refused,
           deps.builder.t(locale ?? deps.builder.defaultLocale, 'home.header'),
         )
-      : await myRunsMessage(deps, userId, locale);
+      : await myRunsMessage(deps, userId, locale, org);
     await deps.call('views.publish', { user_id: userId, view: renderHomeView(msg) });
     deps.logger.info({ user: userId, refused: refused !== null }, 'app home published');
   } catch (err) {
@@ -104,8 +109,14 @@ export async function onAppHomeOpened(deps: SlackHomeDeps, event: unknown): Prom
  * delivery the outbox gave up (`SLACK_BLOCKED_REF`) come first, under "Needs your attention",
  * with what is blocked, why and how to fix it.
  */
-export async function myRunsMessage(deps: Pick<SlackHomeDeps, 'store' | 'builder'>, userId: string, locale?: Locale): Promise<Message> {
-  const mine = await loadMyRuns(deps.store, 'slack', userId);
+export async function myRunsMessage(
+  deps: Pick<SlackHomeDeps, 'store' | 'builder' | 'myRuns'>,
+  userId: string,
+  locale?: Locale,
+  /** The organisation whose runs are shown (the request's workspace, or the run's). */
+  org?: string,
+): Promise<Message> {
+  const mine = deps.myRuns ? await deps.myRuns(userId, org) : await loadMyRuns(deps.store, 'slack', userId);
   const msg = deps.builder.myRuns('slack', locale, { open: mine.open, moreOpen: mine.moreOpen, completed: mine.completed }, slackMention);
   const blocked: string[] = [];
   for (const run of mine.open) {

@@ -23,6 +23,7 @@ import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
 import { type RunStore, StoreUnavailableError } from '../../src/ports/run-store.port';
 import type { AppLogger } from '../logger';
 import { guardJsonBodies } from './json-body-guard';
+import { registerOrgScope } from './org-scope';
 import { distributionReceiverOptions } from './oauth/distribution';
 import type { DatabaseInstallationStore } from './oauth/installation-store';
 import { registerUninstallEvents, registerWorkspaceScope } from './oauth/oauth-listeners';
@@ -234,6 +235,8 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       await boltProcessEvent(event);
     };
   }
+  // Every request runs in its organisation's scope (org-scope.ts): the caller's `org` for the run service.
+  registerOrgScope(app);
   if (oauth) {
     registerWorkspaceScope(app);
     registerUninstallEvents(app, { installations: oauth.installations, logger: log });

@@ -6,6 +6,8 @@
  * for `ttlMs`. At most `maxGroups` groups are watched (more are ignored, with a warning), so the
  * cache stays small.
  * A failed read counts as "not a member" (fail closed) and keeps a stale answer when there is one.
+ * In multi-organisation mode the cache is kept per workspace (`scope`): a group read with one
+ * workspace's token never answers for a user of another workspace with the same user id.
  */
 import { z } from 'zod';
 import { type Clock, systemClock } from '../../src/ports/clock.port';
@@ -13,6 +15,9 @@ import type { Logger } from '../../src/ports/logger.port';
 
 /** Slack user group ids: `S` then upper-case letters and digits. */
 export const SLACK_USER_GROUP_ID = /^S[A-Z0-9]{2,}$/;
+
+/** Most member lists kept (groups x workspaces in multi-organisation mode). */
+const MAX_CACHED_LISTS = 2000;
 
 const membersAnswer = z.object({ ok: z.literal(true), users: z.array(z.string()) });
 
@@ -29,6 +34,8 @@ export interface SlackUserGroupsOptions {
   ttlMs?: number;
   /** Most groups kept (default 100); the oldest read is dropped first. */
   maxGroups?: number;
+  /** The current request's workspace (multi-organisation mode): member lists are cached per workspace. */
+  scope?: () => string | undefined;
 }
 
 interface Entry {
@@ -74,20 +81,24 @@ export class SlackUserGroups {
 
   private async members(groupId: string): Promise<ReadonlySet<string>> {
     const now = this.clock.nowMs();
-    const cached = this.cache.get(groupId);
+    const key = this.opts.scope ? `${this.opts.scope() ?? ''}/${groupId}` : groupId;
+    const cached = this.cache.get(key);
     if (cached && now - cached.atMs < this.ttlMs) return cached.members;
-    const running = this.pending.get(groupId);
+    const running = this.pending.get(key);
     if (running) return running;
-    const read = this.read(groupId, cached).finally(() => this.pending.delete(groupId));
-    this.pending.set(groupId, read);
+    const read = this.read(groupId, key, cached).finally(() => this.pending.delete(key));
+    this.pending.set(key, read);
     return read;
   }
 
-  private async read(groupId: string, stale: Entry | undefined): Promise<ReadonlySet<string>> {
+  private async read(groupId: string, key: string, stale: Entry | undefined): Promise<ReadonlySet<string>> {
     try {
       const answer = membersAnswer.parse(await this.opts.call('usergroups.users.list', { usergroup: groupId }));
       const members = new Set(answer.users);
-      this.cache.set(groupId, { members, atMs: this.clock.nowMs() });
+      this.cache.delete(key);
+      this.cache.set(key, { members, atMs: this.clock.nowMs() });
+      // Per-workspace keys: bounded, the oldest read dropped first.
+      if (this.cache.size > MAX_CACHED_LISTS) this.cache.delete(this.cache.keys().next().value as string);
       return members;
     } catch (err) {
       const code = (err as { data?: { error?: unknown } }).data?.error;

@@ -126,6 +126,21 @@ CREATE TABLE slack_installations (
 CREATE INDEX slack_installations_enterprise ON slack_installations (enterprise_id);
 `,
   },
+  {
+    version: 6,
+    name: 'run organisations',
+    // The organisation a run belongs to (Run.org: slack:<team>, teams:<tenant>, console), NULL for
+    // runs stored before (they keep NULL). The one-open-run rule moves to (open_scope, institution,
+    // channel): open_scope is '' except for runs created in multi-organisation mode, where it is
+    // the run's organisation, so two organisations may each have an open run for the same codes.
+    sql: `
+ALTER TABLE runs ADD COLUMN org TEXT;
+ALTER TABLE runs ADD COLUMN open_scope TEXT NOT NULL DEFAULT '';
+DROP INDEX runs_one_open_per_channel;
+CREATE UNIQUE INDEX runs_one_open_per_scope ON runs (open_scope, institution_code, channel_code) WHERE status = 'open';
+CREATE INDEX runs_org ON runs (org, status);
+`,
+  },
 ];
 
 /** The statement creating the bookkeeping table (same text works on PostgreSQL). */

@@ -138,6 +138,19 @@ CREATE TABLE slack_installations (
 CREATE INDEX slack_installations_enterprise ON slack_installations (enterprise_id);
 `,
   },
+  {
+    version: 6,
+    name: 'run organisations',
+    // As SQLite's version 6: runs.org (NULL for older runs) and the one-open-run rule on
+    // (open_scope, institution_code, channel_code).
+    sql: `
+ALTER TABLE runs ADD COLUMN org TEXT;
+ALTER TABLE runs ADD COLUMN open_scope TEXT NOT NULL DEFAULT '';
+DROP INDEX runs_one_open_per_channel;
+CREATE UNIQUE INDEX runs_one_open_per_scope ON runs (open_scope, institution_code, channel_code) WHERE status = 'open';
+CREATE INDEX runs_org ON runs (org, status);
+`,
+  },
 ];
 
 /** A PostgreSQL identifier we accept for a schema name (lower-case, no quoting needed). */

@@ -42,7 +42,7 @@ export function runColumns(run: Run): (string | number | null)[] {
 export function mapConstraint(e: unknown, run: Run): unknown {
   const err = e as pg.DatabaseError;
   if (err?.code !== UNIQUE_VIOLATION) return e;
-  if (err.constraint === 'runs_one_open_per_channel') {
+  if (err.constraint === 'runs_one_open_per_scope' || err.constraint === 'runs_one_open_per_channel') {
     return new DuplicateOpenRunError(run.details.institutionCode, run.details.channelCode);
   }
   if (err.constraint === 'runs_pkey') return new Error(`run ${run.id} already exists`);

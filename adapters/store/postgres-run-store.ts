@@ -22,6 +22,7 @@ import { isoNow, systemClock } from '../../src/ports/clock.port';
 import {
   VersionConflictError,
   type AuditEntry,
+  type CreateRunOptions,
   type OutboxItem,
   type RunFilter,
   type RunStore,
@@ -43,7 +44,7 @@ import {
   redactDatabaseUrl,
 } from './postgres-options';
 import { mapConstraint, type OutboxRow, runColumns } from './postgres-rows';
-import { jsonValue, parseRunRow, type RunRow, validateRun } from './run-rows';
+import { jsonValue, orgColumns, parseRunRow, type RunRow, validateRun } from './run-rows';
 
 /** pg's error when a query got no answer within `query_timeout`. */
 const isQueryTimeout = (e: unknown): boolean => e instanceof Error && e.message === 'Query read timeout';
@@ -68,11 +69,10 @@ export class PostgresRunStore implements RunStore {
 
   /**
    * Stores a new run with its audit entries and outbox items, in one transaction.
-   * @throws DuplicateOpenRunError when an open run exists for the same institution + channel code.
-   * @throws Error when the id already exists, `run.version` is not 1, an audit entry names another
-   *   run, or the run does not match the stored-run schema.
+   * @throws DuplicateOpenRunError when an open run has the same institution + channel code (and org with `perOrg`).
+   * @throws Error when the id exists, the version is not 1, an audit entry names another run, or the run is invalid.
    */
-  async create(run: Run, audit: AuditEntry[], effects: Effect[]): Promise<void> {
+  async create(run: Run, audit: AuditEntry[], effects: Effect[], options: CreateRunOptions = {}): Promise<void> {
     if (run.version !== 1) throw new Error(`a new run must have version 1 (run ${run.id} has ${run.version})`);
     const record = validateRun(run);
     await this.#transaction(async (c) => {
@@ -81,9 +81,9 @@ export class PostgresRunStore implements RunStore {
       try {
         await c.query(
           `INSERT INTO runs (id, version, surface, channel_id, institution_code, channel_code, status,
-             started_by_id, created_at, updated_at, state, due_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12)`,
-          runColumns(record),
+             started_by_id, created_at, updated_at, state, due_at, org, open_scope)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14)`,
+          [...runColumns(record), ...Object.values(orgColumns(record, options))],
         );
       } catch (e) {
         throw mapConstraint(e, record);
@@ -123,6 +123,7 @@ export class PostgresRunStore implements RunStore {
     add('started_by_id', filter.startedById);
     add('institution_code', filter.institutionCode?.toUpperCase());
     add('channel_code', filter.channelCode?.toUpperCase());
+    add('org', filter.org);
     params.push(limit);
     const sql =
       'SELECT id, state::text AS state FROM runs' +

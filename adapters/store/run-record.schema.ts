@@ -94,6 +94,7 @@ export const runRecordSchema = z.strictObject({
     })
     .optional(),
   startedBy: actorSchema,
+  org: z.string().min(1).max(300).optional(),
   endedBy: actorSchema.optional(),
   endedAt: isoTimeSchema.optional(),
   createdAt: isoTimeSchema,

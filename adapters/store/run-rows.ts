@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Run } from '../../src/workflow/types';
+import type { CreateRunOptions } from '../../src/ports/run-store.port';
 import { describeIssues, parseStored, runRecordSchema, StoredRecordError } from './run-record.schema';
 
 /** One row of the `runs` table as the stores read it (the state JSON as text). */
@@ -28,6 +29,14 @@ export function validateRun(run: Run): Run {
 /** The `due_at` column: the next reminder of an open run, else NULL. */
 export function dueAtOf(run: Run): string | null {
   return run.status === 'open' && run.reminder ? run.reminder.dueAt : null;
+}
+
+/**
+ * The `org` and `open_scope` columns of a new run: its organisation (NULL when unknown), and the
+ * scope of the one-open-run rule: '' (every open run counts), or the organisation with `perOrg`.
+ */
+export function orgColumns(run: Run, options: CreateRunOptions): { org: string | null; openScope: string } {
+  return { org: run.org ?? null, openScope: options.perOrg ? (run.org ?? '') : '' };
 }
 
 /** Parses a stored row into a `Run`. @throws StoredRecordError when the state is malformed or holds another id. */

@@ -22,6 +22,7 @@ import { isoNow, systemClock } from '../../src/ports/clock.port';
 import {
   VersionConflictError,
   type AuditEntry,
+  type CreateRunOptions,
   type OutboxItem,
   type RunFilter,
   type RunStore,
@@ -34,7 +35,7 @@ import { effectSchema, parseStored } from './run-record.schema';
 import { refJson } from './secret-guard';
 import { type AuditRow, auditEntryFromRow, auditValues } from './audit-rows';
 import { mapConstraint, type OutboxRow, runColumns } from './sqlite-rows';
-import { jsonValue, parseRunRow, type RunRow, validateRun } from './run-rows';
+import { jsonValue, orgColumns, parseRunRow, type RunRow, validateRun } from './run-rows';
 
 /** Options of `openSqliteRunStore`. */
 export interface SqliteRunStoreOptions {
@@ -65,11 +66,12 @@ export class SqliteRunStore implements RunStore {
 
   /**
    * Inserts a new run with its audit entries (seq 1..n) and outbox items, in one transaction.
-   * @throws DuplicateOpenRunError when the run is open and another open run has the same institution + channel code.
+   * @throws DuplicateOpenRunError when the run is open and another open run has the same institution + channel code
+   *   (and, with `options.perOrg`, the same organisation).
    * @throws Error when `run.version` is not 1, the id already exists, an audit entry names another
    *   run, or the run does not match the stored-run schema.
    */
-  async create(run: Run, audit: AuditEntry[], effects: Effect[]): Promise<void> {
+  async create(run: Run, audit: AuditEntry[], effects: Effect[], options: CreateRunOptions = {}): Promise<void> {
     if (run.version !== 1) throw new Error(`a new run must have version 1 (run ${run.id} has ${run.version})`);
     const record = validateRun(run);
     const tx = this.db.transaction(() => {
@@ -78,10 +80,10 @@ export class SqliteRunStore implements RunStore {
       try {
         this.stmt(
           `INSERT INTO runs (id, version, surface, channel_id, institution_code, channel_code, status,
-               started_by_id, created_at, updated_at, state, due_at)
+               started_by_id, created_at, updated_at, state, due_at, org, open_scope)
              VALUES (@id, @version, @surface, @channelId, @institutionCode, @channelCode, @status,
-               @startedById, @createdAt, @updatedAt, @state, @dueAt)`,
-        ).run(runColumns(record));
+               @startedById, @createdAt, @updatedAt, @state, @dueAt, @org, @openScope)`,
+        ).run({ ...runColumns(record), ...orgColumns(record, options) });
       } catch (e) {
         throw mapConstraint(e, record);
       }
@@ -122,6 +124,7 @@ export class SqliteRunStore implements RunStore {
     add('started_by_id', 'startedById', filter.startedById);
     add('institution_code', 'institutionCode', filter.institutionCode?.toUpperCase());
     add('channel_code', 'channelCode', filter.channelCode?.toUpperCase());
+    add('org', 'org', filter.org);
     const sql =
       'SELECT id, state FROM runs' +
       (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +

@@ -26,6 +26,7 @@ import { submitStartForm } from './handlers/start-form';
 import { verifyLater } from './handlers/verify-later';
 import { type RunFormTurn, submitRunForm } from './handlers/run-forms';
 import { pressRunButton } from './handlers/run-buttons';
+import { orgOfRequest } from '../org-scope';
 
 /** Action data as received (inputs merged in by Teams): parsed, never cast. */
 const actionDataSchema = z.looseObject({
@@ -193,7 +194,7 @@ export class TeamsActions {
     if (!data.runId || !data.step) return this.noteCard(builder.t(turn.locale, 'teams.error.bad_action'));
     const { runId, step, card: kind } = data;
     // Support's password_assigned from a Teams desk may be about a run of another surface (`SECUTIX_SUPPORT_DESK`).
-    const loaded = await service.load(runId, service.surfaceFor(verb, 'teams'));
+    const loaded = await service.load(runId, service.surfaceFor(verb, 'teams'), { ...orgOfRequest(), surface: 'teams', actor: turn.actor, action: verb });
     if (!loaded.ok) return this.errorCard(loaded.error, kind, step, turn.locale);
     const run = loaded.value;
     await this.refresh(run, turn);
@@ -205,12 +206,12 @@ export class TeamsActions {
       action: Parameters<RunService['act']>[0]['action'],
       extra: { contingentIds?: number[]; contactNumber?: string; reason?: string } = {},
     ): Promise<AdaptiveCard> => {
-      const r = await service.act({ runId, step, action, actor: turn.actor, surface: 'teams', ...extra });
+      const r = await service.act({ runId, step, action, actor: turn.actor, surface: 'teams', ...orgOfRequest(), ...extra });
       if (!r.ok) return this.errorCard(r.error, kind === 'form' ? 'step' : kind, step, L);
       return this.cards.closed(r.value, kind === 'form' ? 'step' : kind, step, turn.actor);
     };
     const precheck = async (action: Parameters<RunService['precheck']>[0]['action']): Promise<Outcome<Run>> =>
-      service.precheck({ runId, step, action, surface: 'teams', actor: turn.actor });
+      service.precheck({ runId, step, action, surface: 'teams', actor: turn.actor, ...orgOfRequest() });
     const form = (id: RunFormId, current: Run, errors?: FieldErrorKeys, values?: RawValues, note?: string): AdaptiveCard =>
       renderForm(builder.runForm(current, id, ''), {
         data: formData,

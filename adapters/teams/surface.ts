@@ -10,6 +10,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { errorSummary, type RunService } from '../../src/app/run-service';
+import { orgScopedKey, teamsOrg } from '../../src/domain/org';
+import { orgScope } from '../org-scope';
 import type { HealthCheckService } from '../../src/app/health-check';
 import { TeamsChecks } from './checks';
 import type { Locale } from '../../src/domain/ids';
@@ -244,7 +246,11 @@ export function createTeamsSurface(deps: TeamsSurfaceDeps): TeamsSurface {
           throw new BadRequest(403, tenant ? `tenant ${tenant.slice(0, 64)} is not allowed` : 'activity names no tenant');
         }
       }
-      const id = activity.id;
+      // The tenant's organisation (`teams:<tenant>`): the caller's for the run service; in
+      // multi-organisation mode it keeps each tenant's activity ids apart in the dedupe.
+      const org = teamsOrg(tenantOf(activity));
+      const scoped = (key: string): string => (deps.service.multiOrg ? orgScopedKey(org, key) : key);
+      const id = activity.id === undefined ? undefined : scoped(activity.id);
       const prior = id ? seen.get(id) : undefined;
       if (prior) {
         logger.info({ type: activity.type, activityId: id }, 'teams duplicate delivery ignored');
@@ -253,11 +259,13 @@ export function createTeamsSurface(deps: TeamsSurfaceDeps): TeamsSurface {
       }
       if (id && activity.type !== 'invoke' && !seen.has(id)) {
         // The store unreachable: handled without dedupe; the turn then answers "try again in a moment".
-        const first = await deps.store.claimOnce(`teams:activity:${id}`, new Date().toISOString()).catch((err: unknown) => {
-          if (!(err instanceof StoreUnavailableError)) throw err;
-          logger.warn({ activityId: id }, 'run store unavailable: activity handled without dedupe');
-          return true;
-        });
+        const first = await deps.store
+          .claimOnce(scoped(`teams:activity:${activity.id}`), new Date().toISOString())
+          .catch((err: unknown) => {
+            if (!(err instanceof StoreUnavailableError)) throw err;
+            logger.warn({ activityId: id }, 'run store unavailable: activity handled without dedupe');
+            return true;
+          });
         if (!first) {
           logger.info(
             { type: activity.type, activityId: id },
@@ -267,7 +275,7 @@ export function createTeamsSurface(deps: TeamsSurfaceDeps): TeamsSurface {
           return;
         }
       }
-      const work = processActivity(req, body);
+      const work = orgScope(org, () => processActivity(req, body));
       if (id) {
         seen.set(id, work);
         if (seen.size > dedupeSize) seen.delete(seen.keys().next().value as string);

@@ -34,6 +34,12 @@ export interface Principal {
   actor: Actor;
   /** Group ids the actor belongs to (never stored with the run or the actor). */
   principals?: readonly string[];
+  /**
+   * The caller's organisation (`src/domain/org.ts`: the Slack workspace, the Teams tenant,
+   * `console`). In multi-organisation mode the run service shows a caller only the runs of their
+   * own organisation (`RunService.load`); support's actions on support requests excepted.
+   */
+  org?: string;
 }
 
 /**
@@ -105,8 +111,12 @@ export class AccessPolicy {
     return AccessPolicy.local(p) || this.support.size === 0 || AccessPolicy.matches(this.support, p);
   }
 
-  /** Named in a non-empty `SUPPORT_USERS` (support who is not necessarily an operator). */
-  private isListedSupport(p: Principal): boolean {
+  /**
+   * Named in a non-empty `SUPPORT_USERS` (support who is not necessarily an operator). Also the
+   * only support whose actions on a support request cross organisations (multi-organisation
+   * mode): an empty list makes everyone support, which must not open other organisations' runs.
+   */
+  isListedSupport(p: Principal): boolean {
     return this.support.size > 0 && AccessPolicy.matches(this.support, p);
   }
 

@@ -28,20 +28,26 @@ export type { MyRuns } from '../workflow/my-runs';
  * Cancelled runs are not listed. Completed runs are taken from the 50 most recently started ones.
  * @throws whatever the store throws (the caller answers with an internal error).
  */
-export async function loadMyRuns(store: Pick<RunStore, 'list'>, surface: Surface, userId: string): Promise<MyRuns> {
+export async function loadMyRuns(
+  store: Pick<RunStore, 'list'>,
+  surface: Surface,
+  userId: string,
+  /** `{ org }` in multi-organisation mode (`RunService.orgFilter`): only that organisation's runs. */
+  scope: { org?: string } = {},
+): Promise<MyRuns> {
   const [open, completed] = await Promise.all([
-    store.list({ surface, status: 'open', startedById: userId, limit: MY_OPEN_RUNS + 1 }),
-    store.list({ surface, status: 'completed', startedById: userId, limit: COMPLETED_WINDOW }),
+    store.list({ surface, status: 'open', startedById: userId, limit: MY_OPEN_RUNS + 1, ...scope }),
+    store.list({ surface, status: 'completed', startedById: userId, limit: COMPLETED_WINDOW, ...scope }),
   ]);
   const ended = (r: Run): string => r.endedAt ?? r.updatedAt;
   return {
     open: open.slice(0, MY_OPEN_RUNS),
-    moreOpen: open.length > MY_OPEN_RUNS ? (await countOpen(store, surface, userId)) - MY_OPEN_RUNS : 0,
+    moreOpen: open.length > MY_OPEN_RUNS ? (await countOpen(store, surface, userId, scope)) - MY_OPEN_RUNS : 0,
     completed: [...completed].sort((a, b) => (ended(a) < ended(b) ? 1 : ended(a) > ended(b) ? -1 : 0)).slice(0, MY_COMPLETED_RUNS),
   };
 }
 
 /** How many open runs `userId` has on `surface` (bounded at 1,000: only shown as a count). */
-async function countOpen(store: Pick<RunStore, 'list'>, surface: Surface, userId: string): Promise<number> {
-  return (await store.list({ surface, status: 'open', startedById: userId, limit: 1000 })).length;
+async function countOpen(store: Pick<RunStore, 'list'>, surface: Surface, userId: string, scope: { org?: string }): Promise<number> {
+  return (await store.list({ surface, status: 'open', startedById: userId, limit: 1000, ...scope })).length;
 }

@@ -78,6 +78,8 @@ export class RunCommands extends OutboxDelivery {
     channelId: string;
     actor: Actor;
     principals?: string[];
+    /** The caller's organisation, recorded on the run (`Run.org`). */
+    org?: string;
     details: RunDetails;
   }): Promise<Outcome<Run>> {
     const allowed = this.authorize(input, { op: 'start' });
@@ -91,6 +93,7 @@ export class RunCommands extends OutboxDelivery {
       actor: input.actor,
       at,
       reminders: this.remindersFor(input.surface),
+      ...(input.org ? { org: input.org } : {}),
     });
     const audit: AuditEntry = {
       runId: run.id,
@@ -103,13 +106,16 @@ export class RunCommands extends OutboxDelivery {
       details: { institutionCode: run.details.institutionCode, channelCode: run.details.channelCode, language: run.details.language },
     };
     try {
-      await this.deps.store.create(run, [audit], effects);
+      // Multi-organisation mode: one open run per institution and channel code in each
+      // organisation, so an organisation never learns that another has a run for a code.
+      await this.deps.store.create(run, [audit], effects, { perOrg: this.multiOrg });
     } catch (err) {
       if (err instanceof DuplicateOpenRunError) {
         const [open] = await this.deps.store.list({
           status: 'open',
           institutionCode: err.institutionCode,
           channelCode: err.channelCode,
+          ...this.orgFilter(input.org),
           limit: 1,
         });
         if (open) return fail({ code: 'duplicate_run', run: open });
@@ -134,8 +140,9 @@ export class RunCommands extends OutboxDelivery {
     surface: Surface;
     actor?: Actor;
     principals?: string[];
+    org?: string;
   }): Promise<Outcome<Run>> {
-    const loaded = await this.load(input.runId, input.surface);
+    const loaded = await this.load(input.runId, input.surface, { ...input, action: input.action });
     if (!loaded.ok) return loaded;
     const run = loaded.value;
     if (input.actor) {
@@ -171,7 +178,7 @@ export class RunCommands extends OutboxDelivery {
     const at = this.now();
     const event = this.eventOf(input, at);
     if (!event) {
-      const loaded = await this.load(input.runId, input.surface);
+      const loaded = await this.load(input.runId, input.surface, input);
       if (!loaded.ok) return loaded;
       return this.refuse(loaded.value, { code: 'not_allowed_here' }, input.actor, input.surface, input.action);
     }
@@ -182,10 +189,10 @@ export class RunCommands extends OutboxDelivery {
   }
 
   /** Posts the current step again (`resume`). */
-  async resume(input: { runId: string; actor: Actor; surface: Surface; principals?: string[] }): Promise<Outcome<Run>> {
+  async resume(input: { runId: string; actor: Actor; surface: Surface; principals?: string[]; org?: string }): Promise<Outcome<Run>> {
     // When the current step's message was never posted (it waits in the outbox, e.g. the bot was
     // not in the channel), delivering it is the resume: posting a second copy would double it.
-    const loaded = await this.load(input.runId, input.surface);
+    const loaded = await this.load(input.runId, input.surface, { ...input, action: 'resume' });
     if (loaded.ok && loaded.value.currentStep) {
       const step = loaded.value.currentStep;
       const pending = await this.deps.store.pendingOutbox(100, input.runId);
@@ -214,7 +221,7 @@ export class RunCommands extends OutboxDelivery {
   protected async eraseAnswers(
     run: Run,
     fields: AnswerField[],
-    input: { actor: Actor; surface: Surface; principals?: string[]; password: string },
+    input: { actor: Actor; surface: Surface; principals?: string[]; org?: string; password: string },
   ): Promise<Outcome<Run>> {
     const forms = erasableForms(run, fields);
     // Every audit, outbox and ref row that held them first: the run's delivery below edits the
@@ -253,7 +260,7 @@ export class RunCommands extends OutboxDelivery {
     // A verification under way checks the answers it started with: changing them now would let
     // its result carry answers it never checked. Refused until it ends.
     if (this.verifying.has(input.runId)) {
-      const loaded = await this.load(input.runId, input.surface);
+      const loaded = await this.load(input.runId, input.surface, { ...input, action: ACTION_IDS.answersEdit });
       if (!loaded.ok) return loaded;
       return fail({ code: 'verification_running', run: loaded.value });
     }
@@ -309,7 +316,7 @@ export class RunCommands extends OutboxDelivery {
     // Support's `password_assigned` from the support desk's surface reaches a run of another surface.
     const from = this.surfaceFor(action, surface);
     for (let attempt = 1; attempt <= CAS_ATTEMPTS; attempt++) {
-      const loaded = await this.load(runId, from);
+      const loaded = await this.load(runId, from, { ...guard.who, action });
       if (!loaded.ok) return loaded;
       const current = loaded.value;
       const denied = await this.deny(current, guard.who, guard.operation(current), action);

@@ -12,6 +12,8 @@ import { type RunStore, StoreUnavailableError } from '../ports/run-store.port';
 import type { VerificationRequest } from './verification';
 import { VerifyingMarkers } from './verifying-marker';
 import { errorSummary } from './error-summary';
+import { sameOrg } from '../domain/org';
+import { loadMyRuns, type MyRuns } from './my-runs';
 import type { Actor, AnswerChanges, Effect, Refusal, ReminderSettings, Run, VerificationReport } from '../workflow/types';
 import type { Outcome, ServiceError } from '../workflow/service-error';
 
@@ -56,11 +58,31 @@ export interface RunServiceDeps {
    * run's own surface.
    */
   supportDesk?: Surface;
+  /**
+   * Multi-organisation mode (Slack OAuth distribution, or a multi-tenant Teams registration):
+   * every read and action is scoped to the caller's organisation (`load`), lists too, and the
+   * one-open-run rule counts each organisation's runs apart. Off (default): one workspace, as before.
+   */
+  multiOrg?: boolean;
 }
 
 /** The effects addressed to SecuTix support (the request, its close, the support reminders). */
 export function isSupportEffect(effect: Effect): boolean {
   return effect.type === 'support_request' || effect.type === 'support_closed' || (effect.type === 'reminder' && effect.kind === 'support');
+}
+
+/**
+ * Who asks for a run, for `load`: the caller's organisation and identity, and the action they
+ * take (support's actions on a support request reach runs of every organisation).
+ */
+export interface RunCaller {
+  org?: string | undefined;
+  /** The surface the caller acts from (the support desk's, for a run of another surface). */
+  surface?: Surface;
+  actor?: Actor;
+  principals?: readonly string[] | undefined;
+  /** The button, form or command the caller uses (`ActionId`, `resume`, `status`, `audit`...). */
+  action?: string;
 }
 
 /** An action on a run from a button or a form. */
@@ -73,6 +95,8 @@ export interface ActionInput {
   surface: Surface;
   /** Group ids the actor belongs to (Slack user groups), for the access policy; never stored. */
   principals?: string[];
+  /** The caller's organisation (`Principal.org`). */
+  org?: string;
   contingentIds?: number[];
   contactNumber?: string;
   /** `verify_skip` reason. */
@@ -85,6 +109,7 @@ export interface AnswersInput {
   actor: Actor;
   surface: Surface;
   principals?: string[];
+  org?: string;
   answers: AnswerChanges;
 }
 
@@ -147,10 +172,28 @@ export class RunServiceBase {
     return { remindAfterHours: r.remindAfterHours, supportRemindAfterHours: r.supportRemindAfterHours };
   }
 
-  /** Loads a run that belongs to `surface`. */
-  async load(runId: string, surface?: Surface): Promise<Outcome<Run>> {
+  /** Whether every read and action is scoped to the caller's organisation (`RunServiceDeps.multiOrg`). */
+  get multiOrg(): boolean {
+    return this.deps.multiOrg === true;
+  }
+
+  /**
+   * Loads a run that belongs to `surface`, for `caller`: THE place where organisations are kept
+   * apart. In multi-organisation mode a run of another organisation (or of none: stored before
+   * organisations were recorded) answers exactly like an unknown id (same error, same path: one
+   * read, nothing of the run returned), except for support's actions on a support request
+   * (`supportCrossing`). Single-workspace mode: the surface check only, as before.
+   */
+  async load(runId: string, surface?: Surface, caller?: RunCaller): Promise<Outcome<Run>> {
     const run = await this.deps.store.get(runId);
     if (!run) return fail({ code: 'unknown_run', runId });
+    if (this.multiOrg && !sameOrg(run.org, caller?.org) && !this.supportCrossing(run, surface, caller)) {
+      this.deps.logger.info(
+        { runId, callerOrg: caller?.org ?? null, action: caller?.action ?? null },
+        'run of another organisation: answered as an unknown run',
+      );
+      return fail({ code: 'unknown_run', runId });
+    }
     if (surface && run.surface !== surface) return fail({ code: 'other_surface', run });
     return ok(run);
   }
@@ -175,9 +218,36 @@ export class RunServiceBase {
     return action === ACTION_IDS.passwordAssigned && this.deps.supportDesk === from ? undefined : from;
   }
 
-  /** Open runs of the surface, optionally only those started by `startedById`, newest first. */
-  async openRuns(surface: Surface, startedById?: string): Promise<Run[]> {
-    return this.deps.store.list({ surface, status: 'open', ...(startedById ? { startedById } : {}) });
+  /**
+   * Support sits in its own organisation: its actions on a support request (`password_assigned`,
+   * the snooze of a support reminder) keep their own rule and cross organisations, for the people
+   * named in `SUPPORT_USERS` (an empty list, "everyone is support", crosses nothing). Nothing else does.
+   */
+  private supportCrossing(run: Run, runSurface: Surface | undefined, caller: RunCaller | undefined): boolean {
+    const surface = caller?.surface ?? runSurface;
+    if (!caller?.actor || !surface) return false;
+    const supportAction =
+      caller.action === ACTION_IDS.passwordAssigned ||
+      (caller.action === ACTION_IDS.reminderSnooze && run.reminder?.kind === 'support' && run.currentStep === 'password_request');
+    return (
+      supportAction &&
+      this.access.isListedSupport({ surface, actor: caller.actor, ...(caller.principals ? { principals: caller.principals } : {}) })
+    );
+  }
+
+  /** The filter keeping a list to the caller's organisation in multi-organisation mode (`''` matches no run). */
+  orgFilter(org: string | undefined): { org?: string } {
+    return this.multiOrg ? { org: org ?? '' } : {};
+  }
+
+  /** Open runs of the surface, optionally only those started by `startedById`, newest first (the caller's organisation's only, in multi-organisation mode). */
+  async openRuns(surface: Surface, startedById?: string, org?: string): Promise<Run[]> {
+    return this.deps.store.list({ surface, status: 'open', ...(startedById ? { startedById } : {}), ...this.orgFilter(org) });
+  }
+
+  /** "My runs" of `userId` on `surface` (App Home, Teams `status`), of the caller's organisation in multi-organisation mode. */
+  async myRuns(surface: Surface, userId: string, org?: string): Promise<MyRuns> {
+    return loadMyRuns(this.deps.store, surface, userId, this.orgFilter(org));
   }
 
   /** The notifier of an effect: the support desk's surface for the support effects (`supportDesk`), else the run's. */

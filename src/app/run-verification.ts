@@ -43,7 +43,14 @@ export class RunVerification extends RunCommands {
    * records the report: all passed moves the run to `email_draft`, any failure keeps it at
    * `verification` with the report and the retry buttons.
    */
-  async verify(input: { runId: string; actor: Actor; surface: Surface; principals?: string[]; password: string }): Promise<Outcome<Run>> {
+  async verify(input: {
+    runId: string;
+    actor: Actor;
+    surface: Surface;
+    principals?: string[];
+    org?: string;
+    password: string;
+  }): Promise<Outcome<Run>> {
     const pre = await this.precheck({
       runId: input.runId,
       step: 'verification',
@@ -51,6 +58,7 @@ export class RunVerification extends RunCommands {
       surface: input.surface,
       actor: input.actor,
       ...(input.principals ? { principals: input.principals } : {}),
+      ...(input.org ? { org: input.org } : {}),
     });
     if (!pre.ok) return pre;
     const run = pre.value;

@@ -94,16 +94,29 @@ export interface RunFilter {
   startedById?: string;
   institutionCode?: string;
   channelCode?: string;
+  /** Only runs of this organisation (`Run.org`; runs without one never match). */
+  org?: string;
   /** Newest first, at most this many (default 50). */
   limit?: number;
+}
+
+/** Options of `RunStore.create`. */
+export interface CreateRunOptions {
+  /**
+   * The one-open-run rule counts only the open runs of the same organisation (`Run.org`):
+   * multi-organisation mode, where two organisations may each have an open run for the same
+   * institution and channel code. Default: every open run counts (one workspace, as before).
+   */
+  perOrg?: boolean;
 }
 
 export interface RunStore {
   /**
    * Stores a new run (its `version` is 1) with its first audit entry and outbox items.
-   * @throws DuplicateOpenRunError when an open run exists for the same institution + channel code.
+   * @throws DuplicateOpenRunError when an open run exists for the same institution + channel code
+   *   (of the same organisation with `options.perOrg`).
    */
-  create(run: Run, audit: AuditEntry[], effects: Effect[]): Promise<void>;
+  create(run: Run, audit: AuditEntry[], effects: Effect[], options?: CreateRunOptions): Promise<void>;
   /** The run, or null when unknown. */
   get(runId: string): Promise<Run | null>;
   /** Runs matching the filter, newest (`createdAt`) first. */

@@ -73,6 +73,8 @@ export function createRun(input: {
   at: string;
   /** Reminder delays; without them no reminder is scheduled. */
   reminders?: ReminderSettings;
+  /** The organisation the run belongs to (`src/domain/org.ts`), when the surface knows it. */
+  org?: string;
 }): {
   run: Run;
   effects: Effect[];
@@ -93,6 +95,7 @@ export function createRun(input: {
     steps,
     contingentIds: [],
     startedBy: input.actor,
+    ...(input.org ? { org: input.org } : {}),
     createdAt: input.at,
     updatedAt: input.at,
   };

@@ -109,6 +109,12 @@ export interface Run {
   /** Who started the run. */
   startedBy: Actor;
   /**
+   * The organisation the run belongs to (`src/domain/org.ts`: `slack:<team>`, `teams:<tenant>`,
+   * `console`), recorded at start when the surface knows it. Absent on runs stored before it was
+   * recorded: in multi-organisation mode such a run belongs to no one (only support reaches it).
+   */
+  org?: string;
+  /**
    * The next reminder of an open run (`src/messages/reminders.ts`): due time (ISO), whom it chases
    * (`operator`: the person who started the run, in its thread; `support`: SecuTix support about
    * the password request) and how many reminders of that kind were already sent for this step.

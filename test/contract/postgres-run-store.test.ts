@@ -10,10 +10,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openRunStore } from '../../adapters/store/open-run-store';
-import { POSTGRES_MIGRATIONS } from '../../adapters/store/postgres-migrations';
+import { applyPostgresMigrations, POSTGRES_MIGRATIONS } from '../../adapters/store/postgres-migrations';
 import { openPostgresRunStore, PostgresRunStore, type PostgresRunStoreOptions } from '../../adapters/store/postgres-run-store';
 import { StoredRecordError } from '../../adapters/store/run-record.schema';
-import { VersionConflictError, type AuditEntry } from '../../src/ports/run-store.port';
+import { DuplicateOpenRunError, VersionConflictError, type AuditEntry } from '../../src/ports/run-store.port';
 import type { Clock } from '../../src/ports/clock.port';
 import type { Run } from '../../src/workflow/types';
 import { dummyRun } from '../fixtures/dummy-run';
@@ -114,6 +114,33 @@ function postgresSuites(databaseUrl: string): void {
       const { rows } = await admin.query(`SELECT COUNT(*)::int AS n FROM ${schema}.schema_migrations`);
       expect(rows[0].n).toBe(POSTGRES_MIGRATIONS.length);
       expect(await second.get('RUN0ACME')).toEqual(dummyRun());
+    });
+
+    it('migrating a database of version 5 keeps its runs, with org NULL, and their one-open-run rule', async () => {
+      const schema = freshSchema();
+      const client = await admin.connect();
+      try {
+        await client.query(`CREATE SCHEMA ${schema}`);
+        await client.query(`SET search_path TO ${schema}`);
+        await applyPostgresMigrations(client, () => '2025-02-01T10:00:00.000Z', POSTGRES_MIGRATIONS.slice(0, 5));
+        const legacy = dummyRun();
+        await client.query(
+          `INSERT INTO runs (id, version, surface, channel_id, institution_code, channel_code, status, started_by_id, created_at, updated_at, state)
+           VALUES ($1, 1, 'slack', 'C1', 'ACME', 'DGTK', 'open', 'U1', $2, $2, $3::jsonb)`,
+          [legacy.id, legacy.createdAt, JSON.stringify(legacy)],
+        );
+      } finally {
+        await client.query('RESET search_path').catch(() => undefined);
+        client.release();
+      }
+      const store = track(await open(schema));
+      const { rows } = await admin.query(`SELECT id, org, open_scope FROM ${schema}.runs`);
+      expect(rows).toEqual([{ id: 'RUN0ACME', org: null, open_scope: '' }]);
+      expect(await store.get('RUN0ACME')).toEqual(dummyRun());
+      await expect(store.create(dummyRun({ id: 'RUN2ACME' }), [], [])).rejects.toBeInstanceOf(DuplicateOpenRunError);
+      // A run of an organisation in multi-organisation mode is not blocked by it.
+      await store.create(dummyRun({ id: 'RUN3ACME', org: 'slack:TAAAA' }), [], [], { perOrg: true });
+      expect((await store.list({ org: 'slack:TAAAA' })).map((r) => r.id)).toEqual(['RUN3ACME']);
     });
 
     it('lets exactly one of many concurrent saves from the same version win, across pools', async () => {

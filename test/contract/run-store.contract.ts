@@ -214,6 +214,39 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreUnder
         await expect(store.create(dummyRun(), [], [])).rejects.toThrow(/already exists/);
       });
 
+      it("round-trips a run's organisation; a run without one stays without", async () => {
+        const a = dummyRun({ org: 'slack:TAAAA' });
+        const legacy = dummyRun({ id: 'RUN2ACME', details: { ...dummyRun().details, channelCode: 'DGT2' } });
+        await store.create(a, [], []);
+        await store.create(legacy, [], []);
+        expect(await store.get(a.id)).toEqual(a);
+        expect((await store.get(legacy.id))!.org).toBeUndefined();
+      });
+
+      it('counts every open run for the one-open-run rule by default, whatever its organisation', async () => {
+        await store.create(dummyRun({ org: 'slack:TAAAA' }), [], []);
+        const other = dummyRun({ id: 'RUN2ACME', org: 'slack:TBBBB' });
+        await expect(store.create(other, [], [])).rejects.toBeInstanceOf(DuplicateOpenRunError);
+        expect(await store.get(other.id)).toBeNull();
+      });
+
+      it('with perOrg, counts only the open runs of the same organisation', async () => {
+        const a = dummyRun({ org: 'slack:TAAAA' });
+        await store.create(a, [], [], { perOrg: true });
+        const b = dummyRun({ id: 'RUN2ACME', org: 'slack:TBBBB' });
+        await store.create(b, [], [], { perOrg: true });
+        expect(await store.get(b.id)).toEqual(b);
+        // A second open run of A for the same codes is still refused.
+        const a2 = dummyRun({ id: 'RUN3ACME', org: 'slack:TAAAA' });
+        await expect(store.create(a2, [], [], { perOrg: true })).rejects.toMatchObject({ code: 'duplicate_open_run' });
+        // An ended run frees its organisation's codes only.
+        await store.save(ended(a, 'cancelled'), 1, [], []);
+        await store.create(a2, [], [], { perOrg: true });
+        await expect(store.create(dummyRun({ id: 'RUN4ACME', org: 'slack:TBBBB' }), [], [], { perOrg: true })).rejects.toBeInstanceOf(
+          DuplicateOpenRunError,
+        );
+      });
+
       it('refuses a new run whose version is not 1', async () => {
         await expect(store.create(dummyRun({ version: 2 }), [], [])).rejects.toThrow(/version 1/);
         expect(await store.get('RUN0ACME')).toBeNull();
@@ -578,6 +611,27 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreUnder
         expect(ids(await store.list({ institutionCode: 'ACME', channelCode: 'DGTK' }))).toEqual(['R1']);
         expect(ids(await store.list({ startedById: alex.id, status: 'open', surface: 'slack' }))).toEqual(['R5']);
         expect(await store.list({ institutionCode: 'NONE' })).toEqual([]);
+      });
+
+      it('filters by organisation; runs without one never match', async () => {
+        const d = dummyRun().details;
+        await store.create(dummyRun({ id: 'O1', org: 'slack:TAAAA', createdAt: at(1), updatedAt: at(1) }), [], []);
+        await store.create(
+          dummyRun({ id: 'O2', org: 'slack:TBBBB', createdAt: at(2), updatedAt: at(2), details: { ...d, channelCode: 'DGT2' } }),
+          [],
+          [],
+        );
+        await store.create(dummyRun({ id: 'O3', createdAt: at(3), updatedAt: at(3), details: { ...d, channelCode: 'DGT3' } }), [], []);
+        await store.create(
+          dummyRun({ id: 'O4', org: 'slack:TAAAA', createdAt: at(4), updatedAt: at(4), details: { ...d, channelCode: 'DGT4' } }),
+          [],
+          [],
+        );
+        expect(ids(await store.list({ org: 'slack:TAAAA' }))).toEqual(['O4', 'O1']);
+        expect(ids(await store.list({ org: 'slack:TBBBB', status: 'open' }))).toEqual(['O2']);
+        expect(ids(await store.list({ org: 'slack:TAAAA', channelCode: 'DGT2' }))).toEqual([]);
+        expect(await store.list({ org: '' })).toEqual([]);
+        expect(ids(await store.list({}))).toEqual(['O4', 'O3', 'O2', 'O1']);
       });
 
       it('returns whole runs, as stored', async () => {

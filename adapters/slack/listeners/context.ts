@@ -27,6 +27,8 @@ import { SLACK_REF, type SlackNotifier, slackMention } from '../notifier';
 import { slackErrorCode } from '../web-errors';
 import { errText } from '../err-text';
 import type { SupportDeskStatus } from '../oauth/support-desk';
+import { currentOrg, orgOfRequest } from '../org-scope';
+import { orgScopedKey } from '../../../src/domain/org';
 
 const permalinkAnswer = z.object({ permalink: z.string() });
 
@@ -81,16 +83,23 @@ export function createListenerContext(deps: ListenerContextDeps) {
   // Access lists may name user groups (S...): the acting user's memberships travel beside the
   // actor as `principals` (never stored with the run). Built at first use.
   let userGroups: SlackUserGroups | undefined;
-  /** `{ principals }` for the service: the watched user groups `userId` belongs to. */
-  const principalsOf = async (userId: string): Promise<{ principals?: string[] }> => {
+  /**
+   * What the service needs of the caller beyond their id: `principals` (the watched user groups
+   * `userId` belongs to) and `org` (the request's workspace, `org-scope.ts`).
+   */
+  const principalsOf = async (userId: string): Promise<{ principals?: string[]; org?: string }> => {
     userGroups ??= new SlackUserGroups({
       groupIds: service.access.listedIds(),
       call: (method, args) => client.apiCall(method, args),
       logger: log,
+      ...(service.multiOrg ? { scope: currentOrg } : {}),
     });
     const groups = await userGroups.groupsOf(userId);
-    return groups.length > 0 ? { principals: groups } : {};
+    return { ...(groups.length > 0 ? { principals: groups } : {}), ...orgOfRequest() };
   };
+  /** Multi-organisation mode: dedupe keys kept apart per workspace. */
+  // (Read at each request: the service is not touched while the surface is built.)
+  const dedupeScope = { scopeKey: (key: string) => (service.multiOrg ? orgScopedKey(currentOrg(), key) : key) };
   // Answers only one user sees (help, status, errors, refusals, the start form) follow that
   // user's Slack locale (`users.info`, cached); run messages stay in the run's language.
   const userLocales = new SlackUserLocales({
@@ -102,7 +111,7 @@ export function createListenerContext(deps: ListenerContextDeps) {
   const localeOfUser = (userId: string): Promise<Locale> => userLocales.localeOf(userId);
 
   /** False for a retry or replay of a view submission that already passed validation. */
-  const firstSubmission = (body: unknown) => claimViewSubmission({ store, logger: log }, (body as { view?: unknown }).view);
+  const firstSubmission = (body: unknown) => claimViewSubmission({ store, logger: log, ...dedupeScope }, (body as { view?: unknown }).view);
 
   // ---- small helpers -------------------------------------------------------------------------
   const t = (L: Locale, key: string, view: Record<string, unknown> = {}) => builder.t(L, key, view);
@@ -301,6 +310,7 @@ export function createListenerContext(deps: ListenerContextDeps) {
     ...deps,
     userLocales,
     principalsOf,
+    dedupeScope,
     localeOfUser,
     firstSubmission,
     t,

@@ -33,6 +33,7 @@ export function registerListeners(ctx: SlackListenerContext): void {
       store,
       logger: log,
       unavailableText: async (userId) => t(userId ? await localeOfUser(userId) : defaultLocale, 'error.store_unavailable'),
+      ...ctx.dedupeScope,
     }),
   );
 

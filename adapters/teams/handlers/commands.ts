@@ -5,7 +5,6 @@
 import { type ConversationReference, TurnContext } from 'botbuilder';
 import { buildAuditExport } from '../../../src/app/audit-export';
 import { ACTION_IDS, type Locale, LOCALES } from '../../../src/domain/ids';
-import { loadMyRuns } from '../../../src/app/my-runs';
 import { notPostedReason, notPostedYet } from '../not-posted';
 import { actorOf, baseConversationId, isChannelReference, localeOf } from '../activity';
 import { auditCards } from '../audit-cards';
@@ -15,6 +14,7 @@ import { mentionsBot, parseTeamsCommand, stripBotMention } from '../mention';
 import { teamsMentionIn } from '../run-cards';
 import { isAttachmentOnly } from '../welcome';
 import { SUPPORT_CHANNEL_REF, TEAMS_GLOBAL_REF_OWNER, TEAMS_REF } from '../refs';
+import { currentOrg, orgOfRequest } from '../../org-scope';
 
 /** What the command handlers borrow from the bot. */
 export interface TeamsCommandContext {
@@ -43,7 +43,7 @@ export async function handleCommand(bot: TeamsCommandContext, ctx: TurnContext):
   const baseId = baseConversationId(a.conversation.id);
   /** Loads a Teams run named in a command and refreshes its reference when typed in its conversation. */
   const loadRun = async (runId: string) => {
-    const loaded = await service.load(runId, 'teams');
+    const loaded = await service.load(runId, 'teams', { ...orgOfRequest(), actor, action: cmd.name });
     if (loaded.ok && loaded.value.channelId === baseId) await store.putRef(runId, TEAMS_REF.conversation, ref);
     return loaded;
   };
@@ -75,11 +75,11 @@ export async function handleCommand(bot: TeamsCommandContext, ctx: TurnContext):
         // Personal chat: "My runs" (issue 5), as the Slack App Home: open runs with Resume, last 10 completed.
         const lang = a.locale?.toLowerCase().split(/[-_]/)[0] ?? '';
         const own = (LOCALES as readonly string[]).includes(lang) ? L : undefined;
-        const mine = await loadMyRuns(store, 'teams', actor.id);
+        const mine = await service.myRuns('teams', actor.id, currentOrg());
         return bot.reply(ctx, renderMessage(builder.myRuns('teams', own, mine, teamsMentionIn(builder, L))));
       }
       if (!cmd.runId) {
-        const runs = await service.openRuns('teams', actor.id);
+        const runs = await service.openRuns('teams', actor.id, currentOrg());
         return bot.reply(
           ctx,
           runs.length === 0 ? bot.text(L, builder.t(L, 'teams.status.none')) : renderMessage(builder.statusList(L, runs)),
@@ -115,12 +115,13 @@ export async function handleCommand(bot: TeamsCommandContext, ctx: TurnContext):
           action: ACTION_IDS.runCancel,
           surface: 'teams',
           actor,
+          ...orgOfRequest(),
         });
         if (!mayCancel.ok) return bot.reply(ctx, bot.text(L, builder.describeError(mayCancel.error, L, undefined, 'teams')));
         return bot.reply(ctx, actions.cards.cancelConfirm(run, 'step', run.currentStep));
       }
       const since = Date.now();
-      const r = await service.resume({ runId: run.id, actor, surface: 'teams' });
+      const r = await service.resume({ runId: run.id, actor, surface: 'teams', ...orgOfRequest() });
       if (!r.ok) return bot.reply(ctx, bot.text(L, builder.describeError(r.error, L, undefined, 'teams')));
       // Nothing to say when the step was posted (it is there); say so when it could not be (or was given up).
       const problem = await notPostedYet(store, run.id, since);

@@ -10,6 +10,7 @@ import { type AdaptiveCard, adaptiveCard, REFRESH_VERB } from '../cards';
 import { toTeamsMarkdown } from '../markdown';
 import { notPostedReason, notPostedYet } from '../not-posted';
 import type { RunFormTurn } from './run-forms';
+import { orgOfRequest } from '../../org-scope';
 
 /** A button's turn: what a form's submission has, and the run store (to tell a delivery still failing). */
 export interface RunButtonTurn extends RunFormTurn {
@@ -39,7 +40,14 @@ export async function pressRunButton(verb: string, c: RunButtonTurn): Promise<Ad
       return act(ACTION_IDS.emailSent);
     case ACTION_IDS.reminderSnooze: {
       // The reminder card keeps its place: it becomes the snooze line (the thread gets it too).
-      const r = await service.act({ runId, step, action: ACTION_IDS.reminderSnooze, actor: turn.actor, surface: 'teams' });
+      const r = await service.act({
+        runId,
+        step,
+        action: ACTION_IDS.reminderSnooze,
+        actor: turn.actor,
+        surface: 'teams',
+        ...orgOfRequest(),
+      });
       if (!r.ok) return errorCard(r.error, 'step', step, L);
       const until = r.value.reminder?.dueAt;
       const text = builder.forEffect(r.value, {
@@ -59,7 +67,7 @@ export async function pressRunButton(verb: string, c: RunButtonTurn): Promise<Ad
     }
     case ACTION_IDS.runResume: {
       const since = Date.now();
-      const r = await service.resume({ runId, actor: turn.actor, surface: 'teams' });
+      const r = await service.resume({ runId, actor: turn.actor, surface: 'teams', ...orgOfRequest() });
       if (!r.ok) return errorCard(r.error, kind, step, L);
       // "posted again" only when it was: a delivery still failing, or given up, is said as such.
       const problem = await notPostedYet(store, runId, since);

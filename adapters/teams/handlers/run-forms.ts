@@ -21,6 +21,7 @@ import { answersChangedCard, changesAnswers } from '../answers';
 import type { ActionData, AdaptiveCard } from '../cards';
 import { raw } from '../form-values';
 import type { RunCards } from '../run-cards';
+import { orgOfRequest } from '../../org-scope';
 
 /** One run form's submission, as the dispatch of `TeamsActions` sees it. */
 export interface RunFormTurn {
@@ -55,7 +56,7 @@ export async function submitRunForm(verb: string, c: RunFormTurn): Promise<Adapt
       const r = parseAnswersForm(values);
       if (!r.ok) return form(FORM_IDS.answers, run, r.errors, values);
       if (!changesAnswers(run, r.value)) return form(FORM_IDS.answers, run, undefined, values, builder.t(L, 'teams.answers.unchanged'));
-      const edited = await service.editAnswers({ runId, actor: turn.actor, surface: 'teams', answers: r.value });
+      const edited = await service.editAnswers({ runId, actor: turn.actor, surface: 'teams', ...orgOfRequest(), answers: r.value });
       // A verification under way: the form comes back with what was typed and the reason on its field.
       if (!edited.ok && edited.error.code === 'verification_running')
         return form(FORM_IDS.answers, run, { [INPUT_IDS.contingentIds]: 'form.answers.verification_running' }, values);

@@ -12,6 +12,7 @@ import type { ActionTurn, TeamsActionsDeps } from '../actions';
 import { raw } from '../form-values';
 import { type ActionData, type AdaptiveCard, adaptiveCard, executeAction } from '../cards';
 import { type RunCards, teamsMentionIn } from '../run-cards';
+import { orgOfRequest } from '../../org-scope';
 
 /** What the start form's handler borrows from `TeamsActions`. */
 export interface StartFormContext {
@@ -38,7 +39,7 @@ export async function submitStartForm(
   const r = parseStartForm(values, actions.deps.builder.defaultLocale);
   if (!r.ok) return actions.startCard(locale, {}, actions.translate(locale, r.errors), values);
   const channelId = baseConversationId(turn.conversationId);
-  const started = await actions.deps.service.start({ surface: 'teams', channelId, actor: turn.actor, details: r.value });
+  const started = await actions.deps.service.start({ surface: 'teams', channelId, actor: turn.actor, ...orgOfRequest(), details: r.value });
   if (!started.ok && started.error.code === 'duplicate_run') {
     // Point to the open run, with a button that posts its current step again (product.md); an
     // answer about the open run: in its language (text and button), not the form's.

@@ -7,6 +7,7 @@ import type { Locale, StepId } from '../../../src/domain/ids';
 import type { ActionTurn, TeamsActionsDeps } from '../actions';
 import type { ActionData, AdaptiveCard } from '../cards';
 import type { RunCards } from '../run-cards';
+import { orgOfRequest } from '../../org-scope';
 
 /** What the background verification borrows from `TeamsActions`. */
 export interface VerifyLaterContext {
@@ -19,7 +20,7 @@ export interface VerifyLaterContext {
 }
 
 export async function verifyLater(actions: VerifyLaterContext, turn: ActionTurn, runId: string, password: string): Promise<void> {
-  const r = await actions.deps.service.verify({ runId, actor: turn.actor, surface: 'teams', password });
+  const r = await actions.deps.service.verify({ runId, actor: turn.actor, surface: 'teams', ...orgOfRequest(), password });
   let card: AdaptiveCard;
   if (!r.ok) {
     card = actions.errorCard(r.error, 'step', 'verification', turn.locale);

@@ -233,6 +233,9 @@ describe('Slack OAuth distribution: several workspaces, one deployment', () => {
     runA = await startRun(A, OPERATOR_A, A.channel, 'DGA1');
     runB = await startRun(B, OPERATOR_B, B.channel, 'DGB1');
     expect(runA).not.toBe(runB);
+    // Each run belongs to the workspace it was started in (issue 12, "Isolation").
+    expect((await core.store.get(runA))?.org).toBe(`slack:${A.teamId}`);
+    expect((await core.store.get(runB))?.org).toBe(`slack:${B.teamId}`);
     expect(tokensUsedIn(A.channel)).toEqual(new Set([tokenA]));
     expect(tokensUsedIn(B.channel)).toEqual(new Set([tokenB]));
     expect(api.messagesIn(A.channel).length).toBeGreaterThan(1);
@@ -284,7 +287,14 @@ describe('Slack OAuth distribution: several workspaces, one deployment', () => {
     // The run moves on meanwhile (here through the service, as another replica or surface would):
     // its messages wait in the outbox, blocked, with one log line; polls do not retry them.
     const before = api.calls.length;
-    const moved = await core.service.act({ runId: runA, step: 'point_of_sale', action: 'step_done', actor: OPERATOR_A, surface: 'slack' });
+    const moved = await core.service.act({
+      runId: runA,
+      step: 'point_of_sale',
+      action: 'step_done',
+      actor: OPERATOR_A,
+      surface: 'slack',
+      org: `slack:${A.teamId}`,
+    });
     expect(moved.ok).toBe(true);
     await core.service.pollOnce();
     await core.service.pollOnce();

@@ -80,7 +80,7 @@ export interface TeamsHarness {
     conv: Conversation,
     user: TeamsUser,
     text: string,
-    opts?: { mention?: boolean; id?: string; entities?: unknown[] },
+    opts?: { mention?: boolean; id?: string; entities?: unknown[]; tenant?: string },
   ): Promise<HttpAnswer>;
   /** An `adaptiveCard/action` invoke of `action` (an Action.Execute node) with inputs. */
   invoke(
@@ -88,7 +88,7 @@ export interface TeamsHarness {
     user: TeamsUser,
     action: Node,
     inputs?: Record<string, string>,
-    opts?: { replyToId?: string; id?: string },
+    opts?: { replyToId?: string; id?: string; tenant?: string },
   ): Promise<HttpAnswer>;
   /** Restarts the surface (new adapter, new bot, same store): a "restarted bot". */
   restart(): Promise<void>;
@@ -120,6 +120,10 @@ export async function startTeamsHarness(
     openStore?: () => Promise<RunStore>;
     /** `SECUTIX_SUPPORT_DESK`: the surface of the support desk (default: each run's own). */
     supportDesk?: Surface;
+    /** Multi-organisation mode (`MICROSOFT_APP_TYPE=MultiTenant`): runs scoped per tenant. */
+    multiOrg?: boolean;
+    /** `MICROSOFT_APP_TYPE` handed to the CloudAdapter. */
+    appType?: string;
   } = {},
 ): Promise<TeamsHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'teams-it-'));
@@ -160,6 +164,7 @@ export async function startTeamsHarness(
     ...(opts.reminders ? { reminders: opts.reminders } : {}),
     ...(opts.maxDeliveryAttempts !== undefined ? { maxDeliveryAttempts: opts.maxDeliveryAttempts } : {}),
     ...(opts.supportDesk ? { supportDesk: opts.supportDesk } : {}),
+    ...(opts.multiOrg ? { multiOrg: true } : {}),
   });
   const health = new HealthCheckService({
     secutix,
@@ -173,6 +178,7 @@ export async function startTeamsHarness(
         serviceUrlAllowlist: opts.allowlist ?? [],
         ...(opts.allowedTenants ? { allowedTenants: opts.allowedTenants } : {}),
         ...(opts.appId ? { appId: opts.appId, appPassword: opts.appPassword ?? 'not-a-real-secret' } : {}),
+        ...(opts.appType ? { appType: opts.appType } : {}),
       },
       service,
       builder,
@@ -219,10 +225,10 @@ export async function startTeamsHarness(
     return answer;
   };
 
-  const conversation = (conv: Conversation) => ({
+  const conversation = (conv: Conversation, tenant = 'tenant-1') => ({
     id: conv.id,
     conversationType: conv.conversationType,
-    tenantId: 'tenant-1',
+    tenantId: tenant,
     isGroup: conv.conversationType !== 'personal',
   });
 
@@ -248,7 +254,7 @@ export async function startTeamsHarness(
       return send({
         type: 'message',
         ...(o.id ? { id: o.id } : {}),
-        conversation: conversation(conv),
+        conversation: conversation(conv, o.tenant),
         from: user,
         text: o.mention ? `<at>${BOT.name}</at> ${text}` : text,
         entities,
@@ -260,7 +266,7 @@ export async function startTeamsHarness(
         type: 'invoke',
         name: 'adaptiveCard/action',
         ...(o.id ? { id: o.id } : {}),
-        conversation: conversation(conv),
+        conversation: conversation(conv, o.tenant),
         from: user,
         ...(o.replyToId ? { replyToId: o.replyToId } : {}),
         value: { action: { type: 'Action.Execute', verb: action.verb, data }, trigger: 'manual' },

@@ -29,6 +29,12 @@ describe('Slack OAuth configuration', () => {
     expect(c.slack?.oauth).toEqual({ clientId: '1.2', clientSecret: 'cs', stateSecret: 'ss', encryptionKey: KEY });
   });
 
+  it('OAuth mode is multi-organisation mode (runs scoped per workspace); one bot token is not', () => {
+    expect(loadConfig(base).multiOrg).toBe(true);
+    expect(loadConfig({ SLACK_SIGNING_SECRET: 'sig', SLACK_BOT_TOKEN: 'xoxb-1' }).multiOrg).toBe(false);
+    expect(loadConfig({}).multiOrg).toBe(false);
+  });
+
   it('refuses to start without a valid INSTALLATION_ENCRYPTION_KEY, listed with the other problems', () => {
     const { INSTALLATION_ENCRYPTION_KEY: _k, SLACK_STATE_SECRET: _s, ...rest } = base;
     const p = problems({ ...rest, PORT: 'x' });

@@ -56,6 +56,21 @@ describe('SlackUserGroups', () => {
     expect(api.callsOf('usergroups.users.list')).toHaveLength(2);
   });
 
+  test('multi-organisation mode: member lists are cached per workspace (a user id of another workspace is not a member)', async () => {
+    let scope = 'slack:T0SUPPORT';
+    const g = new SlackUserGroups({ groupIds: ['S0SUP'], call: (m, a) => client.apiCall(m, a), logger, clock, scope: () => scope });
+    api.userGroups.set('S0SUP', ['U1']);
+    expect(await g.groupsOf('U1')).toEqual(['S0SUP']);
+    // Workspace B's Slack has no such group: its user U1 (same id) is not a member, whatever was cached for the support workspace.
+    api.userGroups.clear();
+    scope = 'slack:T0BBBB';
+    expect(await g.groupsOf('U1')).toEqual([]);
+    expect(api.callsOf('usergroups.users.list')).toHaveLength(2);
+    scope = 'slack:T0SUPPORT';
+    expect(await g.groupsOf('U1')).toEqual(['S0SUP']);
+    expect(api.callsOf('usergroups.users.list')).toHaveLength(2);
+  });
+
   test('an unreadable group counts as not a member (a stale answer is kept), with a warning', async () => {
     const g = groups(['S0GONE', 'S0OPS'], { ttlMs: 10 });
     api.userGroups.set('S0OPS', ['U1']);

@@ -68,3 +68,23 @@ describe('applySqliteMigrations', () => {
     expect(tables).toEqual(expect.arrayContaining(['audit', 'outbox', 'refs', 'runs', 'schema_migrations']));
   });
 });
+
+describe('version 6 (run organisations) on a database written before it', () => {
+  it('adds org (NULL for the rows already there) and keeps one open run per institution and channel for them', () => {
+    const db = new Database(':memory:');
+    try {
+      applySqliteMigrations(db, now, SQLITE_MIGRATIONS.slice(0, 5));
+      const insert = db.prepare(
+        `INSERT INTO runs (id, version, surface, channel_id, institution_code, channel_code, status, started_by_id, created_at, updated_at, state)
+         VALUES (?, 1, 'slack', 'C1', 'ACME', 'DGTK', 'open', 'U1', ?, ?, '{}')`,
+      );
+      insert.run('OLD1', now(), now());
+      expect(applySqliteMigrations(db, now)).toEqual([6]);
+      expect(db.prepare('SELECT id, org, open_scope FROM runs').all()).toEqual([{ id: 'OLD1', org: null, open_scope: '' }]);
+      // The old open run still blocks a second one with the same codes (default scope '').
+      expect(() => insert.run('OLD2', now(), now())).toThrow(/UNIQUE constraint failed: runs.open_scope, runs.institution_code/);
+    } finally {
+      db.close();
+    }
+  });
+});

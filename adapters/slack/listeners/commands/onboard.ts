@@ -10,6 +10,7 @@ import { onCheckCommand, productWithCheck } from '../../checks';
 import { slackMention } from '../../notifier';
 import { parseCommandText, slashCommandSchema } from '../../payloads';
 import type { SlackListenerContext } from '../context';
+import { currentOrg, orgOfRequest } from '../../org-scope';
 
 /** Registers the `/digitick-onboard` listener. */
 export function registerOnboardCommand(ctx: SlackListenerContext): void {
@@ -106,10 +107,10 @@ export function registerOnboardCommand(ctx: SlackListenerContext): void {
             }
           }
           if (!what.runId) {
-            await reply(ephemeralPayload(builder.statusList(L, await service.openRuns('slack', cmd.user_id))));
+            await reply(ephemeralPayload(builder.statusList(L, await service.openRuns('slack', cmd.user_id, currentOrg()))));
             return;
           }
-          const loaded = await service.load(what.runId, 'slack');
+          const loaded = await service.load(what.runId, 'slack', { ...orgOfRequest(), action: 'status' });
           if (!loaded.ok) {
             await reply(textPayload(describe(loaded.error, L)));
             return;
@@ -141,7 +142,7 @@ export function registerOnboardCommand(ctx: SlackListenerContext): void {
             await reply(textPayload(t(L, 'error.run_id_required', { command: 'cancel' })));
             return;
           }
-          const loaded = await service.load(what.runId, 'slack');
+          const loaded = await service.load(what.runId, 'slack', { ...orgOfRequest(), action: 'cancel' });
           if (!loaded.ok) {
             await reply(textPayload(describe(loaded.error, L)));
             return;
@@ -199,7 +200,7 @@ export function registerOnboardCommand(ctx: SlackListenerContext): void {
             await reply(textPayload(describe(mayAudit.error, L)));
             return;
           }
-          const loaded = await service.load(what.runId, 'slack');
+          const loaded = await service.load(what.runId, 'slack', { ...orgOfRequest(), action: 'audit' });
           if (!loaded.ok) {
             await reply(textPayload(describe(loaded.error, L)));
             return;

@@ -4,6 +4,7 @@
  */
 import { onAppHomeOpened } from '../../home';
 import type { SlackListenerContext } from '../context';
+import { currentOrg } from '../../org-scope';
 
 /** Registers the `app_home_opened` listener and the notifier's Home republishing. */
 export function registerAppHome(ctx: SlackListenerContext): void {
@@ -20,8 +21,11 @@ export function registerAppHome(ctx: SlackListenerContext): void {
       return may.ok ? null : describe(may.error, await localeOfUser(userId));
     },
     localeOf: (userId: string) => userLocales.knownLocaleOf(userId),
+    // Multi-organisation mode: only the runs of the workspace the Home tab is opened in.
+    myRuns: (userId: string, org: string | undefined) => service.myRuns('slack', userId, org),
   };
-  app.event('app_home_opened', ({ event }) => tracked(() => onAppHomeOpened(homeDeps, event)));
-  // A delivery the outbox gave up shows in the starter's Home tab straight away.
-  slackNotifier.republishHome = (userId) => onAppHomeOpened(homeDeps, { type: 'app_home_opened', user: userId, tab: 'home' });
+  app.event('app_home_opened', ({ event }) => tracked(() => onAppHomeOpened(homeDeps, event, currentOrg())));
+  // A delivery the outbox gave up shows in the starter's Home tab straight away (the runs of that run's organisation).
+  slackNotifier.republishHome = (userId: string, org?: string) =>
+    onAppHomeOpened(homeDeps, { type: 'app_home_opened', user: userId, tab: 'home' }, org);
 }

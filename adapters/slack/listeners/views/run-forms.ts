@@ -18,6 +18,7 @@ import { noticeModal, textPayload } from '../../block-kit';
 import { formValues, parseMetadata, runMetadataSchema, viewSubmissionSchema } from '../../payloads';
 import type { SlackListenerContext } from '../context';
 import { StoreUnavailableError } from '../../../../src/ports/run-store.port';
+import { orgOfRequest } from '../../org-scope';
 
 /** Registers the view submission listeners of the run forms. */
 export function registerRunForms(ctx: SlackListenerContext): void {
@@ -46,7 +47,7 @@ export function registerRunForms(ctx: SlackListenerContext): void {
       value: T,
       actor: Actor,
       step: StepId,
-      who: { principals?: string[] },
+      who: { principals?: string[]; org?: string },
     ) => Promise<{ ok: true } | { ok: false; error: ServiceError }>,
   ): void {
     app.view(id, ({ ack, body }) =>
@@ -61,7 +62,7 @@ export function registerRunForms(ctx: SlackListenerContext): void {
         const userLocale = localeOfUser(parsed.data.user.id);
         let loaded: Awaited<ReturnType<typeof service.load>>;
         try {
-          loaded = await service.load(meta.run, 'slack');
+          loaded = await service.load(meta.run, 'slack', { ...orgOfRequest(), action: id });
         } catch (err) {
           if (!(err instanceof StoreUnavailableError)) throw err;
           // The modal stays open with what was typed, "try again in a moment" on its first input.
