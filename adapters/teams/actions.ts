@@ -194,7 +194,12 @@ export class TeamsActions {
     if (!data.runId || !data.step) return this.noteCard(builder.t(turn.locale, 'teams.error.bad_action'));
     const { runId, step, card: kind } = data;
     // Support's password_assigned from a Teams desk may be about a run of another surface (`SECUTIX_SUPPORT_DESK`).
-    const loaded = await service.load(runId, service.surfaceFor(verb, 'teams'), { ...orgOfRequest(), surface: 'teams', actor: turn.actor, action: verb });
+    const loaded = await service.load(runId, service.surfaceFor(verb, 'teams'), {
+      ...orgOfRequest(),
+      surface: 'teams',
+      actor: turn.actor,
+      action: verb,
+    });
     if (!loaded.ok) return this.errorCard(loaded.error, kind, step, turn.locale);
     const run = loaded.value;
     await this.refresh(run, turn);
