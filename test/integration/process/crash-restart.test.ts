@@ -160,8 +160,12 @@ it('kill -9 in the middle of a verification: after the restart the run is still 
   await waitFor('the interrupted-verification notice', () =>
     api.callsOf('chat.postMessage').some((c) => /was interrupted/.test(String(c.args.text))),
   );
-  // The dead process's progress message is closed in place: no "Verifying..." left behind.
-  const closed = api.messages.get(progressTs);
+  // The dead process's progress message is closed in place: no "Verifying..." left behind (its edit
+  // and the notice are two deliveries: under load the notice may arrive first).
+  const closed = await waitFor('the progress message closed in place', () => {
+    const m = api.messages.get(progressTs);
+    return /^Verification of DEMO interrupted/.test(String(m?.text)) ? m : undefined;
+  });
   expect(String(closed?.text)).toMatch(/^Verification of DEMO interrupted/);
   expect(JSON.stringify(closed?.blocks)).toMatch(/nothing was recorded\. Verify again\./);
   expect(JSON.stringify(closed?.blocks)).not.toMatch(/Verifying/);
