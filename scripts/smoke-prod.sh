@@ -80,7 +80,10 @@ base="http://127.0.0.1:$port"
 health=$(curl -fsS "$base/healthz") || fail "GET /healthz"
 grep -q "\"version\":\"$version\"" <<<"$health" || fail "GET /healthz has no version $version: $health"
 curl -fsS "$base/readyz" | grep -q '"ready":true' || fail "GET /readyz"
-curl -fsS "$base/metrics" | grep -q '^# TYPE digitick_runs gauge' || fail "GET /metrics"
+# Read whole before grep: `curl | grep -q` fails under pipefail when grep stops reading first (curl error 23).
+metrics=$(curl -fsS "$base/metrics") || fail "GET /metrics"
+grep -q '^# TYPE digitick_runs gauge' <<<"$metrics" || fail "GET /metrics has no digitick_runs gauge"
+grep -q '^digitick_store_up 1' <<<"$metrics" || fail "GET /metrics has no digitick_store_up 1"
 status=$(curl -sS -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{}' "$base/api/messages")
 [[ "$status" == 400 ]] || fail "POST /api/messages with {} answered $status, expected 400"
 grep -q "digitick-onboard $version started" "$tmp/server.log" || fail "no start line naming the version"

@@ -102,7 +102,9 @@ export function createOpsRoutes(deps: OpsRoutesDeps): HttpRoute[] {
         try {
           deps.metrics.refresh(await withTimeout(deps.store.stats(), timeoutMs), now());
         } catch (err) {
-          // The process metrics still matter during a database outage: keep the last gauge values.
+          // The process metrics still matter during a database outage: keep the last gauge values,
+          // and say the database did not answer (`digitick_store_up` 0).
+          deps.metrics.storeDown(now());
           log.warn(
             { err: err instanceof Error ? err.message : String(err) },
             'metrics: the store does not answer; gauges keep their last values',

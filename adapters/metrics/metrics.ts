@@ -10,7 +10,11 @@
  *   `digitick_verification_checks_total{check,outcome}` (outcome: passed, failed, skipped, to_confirm, ...);
  * - `digitick_secutix_call_duration_seconds{method,outcome}` histogram (outcome `ok` or the error kind);
  * - `digitick_deliveries_failed_total{surface}`; `digitick_reminders_sent_total{kind}`;
- * - `digitick_http_request_duration_seconds{surface,kind}` histogram: from request to answer (Slack's ack latency).
+ * - `digitick_http_request_duration_seconds{surface,kind}` histogram: from request to answer (Slack's ack latency);
+ * - `digitick_store_up` gauge: 1 when the last read of the database for the gauges above succeeded, 0
+ *   when it failed. During an outage the database gauges keep the values of the last successful read
+ *   (the oldest message's age keeps growing from it); before any successful read they are absent,
+ *   never a false 0.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { RunStoreStats } from '../../src/ports/run-store.port';
@@ -18,22 +22,30 @@ import type { RunStoreStats } from '../../src/ports/run-store.port';
 /** The metrics and the calls that feed them. */
 export class Metrics {
   readonly registry = new Registry();
+  // The database gauges join the registry at the first successful read (absent before: no false 0).
   private readonly runs = new Gauge({
     name: 'digitick_runs',
-    help: 'Runs per status and current step (from the database)',
+    help: 'Runs per status and current step (from the database; the last values read while it does not answer)',
     labelNames: ['status', 'step'],
-    registers: [this.registry],
+    registers: [],
   });
   private readonly outboxPending = new Gauge({
     name: 'digitick_outbox_pending',
-    help: 'Messages waiting for delivery (from the database)',
-    registers: [this.registry],
+    help: 'Messages waiting for delivery (from the database; the last value read while it does not answer)',
+    registers: [],
   });
   private readonly outboxOldest = new Gauge({
     name: 'digitick_outbox_oldest_age_seconds',
-    help: 'Age of the oldest message waiting for delivery, 0 when none (from the database)',
+    help: 'Age of the oldest message waiting for delivery, 0 when none (from the database; grows from the last read while it does not answer)',
+    registers: [],
+  });
+  private readonly storeUp = new Gauge({
+    name: 'digitick_store_up',
+    help: '1 when the last database read for the gauges succeeded, 0 when the database did not answer',
     registers: [this.registry],
   });
+  /** The last successful read (undefined before the first). */
+  private last: RunStoreStats | undefined;
   private readonly steps = new Counter({
     name: 'digitick_steps_completed_total',
     help: 'Steps closed (done, skipped, verified...)',
@@ -103,12 +115,29 @@ export class Metrics {
     this.http.observe({ surface, kind }, seconds);
   }
 
-  /** Sets the gauges from one read of the store (`nowMs` for the outbox age). */
+  /** Sets the gauges from one read of the store (`nowMs` for the outbox age); `digitick_store_up` 1. */
   refresh(stats: RunStoreStats, nowMs: number): void {
+    if (!this.last) for (const g of [this.runs, this.outboxPending, this.outboxOldest]) this.registry.registerMetric(g);
+    this.last = stats;
     this.runs.reset();
     for (const r of stats.runs) this.runs.set({ status: r.status, step: r.step ?? 'none' }, r.count);
     this.outboxPending.set(stats.outboxPending);
-    const oldest = stats.outboxOldestCreatedAt ? Date.parse(stats.outboxOldestCreatedAt) : NaN;
+    this.setOldestAge(nowMs);
+    this.storeUp.set(1);
+  }
+
+  /**
+   * The store did not answer: `digitick_store_up` 0; the database gauges keep the last values read
+   * (the oldest waiting message's age grows from that read: nothing is delivered without the database).
+   */
+  storeDown(nowMs: number): void {
+    this.storeUp.set(0);
+    if (this.last) this.setOldestAge(nowMs);
+  }
+
+  private setOldestAge(nowMs: number): void {
+    const at = this.last?.outboxOldestCreatedAt;
+    const oldest = at ? Date.parse(at) : NaN;
     this.outboxOldest.set(Number.isFinite(oldest) ? Math.max(0, (nowMs - oldest) / 1000) : 0);
   }
 

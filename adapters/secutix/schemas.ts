@@ -29,9 +29,9 @@ const looseNum = loose(z.number());
 const looseStr = loose(z.string());
 
 /**
- * `hub.pointsOfSales[].running` (unpublished): a boolean, or the strings `"true"` / `"false"`
- * (any case, trimmed) read as that boolean; any other value is kept as seen (`runningSeen`, JSON
- * text) so the check asks a person to confirm it instead of taking it as running.
+ * `hub.pointsOfSales[].running` (unpublished): only a JSON boolean is read; any other value (the
+ * strings `"false"` / `"true"` included) is kept as seen (`runningSeen`, JSON text) so the check
+ * asks a person to confirm it, never taking it as stopped (failed) nor as running.
  */
 const runningValue = z
   .unknown()
@@ -39,7 +39,6 @@ const runningValue = z
   .transform((v): { running?: boolean; runningSeen?: string } => {
     if (v === undefined || v === null) return {};
     if (typeof v === 'boolean') return { running: v };
-    if (typeof v === 'string' && /^\s*(true|false)\s*$/i.test(v)) return { running: v.trim().toLowerCase() === 'true' };
     const seen = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
     return { runningSeen: seen.length > 60 ? `${seen.slice(0, 59)}…` : seen };
   });

@@ -1,7 +1,8 @@
 /**
  * The Slack surface's start check (`auth.test`, through Bolt's `app.init()`) and what its failure
  * means, said as seen: Slack refused the token (Slack's own JSON error code), something else than
- * Slack answered (a proxy's or captive portal's page: status and content type), or nothing answered.
+ * Slack answered (a proxy's or captive portal's page: status and content type; an HTTP 4xx), or
+ * nothing answered.
  */
 import type { App, webApi } from '@slack/bolt';
 import { errText } from './err-text';
@@ -39,6 +40,12 @@ export class AuthTestWatch {
   };
 }
 
+/** The HTTP status of a Web API client HTTP error (`slack_webapi_http_error`), else undefined. */
+function httpStatusOf(err: unknown): number | undefined {
+  const e = err as { code?: unknown; statusCode?: unknown };
+  return e?.code === 'slack_webapi_http_error' && typeof e.statusCode === 'number' ? e.statusCode : undefined;
+}
+
 /**
  * `app.init()` (the bot token check), bounded by a timer that also keeps the process alive: Node's
  * fetch never settles when a server accepts the connection and closes it at once, and with no
@@ -66,6 +73,15 @@ export async function checkBotToken(
     const json = seen === undefined || /json/i.test(seen.contentType);
     if (code !== undefined && SLACK_CODE.test(code) && json) {
       throw new SlackStartError(code, `Slack rejected the bot token check (auth.test: ${code}). Check SLACK_BOT_TOKEN${hint}.`);
+    }
+    // An HTTP 4xx (not 429) from the API URL is not Slack (its Web API answers errors as JSON with
+    // HTTP 200): a proxy, or a SLACK_API_URL that points elsewhere. Not "unreachable": it answered.
+    const status = httpStatusOf(err) ?? seen?.status;
+    if (status !== undefined && status >= 400 && status < 500 && status !== 429) {
+      throw new SlackStartError(
+        'not_slack',
+        `Not a Slack API answer (HTTP ${status} from ${at}auth.test): a proxy or a wrong SLACK_API_URL may stand between this server and Slack. Check the network${hint}.`,
+      );
     }
     if ((err as { code?: unknown }).code === 'slack_webapi_platform_error') {
       // An answer, but not Slack's (a body that is not Slack's JSON): not a token problem.

@@ -68,6 +68,11 @@ export function isChannelReference(ref: Partial<ConversationReference>): boolean
   return ref.conversation?.conversationType === 'channel';
 }
 
+/** True for a reference to a personal (one-to-one) chat with the bot. */
+export function isPersonalReference(ref: Partial<ConversationReference>): boolean {
+  return ref.conversation?.conversationType === 'personal';
+}
+
 /** Who acted: the AAD object id when Teams gives it (stable across chats), else the channel account id. */
 export function actorOf(from: { id: string; name?: string; aadObjectId?: string }): Actor {
   // A blank name, or one that is only the user's id, is no name: "Teams user" shows instead.

@@ -11,6 +11,7 @@
 import type { Locale } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { RunStore } from '../../src/ports/run-store.port';
+import type { Effect, Run } from '../../src/workflow/types';
 import { z } from 'zod';
 import { TEAMS_REF } from './refs';
 
@@ -43,6 +44,44 @@ export function notPostedCode(error: string | undefined): string {
 export function notPostedReason(builder: MessageBuilder, L: Locale, code: string): string {
   if (code.startsWith('other:')) return builder.t(L, 'teams.blocked.other', { code: code.slice('other:'.length, 'other:'.length + 60) });
   return builder.t(L, `teams.blocked.${code}`);
+}
+
+/** Which message was given up, naming its step (`teams.delivery.what.*`, in `L`). */
+function abandonedWhat(builder: MessageBuilder, L: Locale, run: Run, effect: Effect): string {
+  const stepId = 'step' in effect ? effect.step : (run.currentStep ?? undefined);
+  const step = stepId ? builder.t(L, `step.${stepId}.title`) : undefined;
+  switch (effect.type) {
+    case 'card':
+      return builder.t(L, 'teams.delivery.what.card');
+    case 'step_prompt':
+    case 'verification_report':
+    case 'support_request':
+      return builder.t(L, `teams.delivery.what.${effect.type}`, { step: step ?? '' });
+    default:
+      return step ? builder.t(L, 'teams.delivery.what.other_step', { step }) : builder.t(L, 'teams.delivery.what.other');
+  }
+}
+
+/**
+ * The starter's notice of a given-up delivery, in the run's language: which message, after how
+ * many attempts, why (`notPostedReason`), and how to try again. `starter` is how they are named (a mention).
+ */
+export function abandonedText(
+  builder: MessageBuilder,
+  run: Run,
+  effect: Effect,
+  info: { code: string; attempts: number },
+  starter: string,
+): string {
+  const L = run.details.language;
+  return builder.t(L, 'teams.delivery.abandoned', {
+    starter,
+    runId: run.id,
+    institutionCode: run.details.institutionCode,
+    what: abandonedWhat(builder, L, run, effect),
+    count: info.attempts,
+    reason: notPostedReason(builder, L, info.code),
+  });
 }
 
 /**

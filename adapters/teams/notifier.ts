@@ -10,14 +10,14 @@
  * one and "support has not answered" in the run's thread with a real mention of who started the
  * run (`msteams.entities`); the support one as a reply to the support request.
  */
-import type { Activity, CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
+import type { Activity, CloudAdapter, ConversationParameters, ConversationReference, TurnContext } from 'botbuilder';
 import { errorSummary } from '../../src/app/run-service';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { ChatNotifier } from '../../src/ports/chat-notifier.port';
 import type { RunStore } from '../../src/ports/run-store.port';
 import type { Logger } from '../../src/ports/logger.port';
 import type { Actor, Effect, Run, VerificationProgress } from '../../src/workflow/types';
-import { baseConversationId, isChannelReference, threadConversationId } from './activity';
+import { baseConversationId, isChannelReference, isPersonalReference, threadConversationId } from './activity';
 import { type AdaptiveCard, cardActivity, renderMessage } from './cards';
 import {
   type Posted,
@@ -31,7 +31,7 @@ import {
 } from './refs';
 import { RunCards } from './run-cards';
 import { deliverForeignSupport } from './foreign-support';
-import { notPostedCode } from './not-posted';
+import { abandonedText, notPostedCode } from './not-posted';
 import { cleanDisplayName } from '../../src/domain/display-text';
 
 /**
@@ -106,6 +106,30 @@ export class TeamsOutbound {
     return { activityId: id, conversationId };
   }
 
+  /**
+   * Posts `card` in a personal chat between the bot and `userId` (its AAD object id), created on
+   * the run's tenant and service URL (`POST /v3/conversations`, then a post in it). @throws on a
+   * connector error.
+   */
+  async postToUser(ref: Partial<ConversationReference>, userId: string, card: AdaptiveCard): Promise<void> {
+    const tenantId = ref.conversation?.tenantId;
+    const params = {
+      isGroup: false,
+      members: [{ id: userId, name: '' }],
+      ...(ref.bot ? { bot: ref.bot } : {}),
+      ...(tenantId ? { tenantId, channelData: { tenant: { id: tenantId } } } : {}),
+    } as unknown as ConversationParameters;
+    let failure: { err: unknown } | undefined;
+    await this.adapter.createConversationAsync(this.appId, ref.channelId ?? 'msteams', ref.serviceUrl ?? '', '', params, async (ctx) => {
+      try {
+        await ctx.sendActivity(cardActivity(card));
+      } catch (err) {
+        failure = { err };
+      }
+    });
+    if (failure) throw failure.err;
+  }
+
   /** Replaces the card of a posted activity (`PUT .../activities/{id}`). @throws on a connector error. */
   async update(ref: Partial<ConversationReference>, posted: Posted, card: AdaptiveCard): Promise<void> {
     await this.within(ref, async (ctx) => {
@@ -149,10 +173,40 @@ export class TeamsNotifier implements ChatNotifier {
 
   /**
    * The outbox gave `effect` up: remembers when and why on the run (`teams.blocked`), so that a
-   * `resume` whose post was the one given up says it was not posted instead of "posted again".
+   * `resume` whose post was the one given up says it was not posted instead of "posted again";
+   * then tells the run's starter, in the run's language, what is blocked, why and how to try
+   * again (as Slack's notifier does): a card in the run's conversation mentioning them, else (Teams
+   * refuses that conversation too) in a personal chat with them. Never throws for a notice that
+   * cannot go out (logged).
    */
-  async deliveryAbandoned(run: Run, _effect: Effect, info: { error: string; attempts: number }): Promise<void> {
-    await this.deps.store.putRef(run.id, TEAMS_REF.blocked, { code: notPostedCode(info.error), at: Date.now() });
+  async deliveryAbandoned(run: Run, effect: Effect, info: { error: string; attempts: number }): Promise<void> {
+    const code = notPostedCode(info.error);
+    await this.deps.store.putRef(run.id, TEAMS_REF.blocked, { code, at: Date.now() });
+    const { store, outbound, builder } = this.deps;
+    const L = run.details.language;
+    const unnamed = builder.t(L, 'teams.user.unnamed');
+    const text = abandonedText(builder, run, effect, { code, attempts: info.attempts }, `<at>${nameOf(run.startedBy, unnamed)}</at>`);
+    const card = withMention(
+      renderMessage({ kind: 'notice', locale: L, text, blocks: [{ type: 'text', text }], actions: [] }),
+      run.startedBy,
+      unnamed,
+    );
+    let ref: Partial<ConversationReference> | undefined;
+    try {
+      const refs = await store.getRefs(run.id);
+      ref = await this.reference(run, refs);
+      const t = this.threadTarget(ref, refs);
+      await outbound.post(ref, t.conversationId, card, t.replyToId);
+      return;
+    } catch (err) {
+      this.deps.logger?.warn({ runId: run.id, err: errorSummary(err) }, 'teams: the give-up notice could not go to the run conversation');
+    }
+    if (!ref || isPersonalReference(ref)) return; // no conversation known, or the starter's own chat was the one refused
+    try {
+      await outbound.postToUser(ref, run.startedBy.id, card);
+    } catch (err) {
+      this.deps.logger?.warn({ runId: run.id, err: errorSummary(err) }, 'teams: the give-up notice could not go to the starter either');
+    }
   }
 
   /**

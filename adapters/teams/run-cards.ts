@@ -36,6 +36,20 @@ export class RunCards {
   }
 
   /**
+   * The verification card clicked when the password guard erased answers instead of verifying: as
+   * on Slack, no button that would be refused (verify, skip), why, and a pointer to the notice
+   * posted below, whose "Edit answers" enters them again.
+   */
+  erasedPointer(run: Run): AdaptiveCard {
+    const notice = this.builder.answersErased(run, { type: 'answers_erased', fields: run.erasedAnswers ?? [] });
+    return renderMessage(this.builder.superseded(run, 'step', 'verification'), {
+      runLabel: this.runLabel(run),
+      note: notice.text,
+      noteTone: 'info',
+    });
+  }
+
+  /**
    * The progress card. Its summary line (run id, who started it, channel and operator) is the
    * card's first TextBlock, so the run id shows once.
    */

@@ -26,6 +26,7 @@ import { AccessPolicy } from './access';
 import { errorSummary, type Outcome } from './run-service';
 import { DEFAULT_SECUTIX_ASSUMPTIONS, type SecutixAssumptions, stateVerdict } from './secutix-assumptions';
 import { productName, secutixFailureReason, verifySetup } from './verification';
+import { failureOutcome } from './verification-reasons';
 import { overallOutcome } from '../workflow/outcome';
 import type { HealthCheckResult, ProductCheckId, ProductCheckReport, ProductCheckResult } from '../workflow/check-results';
 
@@ -184,7 +185,7 @@ export class HealthCheckService {
    * `product CODE`: is the product listed on the channel (on sale), running (a `SINGLE_ENTRY`
    * product also needs a running performance), and available in the contingents given?
    * Calls: getPOSConfig (credentials, `posId`), getCatalogDetailed with `productCode`, then one
-   * availability call. A failed getPOSConfig fails `credentials` and skips the rest.
+   * availability call. A failed getPOSConfig fails `credentials` (not checked when SecuTix did not answer) and skips the rest.
    */
   async checkProduct(input: ProductCheckInput): Promise<Outcome<ProductCheckReport>> {
     const allowed = this.authorize(input);
@@ -229,9 +230,10 @@ export class HealthCheckService {
         err instanceof SecutixError && err.kind === 'credentials'
           ? reason('credentials_rejected', { login })
           : secutixFailureReason(err, 'getPOSConfig');
+      // SecuTix not answering (refused, timed out, 5xx) says nothing about the setup: not checked.
       return {
         results: [
-          { id: 'credentials', outcome: 'failed', reason: r },
+          { id: 'credentials', outcome: failureOutcome(r), reason: r },
           ...skipAll(['on_sale', 'running', 'availability'], reason('credentials_failed')),
         ],
       };
@@ -243,8 +245,8 @@ export class HealthCheckService {
       listed = await this.deps.secutix.getCatalogDetailed(c, { productCode: code });
     } catch (err) {
       const r = secutixFailureReason(err, 'getCatalogDetailed');
-      // A catalog still being extracted when the wait ran out says nothing about the product: not checked.
-      results.push({ id: 'on_sale', outcome: r.code === 'secutix_extraction_timeout' ? 'not_checked' : 'failed', reason: r });
+      // A catalog still being extracted when the wait ran out, or SecuTix not answering, says nothing about the product: not checked.
+      results.push({ id: 'on_sale', outcome: failureOutcome(r), reason: r });
       results.push(...skipAll(['running', 'availability'], reason('not_found', { productCode: code })));
       return { results };
     }
@@ -321,11 +323,8 @@ export class HealthCheckService {
         );
       }
     } catch (err) {
-      results.push({
-        id: 'availability',
-        outcome: 'failed',
-        reason: secutixFailureReason(err, isEvent ? 'getEventAvailability' : 'getProductAvailability'),
-      });
+      const r = secutixFailureReason(err, isEvent ? 'getEventAvailability' : 'getProductAvailability');
+      results.push({ id: 'availability', outcome: failureOutcome(r), reason: r });
     }
     return { results, product };
   }

@@ -25,6 +25,9 @@ export interface MessageSettings {
 /** How a surface names a person in text. */
 export type MentionFormatter = (actor: Actor) => string;
 
+/** Actions refused at verification while an erased answer has not been entered again. */
+const ERASED_BLOCKS: readonly ActionId[] = [ACTION_IDS.verifyStart, ACTION_IDS.verifySkip, ACTION_IDS.verifyConfirm];
+
 export const plainMention: MentionFormatter = (a) => a.name ?? a.id;
 
 /** `<INSTITUTION>_<CHANNEL>` (source: `product.md`, "Verification"). */
@@ -113,7 +116,10 @@ export class BuilderCore {
   /** The buttons of a step message: the step table's actions, the first one primary. */
   stepButtons(run: Run, step: StepId, actions?: readonly ActionId[]): Button[] {
     // `verify_confirm` belongs to reports with checks to confirm only, never to the step message.
-    const list = actions ?? stepDefinition(step).actions.filter((a) => a !== ACTION_IDS.verifyConfirm);
+    let list = actions ?? stepDefinition(step).actions.filter((a) => a !== ACTION_IDS.verifyConfirm);
+    // Once the password guard erased answers, verifying, skipping and confirming are refused until
+    // they are entered again: only "Edit answers" (then primary) and cancel are offered.
+    if (step === 'verification' && run.erasedAnswers?.length) list = list.filter((a) => !ERASED_BLOCKS.includes(a));
     return list.map((a, i) => this.button(run, step, a, i === 0 && a !== ACTION_IDS.runCancel));
   }
 

@@ -145,6 +145,11 @@ export class RunMessages extends EmailMessages {
       { type: 'text', text: this.r.t(L, `step.${step}.guide`, v) },
     ];
     if (step === 'email_draft') blocks.push({ type: 'preformatted', text: this.emailDraft(run) });
+    if (step === 'verification' && run.erasedAnswers?.length) {
+      // Its buttons are "Edit answers" and cancel until the erased answers are entered again (`stepButtons`).
+      const fields = run.erasedAnswers.map((f) => this.r.t(L, `answers.field.${f}`)).join(', ');
+      blocks.push({ type: 'text', text: this.r.t(L, 'prompt.verification.erased', { fields }) });
+    }
     return {
       kind: step === 'email_draft' ? 'email' : 'step',
       locale: L,

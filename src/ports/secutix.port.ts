@@ -31,7 +31,7 @@ export interface PosConfig {
     id?: number;
     code?: string;
     running?: boolean;
-    /** `running` as seen (JSON text) when it was neither a boolean nor "true"/"false": to confirm. */
+    /** `running` as seen (JSON text) when it was not a JSON boolean (the string "false" included): to confirm. */
     runningSeen?: string;
   }[];
 }

@@ -28,13 +28,9 @@ export async function verifyLater(actions: VerifyLaterContext, turn: ActionTurn,
     const run = r.value;
     const erased = run.erasedAnswers ?? [];
     if (erased.length > 0 && run.currentStep === 'verification') {
-      // An answer equal to the password was erased instead of verifying (RunService.verify): say so.
-      card = actions.cards.current(
-        run,
-        'step',
-        'verification',
-        actions.deps.builder.answersErased(run, { type: 'answers_erased', fields: erased }).text,
-      );
+      // An answer equal to the password was erased instead of verifying (RunService.verify): say so,
+      // and point to the notice with "Edit answers" (verify and skip are refused until then).
+      card = actions.cards.erasedPointer(run);
     } else {
       // Still at verification: a new report (with the live buttons) is posted; the clicked card
       // points to it, so only the newest report's buttons are live.

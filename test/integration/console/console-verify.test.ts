@@ -185,7 +185,7 @@ describe('console: checks to confirm, edited answers, the password guard, progre
     expect(first.exitCode).toBe(0);
     const tail = first.output.slice(first.output.lastIndexOf(`${t('form.password.label')}:`));
     expect(tail).toContain(stripMarkup(t('answers.erased', { fields: t('answers.field.contactNumber') })));
-    expect(tail).toMatch(/ 1\) Edit answers\n {2}2\) Go on without verification\n {2}3\) Cancel run\n/);
+    expect(tail).toMatch(/ 1\) Edit answers\n {2}2\) Cancel run\n/); // verify and skip are refused until it is entered again
     expect(tail).not.toContain(contact);
     expect(tail).not.toContain(t('console.verify.start', { institutionCode: 'DEMO', count: 6 }));
 

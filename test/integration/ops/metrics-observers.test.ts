@@ -16,6 +16,8 @@ import { observeSecutix, observeStore, observeVerifier } from '../../../adapters
 import { createSandbox, demoHints, type Sandbox } from '../../../adapters/sandbox';
 import { createSecutixClient } from '../../../adapters/secutix';
 import { openSqliteRunStore } from '../../../adapters/store/sqlite-run-store';
+import { openPostgresRunStore } from '../../../adapters/store/postgres-run-store';
+import { PrivatePostgres, unavailableReason } from '../../helpers/private-postgres';
 import { verifySetup } from '../../../src/app/verification';
 import { systemClock } from '../../../src/ports/clock.port';
 import type { RunStore } from '../../../src/ports/run-store.port';
@@ -130,4 +132,92 @@ describe('/readyz', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('/metrics during a database outage', () => {
+  async function serveMetrics(store: Pick<RunStore, 'stats'>, metrics: Metrics) {
+    const routes = createOpsRoutes({
+      store,
+      metrics,
+      version: '9.9.9',
+      draining: () => false,
+      logger: createLogger('silent'),
+      readyTimeoutMs: 1500,
+    });
+    const server = http.createServer((req, res) => routes.find((r) => r.matches((req.url ?? '/').split('?')[0]!))!.handler(req, res));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+    return {
+      scrape: async () => {
+        const res = await fetch(url);
+        expect(res.status).toBe(200);
+        return res.text();
+      },
+      close: () => new Promise<void>((r) => server.close(() => r())),
+    };
+  }
+
+  /** A run and its two outbox items, then a scrape while the store answers, one while it does not (`down`). */
+  async function outage(store: RunStore, down: () => Promise<void>): Promise<void> {
+    const run = dummyRun();
+    await store.create(run, [], [{ type: 'card' }, { type: 'step_prompt', step: 'sales_channel' }]);
+    const s = await serveMetrics(store, new Metrics({ defaultMetrics: false }));
+    try {
+      const up = await s.scrape();
+      expect(sample(up, 'digitick_store_up')).toBe(1);
+      expect(sample(up, 'digitick_runs{status="open",step="sales_channel"}')).toBe(1);
+      expect(sample(up, 'digitick_outbox_pending')).toBe(2);
+      const ageUp = sample(up, 'digitick_outbox_oldest_age_seconds')!;
+      await down();
+      await new Promise((r) => setTimeout(r, 50));
+      const during = await s.scrape();
+      // Not a false 0: the values of the last read, the age still growing, and the store said down.
+      expect(sample(during, 'digitick_store_up')).toBe(0);
+      expect(sample(during, 'digitick_runs{status="open",step="sales_channel"}')).toBe(1);
+      expect(sample(during, 'digitick_outbox_pending')).toBe(2);
+      expect(sample(during, 'digitick_outbox_oldest_age_seconds')).toBeGreaterThan(ageUp);
+    } finally {
+      await s.close();
+    }
+  }
+
+  it('SQLite store that stops answering: the database gauges keep their last values, digitick_store_up 0', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'metrics-outage-'));
+    const store = await openSqliteRunStore(path.join(dir, 'runs.db'));
+    try {
+      await outage(store, () => store.close());
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a database down since the start: digitick_store_up 0 and no database gauge at all (never a false 0)', async () => {
+    const down: Pick<RunStore, 'stats'> = { stats: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) };
+    const s = await serveMetrics(down, new Metrics({ defaultMetrics: false }));
+    try {
+      const t = await s.scrape();
+      expect(sample(t, 'digitick_store_up')).toBe(0);
+      expect(t).not.toMatch(/^digitick_outbox_pending /m);
+      expect(t).not.toMatch(/^digitick_outbox_oldest_age_seconds /m);
+      expect(t).not.toMatch(/^digitick_runs\{/m);
+    } finally {
+      await s.close();
+    }
+  });
+
+  const why = unavailableReason();
+  (why ? it.skip : it)(
+    `PostgreSQL (a private server) stopped: the same${why ? ` (skipped: ${why})` : ''}`,
+    async () => {
+      const db = await PrivatePostgres.create();
+      const store = await openPostgresRunStore(db.url, { maxConnections: 2, connectionTimeoutMs: 500 });
+      try {
+        await outage(store, async () => db.stop());
+      } finally {
+        await store.close().catch(() => undefined);
+        db.destroy();
+      }
+    },
+    60_000,
+  );
 });

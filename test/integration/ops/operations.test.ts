@@ -106,6 +106,7 @@ describe('operations endpoints of the running product', () => {
       ['digitick_secutix_call_duration_seconds', 'histogram'],
       ['digitick_outbox_pending', 'gauge'],
       ['digitick_outbox_oldest_age_seconds', 'gauge'],
+      ['digitick_store_up', 'gauge'],
       ['digitick_deliveries_failed_total', 'counter'],
       ['digitick_reminders_sent_total', 'counter'],
       ['digitick_http_request_duration_seconds', 'histogram'],

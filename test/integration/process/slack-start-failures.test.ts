@@ -106,4 +106,24 @@ describe('product start with a Slack Web API that does not answer as Slack', () 
       await new Promise<void>((r) => portal.close(() => r()));
     }
   });
+  it('HTTP 404 from a proxy or a wrong SLACK_API_URL: "Not a Slack API answer (HTTP 404 from <url>)", not "unreachable", exit 1', async () => {
+    const proxy = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('Not Found');
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    try {
+      const apiUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}/api/`;
+      const r = await runMain(env(apiUrl, 'proxy404.db'));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`could not start: Not a Slack API answer (HTTP 404 from ${apiUrl}auth.test)`);
+      expect(r.stderr).toContain('wrong SLACK_API_URL');
+      expect(r.stderr + r.stdout).not.toMatch(/unreachable|rejected|SLACK_BOT_TOKEN/);
+      expect(r.stdout).not.toContain('serving');
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
+  });
 });

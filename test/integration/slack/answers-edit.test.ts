@@ -189,7 +189,16 @@ describe('Slack: correcting the recorded answers', () => {
     ).toEqual([[OPERATOR.id, expect.stringContaining('needs a value first')]]);
     expect((await h.core.store.get(r.runId))?.verification).toBeUndefined();
     expect(h.logs.join('\n')).not.toContain(secret);
-    await r.press('verification', 'answers_edit', { message: notice! });
+    // resume posts the step again with what can be done now: "Edit answers" (primary) and cancel, never verify or skip.
+    await h.command(`resume ${r.runId}`);
+    const reposted = r
+      .thread()
+      .filter((m) => buttonsOf(m.blocks).length > 0)
+      .pop()!;
+    expect(shown(reposted)).toContain('Erased because they equalled the password: technical contact number.');
+    expect(buttonsOf(reposted.blocks).map((b) => b.action_id)).toEqual(['answers_edit', 'run_cancel']);
+    expect(buttonsOf(reposted.blocks)[0]!.style).toBe('primary');
+    await r.press('verification', 'answers_edit', { message: reposted });
     const view = h.lastView();
     expect(view.callback_id).toBe('onboard_answers');
     const contact = inputsOf(view.blocks).find((i) => i.block_id === 'contact_number')!;

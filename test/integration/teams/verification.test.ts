@@ -117,7 +117,7 @@ async function toVerification(conv: Conversation, hints = demo): Promise<string>
 }
 
 /** Opens the password form on the latest verification card and submits `password`; waits for the verification to end. */
-async function verify(conv: Conversation, password: string): Promise<{ working: Card; clicked: string }> {
+async function verify(conv: Conversation, password: string): Promise<{ working: Card; clicked: string; form: Card }> {
   const opened = await click(conv, 'verify_start', 'verification');
   const working = answerCard(
     await h.invoke(
@@ -129,7 +129,7 @@ async function verify(conv: Conversation, password: string): Promise<{ working: 
     ),
   );
   await h.surface.idle();
-  return { working, clicked: opened.target.id };
+  return { working, clicked: opened.target.id, form: opened.card };
 }
 
 const verbs = (card: Card): string[] => (card.actions ?? []).map((a) => String(a.verb));
@@ -263,14 +263,19 @@ test('answers_edit opens onboard_answers prefilled; a bad value shows the field 
 test('a password equal to the recorded contact number is erased from the run, audit and outbox, reaches no connector call, and is entered again', async () => {
   const runId = await toVerification(PERSONAL);
   const secret = demo.contactNumber!;
-  const { working, clicked } = await verify(PERSONAL, secret);
+  const { working, clicked, form: passwordForm } = await verify(PERSONAL, secret);
   expect(cardText(working)).toContain('Verifying');
   const run = (await h.store.get(runId))!;
   expect(run.contactNumber).toBeUndefined();
   expect(run.erasedAnswers).toEqual(['contactNumber']);
   expect(run.verification).toBeUndefined();
-  // The clicked card says why nothing was verified.
-  expect(cardText(cardOf(h.connector.activities.get(clicked)))).toContain('was erased');
+  // The clicked card says why nothing was verified and points to the notice below; as on Slack, it
+  // keeps no verify_start / verify_skip (refused until the answer is entered again).
+  const clickedCard = cardOf(h.connector.activities.get(clicked));
+  expect(cardText(clickedCard)).toContain('was erased');
+  expect(cardText(clickedCard)).toContain('Edit answers');
+  expect(cardText(clickedCard)).toContain(h.builder.t('en', 'step.superseded', { runId }));
+  expect(verbs(clickedCard)).toEqual([]);
   // Nowhere: audit, outbox (delivered or not), run record, connector traffic.
   expect(JSON.stringify(await h.store.audit(runId))).not.toContain(secret);
   const db = new Database(h.dbPath, { readonly: true });
@@ -293,9 +298,18 @@ test('a password equal to the recorded contact number is erased from the run, au
   const back = answerCard(await h.invoke(PERSONAL, ALEX, actionOf(form, 'card_refresh')!, {}, { replyToId: notice.id }));
   expect(cardText(back)).toContain('same as the recorded technical contact number');
   expect(verbs(back)).toEqual(['answers_edit']);
-  // Verifying before entering it again is refused with a note; nothing is checked.
-  const refused = await verify(PERSONAL, demo.password);
-  expect(cardText(cardOf(h.connector.activities.get(refused.clicked)))).toContain('needs a value first');
+  // Verifying before entering it again (the password form still open) is refused with a note; nothing is checked.
+  const refused = answerCard(
+    await h.invoke(
+      PERSONAL,
+      ALEX,
+      actionOf(passwordForm, 'onboard_password')!,
+      { operator_password: demo.password },
+      { replyToId: clicked },
+    ),
+  );
+  await h.surface.idle();
+  expect(cardText(refused) + cardText(cardOf(h.connector.activities.get(clicked)))).toContain('needs a value first');
   expect((await h.store.get(runId))!.verification).toBeUndefined();
 
   // Entered again through the Action.Submit fallback (a message activity whose value is the data plus the inputs).
@@ -316,6 +330,49 @@ test('a password equal to the recorded contact number is erased from the run, au
   await verify(PERSONAL, demo.password);
   expect((await h.store.get(runId))!.currentStep).toBe('email_draft');
   for (const r of h.connector.requests) expect(r.bodyText).not.toContain(demo.password);
+});
+
+test('after the guard erased an answer, the step card (refreshed, or posted again by resume) offers Edit answers and cancel, never verify or skip', async () => {
+  const runId = await toVerification(PERSONAL);
+  await verify(PERSONAL, demo.contactNumber!);
+  expect((await h.store.get(runId))!.erasedAnswers).toEqual(['contactNumber']);
+  // The step card as it stands now (Back / refresh) and the step posted again by resume: Edit answers first, no verify.
+  const refreshed = answerCard(
+    await h.invoke(PERSONAL, ALEX, {
+      type: 'Action.Execute',
+      verb: 'card_refresh',
+      data: { verb: 'card_refresh', runId, step: 'verification', card: 'step' },
+    }),
+  );
+  expect(verbs(refreshed)).toEqual(['answers_edit', 'run_cancel']);
+  await h.invoke(PERSONAL, ALEX, { type: 'Action.Execute', verb: 'run_resume', data: { verb: 'run_resume', runId, step: 'verification' } });
+  await h.surface.idle();
+  const resumed = h.connector
+    .posted()
+    .reverse()
+    .find((a) => cardText(cardOf(a)).includes(h.builder.t('en', 'step.verification.title')) && verbs(cardOf(a)).length > 0)!;
+  expect(verbs(cardOf(resumed))).toEqual(['answers_edit', 'run_cancel']);
+  // Once entered again, the step offers verify again.
+  const form = answerCard(await h.invoke(PERSONAL, ALEX, actionOf(cardOf(resumed), 'answers_edit')!, {}, { replyToId: resumed.id }));
+  answerCard(
+    await h.invoke(
+      PERSONAL,
+      ALEX,
+      actionOf(form, 'onboard_answers')!,
+      { contingent_ids: demo.contingentIds.join(', '), contact_number: demo.contactNumber! },
+      { replyToId: resumed.id },
+    ),
+  );
+  await h.surface.idle();
+  expect((await h.store.get(runId))!.erasedAnswers).toBeUndefined();
+  const again = answerCard(
+    await h.invoke(PERSONAL, ALEX, {
+      type: 'Action.Execute',
+      verb: 'card_refresh',
+      data: { verb: 'card_refresh', runId, step: 'verification', card: 'step' },
+    }),
+  );
+  expect(verbs(again)).toEqual(['verify_start', 'answers_edit', 'verify_skip', 'run_cancel']);
 });
 
 test('in a channel, the progress card is posted once in the run thread, updated in place, shows the catalog wait while the sandbox extracts, and ends pointing to the report', async () => {

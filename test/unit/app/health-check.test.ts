@@ -179,7 +179,7 @@ describe('HealthCheckService', () => {
     expect(JSON.stringify(log.lines)).not.toContain(TARGET.password);
   });
 
-  it('product check: an availability outage fails availability naming the method; a SERVICE product skips it; a catalog outage fails on_sale', async () => {
+  it('product check: an availability outage leaves availability not checked, naming the method; a SERVICE product skips it; a catalog outage leaves on_sale not checked', async () => {
     const clock = manualClock();
     const outage = new SecutixError('unavailable', 'getEventAvailability', 'timeout');
     const a = await new HealthCheckService({
@@ -197,7 +197,7 @@ describe('HealthCheckService', () => {
       'credentials:passed:',
       'on_sale:passed:',
       'running:passed:running',
-      'availability:failed:secutix_unavailable',
+      'availability:not_checked:secutix_unavailable',
     ]);
     expect(a.value.durationMs).toBe(750);
     const svc = new HealthCheckService({ secutix: secutix(clock, { catalog: [PARK] }), clock, logger: recordingLogger() });
@@ -215,7 +215,7 @@ describe('HealthCheckService', () => {
         productCode: 'CONC01',
       },
     );
-    expect(cat.ok && cat.value.checks.map((c) => c.outcome)).toEqual(['passed', 'failed', 'skipped', 'skipped']);
+    expect(cat.ok && cat.value.checks.map((c) => c.outcome)).toEqual(['passed', 'not_checked', 'skipped', 'skipped']);
     // A SecuTix outage: the health report says to try again later, not which screen to fix.
     const report = builder.productReport('en', cat.ok ? cat.value : (undefined as never));
     expect(JSON.stringify(report.blocks)).toContain('SecuTix could not answer getCatalogDetailed');

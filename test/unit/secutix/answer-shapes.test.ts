@@ -7,6 +7,8 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { createSecutixClient } from '../../../adapters/secutix/client';
 import { type Answer, type Seen, cannedServer } from './canned-server';
+import { DEFAULT_SECUTIX_ASSUMPTIONS } from '../../../src/app/secutix-assumptions';
+import { pointOfSaleCheck } from '../../../src/app/verification-checks';
 
 const creds = { institutionCode: 'ACME', channelCode: 'DGTK', password: 'S3cret-pw!' };
 const ok = (data: Record<string, unknown>): Answer => ({
@@ -132,11 +134,34 @@ describe('SecuTix answer shapes (canned loopback server)', () => {
       { id: 4242, code: 'DGTKPOS', running: true },
       { runningSeen: '"yes"' },
       {},
-      // The strings "false" / "true" are the booleans; any other value is kept as seen (to confirm).
-      { id: 1, running: false },
-      { id: 2, running: true },
+      // Only a JSON boolean is read: the strings "false" / "true" and any other value are kept as seen (to confirm).
+      { id: 1, runningSeen: '"false"' },
+      { id: 2, runningSeen: '" TRUE "' },
       { id: 3, runningSeen: '0' },
     ]);
+  });
+
+  it.each([
+    ['the string "false"', 'false', '"false"'],
+    ['the string "true"', 'true', '"true"'],
+    ['a number', 0, '0'],
+    ['an object', { state: 'STOPPED' }, '{"state":"STOPPED"}'],
+  ])('hub running as %s: the point-of-sale check is to confirm naming the value, never failed', async (_label, running, seen) => {
+    next = () => ok({ posConfigData: { ...pos, posCode: 'DGTKPOS', hub: { pointsOfSales: [{ id: 4242, code: 'DGTKPOS', running }] } } });
+    const p = await createSecutixClient({ baseUrl: srv.url }).getPOSConfig(creds);
+    const check = pointOfSaleCheck(p, DEFAULT_SECUTIX_ASSUMPTIONS);
+    expect(check).toEqual({
+      id: 'point_of_sale',
+      outcome: 'to_confirm',
+      reason: { code: 'pos_running_unknown', params: { posCode: 'DGTKPOS', value: seen } },
+    });
+  });
+
+  it('hub running as the boolean false: the point-of-sale check fails', async () => {
+    next = () =>
+      ok({ posConfigData: { ...pos, posCode: 'DGTKPOS', hub: { pointsOfSales: [{ id: 4242, code: 'DGTKPOS', running: false }] } } });
+    const p = await createSecutixClient({ baseUrl: srv.url }).getPOSConfig(creds);
+    expect(pointOfSaleCheck(p, DEFAULT_SECUTIX_ASSUMPTIONS)).toMatchObject({ outcome: 'failed', reason: { code: 'pos_stopped_in_hub' } });
   });
 
   it('getPOSConfig without hub: no pointsOfSales at all (not an empty list)', async () => {

@@ -38,3 +38,14 @@ describe('blockedReason', () => {
     expect(blockedReason(builder, 'en', 'http_404', 'C1')).toContain('unexpected HTTP status (404)');
   });
 });
+
+describe('"bot not in channel" answer at start (slack.not_in_channel.run)', () => {
+  it.each(['en', 'fr', 'de'] as const)('%s: every channel problem ends with the full resume command carrying the real run id', (L) => {
+    for (const code of ['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']) {
+      const reason = blockedReason(builder, L, code, 'C0NOTIN001');
+      const text = builder.t(L, 'slack.not_in_channel.run', { runId: 'AB12CD34', reason });
+      expect(text).toContain(reason);
+      expect(text).toMatch(/ `\/digitick-onboard resume AB12CD34`\.$/);
+    }
+  });
+});
