@@ -39,9 +39,34 @@ const runningValue = z
   .transform((v): { running?: boolean; runningSeen?: string } => {
     if (v === undefined || v === null) return {};
     if (typeof v === 'boolean') return { running: v };
-    const seen = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
-    return { runningSeen: seen.length > 60 ? `${seen.slice(0, 59)}…` : seen };
+    return { runningSeen: seenText(v) };
   });
+
+/** A value as seen, for a report: JSON text, at most 60 characters; `(absent)` when SecuTix sent none. */
+export function seenText(v: unknown): string {
+  if (v === undefined) return '(absent)';
+  const seen = JSON.stringify(v) ?? String(v);
+  return seen.length > 60 ? `${seen.slice(0, 59)}…` : seen;
+}
+
+/**
+ * A value compared with a list (an activity state, a payment or family type): a string as is, any
+ * other JSON value as its JSON text (`null`, `3`), so that it is in no list and the check names it
+ * "to confirm" instead of the whole answer failing (`secutix-api.md`: unexpected is not broken).
+ */
+const listedText = z.unknown().transform((v): string => (typeof v === 'string' ? v : seenText(v)));
+
+/**
+ * A string field a check compares (`salesChannelCode`, `virtualOperatorName`): `{ value }` when a
+ * string, `{}` when absent or null, `{ seen }` (JSON text) for any other value, so the check asks a
+ * person to confirm it instead of the whole answer failing or the check failing on it.
+ */
+const comparedText = z
+  .unknown()
+  .optional()
+  .transform((v): { value?: string; seen?: string } =>
+    typeof v === 'string' ? { value: v } : v === undefined || v === null ? {} : { seen: seenText(v) },
+  );
 
 /**
  * A payment method's `externalName`: a string, or (as catalog names are) a translations object
@@ -70,21 +95,21 @@ export const tokenAnswerSchema = z.object({ token: z.string().min(1) });
 export const posConfigSchema = z
   .object({
     posId: id,
-    posCode: opt(z.string()),
-    posActivityState: z.string(),
-    salesChannelId: opt(id),
-    salesChannelCode: z.string(),
-    salesChannelActivityState: z.string(),
-    virtualOperatorName: opt(z.string()),
-    institCode: opt(z.string()),
-    organizationTimeZone: opt(z.string()),
+    posCode: looseStr,
+    posActivityState: listedText,
+    salesChannelId: looseInt,
+    salesChannelCode: comparedText,
+    salesChannelActivityState: listedText,
+    virtualOperatorName: comparedText,
+    institCode: looseStr,
+    organizationTimeZone: looseStr,
     paymentMethods: list(
       z.object({
-        id: opt(id),
-        code: opt(z.string()),
+        id: looseInt,
+        code: looseStr,
         externalName: externalNameText,
-        paymentType: opt(z.string()).transform((v) => v ?? ''),
-        forPayment: opt(z.boolean()),
+        paymentType: z.unknown().transform((v): string => (v === undefined || v === null ? '' : typeof v === 'string' ? v : seenText(v))),
+        forPayment: loose(z.boolean()),
       }),
     ),
     /** `hub.pointsOfSales[]` (seen in a public SOAP client, not in the REST docs): every field tolerant. */
@@ -102,13 +127,17 @@ export const posConfigSchema = z
     ),
   })
   .transform((p): PosConfig => {
-    const { hub, ...rest } = p;
+    const { hub, salesChannelCode, virtualOperatorName, ...rest } = p;
+    const unread: string[] = [];
+    if (salesChannelCode.seen !== undefined) unread.push(`salesChannelCode = ${salesChannelCode.seen}`);
+    if (virtualOperatorName.seen !== undefined) unread.push(`virtualOperatorName = ${virtualOperatorName.seen}`);
+    if (salesChannelCode.value === undefined && salesChannelCode.seen === undefined) unread.push('salesChannelCode = (absent)');
     const out: PosConfig = {
-      ...rest,
-      paymentMethods: p.paymentMethods.map((m) => {
-        const { externalName, ...method } = m;
-        return externalName === undefined ? method : { ...method, externalName };
-      }),
+      ...defined(rest),
+      salesChannelCode: salesChannelCode.value ?? '',
+      ...(virtualOperatorName.value !== undefined ? { virtualOperatorName: virtualOperatorName.value } : {}),
+      ...(unread.length > 0 ? { salesChannelUnread: unread } : {}),
+      paymentMethods: p.paymentMethods.map((m) => defined(m)),
     };
     if (hub?.pointsOfSales) out.pointsOfSales = hub.pointsOfSales;
     return out;
@@ -117,19 +146,19 @@ export const posConfigSchema = z
 const productSchema = z
   .object({
     id,
-    code: z.string(),
-    state: z.string(),
-    productFamilyType: z.string(),
-    externalName: opt(z.object({ translations: list(z.object({ locale: z.string(), value: z.string() })) })),
+    code: looseStr,
+    state: listedText,
+    productFamilyType: listedText,
+    externalName: loose(z.object({ translations: list(z.object({ locale: z.string(), value: z.string() })) })),
     event: opt(
       z.object({
-        performances: list(z.object({ id, state: z.string(), start: opt(z.string()) })),
+        performances: list(z.object({ id, state: listedText, start: looseStr })),
       }),
     ),
   })
   .transform((p): CatalogProduct => ({
     id: p.id,
-    code: p.code,
+    code: p.code ?? `#${p.id}`,
     state: p.state,
     productFamilyType: p.productFamilyType,
     names: p.externalName?.translations ?? [],

@@ -21,21 +21,29 @@ export async function settle<T>(method: SecutixMethod, run: () => Promise<T>): P
 export function salesChannelCheck(pos: PosConfig, channelCode: string, login: string, a: SecutixAssumptions): CheckResult {
   const id: CheckId = 'sales_channel';
   const expected = channelCode.toUpperCase();
-  if (pos.salesChannelCode.toUpperCase() !== expected) {
+  const unread = pos.salesChannelUnread ?? [];
+  const codeRead = !unread.some((u) => u.startsWith('salesChannelCode '));
+  if (codeRead && pos.salesChannelCode.toUpperCase() !== expected) {
     return { id, outcome: 'failed', reason: reason('channel_code_mismatch', { expected, actual: pos.salesChannelCode }) };
   }
   if (pos.virtualOperatorName !== undefined && pos.virtualOperatorName.toUpperCase() !== login.toUpperCase()) {
     return { id, outcome: 'failed', reason: reason('virtual_operator_mismatch', { expected: login, actual: pos.virtualOperatorName }) };
   }
   const state = pos.salesChannelActivityState;
-  switch (stateVerdict(state, a)) {
-    case 'running':
-      return { id, outcome: 'passed' };
-    case 'stopped':
-      return { id, outcome: 'failed', reason: reason('channel_not_running', { state, channelCode: expected }) };
-    case 'unknown':
-      return { id, outcome: 'to_confirm', reason: confirm('channel_state_unknown', { state, channelCode: expected }) };
-  }
+  const verdict = stateVerdict(state, a);
+  if (verdict === 'stopped') return { id, outcome: 'failed', reason: reason('channel_not_running', { state, channelCode: expected }) };
+  // Every value to confirm is named, none hides another.
+  const toConfirm: Reason[] = [];
+  if (unread.length > 0) toConfirm.push(confirm('channel_values_unread', { channelCode: expected, values: listOf(unread) }));
+  if (verdict === 'unknown') toConfirm.push(confirm('channel_state_unknown', { state, channelCode: expected }));
+  return confirmed(id, toConfirm);
+}
+
+/** `passed` without values to confirm, else `to_confirm` with each of them. */
+function confirmed(id: CheckId, toConfirm: Reason[]): CheckResult {
+  const [first, ...more] = toConfirm;
+  if (!first) return { id, outcome: 'passed' };
+  return { id, outcome: 'to_confirm', reason: first, ...(more.length > 0 ? { moreReasons: more } : {}) };
 }
 
 export function pointOfSaleCheck(pos: PosConfig, a: SecutixAssumptions): CheckResult {
@@ -67,9 +75,7 @@ export function pointOfSaleCheck(pos: PosConfig, a: SecutixAssumptions): CheckRe
     );
     toConfirm.push(confirm('payment_types_unknown', { posCode, methods }));
   }
-  const [first, ...more] = toConfirm;
-  if (!first) return { id, outcome: 'passed' };
-  return { id, outcome: 'to_confirm', reason: first, ...(more.length > 0 ? { moreReasons: more } : {}) };
+  return confirmed(id, toConfirm);
 }
 
 function unknownStateWarnings(products: CatalogProduct[], a: SecutixAssumptions, locale?: string): Reason[] {

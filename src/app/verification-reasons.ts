@@ -43,6 +43,7 @@ export type CheckReasonCode = (typeof CHECK_REASON_CODES)[number];
  */
 export const CHECK_CONFIRM_CODES = [
   'channel_state_unknown',
+  'channel_values_unread',
   'pos_state_unknown',
   'pos_running_unknown',
   'payment_types_unknown',

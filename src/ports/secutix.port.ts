@@ -18,11 +18,19 @@ export interface PosConfig {
   /** The `pointOfSalesId`. */
   posId: number;
   posCode?: string;
+  /** A state that was not a string is kept as its JSON text (`null`, `3`): in no list, so "to confirm" naming it. */
   posActivityState: string;
   salesChannelId?: number;
+  /** Empty when SecuTix sent no string (then named in `salesChannelUnread`). */
   salesChannelCode: string;
   salesChannelActivityState: string;
+  /** Absent when SecuTix sent none, or sent another type (then named in `salesChannelUnread`). */
   virtualOperatorName?: string;
+  /**
+   * Fields of the sales channel check SecuTix sent without a string value, as `field = JSON text`
+   * (`salesChannelCode = 7`): the check is "to confirm" naming them, never failed on them.
+   */
+  salesChannelUnread?: string[];
   institCode?: string;
   organizationTimeZone?: string;
   paymentMethods: { id?: number; code?: string; externalName?: string; paymentType: string; forPayment?: boolean }[];
