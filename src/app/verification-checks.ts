@@ -5,7 +5,7 @@
  */
 import type { CatalogProduct, ContactData, EventAvailability, PosConfig, ProductAvailability, SecutixMethod } from '../ports/secutix.port';
 import type { CheckId, CheckResult, Reason } from '../workflow/types';
-import { type SecutixAssumptions, paymentTypeVerdict, stateVerdict } from './secutix-assumptions';
+import { type SecutixAssumptions, familyVerdict, paymentTypeVerdict, stateVerdict } from './secutix-assumptions';
 import { failureOutcome, reason, confirm, warning, listOf, secutixFailureReason, productName } from './verification-reasons';
 
 type Settled<T> = { ok: true; value: T } | { ok: false; reason: Reason };
@@ -97,13 +97,35 @@ function unknownStates(products: CatalogProduct[], a: SecutixAssumptions): strin
 /** Running events and the running performances of each. */
 export function runningEvents(products: CatalogProduct[], a: SecutixAssumptions): { product: CatalogProduct; performanceIds: number[] }[] {
   return products
-    .filter((p) => p.productFamilyType === a.eventFamily && stateVerdict(p.state, a) === 'running')
+    .filter((p) => familyVerdict(p.productFamilyType, a) === 'event' && stateVerdict(p.state, a) === 'running')
     .map((p) => ({ product: p, performanceIds: p.performances.filter((f) => stateVerdict(f.state, a) === 'running').map((f) => f.id) }))
     .filter((e) => e.performanceIds.length > 0);
 }
 
 export function runningPasses(products: CatalogProduct[], a: SecutixAssumptions): CatalogProduct[] {
-  return products.filter((p) => p.productFamilyType === a.passFamily && stateVerdict(p.state, a) === 'running');
+  return products.filter((p) => familyVerdict(p.productFamilyType, a) === 'pass' && stateVerdict(p.state, a) === 'running');
+}
+
+/** At most this many products are named in a reason about family types (the rest is counted). */
+const FAMILY_PRODUCTS_MAX = 5;
+
+/**
+ * Running products of a `productFamilyType` in no list (`SECUTIX_*_FAMILY_TYPE(S)`): they may be
+ * the events (passes) the check looks for, under a type the assistant does not know. A reason
+ * naming the types and a few products, or none.
+ */
+function unknownFamilies(products: CatalogProduct[], isEvent: boolean, a: SecutixAssumptions, locale?: string): Reason | undefined {
+  const found = products.filter((p) => familyVerdict(p.productFamilyType, a) === 'unknown' && stateVerdict(p.state, a) === 'running');
+  if (found.length === 0) return undefined;
+  const types = [...new Set(found.map((p) => p.productFamilyType))];
+  return confirm(isEvent ? 'event_families_unknown' : 'pass_families_unknown', {
+    known: isEvent ? a.eventFamily : a.passFamily,
+    types: listOf(types),
+    products: listOf(
+      found.map((p) => `${productName(p, locale)} (${p.code})`),
+      FAMILY_PRODUCTS_MAX,
+    ),
+  });
 }
 
 /** Names of the fields an availability item lacks (or carries with another type). */
@@ -131,6 +153,7 @@ function readable<T extends object>(items: T[], fields: readonly string[]): { ok
 /** Shared frame of the product checks: family present, running ones, contingents, availability answer. */
 function productCheck(
   id: 'event_products' | 'pass_products',
+  products: CatalogProduct[],
   family: CatalogProduct[],
   running: number,
   availability: Settled<unknown[]> | undefined,
@@ -145,18 +168,16 @@ function productCheck(
     const warnings = [...(r.warnings ?? []), ...extra];
     return warnings.length ? { ...r, warnings } : r;
   };
-  if (family.length === 0)
-    return withWarnings({ id, outcome: 'failed', reason: reason(isEvent ? 'no_event_products' : 'no_pass_products') });
   if (running === 0) {
+    // None of a known type is known to run; those in a state or of a type we do not know may be on sale.
+    const toConfirm: Reason[] = [];
     const unknown = unknownStates(family, a);
-    if (unknown.length > 0) {
-      // None is known to run, but some are in a state we do not know: they may be on sale.
-      return {
-        id,
-        outcome: 'to_confirm',
-        reason: confirm(isEvent ? 'event_states_unknown' : 'pass_states_unknown', { states: listOf(unknown) }),
-      };
-    }
+    if (unknown.length > 0) toConfirm.push(confirm(isEvent ? 'event_states_unknown' : 'pass_states_unknown', { states: listOf(unknown) }));
+    const families = unknownFamilies(products, isEvent, a, locale);
+    if (families) toConfirm.push(families);
+    if (toConfirm.length > 0) return confirmed(id, toConfirm);
+    if (family.length === 0)
+      return withWarnings({ id, outcome: 'failed', reason: reason(isEvent ? 'no_event_products' : 'no_pass_products') });
     return withWarnings({ id, outcome: 'failed', reason: reason(isEvent ? 'no_running_event' : 'no_running_pass') });
   }
   if (contingentIds.length === 0) return withWarnings({ id, outcome: 'failed', reason: reason('no_contingents') });
@@ -184,8 +205,8 @@ export function eventCheck(
   locale?: string,
 ): CheckResult {
   const id: CheckId = 'event_products';
-  const family = products.filter((p) => p.productFamilyType === a.eventFamily);
-  return productCheck(id, family, events.length, availability, contingentIds, a, locale, (raw) => {
+  const family = products.filter((p) => familyVerdict(p.productFamilyType, a) === 'event');
+  return productCheck(id, products, family, events.length, availability, contingentIds, a, locale, (raw) => {
     const { ok: items, unreadable, missing } = readable(raw as EventAvailability[], EVENT_FIELDS);
     const contingents = new Set(contingentIds);
     const seatsByPerformance = new Map<number, number>();
@@ -226,8 +247,8 @@ export function passCheck(
   locale?: string,
 ): CheckResult {
   const id: CheckId = 'pass_products';
-  const family = products.filter((p) => p.productFamilyType === a.passFamily);
-  return productCheck(id, family, passes.length, availability, contingentIds, a, locale, (raw) => {
+  const family = products.filter((p) => familyVerdict(p.productFamilyType, a) === 'pass');
+  return productCheck(id, products, family, passes.length, availability, contingentIds, a, locale, (raw) => {
     const { ok: items, unreadable, missing } = readable(raw as ProductAvailability[], PASS_FIELDS);
     const contingents = new Set(contingentIds);
     const available = new Set(items.filter((i) => contingents.has(i.contingentId!) && i.availableQuantity! > 0).map((i) => i.productId!));

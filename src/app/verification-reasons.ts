@@ -50,6 +50,8 @@ export const CHECK_CONFIRM_CODES = [
   'contact_flag_missing',
   'event_states_unknown',
   'pass_states_unknown',
+  'event_families_unknown',
+  'pass_families_unknown',
   'event_availability_unreadable',
   'pass_availability_unreadable',
 ] as const;
@@ -70,10 +72,10 @@ export const warning = (code: CheckWarningCode, params: Reason['params']): Reaso
 /** At most this many values are listed in one reason (the rest is counted). */
 const LIST_MAX = 10;
 
-/** `a; b; c; +4`-style list, bounded. */
-export function listOf(values: string[]): string {
-  const shown = values.slice(0, LIST_MAX).join('; ');
-  return values.length > LIST_MAX ? `${shown}; +${values.length - LIST_MAX}` : shown;
+/** `a; b; c; +4`-style list, bounded (at most `max` values shown). */
+export function listOf(values: string[], max = LIST_MAX): string {
+  const shown = values.slice(0, max).join('; ');
+  return values.length > max ? `${shown}; +${values.length - max}` : shown;
 }
 
 /**
