@@ -25,7 +25,6 @@ const loose = <T extends z.ZodType>(s: T) =>
     .catch(undefined)
     .transform((v) => v ?? undefined);
 const looseInt = loose(id);
-const looseNum = loose(z.number());
 const looseStr = loose(z.string());
 
 /**
@@ -175,36 +174,49 @@ function defined<T extends object>(o: T): T {
 }
 
 /**
+ * An availability item's number fields (ints for ids): a field absent or null is left out; a field
+ * sent with another type (`"availableSeats": "12"`) is left out and named in `unread`
+ * (`availableSeats = "12"`), so the core says it is there with a value it does not read. An item
+ * that is not an object has none of the fields.
+ */
+function numberFields(ints: readonly string[], nums: readonly string[], item: unknown): Record<string, unknown> {
+  const rec = item !== null && typeof item === 'object' && !Array.isArray(item) ? (item as Record<string, unknown>) : {};
+  const out: Record<string, unknown> = {};
+  const unread: string[] = [];
+  for (const f of [...ints, ...nums]) {
+    const v = rec[f];
+    if (v === undefined || v === null) continue;
+    if (typeof v === 'number' && Number.isFinite(v) && (!ints.includes(f) || Number.isInteger(v))) out[f] = v;
+    else unread.push(`${f} = ${seenText(v)}`);
+  }
+  return unread.length > 0 ? { ...out, unread } : out;
+}
+
+/**
  * `eventAvailabilityData.eventAvailabilities`: the wrapper is confirmed (a wrong one is a protocol
  * error), its item fields are not published: an item missing a field, or carrying it with another
  * type, is kept without it so the core can report it "to confirm".
  */
 export const eventAvailabilityDataSchema = z
-  .object({
-    eventAvailabilities: list(
-      z
-        .object({ performanceId: looseInt, contingentId: looseInt, availableSeats: looseNum })
-        .catch(() => ({ performanceId: undefined, contingentId: undefined, availableSeats: undefined })),
-    ),
-  })
-  .transform((d): EventAvailability[] => d.eventAvailabilities.map(defined));
+  .object({ eventAvailabilities: list(z.unknown()) })
+  .transform((d): EventAvailability[] =>
+    d.eventAvailabilities.map((i) => numberFields(['performanceId', 'contingentId'], ['availableSeats'], i) as EventAvailability),
+  );
 
 /** `productAvailabilityData.items`: as `eventAvailabilityData`, items kept whatever their fields (all assumed). */
-export const productAvailabilityDataSchema = z
-  .object({
-    items: list(
-      z
-        .object({ productId: looseInt, contingentId: looseInt, date: looseStr, availableQuantity: looseNum })
-        .catch(() => ({ productId: undefined, contingentId: undefined, date: undefined, availableQuantity: undefined })),
-    ),
-  })
-  .transform((d): ProductAvailability[] => d.items.map(defined));
+export const productAvailabilityDataSchema = z.object({ items: list(z.unknown()) }).transform((d): ProductAvailability[] =>
+  d.items.map((i) => {
+    const date = (i as { date?: unknown } | null)?.date;
+    const fields = numberFields(['productId', 'contingentId'], ['availableQuantity'], i) as ProductAvailability;
+    return typeof date === 'string' ? { ...fields, date } : fields;
+  }),
+);
 
 /**
  * A `ContactDataResult` (its fields at the JSON root, or inside a `contactData` wrapper: the client
  * picks which object to parse). Names from `individualContact.firstName/lastName` or
  * `individualFirstname/individualLastname`; `pendingAccountAuthorized` undefined when SecuTix sent
- * no flag (assumed field), a flag of another type is a protocol error naming it.
+ * no flag (assumed field); a flag of another type is kept as seen (`pendingAccountAuthorizedSeen`).
  */
 export const contactDataSchema = z
   .object({
@@ -213,7 +225,7 @@ export const contactDataSchema = z
     individualContact: loose(z.object({ firstName: looseStr, lastName: looseStr })),
     individualFirstname: looseStr,
     individualLastname: looseStr,
-    financialData: opt(z.object({ pendingAccountAuthorized: opt(z.boolean()) })),
+    financialData: loose(z.object({ pendingAccountAuthorized: z.unknown() })),
   })
   .transform((c): ContactData => ({
     ...defined({
@@ -222,9 +234,16 @@ export const contactDataSchema = z
       firstName: c.individualContact?.firstName ?? c.individualFirstname,
       lastName: c.individualContact?.lastName ?? c.individualLastname,
     }),
-    // Always present, as the port says: undefined = SecuTix sent no flag.
-    pendingAccountAuthorized: c.financialData?.pendingAccountAuthorized,
+    ...flagOf(c.financialData?.pendingAccountAuthorized),
   }));
+
+/** The flag when a JSON boolean; undefined when absent or null; any other value kept as seen (to confirm, named). */
+function flagOf(v: unknown): Pick<ContactData, 'pendingAccountAuthorized' | 'pendingAccountAuthorizedSeen'> {
+  // `pendingAccountAuthorized` always present, as the port says: undefined = SecuTix sent no readable flag.
+  if (typeof v === 'boolean') return { pendingAccountAuthorized: v };
+  if (v === undefined || v === null) return { pendingAccountAuthorized: undefined };
+  return { pendingAccountAuthorized: undefined, pendingAccountAuthorizedSeen: seenText(v) };
+}
 
 /** Envelope fields, not part of a root-level Result's data (key-path logging, root data). */
 export const ENVELOPE_FIELDS: readonly string[] = ['requestId', 'statusCode', 'statusDetail'];

@@ -128,26 +128,55 @@ function unknownFamilies(products: CatalogProduct[], isEvent: boolean, a: Secuti
   });
 }
 
-/** Names of the fields an availability item lacks (or carries with another type). */
-function missingFields(item: object, fields: readonly string[]): string[] {
+/** Names of the fields an availability item lacks (fields sent with another type are in `unread`, not here). */
+function missingFields(item: { unread?: string[] }, fields: readonly string[]): string[] {
   const rec = item as Record<string, unknown>;
-  return fields.filter((f) => typeof rec[f] !== 'number' || !Number.isFinite(rec[f]));
+  const unread = item.unread ?? [];
+  return fields.filter((f) => (typeof rec[f] !== 'number' || !Number.isFinite(rec[f])) && !unread.some((u) => u.startsWith(`${f} `)));
 }
 
-/** The availability items the check can read, and what the others lack. */
-function readable<T extends object>(items: T[], fields: readonly string[]): { ok: T[]; unreadable: number; missing: string[] } {
+/** The availability items the check can read, and what the others lack or carry unread. */
+function readable<T extends { unread?: string[] }>(
+  items: T[],
+  fields: readonly string[],
+): { ok: T[]; unreadable: number; missing: string[]; valued: number; values: string[] } {
   const ok: T[] = [];
   const missing = new Set<string>();
+  const values = new Set<string>();
   let unreadable = 0;
+  let valued = 0;
   for (const item of items) {
     const lacks = missingFields(item, fields);
-    if (lacks.length === 0) ok.push(item);
-    else {
-      unreadable++;
-      lacks.forEach((f) => missing.add(f));
-    }
+    const unread = item.unread ?? [];
+    if (lacks.length === 0 && unread.length === 0) ok.push(item);
+    if (lacks.length > 0) unreadable++;
+    if (unread.length > 0) valued++;
+    lacks.forEach((f) => missing.add(f));
+    unread.forEach((v) => values.add(v));
   }
-  return { ok, unreadable, missing: [...missing] };
+  return { ok, unreadable, missing: [...missing], valued, values: [...values] };
+}
+
+/** No seats (quantity) could be read: the items' values to confirm, each named, or none. */
+function unreadAvailability(isEvent: boolean, r: ReturnType<typeof readable>): Reason[] {
+  const out: Reason[] = [];
+  if (r.valued > 0) {
+    out.push(
+      confirm(isEvent ? 'event_availability_values_unread' : 'pass_availability_values_unread', {
+        count: r.valued,
+        values: listOf(r.values),
+      }),
+    );
+  }
+  if (r.unreadable > 0) {
+    out.push(
+      confirm(isEvent ? 'event_availability_unreadable' : 'pass_availability_unreadable', {
+        count: r.unreadable,
+        fields: r.missing.join(', '),
+      }),
+    );
+  }
+  return out;
 }
 
 /** Shared frame of the product checks: family present, running ones, contingents, availability answer. */
@@ -207,7 +236,8 @@ export function eventCheck(
   const id: CheckId = 'event_products';
   const family = products.filter((p) => familyVerdict(p.productFamilyType, a) === 'event');
   return productCheck(id, products, family, events.length, availability, contingentIds, a, locale, (raw) => {
-    const { ok: items, unreadable, missing } = readable(raw as EventAvailability[], EVENT_FIELDS);
+    const read = readable(raw as EventAvailability[], EVENT_FIELDS);
+    const items = read.ok;
     const contingents = new Set(contingentIds);
     const seatsByPerformance = new Map<number, number>();
     for (const item of items) {
@@ -220,13 +250,8 @@ export function eventCheck(
       warning('product_without_availability', { product: productName(e.product, locale), code: e.product.code }),
     );
     if (without.length === events.length) {
-      if (unreadable > 0) {
-        return {
-          id,
-          outcome: 'to_confirm',
-          reason: confirm('event_availability_unreadable', { count: unreadable, fields: missing.join(', ') }),
-        };
-      }
+      const toConfirm = unreadAvailability(true, read);
+      if (toConfirm.length > 0) return confirmed(id, toConfirm);
       return {
         id,
         outcome: 'failed',
@@ -249,19 +274,15 @@ export function passCheck(
   const id: CheckId = 'pass_products';
   const family = products.filter((p) => familyVerdict(p.productFamilyType, a) === 'pass');
   return productCheck(id, products, family, passes.length, availability, contingentIds, a, locale, (raw) => {
-    const { ok: items, unreadable, missing } = readable(raw as ProductAvailability[], PASS_FIELDS);
+    const read = readable(raw as ProductAvailability[], PASS_FIELDS);
+    const items = read.ok;
     const contingents = new Set(contingentIds);
     const available = new Set(items.filter((i) => contingents.has(i.contingentId!) && i.availableQuantity! > 0).map((i) => i.productId!));
     const without = passes.filter((p) => !available.has(p.id));
     const warnings = without.map((p) => warning('product_without_availability', { product: productName(p, locale), code: p.code }));
     if (without.length === passes.length) {
-      if (unreadable > 0) {
-        return {
-          id,
-          outcome: 'to_confirm',
-          reason: confirm('pass_availability_unreadable', { count: unreadable, fields: missing.join(', ') }),
-        };
-      }
+      const toConfirm = unreadAvailability(false, read);
+      if (toConfirm.length > 0) return confirmed(id, toConfirm);
       return {
         id,
         outcome: 'failed',
@@ -283,6 +304,9 @@ export function contactCheck(result: Settled<ContactData>, contactNumber: string
     return { id, outcome: failureOutcome(r), reason: r };
   }
   const name = [result.value.firstName, result.value.lastName].filter(Boolean).join(' ') || contactNumber;
+  const seen = result.value.pendingAccountAuthorizedSeen;
+  if (seen !== undefined)
+    return { id, outcome: 'to_confirm', reason: confirm('contact_flag_unread', { contactNumber, name, value: seen }) };
   if (result.value.pendingAccountAuthorized === undefined) {
     return { id, outcome: 'to_confirm', reason: confirm('contact_flag_missing', { contactNumber, name }) };
   }

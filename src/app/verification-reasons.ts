@@ -48,12 +48,15 @@ export const CHECK_CONFIRM_CODES = [
   'pos_running_unknown',
   'payment_types_unknown',
   'contact_flag_missing',
+  'contact_flag_unread',
   'event_states_unknown',
   'pass_states_unknown',
   'event_families_unknown',
   'pass_families_unknown',
   'event_availability_unreadable',
   'pass_availability_unreadable',
+  'event_availability_values_unread',
+  'pass_availability_values_unread',
 ] as const;
 
 export type CheckConfirmCode = (typeof CHECK_CONFIRM_CODES)[number];

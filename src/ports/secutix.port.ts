@@ -62,6 +62,8 @@ export interface EventAvailability {
   performanceId?: number;
   contingentId?: number;
   availableSeats?: number;
+  /** Fields sent with a value of another type (`availableSeats = "12"`), left out above: to confirm, named. */
+  unread?: string[];
 }
 
 /** `productAvailabilityData.items` item. */
@@ -71,6 +73,8 @@ export interface ProductAvailability {
   contingentId?: number;
   date?: string;
   availableQuantity?: number;
+  /** Fields sent with a value of another type (`availableQuantity = "5"`), left out above: to confirm, named. */
+  unread?: string[];
 }
 
 /** `contactData` of `getContactData`. */
@@ -81,6 +85,8 @@ export interface ContactData {
   lastName?: string;
   /** `financialData.pendingAccountAuthorized`; undefined when SecuTix sent no flag (the check is then to confirm). */
   pendingAccountAuthorized: boolean | undefined;
+  /** The flag as seen (JSON text, e.g. `"true"`) when it was not a JSON boolean: to confirm, named. */
+  pendingAccountAuthorizedSeen?: string;
 }
 
 /** The SecuTix methods used, named as in `secutix-api.md`. */

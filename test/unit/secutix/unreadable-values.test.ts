@@ -131,4 +131,40 @@ describe('values of a type the assistant does not read: only their own check is 
     expect(outcomes(r)).toEqual(allPassedBut('pass_products'));
     expect(check(r, 'pass_products').reason).toEqual({ code: 'pass_states_unknown', params: { states: 'PASSHIV null' } });
   });
+
+  it.each([
+    ['the string "true"', 'true', '"true"'],
+    ['a number', 1, '1'],
+  ])('pendingAccountAuthorized as %s: the contact is to confirm naming the value (not "cannot read")', async (_l, flag, seen) => {
+    data.contact.financialData = { pendingAccountAuthorized: flag };
+    const r = await verify();
+    expect(outcomes(r)).toEqual(allPassedBut('technical_contact'));
+    expect(check(r, 'technical_contact').reason).toEqual({
+      code: 'contact_flag_unread',
+      params: { contactNumber: '000123', name: 'Tech Digitick', value: seen },
+    });
+  });
+
+  it('availableSeats given as a string: the field is there with a value the assistant does not read (to confirm, value named)', async () => {
+    data.events = [{ performanceId: 1001, contingentId: 11, availableSeats: '40' }];
+    const r = await verify();
+    expect(outcomes(r)).toEqual(allPassedBut('event_products'));
+    expect(check(r, 'event_products').reason).toEqual({
+      code: 'event_availability_values_unread',
+      params: { count: 1, values: 'availableSeats = "40"' },
+    });
+  });
+
+  it('availableQuantity given as a string, another item without it: both named, the pass check to confirm', async () => {
+    data.passes = [
+      { productId: 201, contingentId: 11, availableQuantity: '5' },
+      { productId: 201, contingentId: 11 },
+    ];
+    const r = await verify();
+    expect(outcomes(r)).toEqual(allPassedBut('pass_products'));
+    expect(check(r, 'pass_products')).toMatchObject({
+      reason: { code: 'pass_availability_values_unread', params: { count: 1, values: 'availableQuantity = "5"' } },
+      moreReasons: [{ code: 'pass_availability_unreadable', params: { count: 1, fields: 'availableQuantity' } }],
+    });
+  });
 });
