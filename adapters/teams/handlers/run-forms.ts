@@ -52,7 +52,7 @@ export async function submitRunForm(verb: string, c: RunFormTurn): Promise<Adapt
   switch (verb) {
     case FORM_IDS.answers: {
       const values = raw(data);
-      const r = parseAnswersForm(values);
+      const r = parseAnswersForm(values, run.erasedAnswers);
       if (!r.ok) return form(FORM_IDS.answers, run, r.errors, values);
       if (!changesAnswers(run, r.value)) return form(FORM_IDS.answers, run, undefined, values, builder.t(L, 'teams.answers.unchanged'));
       const edited = await service.editAnswers({ runId, actor: turn.actor, surface: 'teams', answers: r.value });
