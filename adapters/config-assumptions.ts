@@ -48,7 +48,7 @@ const literalList = (def: readonly string[]) =>
  * A single literal. Unset: `def`. Set but empty or blank: a start-up problem naming it, as for the
  * lists (an empty value is never silently read as the default).
  */
-const literal = (def: string) =>
+const literal = (def: string, what = 'status code') =>
   z
     .string()
     .optional()
@@ -56,11 +56,11 @@ const literal = (def: string) =>
       if (v === undefined) return def;
       const s = v.trim();
       if (s === '') {
-        ctx.addIssue({ code: 'custom', message: `must be one status code (got "${v}"; unset it to use the default ${def})` });
+        ctx.addIssue({ code: 'custom', message: `must be one ${what} (got "${v}"; unset it to use the default ${def})` });
         return z.NEVER;
       }
       if (!LITERAL.test(s)) {
-        ctx.addIssue({ code: 'custom', message: `must be one status code: letters, digits, "_", "." and "-" (got "${v}")` });
+        ctx.addIssue({ code: 'custom', message: `must be one ${what}: letters, digits, "_", "." and "-" (got "${v}")` });
         return z.NEVER;
       }
       return s;
@@ -75,11 +75,14 @@ export const assumptionsEnvShape = {
   SECUTIX_PENDING_ACCOUNT_TYPES: literalList(D.pendingAccountPaymentTypes),
   SECUTIX_OTHER_PAYMENT_TYPES: literalList(D.otherPaymentTypes),
   SECUTIX_CONTACT_NOT_FOUND_STATUS: literal(D.contactNotFoundStatus),
+  SECUTIX_EVENT_FAMILY_TYPE: literal(D.eventFamily, 'product family type'),
+  SECUTIX_PASS_FAMILY_TYPE: literal(D.passFamily, 'product family type'),
+  SECUTIX_OTHER_FAMILY_TYPES: literalList(D.otherFamilyTypes),
 };
 
 type AssumptionsEnv = { [K in keyof typeof assumptionsEnvShape]: z.output<(typeof assumptionsEnvShape)[K]> };
 
-/** The assumptions from the parsed variables (families stay the documented ones). */
+/** The assumptions from the parsed variables. */
 export function assumptionsFromEnv(e: AssumptionsEnv): SecutixAssumptions {
   return {
     ...D,
@@ -88,6 +91,9 @@ export function assumptionsFromEnv(e: AssumptionsEnv): SecutixAssumptions {
     pendingAccountPaymentTypes: e.SECUTIX_PENDING_ACCOUNT_TYPES,
     otherPaymentTypes: e.SECUTIX_OTHER_PAYMENT_TYPES,
     contactNotFoundStatus: e.SECUTIX_CONTACT_NOT_FOUND_STATUS,
+    eventFamily: e.SECUTIX_EVENT_FAMILY_TYPE,
+    passFamily: e.SECUTIX_PASS_FAMILY_TYPE,
+    otherFamilyTypes: e.SECUTIX_OTHER_FAMILY_TYPES,
   };
 }
 
@@ -99,7 +105,8 @@ export function assumptionsFromEnv(e: AssumptionsEnv): SecutixAssumptions {
 export function assumptionsProblems(env: NodeJS.ProcessEnv): string[] {
   const listOf = (name: keyof typeof assumptionsEnvShape): string[] | undefined => {
     const r = assumptionsEnvShape[name].safeParse(env[name]);
-    return r.success && Array.isArray(r.data) ? r.data : undefined;
+    if (!r.success) return undefined;
+    return Array.isArray(r.data) ? r.data : [r.data];
   };
   const problems: string[] = [];
   const overlap = (a: keyof typeof assumptionsEnvShape, b: keyof typeof assumptionsEnvShape, what: string): void => {
@@ -112,5 +119,8 @@ export function assumptionsProblems(env: NodeJS.ProcessEnv): string[] {
   };
   overlap('SECUTIX_RUNNING_STATES', 'SECUTIX_STOPPED_STATES', 'running and stopped');
   overlap('SECUTIX_PENDING_ACCOUNT_TYPES', 'SECUTIX_OTHER_PAYMENT_TYPES', 'a pending account and another payment type');
+  overlap('SECUTIX_EVENT_FAMILY_TYPE', 'SECUTIX_PASS_FAMILY_TYPE', 'an event and a pass');
+  overlap('SECUTIX_EVENT_FAMILY_TYPE', 'SECUTIX_OTHER_FAMILY_TYPES', 'an event and another family');
+  overlap('SECUTIX_PASS_FAMILY_TYPE', 'SECUTIX_OTHER_FAMILY_TYPES', 'a pass and another family');
   return problems;
 }

@@ -370,7 +370,7 @@ class ConsoleSession extends SessionIO {
           return null;
         }
         const value = empty ? input.initial! : line;
-        const r = parseAnswersForm({ ...values, [input.id]: value });
+        const r = parseAnswersForm({ ...values, [input.id]: value }, pre.value.erasedAnswers);
         const err = r.ok ? undefined : r.errors[input.id];
         if (err) {
           this.fieldError(err, L);
@@ -380,7 +380,7 @@ class ConsoleSession extends SessionIO {
         break;
       }
     }
-    const r = parseAnswersForm(values);
+    const r = parseAnswersForm(values, pre.value.erasedAnswers);
     if (!r.ok) return null;
     // Enter everywhere changes nothing: back to the choices rather than a refusal.
     const same =

@@ -132,7 +132,7 @@ export function businessAnswer(
 
 /**
  * Puts a value of the wrong type where a client must notice it: a published field (`posId`,
- * a product's `id`, the contact's flag, the token) or an availability answer's wrapper (its item
+ * a product's `id`, the contact's number, the token) or an availability answer's wrapper (its item
  * fields are unpublished: clients keep items whatever their fields).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberate corruption of a shape built just before
@@ -154,7 +154,7 @@ export function breakTypes(method: SandboxMethod, answer: Record<string, any>): 
       answer.productAvailabilityData.items = 'none';
       break;
     case 'getContactData':
-      answer.financialData = { ...answer.financialData, pendingAccountAuthorized: 'yes' };
+      answer.contactNumber = { number: answer.contactNumber };
       break;
     case 'auth':
       answer.token = 42;

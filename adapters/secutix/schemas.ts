@@ -25,7 +25,6 @@ const loose = <T extends z.ZodType>(s: T) =>
     .catch(undefined)
     .transform((v) => v ?? undefined);
 const looseInt = loose(id);
-const looseNum = loose(z.number());
 const looseStr = loose(z.string());
 
 /**
@@ -39,9 +38,34 @@ const runningValue = z
   .transform((v): { running?: boolean; runningSeen?: string } => {
     if (v === undefined || v === null) return {};
     if (typeof v === 'boolean') return { running: v };
-    const seen = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
-    return { runningSeen: seen.length > 60 ? `${seen.slice(0, 59)}…` : seen };
+    return { runningSeen: seenText(v) };
   });
+
+/** A value as seen, for a report: JSON text, at most 60 characters; `(absent)` when SecuTix sent none. */
+export function seenText(v: unknown): string {
+  if (v === undefined) return '(absent)';
+  const seen = JSON.stringify(v) ?? String(v);
+  return seen.length > 60 ? `${seen.slice(0, 59)}…` : seen;
+}
+
+/**
+ * A value compared with a list (an activity state, a payment or family type): a string as is, any
+ * other JSON value as its JSON text (`null`, `3`), so that it is in no list and the check names it
+ * "to confirm" instead of the whole answer failing (`secutix-api.md`: unexpected is not broken).
+ */
+const listedText = z.unknown().transform((v): string => (typeof v === 'string' ? v : seenText(v)));
+
+/**
+ * A string field a check compares (`salesChannelCode`, `virtualOperatorName`): `{ value }` when a
+ * string, `{}` when absent or null, `{ seen }` (JSON text) for any other value, so the check asks a
+ * person to confirm it instead of the whole answer failing or the check failing on it.
+ */
+const comparedText = z
+  .unknown()
+  .optional()
+  .transform((v): { value?: string; seen?: string } =>
+    typeof v === 'string' ? { value: v } : v === undefined || v === null ? {} : { seen: seenText(v) },
+  );
 
 /**
  * A payment method's `externalName`: a string, or (as catalog names are) a translations object
@@ -70,21 +94,21 @@ export const tokenAnswerSchema = z.object({ token: z.string().min(1) });
 export const posConfigSchema = z
   .object({
     posId: id,
-    posCode: opt(z.string()),
-    posActivityState: z.string(),
-    salesChannelId: opt(id),
-    salesChannelCode: z.string(),
-    salesChannelActivityState: z.string(),
-    virtualOperatorName: opt(z.string()),
-    institCode: opt(z.string()),
-    organizationTimeZone: opt(z.string()),
+    posCode: looseStr,
+    posActivityState: listedText,
+    salesChannelId: looseInt,
+    salesChannelCode: comparedText,
+    salesChannelActivityState: listedText,
+    virtualOperatorName: comparedText,
+    institCode: looseStr,
+    organizationTimeZone: looseStr,
     paymentMethods: list(
       z.object({
-        id: opt(id),
-        code: opt(z.string()),
+        id: looseInt,
+        code: looseStr,
         externalName: externalNameText,
-        paymentType: opt(z.string()).transform((v) => v ?? ''),
-        forPayment: opt(z.boolean()),
+        paymentType: z.unknown().transform((v): string => (v === undefined || v === null ? '' : typeof v === 'string' ? v : seenText(v))),
+        forPayment: loose(z.boolean()),
       }),
     ),
     /** `hub.pointsOfSales[]` (seen in a public SOAP client, not in the REST docs): every field tolerant. */
@@ -102,13 +126,17 @@ export const posConfigSchema = z
     ),
   })
   .transform((p): PosConfig => {
-    const { hub, ...rest } = p;
+    const { hub, salesChannelCode, virtualOperatorName, ...rest } = p;
+    const unread: string[] = [];
+    if (salesChannelCode.seen !== undefined) unread.push(`salesChannelCode = ${salesChannelCode.seen}`);
+    if (virtualOperatorName.seen !== undefined) unread.push(`virtualOperatorName = ${virtualOperatorName.seen}`);
+    if (salesChannelCode.value === undefined && salesChannelCode.seen === undefined) unread.push('salesChannelCode = (absent)');
     const out: PosConfig = {
-      ...rest,
-      paymentMethods: p.paymentMethods.map((m) => {
-        const { externalName, ...method } = m;
-        return externalName === undefined ? method : { ...method, externalName };
-      }),
+      ...defined(rest),
+      salesChannelCode: salesChannelCode.value ?? '',
+      ...(virtualOperatorName.value !== undefined ? { virtualOperatorName: virtualOperatorName.value } : {}),
+      ...(unread.length > 0 ? { salesChannelUnread: unread } : {}),
+      paymentMethods: p.paymentMethods.map((m) => defined(m)),
     };
     if (hub?.pointsOfSales) out.pointsOfSales = hub.pointsOfSales;
     return out;
@@ -117,19 +145,19 @@ export const posConfigSchema = z
 const productSchema = z
   .object({
     id,
-    code: z.string(),
-    state: z.string(),
-    productFamilyType: z.string(),
-    externalName: opt(z.object({ translations: list(z.object({ locale: z.string(), value: z.string() })) })),
+    code: looseStr,
+    state: listedText,
+    productFamilyType: listedText,
+    externalName: loose(z.object({ translations: list(z.object({ locale: z.string(), value: z.string() })) })),
     event: opt(
       z.object({
-        performances: list(z.object({ id, state: z.string(), start: opt(z.string()) })),
+        performances: list(z.object({ id, state: listedText, start: looseStr })),
       }),
     ),
   })
   .transform((p): CatalogProduct => ({
     id: p.id,
-    code: p.code,
+    code: p.code ?? `#${p.id}`,
     state: p.state,
     productFamilyType: p.productFamilyType,
     names: p.externalName?.translations ?? [],
@@ -146,36 +174,49 @@ function defined<T extends object>(o: T): T {
 }
 
 /**
+ * An availability item's number fields (ints for ids): a field absent or null is left out; a field
+ * sent with another type (`"availableSeats": "12"`) is left out and named in `unread`
+ * (`availableSeats = "12"`), so the core says it is there with a value it does not read. An item
+ * that is not an object has none of the fields.
+ */
+function numberFields(ints: readonly string[], nums: readonly string[], item: unknown): Record<string, unknown> {
+  const rec = item !== null && typeof item === 'object' && !Array.isArray(item) ? (item as Record<string, unknown>) : {};
+  const out: Record<string, unknown> = {};
+  const unread: string[] = [];
+  for (const f of [...ints, ...nums]) {
+    const v = rec[f];
+    if (v === undefined || v === null) continue;
+    if (typeof v === 'number' && Number.isFinite(v) && (!ints.includes(f) || Number.isInteger(v))) out[f] = v;
+    else unread.push(`${f} = ${seenText(v)}`);
+  }
+  return unread.length > 0 ? { ...out, unread } : out;
+}
+
+/**
  * `eventAvailabilityData.eventAvailabilities`: the wrapper is confirmed (a wrong one is a protocol
  * error), its item fields are not published: an item missing a field, or carrying it with another
  * type, is kept without it so the core can report it "to confirm".
  */
 export const eventAvailabilityDataSchema = z
-  .object({
-    eventAvailabilities: list(
-      z
-        .object({ performanceId: looseInt, contingentId: looseInt, availableSeats: looseNum })
-        .catch(() => ({ performanceId: undefined, contingentId: undefined, availableSeats: undefined })),
-    ),
-  })
-  .transform((d): EventAvailability[] => d.eventAvailabilities.map(defined));
+  .object({ eventAvailabilities: list(z.unknown()) })
+  .transform((d): EventAvailability[] =>
+    d.eventAvailabilities.map((i) => numberFields(['performanceId', 'contingentId'], ['availableSeats'], i) as EventAvailability),
+  );
 
 /** `productAvailabilityData.items`: as `eventAvailabilityData`, items kept whatever their fields (all assumed). */
-export const productAvailabilityDataSchema = z
-  .object({
-    items: list(
-      z
-        .object({ productId: looseInt, contingentId: looseInt, date: looseStr, availableQuantity: looseNum })
-        .catch(() => ({ productId: undefined, contingentId: undefined, date: undefined, availableQuantity: undefined })),
-    ),
-  })
-  .transform((d): ProductAvailability[] => d.items.map(defined));
+export const productAvailabilityDataSchema = z.object({ items: list(z.unknown()) }).transform((d): ProductAvailability[] =>
+  d.items.map((i) => {
+    const date = (i as { date?: unknown } | null)?.date;
+    const fields = numberFields(['productId', 'contingentId'], ['availableQuantity'], i) as ProductAvailability;
+    return typeof date === 'string' ? { ...fields, date } : fields;
+  }),
+);
 
 /**
  * A `ContactDataResult` (its fields at the JSON root, or inside a `contactData` wrapper: the client
  * picks which object to parse). Names from `individualContact.firstName/lastName` or
  * `individualFirstname/individualLastname`; `pendingAccountAuthorized` undefined when SecuTix sent
- * no flag (assumed field), a flag of another type is a protocol error naming it.
+ * no flag (assumed field); a flag of another type is kept as seen (`pendingAccountAuthorizedSeen`).
  */
 export const contactDataSchema = z
   .object({
@@ -184,7 +225,7 @@ export const contactDataSchema = z
     individualContact: loose(z.object({ firstName: looseStr, lastName: looseStr })),
     individualFirstname: looseStr,
     individualLastname: looseStr,
-    financialData: opt(z.object({ pendingAccountAuthorized: opt(z.boolean()) })),
+    financialData: loose(z.object({ pendingAccountAuthorized: z.unknown() })),
   })
   .transform((c): ContactData => ({
     ...defined({
@@ -193,9 +234,16 @@ export const contactDataSchema = z
       firstName: c.individualContact?.firstName ?? c.individualFirstname,
       lastName: c.individualContact?.lastName ?? c.individualLastname,
     }),
-    // Always present, as the port says: undefined = SecuTix sent no flag.
-    pendingAccountAuthorized: c.financialData?.pendingAccountAuthorized,
+    ...flagOf(c.financialData?.pendingAccountAuthorized),
   }));
+
+/** The flag when a JSON boolean; undefined when absent or null; any other value kept as seen (to confirm, named). */
+function flagOf(v: unknown): Pick<ContactData, 'pendingAccountAuthorized' | 'pendingAccountAuthorizedSeen'> {
+  // `pendingAccountAuthorized` always present, as the port says: undefined = SecuTix sent no readable flag.
+  if (typeof v === 'boolean') return { pendingAccountAuthorized: v };
+  if (v === undefined || v === null) return { pendingAccountAuthorized: undefined };
+  return { pendingAccountAuthorized: undefined, pendingAccountAuthorizedSeen: seenText(v) };
+}
 
 /** Envelope fields, not part of a root-level Result's data (key-path logging, root data). */
 export const ENVELOPE_FIELDS: readonly string[] = ['requestId', 'statusCode', 'statusDetail'];

@@ -138,14 +138,14 @@ export class TeamsActions {
     return noteCard(text);
   }
 
+  /** A service error in words for Teams (the run's language when it names a run, else `locale`). */
+  private describe(error: ServiceError, locale: Locale): string {
+    return this.deps.builder.describeError(error, 'run' in error ? undefined : locale, teamsMentionIn(this.deps.builder, locale), 'teams');
+  }
+
   /** The card for a service error: the current card of the run with the explanation on top. */
   private errorCard(error: ServiceError, kind: ActionData['card'], step: StepId | undefined, locale: Locale): AdaptiveCard {
-    const text = this.deps.builder.describeError(
-      error,
-      'run' in error ? undefined : locale,
-      teamsMentionIn(this.deps.builder, locale),
-      'teams',
-    );
+    const text = this.describe(error, locale);
     if (error.code === 'refused' && error.refusal.code === 'report_superseded') {
       // The clicked report is no longer the live one: answered with the note and without its buttons.
       const card = this.cards.current(error.run, kind, step, text);
@@ -245,6 +245,7 @@ export class TeamsActions {
       act,
       precheck,
       errorCard: (...args) => this.errorCard(...args),
+      describe: (error) => this.describe(error, L),
       verifyInBackground: (password) =>
         this.track(
           verifyLater(

@@ -160,7 +160,8 @@ function renderBlock(b: Block): AcNode[] {
         {
           type: 'Container',
           items: b.items.flatMap((c) => [
-            textBlock(`${CHECK_ICON[c.outcome] ?? ''} **${escapeTeamsMarkdown(c.name)}**`, { spacing: 'Small' }),
+            // The outcome in words after the emoji, as on Slack (`report.check_heading`: the language's punctuation).
+            textBlock(`${CHECK_ICON[c.outcome] ?? ''} ${toTeamsMarkdown(c.heading)}`, { spacing: 'Small' }),
             ...(c.reason ? [textBlock(toTeamsMarkdown(c.reason), { isSubtle: true, spacing: 'None' })] : []),
             // No `color: "warning"`: Teams' yellow is unreadable on the light theme; the sign says it.
             ...c.warnings.map((w) => textBlock(`⚠️ ${toTeamsMarkdown(w)}`, { spacing: 'None' })),

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { INPUT_IDS, type InputId, type Locale } from '../domain/ids';
-import type { AnswerChanges } from '../workflow/types';
+import type { AnswerChanges, AnswerField } from '../workflow/types';
 import {
   contactNumberSchema,
   contingentIdsSchema,
@@ -76,11 +76,13 @@ export const parsePasswordForm = (raw: RawValues): FormResult<string> => single(
 export const parseVerifySkipForm = (raw: RawValues): FormResult<string> => single(skipReasonSchema, INPUT_IDS.skipReason, raw);
 
 /**
- * `onboard_answers`: contingent ids and contact number, validated as in their steps, plus any
- * erased detail (institution name, Digitick contact name and email) the form asked for again.
- * Inputs absent from `raw` are left unchanged.
+ * `onboard_answers`: contingent ids and contact number, validated as in their steps, plus the
+ * erased details (`erased`: institution name, Digitick contact name and email) the form asked for
+ * again. Only those inputs are read: any other value the submit carries (an input the form did not
+ * show) is ignored, neither validated nor recorded (the transition ignores it too). Inputs absent
+ * from `raw` are left unchanged.
  */
-export function parseAnswersForm(raw: RawValues): FormResult<AnswerChanges> {
+export function parseAnswersForm(raw: RawValues, erased: readonly AnswerField[] = []): FormResult<AnswerChanges> {
   const errors: FieldErrorKeys = {};
   const out: AnswerChanges = {};
   const c = single(contingentIdsSchema, INPUT_IDS.contingentIds, raw);
@@ -95,7 +97,7 @@ export function parseAnswersForm(raw: RawValues): FormResult<AnswerChanges> {
     ['digitickContactEmail', INPUT_IDS.digitickContactEmail, emailSchema],
   ] as const;
   for (const [field, id, schema] of details) {
-    if (raw[id] === undefined) continue;
+    if (raw[id] === undefined || !erased.includes(field)) continue;
     const r = single<string>(schema, id, raw);
     if (r.ok) out[field] = r.value;
     else Object.assign(errors, r.errors);

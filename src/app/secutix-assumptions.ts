@@ -24,10 +24,16 @@ export interface SecutixAssumptions {
    * "to confirm".
    */
   otherPaymentTypes: readonly string[];
-  /** `productFamilyType` of events (documented). */
+  /** `productFamilyType` of events (documented: `SINGLE_ENTRY`). */
   eventFamily: string;
-  /** `productFamilyType` of passes (documented). */
+  /** `productFamilyType` of passes (documented: `PASS`). */
   passFamily: string;
+  /**
+   * `productFamilyType` values known to be neither events nor passes (assumed; the docs only say
+   * "others exist"). A running product of a type in none of the three makes the event and pass
+   * checks "to confirm" when they found nothing of their own type on sale.
+   */
+  otherFamilyTypes: readonly string[];
   /** `statusCode` of an unknown contact (assumed). */
   contactNotFoundStatus: string;
 }
@@ -40,6 +46,7 @@ export const DEFAULT_SECUTIX_ASSUMPTIONS: SecutixAssumptions = {
   otherPaymentTypes: ['CREDIT_CARD', 'CASH', 'CHEQUE', 'VOUCHER', 'BANK_TRANSFER', 'DIRECT_DEBIT', 'INVOICE', 'GIFT_CARD'],
   eventFamily: 'SINGLE_ENTRY',
   passFamily: 'PASS',
+  otherFamilyTypes: ['SERVICE', 'GOODS', 'MEMBERSHIP', 'DONATION', 'PACKAGE', 'GIFT_CARD', 'TRANSPORT', 'PARKING'],
   contactNotFoundStatus: 'error.contact.notfound',
 };
 
@@ -68,5 +75,14 @@ export function paymentTypeVerdict(type: string, a: SecutixAssumptions): 'pendin
   const t = type.toUpperCase();
   if (a.pendingAccountPaymentTypes.some((p) => p.toUpperCase() === t)) return 'pending';
   if (a.otherPaymentTypes.some((p) => p.toUpperCase() === t)) return 'other';
+  return 'unknown';
+}
+
+/** How a `productFamilyType` reads: an event, a pass, another known type, or unknown (case ignored). */
+export function familyVerdict(type: string, a: SecutixAssumptions): 'event' | 'pass' | 'other' | 'unknown' {
+  const t = type.toUpperCase();
+  if (a.eventFamily.toUpperCase() === t) return 'event';
+  if (a.passFamily.toUpperCase() === t) return 'pass';
+  if (a.otherFamilyTypes.some((o) => o.toUpperCase() === t)) return 'other';
   return 'unknown';
 }

@@ -5,7 +5,7 @@
  */
 import type { CatalogProduct, ContactData, EventAvailability, PosConfig, ProductAvailability, SecutixMethod } from '../ports/secutix.port';
 import type { CheckId, CheckResult, Reason } from '../workflow/types';
-import { type SecutixAssumptions, paymentTypeVerdict, stateVerdict } from './secutix-assumptions';
+import { type SecutixAssumptions, familyVerdict, paymentTypeVerdict, stateVerdict } from './secutix-assumptions';
 import { failureOutcome, reason, confirm, warning, listOf, secutixFailureReason, productName } from './verification-reasons';
 
 type Settled<T> = { ok: true; value: T } | { ok: false; reason: Reason };
@@ -21,21 +21,29 @@ export async function settle<T>(method: SecutixMethod, run: () => Promise<T>): P
 export function salesChannelCheck(pos: PosConfig, channelCode: string, login: string, a: SecutixAssumptions): CheckResult {
   const id: CheckId = 'sales_channel';
   const expected = channelCode.toUpperCase();
-  if (pos.salesChannelCode.toUpperCase() !== expected) {
+  const unread = pos.salesChannelUnread ?? [];
+  const codeRead = !unread.some((u) => u.startsWith('salesChannelCode '));
+  if (codeRead && pos.salesChannelCode.toUpperCase() !== expected) {
     return { id, outcome: 'failed', reason: reason('channel_code_mismatch', { expected, actual: pos.salesChannelCode }) };
   }
   if (pos.virtualOperatorName !== undefined && pos.virtualOperatorName.toUpperCase() !== login.toUpperCase()) {
     return { id, outcome: 'failed', reason: reason('virtual_operator_mismatch', { expected: login, actual: pos.virtualOperatorName }) };
   }
   const state = pos.salesChannelActivityState;
-  switch (stateVerdict(state, a)) {
-    case 'running':
-      return { id, outcome: 'passed' };
-    case 'stopped':
-      return { id, outcome: 'failed', reason: reason('channel_not_running', { state, channelCode: expected }) };
-    case 'unknown':
-      return { id, outcome: 'to_confirm', reason: confirm('channel_state_unknown', { state, channelCode: expected }) };
-  }
+  const verdict = stateVerdict(state, a);
+  if (verdict === 'stopped') return { id, outcome: 'failed', reason: reason('channel_not_running', { state, channelCode: expected }) };
+  // Every value to confirm is named, none hides another.
+  const toConfirm: Reason[] = [];
+  if (unread.length > 0) toConfirm.push(confirm('channel_values_unread', { channelCode: expected, values: listOf(unread) }));
+  if (verdict === 'unknown') toConfirm.push(confirm('channel_state_unknown', { state, channelCode: expected }));
+  return confirmed(id, toConfirm);
+}
+
+/** `passed` without values to confirm, else `to_confirm` with each of them. */
+function confirmed(id: CheckId, toConfirm: Reason[]): CheckResult {
+  const [first, ...more] = toConfirm;
+  if (!first) return { id, outcome: 'passed' };
+  return { id, outcome: 'to_confirm', reason: first, ...(more.length > 0 ? { moreReasons: more } : {}) };
 }
 
 export function pointOfSaleCheck(pos: PosConfig, a: SecutixAssumptions): CheckResult {
@@ -67,9 +75,7 @@ export function pointOfSaleCheck(pos: PosConfig, a: SecutixAssumptions): CheckRe
     );
     toConfirm.push(confirm('payment_types_unknown', { posCode, methods }));
   }
-  const [first, ...more] = toConfirm;
-  if (!first) return { id, outcome: 'passed' };
-  return { id, outcome: 'to_confirm', reason: first, ...(more.length > 0 ? { moreReasons: more } : {}) };
+  return confirmed(id, toConfirm);
 }
 
 function unknownStateWarnings(products: CatalogProduct[], a: SecutixAssumptions, locale?: string): Reason[] {
@@ -91,40 +97,92 @@ function unknownStates(products: CatalogProduct[], a: SecutixAssumptions): strin
 /** Running events and the running performances of each. */
 export function runningEvents(products: CatalogProduct[], a: SecutixAssumptions): { product: CatalogProduct; performanceIds: number[] }[] {
   return products
-    .filter((p) => p.productFamilyType === a.eventFamily && stateVerdict(p.state, a) === 'running')
+    .filter((p) => familyVerdict(p.productFamilyType, a) === 'event' && stateVerdict(p.state, a) === 'running')
     .map((p) => ({ product: p, performanceIds: p.performances.filter((f) => stateVerdict(f.state, a) === 'running').map((f) => f.id) }))
     .filter((e) => e.performanceIds.length > 0);
 }
 
 export function runningPasses(products: CatalogProduct[], a: SecutixAssumptions): CatalogProduct[] {
-  return products.filter((p) => p.productFamilyType === a.passFamily && stateVerdict(p.state, a) === 'running');
+  return products.filter((p) => familyVerdict(p.productFamilyType, a) === 'pass' && stateVerdict(p.state, a) === 'running');
 }
 
-/** Names of the fields an availability item lacks (or carries with another type). */
-function missingFields(item: object, fields: readonly string[]): string[] {
+/** At most this many products are named in a reason about family types (the rest is counted). */
+const FAMILY_PRODUCTS_MAX = 5;
+
+/**
+ * Running products of a `productFamilyType` in no list (`SECUTIX_*_FAMILY_TYPE(S)`): they may be
+ * the events (passes) the check looks for, under a type the assistant does not know. A reason
+ * naming the types and a few products, or none.
+ */
+function unknownFamilies(products: CatalogProduct[], isEvent: boolean, a: SecutixAssumptions, locale?: string): Reason | undefined {
+  const found = products.filter((p) => familyVerdict(p.productFamilyType, a) === 'unknown' && stateVerdict(p.state, a) === 'running');
+  if (found.length === 0) return undefined;
+  const types = [...new Set(found.map((p) => p.productFamilyType))];
+  return confirm(isEvent ? 'event_families_unknown' : 'pass_families_unknown', {
+    known: isEvent ? a.eventFamily : a.passFamily,
+    types: listOf(types),
+    products: listOf(
+      found.map((p) => `${productName(p, locale)} (${p.code})`),
+      FAMILY_PRODUCTS_MAX,
+    ),
+  });
+}
+
+/** Names of the fields an availability item lacks (fields sent with another type are in `unread`, not here). */
+function missingFields(item: { unread?: string[] }, fields: readonly string[]): string[] {
   const rec = item as Record<string, unknown>;
-  return fields.filter((f) => typeof rec[f] !== 'number' || !Number.isFinite(rec[f]));
+  const unread = item.unread ?? [];
+  return fields.filter((f) => (typeof rec[f] !== 'number' || !Number.isFinite(rec[f])) && !unread.some((u) => u.startsWith(`${f} `)));
 }
 
-/** The availability items the check can read, and what the others lack. */
-function readable<T extends object>(items: T[], fields: readonly string[]): { ok: T[]; unreadable: number; missing: string[] } {
+/** The availability items the check can read, and what the others lack or carry unread. */
+function readable<T extends { unread?: string[] }>(
+  items: T[],
+  fields: readonly string[],
+): { ok: T[]; unreadable: number; missing: string[]; valued: number; values: string[] } {
   const ok: T[] = [];
   const missing = new Set<string>();
+  const values = new Set<string>();
   let unreadable = 0;
+  let valued = 0;
   for (const item of items) {
     const lacks = missingFields(item, fields);
-    if (lacks.length === 0) ok.push(item);
-    else {
-      unreadable++;
-      lacks.forEach((f) => missing.add(f));
-    }
+    const unread = item.unread ?? [];
+    if (lacks.length === 0 && unread.length === 0) ok.push(item);
+    if (lacks.length > 0) unreadable++;
+    if (unread.length > 0) valued++;
+    lacks.forEach((f) => missing.add(f));
+    unread.forEach((v) => values.add(v));
   }
-  return { ok, unreadable, missing: [...missing] };
+  return { ok, unreadable, missing: [...missing], valued, values: [...values] };
+}
+
+/** No seats (quantity) could be read: the items' values to confirm, each named, or none. */
+function unreadAvailability(isEvent: boolean, r: ReturnType<typeof readable>): Reason[] {
+  const out: Reason[] = [];
+  if (r.valued > 0) {
+    out.push(
+      confirm(isEvent ? 'event_availability_values_unread' : 'pass_availability_values_unread', {
+        count: r.valued,
+        values: listOf(r.values),
+      }),
+    );
+  }
+  if (r.unreadable > 0) {
+    out.push(
+      confirm(isEvent ? 'event_availability_unreadable' : 'pass_availability_unreadable', {
+        count: r.unreadable,
+        fields: r.missing.join(', '),
+      }),
+    );
+  }
+  return out;
 }
 
 /** Shared frame of the product checks: family present, running ones, contingents, availability answer. */
 function productCheck(
   id: 'event_products' | 'pass_products',
+  products: CatalogProduct[],
   family: CatalogProduct[],
   running: number,
   availability: Settled<unknown[]> | undefined,
@@ -139,18 +197,16 @@ function productCheck(
     const warnings = [...(r.warnings ?? []), ...extra];
     return warnings.length ? { ...r, warnings } : r;
   };
-  if (family.length === 0)
-    return withWarnings({ id, outcome: 'failed', reason: reason(isEvent ? 'no_event_products' : 'no_pass_products') });
   if (running === 0) {
+    // None of a known type is known to run; those in a state or of a type we do not know may be on sale.
+    const toConfirm: Reason[] = [];
     const unknown = unknownStates(family, a);
-    if (unknown.length > 0) {
-      // None is known to run, but some are in a state we do not know: they may be on sale.
-      return {
-        id,
-        outcome: 'to_confirm',
-        reason: confirm(isEvent ? 'event_states_unknown' : 'pass_states_unknown', { states: listOf(unknown) }),
-      };
-    }
+    if (unknown.length > 0) toConfirm.push(confirm(isEvent ? 'event_states_unknown' : 'pass_states_unknown', { states: listOf(unknown) }));
+    const families = unknownFamilies(products, isEvent, a, locale);
+    if (families) toConfirm.push(families);
+    if (toConfirm.length > 0) return confirmed(id, toConfirm);
+    if (family.length === 0)
+      return withWarnings({ id, outcome: 'failed', reason: reason(isEvent ? 'no_event_products' : 'no_pass_products') });
     return withWarnings({ id, outcome: 'failed', reason: reason(isEvent ? 'no_running_event' : 'no_running_pass') });
   }
   if (contingentIds.length === 0) return withWarnings({ id, outcome: 'failed', reason: reason('no_contingents') });
@@ -178,9 +234,10 @@ export function eventCheck(
   locale?: string,
 ): CheckResult {
   const id: CheckId = 'event_products';
-  const family = products.filter((p) => p.productFamilyType === a.eventFamily);
-  return productCheck(id, family, events.length, availability, contingentIds, a, locale, (raw) => {
-    const { ok: items, unreadable, missing } = readable(raw as EventAvailability[], EVENT_FIELDS);
+  const family = products.filter((p) => familyVerdict(p.productFamilyType, a) === 'event');
+  return productCheck(id, products, family, events.length, availability, contingentIds, a, locale, (raw) => {
+    const read = readable(raw as EventAvailability[], EVENT_FIELDS);
+    const items = read.ok;
     const contingents = new Set(contingentIds);
     const seatsByPerformance = new Map<number, number>();
     for (const item of items) {
@@ -193,13 +250,8 @@ export function eventCheck(
       warning('product_without_availability', { product: productName(e.product, locale), code: e.product.code }),
     );
     if (without.length === events.length) {
-      if (unreadable > 0) {
-        return {
-          id,
-          outcome: 'to_confirm',
-          reason: confirm('event_availability_unreadable', { count: unreadable, fields: missing.join(', ') }),
-        };
-      }
+      const toConfirm = unreadAvailability(true, read);
+      if (toConfirm.length > 0) return confirmed(id, toConfirm);
       return {
         id,
         outcome: 'failed',
@@ -220,21 +272,17 @@ export function passCheck(
   locale?: string,
 ): CheckResult {
   const id: CheckId = 'pass_products';
-  const family = products.filter((p) => p.productFamilyType === a.passFamily);
-  return productCheck(id, family, passes.length, availability, contingentIds, a, locale, (raw) => {
-    const { ok: items, unreadable, missing } = readable(raw as ProductAvailability[], PASS_FIELDS);
+  const family = products.filter((p) => familyVerdict(p.productFamilyType, a) === 'pass');
+  return productCheck(id, products, family, passes.length, availability, contingentIds, a, locale, (raw) => {
+    const read = readable(raw as ProductAvailability[], PASS_FIELDS);
+    const items = read.ok;
     const contingents = new Set(contingentIds);
     const available = new Set(items.filter((i) => contingents.has(i.contingentId!) && i.availableQuantity! > 0).map((i) => i.productId!));
     const without = passes.filter((p) => !available.has(p.id));
     const warnings = without.map((p) => warning('product_without_availability', { product: productName(p, locale), code: p.code }));
     if (without.length === passes.length) {
-      if (unreadable > 0) {
-        return {
-          id,
-          outcome: 'to_confirm',
-          reason: confirm('pass_availability_unreadable', { count: unreadable, fields: missing.join(', ') }),
-        };
-      }
+      const toConfirm = unreadAvailability(false, read);
+      if (toConfirm.length > 0) return confirmed(id, toConfirm);
       return {
         id,
         outcome: 'failed',
@@ -256,6 +304,9 @@ export function contactCheck(result: Settled<ContactData>, contactNumber: string
     return { id, outcome: failureOutcome(r), reason: r };
   }
   const name = [result.value.firstName, result.value.lastName].filter(Boolean).join(' ') || contactNumber;
+  const seen = result.value.pendingAccountAuthorizedSeen;
+  if (seen !== undefined)
+    return { id, outcome: 'to_confirm', reason: confirm('contact_flag_unread', { contactNumber, name, value: seen }) };
   if (result.value.pendingAccountAuthorized === undefined) {
     return { id, outcome: 'to_confirm', reason: confirm('contact_flag_missing', { contactNumber, name }) };
   }

@@ -43,14 +43,20 @@ export type CheckReasonCode = (typeof CHECK_REASON_CODES)[number];
  */
 export const CHECK_CONFIRM_CODES = [
   'channel_state_unknown',
+  'channel_values_unread',
   'pos_state_unknown',
   'pos_running_unknown',
   'payment_types_unknown',
   'contact_flag_missing',
+  'contact_flag_unread',
   'event_states_unknown',
   'pass_states_unknown',
+  'event_families_unknown',
+  'pass_families_unknown',
   'event_availability_unreadable',
   'pass_availability_unreadable',
+  'event_availability_values_unread',
+  'pass_availability_values_unread',
 ] as const;
 
 export type CheckConfirmCode = (typeof CHECK_CONFIRM_CODES)[number];
@@ -69,10 +75,10 @@ export const warning = (code: CheckWarningCode, params: Reason['params']): Reaso
 /** At most this many values are listed in one reason (the rest is counted). */
 const LIST_MAX = 10;
 
-/** `a; b; c; +4`-style list, bounded. */
-export function listOf(values: string[]): string {
-  const shown = values.slice(0, LIST_MAX).join('; ');
-  return values.length > LIST_MAX ? `${shown}; +${values.length - LIST_MAX}` : shown;
+/** `a; b; c; +4`-style list, bounded (at most `max` values shown). */
+export function listOf(values: string[], max = LIST_MAX): string {
+  const shown = values.slice(0, max).join('; ');
+  return values.length > max ? `${shown}; +${values.length - max}` : shown;
 }
 
 /**

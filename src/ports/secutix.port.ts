@@ -18,11 +18,19 @@ export interface PosConfig {
   /** The `pointOfSalesId`. */
   posId: number;
   posCode?: string;
+  /** A state that was not a string is kept as its JSON text (`null`, `3`): in no list, so "to confirm" naming it. */
   posActivityState: string;
   salesChannelId?: number;
+  /** Empty when SecuTix sent no string (then named in `salesChannelUnread`). */
   salesChannelCode: string;
   salesChannelActivityState: string;
+  /** Absent when SecuTix sent none, or sent another type (then named in `salesChannelUnread`). */
   virtualOperatorName?: string;
+  /**
+   * Fields of the sales channel check SecuTix sent without a string value, as `field = JSON text`
+   * (`salesChannelCode = 7`): the check is "to confirm" naming them, never failed on them.
+   */
+  salesChannelUnread?: string[];
   institCode?: string;
   organizationTimeZone?: string;
   paymentMethods: { id?: number; code?: string; externalName?: string; paymentType: string; forPayment?: boolean }[];
@@ -54,6 +62,8 @@ export interface EventAvailability {
   performanceId?: number;
   contingentId?: number;
   availableSeats?: number;
+  /** Fields sent with a value of another type (`availableSeats = "12"`), left out above: to confirm, named. */
+  unread?: string[];
 }
 
 /** `productAvailabilityData.items` item. */
@@ -63,6 +73,8 @@ export interface ProductAvailability {
   contingentId?: number;
   date?: string;
   availableQuantity?: number;
+  /** Fields sent with a value of another type (`availableQuantity = "5"`), left out above: to confirm, named. */
+  unread?: string[];
 }
 
 /** `contactData` of `getContactData`. */
@@ -73,6 +85,8 @@ export interface ContactData {
   lastName?: string;
   /** `financialData.pendingAccountAuthorized`; undefined when SecuTix sent no flag (the check is then to confirm). */
   pendingAccountAuthorized: boolean | undefined;
+  /** The flag as seen (JSON text, e.g. `"true"`) when it was not a JSON boolean: to confirm, named. */
+  pendingAccountAuthorizedSeen?: string;
 }
 
 /** The SecuTix methods used, named as in `secutix-api.md`. */

@@ -271,7 +271,9 @@ export function transition(current: Run, event: RunEvent, reminders?: ReminderSe
       }
       for (const field of ['institutionName', 'digitickContactName', 'digitickContactEmail'] as const) {
         const value = a[field];
-        if (value === undefined) continue;
+        // The form shows these inputs only once the password guard erased them: any other value
+        // (a submit carrying fields the form never showed) is ignored, never recorded.
+        if (value === undefined || !erased.has(field)) continue;
         if (value.length === 0) return refuse({ code: 'input_required' });
         note(field, current.details[field], value);
         run.details[field] = value;

@@ -34,6 +34,8 @@ export interface RunFormTurn {
   builder: MessageBuilder;
   service: RunService;
   cards: RunCards;
+  /** A service error in words, as the error cards say it (the run's language when it names a run). */
+  describe: (error: ServiceError) => string;
   /** The form card again (field errors, kept values, a note). */
   form: (id: RunFormId, current: Run, errors?: FieldErrorKeys, values?: RawValues, note?: string) => AdaptiveCard;
   /** `RunService.act` on the run's step, answered with the closed (or error) card. */
@@ -49,17 +51,19 @@ export interface RunFormTurn {
 
 /** The card answering a run form's submission, or undefined when `verb` is not one of the run forms. */
 export async function submitRunForm(verb: string, c: RunFormTurn): Promise<AdaptiveCard | undefined> {
-  const { turn, data, run, runId, step, L, builder, service, cards, form, act, precheck, errorCard, verifyInBackground } = c;
+  const { turn, data, run, runId, step, L, builder, service, cards, form, act, precheck, errorCard, describe, verifyInBackground } = c;
   switch (verb) {
     case FORM_IDS.answers: {
       const values = raw(data);
-      const r = parseAnswersForm(values);
+      const r = parseAnswersForm(values, run.erasedAnswers);
       if (!r.ok) return form(FORM_IDS.answers, run, r.errors, values);
       if (!changesAnswers(run, r.value)) return form(FORM_IDS.answers, run, undefined, values, builder.t(L, 'teams.answers.unchanged'));
       const edited = await service.editAnswers({ runId, actor: turn.actor, surface: 'teams', ...orgOfRequest(), answers: r.value });
       // A verification under way: the form comes back with what was typed and the reason on its field.
       if (!edited.ok && edited.error.code === 'verification_running')
         return form(FORM_IDS.answers, run, { [INPUT_IDS.contingentIds]: 'form.answers.verification_running' }, values);
+      // Refused to this person (access lists): the form card stays as it was, the refusal on it (`chat-contract.md`).
+      if (!edited.ok && isNotPermitted(edited.error)) return form(FORM_IDS.answers, run, undefined, values, describe(edited.error));
       if (!edited.ok) return errorCard(edited.error, 'step', step, L);
       return answersChangedCard(builder, run, edited.value, turn.actor, cards.runLabel(edited.value));
     }
@@ -94,4 +98,9 @@ export async function submitRunForm(verb: string, c: RunFormTurn): Promise<Adapt
     default:
       return undefined;
   }
+}
+
+/** Refused because of who acts (`ALLOWED_OPERATORS`, `SUPPORT_USERS`), with or without a run. */
+function isNotPermitted(error: ServiceError): boolean {
+  return error.code === 'not_permitted' || (error.code === 'refused' && error.refusal.code === 'not_permitted');
 }

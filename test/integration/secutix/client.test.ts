@@ -98,7 +98,7 @@ describe('SecuTix client against the sandbox', () => {
   it.each([
     ['getPOSConfig', 'posConfigData.posId'],
     // Published shape: the contact's fields sit at the JSON root.
-    ['getContactData', 'financialData.pendingAccountAuthorized'],
+    ['getContactData', 'contactNumber'],
     // Item fields are unpublished (kept whatever they hold): the sandbox breaks the confirmed wrapper.
     ['getEventAvailability', 'eventAvailabilityData.eventAvailabilities'],
   ] as const)('wrong types in %s: protocol error naming %s', async (method, field) => {

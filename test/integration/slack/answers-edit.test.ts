@@ -108,6 +108,42 @@ describe('Slack: correcting the recorded answers', () => {
     expect((await h.core.store.audit(r.runId)).filter((e) => e.action === 'answers_edit' && e.outcome === 'ok')).toHaveLength(1);
   });
 
+  it('a submit carrying fields the form did not show (institution name, Digitick contact): only the shown inputs are read, the others ignored and not recorded', async () => {
+    const r = await driveToVerification(h);
+    const before = (await h.core.store.get(r.runId))!;
+    await r.press('verification', 'answers_edit');
+    const view = h.lastView();
+    expect(inputsOf(view.blocks).map((i) => i.block_id)).toEqual(['contingent_ids', 'contact_number']);
+    // A signed view_submission whose state holds values for inputs the modal never had.
+    const extra = { institution_name: 'Evil Corp', digitick_contact_name: 'Mallory', digitick_contact_email: 'attacker@evil.example' };
+    const sent = await h.submit('onboard_answers', view.private_metadata, {
+      contingent_ids: '11',
+      contact_number: demo.contactNumbers[0]!,
+      ...extra,
+    });
+    expect(sent.status).toBe(200);
+    expect(sent.body).toBe('');
+    const run = (await h.core.store.get(r.runId))!;
+    expect(run.contingentIds).toEqual([11]);
+    expect(run.details).toEqual(before.details);
+    const audit = (await h.core.store.audit(r.runId)).filter((e) => e.action.startsWith('answers'));
+    expect(audit.map((e) => e.details)).toEqual([{ changes: [{ field: 'contingentIds', from: demo.contingentIds.join(', '), to: '11' }] }]);
+    const everything = JSON.stringify([run, await h.core.store.audit(r.runId), r.thread(), h.api.callsOf('chat.update')]);
+    expect(everything).not.toMatch(/Evil Corp|Mallory|evil\.example/);
+
+    // Only extra fields (the shown ones unchanged), one of them blank: neither validated nor recorded.
+    await r.press('verification', 'answers_edit');
+    const again = await h.submit('onboard_answers', h.lastView().private_metadata, {
+      contingent_ids: '11',
+      contact_number: demo.contactNumbers[0]!,
+      ...extra,
+      institution_name: '   ',
+    });
+    expect(again.body).toBe('');
+    expect((await h.core.store.get(r.runId))!.details).toEqual(before.details);
+    expect((await h.core.store.audit(r.runId)).filter((e) => e.action === 'answers_edit' && e.outcome === 'ok')).toHaveLength(1);
+  });
+
   it('a failed report carries verify_start (primary), answers_edit, verify_skip, run_cancel; its answers_edit opens the form', async () => {
     const r = await driveToVerification(h);
     await r.press('verification', 'verify_start');

@@ -179,3 +179,26 @@ test('onboard_answers submitted while a verification runs: the form comes back w
   expect(after.contingentIds).toEqual(before.contingentIds);
   expect(after.contactNumber).toBe(before.contactNumber);
 });
+
+test('onboard_answers submitted by someone not in ALLOWED_OPERATORS: the form card stays as it was (inputs as typed) with the refusal note; nothing changes', async () => {
+  await h.close();
+  h = await startTeamsHarness({ access: { operators: ['aad-alex'], support: ['aad-sam'] } });
+  const runId = await toVerification();
+  const edit = await click('answers_edit', 'verification');
+  const submit = actionOf(edit.card, 'onboard_answers')!;
+  const before = (await h.store.get(runId))!;
+  const eve = { id: '29:eve', name: 'Eve Outsider', aadObjectId: 'aad-eve' };
+  const typed = { contingent_ids: '1', contact_number: '000777' };
+  const answered = invokeCard(await h.invoke(PERSONAL, eve, submit, typed, { replyToId: edit.id }));
+  const text = cardText(answered);
+  expect(text).toContain(h.builder.t('en', 'refusal.not_permitted.operator'));
+  // The form card, not the step card: its submit still there, what was typed kept, no step buttons.
+  expect(verbs(answered)).toContain('onboard_answers');
+  expect(verbs(answered)).not.toContain('verify_start');
+  const input = (id: string) => answered.body.find((n) => n.id === id);
+  expect(input('contingent_ids')).toMatchObject({ value: '1' });
+  expect(input('contact_number')).toMatchObject({ value: '000777' });
+  const after = (await h.store.get(runId))!;
+  expect(after.version).toBe(before.version);
+  expect(after.contingentIds).toEqual(before.contingentIds);
+});

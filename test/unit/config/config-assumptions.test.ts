@@ -94,4 +94,24 @@ describe('loadConfig: SecuTix assumptions', () => {
       'SECUTIX_STOPPED_STATES: "running" also in SECUTIX_RUNNING_STATES (a value cannot be running and stopped)',
     ]);
   });
+
+  it('the product family types: one event type, one pass type, a list of other known types; overlaps and empty values refused', () => {
+    expect(
+      loadConfig({
+        SECUTIX_EVENT_FAMILY_TYPE: ' EVENT ',
+        SECUTIX_PASS_FAMILY_TYPE: 'SEASON_PASS',
+        SECUTIX_OTHER_FAMILY_TYPES: 'GOODS, SERVICE',
+      }).secutixAssumptions,
+    ).toEqual({ ...DEFAULT_SECUTIX_ASSUMPTIONS, eventFamily: 'EVENT', passFamily: 'SEASON_PASS', otherFamilyTypes: ['GOODS', 'SERVICE'] });
+    expect(problems({ SECUTIX_EVENT_FAMILY_TYPE: '', SECUTIX_OTHER_FAMILY_TYPES: ',' })).toEqual([
+      'SECUTIX_EVENT_FAMILY_TYPE: must be one product family type (got ""; unset it to use the default SINGLE_ENTRY)',
+      expect.stringMatching(/^SECUTIX_OTHER_FAMILY_TYPES: must list at least one value/),
+    ]);
+    expect(problems({ SECUTIX_PASS_FAMILY_TYPE: 'single_entry' })).toEqual([
+      'SECUTIX_PASS_FAMILY_TYPE: "single_entry" also in SECUTIX_EVENT_FAMILY_TYPE (a value cannot be an event and a pass)',
+    ]);
+    expect(problems({ SECUTIX_OTHER_FAMILY_TYPES: 'GOODS,Pass' })).toEqual([
+      'SECUTIX_OTHER_FAMILY_TYPES: "Pass" also in SECUTIX_PASS_FAMILY_TYPE (a value cannot be a pass and another family)',
+    ]);
+  });
 });

@@ -85,11 +85,16 @@ describe('SecuTix answer shapes (canned loopback server)', () => {
     });
 
     it.each([
-      ['financialData.pendingAccountAuthorized', { contactNumber: '1', financialData: { pendingAccountAuthorized: 'yes' } }],
-      [
-        'contactData.financialData.pendingAccountAuthorized',
-        { contactData: { contactNumber: '1', financialData: { pendingAccountAuthorized: 1 } } },
-      ],
+      [{ contactNumber: '1', financialData: { pendingAccountAuthorized: 'yes' } }, '"yes"'],
+      [{ contactData: { contactNumber: '1', financialData: { pendingAccountAuthorized: 1 } } }, '1'],
+    ])('a flag that is not a JSON boolean is kept as seen (the check asks to confirm it): %j', async (data, seen) => {
+      next = () => ok(data);
+      const contact = await createSecutixClient({ baseUrl: srv.url }).getContactData(creds, '1');
+      expect(contact).toEqual({ contactNumber: '1', pendingAccountAuthorized: undefined, pendingAccountAuthorizedSeen: seen });
+    });
+
+    it.each([
+      ['contactData.contactNumber', { contactData: { contactNumber: { n: 1 } } }],
       ['contactNumber', { contactId: 1 }],
     ])('a wrong published field is a protocol error naming %s', async (field, data) => {
       next = () => ok(data);
@@ -187,7 +192,7 @@ describe('SecuTix answer shapes (canned loopback server)', () => {
     await expect(c.getEventAvailability(creds, { pointOfSalesId: 1, performanceIds: [1001], contingentIds: [11] })).resolves.toEqual([
       { performanceId: 1001, contingentId: 11, availableSeats: 120 },
       { performanceId: 1002, contingentId: 11 },
-      { contingentId: 11 },
+      { contingentId: 11, unread: ['performanceId = "1003"', 'availableSeats = "many"'] },
       {},
     ]);
     await expect(c.getProductAvailability(creds, { pointOfSalesId: 1, productIds: [201], contingentIds: [11] })).resolves.toEqual([

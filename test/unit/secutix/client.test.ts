@@ -150,7 +150,7 @@ describe('SecutixHttpClient (against a canned loopback server)', () => {
 
   it.each([
     ['posConfigData.posId', { posConfigData: { ...pos, posId: '4242' } }],
-    ['posConfigData.paymentMethods[0].paymentType', { posConfigData: { ...pos, paymentMethods: [{ paymentType: 7 }] } }],
+    ['posConfigData.paymentMethods', { posConfigData: { ...pos, paymentMethods: 'none' } }],
     ['posConfigData', {}],
   ])('a wrong type is a protocol error naming %s', async (field, data) => {
     next = () => ok(data);

@@ -270,3 +270,55 @@ test("a value's *, _, ~ and a lone backtick show literally (escaped); identifier
     '**Sales channel**: state \\*OPEN\\* \\_x\\_ \\~\\~y\\~\\~ DEMO_DGTK a\\`b',
   );
 });
+
+describe('Teams report: each check says its outcome in words, as on Slack', () => {
+  const outcomes = ['passed', 'failed', 'to_confirm', 'skipped', 'not_checked', 'passed'] as const;
+  const mixed: VerificationReport = {
+    passed: false,
+    at: AT,
+    posId: 4242,
+    checks: CHECK_IDS.map((id, i) => ({
+      id,
+      outcome: outcomes[i]!,
+      ...(outcomes[i] === 'passed'
+        ? {}
+        : outcomes[i] === 'to_confirm'
+          ? { reason: { code: 'pos_state_unknown', params: { state: 'OPEN', posCode: 'DGTKPOS' } } }
+          : { reason: { code: 'step_skipped' } }),
+    })),
+  };
+  const expected: Record<Locale, string[]> = {
+    en: [
+      '✅ **Operator login and password**: passed',
+      '❌ **Sales channel**: failed',
+      '🔎 **Point of sale**: to confirm',
+      '⏭️ **Events on sale**: skipped',
+      '⌛ **Passes on sale**: not checked',
+      '✅ **Technical contact**: passed',
+    ],
+    fr: [
+      "✅ **Identifiant et mot de passe de l'opérateur**\u00a0: réussi",
+      '❌ **Canal de vente**\u00a0: en échec',
+      '🔎 **Point de vente**\u00a0: à confirmer',
+      '⏭️ **Événements en vente**\u00a0: ignoré',
+      '⌛ **Abonnements en vente**\u00a0: non vérifié',
+      '✅ **Contact technique**\u00a0: réussi',
+    ],
+    de: [
+      '✅ **Operator-Login und Passwort**: bestanden',
+      '❌ **Verkaufskanal**: fehlgeschlagen',
+      '🔎 **Verkaufsstelle**: zu bestätigen',
+      '⏭️ **Veranstaltungen im Verkauf**: übersprungen',
+      '⌛ **Pässe im Verkauf**: nicht geprüft',
+      '✅ **Technischer Kontakt**: bestanden',
+    ],
+  };
+  it.each(LOCALES)('%s', (L) => {
+    const card = renderMessage(builder.report(runAt(L, 'verification', { verification: mixed })));
+    const lines: string[] = [];
+    walk(card.body, (n) => {
+      if (n.type === 'TextBlock' && /^(✅|❌|🔎|⏭️|⌛) /.test(String(n.text))) lines.push(String(n.text));
+    });
+    expect(lines).toEqual(expected[L]);
+  });
+});

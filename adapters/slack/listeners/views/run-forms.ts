@@ -41,7 +41,8 @@ export function registerRunForms(ctx: SlackListenerContext): void {
   /** Common path of the run forms: metadata, run, field parsing, ack, then `work`. */
   function runForm<T>(
     id: FormId,
-    parse: (raw: Record<string, string | null>) => FormResult<T>,
+    /** Reads only the inputs the form showed for `run` (extra submitted values ignored). */
+    parse: (raw: Record<string, string | null>, run: Run) => FormResult<T>,
     work: (
       run: Run,
       value: T,
@@ -83,7 +84,7 @@ export function registerRunForms(ctx: SlackListenerContext): void {
           id === FORM_IDS.answers && service.verificationRunning(run.id)
             ? { [Object.keys(parsed.data.view.state.values)[0] ?? INPUT_IDS.contingentIds]: t(L, 'form.answers.verification_running') }
             : undefined;
-        const form = await acceptForm(ack, body, L, parse(formValues(parsed.data.view.state.values)), held);
+        const form = await acceptForm(ack, body, L, parse(formValues(parsed.data.view.state.values), run), held);
         if (!form) return;
         const user = parsed.data.user;
         const out = await work(run, form.value, actorOf(user), meta.step, await principalsOf(user.id));
@@ -106,7 +107,9 @@ export function registerRunForms(ctx: SlackListenerContext): void {
     service.act({ runId: run.id, step, action: ACTION_IDS.verifySkip, actor, ...who, surface: 'slack', reason }),
   );
   // `answers_edit`: the recorded contingents and contact (and any erased detail), audited with old and new values.
-  runForm(FORM_IDS.answers, parseAnswersForm, (run, answers, actor, _step, who) =>
-    service.editAnswers({ runId: run.id, actor, ...who, surface: 'slack', answers }),
+  runForm(
+    FORM_IDS.answers,
+    (raw, run) => parseAnswersForm(raw, run.erasedAnswers),
+    (run, answers, actor, _step, who) => service.editAnswers({ runId: run.id, actor, ...who, surface: 'slack', answers }),
   );
 }
