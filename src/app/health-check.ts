@@ -24,7 +24,7 @@ import { checkOutcomeText } from '../workflow/check-reasons';
 import type { Actor, CheckResult, Reason, VerificationReport } from '../workflow/types';
 import { AccessPolicy } from './access';
 import { errorSummary, type Outcome } from './run-service';
-import { DEFAULT_SECUTIX_ASSUMPTIONS, type SecutixAssumptions, stateVerdict } from './secutix-assumptions';
+import { DEFAULT_SECUTIX_ASSUMPTIONS, type SecutixAssumptions, familyVerdict, stateVerdict } from './secutix-assumptions';
 import { productName, secutixFailureReason, verifySetup } from './verification';
 import { failureOutcome } from './verification-reasons';
 import { overallOutcome } from '../workflow/outcome';
@@ -261,8 +261,9 @@ export class HealthCheckService {
 
     const a = this.assumptions;
     const isRunning = (state: string): boolean => stateVerdict(state, a) === 'running';
-    const isEvent = p.productFamilyType === a.eventFamily;
-    const isPass = p.productFamilyType === a.passFamily;
+    const family = familyVerdict(p.productFamilyType, a);
+    const isEvent = family === 'event';
+    const isPass = family === 'pass';
     const performances = isEvent ? p.performances.filter((f) => isRunning(f.state)).map((f) => f.id) : [];
     if (!isRunning(p.state)) {
       results.push({ id: 'running', outcome: 'failed', reason: reason('not_running', { state: p.state }) });

@@ -207,6 +207,16 @@ describe('HealthCheckService', () => {
       outcome: 'skipped',
       reason: { code: 'family_not_checked', params: { family: 'SERVICE' } },
     });
+    // The family type is compared case-insensitively, as in the run verification (familyVerdict).
+    const lower = { ...CONC, productFamilyType: 'single_entry' };
+    const svcLower = new HealthCheckService({ secutix: secutix(clock, { catalog: [lower] }), clock, logger: recordingLogger() });
+    const conc = await svcLower.checkProduct({ ...ASKER, ...TARGET, productCode: 'CONC01', contingentIds: [11] });
+    expect(conc.ok && conc.value.checks.map((c) => `${c.id}:${c.outcome}`)).toEqual([
+      'credentials:passed',
+      'on_sale:passed',
+      'running:passed',
+      'availability:passed',
+    ]);
     const down = new SecutixError('unavailable', 'getCatalogDetailed', 'down');
     const cat = await new HealthCheckService({ secutix: secutix(clock, { catalog: down }), clock, logger: recordingLogger() }).checkProduct(
       {
