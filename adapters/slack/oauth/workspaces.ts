@@ -90,6 +90,8 @@ export interface WorkspaceNotifierDeps {
   store: RunStore;
   tokens: TokenSource;
   logger: Logger;
+  /** A delivery of `run` is blocked because its workspace `ws` has no installation (tell the support desk). */
+  onWorkspaceGone?: (run: Run, ws: WorkspaceKey, effect: Effect) => Promise<void>;
 }
 
 /**
@@ -113,6 +115,16 @@ export class WorkspaceNotifier implements ChatNotifier {
     const ws = await this.workspaceOf(run);
     await this.ensureInstalled(run, ws);
     await workspaceScope(ws, () => this.deps.inner.deliveryAbandoned!(run, effect, info));
+  }
+
+  /** A blocked delivery of a Slack run whose own workspace has no installation: `onWorkspaceGone`. */
+  async deliveryBlocked(run: Run, effect: Effect): Promise<void> {
+    if (run.surface !== 'slack' || !this.deps.onWorkspaceGone) return;
+    const stored = workspaceRefSchema.safeParse((await this.deps.store.getRefs(run.id))[WORKSPACE_REF]);
+    if (!stored.success || !installKeyOf(stored.data)) return;
+    // Blocked for another reason (e.g. the support desk's own workspace is not installed): not this notice.
+    if ((await this.deps.tokens.find(stored.data))?.bot?.token) return;
+    await this.deps.onWorkspaceGone(run, compact(stored.data), effect);
   }
 
   async progress(run: Run, progress: VerificationProgress): Promise<void> {
