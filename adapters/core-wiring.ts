@@ -3,6 +3,7 @@
  * embedded sandbox), the verification, the message builder and the run service. Surfaces then
  * register their notifier in `notifiers` before the first run is touched.
  */
+import { supportDeskOrgs } from './support-desk-org';
 import { AccessPolicy } from '../src/app/access';
 import { verifySetup } from '../src/app/verification';
 import { HealthCheckService } from '../src/app/health-check';
@@ -117,6 +118,7 @@ export async function createCore(
     maxDeliveryAttempts: config.deliveryMaxAttempts,
     ...(config.supportDesk ? { supportDesk: config.supportDesk } : {}),
     multiOrg: config.multiOrg,
+    supportDeskOrg: supportDeskOrgs(store, config.slack?.supportTeamId),
   });
   return {
     store,

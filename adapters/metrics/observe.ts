@@ -31,7 +31,9 @@ export function observeStore(store: RunStore, metrics: Metrics): RunStore {
         case 'save':
           return async (...args: unknown[]) => {
             const result = await fn.apply(target, args);
-            countEffects(args[args.length - 1] as Effect[]);
+            // create(run, audit, effects, options?) and save(run, expectedVersion, audit, effects):
+            // the effects by position (create's optional options come after them).
+            countEffects(args[prop === 'create' ? 2 : 3] as Effect[]);
             return result;
           };
         case 'pendingOutbox':

@@ -77,7 +77,7 @@ export function blockedReason(builder: MessageBuilder, L: Locale, code: string, 
 }
 
 /** Which message was given up, naming its step (`slack.delivery.what.*`, in the run's language). */
-function blockedWhat(builder: MessageBuilder, L: Locale, blocked: BlockedDelivery): string {
+export function blockedWhat(builder: MessageBuilder, L: Locale, blocked: Pick<BlockedDelivery, 'effect' | 'step'>): string {
   const step = blocked.step ? builder.t(L, `step.${blocked.step}.title`) : undefined;
   switch (blocked.effect) {
     case 'card':

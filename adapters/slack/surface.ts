@@ -29,6 +29,7 @@ import type { DatabaseInstallationStore } from './oauth/installation-store';
 import { registerUninstallEvents, registerWorkspaceScope } from './oauth/oauth-listeners';
 import { supportDeskStatus, supportDeskWorkspace } from './oauth/support-desk';
 import { WorkspaceNotifier, WorkspaceWebClient } from './oauth/workspaces';
+import { workspaceGoneNotice } from './oauth/workspace-gone';
 import { createListenerContext, registerListeners } from './listeners';
 import { errText } from './err-text';
 import { AuthTestWatch, checkBotToken, START_CHECK_MS } from './start-check';
@@ -278,7 +279,24 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     ...(supportDesk ? { supportDesk } : {}),
   });
   const notifier: ChatNotifier = oauth
-    ? new WorkspaceNotifier({ inner: slackNotifier, store, tokens: oauth.installations, logger: log })
+    ? new WorkspaceNotifier({
+        inner: slackNotifier,
+        store,
+        tokens: oauth.installations,
+        logger: log,
+        ...(deps.slack.supportTeamId && deps.slack.supportChannel
+          ? {
+              onWorkspaceGone: workspaceGoneNotice({
+                deskTeamId: deps.slack.supportTeamId,
+                deskChannel: deps.slack.supportChannel,
+                client: postClient,
+                store,
+                builder,
+                logger: log,
+              }),
+            }
+          : {}),
+      })
     : slackNotifier;
   if (!deps.slack.supportChannel) {
     log.warn('SECUTIX_SUPPORT_SLACK_CHANNEL is not set: password requests go in each run thread, addressed to SecuTix support');

@@ -56,7 +56,8 @@ export async function deliverForeignSupport(
     }
     case 'reminder': {
       if (effect.kind !== 'support' || !posted.success) return;
-      const card = renderMessage(builder.forEffect(run, effect, { mention: plain }), { runLabel });
+      const origin = originSchema.safeParse((refs[TEAMS_REF.support] as { origin?: unknown }).origin).data;
+      const card = renderMessage(builder.forEffect(run, effect, { mention: plain, ...(origin ? { origin } : {}) }), { runLabel });
       const { reference, ...at } = posted.data;
       const where = reference as unknown as Partial<ConversationReference>;
       const base = baseConversationId(where.conversation!.id);

@@ -52,11 +52,17 @@ export class OutboxDelivery extends RunServiceBase {
           // releaseBlocked() (e.g. a reinstall).
           const already = this.retryAt.get(item.id) === Number.POSITIVE_INFINITY;
           this.retryAt.set(item.id, Number.POSITIVE_INFINITY);
-          if (!already)
+          if (!already) {
             this.deps.logger.warn(
               { runId, effect: item.effect.type, reason: err.reason, err: errorSummary(err) },
               'delivery blocked: kept in the outbox, not retried until the surface is available again',
             );
+            await this.deps.notifiers[run.surface]
+              ?.deliveryBlocked?.(run, item.effect, { reason: err.reason })
+              .catch((e: unknown) =>
+                this.deps.logger.warn({ runId, err: errorSummary(e) }, 'could not tell anyone about a blocked delivery'),
+              );
+          }
           return;
         }
         const error = errorSummary(err);

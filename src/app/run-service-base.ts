@@ -64,6 +64,14 @@ export interface RunServiceDeps {
    * one-open-run rule counts each organisation's runs apart. Off (default): one workspace, as before.
    */
   multiOrg?: boolean;
+  /**
+   * The organisation of the support desk on `surface` (`src/domain/org.ts`): the Slack desk's
+   * workspace (`SECUTIX_SUPPORT_SLACK_CHANNEL=TEAM/CHANNEL`), the Teams desk's tenant (the channel
+   * registered with `support-channel here`). In multi-organisation mode support crosses
+   * organisations only from there. Undefined (no desk of its own, e.g. a plain channel id): the
+   * requests are posted in each run's own organisation, and listed support crosses as before.
+   */
+  supportDeskOrg?: (surface: Surface) => Promise<string | undefined>;
 }
 
 /** The effects addressed to SecuTix support (the request, its close, the support reminders). */
@@ -187,7 +195,7 @@ export class RunServiceBase {
   async load(runId: string, surface?: Surface, caller?: RunCaller): Promise<Outcome<Run>> {
     const run = await this.deps.store.get(runId);
     if (!run) return fail({ code: 'unknown_run', runId });
-    if (this.multiOrg && !sameOrg(run.org, caller?.org) && !this.supportCrossing(run, surface, caller)) {
+    if (this.multiOrg && !sameOrg(run.org, caller?.org) && !(await this.supportCrossing(run, surface, caller))) {
       this.deps.logger.info(
         { runId, callerOrg: caller?.org ?? null, action: caller?.action ?? null },
         'run of another organisation: answered as an unknown run',
@@ -221,18 +229,26 @@ export class RunServiceBase {
   /**
    * Support sits in its own organisation: its actions on a support request (`password_assigned`,
    * the snooze of a support reminder) keep their own rule and cross organisations, for the people
-   * named in `SUPPORT_USERS` (an empty list, "everyone is support", crosses nothing). Nothing else does.
+   * named in `SUPPORT_USERS` (an empty list, "everyone is support", crosses nothing), acting from
+   * the support desk's organisation when the desk has one (`supportDeskOrg`): user ids are not tied
+   * to an organisation, so the same id in another workspace or tenant crosses nothing. Nothing else does.
    */
-  private supportCrossing(run: Run, runSurface: Surface | undefined, caller: RunCaller | undefined): boolean {
+  private async supportCrossing(run: Run, runSurface: Surface | undefined, caller: RunCaller | undefined): Promise<boolean> {
     const surface = caller?.surface ?? runSurface;
     if (!caller?.actor || !surface) return false;
     const supportAction =
       caller.action === ACTION_IDS.passwordAssigned ||
       (caller.action === ACTION_IDS.reminderSnooze && run.reminder?.kind === 'support' && run.currentStep === 'password_request');
-    return (
-      supportAction &&
-      this.access.isListedSupport({ surface, actor: caller.actor, ...(caller.principals ? { principals: caller.principals } : {}) })
-    );
+    if (!supportAction) return false;
+    if (!this.access.isListedSupport({ surface, actor: caller.actor, ...(caller.principals ? { principals: caller.principals } : {}) }))
+      return false;
+    try {
+      const deskOrg = this.deps.supportDeskOrg ? await this.deps.supportDeskOrg(surface) : undefined;
+      return deskOrg === undefined || sameOrg(deskOrg, caller.org);
+    } catch (err) {
+      this.deps.logger.warn({ runId: run.id, err: errorSummary(err) }, "support desk's organisation not read: nothing crosses");
+      return false;
+    }
   }
 
   /** The filter keeping a list to the caller's organisation in multi-organisation mode (`''` matches no run). */

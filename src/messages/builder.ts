@@ -43,7 +43,7 @@ export class MessageBuilder extends HealthCheckMessages {
       case 'notice':
         return this.notice(run, effect.code, effect.params);
       case 'reminder':
-        return reminderMessage(this, run, effect, mention);
+        return reminderMessage(this, run, effect, mention, opts.origin);
       case 'reminder_snoozed':
         return snoozedMessage(this, run, effect, mention);
     }

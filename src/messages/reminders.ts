@@ -13,7 +13,7 @@
  */
 import { ACTION_IDS } from '../domain/ids';
 import { type MentionFormatter, operatorLogin, plainMention } from './builder-core';
-import type { MessageBuilder } from './builder';
+import type { MessageBuilder, SupportOrigin } from './builder';
 import type { Message } from './model';
 import { labelled } from './typography';
 import { literal } from './literal';
@@ -33,6 +33,7 @@ export function reminderMessage(
   run: Run,
   effect: ReminderEffect,
   mention: MentionFormatter = plainMention,
+  origin?: SupportOrigin | null,
 ): Message {
   const L = run.details.language;
   const def = stepDefinition(effect.step);
@@ -48,7 +49,13 @@ export function reminderMessage(
     count: effect.count,
     limit: SUPPORT_REMINDER_LIMIT,
   };
-  const text = builder.t(L, `reminder.${effect.kind}.text`, view);
+  // A support reminder shown in another organisation than the run's (`origin`): where the run
+  // is, by name and id; no link, which would not open there.
+  const where =
+    effect.kind === 'support' && origin
+      ? `\n${builder.t(L, `reminder.support.where_${origin.kind}`, { runId: run.id, organisation: literal(origin.organisation) })}`
+      : '';
+  const text = `${builder.t(L, `reminder.${effect.kind}.text`, view)}${where}`;
   const header = builder.t(L, `reminder.${effect.kind}.header`, view);
   return {
     kind: 'notice',

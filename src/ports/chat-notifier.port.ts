@@ -31,6 +31,14 @@ export interface ChatNotifier {
    */
   deliveryAbandoned?(run: Run, effect: Effect, info: { error: string; attempts: number }): Promise<void>;
   /**
+   * Called when a delivery of `run` is first blocked (`DeliveryBlockedError`, kept in the outbox
+   * until `RunService.releaseBlocked()`): the surface may tell whoever can unblock it (Slack: the
+   * support desk hears that the run's workspace uninstalled the app). Called again after a
+   * restart or on another replica: the surface keeps its own "told once" record. Optional.
+   * @throws any error: logged, nothing retried.
+   */
+  deliveryBlocked?(run: Run, effect: Effect, info: { reason: string }): Promise<void>;
+  /**
    * Shows a verification's progress in the run's thread: the first call posts the message, later
    * calls edit that same message in place (`MessageBuilder.progress`); the last one has
    * `progress.done` and turns it into a pointer to the report. Transient: not in the outbox, never

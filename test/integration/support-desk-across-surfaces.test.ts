@@ -156,6 +156,9 @@ describe('the support desk on the other surface (SECUTIX_SUPPORT_DESK)', () => {
     expect(text).toContain('alex');
     expect(text).toContain('Slack');
     expect(text).not.toContain('<@U0OPERATOR>');
+    // The Slack thread does not open in Teams: no link, the workspace and the run named instead.
+    expect(text).toContain(`Onboarding run ${runId}, in the Slack workspace`);
+    expect(text).toContain('(no link: the run opens only there)');
     // Support clicks in Teams: the run moves on, the request closes there, the next step is in the Slack thread.
     const closed = invokeCard(
       await h.invoke(TEAMS_SUPPORT, SAM, actionOf(cardOf(request), 'password_assigned')!, {}, { replyToId: request.id }),
@@ -235,6 +238,7 @@ describe('the support desk on the other surface (SECUTIX_SUPPORT_DESK)', () => {
     expect(text).toContain('Microsoft Teams tenant tenant-1');
     expect(text).toContain('Alex Operator');
     expect(text).toContain(`First request for ${demo.institutionCode}`);
+    expect(text).toContain(`Onboarding run ${runId}, in the Microsoft Teams tenant tenant-1 (no link: the run opens only there)`);
     // Support clicks in Slack: the run moves on, the request closes in Slack, the next step is in Teams.
     await slackClick(SLACK_SUPPORT, request, 'password_assigned');
     await h.service.drain(runId);

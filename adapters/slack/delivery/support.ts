@@ -80,8 +80,12 @@ export class SupportMessages {
     if (run.surface !== 'slack') return this.foreignRequest(run, d);
     const existing = await this.ref(run.id);
     const card = await this.deps.requireCard(run);
-    let permalink: string | null = existing ? existing.permalink : null;
-    if (!existing) {
+    const support = this.deps.supportChannel;
+    const team = existing ? existing.team : support ? this.deps.desk?.teamId : undefined;
+    // A link to the run's thread opens only in the run's workspace: the desk's own workspace gets
+    // none (the request names the workspace and the run id instead).
+    let permalink: string | null = existing && team === undefined ? existing.permalink : null;
+    if (!existing && team === undefined) {
       try {
         const res = permalinkSchema.safeParse(
           await this.deps.client.apiCall('chat.getPermalink', { channel: card.channel, message_ts: card.ts }),
@@ -91,8 +95,6 @@ export class SupportMessages {
         this.deps.logger.warn({ runId: run.id, slackError: slackErrorCode(err) }, 'no permalink for the run thread');
       }
     }
-    const support = this.deps.supportChannel;
-    const team = existing ? existing.team : support ? this.deps.desk?.teamId : undefined;
     // Who asks: looked up once in the run's workspace, then kept with the request.
     const origin = existing ? existing.origin : team && this.deps.desk?.origin ? await this.deps.desk.origin(run) : undefined;
     const msg = this.deps.builder.forEffect(
@@ -189,7 +191,12 @@ export class SupportMessages {
     const request = await this.ref(run.id);
     if (run.surface !== 'slack') {
       if (!request) throw new Error(`run ${run.id}: support reminder before its request was posted`);
-      const payload = this.deps.render(this.deps.builder.forEffect(run, effect, { mention: this.mentionFor(run, true) }));
+      const payload = this.deps.render(
+        this.deps.builder.forEffect(run, effect, {
+          mention: this.mentionFor(run, true),
+          ...(request.origin ? { origin: request.origin } : {}),
+        }),
+      );
       await this.inDesk(request.team, () =>
         this.deps.poster.post(run, { channel: request.channel, thread_ts: request.ts, reply_broadcast: true, ...payload }, d),
       );
@@ -197,7 +204,8 @@ export class SupportMessages {
     }
     const card = await this.deps.requireCard(run);
     const remote = request?.team !== undefined;
-    const payload = this.deps.render(this.deps.builder.forEffect(run, effect, { mention: this.mentionFor(run, remote) }));
+    const origin = remote && request?.origin ? { origin: request.origin } : {};
+    const payload = this.deps.render(this.deps.builder.forEffect(run, effect, { mention: this.mentionFor(run, remote), ...origin }));
     if (request && (remote || request.channel !== card.channel)) {
       await this.inDesk(request.team, () =>
         this.deps.poster.post(run, { channel: request.channel, thread_ts: request.ts, reply_broadcast: true, ...payload }, d),
@@ -216,7 +224,8 @@ export class SupportMessages {
     const remote = ref.team !== undefined || run.surface !== 'slack';
     const msg = this.deps.builder.forEffect(run, effect, {
       mention: this.mentionFor(run, remote),
-      runLink: ref.permalink,
+      // No link into another organisation (a request stored with one before keeps none now).
+      runLink: remote ? null : ref.permalink,
       ...(ref.origin ? { origin: ref.origin } : {}),
     });
     const payload = this.deps.render(msg);

@@ -51,6 +51,11 @@ function compact(w: WorkspaceKey): WorkspaceKey {
   };
 }
 
+/** The workspace of an organisation id (`src/domain/org.ts`): a team id (`T…`), else an org-wide install's enterprise (`E…`). */
+function workspaceOfOrgId(id: string): WorkspaceKey {
+  return id.startsWith('E') ? { enterpriseId: id, isEnterpriseInstall: true } : { teamId: id };
+}
+
 /** Finds a workspace's bot token (the installation store, cached). */
 export interface TokenSource {
   find(workspace: WorkspaceKey): Promise<{ bot?: { token?: string | undefined } | undefined } | undefined>;
@@ -90,6 +95,8 @@ export interface WorkspaceNotifierDeps {
   store: RunStore;
   tokens: TokenSource;
   logger: Logger;
+  /** A delivery of `run` is blocked because its workspace `ws` has no installation (tell the support desk). */
+  onWorkspaceGone?: (run: Run, ws: WorkspaceKey, effect: Effect) => Promise<void>;
 }
 
 /**
@@ -115,6 +122,16 @@ export class WorkspaceNotifier implements ChatNotifier {
     await workspaceScope(ws, () => this.deps.inner.deliveryAbandoned!(run, effect, info));
   }
 
+  /** A blocked delivery of a Slack run whose own workspace has no installation: `onWorkspaceGone`. */
+  async deliveryBlocked(run: Run, effect: Effect): Promise<void> {
+    if (run.surface !== 'slack' || !this.deps.onWorkspaceGone) return;
+    const stored = workspaceRefSchema.safeParse((await this.deps.store.getRefs(run.id))[WORKSPACE_REF]);
+    if (!stored.success || !installKeyOf(stored.data)) return;
+    // Blocked for another reason (e.g. the support desk's own workspace is not installed): not this notice.
+    if ((await this.deps.tokens.find(stored.data))?.bot?.token) return;
+    await this.deps.onWorkspaceGone(run, compact(stored.data), effect);
+  }
+
   async progress(run: Run, progress: VerificationProgress): Promise<void> {
     if (!this.deps.inner.progress) return;
     const ws = await this.workspaceOf(run);
@@ -122,15 +139,28 @@ export class WorkspaceNotifier implements ChatNotifier {
     await workspaceScope(ws, () => this.deps.inner.progress!(run, progress));
   }
 
-  /** The run's workspace: its ref, else the current request's (stored as its ref). */
+  /**
+   * The run's workspace: its ref; else the organisation recorded on the run at its start
+   * (`Run.org`, `slack:<team or enterprise id>`), with the current request's details when the
+   * request is of that workspace (an org-wide install's enterprise); else (a run stored before
+   * organisations were recorded) the current request's. Stored as the run's ref. The run's own
+   * record comes first: the first delivery may be made by another replica's outbox poll, or by a
+   * request of another workspace (support's click in the desk), neither of them the run's.
+   */
   async workspaceOf(run: Run): Promise<WorkspaceKey> {
     const stored = workspaceRefSchema.safeParse((await this.deps.store.getRefs(run.id))[WORKSPACE_REF]);
     if (stored.success && installKeyOf(stored.data)) return stored.data;
     const current = currentWorkspace();
-    if (!current || !installKeyOf(current))
-      throw new DeliveryBlockedError(`run ${run.id} has no known Slack workspace (started before OAuth mode?)`, 'no_workspace');
-    await this.deps.store.putRef(run.id, WORKSPACE_REF, compact(current));
-    return compact(current);
+    const fromRequest = current && installKeyOf(current) ? compact(current) : undefined;
+    const orgId = run.org?.startsWith('slack:') ? run.org.slice('slack:'.length) : undefined;
+    const ws = orgId
+      ? fromRequest && (fromRequest.teamId === orgId || (!fromRequest.teamId && fromRequest.enterpriseId === orgId))
+        ? fromRequest
+        : workspaceOfOrgId(orgId)
+      : fromRequest;
+    if (!ws) throw new DeliveryBlockedError(`run ${run.id} has no known Slack workspace (started before OAuth mode?)`, 'no_workspace');
+    await this.deps.store.putRef(run.id, WORKSPACE_REF, ws);
+    return ws;
   }
 
   private async ensureInstalled(run: Run, ws: WorkspaceKey): Promise<void> {

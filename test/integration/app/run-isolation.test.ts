@@ -10,6 +10,7 @@ import path from 'node:path';
 import { openSqliteRunStore } from '../../../adapters/store/sqlite-run-store';
 import { AccessPolicy } from '../../../src/app/access';
 import { RunService } from '../../../src/app/run-service';
+import type { Surface } from '../../../src/domain/ids';
 import type { ChatNotifier } from '../../../src/ports/chat-notifier.port';
 import type { Clock, IdSource } from '../../../src/ports/clock.port';
 import { silentLogger } from '../../../src/ports/logger.port';
@@ -46,8 +47,14 @@ let n = 0;
 const clock: Clock = { nowMs: () => Date.parse('2026-11-29T10:00:00Z') + n * 1000 };
 const ids: IdSource = { runId: () => `RUN${String(++n).padStart(5, '0')}` };
 
-function service(multiOrg: boolean, support: string[] = [sam.id], withReminders = false): RunService {
+function service(
+  multiOrg: boolean,
+  support: string[] = [sam.id],
+  withReminders = false,
+  supportDeskOrg?: (surface: Surface) => Promise<string | undefined>,
+): RunService {
   return new RunService({
+    ...(supportDeskOrg ? { supportDeskOrg } : {}),
     ...(withReminders ? { reminders: { remindAfterHours: 24, supportRemindAfterHours: 4 } } : {}),
     store,
     verifier: () => Promise.reject(new Error('no verification in these tests')),
@@ -181,6 +188,47 @@ describe('multi-organisation mode', () => {
     ).toEqual({ ok: false, error: { code: 'unknown_run', runId: run.id } });
     const assigned = await s.act({ runId: run.id, step: 'password_request', action: 'password_assigned', ...asSam });
     expect(assigned).toMatchObject({ ok: true, value: { currentStep: 'verification', org: A } });
+  });
+
+  it("with a desk of its own, support crosses only from the desk's organisation (the same user id elsewhere does not)", async () => {
+    const s = service(true, [sam.id], true, (surface) => Promise.resolve(surface === 'slack' ? S : undefined));
+    const run = await toPasswordRequest(s, await start(s, A), A);
+    const trail = await store.audit(run.id);
+    // Sam's id in workspace B (ids are not tied to an organisation): unknown, for both support actions.
+    for (const action of ['reminder_snooze', 'password_assigned'] as const)
+      expect(await s.act({ runId: run.id, step: 'password_request', action, actor: sam, surface: 'slack', org: B })).toEqual({
+        ok: false,
+        error: { code: 'unknown_run', runId: run.id },
+      });
+    expect((await store.get(run.id))?.currentStep).toBe('password_request');
+    expect(await store.audit(run.id)).toEqual(trail);
+    // From the desk's organisation: both cross.
+    const snoozed = await s.act({
+      runId: run.id,
+      step: 'password_request',
+      action: 'reminder_snooze',
+      actor: sam,
+      surface: 'slack',
+      org: S,
+    });
+    expect(snoozed).toMatchObject({ ok: true, value: { reminder: { snoozed: { by: sam } } } });
+    const assigned = await s.act({
+      runId: run.id,
+      step: 'password_request',
+      action: 'password_assigned',
+      actor: sam,
+      surface: 'slack',
+      org: S,
+    });
+    expect(assigned).toMatchObject({ ok: true, value: { currentStep: 'verification', org: A } });
+  });
+
+  it('a desk organisation that cannot be read lets nothing cross (the click fails, the run is unchanged)', async () => {
+    const s = service(true, [sam.id], false, () => Promise.reject(new Error('store down')));
+    const run = await toPasswordRequest(s, await start(s, A), A);
+    const r = await s.act({ runId: run.id, step: 'password_request', action: 'password_assigned', actor: sam, surface: 'slack', org: S });
+    expect(r.ok).toBe(false);
+    expect((await store.get(run.id))?.currentStep).toBe('password_request');
   });
 
   it("lets listed support snooze a support reminder of another organisation's run; not an operator reminder, not anyone else", async () => {

@@ -5,6 +5,7 @@
  * small Teams client that knows only `chat-contract.md`: it sends activities to `POST /api/messages`
  * with `serviceUrl` = the fake connector, and reads the cards the bot posted there.
  */
+import { supportDeskOrgs } from '../../../adapters/support-desk-org';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -165,6 +166,7 @@ export async function startTeamsHarness(
     ...(opts.maxDeliveryAttempts !== undefined ? { maxDeliveryAttempts: opts.maxDeliveryAttempts } : {}),
     ...(opts.supportDesk ? { supportDesk: opts.supportDesk } : {}),
     ...(opts.multiOrg ? { multiOrg: true } : {}),
+    supportDeskOrg: supportDeskOrgs(store, undefined),
   });
   const health = new HealthCheckService({
     secutix,
