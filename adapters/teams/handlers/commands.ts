@@ -135,7 +135,10 @@ export async function handleCommand(bot: TeamsCommandContext, ctx: TurnContext):
     }
     case 'support_channel': {
       // Only SecuTix support may choose where password requests go (SUPPORT_USERS; empty = everyone).
-      if (!service.access.isSupport({ actor, surface: 'teams' })) {
+      // With several organisations the desk receives every organisation's requests: only people
+      // named in SUPPORT_USERS may move it (an empty list lets no one, not everyone).
+      const who = { actor, surface: 'teams' as const };
+      if (!(service.multiOrg ? service.access.isListedSupport(who) : service.access.isSupport(who))) {
         bot.deps.logger.warn({ actor: actor.id }, 'teams support channel registration refused: not in SUPPORT_USERS');
         return bot.reply(ctx, bot.text(L, builder.t(L, 'teams.support_channel.not_support')));
       }

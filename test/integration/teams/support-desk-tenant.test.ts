@@ -116,3 +116,26 @@ test("the same AAD id from another tenant than the desk's does not cross; from t
   expect(run?.currentStep).toBe('verification');
   expect(run?.steps.password_request).toMatchObject({ state: 'done', by: { name: 'Sam Support' } });
 });
+
+test("with several tenants, an empty SUPPORT_USERS lets no one register the support desk (it would receive every tenant's requests)", async () => {
+  h = await startTeamsHarness({
+    multiOrg: true,
+    appType: 'MultiTenant',
+    allowedTenants: ['tenant-a', 'tenant-b'],
+    access: { operators: [], support: [] },
+  });
+  const before = h.connector.posted().length;
+  expect((await h.message(DESK, ALEX, 'support-channel here', { mention: true, tenant: 'tenant-b' })).status).toBe(200);
+  expect(await h.store.getRefs('__teams__')).not.toHaveProperty('support_channel');
+  const answer = h.connector
+    .posted()
+    .slice(before)
+    .map((a) => JSON.stringify(a))
+    .join('\n');
+  expect(answer).toContain('only SecuTix support (SUPPORT_USERS)');
+  // Single-tenant mode keeps "empty list = everyone is support".
+  await h.close();
+  h = await startTeamsHarness({ access: { operators: [], support: [] } });
+  await h.message(DESK, ALEX, 'support-channel here', { mention: true });
+  expect(await h.store.getRefs('__teams__')).toHaveProperty('support_channel');
+});
