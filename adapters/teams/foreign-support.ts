@@ -70,7 +70,8 @@ export async function deliverForeignSupport(
   }
 }
 
-const originSchema = z.object({
+/** The origin stored with a support request's ref, to show it again on the closed request. */
+export const originSchema = z.object({
   kind: z.enum(['workspace', 'tenant']),
   organisation: z.string(),
   domain: z.string().optional(),

@@ -30,8 +30,9 @@ import {
   TEAMS_REF,
 } from './refs';
 import { RunCards } from './run-cards';
-import { deliverForeignSupport } from './foreign-support';
+import { deliverForeignSupport, originSchema } from './foreign-support';
 import { abandonedText, notPostedCode } from './not-posted';
+import { tenantOriginOf } from './tenant-origin';
 import { cleanDisplayName } from '../../src/domain/display-text';
 
 /**
@@ -315,12 +316,12 @@ export class TeamsNotifier implements ChatNotifier {
         return;
       }
       case 'support_request': {
-        const msg = builder.supportRequest(run, { mention });
-        const card = renderMessage(msg, { runLabel: label });
         const support = readReference((await store.getRefs(TEAMS_GLOBAL_REF_OWNER))[SUPPORT_CHANNEL_REF]);
+        const origin = support ? await tenantOriginOf(store, run, support) : null;
+        const card = renderMessage(builder.supportRequest(run, { mention, ...(origin ? { origin } : {}) }), { runLabel: label });
         if (support) {
           const posted = await outbound.post(support, baseConversationId(support.conversation!.id), card);
-          await store.putRef(run.id, TEAMS_REF.support, { ...posted, reference: support });
+          await store.putRef(run.id, TEAMS_REF.support, { ...posted, reference: support, ...(origin ? { origin } : {}) });
         } else {
           const posted = await postInThread(card);
           await store.putRef(run.id, TEAMS_REF.support, { ...posted, reference: ref });
@@ -330,7 +331,8 @@ export class TeamsNotifier implements ChatNotifier {
       case 'support_closed': {
         const parsed = supportPostedSchema.safeParse(refs[TEAMS_REF.support]);
         if (!parsed.success) return;
-        const card = renderMessage(builder.supportClosed(run, effect, { mention }), { runLabel: label });
+        const origin = originSchema.safeParse((refs[TEAMS_REF.support] as { origin?: unknown }).origin).data;
+        const card = renderMessage(builder.supportClosed(run, effect, { mention, ...(origin ? { origin } : {}) }), { runLabel: label });
         const { reference, ...posted } = parsed.data;
         return outbound.update(reference as unknown as Partial<ConversationReference>, posted, card);
       }

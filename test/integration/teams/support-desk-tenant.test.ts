@@ -101,6 +101,9 @@ test("the same AAD id from another tenant than the desk's does not cross; from t
   const runA = await runToSupport('tenant-a');
   const request = latestWithAction(h.connector, 'password_assigned', 'password_request', DESK.id);
   expect(cardText(cardOf(request))).toContain(runA);
+  // The desk sits in another tenant: the request names the run's tenant and flags its first request.
+  expect(cardText(cardOf(request))).toContain('from the Microsoft Teams tenant tenant-a');
+  expect(cardText(cardOf(request))).toContain('First request for DEMO from this tenant');
   const assign = actionOf(cardOf(request), 'password_assigned')!;
   const before = await h.store.get(runA);
   const trail = await h.store.audit(runA);
@@ -114,6 +117,10 @@ test("the same AAD id from another tenant than the desk's does not cross; from t
   invokeCard(await h.invoke(DESK, SAM, assign, {}, { replyToId: request.id, tenant: 'tenant-desk' }));
   const run = await h.store.get(runA);
   expect(run?.currentStep).toBe('verification');
+  // The closed request keeps naming the tenant.
+  const closed = h.connector.activities.get(request.id)!;
+  expect(closed.updates).toBeGreaterThan(0);
+  expect(cardText(cardOf(closed))).toContain('from the Microsoft Teams tenant tenant-a');
   expect(run?.steps.password_request).toMatchObject({ state: 'done', by: { name: 'Sam Support' } });
 });
 

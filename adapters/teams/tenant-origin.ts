@@ -1,0 +1,30 @@
+/**
+ * Issue 12: a Teams run of one tenant whose password request goes to a support desk registered in
+ * another tenant (multi-tenant registration): the request names the run's tenant, the requester,
+ * and whether it is that tenant's first request for the institution, so support can check who asks.
+ * Within one tenant (the usual single-tenant set-up) nothing is added.
+ */
+import type { ConversationReference } from 'botbuilder';
+import type { SupportOrigin } from '../../src/messages/builder';
+import type { RunStore } from '../../src/ports/run-store.port';
+import type { Run } from '../../src/workflow/types';
+import { TEAMS_REF } from './refs';
+
+const TENANT_PREFIX = 'teams:';
+
+/** The origin to show on the desk, or null when the run and the desk are in the same tenant (or either is unknown). */
+export async function tenantOriginOf(store: RunStore, run: Run, desk: Partial<ConversationReference>): Promise<SupportOrigin | null> {
+  if (!run.org?.startsWith(TENANT_PREFIX)) return null;
+  const tenant = run.org.slice(TENANT_PREFIX.length);
+  const deskTenant = desk.conversation?.tenantId?.toLowerCase();
+  if (!deskTenant || deskTenant === tenant) return null;
+  let first = true;
+  for (const other of await store.list({ surface: 'teams', institutionCode: run.details.institutionCode, org: run.org, limit: 500 })) {
+    if (other.id === run.id) continue;
+    if ((await store.getRefs(other.id))[TEAMS_REF.support] !== undefined) {
+      first = false;
+      break;
+    }
+  }
+  return { kind: 'tenant', organisation: tenant, requester: run.startedBy.name ?? run.startedBy.id, firstForInstitution: first };
+}
