@@ -8,6 +8,7 @@ import { type MentionFormatter, type MessageBuilder } from '../../src/messages/b
 import type { Actor, Effect, Run, StepOutcome } from '../../src/workflow/types';
 import { type AdaptiveCard, type CardKind, executeAction, REFRESH_VERB, renderMessage } from './cards';
 import { cleanDisplayName } from '../../src/domain/display-text';
+import { showErased } from '../../src/domain/erased';
 
 /**
  * How Teams names people in card text: their display name (cards cannot mention). Teams sends
@@ -33,6 +34,23 @@ export class RunCards {
   /** An older verification card once a newer report is posted: a pointer to it, no buttons. */
   superseded(run: Run): AdaptiveCard {
     return renderMessage(this.builder.superseded(run), { runLabel: this.runLabel(run) });
+  }
+
+  /**
+   * An older step card once a newer copy or report is posted: its remembered `body` (the erased
+   * marker shown in the run's language) with the `pointer` card's line under it, and no actions;
+   * the pointer alone when no body was remembered (as on Slack, only the buttons change).
+   */
+  keptWithPointer(
+    run: Run,
+    body: readonly Record<string, unknown>[] | undefined,
+    pointer: AdaptiveCard = this.superseded(run),
+  ): AdaptiveCard {
+    if (!body || body.length === 0) return pointer;
+    const words = JSON.stringify(this.builder.t(run.details.language, 'value.erased')).slice(1, -1);
+    const kept = JSON.parse(showErased(JSON.stringify(body), words)) as AdaptiveCard['body'];
+    // The pointer's first block is the run label, already at the top of the kept body.
+    return { ...pointer, body: [...kept, ...pointer.body.slice(1)], actions: [] };
   }
 
   /**
