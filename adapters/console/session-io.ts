@@ -167,20 +167,39 @@ export abstract class SessionIO {
 
   /**
    * Reads one answer; `help`, `status`, `product`, `quit` are handled here at any prompt (then
-   * `reshow` runs and the question is asked again), except at a `secret` prompt (the password):
-   * there whatever is typed is the answer, never a command (an empty line still goes back).
-   * @throws InputEnded at the end of input or on `quit` (not typed at a secret prompt).
+   * `reshow` runs and the question is asked again). At a `secret` prompt (the password) a command
+   * is run only once the user says so (`commandAtSecret`): a password that is a command word can
+   * still be given.
+   * @throws InputEnded at the end of input or on `quit`.
    */
   async ask(prompt: string, secret = false, reshow?: () => void): Promise<string> {
     for (;;) {
       const line = await this.input.ask(prompt, secret ? { secret: true, hiddenMarker: this.t('console.password.hidden') } : {});
       if (line === null) throw new InputEnded('eof');
-      if (secret) return line;
       const cmd = asCommand(line);
       if (!cmd) return line;
+      if (secret && !(await this.commandAtSecret(cmd.cmd))) return line;
       if (cmd.cmd === 'quit') throw new InputEnded('quit');
       await this.command(cmd.cmd, cmd.runId);
       reshow?.();
+    }
+  }
+
+  /**
+   * A command word typed at the password prompt: asks whether to run it (yes, or an empty line)
+   * or to send it as the password (no). Only the command's name is shown, never what was typed.
+   */
+  private async commandAtSecret(cmd: Command): Promise<boolean> {
+    const yes = this.t('console.confirm.yes').split(',');
+    const no = this.t('console.confirm.no').split(',');
+    const question = this.t('console.password.command', { command: cmd });
+    for (;;) {
+      const line = await this.input.ask(this.t('console.confirm.prompt', { question }));
+      if (line === null) throw new InputEnded('eof');
+      const answer = line.trim().toLowerCase();
+      if (answer === '' || yes.includes(answer)) return true;
+      if (no.includes(answer)) return false;
+      this.ch.line(this.t('console.confirm.invalid'));
     }
   }
 
