@@ -199,6 +199,52 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
     },
   );
 
+  test("a command with a malformed argument answers as a command at any prompt, never as the field's answer", async () => {
+    // At the institution name prompt: `status xxxx`, `audit 12`, `product a$b` are commands that say what is wrong.
+    const r = await h.session([
+      'DEMO',
+      '',
+      'status xxxx',
+      'audit 12',
+      'product a$b',
+      'Demo Theatre',
+      'Camille Martin',
+      'camille.martin@digitick.example',
+      '',
+      'quit',
+    ]);
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('I know no run XXXX.');
+    expect(r.output).toContain('I know no run 12.');
+    expect(r.output).toContain('"a$b" is not a product code (letters, digits, - and _, at most 30).');
+    const [run] = await h.core.store.list({ surface: 'console' });
+    expect(run!.details.institutionName).toBe('Demo Theatre');
+  });
+
+  test('`product CODE` at a prompt checks that product with SecuTix (institution, channel, password asked), then the question comes back', async () => {
+    const product = 'CONC01';
+    const r = await h.session([
+      'DEMO',
+      '',
+      `product ${product}`,
+      'DEMO',
+      '',
+      DEMO.password,
+      '11, 12',
+      'Demo Theatre',
+      'Camille Martin',
+      'camille.martin@digitick.example',
+      '',
+      'quit',
+    ]);
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('== Check a product ==');
+    expect(r.output).toMatch(new RegExp(`Product ${product}: Digitick can sell it`));
+    expect(r.output.slice(r.output.indexOf('== Check a product =='))).not.toContain(DEMO.password);
+    const [run] = await h.core.store.list({ surface: 'console' });
+    expect(run!.details.institutionName).toBe('Demo Theatre');
+  });
+
   test("`audit` writes the current run's trail as CSV, every transition in order, no password", async () => {
     const r = await h.session(['audit', ...startAnswers('DEMO', 'Demo Theatre'), '1', '1', 'audit']);
     expect(r.exitCode).toBe(0);
