@@ -114,8 +114,16 @@ export class TeamsOutbound {
   }
 }
 
-/** Who `a` is in a mention: the display name, or "Teams user" when Teams sent none (never an AAD id). */
-const nameOf = (a: Actor, unnamed: string): string => cleanDisplayName(a.name, [a.id]) ?? unnamed;
+/**
+ * Who `a` is in a mention: the display name without the characters Markdown acts on (the `<at>`
+ * text must equal the entity's, so it cannot carry escapes), or "Teams user" when Teams sent none
+ * or nothing else is left (never an AAD id).
+ */
+const nameOf = (a: Actor, unnamed: string): string =>
+  cleanDisplayName(a.name, [a.id])
+    ?.replace(/[\\`*_~[\]<>#&]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim() || unnamed;
 
 /**
  * Adds the `msteams.entities` mention of `who` to a card whose text holds `<at>name</at>`

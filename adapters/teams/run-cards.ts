@@ -9,13 +9,19 @@ import type { Actor, Effect, Run, StepOutcome } from '../../src/workflow/types';
 import { type AdaptiveCard, type CardKind, executeAction, REFRESH_VERB, renderMessage } from './cards';
 import { cleanDisplayName } from '../../src/domain/display-text';
 import { showErased } from '../../src/domain/erased';
+import { literal } from '../../src/messages/literal';
 
 /**
- * How Teams names people in card text: their display name (cards cannot mention). Teams sends
- * some accounts without a name: they are "Teams user" in `locale`, never their AAD object id.
+ * How Teams names people in card text: their display name (cards cannot mention), marked as typed
+ * by a person (`literal`), so Markdown in it (`**Boss**`, `[x](url)`) is shown as typed, never
+ * read. Teams sends some accounts without a name: they are "Teams user" in `locale`, never their
+ * AAD object id.
  */
 export function teamsMentionIn(builder: Pick<MessageBuilder, 't'>, locale: Locale): MentionFormatter {
-  return (a) => cleanDisplayName(a.name, [a.id]) ?? builder.t(locale, 'teams.user.unnamed');
+  return (a) => {
+    const name = cleanDisplayName(a.name, [a.id]);
+    return name === undefined ? builder.t(locale, 'teams.user.unnamed') : literal(name);
+  };
 }
 
 export class RunCards {
