@@ -229,7 +229,9 @@ export abstract class SessionIO {
   /** `line` without control characters and invalid bytes; the user is told when some were removed. */
   cleaned(line: string, L: Locale): string {
     const { text, removed } = cleanAnswer(line);
-    if (removed > 0) this.ch.line(this.t('console.form.cleaned', { count: removed, value: text.trim() }, L));
+    // Nothing left: said so, never "saved as" an empty value (the field then asks again or goes back).
+    if (removed > 0 && text.trim() === '') this.ch.line(this.t('console.form.cleaned_empty', { count: removed }, L));
+    else if (removed > 0) this.ch.line(this.t('console.form.cleaned', { count: removed, value: text.trim() }, L));
     return text;
   }
 
