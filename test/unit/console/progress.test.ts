@@ -167,7 +167,7 @@ test('checks not checked (SecuTix still extracting when the wait ran out): plain
   await notifier.deliver(reported, { type: 'verification_report' });
   const out = take();
   expect(out).toContain('  ~~ Events on sale: not checked\n  ~~ Passes on sale: not checked\n');
-  expect(out).toContain('Verification finished: nothing failed, 2 checks not done (SecuTix did not answer in time).');
+  expect(out).toContain('Verification finished: nothing failed, 2 checks not done (SecuTix gave no usable answer: each line says why).');
   expect(out).toContain('== Verification: not finished, SecuTix gave no usable answer ==');
   expect(out).toContain('SecuTix was still preparing the catalog (getCatalogDetailed) when the wait ran out: not checked');
   expect(out).not.toMatch(/: failed|XX |failed {2}/);
