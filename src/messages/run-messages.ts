@@ -205,7 +205,8 @@ export class RunMessages extends EmailMessages {
     const L = run.details.language;
     const lines = effect.changes.map((c) =>
       this.r.t(L, c.from ? 'answers.change_line' : 'answers.change_line_new', {
-        field: this.r.t(L, `answers.field.${c.field}`),
+        // Each line starts with the field's name: capitalised there ("Contingent ids: ...").
+        field: upperFirst(this.r.t(L, `answers.field.${c.field}`), L),
         from: c.from ? literal(c.from) : c.from,
         to: literal(c.to),
       }),
@@ -239,4 +240,10 @@ export class RunMessages extends EmailMessages {
       run: { ...this.runMeta(run)!, step: 'verification' },
     };
   }
+}
+
+/** `text` with its first letter upper-case in `locale` (the rest as it is). */
+function upperFirst(text: string, locale: string): string {
+  const first = text.charAt(0);
+  return first ? first.toLocaleUpperCase(locale) + text.slice(1) : text;
 }

@@ -12,6 +12,9 @@ import { stripMarkup } from '../../../adapters/console/text';
 import { BUTTON_WORDS } from '../../../adapters/console/wording';
 import { type ConsoleHarness, TEST_USER, tempDir, wireConsole } from './console-harness';
 
+/** A change line starts with the field's name, capitalised. */
+const upper = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
 const DEMO = sandboxHints('DEMO');
 
 /** Start form: code, channel (default), name, contact name, email, language (default). */
@@ -159,8 +162,8 @@ describe('console: checks to confirm, edited answers, the password guard, progre
     expect(again).toBeGreaterThan(error);
     expect(form.indexOf(contactPrompt)).toBeGreaterThan(again);
     // The change (old and new), then the verification step again, which verifies the new answers.
-    expect(form).toContain(`${t('answers.field.contingentIds')}: 11, 12 → 11`);
-    expect(form).not.toContain(`${t('answers.field.contactNumber')}:`);
+    expect(form).toContain(`${upper(t('answers.field.contingentIds'))}: 11, 12 → 11`);
+    expect(form).not.toContain(`${upper(t('answers.field.contactNumber'))}:`);
     const stepAgain = form.indexOf(`== ${t('prompt.header', { number: 9, title: t('step.verification.title') })} ==`);
     expect(stepAgain).toBeGreaterThan(form.indexOf('→ 11'));
     expect(form.slice(stepAgain)).toMatch(/ 1\) Verify now\n {2}2\) Edit answers\n/);
@@ -201,7 +204,7 @@ describe('console: checks to confirm, edited answers, the password guard, progre
     const second = await h.session(['1', '1', '', contact, '1', DEMO.password]);
     expect(second.exitCode).toBe(0);
     expect(second.output).toContain(`${t('form.contact.label')}: `);
-    expect(second.output).toContain(`${t('answers.field.contactNumber')}: entered again (${contact})`);
+    expect(second.output).toContain(`${upper(t('answers.field.contactNumber'))}: entered again (${contact})`);
     expect(second.output).toContain(`== ${t('report.header.passed')} ==`);
     const [after] = await h.core.store.list({ surface: 'console' });
     expect(after).toMatchObject({ contactNumber: contact, currentStep: 'email_draft' });
