@@ -113,9 +113,18 @@ export class RunMessages extends EmailMessages {
     const L = run.details.language;
     const def = stepDefinition(step);
     const v = { ...this.baseView(run), number: def.number, title: this.stepTitle(L, step) };
+    // Answers erased by the password guard: entered again first, the verification only after.
+    const erased = step === 'verification' && run.status === 'open' ? (run.erasedAnswers ?? []) : [];
+    const guide =
+      erased.length > 0
+        ? this.r.t(L, 'step.verification.guide_erased', {
+            ...v,
+            fields: erased.map((f) => this.r.t(L, `answers.field.${f}`)).join(', '),
+          })
+        : this.r.t(L, `step.${step}.guide`, v);
     const blocks: Block[] = [
       { type: 'header', text: this.r.t(L, 'prompt.header', v) },
-      { type: 'text', text: this.r.t(L, `step.${step}.guide`, v) },
+      { type: 'text', text: guide },
     ];
     if (step === 'email_draft') blocks.push({ type: 'preformatted', text: this.emailDraft(run) });
     return {

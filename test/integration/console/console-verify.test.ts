@@ -203,6 +203,10 @@ describe('console: checks to confirm, edited answers, the password guard, progre
     h = await wireConsole(dbPath);
     const second = await h.session(['1', '1', '', contact, '1', DEMO.password]);
     expect(second.exitCode).toBe(0);
+    // The step shown on resume says to enter the erased answer first: "Verify now" is not offered yet.
+    const resumedStep = second.output.slice(second.output.indexOf('== Step 9/10'), second.output.indexOf('1) Edit answers'));
+    expect(resumedStep).toContain('was erased: enter it again with "Edit answers" first');
+    expect(resumedStep).not.toContain('Choose "Verify now"');
     expect(second.output).toContain(`${t('form.contact.label')}: `);
     expect(second.output).toContain(`${upper(t('answers.field.contactNumber'))}: entered again (${contact})`);
     expect(second.output).toContain(`== ${t('report.header.passed')} ==`);
