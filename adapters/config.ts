@@ -129,6 +129,7 @@ const envSchema = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be a pino level' })
     .optional()
     .default('info'),
+  LOG_FILE: optStr,
   SECUTIX_TIMEOUT_MS: int(10000, 100, 600000),
   SECUTIX_MAX_RETRIES: int(3, 0, 10),
   SECUTIX_RATE_LIMIT_PER_MINUTE: int(50, 1, 6000),
@@ -227,6 +228,8 @@ export interface AppConfig {
   database: { connectTimeoutMs: number; queryTimeoutMs: number };
   defaultLocale: Locale;
   logLevel: string;
+  /** `LOG_FILE`: console mode only, where logs go instead of the terminal (see `consoleLogTarget`). */
+  logFile?: string;
   allowedOperators: string[];
   supportUsers: string[];
   /**
@@ -418,6 +421,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     database: { connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS, queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS },
     defaultLocale: e.DEFAULT_LOCALE,
     logLevel: e.LOG_LEVEL,
+    ...(e.LOG_FILE ? { logFile: e.LOG_FILE } : {}),
     allowedOperators: e.ALLOWED_OPERATORS,
     supportUsers: e.SUPPORT_USERS,
     ...(e.SECUTIX_SUPPORT_DESK ? { supportDesk: e.SECUTIX_SUPPORT_DESK } : {}),

@@ -4,10 +4,10 @@
  */
 import type { CustomRoute } from '@slack/bolt';
 import path from 'node:path';
-import pino from 'pino';
 import { createAuditRoute } from './admin/audit-route';
 import { ConfigError, loadConfig, type AppConfig } from './config';
 import { consoleHintsFrom, createConsoleNotifier, runConsole } from './console';
+import { consoleLogTarget, openConsoleLogDestination } from './console/log-target';
 import { createCore, type Core, warnOpenAccess, warnPollInterval } from './core-wiring';
 import { parseDatabaseUrl } from './store/open-run-store';
 import { probeSqliteFile } from './store/sqlite-probe';
@@ -30,13 +30,19 @@ import { APP_VERSION } from './runtime/package-root';
 const CONSOLE_DEMO_EXTRACTION_MS = 4000;
 
 async function runConsoleMode(config: AppConfig): Promise<number> {
-  // The terminal is the console's: logs go to stderr, quiet unless LOG_LEVEL asks for more.
-  const level = process.env.LOG_LEVEL ? config.logLevel : 'warn';
-  const logger = createLogger(level, pino.destination(2));
-  // A database file that is not a database, is damaged or read-only is named, with what to do,
-  // before anything is asked (the answers could not be saved).
   const target = parseDatabaseUrl(config.databaseUrl);
   const databaseFile = target.kind === 'sqlite' && target.path !== ':memory:' ? target.path : undefined;
+  // The terminal is the console's: logs go to LOG_FILE, to stderr when it is not a terminal, else
+  // to a file next to the database; quiet (warn) unless LOG_LEVEL asks for more.
+  const level = process.env.LOG_LEVEL ? config.logLevel : 'warn';
+  const logTarget = consoleLogTarget({
+    stderrIsTTY: process.stderr.isTTY === true,
+    ...(config.logFile ? { logFile: config.logFile } : {}),
+    ...(databaseFile ? { databaseFile } : {}),
+  });
+  const logger = createLogger(level, openConsoleLogDestination(logTarget));
+  // A database file that is not a database, is damaged or read-only is named, with what to do,
+  // before anything is asked (the answers could not be saved).
   const problem = databaseFile ? probeSqliteFile(databaseFile) : null;
   if (databaseFile && problem) {
     const text = new Renderer(loadTemplates()).t(config.defaultLocale, `console.db.${problem.kind}`, {

@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { auditCsv, auditFileName, buildAuditExport } from '../../src/app/audit-export';
-import { parseCheckArgs, parseCheckForm } from '../../src/app/health-check';
+import { parseCheckArgs, parseCheckForm, parseProductCheckForm } from '../../src/app/health-check';
 import type { RawValues } from '../../src/app/forms';
 import type { Run } from '../../src/workflow/types';
-import { type Command, InputEnded, type SessionIO } from './session-io';
+import { InputEnded, type SessionCommand, type SessionIO } from './session-io';
 import { stripMarkup } from './text';
 
 /** Runs the commands of one session `s`. */
@@ -24,7 +24,8 @@ export class ConsoleCommands {
     return null;
   }
 
-  async run(cmd: Exclude<Command, 'quit'>, runId?: string): Promise<void> {
+  async run(typed: SessionCommand): Promise<void> {
+    const { cmd, runId } = typed;
     // Not about one run: in the console's language, whatever run is current.
     const L = this.s.consoleLocale;
     const b = this.s.deps.builder;
@@ -50,6 +51,14 @@ export class ConsoleCommands {
         return;
       }
       case 'product':
+        if (typed.badProductCode !== undefined) {
+          this.s.ch.line(this.s.t('error.product_check.bad_code', { productCode: typed.badProductCode }, L));
+          return;
+        }
+        if (typed.productCode) {
+          await this.productCheck(typed.productCode);
+          return;
+        }
         this.s.ch.printMessage(b.productGuide(L, this.s.current?.details.channelCode));
         return;
       case 'status': {
@@ -174,6 +183,59 @@ export class ConsoleCommands {
     const out = await untilStopped(check, this.s.deps.stop);
     this.s.ch.line();
     if (out.ok) this.s.ch.printMessage(b.healthReport(L, out.value));
+    else this.s.ch.line(stripMarkup(b.describeError(out.error, L, undefined, 'console')));
+  }
+  /**
+   * `product CODE`: the check of one product without a run (as Slack's and Teams' `product CODE`
+   * button and form). Asks the form's questions (institution, channel with its default, the
+   * password without echo, optional contingents; an empty institution code goes back), then
+   * prints the report. The password is passed to the check and dropped.
+   */
+  private async productCheck(productCode: string): Promise<void> {
+    const L = this.s.consoleLocale;
+    const b = this.s.deps.builder;
+    const health = this.s.deps.health;
+    if (!health) {
+      this.s.ch.line(this.s.t('error.check.unavailable', {}, L));
+      return;
+    }
+    const form = b.productCheckForm(L, productCode, '');
+    this.s.formHeader(form);
+    const raw: RawValues = {};
+    for (const input of form.inputs) {
+      const secret = input.kind === 'password';
+      const label = input.initial ? `${input.label} [${input.initial}]` : input.label;
+      for (;;) {
+        const line = await this.s.ask(this.s.t('console.prompt.label', { label }, L), secret);
+        const typed = secret ? line : line.trim();
+        if (input.id === form.inputs[0]!.id && typed === '') {
+          this.s.ch.line(this.s.t('console.form.back', {}, L));
+          return;
+        }
+        raw[input.id] = typed === '' && input.initial ? input.initial : typed;
+        const r = parseProductCheckForm(raw);
+        const key = r.ok ? undefined : r.errors[input.id];
+        if (!key) break;
+        this.s.fieldError(key, L);
+      }
+    }
+    const parsed = parseProductCheckForm(raw);
+    for (const input of form.inputs) if (input.kind === 'password') delete raw[input.id]; // not kept past this point
+    if (!parsed.ok) return;
+    const { password, contingentIds, institutionCode, channelCode } = parsed.value;
+    const check = health.checkProduct({
+      surface: 'console',
+      actor: this.s.actor,
+      institutionCode,
+      channelCode,
+      password,
+      productCode,
+      ...(contingentIds ? { contingentIds } : {}),
+      locale: L,
+    });
+    const out = await untilStopped(check, this.s.deps.stop);
+    this.s.ch.line();
+    if (out.ok) this.s.ch.printMessage(b.productReport(L, out.value));
     else this.s.ch.line(stripMarkup(b.describeError(out.error, L, undefined, 'console')));
   }
 }

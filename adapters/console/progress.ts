@@ -21,6 +21,8 @@ interface Printed {
   states: Map<CheckId, CheckProgressState>;
   /** Waited seconds shown on the last "still extracting" line; absent when not waiting. */
   waitShownS?: number;
+  /** Waited ms in the last update while SecuTix was extracting; absent when not waiting. */
+  waitedMs?: number;
   /** The final line is out: later updates of this verification print nothing. */
   ended: boolean;
 }
@@ -54,17 +56,20 @@ export class ConsoleProgress {
     }
     // Not saved: the checks' marks would read as a result; only say that nothing was recorded.
     if (p.done && p.outcome === 'not_saved') return this.end(run, st, 'not_saved', p.checks);
+    if (p.catalogWaitedMs === undefined) this.waitOver(run, st);
     this.printChanges(run, st, p.checks);
     if (p.done) {
       this.end(run, st, p.outcome ?? 'failed', p.checks);
       return;
     }
-    if (p.catalogWaitedMs === undefined) {
-      delete st.waitShownS;
-      return;
-    }
+    if (p.catalogWaitedMs === undefined) return;
+    st.waitedMs = p.catalogWaitedMs;
     const seconds = Math.floor(p.catalogWaitedMs / 1000);
-    if (st.waitShownS === undefined || seconds >= st.waitShownS + WAIT_LINE_EVERY_S) {
+    if (st.waitShownS === undefined) {
+      // The first line says the wait started (never "0 s waited"); then one line per 5 s waited.
+      st.waitShownS = 0;
+      this.line(this.t(run, 'console.verify.catalog_waiting_start', { every: WAIT_LINE_EVERY_S }));
+    } else if (seconds >= st.waitShownS + WAIT_LINE_EVERY_S) {
       st.waitShownS = seconds;
       this.line(this.t(run, 'console.verify.catalog_waiting', { seconds }));
     }
@@ -80,8 +85,17 @@ export class ConsoleProgress {
     const rep = run.verification;
     if (!st || st.ended || !rep || rep.at === st.key) return;
     const checks = rep.checks.map((c) => ({ id: c.id, state: c.outcome }));
+    this.waitOver(run, st);
     this.printChanges(run, st, checks);
     this.end(run, st, overallOutcome(rep.checks), checks);
+  }
+
+  /** After a wait for the catalog: says it is over, with how long it took, before the checks it settles. */
+  private waitOver(run: Run, st: Printed): void {
+    if (st.waitedMs === undefined) return;
+    this.line(this.t(run, 'console.verify.catalog_ready', { seconds: Math.max(1, Math.round(st.waitedMs / 1000)) }));
+    delete st.waitShownS;
+    delete st.waitedMs;
   }
 
   private printChanges(run: Run, st: Printed, checks: VerificationProgress['checks']): void {

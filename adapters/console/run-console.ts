@@ -21,7 +21,7 @@ import { stepDefinition } from '../../src/workflow/steps';
 import type { AnswerChanges, Run } from '../../src/workflow/types';
 import type { ConsoleChoice } from './channel';
 import { ConsoleCommands } from './commands';
-import { type Command, type ConsoleDeps, type ConsoleInstitutionHint, InputEnded, SessionFailed, SessionIO } from './session-io';
+import { type ConsoleDeps, type ConsoleInstitutionHint, InputEnded, SessionFailed, SessionIO, type SessionCommand } from './session-io';
 import { StartFlow } from './start';
 import { sqliteProblemOf } from '../store/sqlite-probe';
 import { rule, stripMarkup } from './text';
@@ -46,8 +46,8 @@ class ConsoleSession extends SessionIO {
     super(deps);
   }
 
-  command(cmd: Exclude<Command, 'quit'>, runId?: string): Promise<void> {
-    return this.commands.run(cmd, runId);
+  command(typed: SessionCommand): Promise<void> {
+    return this.commands.run(typed);
   }
 
   /** Rejects with `InputEnded('stop')` when the session is stopped: a verification under way is not waited for. */

@@ -5,7 +5,7 @@
  * prompt), numbered choices (`choose`), cleaned answers and field errors.
  */
 import os from 'node:os';
-import type { HealthCheckService } from '../../src/app/health-check';
+import { type HealthCheckService, productCodeSchema } from '../../src/app/health-check';
 import type { RunService } from '../../src/app/run-service';
 import type { Locale } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
@@ -85,15 +85,38 @@ export class InputEnded extends Error {
 
 export const COMMANDS = ['help', 'status', 'product', 'check', 'audit', 'quit'] as const;
 export type Command = (typeof COMMANDS)[number];
-/** A run id as typed after `status` or `audit` (8 letters or digits; see `src/domain/ids.ts`). */
-const RUN_ARG = /^[A-Za-z0-9]{8}$/;
-/** `help`, `quit`..., or `status RUN` / `audit RUN`; `null` for anything else (an answer). */
-export const asCommand = (line: string): { cmd: Command; runId?: string } | null => {
+/** A command typed at a prompt: its word, and its argument as read (a run id, a product code, or a malformed one). */
+export interface TypedCommand {
+  cmd: Command;
+  /** `status RUN` / `audit RUN`: upper-case, as typed (an unknown or malformed id is answered "I know no run"). */
+  runId?: string;
+  /** `product CODE`: a well-formed product code, upper-case. */
+  productCode?: string;
+  /** `product X` where X is not a product code: what was typed (answered with the format error). */
+  badProductCode?: string;
+}
+
+/** A typed command a session runs (`quit` ends the session instead). */
+export type SessionCommand = TypedCommand & { cmd: Exclude<Command, 'quit'> };
+
+/**
+ * `help`, `quit`..., `status RUN`, `audit RUN`, `product CODE`; `null` for anything else (an
+ * answer). A command word with one argument is a command even when the argument is malformed
+ * (`status xxxx`, `audit 12`, `product a$b`): it answers what is wrong, never becomes the field's
+ * answer. `help`, `check` and `quit` take no argument; two or more arguments make an answer
+ * (a name such as "Status Quo Theatre").
+ */
+export const asCommand = (line: string): TypedCommand | null => {
   const [word = '', arg, ...rest] = line.trim().split(/\s+/);
   const cmd = word.toLowerCase() as Command;
   if (!(COMMANDS as readonly string[]).includes(cmd) || rest.length > 0) return null;
   if (arg === undefined) return { cmd };
-  return (cmd === 'status' || cmd === 'audit') && RUN_ARG.test(arg) ? { cmd, runId: arg.toUpperCase() } : null;
+  if (cmd === 'status' || cmd === 'audit') return { cmd, runId: arg.slice(0, 30).toUpperCase() };
+  if (cmd === 'product') {
+    const code = productCodeSchema.safeParse(arg);
+    return code.success ? { cmd, productCode: code.data } : { cmd, badProductCode: arg.slice(0, 40) };
+  }
+  return null;
 };
 
 /** The OS user, or `console` when the OS cannot tell. */
@@ -126,7 +149,7 @@ export abstract class SessionIO {
   }
 
   /** Runs a command typed at a prompt (`help`, `status [RUN]`, ...; never `quit`). */
-  abstract command(cmd: Exclude<Command, 'quit'>, runId?: string): Promise<void>;
+  abstract command(typed: SessionCommand): Promise<void>;
 
   get locale(): Locale {
     return this.current?.details.language ?? this.deps.defaultLocale;
@@ -167,27 +190,48 @@ export abstract class SessionIO {
 
   /**
    * Reads one answer; `help`, `status`, `product`, `quit` are handled here at any prompt (then
-   * `reshow` runs and the question is asked again), except at a `secret` prompt (the password):
-   * there whatever is typed is the answer, never a command (an empty line still goes back).
-   * @throws InputEnded at the end of input or on `quit` (not typed at a secret prompt).
+   * `reshow` runs and the question is asked again). At a `secret` prompt (the password) a command
+   * is run only once the user says so (`commandAtSecret`): a password that is a command word can
+   * still be given.
+   * @throws InputEnded at the end of input or on `quit`.
    */
   async ask(prompt: string, secret = false, reshow?: () => void): Promise<string> {
     for (;;) {
       const line = await this.input.ask(prompt, secret ? { secret: true, hiddenMarker: this.t('console.password.hidden') } : {});
       if (line === null) throw new InputEnded('eof');
-      if (secret) return line;
       const cmd = asCommand(line);
       if (!cmd) return line;
+      if (secret && !(await this.commandAtSecret(cmd.cmd))) return line;
       if (cmd.cmd === 'quit') throw new InputEnded('quit');
-      await this.command(cmd.cmd, cmd.runId);
+      await this.command({ ...cmd, cmd: cmd.cmd });
       reshow?.();
+    }
+  }
+
+  /**
+   * A command word typed at the password prompt: asks whether to run it (yes, or an empty line)
+   * or to send it as the password (no). Only the command's name is shown, never what was typed.
+   */
+  private async commandAtSecret(cmd: Command): Promise<boolean> {
+    const yes = this.t('console.confirm.yes').split(',');
+    const no = this.t('console.confirm.no').split(',');
+    const question = this.t('console.password.command', { command: cmd });
+    for (;;) {
+      const line = await this.input.ask(this.t('console.confirm.prompt', { question }));
+      if (line === null) throw new InputEnded('eof');
+      const answer = line.trim().toLowerCase();
+      if (answer === '' || yes.includes(answer)) return true;
+      if (no.includes(answer)) return false;
+      this.ch.line(this.t('console.confirm.invalid'));
     }
   }
 
   /** `line` without control characters and invalid bytes; the user is told when some were removed. */
   cleaned(line: string, L: Locale): string {
     const { text, removed } = cleanAnswer(line);
-    if (removed > 0) this.ch.line(this.t('console.form.cleaned', { count: removed, value: text.trim() }, L));
+    // Nothing left: said so, never "saved as" an empty value (the field then asks again or goes back).
+    if (removed > 0 && text.trim() === '') this.ch.line(this.t('console.form.cleaned_empty', { count: removed }, L));
+    else if (removed > 0) this.ch.line(this.t('console.form.cleaned', { count: removed, value: text.trim() }, L));
     return text;
   }
 

@@ -353,9 +353,13 @@ export class SecutixHttpClient implements SecutixPort {
           json = typeof text === 'string' ? JSON.parse(text) : text;
         } catch {
           log?.info({ method, institution, attempt, durationMs, httpStatus: status }, 'secutix answered non-JSON');
+          // Something else answered (a captive portal, a proxy's page): say what and where, never the body.
+          const mediaType = typeof contentType === 'string' ? contentType.split(';')[0]!.trim().toLowerCase() : '';
           throw new SecutixError('protocol', method, `${method} answered a body that is not JSON`, {
             field: '(body)',
             httpStatus: status,
+            ...(mediaType ? { contentType: mediaType.slice(0, 100) } : {}),
+            url: addressOf(url),
           });
         }
         const statusCode =
@@ -419,4 +423,14 @@ export class SecutixHttpClient implements SecutixPort {
 /** Creates the SecuTix client; missing settings take `DEFAULT_SECUTIX_CLIENT_CONFIG`. */
 export function createSecutixClient(config: Partial<SecutixClientConfig> = {}): SecutixHttpClient {
   return new SecutixHttpClient(config);
+}
+
+/** `url` without its query and fragment (what is shown of the address that answered). */
+function addressOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return url.split(/[?#]/)[0]!;
+  }
 }

@@ -21,8 +21,21 @@ import type { SlackApiCall } from './user-groups';
 
 const userInfoAnswer = z.object({
   ok: z.literal(true),
-  user: z.looseObject({ locale: z.string().optional() }),
+  user: z.looseObject({
+    locale: z.string().optional(),
+    real_name: z.string().optional().catch(undefined),
+    profile: z
+      .looseObject({ real_name: z.string().optional().catch(undefined), display_name: z.string().optional().catch(undefined) })
+      .optional()
+      .catch(undefined),
+  }),
 });
+
+/** The person's name in a `users.info` answer: the profile's real name, else the display name; undefined when blank. */
+function personName(user: z.infer<typeof userInfoAnswer>['user']): string | undefined {
+  for (const n of [user.profile?.real_name, user.real_name, user.profile?.display_name]) if (n && n.trim()) return n.trim();
+  return undefined;
+}
 
 /** `fr-FR` / `de_CH` / `EN` -> one of our locales, or `undefined` when it is none of them. */
 export function localeFromTag(tag: string | undefined): Locale | undefined {
@@ -47,6 +60,8 @@ export interface SlackUserLocalesOptions {
 interface Entry {
   /** `undefined`: Slack answered, with no locale of ours (cached too, so not asked again). */
   locale: Locale | undefined;
+  /** The person's real or display name (`personName`); undefined when the profile has none. */
+  name?: string;
   atMs: number;
 }
 
@@ -54,7 +69,7 @@ interface Entry {
 export class SlackUserLocales {
   /** Bounded to `maxUsers`; read with `peek`, so the oldest read (not the least looked at) is dropped first. */
   private readonly cache: LRUCache<string, Entry>;
-  private readonly pending = new Map<string, Promise<Locale | undefined>>();
+  private readonly pending = new Map<string, Promise<Entry | undefined>>();
   private readonly clock: Clock;
   private readonly ttlMs: number;
   private readonly maxUsers: number;
@@ -86,8 +101,21 @@ export class SlackUserLocales {
    * @param userId Slack user id (`U...`/`W...`).
    */
   async knownLocaleOf(userId: string): Promise<Locale | undefined> {
+    return (await this.entryOf(userId))?.locale;
+  }
+
+  /**
+   * The person's name from their Slack profile (real name, else display name), the same read and
+   * cache as the locale; `undefined` when the profile has none or Slack does not answer in time.
+   * Never throws. (Slash commands and interactions carry only the handle, `user_name`.)
+   */
+  async nameOf(userId: string): Promise<string | undefined> {
+    return (await this.entryOf(userId))?.name;
+  }
+
+  private async entryOf(userId: string): Promise<Entry | undefined> {
     const cached = this.cache.peek(userId);
-    if (cached && this.clock.nowMs() - cached.atMs < this.ttlMs) return cached.locale;
+    if (cached && this.clock.nowMs() - cached.atMs < this.ttlMs) return cached;
     let read = this.pending.get(userId);
     if (!read) {
       read = this.read(userId, cached).finally(() => this.pending.delete(userId));
@@ -101,7 +129,7 @@ export class SlackUserLocales {
       const got = await Promise.race([read, late]);
       if (got === 'late') {
         this.opts.logger.warn({ user: userId, waitedMs: this.maxWaitMs }, 'slack users.info slow: answering in the default language');
-        return cached?.locale;
+        return cached;
       }
       return got;
     } finally {
@@ -109,19 +137,20 @@ export class SlackUserLocales {
     }
   }
 
-  private async read(userId: string, stale: Entry | undefined): Promise<Locale | undefined> {
+  private async read(userId: string, stale: Entry | undefined): Promise<Entry | undefined> {
     try {
       const answer = userInfoAnswer.parse(await this.opts.call('users.info', { user: userId, include_locale: true }));
-      const locale = localeFromTag(answer.user.locale);
-      this.cache.set(userId, { locale, atMs: this.clock.nowMs() }); // most recent read; beyond maxUsers the oldest goes
-      return locale;
+      const name = personName(answer.user);
+      const entry: Entry = { locale: localeFromTag(answer.user.locale), ...(name ? { name } : {}), atMs: this.clock.nowMs() };
+      this.cache.set(userId, entry); // most recent read; beyond maxUsers the oldest goes
+      return entry;
     } catch (err) {
       const code = (err as { data?: { error?: unknown } }).data?.error;
       this.opts.logger.warn(
         { user: userId, slackError: typeof code === 'string' ? code : err instanceof Error ? err.message.slice(0, 200) : 'unknown' },
         stale ? 'slack user locale not refreshed; using the last answer' : 'slack user locale unreadable; using the default language',
       );
-      return stale?.locale;
+      return stale;
     }
   }
 }

@@ -11,7 +11,10 @@ import Database from 'better-sqlite3';
  * What is wrong with a database file; `detail` is SQLite's own words. `read_only_folder`: the file
  * may be written but not its folder, where SQLite creates its journal (the fix is the folder's).
  */
-export type SqliteProblem = { kind: 'not_a_database' | 'corrupt' | 'read_only' | 'read_only_folder' | 'cannot_open'; detail: string };
+export type SqliteProblem = {
+  kind: 'not_a_database' | 'corrupt' | 'read_only' | 'read_only_folder' | 'cannot_open' | 'directory';
+  detail: string;
+};
 
 /**
  * The problem a SQLite error (from better-sqlite3: `code` such as `SQLITE_NOTADB`) stands for,
@@ -36,6 +39,8 @@ export function sqliteProblemOf(err: unknown): SqliteProblem | null {
  */
 export function probeSqliteFile(file: string): SqliteProblem | null {
   if (file === ':memory:' || !fs.existsSync(file)) return null;
+  // A directory (a path given without the file name): said so, not "cannot be opened".
+  if (isDirectory(file)) return { kind: 'directory', detail: `${file} is a directory` };
   let db: Database.Database | undefined;
   try {
     // SQLite opens a file it may not write read-only without a word, and in WAL mode even takes
@@ -67,6 +72,15 @@ function canWrite(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.W_OK);
     return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when `file` is a directory (false when it cannot be looked at). */
+function isDirectory(file: string): boolean {
+  try {
+    return fs.statSync(file).isDirectory();
   } catch {
     return false;
   }

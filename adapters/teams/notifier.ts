@@ -24,6 +24,7 @@ import {
   readPosted,
   readPostedList,
   readReference,
+  readStepPostedList,
   SUPPORT_CHANNEL_REF,
   supportPostedSchema,
   TEAMS_GLOBAL_REF_OWNER,
@@ -139,8 +140,16 @@ export class TeamsOutbound {
   }
 }
 
-/** Who `a` is in a mention: the display name, or "Teams user" when Teams sent none (never an AAD id). */
-const nameOf = (a: Actor, unnamed: string): string => cleanDisplayName(a.name, [a.id]) ?? unnamed;
+/**
+ * Who `a` is in a mention: the display name without the characters Markdown acts on (the `<at>`
+ * text must equal the entity's, so it cannot carry escapes), or "Teams user" when Teams sent none
+ * or nothing else is left (never an AAD id).
+ */
+const nameOf = (a: Actor, unnamed: string): string =>
+  cleanDisplayName(a.name, [a.id])
+    ?.replace(/[\\`*_~[\]<>#&]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim() || unnamed;
 
 /**
  * Adds the `msteams.entities` mention of `who` to a card whose text holds `<at>name</at>`
@@ -298,16 +307,17 @@ export class TeamsNotifier implements ChatNotifier {
       }
       case 'step_prompt': {
         const msg = builder.stepPrompt(run, effect.step);
-        const posted = await postInThread(renderMessage(msg, { runLabel: label }));
+        const card = renderMessage(msg, { runLabel: label });
+        const posted = await postInThread(card);
         if (msg.actions.length === 0) return remember(TEAMS_REF.step(effect.step), posted);
         // One live set of actions per run (as in Slack): a step posted again (resume, answers
         // changed) is the live copy; every older card of that step (an earlier copy, a failed
-        // report's actions) points to it instead.
+        // report) keeps its text, and its buttons become a pointer to it.
         const key = TEAMS_REF.step(effect.step);
-        const older = readPostedList((await store.getRefs(run.id))[key]).filter((p) => p.activityId !== posted.activityId);
+        const older = readStepPostedList((await store.getRefs(run.id))[key]).filter((p) => p.activityId !== posted.activityId);
         const pointer = renderMessage(builder.superseded(run, 'step', effect.step), { runLabel: label });
-        for (const p of older) await outbound.update(ref, p, pointer);
-        await store.putRef(run.id, key, [posted]);
+        for (const p of older) await outbound.update(ref, p, this.cards.keptWithPointer(run, p.body, pointer));
+        await store.putRef(run.id, key, [{ ...posted, body: card.body }]);
         return;
       }
       case 'step_closed': {
@@ -338,14 +348,16 @@ export class TeamsNotifier implements ChatNotifier {
       }
       case 'verification_report': {
         const msg = builder.report(run);
-        const posted = await postInThread(renderMessage(msg, { runLabel: label }));
+        const card = renderMessage(msg, { runLabel: label });
+        const posted = await postInThread(card);
         if (msg.actions.length === 0) return;
-        // Only the newest report keeps live buttons: older verification cards point to it.
+        // Only the newest report keeps live buttons: older verification cards keep their text
+        // (each check result and fix) and their buttons become a pointer to it.
         const key = TEAMS_REF.step('verification');
-        const older = readPostedList((await store.getRefs(run.id))[key]).filter((p) => p.activityId !== posted.activityId);
+        const older = readStepPostedList((await store.getRefs(run.id))[key]).filter((p) => p.activityId !== posted.activityId);
         const pointer = renderMessage(builder.superseded(run), { runLabel: label });
-        for (const p of older) await outbound.update(ref, p, pointer);
-        await store.putRef(run.id, key, [posted]);
+        for (const p of older) await outbound.update(ref, p, this.cards.keptWithPointer(run, p.body, pointer));
+        await store.putRef(run.id, key, [{ ...posted, body: card.body }]);
         return;
       }
       case 'answers_changed': {
@@ -355,15 +367,17 @@ export class TeamsNotifier implements ChatNotifier {
       case 'answers_erased': {
         // With its answers_edit action: remembered with the verification step's cards, closed with them.
         const msg = builder.answersErased(run, effect);
-        const posted = await postInThread(renderMessage(msg, { runLabel: label, card: 'notice' }));
+        const card = renderMessage(msg, { runLabel: label, card: 'notice' });
+        const posted = await postInThread(card);
         if (msg.actions.length === 0) return;
-        // The earlier verification cards (a report may show the erased value) are replaced by a
-        // pointer to this one: no live button, no value left on them.
+        // The earlier verification cards (a report may show the erased value, escaped for
+        // Markdown where the store's erasure may not find it) are replaced by a pointer to this
+        // one: no live button, no value left on them.
         const key = TEAMS_REF.step('verification');
         const older = readPostedList((await store.getRefs(run.id))[key]).filter((p) => p.activityId !== posted.activityId);
         const pointer = renderMessage(builder.superseded(run, 'step', 'verification'), { runLabel: label });
         for (const p of older) await outbound.update(ref, p, pointer);
-        await store.putRef(run.id, key, [posted]);
+        await store.putRef(run.id, key, [{ ...posted, body: card.body }]);
         return;
       }
       case 'notice': {

@@ -4,8 +4,9 @@
  * - `teams.conversation`: the run's `ConversationReference` (no activity id, no thread suffix),
  *   refreshed on every turn in the run's conversation;
  * - `teams.card`: `{ activityId, conversationId }` of the progress card (edited with `updateActivity`);
- * - `teams.step.<step>`: list of `{ activityId, conversationId }` of the step's cards (`resume`
+ * - `teams.step.<step>`: list of `{ activityId, conversationId, body }` of the step's cards (`resume`
  *   posts copies; a failed verification report with buttons is listed under `verification`);
+ *   `body` is the card's body without actions, kept when its buttons become a pointer;
  * - `teams.support`: `{ activityId, conversationId, reference }` of the support request;
  * - `teams.blocked`: `{ code, at }` of the last delivery the outbox gave up.
  * Global (pseudo run id `__teams__`):
@@ -39,6 +40,20 @@ export const postedSchema = z.object({ activityId: z.string().min(1), conversati
 export type Posted = z.output<typeof postedSchema>;
 
 export const postedListSchema = z.array(postedSchema);
+
+/**
+ * A step's card as remembered under `teams.step.<step>`: where it is, and its body without actions
+ * (as Slack keeps a message's blocks), so that a newer copy or report turns only its buttons into
+ * a pointer and the text stays. Entries written before the body was kept have none.
+ */
+export const stepPostedSchema = postedSchema.extend({ body: z.array(z.record(z.string(), z.unknown())).optional() });
+export type StepPosted = z.output<typeof stepPostedSchema>;
+
+/** Parses a stored list of step cards; empty when absent or malformed. */
+export function readStepPostedList(value: unknown): StepPosted[] {
+  const r = z.array(stepPostedSchema).safeParse(value);
+  return r.success ? r.data : [];
+}
 
 export const supportPostedSchema = postedSchema.extend({ reference: storedReferenceSchema });
 

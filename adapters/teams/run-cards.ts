@@ -8,13 +8,20 @@ import { type MentionFormatter, type MessageBuilder } from '../../src/messages/b
 import type { Actor, Effect, Run, StepOutcome } from '../../src/workflow/types';
 import { type AdaptiveCard, type CardKind, executeAction, REFRESH_VERB, renderMessage } from './cards';
 import { cleanDisplayName } from '../../src/domain/display-text';
+import { showErased } from '../../src/domain/erased';
+import { literal } from '../../src/messages/literal';
 
 /**
- * How Teams names people in card text: their display name (cards cannot mention). Teams sends
- * some accounts without a name: they are "Teams user" in `locale`, never their AAD object id.
+ * How Teams names people in card text: their display name (cards cannot mention), marked as typed
+ * by a person (`literal`), so Markdown in it (`**Boss**`, `[x](url)`) is shown as typed, never
+ * read. Teams sends some accounts without a name: they are "Teams user" in `locale`, never their
+ * AAD object id.
  */
 export function teamsMentionIn(builder: Pick<MessageBuilder, 't'>, locale: Locale): MentionFormatter {
-  return (a) => cleanDisplayName(a.name, [a.id]) ?? builder.t(locale, 'teams.user.unnamed');
+  return (a) => {
+    const name = cleanDisplayName(a.name, [a.id]);
+    return name === undefined ? builder.t(locale, 'teams.user.unnamed') : literal(name);
+  };
 }
 
 export class RunCards {
@@ -47,6 +54,23 @@ export class RunCards {
       note: notice.text,
       noteTone: 'info',
     });
+  }
+
+  /**
+   * An older step card once a newer copy or report is posted: its remembered `body` (the erased
+   * marker shown in the run's language) with the `pointer` card's line under it, and no actions;
+   * the pointer alone when no body was remembered (as on Slack, only the buttons change).
+   */
+  keptWithPointer(
+    run: Run,
+    body: readonly Record<string, unknown>[] | undefined,
+    pointer: AdaptiveCard = this.superseded(run),
+  ): AdaptiveCard {
+    if (!body || body.length === 0) return pointer;
+    const words = JSON.stringify(this.builder.t(run.details.language, 'value.erased')).slice(1, -1);
+    const kept = JSON.parse(showErased(JSON.stringify(body), words)) as AdaptiveCard['body'];
+    // The pointer's first block is the run label, already at the top of the kept body.
+    return { ...pointer, body: [...kept, ...pointer.body.slice(1)], actions: [] };
   }
 
   /**

@@ -30,6 +30,7 @@ export const CHECK_REASON_CODES = [
   'secutix_credentials',
   'secutix_unavailable',
   'secutix_protocol',
+  'secutix_not_api',
   'secutix_business',
   'secutix_unexpected',
   'secutix_extraction_timeout',
@@ -91,6 +92,7 @@ export function failureOutcome(r: Reason): 'failed' | 'not_checked' {
   return r.code === 'secutix_extraction_timeout' ||
     r.code === 'secutix_unavailable' ||
     r.code === 'secutix_protocol' ||
+    r.code === 'secutix_not_api' ||
     r.code === 'secutix_unexpected'
     ? 'not_checked'
     : 'failed';
@@ -108,6 +110,16 @@ export function secutixFailureReason(err: unknown, fallbackMethod: SecutixMethod
       if (err.extra.statusCode === 'in_progress') return reason('secutix_extraction_timeout', { method });
       return reason('secutix_unavailable', { method });
     case 'protocol':
+      // A 2xx answer that is not JSON and not labelled JSON: something else than SecuTix's API
+      // answered (a captive portal, a proxy): what answered and where, like Slack's "not a Slack
+      // API answer". Broken JSON labelled JSON stays SecuTix's unreadable answer.
+      if (err.extra.field === '(body)' && err.extra.httpStatus !== undefined && err.extra.url && !/json/i.test(err.extra.contentType ?? ''))
+        return reason('secutix_not_api', {
+          method,
+          httpStatus: err.extra.httpStatus,
+          contentType: err.extra.contentType ?? '-',
+          url: err.extra.url,
+        });
       return reason('secutix_protocol', { method, field: err.extra.field ?? '(body)' });
     case 'business':
       return reason('secutix_business', {

@@ -140,9 +140,18 @@ export class RunMessages extends EmailMessages {
     const L = run.details.language;
     const def = stepDefinition(step);
     const v = { ...this.baseView(run), number: def.number, title: this.stepTitle(L, step) };
+    // Answers erased by the password guard: entered again first, the verification only after.
+    const erased = step === 'verification' && run.status === 'open' ? (run.erasedAnswers ?? []) : [];
+    const guide =
+      erased.length > 0
+        ? this.r.t(L, 'step.verification.guide_erased', {
+            ...v,
+            fields: erased.map((f) => this.r.t(L, `answers.field.${f}`)).join(', '),
+          })
+        : this.r.t(L, `step.${step}.guide`, v);
     const blocks: Block[] = [
       { type: 'header', text: this.r.t(L, 'prompt.header', v) },
-      { type: 'text', text: this.r.t(L, `step.${step}.guide`, v) },
+      { type: 'text', text: guide },
     ];
     if (step === 'email_draft') blocks.push({ type: 'preformatted', text: this.emailDraft(run) });
     if (step === 'verification' && run.erasedAnswers?.length) {
@@ -244,7 +253,8 @@ export class RunMessages extends EmailMessages {
     const L = run.details.language;
     const lines = effect.changes.map((c) =>
       this.r.t(L, c.from ? 'answers.change_line' : 'answers.change_line_new', {
-        field: this.r.t(L, `answers.field.${c.field}`),
+        // Each line starts with the field's name: capitalised there ("Contingent ids: ...").
+        field: upperFirst(this.r.t(L, `answers.field.${c.field}`), L),
         from: c.from ? literal(c.from) : c.from,
         to: literal(c.to),
       }),
@@ -278,4 +288,10 @@ export class RunMessages extends EmailMessages {
       run: { ...this.runMeta(run)!, step: 'verification' },
     };
   }
+}
+
+/** `text` with its first letter upper-case in `locale` (the rest as it is). */
+function upperFirst(text: string, locale: string): string {
+  const first = text.charAt(0);
+  return first ? first.toLocaleUpperCase(locale) + text.slice(1) : text;
 }

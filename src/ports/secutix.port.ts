@@ -114,6 +114,10 @@ export class SecutixError extends Error {
       httpStatus?: number;
       field?: string;
       attempts?: number;
+      /** A 2xx answer that is not JSON: its media type (`text/html`), or absent when none was sent. */
+      contentType?: string;
+      /** A 2xx answer that is not JSON: the address that answered (origin and path, no query). */
+      url?: string;
     } = {},
   ) {
     super(message);

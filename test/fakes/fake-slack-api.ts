@@ -114,6 +114,8 @@ export class FakeSlackApi {
    * `include_locale` the answer has no `locale`, as Slack's.
    */
   userLocales = new Map<string, string>();
+  /** Each user's profile names answered by `users.info` (`user.real_name`, `user.profile`); unset: none, as a bare account. */
+  userProfiles = new Map<string, { real_name?: string; display_name?: string }>();
   /** The Home tab each user sees: the last view published for them (`views.publish`). */
   readonly homeViews = new Map<string, { type: 'home'; blocks: Record<string, unknown>[] }>();
   /**
@@ -594,7 +596,13 @@ export class FakeSlackApi {
         const withLocale = args.include_locale === true || args.include_locale === 'true';
         return {
           ok: true,
-          user: { id: user, name: user.toLowerCase(), ...(withLocale ? { locale: this.userLocales.get(user) ?? 'en-US' } : {}) },
+          user: {
+            id: user,
+            name: user.toLowerCase(),
+            ...(this.userProfiles.get(user)?.real_name ? { real_name: this.userProfiles.get(user)!.real_name } : {}),
+            ...(this.userProfiles.has(user) ? { profile: { ...this.userProfiles.get(user) } } : {}),
+            ...(withLocale ? { locale: this.userLocales.get(user) ?? 'en-US' } : {}),
+          },
         };
       }
       case 'usergroups.users.list': {

@@ -192,6 +192,15 @@ export function createListenerContext(deps: ListenerContextDeps) {
     const name = cleanDisplayName(u.name, [u.id]) ?? cleanDisplayName(u.username, [u.id]);
     return name ? { id: u.id, name } : { id: u.id };
   };
+  /**
+   * Who acts, named by their Slack profile (real name, else display name; `users.info`, cached)
+   * rather than the handle a payload carries (`alex`): the email is signed with it, as Teams signs
+   * with the display name. The handle when Slack gives no name in time. Never throws.
+   */
+  const namedActorOf = async (u: { id: string; name?: string | undefined; username?: string | undefined }): Promise<Actor> => {
+    const real = await userLocales.nameOf(u.id);
+    return actorOf(real ? { ...u, name: real } : u);
+  };
 
   const fieldErrors = (L: Locale, keys: FieldErrorKeys): Record<string, string> =>
     Object.fromEntries(Object.entries(keys).map(([id, key]) => [id, t(L, key as string)]));
@@ -312,6 +321,7 @@ export function createListenerContext(deps: ListenerContextDeps) {
     principalsOf,
     dedupeScope,
     localeOfUser,
+    namedActorOf,
     firstSubmission,
     t,
     ephemeralPayload,

@@ -8,6 +8,7 @@ import type { ActionTurn, TeamsActionsDeps } from '../actions';
 import type { ActionData, AdaptiveCard } from '../cards';
 import type { RunCards } from '../run-cards';
 import { orgOfRequest } from '../../org-scope';
+import { readStepPostedList, TEAMS_REF } from '../refs';
 
 /** What the background verification borrows from `TeamsActions`. */
 export interface VerifyLaterContext {
@@ -20,6 +21,11 @@ export interface VerifyLaterContext {
 }
 
 export async function verifyLater(actions: VerifyLaterContext, turn: ActionTurn, runId: string, password: string): Promise<void> {
+  // What the clicked card showed before its password form (the step card or a failed report), read
+  // before the new report makes the notifier forget it: it stays, with the pointer under it.
+  const clicked = readStepPostedList((await actions.deps.store.getRefs(runId))[TEAMS_REF.step('verification')]).find(
+    (p) => p.activityId === turn.cardActivityId,
+  );
   const r = await actions.deps.service.verify({ runId, actor: turn.actor, surface: 'teams', ...orgOfRequest(), password });
   let card: AdaptiveCard;
   if (!r.ok) {
@@ -33,9 +39,11 @@ export async function verifyLater(actions: VerifyLaterContext, turn: ActionTurn,
       card = actions.cards.erasedPointer(run);
     } else {
       // Still at verification: a new report (with the live buttons) is posted; the clicked card
-      // points to it, so only the newest report's buttons are live.
+      // keeps its text and points to it, so only the newest report's buttons are live.
       card =
-        run.currentStep === 'verification' ? actions.cards.superseded(run) : actions.cards.closed(run, 'step', 'verification', turn.actor);
+        run.currentStep === 'verification'
+          ? actions.cards.keptWithPointer(run, clicked?.body)
+          : actions.cards.closed(run, 'step', 'verification', turn.actor);
     }
   }
   await actions.updateClicked(turn, card);

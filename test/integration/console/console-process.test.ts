@@ -98,6 +98,20 @@ test('a file that is not a database: named, what is wrong, what to do; nothing c
   expect(fs.readFileSync(dbPath, 'utf8')).toContain('these are my notes');
 });
 
+test('a directory given as the database: said to be a directory, with a file path to use instead', async () => {
+  const dbPath = path.join(dir, 'onboarding.db');
+  fs.mkdirSync(dbPath);
+  const p = start(dbPath);
+  p.child.stdin.end('DEMO\n');
+  const { code } = await p.closed;
+  expect(code).toBe(1);
+  const out = p.stdout();
+  expect(out).toContain(`${dbPath} is a directory, not a database file.`);
+  expect(out).toContain(`DATABASE_URL=sqlite:${path.join(dbPath, 'onboarding.db')}`);
+  expect(out).not.toContain('check that its folder exists');
+  expect(out).not.toMatch(/is saved|Saved:/);
+});
+
 test('a damaged database: named, restore a backup or move it aside', async () => {
   const dbPath = path.join(dir, 'onboarding.db');
   const store = openSqliteRunStore(dbPath);

@@ -180,6 +180,15 @@ describe('the console speaks console', () => {
     expect(run!.details).toMatchObject({ institutionName: 'Demo Theatre', digitickContactName: 'Camille Martin' });
   });
 
+  it('an answer made only of control characters is said to be empty, never "saved", then the field asks again', async () => {
+    const r = await h.session(['DEMO', '', '\u0007\u0001\u001b', 'Demo Theatre', 'Camille Martin', 'camille.martin@digitick.example', '']);
+    expect(r.output).toContain('3 control characters or invalid bytes were removed from your answer: nothing is left of it.');
+    expect(r.output).not.toMatch(/it was saved as: *\n/);
+    expect(r.output).toContain('This field is required');
+    const [run] = await h.core.store.list({ surface: 'console' });
+    expect(run!.details).toMatchObject({ institutionName: 'Demo Theatre' });
+  });
+
   it('a tab becomes a space, an escape sequence goes whole, and no double space is left (words are neither joined nor doubled)', async () => {
     const r = await h.session(['DEMO', '', 'Bad\u0001Name\u001b[31m  Theatre', 'Dana\tX', 'camille.martin@digitick.example', '']);
     expect(r.output).toContain('it was saved as: BadName Theatre');

@@ -12,6 +12,9 @@ import { stripMarkup } from '../../../adapters/console/text';
 import { BUTTON_WORDS } from '../../../adapters/console/wording';
 import { type ConsoleHarness, TEST_USER, tempDir, wireConsole } from './console-harness';
 
+/** A change line starts with the field's name, capitalised. */
+const upper = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
 const DEMO = sandboxHints('DEMO');
 
 /** Start form: code, channel (default), name, contact name, email, language (default). */
@@ -159,8 +162,8 @@ describe('console: checks to confirm, edited answers, the password guard, progre
     expect(again).toBeGreaterThan(error);
     expect(form.indexOf(contactPrompt)).toBeGreaterThan(again);
     // The change (old and new), then the verification step again, which verifies the new answers.
-    expect(form).toContain(`${t('answers.field.contingentIds')}: 11, 12 → 11`);
-    expect(form).not.toContain(`${t('answers.field.contactNumber')}:`);
+    expect(form).toContain(`${upper(t('answers.field.contingentIds'))}: 11, 12 → 11`);
+    expect(form).not.toContain(`${upper(t('answers.field.contactNumber'))}:`);
     const stepAgain = form.indexOf(`== ${t('prompt.header', { number: 9, title: t('step.verification.title') })} ==`);
     expect(stepAgain).toBeGreaterThan(form.indexOf('→ 11'));
     expect(form.slice(stepAgain)).toMatch(/ 1\) Verify now\n {2}2\) Edit answers\n/);
@@ -200,8 +203,12 @@ describe('console: checks to confirm, edited answers, the password guard, progre
     h = await wireConsole(dbPath);
     const second = await h.session(['1', '1', '', contact, '1', DEMO.password]);
     expect(second.exitCode).toBe(0);
+    // The step shown on resume says to enter the erased answer first: "Verify now" is not offered yet.
+    const resumedStep = second.output.slice(second.output.indexOf('== Step 9/10'), second.output.indexOf('1) Edit answers'));
+    expect(resumedStep).toContain('was erased: enter it again with "Edit answers" first');
+    expect(resumedStep).not.toContain('Choose "Verify now"');
     expect(second.output).toContain(`${t('form.contact.label')}: `);
-    expect(second.output).toContain(`${t('answers.field.contactNumber')}: entered again (${contact})`);
+    expect(second.output).toContain(`${upper(t('answers.field.contactNumber'))}: entered again (${contact})`);
     expect(second.output).toContain(`== ${t('report.header.passed')} ==`);
     const [after] = await h.core.store.list({ surface: 'console' });
     expect(after).toMatchObject({ contactNumber: contact, currentStep: 'email_draft' });
@@ -231,11 +238,12 @@ describe('console: checks to confirm, edited answers, the password guard, progre
     ]);
     expect(progress.indexOf(waits[0])).toBeGreaterThan(progress.indexOf('  OK Point of sale: passed'));
     expect(progress.indexOf(waits[waits.length - 1])).toBeLessThan(progress.indexOf('  OK Events on sale: passed'));
-    // The waited time: first under 5 s, then one line per 5 s or more, never one per refresh.
-    const seconds = waits.map((l) => Number(/: (\d+) s waited so far/.exec(l)?.[1]));
+    // The wait: a line when it starts (no "0 s"), then one line per 5 s or more, never one per refresh; then the end of the wait.
+    expect(waits[0]).toBe(t('console.verify.catalog_waiting_start', { every: 5 }));
+    const seconds = [0, ...waits.slice(1, -1).map((l) => Number(/: (\d+) s waited so far/.exec(l)?.[1]))];
     expect(seconds.length).toBeGreaterThanOrEqual(2);
-    expect(seconds[0]).toBeLessThan(5);
-    seconds.slice(1).forEach((s, i) => expect(s - seconds[i]).toBeGreaterThanOrEqual(5));
+    seconds.slice(1).forEach((s, i) => expect(s - seconds[i]!).toBeGreaterThanOrEqual(5));
+    expect(waits[waits.length - 1]).toMatch(/SecuTix prepared the catalog in \d+ s\.$/);
     // The next message is the report (after the step's closing line and the progress bar); no chat wording.
     expect(lines.slice(end + 1).find((l) => l.startsWith('== '))).toBe(`== ${t('report.header.passed')} ==`);
     expect(
@@ -245,4 +253,16 @@ describe('console: checks to confirm, edited answers, the password guard, progre
     expect(lines.slice(0, end + 1).join('\n')).not.toMatch(BUTTON_WORDS);
     expect(out).not.toContain(t('notice.verifying', { institutionCode: 'DEMO' }));
   });
+  test('BIGCAT (a slow, large catalog; the console demo extracts in 4 s): the wait is shown from its start without "0 s", then when the catalog is ready', async () => {
+    const BIG = sandboxHints('BIGCAT');
+    h = await wireConsole(dbPath, {}, { sandboxExtractionMs: 4000 });
+    const steps = ['1', '1', '1', BIG.contingentIds.join(', '), '1', BIG.contactNumber!, '1', '1', '1', '1'];
+    const r = await h.session(['BIGCAT', '', 'Big Cat', 'Dana Smith', 'dana@digitick.example', '', ...steps, '1', BIG.password]);
+    expect(r.exitCode).toBe(0);
+    const out = r.output.slice(r.output.indexOf(t('console.verify.start', { institutionCode: 'BIGCAT', count: 6 })));
+    const waits = out.split('\n').filter((l) => l.startsWith('  .. '));
+    expect(waits[0]).toBe(t('console.verify.catalog_waiting_start', { every: 5 }));
+    expect(out).not.toContain(' 0 s waited');
+    expect(waits[waits.length - 1]).toMatch(/^ {2}\.\. SecuTix prepared the catalog in [1-9]\d* s\.$/);
+  }, 60_000);
 });

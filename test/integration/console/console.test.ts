@@ -165,17 +165,84 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
     expect((await h.core.store.getRefs(saved.id))['core.verifying']).toBeNull();
   });
 
-  test.each(['audit', 'quit'])('at the password prompt `%s` is the password, never the command', async (word) => {
-    {
-      const r = await h.session([...startAnswers('DEMO', 'Demo Theatre'), ...DEMO_STEPS_1_TO_8, '1', word]);
+  test('at the password prompt `quit` asks first, then stops with the run saved at step 9; nothing is sent to SecuTix', async () => {
+    const r = await h.session([...startAnswers('DEMO', 'Demo Theatre'), ...DEMO_STEPS_1_TO_8, '1', 'quit', 'y']);
+    expect(r.exitCode).toBe(0);
+    const afterPrompt = r.output.slice(r.output.lastIndexOf('Operator password'));
+    expect(afterPrompt).toContain('"quit" is a command: run it? Answer n to send it as the password instead. (y/n) ');
+    expect(afterPrompt).toMatch(/waits at step 9\/10 \(Verification\)/);
+    expect(afterPrompt).not.toMatch(/SecuTix refused/);
+    const [run] = await h.core.store.list({ surface: 'console' });
+    expect(run).toMatchObject({ currentStep: 'verification' });
+    expect(run!.verification).toBeFalsy();
+  });
+
+  test('at the password prompt `help` runs (an empty answer is yes), then the password is asked again and verifies', async () => {
+    const r = await h.session([...startAnswers('DEMO', 'Demo Theatre'), ...DEMO_STEPS_1_TO_8, '1', 'help', '', DEMO.password]);
+    expect(r.exitCode).toBe(0);
+    const afterPrompt = r.output.slice(r.output.indexOf('"help" is a command'));
+    expect(afterPrompt).toContain(h.core.builder.t('en', 'console.help.notes'));
+    expect(afterPrompt).toContain('Operator password: (hidden)\n');
+    expect(afterPrompt).toContain('Verification passed');
+  });
+
+  test.each(['status', 'audit', 'quit'])(
+    'a password that really is `%s`: answering n sends it to SecuTix as the password',
+    async (word) => {
+      const r = await h.session([...startAnswers('DEMO', 'Demo Theatre'), ...DEMO_STEPS_1_TO_8, '1', word, 'n']);
       expect(r.exitCode).toBe(0);
       const afterPrompt = r.output.slice(r.output.lastIndexOf('Operator password'));
-      expect(afterPrompt).toContain('Operator password: (hidden)\n');
       // Sent to SecuTix as the password (refused there), not run as a command.
       expect(afterPrompt).toMatch(/SecuTix refused the login DEMO_DGTK with this password/);
       expect(afterPrompt).not.toMatch(/written to \S+\.csv/);
-      expect(afterPrompt).not.toContain(word);
-    }
+      expect(afterPrompt).not.toContain('Your open onboarding runs');
+    },
+  );
+
+  test("a command with a malformed argument answers as a command at any prompt, never as the field's answer", async () => {
+    // At the institution name prompt: `status xxxx`, `audit 12`, `product a$b` are commands that say what is wrong.
+    const r = await h.session([
+      'DEMO',
+      '',
+      'status xxxx',
+      'audit 12',
+      'product a$b',
+      'Demo Theatre',
+      'Camille Martin',
+      'camille.martin@digitick.example',
+      '',
+      'quit',
+    ]);
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('I know no run XXXX.');
+    expect(r.output).toContain('I know no run 12.');
+    expect(r.output).toContain('"a$b" is not a product code (letters, digits, - and _, at most 30).');
+    const [run] = await h.core.store.list({ surface: 'console' });
+    expect(run!.details.institutionName).toBe('Demo Theatre');
+  });
+
+  test('`product CODE` at a prompt checks that product with SecuTix (institution, channel, password asked), then the question comes back', async () => {
+    const product = 'CONC01';
+    const r = await h.session([
+      'DEMO',
+      '',
+      `product ${product}`,
+      'DEMO',
+      '',
+      DEMO.password,
+      '11, 12',
+      'Demo Theatre',
+      'Camille Martin',
+      'camille.martin@digitick.example',
+      '',
+      'quit',
+    ]);
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('== Check a product ==');
+    expect(r.output).toMatch(new RegExp(`Product ${product}: Digitick can sell it`));
+    expect(r.output.slice(r.output.indexOf('== Check a product =='))).not.toContain(DEMO.password);
+    const [run] = await h.core.store.list({ surface: 'console' });
+    expect(run!.details.institutionName).toBe('Demo Theatre');
   });
 
   test("`audit` writes the current run's trail as CSV, every transition in order, no password", async () => {

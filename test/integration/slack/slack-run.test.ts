@@ -35,6 +35,8 @@ describe('Slack surface: a complete run', () => {
   });
 
   it('goes from /digitick-onboard to email_sent', async () => {
+    // The operator's Slack handle is `alex`; their profile's real name signs the email (as Teams signs with the display name).
+    h.api.userProfiles.set(OPERATOR.id, { real_name: 'Alex Operator', display_name: 'alex.o' });
     // Arrange: the command opens the start modal straight after the ack.
     const cmd = await h.command('start demo');
     expect(cmd.status).toBe(200);
@@ -186,6 +188,8 @@ describe('Slack surface: a complete run', () => {
     expect(email).toContain('Camille Martin');
     expect(email).toContain(String(DEMO_POS_ID));
     expect(email).toContain('```');
+    expect(email).toMatch(/Kind regards,(\\n)+Alex Operator/); // the blocks as JSON: `\n` escaped
+    expect(email).not.toMatch(/Kind regards,(\\n)+alex\b/);
     await press('email_draft', 'email_sent');
 
     // The run is completed, and the card says so, edited in place.

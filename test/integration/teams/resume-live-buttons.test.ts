@@ -43,7 +43,8 @@ function liveVerificationCards() {
   });
 }
 
-test('resume after a failed verification report leaves exactly one live set of buttons; the report points to the new copy', async () => {
+/** A run at step 9 whose step card and failed report (a wrong password) are posted; the report has the live buttons. */
+async function failedReport() {
   const form = await h.message(PERSONAL, ALEX, 'digitick-onboard start');
   expect(form.status).toBe(200);
   const formActivity = latestWithAction(h.connector, 'onboard_start', undefined, PERSONAL.id);
@@ -82,6 +83,7 @@ test('resume after a failed verification report leaves exactly one live set of b
 
   // A wrong password: the failed report carries the live buttons.
   const stepCard = latestWithAction(h.connector, 'verify_start', 'verification', PERSONAL.id);
+  const stepText = textOf(stepCard.id);
   const passwordForm = invokeCard(
     await h.invoke(PERSONAL, ALEX, actionOf(cardOf(stepCard), 'verify_start')!, {}, { replyToId: stepCard.id }),
   );
@@ -96,7 +98,25 @@ test('resume after a failed verification report leaves exactly one live set of b
   const before = liveVerificationCards();
   expect(before).toHaveLength(1);
   const report = before[0]!;
-  expect(cardText(cardOf(h.connector.activities.get(report.id)!))).toContain('Verification failed');
+  const reportText = textOf(report.id);
+  expect(reportText).toContain('Verification failed');
+  expect(reportText).toContain('SecuTix refused the login DEMO_DGTK');
+  return { runId, stepCard, stepText, report, reportText };
+}
+
+/** The text of a posted activity's latest card. */
+const textOf = (id: string): string => cardText(cardOf(h.connector.activities.get(id)!));
+
+/** `older` still holds every line of `text` (the card kept its content), then `pointer`. */
+function keptWithPointer(id: string, text: string, pointer: string): void {
+  const now = textOf(id);
+  for (const line of text.split('\n').filter((l) => l.trim() !== '')) expect(now).toContain(line);
+  expect(now).toContain(pointer);
+  expect(LIVE_VERBS.filter((v) => actionOf(cardOf(h.connector.activities.get(id)!), v))).toEqual([]);
+}
+
+test('resume after a failed verification report leaves exactly one live set of buttons; the report keeps its text and points to the new copy', async () => {
+  const { runId, report, reportText } = await failedReport();
 
   // resume: the step is posted again; it is now the one live set, the report points to it.
   const resumed = await h.message(PERSONAL, ALEX, `digitick-onboard resume ${runId}`);
@@ -105,12 +125,29 @@ test('resume after a failed verification report leaves exactly one live set of b
   const after = liveVerificationCards();
   expect(after).toHaveLength(1);
   expect(after[0]!.id).not.toBe(report.id);
-  const reportNow = cardOf(h.connector.activities.get(report.id)!);
-  expect(LIVE_VERBS.filter((v) => actionOf(reportNow, v))).toEqual([]);
-  expect(cardText(reportNow)).toContain('This step was posted again below: use the buttons there.');
+  // Every check result and fix text stays; only the buttons became the pointer.
+  keptWithPointer(report.id, reportText, 'This step was posted again below: use the buttons there.');
+  expect(textOf(report.id)).toContain('Not checked: the login and password could not be verified first.');
 
   // The live copy works: a click on it opens the password form.
   const live = cardOf(h.connector.activities.get(after[0]!.id)!);
   const again = invokeCard(await h.invoke(PERSONAL, ALEX, actionOf(live, 'verify_start')!, {}, { replyToId: after[0]!.id }));
   expect(actionOf(again, 'onboard_password')).toBeDefined();
+});
+
+test('a second "Verify now" from a failed report: the older report and the step card keep their text, their buttons point to the newest report', async () => {
+  const { stepCard, stepText, report, reportText } = await failedReport();
+  // The step card already lost its buttons to the first report, and kept its text.
+  keptWithPointer(stepCard.id, stepText, 'A newer verification report is below: use its buttons.');
+
+  const pf = invokeCard(
+    await h.invoke(PERSONAL, ALEX, actionOf(cardOf(h.connector.activities.get(report.id)!), 'verify_start')!, {}, { replyToId: report.id }),
+  );
+  await h.invoke(PERSONAL, ALEX, actionOf(pf, 'onboard_password')!, { operator_password: 'wrong-2' }, { replyToId: report.id });
+  await h.surface.idle();
+  const live = liveVerificationCards();
+  expect(live).toHaveLength(1);
+  expect(live[0]!.id).not.toBe(report.id);
+  keptWithPointer(report.id, reportText, 'A newer verification report is below: use its buttons.');
+  keptWithPointer(stepCard.id, stepText, 'A newer verification report is below: use its buttons.');
 });

@@ -231,8 +231,8 @@ test('answers_edit opens onboard_answers prefilled; a bad value shows the field 
     ),
   );
   expect(cardText(done)).toContain('Recorded answers changed by Alex Operator');
-  expect(cardText(done)).toContain('contingent ids: 11, 12 → 12');
-  expect(cardText(done)).toContain(`technical contact number: ${demo.contactNumber} → 000124`);
+  expect(cardText(done)).toContain('Contingent ids: 11, 12 → 12');
+  expect(cardText(done)).toContain(`Technical contact number: ${demo.contactNumber} → 000124`);
   expect(done.actions ?? []).toHaveLength(0);
   const run = (await h.store.get(runId))!;
   expect(run).toMatchObject({ contingentIds: [12], contactNumber: '000124', currentStep: 'verification' });
@@ -324,7 +324,7 @@ test('a password equal to the recorded contact number is erased from the run, au
   });
   expect(sent.status).toBe(200);
   await h.surface.idle();
-  expect(cardText(cardOf(h.connector.activities.get(notice.id)))).toContain(`technical contact number: entered again (${secret})`);
+  expect(cardText(cardOf(h.connector.activities.get(notice.id)))).toContain(`Technical contact number: entered again (${secret})`);
   expect((await h.store.get(runId))!).toMatchObject({ contactNumber: secret });
   expect((await h.store.get(runId))!.erasedAnswers).toBeUndefined();
   await verify(PERSONAL, demo.password);

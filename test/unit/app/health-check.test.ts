@@ -154,7 +154,7 @@ describe('HealthCheckService', () => {
         builder.t(L, 'product_check.header.not_checked', { productCode: 'CONC01' }),
       );
     }
-    expect(builder.productReport('en', product.value).text).toMatch(/not checked, SecuTix did not answer in time/);
+    expect(builder.productReport('en', product.value).text).toMatch(/not checked, SecuTix gave no usable answer/);
   });
 
   it('without contingents, "no contingents" failures become skips; other failures stay; durations come from the clock', async () => {

@@ -84,14 +84,14 @@ test('while SecuTix extracts the catalog: a waited-time line at most every 5 s, 
   }
   const lines = printed.filter((p) => p !== '');
   expect(lines).toEqual([
-    '  .. SecuTix is still preparing the catalog: 0 s waited so far (this can take a few minutes).\n',
+    '  .. SecuTix is preparing the catalog (this can take a few minutes); the time waited is shown every 5 s.\n',
     '  .. SecuTix is still preparing the catalog: 5 s waited so far (this can take a few minutes).\n',
     '  .. SecuTix is still preparing the catalog: 10 s waited so far (this can take a few minutes).\n',
   ]);
   expect(lines.join('')).not.toMatch(/`|[Pp]ress|button/);
-  // The extraction ends: the catalog's checks follow as lines.
+  // The extraction ends: said with its length, then the catalog's checks follow as lines.
   await notifier.progress!(run, progress([...base, 'passed', 'skipped']));
-  expect(take()).toBe('  OK Events on sale: passed\n  -- Passes on sale: skipped\n');
+  expect(take()).toBe('  .. SecuTix prepared the catalog in 12 s.\n  OK Events on sale: passed\n  -- Passes on sale: skipped\n');
 });
 
 test('the report ends the progress first (checks not shown yet, then "the report follows"); the final update and late refreshes then print nothing', async () => {
@@ -167,7 +167,7 @@ test('checks not checked (SecuTix still extracting when the wait ran out): plain
   await notifier.deliver(reported, { type: 'verification_report' });
   const out = take();
   expect(out).toContain('  ~~ Events on sale: not checked\n  ~~ Passes on sale: not checked\n');
-  expect(out).toContain('Verification finished: nothing failed, 2 checks not done (SecuTix did not answer in time).');
+  expect(out).toContain('Verification finished: nothing failed, 2 checks not done (SecuTix gave no usable answer: each line says why).');
   expect(out).toContain('== Verification: not finished, SecuTix gave no usable answer ==');
   expect(out).toContain('SecuTix was still preparing the catalog (getCatalogDetailed) when the wait ran out: not checked');
   expect(out).not.toMatch(/: failed|XX |failed {2}/);

@@ -3,6 +3,9 @@ import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import pino from 'pino';
 import { createSecutixClient } from '../../../adapters/secutix/client';
 import { SecutixError } from '../../../src/ports/secutix.port';
+import { secutixFailureReason } from '../../../src/app/verification-reasons';
+import { Renderer } from '../../../src/messages/renderer';
+import { loadTemplates } from '../../../adapters/templates-loader';
 import { type Answer, type Seen, cannedServer } from './canned-server';
 
 const creds = { institutionCode: 'ACME', channelCode: 'DGTK', password: 'p@ss-w0rd-é' };
@@ -158,6 +161,19 @@ describe('SecutixHttpClient (against a canned loopback server)', () => {
     const err = await client.getPOSConfig(creds).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SecutixError);
     expect(err).toMatchObject({ kind: 'protocol', method: 'getPOSConfig', extra: { field } });
+  });
+
+  it('a 200 text/html answer (a captive portal) is said to be not SecuTix\'s API: status, content type and address, never "did not answer in time"', async () => {
+    next = () => ({ body: '<html><body>Captive portal</body></html>', headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+    const err = await createSecutixClient({ baseUrl: srv.url, sleep: async () => undefined })
+      .getPOSConfig(creds)
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'protocol', extra: { httpStatus: 200, contentType: 'text/html' } });
+    const reason = secutixFailureReason(err, 'getPOSConfig');
+    expect(reason.code).toBe('secutix_not_api');
+    const text = new Renderer(loadTemplates()).t('en', `check.reason.${reason.code}`, reason.params);
+    expect(text).toMatch(new RegExp(`SecuTix answered with something that is not its API \\(HTTP 200, text/html from ${srv.url}/\\S+\\)`));
+    expect(srv.seen).toHaveLength(1);
   });
 
   it('a missing statusCode is a protocol error naming statusCode', async () => {

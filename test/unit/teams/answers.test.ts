@@ -34,6 +34,6 @@ test('the changes list old and new values; an erased answer shows as entered aga
   const card = answersChangedCard(builder, run, after, { id: 'aad-alex', name: 'Alex Operator' }, 'Run RUN0ACME');
   const text = card.body.map((n) => String(n.text)).join('\n');
   expect(text).toContain('Recorded answers changed by Alex Operator');
-  expect(text).toContain('contingent ids: 11, 12 → 12');
+  expect(text).toContain('Contingent ids: 11, 12 → 12');
   expect(card.actions ?? []).toHaveLength(0);
 });

@@ -16,6 +16,7 @@ import {
   toTeamsMarkdown,
 } from '../../../adapters/teams/cards';
 import { RunCards } from '../../../adapters/teams/run-cards';
+import { withMention } from '../../../adapters/teams/notifier';
 import { CHECK_REASON_CODES, CHECK_WARNING_CODES } from '../../../src/app/verification';
 import type { ServiceError } from '../../../src/app/run-service';
 import { ALL_ACTION_IDS, ALL_FORM_IDS, INPUT_IDS, LOCALES, type Locale, STEP_IDS, type StepId } from '../../../src/domain/ids';
@@ -320,5 +321,43 @@ describe('Teams report: each check says its outcome in words, as on Slack', () =
       if (n.type === 'TextBlock' && /^(✅|❌|🔎|⏭️|⌛) /.test(String(n.text))) lines.push(String(n.text));
     });
     expect(lines).toEqual(expected[L]);
+  });
+});
+
+describe('people named on Teams cards (QA round 3, issue 9: `**` in a display name rendered bold)', () => {
+  const BOSS = { id: 'aad-boss', name: '**Boss** [x](http://evil.example) _u_ # h' };
+  const ESCAPED = '\\*\\*Boss\\*\\* \\[x\\](http://evil.example) \\_u\\_ # h';
+  const texts = (card: AdaptiveCard): string => JSON.stringify(card.body);
+
+  test('a name with Markdown is shown as typed (escaped) in a step line, on the progress card and in the runs list', () => {
+    const run = dummyRun({ surface: 'teams', startedBy: BOSS, details: { ...dummyRun().details, language: 'en' } });
+    const closed = cards.stepClosed(run, { type: 'step_closed', step: 'sales_channel', outcome: 'done', by: BOSS, at: AT });
+    expect(texts(closed)).toContain(JSON.stringify(ESCAPED).slice(1, -1));
+    expect(texts(closed)).not.toContain('**Boss**');
+    const progress = cards.progress(run);
+    expect(texts(progress)).not.toContain('**Boss**');
+    expect(texts(progress)).toContain(JSON.stringify(ESCAPED).slice(1, -1));
+    const done = { ...run, status: 'completed' as const, endedBy: BOSS, endedAt: AT };
+    const list = renderMessage(builder.myRuns('teams', 'en', { open: [], moreOpen: 0, completed: [done] }, cards.mention(run)));
+    expect(texts(list)).not.toContain('**Boss**');
+    // The plain fallback (notification text) shows the name without escapes or markers.
+    expect(closed.fallbackText).toContain('**Boss** [x](http://evil.example) _u_ # h');
+  });
+
+  test('a real mention (`<at>`) names the person without Markdown characters, the same in the text and the entity', () => {
+    const card = withMention(
+      renderMessage({
+        kind: 'notice',
+        locale: 'en',
+        text: 'x',
+        blocks: [{ type: 'text', text: '<at>Boss x httpevil.example u  h</at>' }],
+        actions: [],
+      }),
+      BOSS,
+      'Teams user',
+    );
+    const entity = (card.msteams as { entities: { text: string; mentioned: { name: string } }[] }).entities[0]!;
+    expect(entity.text).not.toMatch(/[*_[\]`]/);
+    expect(entity.mentioned.name).toBe(entity.text.slice(4, -5));
   });
 });

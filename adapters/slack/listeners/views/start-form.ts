@@ -23,7 +23,7 @@ export function registerStartForm(ctx: SlackListenerContext): void {
     t,
     respond,
     describe,
-    actorOf,
+    namedActorOf,
     acceptForm,
     threadLink,
     formExpired,
@@ -45,7 +45,8 @@ export function registerStartForm(ctx: SlackListenerContext): void {
       const out = await service.start({
         surface: 'slack',
         channelId: meta.c,
-        actor: actorOf(user),
+        // The profile's name (after the ack: users.info, cached, at most 1 s): it signs the email.
+        actor: await namedActorOf(user),
         ...(await principalsOf(user.id)),
         details: form.value,
       });
