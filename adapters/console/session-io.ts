@@ -7,7 +7,7 @@
 import os from 'node:os';
 import { type HealthCheckService, productCodeSchema } from '../../src/app/health-check';
 import type { RunService } from '../../src/app/run-service';
-import type { Locale } from '../../src/domain/ids';
+import { INPUT_IDS, type Locale } from '../../src/domain/ids';
 import type { MessageBuilder } from '../../src/messages/builder';
 import type { FormModel } from '../../src/messages/model';
 import type { RunStore } from '../../src/ports/run-store.port';
@@ -86,6 +86,16 @@ export class InputEnded extends Error {
 export const COMMANDS = ['help', 'status', 'product', 'check', 'audit', 'quit'] as const;
 export type Command = (typeof COMMANDS)[number];
 /** A command typed at a prompt: its word, and its argument as read (a run id, a product code, or a malformed one). */
+/** A run id as typed after `status` or `audit` (8 letters or digits; see `src/domain/ids.ts`). */
+const RUN_ARG = /^[A-Za-z0-9]{8}$/;
+
+/** Inputs whose answer is free text (names, reasons): a command word followed by a word is an answer there. */
+export const FREE_TEXT_INPUTS: ReadonlySet<string> = new Set([
+  INPUT_IDS.institutionName,
+  INPUT_IDS.digitickContactName,
+  INPUT_IDS.skipReason,
+]);
+
 export interface TypedCommand {
   cmd: Command;
   /** `status RUN` / `audit RUN`: upper-case, as typed (an unknown or malformed id is answered "I know no run"). */
@@ -106,11 +116,14 @@ export type SessionCommand = TypedCommand & { cmd: Exclude<Command, 'quit'> };
  * answer. `help`, `check` and `quit` take no argument; two or more arguments make an answer
  * (a name such as "Status Quo Theatre").
  */
-export const asCommand = (line: string): TypedCommand | null => {
+export const asCommand = (line: string, freeText = false): TypedCommand | null => {
   const [word = '', arg, ...rest] = line.trim().split(/\s+/);
   const cmd = word.toLowerCase() as Command;
   if (!(COMMANDS as readonly string[]).includes(cmd) || rest.length > 0) return null;
   if (arg === undefined) return { cmd };
+  // At a free-text prompt (a name, a reason) "Status Quo" or "Product Lab" is an answer: only a
+  // well-formed run id makes `status` / `audit` a command there, and `product` never takes one.
+  if (freeText) return (cmd === 'status' || cmd === 'audit') && RUN_ARG.test(arg) ? { cmd, runId: arg.toUpperCase() } : null;
   if (cmd === 'status' || cmd === 'audit') return { cmd, runId: arg.slice(0, 30).toUpperCase() };
   if (cmd === 'product') {
     const code = productCodeSchema.safeParse(arg);
@@ -192,14 +205,15 @@ export abstract class SessionIO {
    * Reads one answer; `help`, `status`, `product`, `quit` are handled here at any prompt (then
    * `reshow` runs and the question is asked again). At a `secret` prompt (the password) a command
    * is run only once the user says so (`commandAtSecret`): a password that is a command word can
-   * still be given.
+   * still be given. At a `freeText` prompt (a name, a reason) a command word followed by one word
+   * is an answer unless that word is a run id (`asCommand`).
    * @throws InputEnded at the end of input or on `quit`.
    */
-  async ask(prompt: string, secret = false, reshow?: () => void): Promise<string> {
+  async ask(prompt: string, secret = false, reshow?: () => void, freeText = false): Promise<string> {
     for (;;) {
       const line = await this.input.ask(prompt, secret ? { secret: true, hiddenMarker: this.t('console.password.hidden') } : {});
       if (line === null) throw new InputEnded('eof');
-      const cmd = asCommand(line);
+      const cmd = asCommand(line, freeText);
       if (!cmd) return line;
       if (secret && !(await this.commandAtSecret(cmd.cmd))) return line;
       if (cmd.cmd === 'quit') throw new InputEnded('quit');

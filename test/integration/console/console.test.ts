@@ -200,13 +200,13 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
   );
 
   test("a command with a malformed argument answers as a command at any prompt, never as the field's answer", async () => {
-    // At the institution name prompt: `status xxxx`, `audit 12`, `product a$b` are commands that say what is wrong.
+    // At the institution code prompt: `status xxxx`, `audit 12`, `product a$b` are commands that say what is wrong.
     const r = await h.session([
-      'DEMO',
-      '',
       'status xxxx',
       'audit 12',
       'product a$b',
+      'DEMO',
+      '',
       'Demo Theatre',
       'Camille Martin',
       'camille.martin@digitick.example',
@@ -221,16 +221,26 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
     expect(run!.details.institutionName).toBe('Demo Theatre');
   });
 
+  test('at a name prompt, a name that starts with a command word ("Product Lab", "Status Quo") is the answer; a run id after status is still a command', async () => {
+    const r = await h.session(['DEMO', '', 'status ABCDEFGH', 'Product Lab', 'Status Quo', 'camille.martin@digitick.example', '', 'quit']);
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('I know no run ABCDEFGH.');
+    expect(r.output).not.toContain('== Check a product ==');
+    const [run] = await h.core.store.list({ surface: 'console' });
+    expect(run!.details.institutionName).toBe('Product Lab');
+    expect(run!.details.digitickContactName).toBe('Status Quo');
+  });
+
   test('`product CODE` at a prompt checks that product with SecuTix (institution, channel, password asked), then the question comes back', async () => {
     const product = 'CONC01';
     const r = await h.session([
-      'DEMO',
-      '',
       `product ${product}`,
       'DEMO',
       '',
       DEMO.password,
       '11, 12',
+      'DEMO',
+      '',
       'Demo Theatre',
       'Camille Martin',
       'camille.martin@digitick.example',
