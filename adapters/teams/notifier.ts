@@ -31,7 +31,7 @@ import {
 } from './refs';
 import { RunCards } from './run-cards';
 import { deliverForeignSupport } from './foreign-support';
-import { abandonedText, notPostedCode } from './not-posted';
+import { abandonedText, isTeamsUnavailable, notPostedCode } from './not-posted';
 import { cleanDisplayName } from '../../src/domain/display-text';
 
 /**
@@ -169,6 +169,11 @@ export class TeamsNotifier implements ChatNotifier {
   private readonly progressPosts = new Map<string, Posted>();
   constructor(private readonly deps: TeamsNotifierDeps) {
     this.cards = new RunCards(deps.builder);
+  }
+
+  /** True when `deliver` failed because Teams is unreachable or overloaded (`isTeamsUnavailable`): not counted toward giving up. */
+  isUnavailable(err: unknown): boolean {
+    return isTeamsUnavailable(err);
   }
 
   /**

@@ -150,8 +150,11 @@ export interface RunStore {
   pendingOutbox(limit: number, runId?: string): Promise<OutboxItem[]>;
   /** Marks an outbox item delivered (it is never returned again). */
   markDelivered(id: number): Promise<void>;
-  /** Records a failed delivery attempt (`attempts` + 1) with the error code. */
-  markFailed(id: number, error: string): Promise<void>;
+  /**
+   * Records a failed delivery attempt (`attempts` + 1) with the error code; with `counted: false`
+   * (the platform was unreachable) only the error is recorded, `attempts` stays.
+   */
+  markFailed(id: number, error: string, opts?: { counted?: boolean }): Promise<void>;
   /** Records a last failed attempt and gives the item up: it is never returned as pending again. */
   markAbandoned(id: number, error: string): Promise<void>;
   /**
