@@ -46,9 +46,9 @@ export interface OutboxItem {
 export interface RunStoreStats {
   /** Runs per status and current step (`null` when the run has none, e.g. completed). */
   runs: { status: string; step: string | null; count: number }[];
-  /** Undelivered outbox items. */
+  /** Undelivered outbox items still to deliver (given-up ones, `markAbandoned`, excluded). */
   outboxPending: number;
-  /** `createdAt` (ISO) of the oldest undelivered outbox item, or null when none. */
+  /** `createdAt` (ISO) of the oldest of those items, or null when none. */
   outboxOldestCreatedAt: string | null;
 }
 
