@@ -84,12 +84,14 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
   warnOpenAccess(config, logger);
   warnPollInterval(config, logger);
   let draining = false;
-  // GET /healthz (version, uptime), /readyz (store answers, not draining), /metrics (METRICS_TOKEN).
+  let notReady: () => string | undefined = () => undefined;
+  // GET /healthz (version, uptime), /readyz (store answers, not draining, Slack Socket Mode connected), /metrics (METRICS_TOKEN).
   const opsRoutes = createOpsRoutes({
     store: core.store,
     metrics,
     version: APP_VERSION,
     draining: () => draining,
+    notReady: () => notReady(),
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     logger,
   });
@@ -142,11 +144,14 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
       customRoutes: [...(teamsRoute ? [teamsRoute] : []), auditRoute, ...opsRoutes],
     });
     core.notifiers.slack = slack.notifier;
+    notReady = () => slack.notReady();
     const { port, server } = await slack.start();
     if (server) observeHttp(server, metrics);
     logger.info(
       { port, teams: Boolean(teams) },
-      'serving Slack on POST /slack/events' +
+      (config.slack.socketMode
+        ? `serving Slack over Socket Mode (${slack.notReady() === undefined ? 'connected' : 'not connected yet: retrying'}; GET /healthz, /readyz, /metrics on port ${port})`
+        : 'serving Slack on POST /slack/events') +
         (config.slack.oauth ? ' (OAuth distribution: GET /slack/install, GET /slack/oauth_redirect)' : '') +
         (teams ? ' and Teams on POST /api/messages' : ''),
     );
