@@ -78,6 +78,16 @@ async function runConsoleMode(config: AppConfig): Promise<number> {
   return exitCode;
 }
 
+/** How long a stop waits for the work of requests already acknowledged (a verification is not awaited). */
+const STOP_GRACE_MS = 2000;
+
+/** Resolves when `p` settles or after `ms`, whichever comes first. */
+async function within(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void> {
   const metrics = new Metrics();
   const core: Core = await createCore(config, logger, { metrics });
@@ -155,7 +165,7 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
         (config.slack.oauth ? ' (OAuth distribution: GET /slack/install, GET /slack/oauth_redirect)' : '') +
         (teams ? ' and Teams on POST /api/messages' : ''),
     );
-    stops.push(() => slack.stop());
+    stops.push(() => slack.stop({ graceMs: STOP_GRACE_MS }));
   } else if (teams) {
     const server = createTeamsOnlyServer(teams, logger, [auditRoute, ...opsRoutes]);
     observeHttp(server, metrics);
@@ -208,8 +218,13 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
     stopPolling();
     stopReminders();
     clearInterval(recoverTimer);
+    // A verification under way is not awaited (it may take minutes): its durable marker stays, so
+    // the next start tells the operator it was interrupted and offers it again, as after kill -9.
+    const verifying = core.service.verificationsRunning();
+    if (verifying.length > 0)
+      logger.warn({ runIds: verifying }, 'stopping during a verification: it is left and will be reported interrupted at the next start');
     for (const stop of stops) await stop().catch(() => undefined);
-    await teams?.idle();
+    await within(teams?.idle() ?? Promise.resolve(), STOP_GRACE_MS);
     await core.close();
     process.exit(0);
   };

@@ -99,8 +99,11 @@ export interface SlackSurface {
    * @throws SlackStartError when `auth.test` fails (bad token, unreachable API, an answer that is not Slack's).
    */
   start(): Promise<{ port: number; server?: Server }>;
-  /** Stops the HTTP server (or the Socket Mode connection). */
-  stop(): Promise<void>;
+  /**
+   * Stops the HTTP server (or the Socket Mode connection) once the work of acknowledged requests
+   * has finished, or after `graceMs` (a verification may take minutes: it is left, not awaited).
+   */
+  stop(opts?: { graceMs?: number }): Promise<void>;
   /** Why the surface cannot take requests now (Socket Mode not connected), for `/readyz`; undefined when it can. */
   notReady(): string | undefined;
   /** Resolves when every request's work that follows the ack has finished (tests, graceful stop). */
@@ -350,8 +353,16 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       log.info({ port }, 'slack surface listening');
       return { port, server };
     },
-    async stop() {
-      await Promise.allSettled([...inflight]);
+    async stop(opts) {
+      // Requests already acknowledged get `graceMs` to finish their work (default: as long as it
+      // takes); a verification still running then is left (reported interrupted at the next start).
+      const settled = Promise.allSettled([...inflight]);
+      if (opts?.graceMs === undefined) await settled;
+      else {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([settled, new Promise<void>((r) => (timer = setTimeout(r, opts.graceMs)))]);
+        clearTimeout(timer);
+      }
       await app.stop().catch((err: unknown) => log.warn({ err: errText(err) }, 'slack stop failed'));
       server?.closeAllConnections?.();
     },
