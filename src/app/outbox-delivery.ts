@@ -7,6 +7,8 @@
  * the outage lasts. Part of `RunService`.
  */
 import { isDeliveryBlocked } from '../ports/chat-notifier.port';
+import { StoreUnavailableError } from '../ports/run-store.port';
+import { OutageLog } from './outage-log';
 import { errorSummary, RunServiceBase } from './run-service-base';
 
 /** Default attempts of one delivery: with the growing pause (2 s ... 5 min), about 10 minutes of trying. */
@@ -33,7 +35,10 @@ export class OutboxDelivery extends RunServiceBase {
     const next = previous
       .then(() => this.drainRun(runId))
       .catch((err: unknown) => {
-        this.deps.logger.error({ runId, err: errorSummary(err) }, 'outbox drain failed');
+        // A database outage is said once by the poller (OutageLog); anything else is an error.
+        if (err instanceof StoreUnavailableError)
+          this.deps.logger.debug({ runId, err: errorSummary(err) }, 'outbox drain: the database does not answer');
+        else this.deps.logger.error({ runId, err: errorSummary(err) }, 'outbox drain failed');
       });
     this.draining.set(runId, next);
     await next;
@@ -114,11 +119,15 @@ export class OutboxDelivery extends RunServiceBase {
    */
   startPolling(intervalMs: number): () => void {
     let busy = false;
+    const outage = new OutageLog(this.deps.logger, 'outbox poll');
     const timer = setInterval(() => {
       if (busy) return;
       busy = true;
       void this.pollOnce()
-        .catch((err: unknown) => this.deps.logger.error({ err: errorSummary(err) }, 'outbox poll failed'))
+        .then(() => outage.succeeded())
+        .catch((err: unknown) => {
+          if (!outage.failed(err)) this.deps.logger.error({ err: errorSummary(err) }, 'outbox poll failed');
+        })
         .finally(() => {
           busy = false;
         });
