@@ -241,7 +241,10 @@ export interface AppConfig {
   allowedTenants: string[];
   remindAfterHours: number;
   supportRemindAfterHours: number;
-  /** `DELIVERY_MAX_ATTEMPTS` (default 10): attempts of one outbox item before it is given up and the operator told. */
+  /**
+   * `DELIVERY_MAX_ATTEMPTS` (default 10): refused attempts of one outbox item before it is given up and the operator
+   * told (failures while the platform is unreachable or overloaded do not count).
+   */
   deliveryMaxAttempts: number;
   adminToken?: string;
   /** `METRICS_TOKEN`: bearer token required by `GET /metrics` when set (unset: open, keep it on a private network). */

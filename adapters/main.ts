@@ -84,18 +84,30 @@ async function runConsoleMode(config: AppConfig): Promise<number> {
   return exitCode;
 }
 
+/** How long a stop waits for the work of requests already acknowledged (a verification is not awaited). */
+const STOP_GRACE_MS = 2000;
+
+/** Resolves when `p` settles or after `ms`, whichever comes first. */
+async function within(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void> {
   const metrics = new Metrics();
   const core: Core = await createCore(config, logger, { metrics });
   warnOpenAccess(config, logger);
   warnPollInterval(config, logger);
   let draining = false;
-  // GET /healthz (version, uptime), /readyz (store answers, not draining), /metrics (METRICS_TOKEN).
+  let notReady: () => string | undefined = () => undefined;
+  // GET /healthz (version, uptime), /readyz (store answers, not draining, Slack Socket Mode connected), /metrics (METRICS_TOKEN).
   const opsRoutes = createOpsRoutes({
     store: core.store,
     metrics,
     version: APP_VERSION,
     draining: () => draining,
+    notReady: () => notReady(),
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     logger,
   });
@@ -148,15 +160,18 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
       customRoutes: [...(teamsRoute ? [teamsRoute] : []), auditRoute, ...opsRoutes],
     });
     core.notifiers.slack = slack.notifier;
+    notReady = () => slack.notReady();
     const { port, server } = await slack.start();
     if (server) observeHttp(server, metrics);
     logger.info(
       { port, teams: Boolean(teams) },
-      'serving Slack on POST /slack/events' +
+      (config.slack.socketMode
+        ? `serving Slack over Socket Mode (${slack.notReady() === undefined ? 'connected' : 'not connected yet: retrying'}; GET /healthz, /readyz, /metrics on port ${port})`
+        : 'serving Slack on POST /slack/events') +
         (config.slack.oauth ? ' (OAuth distribution: GET /slack/install, GET /slack/oauth_redirect)' : '') +
         (teams ? ' and Teams on POST /api/messages' : ''),
     );
-    stops.push(() => slack.stop());
+    stops.push(() => slack.stop({ graceMs: STOP_GRACE_MS }));
   } else if (teams) {
     const server = createTeamsOnlyServer(teams, logger, [auditRoute, ...opsRoutes]);
     observeHttp(server, metrics);
@@ -209,8 +224,13 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
     stopPolling();
     stopReminders();
     clearInterval(recoverTimer);
+    // A verification under way is not awaited (it may take minutes): its durable marker stays, so
+    // the next start tells the operator it was interrupted and offers it again, as after kill -9.
+    const verifying = core.service.verificationsRunning();
+    if (verifying.length > 0)
+      logger.warn({ runIds: verifying }, 'stopping during a verification: it is left and will be reported interrupted at the next start');
     for (const stop of stops) await stop().catch(() => undefined);
-    await teams?.idle();
+    await within(teams?.idle() ?? Promise.resolve(), STOP_GRACE_MS);
     await core.close();
     process.exit(0);
   };

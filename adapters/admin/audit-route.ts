@@ -8,7 +8,8 @@
  * then `timingSafeEqual`, so neither the value nor its length leaks through timing). Answers:
  * 200 JSON; 401 (with `WWW-Authenticate: Bearer`) without or with a wrong token; 404 for an
  * unknown run or a malformed id; 404 `admin endpoints disabled` when `ADMIN_TOKEN` is unset
- * (said once in the log at start); 405 for another method; 500 on a store failure (logged).
+ * (said once in the log at start); 405 for another method; 503 `{"error":"store unavailable, try again"}`
+ * while the database does not answer (a warning, not an error); 500 on another store failure (logged).
  * Never logs the token; answers carry `Cache-Control: no-store`.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -19,6 +20,7 @@ import type { Locale } from '../../src/domain/ids';
 import { isRunId } from '../../src/messages/action-value';
 import type { Logger } from '../../src/ports/logger.port';
 import type { RunStore } from '../../src/ports/run-store.port';
+import { isUnreachable } from '../store/unavailable-store';
 
 /** The route's path pattern (Bolt custom routes use path-to-regexp syntax). */
 export const AUDIT_ROUTE_PATH = '/runs/:id/audit';
@@ -125,6 +127,12 @@ export function createAuditRoute(deps: AuditRouteDeps): HttpRoute {
     matches: (pathname) => PATH_RE.test(pathname),
     handler(req, res) {
       void handle(req, res).catch((err: unknown) => {
+        if (isUnreachable(err)) {
+          // A database outage: the caller may try again; the outage itself is logged by the store's users.
+          log.warn({ route: AUDIT_ROUTE_PATH, err: errorSummary(err) }, 'admin audit request: the store does not answer (503)');
+          send(res, 503, { error: 'store unavailable, try again' }, { 'Retry-After': '5' });
+          return;
+        }
         log.error({ route: AUDIT_ROUTE_PATH, err: errorSummary(err) }, 'admin audit request failed');
         send(res, 500, { error: 'internal error' });
       });

@@ -22,6 +22,8 @@ export interface OpsRoutesDeps {
   /** Seconds since start (default `process.uptime()`). */
   uptimeSeconds?: () => number;
   draining: () => boolean;
+  /** Why a surface cannot take requests now (Slack Socket Mode not connected); undefined when it can. */
+  notReady?: () => string | undefined;
   metricsToken?: string;
   logger: Logger;
   /** Current time in ms (default `Date.now`), for the outbox age. */
@@ -84,6 +86,8 @@ export function createOpsRoutes(deps: OpsRoutesDeps): HttpRoute[] {
       '/readyz',
       async (_req, res) => {
         if (deps.draining()) return send(res, 503, JSON.stringify({ ready: false, reason: 'draining' }));
+        const surface = deps.notReady?.();
+        if (surface !== undefined) return send(res, 503, JSON.stringify({ ready: false, reason: surface }));
         try {
           await withTimeout(deps.store.stats(), timeoutMs);
           send(res, 200, JSON.stringify({ ready: true }));

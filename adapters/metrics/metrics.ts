@@ -31,7 +31,7 @@ export class Metrics {
   });
   private readonly outboxPending = new Gauge({
     name: 'digitick_outbox_pending',
-    help: 'Messages waiting for delivery (from the database; the last value read while it does not answer)',
+    help: 'Messages waiting for delivery, given-up ones excluded (from the database; the last value read while it does not answer)',
     registers: [],
   });
   private readonly outboxOldest = new Gauge({

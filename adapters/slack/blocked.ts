@@ -103,9 +103,9 @@ export function abandonedText(builder: MessageBuilder, run: Run, blocked: Blocke
   });
 }
 
-/** The first pending item of a run that failed at least once (what `resume` could not post), or null. */
+/** The first pending item of a run that failed at least once (counted or while Slack was unreachable) (what `resume` could not post), or null. */
 export function firstFailed(pending: OutboxItem[]): OutboxItem | null {
-  return pending.find((p) => p.attempts > 0) ?? null;
+  return pending.find((p) => p.attempts > 0 || p.lastError !== undefined) ?? null;
 }
 
 /** What `tellAbandoned` needs of the notifier. */

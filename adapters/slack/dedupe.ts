@@ -19,6 +19,7 @@ import { z } from 'zod';
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { Logger } from '../../src/ports/logger.port';
 import { type RunStore, StoreUnavailableError } from '../../src/ports/run-store.port';
+import { parseCommandText } from './payloads';
 
 const actionBodySchema = z.object({
   type: z.literal('block_actions'),
@@ -79,6 +80,11 @@ export function slackDedupeMiddleware(deps: SlackDedupeDeps): Middleware<AnyMidd
     const key = slackRequestKey(args.body);
     const claimed = key ? await claim(deps, key) : true;
     if (claimed === 'unavailable') {
+      // `help` and `product [CODE]` need no database and change nothing (answered twice at worst): served as usual.
+      if (needsNoStore(args.body)) {
+        await args.next();
+        return;
+      }
       await answerUnavailable(deps, args);
       return;
     }
@@ -108,6 +114,14 @@ export async function claimViewSubmission(deps: SlackDedupeDeps, view: unknown):
   const first = await claim(deps, key);
   if (first === false) deps.logger.info({ key }, 'duplicate view submission: acknowledged, not handled again');
   return first;
+}
+
+/** A slash command that reads no run and changes nothing: `help`, `product [CODE]`. */
+function needsNoStore(body: unknown): boolean {
+  const b = body as { command?: unknown; text?: unknown } | null;
+  if (typeof b?.command !== 'string') return false;
+  const kind = parseCommandText(typeof b.text === 'string' ? b.text : '').kind;
+  return kind === 'help' || kind === 'product';
 }
 
 const UNAVAILABLE_EN = 'I cannot reach my database right now, so nothing was changed. Try again in a moment.';

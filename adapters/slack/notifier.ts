@@ -53,7 +53,7 @@ import {
 } from './delivery/refs';
 import { SlackPoster, type SlackPosterDeps } from './delivery/post-once';
 import { SupportMessages, type SupportDeskWorkspace } from './delivery/support';
-import { errCode, isAmbiguousFailure, slackErrorCode } from './web-errors';
+import { errCode, isAmbiguousFailure, isSlackUnavailable, slackErrorCode } from './web-errors';
 
 export { SLACK_PROGRESS_REF, SLACK_REF, type DeliveryMarker, type MessageRef, type StepMessageRef } from './delivery/refs';
 export type { SlackWeb } from './delivery/slack-web';
@@ -235,6 +235,11 @@ export class SlackNotifier implements ChatNotifier {
    */
   async deliveryAbandoned(run: Run, effect: Effect, info: { error: string; attempts: number }): Promise<void> {
     await tellAbandoned({ ...this.deps, ...(this.republishHome ? { republishHome: this.republishHome } : {}) }, run, effect, info);
+  }
+
+  /** True when `deliver` failed because Slack is unreachable or overloaded (`isSlackUnavailable`): not counted toward giving up. */
+  isUnavailable(err: unknown): boolean {
+    return isSlackUnavailable(err);
   }
 
   private build(run: Run, effect: Effect, runLink?: string | null): Message {

@@ -30,11 +30,19 @@ const SLACK_CODE = /^[a-z][a-z0-9_.]{0,63}$/;
  * (the Web API client keeps neither when a body is not JSON: it hands the raw text as the error).
  */
 export class AuthTestWatch {
-  last: { status: number; contentType: string } | undefined;
+  last: { status: number; contentType: string; retryAfterSeconds?: number } | undefined;
+  /** Told of each HTTP 429 answer to `auth.test` (its `Retry-After` in seconds, when readable). */
+  onRateLimited: ((retryAfterSeconds: number | undefined) => void) | undefined;
   readonly fetch: webApi.FetchFunction = async (url, init) => {
     const answer = await globalThis.fetch(url, init);
     if (String(url).endsWith('/auth.test')) {
-      this.last = { status: answer.status, contentType: answer.headers.get('content-type') ?? 'no content type' };
+      const retryAfter = Number(answer.headers.get('retry-after') ?? Number.NaN);
+      this.last = {
+        status: answer.status,
+        contentType: answer.headers.get('content-type') ?? 'no content type',
+        ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterSeconds: retryAfter } : {}),
+      };
+      if (answer.status === 429) this.onRateLimited?.(this.last.retryAfterSeconds);
     }
     return answer;
   };
@@ -60,9 +68,26 @@ export async function checkBotToken(
   const hint = opts.apiUrl ? ' and SLACK_API_URL' : '';
   const unreachable = (why: string) =>
     new SlackStartError('unreachable', `Slack API unreachable at ${at} (${why}). Check the network${hint}.`);
+  const rateLimited = (retryAfter: number | undefined) =>
+    new SlackStartError(
+      'ratelimited',
+      `Slack API rate-limited the start (HTTP 429${retryAfter !== undefined ? `, Retry-After ${retryAfter} s` : ''}) at ${at}. Try again later.`,
+    );
   let timer: NodeJS.Timeout | undefined;
+  const started = Date.now();
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(unreachable(`no answer to auth.test within ${Math.round(opts.timeoutMs / 1000)} s`)), opts.timeoutMs);
+    timer = setTimeout(() => {
+      const seen = opts.watch.last;
+      reject(
+        seen?.status === 429
+          ? rateLimited(seen.retryAfterSeconds)
+          : unreachable(`no answer to auth.test within ${Math.round(opts.timeoutMs / 1000)} s`),
+      );
+    }, opts.timeoutMs);
+    // A 429 asking to wait past the deadline: said now, not after waiting for nothing.
+    opts.watch.onRateLimited = (retryAfter) => {
+      if (retryAfter === undefined || Date.now() + retryAfter * 1000 > started + opts.timeoutMs) reject(rateLimited(retryAfter));
+    };
   });
   try {
     await Promise.race([app.init(), deadline]);
@@ -77,6 +102,8 @@ export async function checkBotToken(
     // An HTTP 4xx (not 429) from the API URL is not Slack (its Web API answers errors as JSON with
     // HTTP 200): a proxy, or a SLACK_API_URL that points elsewhere. Not "unreachable": it answered.
     const status = httpStatusOf(err) ?? seen?.status;
+    if (status === 429 || (err as { code?: unknown }).code === 'slack_webapi_rate_limited_error')
+      throw rateLimited((err as { retryAfter?: number }).retryAfter ?? seen?.retryAfterSeconds);
     if (status !== undefined && status >= 400 && status < 500 && status !== 429) {
       throw new SlackStartError(
         'not_slack',
@@ -95,5 +122,6 @@ export async function checkBotToken(
     throw unreachable(errText(err));
   } finally {
     clearTimeout(timer);
+    opts.watch.onRateLimited = undefined;
   }
 }

@@ -13,7 +13,7 @@
  * in `listeners/` by feature (`listeners/index.ts` registers them all).
  */
 import type { Server } from 'node:http';
-import { HTTPModuleFunctions, HTTPReceiver } from '@slack/bolt';
+import { HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { App, type CustomRoute, LogLevel, type Logger as BoltLogger, webApi } from '@slack/bolt';
 import type { Locale } from '../../src/domain/ids';
 import type { RunService } from '../../src/app/run-service';
@@ -34,6 +34,7 @@ import { createListenerContext, registerListeners } from './listeners';
 import { errText } from './err-text';
 import { AuthTestWatch, checkBotToken, START_CHECK_MS } from './start-check';
 import { SlackNotifier } from './notifier';
+import { SocketModeWatch, startSocketMode } from './socket-mode';
 
 /** Slack settings (`AppConfig.slack`). Secrets: never logged. */
 export interface SlackSettings {
@@ -82,6 +83,8 @@ export interface SlackSurfaceDeps {
     sleep?: (ms: number) => Promise<void>;
     /** Longest wait for the start's `auth.test`, retries included (default 15 s). */
     startTimeoutMs?: number;
+    /** Socket Mode: longest wait at start for the WebSocket to connect before serving anyway (default 5 s). */
+    socketConnectWaitMs?: number;
   };
   /** OAuth mode: the installations (required with `slack.oauth`). */
   installations?: DatabaseInstallationStore;
@@ -97,8 +100,13 @@ export interface SlackSurface {
    * @throws SlackStartError when `auth.test` fails (bad token, unreachable API, an answer that is not Slack's).
    */
   start(): Promise<{ port: number; server?: Server }>;
-  /** Stops the HTTP server (or the Socket Mode connection). */
-  stop(): Promise<void>;
+  /**
+   * Stops the HTTP server (or the Socket Mode connection) once the work of acknowledged requests
+   * has finished, or after `graceMs` (a verification may take minutes: it is left, not awaited).
+   */
+  stop(opts?: { graceMs?: number }): Promise<void>;
+  /** Why the surface cannot take requests now (Socket Mode not connected), for `/readyz`; undefined when it can. */
+  notReady(): string | undefined;
   /** Resolves when every request's work that follows the ack has finished (tests, graceful stop). */
   idle(): Promise<void>;
 }
@@ -212,11 +220,21 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       log.warn({ status }, `unreadable Slack request (${why}): answered ${status}`),
     );
   }
+  // Socket Mode: our own receiver, so that its client's connection can be watched (socket-mode.ts).
+  const socketReceiver = deps.slack.socketMode
+    ? new SocketModeReceiver({
+        appToken: deps.slack.appToken ?? '',
+        logger: boltLogger(deps.logger),
+        customRoutes: [healthz, ...(deps.customRoutes ?? [])],
+        installerOptions: { port: deps.port, ...(apiUrl ? { clientOptions: { slackApiUrl: apiUrl } } : {}) },
+      })
+    : undefined;
+  const socketWatch = socketReceiver ? new SocketModeWatch(socketReceiver.client, deps.logger) : undefined;
   const authTestWatch = new AuthTestWatch();
   const app = new App({
     signingSecret: deps.slack.signingSecret,
     ...(oauth ? {} : { token: deps.slack.botToken }),
-    ...(deps.slack.socketMode ? { socketMode: true, appToken: deps.slack.appToken, installerOptions: { port: deps.port } } : { receiver }),
+    ...(socketReceiver ? { socketMode: true, appToken: deps.slack.appToken, receiver: socketReceiver } : { receiver }),
     customRoutes: [healthz, ...(deps.customRoutes ?? [])],
     deferInitialization: true,
     processBeforeResponse: false,
@@ -343,8 +361,8 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     notifier,
     async start() {
       await checkBotToken(app, { apiUrl, timeoutMs: deps.web?.startTimeoutMs ?? START_CHECK_MS, watch: authTestWatch });
-      if (deps.slack.socketMode) {
-        await app.start();
+      if (socketReceiver) {
+        await startSocketMode(() => app.start(), { apiUrl, waitMs: deps.web?.socketConnectWaitMs ?? 5000, log });
         return { port: deps.port };
       }
       server = (await app.start(deps.host ? { port: deps.port, host: deps.host } : deps.port)) as Server;
@@ -353,13 +371,24 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
       log.info({ port }, 'slack surface listening');
       return { port, server };
     },
-    async stop() {
-      await Promise.allSettled([...inflight]);
+    async stop(opts) {
+      // Requests already acknowledged get `graceMs` to finish their work (default: as long as it
+      // takes); a verification still running then is left (reported interrupted at the next start).
+      const settled = Promise.allSettled([...inflight]);
+      if (opts?.graceMs === undefined) await settled;
+      else {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([settled, new Promise<void>((r) => (timer = setTimeout(r, opts.graceMs)))]);
+        clearTimeout(timer);
+      }
       await app.stop().catch((err: unknown) => log.warn({ err: errText(err) }, 'slack stop failed'));
       server?.closeAllConnections?.();
     },
     async idle() {
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    },
+    notReady() {
+      return socketWatch && !socketWatch.connected ? 'slack socket mode not connected' : undefined;
     },
   };
 }

@@ -37,3 +37,33 @@ export function errCode(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : err instanceof Error ? err.name : 'unknown';
 }
+
+/** Slack `ok: false` codes that say Slack itself is in trouble (transient), not that the message is wrong. */
+const SLACK_TROUBLE = ['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited'];
+/** Socket-level codes of a call that got no answer. */
+const NO_ANSWER = [
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+];
+
+/**
+ * True when a failed Web API call means Slack is unreachable or overloaded: no answer (connection
+ * refused or reset, timeout, DNS: `slack_webapi_request_error`), HTTP 5xx or 429, or an `ok: false`
+ * saying Slack is in trouble (`internal_error`, `service_unavailable`...). False for an answer about
+ * the call itself (`invalid_blocks`, `msg_too_long`, `not_in_channel`, another 4xx).
+ */
+export function isSlackUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; statusCode?: unknown } | null;
+  const code = e?.code;
+  if (code === 'slack_webapi_request_error' || code === 'slack_webapi_rate_limited_error') return true;
+  if (code === 'slack_webapi_http_error') return typeof e?.statusCode === 'number' && (e.statusCode >= 500 || e.statusCode === 429);
+  if (code === 'slack_webapi_platform_error') return SLACK_TROUBLE.includes(slackErrorCode(err) ?? '');
+  return typeof code === 'string' && NO_ANSWER.includes(code);
+}

@@ -252,12 +252,10 @@ export class PostgresRunStore implements RunStore {
     if ((r.rowCount ?? 0) === 0) throw new Error(`no outbox item ${id}`);
   }
 
-  /**
-   * Records a failed delivery: `attempts` + 1 and the error code (kept in `last_error`, capped at 500 characters).
-   * @throws Error when no item has this id.
-   */
-  async markFailed(id: number, error: string): Promise<void> {
-    const r = await this.#pool.query('UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE id = $2', [error.slice(0, 500), id]);
+  /** Records a failed delivery: `attempts` + 1 unless `counted: false`, the error in `last_error` (≤ 500 chars). Throws for an unknown id. */
+  async markFailed(id: number, error: string, opts?: { counted?: boolean }): Promise<void> {
+    const sql = `UPDATE outbox SET attempts = attempts + ${opts?.counted === false ? 0 : 1}, last_error = $1 WHERE id = $2`;
+    const r = await this.#pool.query(sql, [error.slice(0, 500), id]);
     if ((r.rowCount ?? 0) === 0) throw new Error(`no outbox item ${id}`);
   }
 

@@ -245,8 +245,9 @@ export class SqliteRunStore implements RunStore {
    * Records a failed delivery: `attempts` + 1 and the error code (kept in `last_error`, capped at 500 characters).
    * @throws Error when no item has this id.
    */
-  async markFailed(id: number, error: string): Promise<void> {
-    const info = this.stmt('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?').run(error.slice(0, 500), id);
+  async markFailed(id: number, error: string, opts?: { counted?: boolean }): Promise<void> {
+    const add = opts?.counted === false ? 0 : 1;
+    const info = this.stmt('UPDATE outbox SET attempts = attempts + ?, last_error = ? WHERE id = ?').run(add, error.slice(0, 500), id);
     if (info.changes === 0) throw new Error(`no outbox item ${id}`);
   }
 

@@ -1,5 +1,6 @@
 /**
- * `RunStore.stats` of both stores: runs per status and current step, and the outbox backlog, read
+ * `RunStore.stats` of both stores: runs per status and current step, and the outbox backlog (items
+ * still to deliver: given-up ones excluded), read
  * from the database (so every replica sharing it reports the same numbers on `GET /metrics`).
  */
 import type Database from 'better-sqlite3';
@@ -11,7 +12,9 @@ export function sqliteStats(db: Database.Database): RunStoreStats {
   const runs = db
     .prepare("SELECT status, json_extract(state, '$.currentStep') AS step, COUNT(*) AS n FROM runs GROUP BY 1, 2 ORDER BY 1, 2")
     .all() as { status: string; step: string | null; n: number }[];
-  const outbox = db.prepare('SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE delivered_at IS NULL').get() as {
+  const outbox = db
+    .prepare('SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL')
+    .get() as {
     n: number;
     oldest: string | null;
   };
@@ -26,7 +29,7 @@ export function sqliteStats(db: Database.Database): RunStoreStats {
 export async function postgresStats(pool: pg.Pool): Promise<RunStoreStats> {
   const { rows } = await pool.query<{ status: string | null; step: string | null; n: string; oldest: string | null }>(
     `SELECT status, state->>'currentStep' AS step, COUNT(*)::text AS n, NULL AS oldest FROM runs GROUP BY 1, 2
-     UNION ALL SELECT NULL, NULL, COUNT(*)::text, MIN(created_at) FROM outbox WHERE delivered_at IS NULL`,
+     UNION ALL SELECT NULL, NULL, COUNT(*)::text, MIN(created_at) FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL`,
   );
   const outbox = rows.find((r) => r.status === null);
   return {

@@ -24,7 +24,32 @@ const PEOPLE: Record<string, string> = {
   NotEnoughPermissions: 'not_enough_permissions',
 };
 const SERVER = ['ServiceError', 'InternalServerError', 'BadGateway', 'GatewayTimeout', 'ServiceUnavailable'];
-const UNREACHABLE = ['REQUEST_SEND_ERROR', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'];
+const UNREACHABLE = [
+  'REQUEST_SEND_ERROR',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+];
+
+/**
+ * True when a failed connector call means Teams is unreachable or overloaded: no answer (a socket
+ * code, `REQUEST_SEND_ERROR`), HTTP 5xx or 429, or a server/throttling code; false for an answer
+ * about the message (a 4xx such as `BotNotInConversationRoster`, `BadArgument`).
+ */
+export function isTeamsUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; statusCode?: unknown } | null;
+  const status = e?.statusCode;
+  if (typeof status === 'number' && status > 0) return status >= 500 || status === 429;
+  const code = e?.code;
+  return (
+    typeof code === 'string' && (UNREACHABLE.includes(code) || SERVER.includes(code) || code === 'Throttled' || code === 'TooManyRequests')
+  );
+}
 
 /**
  * What went wrong, from an outbox error summary: a `PEOPLE` key, `server_error`, `ratelimited`,
@@ -95,7 +120,7 @@ export async function notPostedYet(
   runId: string,
   since?: number,
 ): Promise<{ code: string; gaveUp: boolean } | null> {
-  const failed = (await store.pendingOutbox(100, runId)).find((p) => p.attempts > 0);
+  const failed = (await store.pendingOutbox(100, runId)).find((p) => p.attempts > 0 || p.lastError !== undefined);
   if (failed) return { code: notPostedCode(failed.lastError), gaveUp: false };
   if (since === undefined) return null;
   const blocked = blockedSchema.safeParse((await store.getRefs(runId))[TEAMS_REF.blocked]);

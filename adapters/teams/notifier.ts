@@ -32,7 +32,7 @@ import {
 } from './refs';
 import { RunCards } from './run-cards';
 import { deliverForeignSupport, originSchema } from './foreign-support';
-import { abandonedText, notPostedCode } from './not-posted';
+import { abandonedText, isTeamsUnavailable, notPostedCode } from './not-posted';
 import { tenantOriginOf } from './tenant-origin';
 import { cleanDisplayName } from '../../src/domain/display-text';
 
@@ -179,6 +179,11 @@ export class TeamsNotifier implements ChatNotifier {
   private readonly progressPosts = new Map<string, Posted>();
   constructor(private readonly deps: TeamsNotifierDeps) {
     this.cards = new RunCards(deps.builder);
+  }
+
+  /** True when `deliver` failed because Teams is unreachable or overloaded (`isTeamsUnavailable`): not counted toward giving up. */
+  isUnavailable(err: unknown): boolean {
+    return isTeamsUnavailable(err);
   }
 
   /**

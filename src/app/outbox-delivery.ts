@@ -1,13 +1,26 @@
 /**
  * The outbox and its delivery: every effect saved with a run is delivered after the write, in
- * order per run, retried with a growing pause by a poller, and given up after
- * `DEFAULT_MAX_DELIVERY_ATTEMPTS` (the surface tells the operator). Part of `RunService`.
+ * order per run, retried with a growing pause (2 s ... 5 min) by a poller. A failure the platform
+ * answered about this message counts; after `DEFAULT_MAX_DELIVERY_ATTEMPTS` of them the item is
+ * given up (the surface tells the operator). A failure meaning the platform is unreachable or
+ * overloaded (`ChatNotifier.isUnavailable`) does not count: the item waits, in order, however long
+ * the outage lasts. Part of `RunService`.
  */
 import { isDeliveryBlocked } from '../ports/chat-notifier.port';
+import { StoreUnavailableError } from '../ports/run-store.port';
+import { OutageLog } from './outage-log';
 import { errorSummary, RunServiceBase } from './run-service-base';
 
 /** Default attempts of one delivery: with the growing pause (2 s ... 5 min), about 10 minutes of trying. */
 export const DEFAULT_MAX_DELIVERY_ATTEMPTS = 10;
+
+/** Longest pause between two attempts of one outbox item (ms): 5 minutes. */
+export const MAX_RETRY_PAUSE_MS = 300_000;
+
+/** Pause (ms) before retrying an item that failed `failures` times: 2 s, 4 s, 8 s ... at most 5 minutes. */
+export function retryPauseMs(failures: number): number {
+  return Math.min(2 ** Math.min(Math.max(failures, 1), 20) * 1000, MAX_RETRY_PAUSE_MS);
+}
 
 export class OutboxDelivery extends RunServiceBase {
   /** Delivers the pending outbox items of a run (or of every run), in order, one drain per run at a time. */
@@ -22,7 +35,10 @@ export class OutboxDelivery extends RunServiceBase {
     const next = previous
       .then(() => this.drainRun(runId))
       .catch((err: unknown) => {
-        this.deps.logger.error({ runId, err: errorSummary(err) }, 'outbox drain failed');
+        // A database outage is said once by the poller (OutageLog); anything else is an error.
+        if (err instanceof StoreUnavailableError)
+          this.deps.logger.debug({ runId, err: errorSummary(err) }, 'outbox drain: the database does not answer');
+        else this.deps.logger.error({ runId, err: errorSummary(err) }, 'outbox drain failed');
       });
     this.draining.set(runId, next);
     await next;
@@ -46,6 +62,7 @@ export class OutboxDelivery extends RunServiceBase {
         await this.notify(run, item.effect, true, { id: item.id, attempt: item.attempts + 1 });
         await this.deps.store.markDelivered(item.id);
         this.retryAt.delete(item.id);
+        this.unavailableFailures.delete(item.id);
       } catch (err) {
         if (isDeliveryBlocked(err)) {
           // Not retried in a loop, not counted as a failed attempt: kept in the outbox until
@@ -66,11 +83,25 @@ export class OutboxDelivery extends RunServiceBase {
           return;
         }
         const error = errorSummary(err);
+        if (this.notifierOf(run, item.effect)?.isUnavailable?.(err) === true) {
+          // The platform did not answer about this message (down, overloaded): not counted toward
+          // the give-up; retried after the capped pause, the run's later messages waiting behind it.
+          const failures = (this.unavailableFailures.get(item.id) ?? 0) + 1;
+          this.unavailableFailures.set(item.id, failures);
+          await this.deps.store.markFailed(item.id, error, { counted: false });
+          this.retryAt.set(item.id, this.deps.clock.nowMs() + retryPauseMs(item.attempts + failures));
+          this.deps.logger.warn(
+            { runId, effect: item.effect.type, failures, err: error },
+            'delivery failed: the chat platform is unreachable; kept in the outbox, retried until it answers',
+          );
+          return;
+        }
         const attempts = item.attempts + 1;
         if (attempts >= (this.deps.maxDeliveryAttempts ?? DEFAULT_MAX_DELIVERY_ATTEMPTS)) {
           // Given up: the operator is told, and the run's later messages are not held behind it.
           await this.deps.store.markAbandoned(item.id, error);
           this.retryAt.delete(item.id);
+          this.unavailableFailures.delete(item.id);
           this.deps.logger.error({ runId, effect: item.effect.type, attempts, err: error }, 'delivery given up after repeated failures');
           await this.deps.notifiers[run.surface]
             ?.deliveryAbandoned?.(run, item.effect, { error, attempts })
@@ -81,7 +112,7 @@ export class OutboxDelivery extends RunServiceBase {
         }
         await this.deps.store.markFailed(item.id, error);
         // Polls retry it after a growing pause (2 s, 4 s ... at most 5 minutes).
-        this.retryAt.set(item.id, this.deps.clock.nowMs() + Math.min(2 ** Math.min(item.attempts + 1, 8) * 1000, 300_000));
+        this.retryAt.set(item.id, this.deps.clock.nowMs() + retryPauseMs(attempts + (this.unavailableFailures.get(item.id) ?? 0)));
         this.deps.logger.warn({ runId, effect: item.effect.type, err: errorSummary(err) }, 'delivery failed; kept in the outbox');
         return; // keep the order: later items wait for this one
       }
@@ -94,11 +125,15 @@ export class OutboxDelivery extends RunServiceBase {
    */
   startPolling(intervalMs: number): () => void {
     let busy = false;
+    const outage = new OutageLog(this.deps.logger, 'outbox poll');
     const timer = setInterval(() => {
       if (busy) return;
       busy = true;
       void this.pollOnce()
-        .catch((err: unknown) => this.deps.logger.error({ err: errorSummary(err) }, 'outbox poll failed'))
+        .then(() => outage.succeeded())
+        .catch((err: unknown) => {
+          if (!outage.failed(err)) this.deps.logger.error({ err: errorSummary(err) }, 'outbox poll failed');
+        })
         .finally(() => {
           busy = false;
         });

@@ -250,6 +250,11 @@ export class RunCommands extends OutboxDelivery {
     return erased;
   }
 
+  /** Runs whose verification is under way in this process (a stop leaves them to be reported interrupted at the next start). */
+  verificationsRunning(): string[] {
+    return [...this.verifying];
+  }
+
   /** Whether a verification of `runId` is under way in this process (a form that changes answers says so on its fields). */
   verificationRunning(runId: string): boolean {
     return this.verifying.has(runId);

@@ -7,6 +7,7 @@ import { type AuditEntry, VersionConflictError } from '../ports/run-store.port';
 import { transition } from '../workflow/transition';
 import type { Actor } from '../workflow/types';
 import { errorSummary } from './run-service-base';
+import { OutageLog } from './outage-log';
 import { RunVerification } from './run-verification';
 
 /** The actor of what the reminder poller does (audit trail). */
@@ -65,11 +66,15 @@ export class RunReminders extends RunVerification {
    */
   startReminders(intervalMs: number): () => void {
     let busy = false;
+    const outage = new OutageLog(this.deps.logger, 'reminder poll');
     const timer = setInterval(() => {
       if (busy) return;
       busy = true;
       void this.fireDueReminders()
-        .catch((err: unknown) => this.deps.logger.error({ err: errorSummary(err) }, 'reminder poll failed'))
+        .then(() => outage.succeeded())
+        .catch((err: unknown) => {
+          if (!outage.failed(err)) this.deps.logger.error({ err: errorSummary(err) }, 'reminder poll failed');
+        })
         .finally(() => {
           busy = false;
         });

@@ -155,6 +155,9 @@ export class RunServiceBase {
   /** Outbox item id -> earliest time (ms) a poll retries it after a failed delivery. */
   protected readonly retryAt = new Map<number, number>();
 
+  /** Outbox item id -> failures while its platform was unreachable (not counted in `attempts`; paces the retries). */
+  protected readonly unavailableFailures = new Map<number, number>();
+
   /** The access policy every operation is checked against (surfaces use it to shape `help`). */
   readonly access: AccessPolicy;
 

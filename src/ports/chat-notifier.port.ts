@@ -39,6 +39,14 @@ export interface ChatNotifier {
    */
   deliveryBlocked?(run: Run, effect: Effect, info: { reason: string }): Promise<void>;
   /**
+   * True when a failed `deliver` means the platform is unreachable or overloaded (no connection,
+   * reset, timeout, DNS, HTTP 5xx, 429), not an answer about this message: the outbox keeps the
+   * item pending and retries it (capped pause) without counting it toward `DELIVERY_MAX_ATTEMPTS`,
+   * so a long outage gives nothing up and everything goes out, in order, once the platform is
+   * back. Optional: without it every failure counts.
+   */
+  isUnavailable?(err: unknown): boolean;
+  /**
    * Shows a verification's progress in the run's thread: the first call posts the message, later
    * calls edit that same message in place (`MessageBuilder.progress`); the last one has
    * `progress.done` and turns it into a pointer to the report. Transient: not in the outbox, never

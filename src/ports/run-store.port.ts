@@ -46,9 +46,9 @@ export interface OutboxItem {
 export interface RunStoreStats {
   /** Runs per status and current step (`null` when the run has none, e.g. completed). */
   runs: { status: string; step: string | null; count: number }[];
-  /** Undelivered outbox items. */
+  /** Undelivered outbox items still to deliver (given-up ones, `markAbandoned`, excluded). */
   outboxPending: number;
-  /** `createdAt` (ISO) of the oldest undelivered outbox item, or null when none. */
+  /** `createdAt` (ISO) of the oldest of those items, or null when none. */
   outboxOldestCreatedAt: string | null;
 }
 
@@ -150,8 +150,11 @@ export interface RunStore {
   pendingOutbox(limit: number, runId?: string): Promise<OutboxItem[]>;
   /** Marks an outbox item delivered (it is never returned again). */
   markDelivered(id: number): Promise<void>;
-  /** Records a failed delivery attempt (`attempts` + 1) with the error code. */
-  markFailed(id: number, error: string): Promise<void>;
+  /**
+   * Records a failed delivery attempt (`attempts` + 1) with the error code; with `counted: false`
+   * (the platform was unreachable) only the error is recorded, `attempts` stays.
+   */
+  markFailed(id: number, error: string, opts?: { counted?: boolean }): Promise<void>;
   /** Records a last failed attempt and gives the item up: it is never returned as pending again. */
   markAbandoned(id: number, error: string): Promise<void>;
   /**

@@ -466,6 +466,11 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreUnder
         expect(pending[1]).toEqual(third);
         expect(pending[1].lastError).toBeUndefined();
 
+        // a failure while the platform was unreachable: the error is kept, the attempt not counted
+        await store.markFailed(third.id, 'WebAPIRequestError(slack_webapi_request_error)', { counted: false });
+        const [, uncounted] = await store.pendingOutbox(10);
+        expect(uncounted).toMatchObject({ id: third.id, attempts: 0, lastError: 'WebAPIRequestError(slack_webapi_request_error)' });
+
         await store.markDelivered(second.id);
         await store.markDelivered(second.id); // twice is harmless
         expect((await store.pendingOutbox(10, run.id)).map((o) => o.id)).toEqual([third.id]);
@@ -713,6 +718,20 @@ export function runStoreContract(name: string, open: () => Promise<RunStoreUnder
         ]);
         expect(stats.outboxPending).toBe(1);
         expect(stats.outboxOldestCreatedAt).toBe(pending[0]!.createdAt);
+      });
+
+      it('does not count given-up outbox items (abandoned) as pending, nor their age', async () => {
+        const a = dummyRun({ id: 'RUNGIVE1' });
+        const b = dummyRun({ id: 'RUNGIVE2', details: { ...a.details, institutionCode: 'BETA' } });
+        await store.create(a, [entry(a, 'start')], [{ type: 'card' }]);
+        await store.create(b, [entry(b, 'start')], [{ type: 'card' }]);
+        const [first, second] = await store.pendingOutbox(10);
+        await store.markAbandoned(first!.id, 'An API error occurred: msg_too_long');
+        const stats = await store.stats();
+        expect(stats.outboxPending).toBe(1);
+        expect(stats.outboxOldestCreatedAt).toBe(second!.createdAt);
+        await store.markAbandoned(second!.id, 'An API error occurred: msg_too_long');
+        expect(await store.stats()).toMatchObject({ outboxPending: 0, outboxOldestCreatedAt: null });
       });
     });
 

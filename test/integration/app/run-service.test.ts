@@ -475,3 +475,49 @@ describe('the database is down when a verification finishes (issue 11, QA)', () 
     expect((await store.getRefs(run.id))['core.verifying']).toBeNull();
   });
 });
+
+test('a database outage under the outbox and reminder pollers is logged once when it starts (warn) and once when it ends (info), never as an error', async () => {
+  const down = { on: false };
+  const outageStore = new Proxy(store, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      const fn = (value as (...a: unknown[]) => unknown).bind(target);
+      if (prop === 'close') return fn;
+      return async (...args: unknown[]) => {
+        if (down.on) throw new StoreUnavailableError('ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:5432');
+        return fn(...args);
+      };
+    },
+  });
+  const lines: { level: string; msg: string }[] = [];
+  const rec = (level: string) => (_o: object, msg?: string) => void lines.push({ level, msg: String(msg) });
+  service = new RunService({
+    store: outageStore,
+    verifier: () => Promise.reject(new Error('not used')),
+    notifiers: { slack: notifier },
+    clock,
+    ids,
+    logger: { debug: rec('debug'), info: rec('info'), warn: rec('warn'), error: rec('error') },
+    reminders: { remindAfterHours: 1, supportRemindAfterHours: 1 },
+  });
+  const stops = [service.startPolling(10), service.startReminders(10)];
+  try {
+    down.on = true;
+    await new Promise((r) => setTimeout(r, 300)); // ~30 polls of each during the outage
+    down.on = false;
+    await new Promise((r) => setTimeout(r, 100));
+  } finally {
+    for (const stop of stops) stop();
+  }
+  const seen = lines.filter((l) => l.level !== 'debug').map((l) => `${l.level}: ${l.msg}`);
+  expect(seen.filter((l) => l.startsWith('error'))).toEqual([]);
+  expect(seen.filter((l) => l.includes('outbox poll'))).toEqual([
+    'warn: outbox poll: the database does not answer; trying again quietly until it does',
+    'info: outbox poll: the database answers again',
+  ]);
+  expect(seen.filter((l) => l.includes('reminder poll'))).toEqual([
+    'warn: reminder poll: the database does not answer; trying again quietly until it does',
+    'info: reminder poll: the database answers again',
+  ]);
+});

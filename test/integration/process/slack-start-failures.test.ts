@@ -126,4 +126,25 @@ describe('product start with a Slack Web API that does not answer as Slack', () 
       await new Promise<void>((r) => proxy.close(() => r()));
     }
   });
+
+  it('HTTP 429 with Retry-After: 30 from auth.test: "Slack API rate-limited the start (HTTP 429, Retry-After 30 s) at <url>", at once, exit 1', async () => {
+    const limited = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': '30' });
+      res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+    });
+    await new Promise<void>((r) => limited.listen(0, '127.0.0.1', () => r()));
+    try {
+      const apiUrl = `http://127.0.0.1:${(limited.address() as net.AddressInfo).port}/api/`;
+      const r = await runMain(env(apiUrl, 'limited.db'));
+      console.log(`auth.test 429 Retry-After 30: exit ${r.code} after ${r.ms} ms`);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`could not start: Slack API rate-limited the start (HTTP 429, Retry-After 30 s) at ${apiUrl}`);
+      expect(r.stderr + r.stdout).not.toMatch(/no answer|rejected|SLACK_BOT_TOKEN/);
+      expect(r.ms).toBeLessThan(12_000);
+    } finally {
+      limited.closeAllConnections();
+      await new Promise<void>((r) => limited.close(() => r()));
+    }
+  });
 });

@@ -69,11 +69,12 @@ describe('Slack: a delivery that keeps failing', () => {
     expect((await h.core.store.getRefs(run!.id))['slack.blocked']).toBeFalsy();
   });
 
-  it('a post Slack answers with HTTP 500 each time: the notice says it was a Slack server error 500 and which step, in the run language', async () => {
-    // Arrange: a French run in a channel the bot is in; every post of the card and the first step answers HTTP 500.
+  it('a post Slack answers with HTTP 400 each time: the notice says which status and which step, in the run language', async () => {
+    // Arrange: a French run in a channel the bot is in; every post of the card and the first step answers HTTP 400
+    // (an answer about the message: counted; a 5xx, Slack in trouble, is not: outage-delivery.test.ts).
     const CH = 'C0HTTP5001';
     await h.command('start HTTPFIVE', { channel: CH });
-    h.api.fail('chat.postMessage', { kind: 'http', status: 500, times: 4 });
+    h.api.fail('chat.postMessage', { kind: 'http', status: 400, times: 4 });
     await h.submit(
       'onboard_start',
       h.lastView().private_metadata,
@@ -106,16 +107,16 @@ describe('Slack: a delivery that keeps failing', () => {
     );
     expect(told[1]).toContain("j'ai cessé d'essayer de publier le message de l'étape «\u00a0Canal de vente\u00a0» après 2 tentatives.");
     for (const text of told) {
-      expect(text).toContain('Slack a répondu chaque fois par une erreur serveur (HTTP 500)');
+      expect(text).toContain('Slack a répondu chaque fois par un statut HTTP inattendu (400)');
       expect(text).not.toMatch(/\(status\)|statusCode/);
     }
     const home = JSON.stringify(h.api.homeViews.get(OPERATOR.id)?.blocks ?? []);
-    expect(home).toContain('erreur serveur (HTTP 500)');
+    expect(home).toContain('statut HTTP inattendu (400)');
     expect(home).toContain("le message de l'étape «\u00a0Canal de vente\u00a0»");
   });
 
   it('resume whose post fails and is given up says it was not posted and why, never "posted again"', async () => {
-    // Arrange: a run whose card and first step are posted; then a resume whose step post answers HTTP 500 (attempt 1).
+    // Arrange: a run whose card and first step are posted; then a resume whose step post answers HTTP 400 (attempt 1).
     const CH = 'C0RESUME501';
     await h.command('start RESFIVE', { channel: CH });
     await h.submit(
@@ -133,13 +134,13 @@ describe('Slack: a delivery that keeps failing', () => {
     );
     const [run] = await h.core.store.list({ institutionCode: 'RESFIVE' });
     expect(await h.core.store.pendingOutbox(100, run!.id)).toEqual([]);
-    h.api.fail('chat.postMessage', { kind: 'http', status: 500, times: 1 });
+    h.api.fail('chat.postMessage', { kind: 'http', status: 400, times: 1 });
     await h.command(`resume ${run!.id}`, { channel: CH, responseUrl: h.api.responseUrl('res-first') });
     const first = String(h.api.callsOf('response_url').find((c) => c.args.id === 'res-first')?.args.text);
     expect(first).toContain("n'a pas encore pu être publiée");
 
     // Act: resume again; attempt 2 fails too and the delivery is given up.
-    h.api.fail('chat.postMessage', { kind: 'http', status: 500, times: 1 });
+    h.api.fail('chat.postMessage', { kind: 'http', status: 400, times: 1 });
     await h.command(`resume ${run!.id}`, { channel: CH, responseUrl: h.api.responseUrl('res-second') });
     await h.surface.idle();
 
@@ -150,7 +151,7 @@ describe('Slack: a delivery that keeps failing', () => {
     const second = String(h.api.callsOf('response_url').find((c) => c.args.id === 'res-second')?.args.text);
     expect(second).not.toContain('repostée');
     expect(second).toContain(`Parcours ${run!.id}\u00a0: son étape en cours n'a pas été publiée à nouveau.`);
-    expect(second).toContain('erreur serveur (HTTP 500)');
+    expect(second).toContain('statut HTTP inattendu (400)');
     expect(second).toContain(`Pour réessayer, tapez \`/digitick-onboard resume ${run!.id}\``);
 
     // And once Slack answers again, resume posts it and says so (the given-up mark is cleared).

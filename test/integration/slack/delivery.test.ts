@@ -305,9 +305,10 @@ describe('Slack delivery: outbound exactly once', () => {
     const roots = () => messagesOf(api, run.id).filter((m) => !m.thread_ts);
     expect(roots()).toHaveLength(1);
     const pending = await r.core.store.pendingOutbox(10, run.id);
-    expect(pending.map((p) => [p.effect.type, p.attempts])).toEqual([
-      ['card', 1],
-      ['step_prompt', 0],
+    // HTTP 500: Slack in trouble, not counted toward giving up (the error is kept)
+    expect(pending.map((p) => [p.effect.type, p.attempts, p.lastError !== undefined])).toEqual([
+      ['card', 0, true],
+      ['step_prompt', 0, false],
     ]);
     const history = api.callsOf('conversations.history').length;
     await r.core.service.drain();

@@ -97,3 +97,32 @@ test('channel whose team removed the app: the notice goes to a personal chat cre
   expect(cardText(card)).toContain(h.builder.t('en', 'teams.blocked.not_in_conversation'));
   expect(cardText(card)).toContain(`To try again, send resume ${runId}.`);
 });
+
+test('Teams answering 503 for longer than DELIVERY_MAX_ATTEMPTS: nothing given up; once back, the messages go out once, in order', async () => {
+  const chat: Conversation = { id: 'a:personal-alex-outage', conversationType: 'personal' };
+  const runId = await startRun(chat, 'TOUTAGE', 'en');
+  // The connector is overloaded: every post answers 503.
+  h.connector.failNext(1000, 503, 'ServiceUnavailable');
+  await h.invoke(chat, ALEX, resume(runId));
+  await h.surface.idle();
+  // Two more drains: three failed tries, more than DELIVERY_MAX_ATTEMPTS (each takes ~5 s: the connector client retries 503s itself).
+  for (let i = 0; i < 2; i++) await h.service.drain(runId);
+  const pending = await h.store.pendingOutbox(10, runId);
+  expect(pending.map((p) => [p.effect.type, p.attempts])).toEqual([
+    ['step_prompt', 0],
+    ['card', 0],
+  ]);
+  expect(pending[0]!.lastError).toMatch(/ServiceUnavailable|503/);
+  const gaveUp = (r: { body?: unknown }) => JSON.stringify(r.body ?? '').includes('stopped trying');
+  expect(h.connector.requests.some(gaveUp)).toBe(false);
+
+  // Teams is back: the next drain posts the step message once.
+  h.connector.failNext(0, 503);
+  const before = h.connector.requests.length;
+  await h.service.drain(runId);
+  expect(await h.store.pendingOutbox(10, runId)).toEqual([]);
+  const sent = h.connector.requests.slice(before).filter((r) => r.conversationId === chat.id && r.method !== 'GET');
+  console.log(`Teams back after 503s: ${sent.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+  expect(sent.map((r) => r.method)).toEqual(['POST', 'PUT', 'PUT']); // the step message once, then edits (the older step message, the card)
+  expect(h.connector.requests.some(gaveUp)).toBe(false);
+}, 30_000);
