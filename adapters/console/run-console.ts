@@ -21,15 +21,7 @@ import { stepDefinition } from '../../src/workflow/steps';
 import type { AnswerChanges, Run } from '../../src/workflow/types';
 import type { ConsoleChoice } from './channel';
 import { ConsoleCommands } from './commands';
-import {
-  type ConsoleDeps,
-  type ConsoleInstitutionHint,
-  InputEnded,
-  FREE_TEXT_INPUTS,
-  SessionFailed,
-  SessionIO,
-  type SessionCommand,
-} from './session-io';
+import { type ConsoleDeps, type ConsoleInstitutionHint, InputEnded, SessionFailed, SessionIO, type SessionCommand } from './session-io';
 import { StartFlow } from './start';
 import { sqliteProblemOf } from '../store/sqlite-probe';
 import { rule, stripMarkup } from './text';
@@ -334,7 +326,7 @@ class ConsoleSession extends SessionIO {
     this.ch.line(this.t('console.form.back_hint', {}, L));
     const prompt = this.t('console.prompt.label', { label: `${input.label}${input.initial ? ` [${input.initial}]` : ''}` }, L);
     for (;;) {
-      const asked = await this.ask(prompt, secret, undefined, FREE_TEXT_INPUTS.has(input.id));
+      const asked = await this.askInput(prompt, input.id, secret);
       // The password is never altered (control characters are refused by its parser instead).
       const line = secret ? asked : this.cleaned(asked, L);
       const empty = secret ? line.length === 0 : line.trim().length === 0;
@@ -371,10 +363,7 @@ class ConsoleSession extends SessionIO {
     for (const input of form.inputs) {
       for (;;) {
         const label = `${input.label}${input.initial ? ` [${input.initial}]` : ''}`;
-        const line = this.cleaned(
-          await this.ask(this.t('console.prompt.label', { label }, L), false, undefined, FREE_TEXT_INPUTS.has(input.id)),
-          L,
-        );
+        const line = this.cleaned(await this.askInput(this.t('console.prompt.label', { label }, L), input.id), L);
         const empty = line.trim().length === 0;
         if (empty && !input.initial) {
           this.ch.line(this.t('console.form.back', {}, L));

@@ -222,6 +222,11 @@ export abstract class SessionIO {
     }
   }
 
+  /** `ask` for the answer to a form input (free text for names and reasons: `FREE_TEXT_INPUTS`). */
+  askInput(prompt: string, inputId: string, secret = false): Promise<string> {
+    return this.ask(prompt, secret, undefined, FREE_TEXT_INPUTS.has(inputId));
+  }
+
   /**
    * A command word typed at the password prompt: asks whether to run it (yes, or an empty line)
    * or to send it as the password (no). Only the command's name is shown, never what was typed.

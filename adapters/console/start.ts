@@ -7,7 +7,7 @@ import { INPUT_IDS } from '../../src/domain/ids';
 import { channelCodeSchema, institutionCodeSchema } from '../../src/domain/schemas';
 import { stepDefinition } from '../../src/workflow/steps';
 import type { Run } from '../../src/workflow/types';
-import { FREE_TEXT_INPUTS, type SessionIO, SessionFailed } from './session-io';
+import { type SessionIO, SessionFailed } from './session-io';
 import { stripMarkup } from './text';
 import { CONSOLE_ORG } from '../../src/domain/org';
 
@@ -78,7 +78,7 @@ export class StartFlow {
             : '';
         const prompt = this.s.t('console.prompt.label', { label: `${input.label}${options ? ` (${options})` : ''}${suffix}` }, L);
         for (;;) {
-          const line = this.s.cleaned(await this.s.ask(prompt, false, undefined, FREE_TEXT_INPUTS.has(input.id)), L);
+          const line = this.s.cleaned(await this.s.askInput(prompt, input.id), L);
           let value = line.trim() === '' ? (input.initial ?? '') : line;
           if (input.options) {
             const v = value.trim().toLowerCase();

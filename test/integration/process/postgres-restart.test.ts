@@ -190,6 +190,12 @@ function restartSuite(): void {
     expect(p.stderr.join('\n')).not.toMatch(/unhandled/i);
     // The pollers said the outage once when it started (warn) and once when it ended (info), never as errors.
     expect(logsAfter(stoppedAt, 'outbox poll: the database does not answer')).toHaveLength(1);
+    // (The outbox may be emptied by the click's own delivery before the next poll says it.)
+    await waitFor(
+      'the outbox poll to say the database answers again',
+      () => logsAfter(stoppedAt, 'outbox poll: the database answers again').length > 0,
+      20_000,
+    );
     expect(logsAfter(stoppedAt, 'outbox poll: the database answers again')).toHaveLength(1);
     expect(logsAfter(stoppedAt, 'poll failed')).toEqual([]);
   });
