@@ -38,8 +38,13 @@ export function errCode(err: unknown): string {
   return typeof code === 'string' ? code : err instanceof Error ? err.name : 'unknown';
 }
 
-/** Slack `ok: false` codes that say Slack itself is in trouble (transient), not that the message is wrong. */
-const SLACK_TROUBLE = ['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited'];
+/**
+ * Slack `ok: false` codes that say Slack is down or busy, not that the message is wrong. Not
+ * `internal_error` / `fatal_error`: Slack answered about this call, which may be what it cannot
+ * take, so those count toward giving the message up (issue 9: a delivery that keeps failing stops
+ * and the operator is told) instead of holding the run's messages forever.
+ */
+const SLACK_TROUBLE = ['service_unavailable', 'request_timeout', 'ratelimited'];
 /** Socket-level codes of a call that got no answer. */
 const NO_ANSWER = [
   'ECONNREFUSED',
@@ -56,8 +61,8 @@ const NO_ANSWER = [
 /**
  * True when a failed Web API call means Slack is unreachable or overloaded: no answer (connection
  * refused or reset, timeout, DNS: `slack_webapi_request_error`), HTTP 5xx or 429, or an `ok: false`
- * saying Slack is in trouble (`internal_error`, `service_unavailable`...). False for an answer about
- * the call itself (`invalid_blocks`, `msg_too_long`, `not_in_channel`, another 4xx).
+ * saying Slack is down or busy (`service_unavailable`, `ratelimited`...). False for an answer about
+ * the call itself (`invalid_blocks`, `msg_too_long`, `not_in_channel`, `internal_error`, another 4xx).
  */
 export function isSlackUnavailable(err: unknown): boolean {
   const e = err as { code?: unknown; statusCode?: unknown } | null;
