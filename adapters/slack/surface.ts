@@ -281,6 +281,12 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   const postClient = oauth
     ? new WorkspaceWebClient(oauth.installations, postOptions)
     : new webApi.WebClient(deps.slack.botToken, postOptions);
+  // users.info and user-group look-ups: a 429 is rejected at once (the caller falls back to the
+  // default language or the handle) instead of pausing every call of `client` until Retry-After.
+  const lookupOptions = { ...postOptions, retryConfig: { retries: 1, factor: 2, minTimeout: 100, maxTimeout: 500 } };
+  const lookupClient = oauth
+    ? new WorkspaceWebClient(oauth.installations, lookupOptions)
+    : new webApi.WebClient(deps.slack.botToken, lookupOptions);
   if (deps.slack.supportTeamId && !oauth) throw new Error('SECUTIX_SUPPORT_SLACK_CHANNEL=TEAM_ID/CHANNEL_ID needs Slack OAuth mode');
   const supportDesk =
     oauth && deps.slack.supportTeamId
@@ -336,6 +342,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   const ctx = createListenerContext({
     app,
     client,
+    lookupClient,
     service,
     builder,
     store,

@@ -58,6 +58,12 @@ export interface ListenerContextDeps {
   app: App;
   /** Web API calls other than `chat.postMessage` (in OAuth mode, with the token of the workspace in scope). */
   client: webApi.WebClient;
+  /**
+   * The client of the look-ups (`users.info`, user groups): it rejects a 429 at once instead of
+   * waiting it out, because a WebClient waiting out a rate limit pauses every call it makes (a
+   * form's `views.open` would miss its 3 s trigger). Default: `client`.
+   */
+  lookupClient?: webApi.WebClient;
   service: RunService;
   builder: MessageBuilder;
   store: RunStore;
@@ -80,6 +86,7 @@ export type SlackListenerContext = ReturnType<typeof createListenerContext>;
 /** Builds the listeners' context: the deps plus the answering helpers. */
 export function createListenerContext(deps: ListenerContextDeps) {
   const { app, client, service, builder, store, log, defaultLocale, tracked } = deps;
+  const lookups = deps.lookupClient ?? client;
   // Access lists may name user groups (S...): the acting user's memberships travel beside the
   // actor as `principals` (never stored with the run). Built at first use.
   let userGroups: SlackUserGroups | undefined;
@@ -90,7 +97,7 @@ export function createListenerContext(deps: ListenerContextDeps) {
   const principalsOf = async (userId: string): Promise<{ principals?: string[]; org?: string }> => {
     userGroups ??= new SlackUserGroups({
       groupIds: service.access.listedIds(),
-      call: (method, args) => client.apiCall(method, args),
+      call: (method, args) => lookups.apiCall(method, args),
       logger: log,
       ...(service.multiOrg ? { scope: currentOrg } : {}),
     });
@@ -103,7 +110,7 @@ export function createListenerContext(deps: ListenerContextDeps) {
   // Answers only one user sees (help, status, errors, refusals, the start form) follow that
   // user's Slack locale (`users.info`, cached); run messages stay in the run's language.
   const userLocales = new SlackUserLocales({
-    call: (method, args) => client.apiCall(method, args),
+    call: (method, args) => lookups.apiCall(method, args),
     fallback: defaultLocale,
     logger: log,
   });
