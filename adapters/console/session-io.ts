@@ -248,7 +248,7 @@ export abstract class SessionIO {
   /** `line` without control characters and invalid bytes; the user is told when some were removed. */
   cleaned(line: string, L: Locale): string {
     const { text, removed } = cleanAnswer(line);
-    // Nothing left: said so, never "saved as" an empty value (the field then asks again or goes back).
+    // Nothing left: said so, never "it now reads:" an empty value (the field then asks again or goes back).
     if (removed > 0 && text.trim() === '') this.ch.line(this.t('console.form.cleaned_empty', { count: removed }, L));
     else if (removed > 0) this.ch.line(this.t('console.form.cleaned', { count: removed, value: text.trim() }, L));
     return text;

@@ -174,8 +174,8 @@ describe('the console speaks console', () => {
   it('control characters and invalid UTF-8 are removed from saved text, and the user is told', async () => {
     const name = Buffer.concat([Buffer.from('Demo\u0007 The', 'utf8'), Buffer.from([0xff, 0xfe]), Buffer.from('atre\u001b', 'utf8')]);
     const r = await h.session(['DEMO', '', name, 'Camille\u0000 Martin', 'camille.martin@digitick.example', '']);
-    expect(r.output).toContain('4 control characters or invalid bytes were removed from your answer; it was saved as: Demo Theatre');
-    expect(r.output).toContain('1 control character or invalid byte was removed from your answer; it was saved as: Camille Martin');
+    expect(r.output).toContain('4 control characters or invalid bytes were removed from your answer; it now reads: Demo Theatre');
+    expect(r.output).toContain('1 control character or invalid byte was removed from your answer; it now reads: Camille Martin');
     const [run] = await h.core.store.list({ surface: 'console' });
     expect(run!.details).toMatchObject({ institutionName: 'Demo Theatre', digitickContactName: 'Camille Martin' });
   });
@@ -183,7 +183,7 @@ describe('the console speaks console', () => {
   it('an answer made only of control characters is said to be empty, never "saved", then the field asks again', async () => {
     const r = await h.session(['DEMO', '', '\u0007\u0001\u001b', 'Demo Theatre', 'Camille Martin', 'camille.martin@digitick.example', '']);
     expect(r.output).toContain('3 control characters or invalid bytes were removed from your answer: nothing is left of it.');
-    expect(r.output).not.toMatch(/it was saved as: *\n/);
+    expect(r.output).not.toMatch(/it now reads: *\n/);
     expect(r.output).toContain('This field is required');
     const [run] = await h.core.store.list({ surface: 'console' });
     expect(run!.details).toMatchObject({ institutionName: 'Demo Theatre' });
@@ -191,8 +191,8 @@ describe('the console speaks console', () => {
 
   it('a tab becomes a space, an escape sequence goes whole, and no double space is left (words are neither joined nor doubled)', async () => {
     const r = await h.session(['DEMO', '', 'Bad\u0001Name\u001b[31m  Theatre', 'Dana\tX', 'camille.martin@digitick.example', '']);
-    expect(r.output).toContain('it was saved as: BadName Theatre');
-    expect(r.output).toContain('1 control character or invalid byte was removed from your answer; it was saved as: Dana X');
+    expect(r.output).toContain('it now reads: BadName Theatre');
+    expect(r.output).toContain('1 control character or invalid byte was removed from your answer; it now reads: Dana X');
     expect(r.output).not.toContain('[31m');
     const [run] = await h.core.store.list({ surface: 'console' });
     expect(run!.details).toMatchObject({ institutionName: 'BadName Theatre', digitickContactName: 'Dana X' });
