@@ -74,6 +74,9 @@ export interface TeamsActionsDeps {
 
 const TIMEOUT = Symbol('timeout');
 
+/** Refusals of a click that simply came late (a double click, a second person): nothing is wrong. */
+const LATE_REFUSALS = ['run_not_open', 'stale_step', 'already_snoozed'] as const;
+
 export class TeamsActions {
   readonly cards: RunCards;
   /** Background work started by actions (verification, late answers); tests await it. */
@@ -151,7 +154,10 @@ export class TeamsActions {
       const card = this.cards.current(error.run, kind, step, text);
       return adaptiveCard(card.body, [], card.fallbackText);
     }
-    if ('run' in error && error.code !== 'other_surface') return this.cards.current(error.run, kind, step, text);
+    // A click that came too late (the step is already done, the run ended) changes nothing and is
+    // not an error: its note is shown in the information colour, not in red.
+    const late = error.code === 'refused' && (LATE_REFUSALS as readonly string[]).includes(error.refusal.code);
+    if ('run' in error && error.code !== 'other_surface') return this.cards.current(error.run, kind, step, text, late ? 'info' : undefined);
     if (error.code === 'internal' && error.unavailable) return keptCardNote(text);
     return this.noteCard(text);
   }

@@ -220,10 +220,11 @@ test('in a channel, step cards are replies in the progress card thread; stale an
   const again = await h.invoke(TEAM_CHANNEL, ALEX, action, {}, { replyToId: step1.id, id: 'invoke-dup-1' });
   expect(again.body).toEqual(first.body);
   expect((await h.store.get(runId))!.version).toBe(2);
-  // A new click on the used button: stale, answered with the current card and a note.
+  // A new click on the used button: stale, answered with the current card and a note, in the
+  // information colour (a late click is not an error: nothing is wrong).
   const stale = invokeCard(await h.invoke(TEAM_CHANNEL, ALEX, action, {}, { replyToId: step1.id }));
   expect(stale.body[0].text).toContain(runId);
-  expect(stale.body[1]).toMatchObject({ color: 'attention' });
+  expect(stale.body[1]).toMatchObject({ color: 'accent' });
   expect(String(stale.body[1].text)).toContain('Nothing changed');
   expect(actionOf(stale, 'step_done')).toBeUndefined();
   expect((await h.store.get(runId))!.version).toBe(2);

@@ -180,7 +180,7 @@ test('a report with checks to confirm carries verify_confirm, answers_edit, veri
   const version = after!.version;
   const stale = answerCard(await h.invoke(PERSONAL, ALEX, actionOf(reportCard, 'verify_confirm')!, {}, { replyToId: report.id }));
   expect(stale.body[0].text).toContain(runId);
-  expect(stale.body[1]).toMatchObject({ color: 'attention' });
+  expect(stale.body[1]).toMatchObject({ color: 'accent' });
   expect(String(stale.body[1].text)).toContain('Nothing changed');
   expect(actionOf(stale, 'verify_confirm')).toBeUndefined();
   expect((await h.store.get(runId))!.version).toBe(version);
