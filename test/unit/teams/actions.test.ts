@@ -118,7 +118,7 @@ test('a stale action answers the current card (no buttons) with a note and chang
   await actions.execute(turn('step_done', { runId, step: 'sales_channel', version: 1, card: 'step' }));
   const version = (await store.get(runId))!.version;
   const card = await actions.execute(turn('step_done', { runId, step: 'sales_channel', version: 1, card: 'step' }));
-  expect(card.body[1]).toMatchObject({ color: 'attention', text: expect.stringContaining('Nothing changed') });
+  expect(card.body[1]).toMatchObject({ color: 'accent', text: expect.stringContaining('Nothing changed') });
   expect(card.actions).toBeUndefined();
   expect((await store.get(runId))!.version).toBe(version);
 });
