@@ -22,6 +22,7 @@ import { createOpsRoutes } from './http/ops-routes';
 import { Metrics } from './metrics/metrics';
 import { observeHttp } from './metrics/observe';
 import { APP_VERSION } from './runtime/package-root';
+import { OutageLog } from '../src/app/outage-log';
 
 /**
  * How long the embedded sandbox takes to "extract" a catalog in the console demo (ms): long enough
@@ -192,10 +193,15 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
   // any verification can last are, checked every minute.
   const staleVerificationMs = config.databaseUrl.startsWith('sqlite:') ? 0 : 5 * 60_000;
   await core.service.recoverInterruptedVerifications(staleVerificationMs);
+  // A database outage is said once when it starts and once when it ends (as the other pollers do).
+  const recoverOutage = new OutageLog(logger, 'interrupted-verification check');
   const recoverTimer = setInterval(() => {
     core.service
       .recoverInterruptedVerifications(5 * 60_000)
-      .catch((err: unknown) => logger.error({ err: String(err) }, 'recovery of interrupted verifications failed'));
+      .then(() => recoverOutage.succeeded())
+      .catch((err: unknown) => {
+        if (!recoverOutage.failed(err)) logger.error({ err: String(err) }, 'recovery of interrupted verifications failed');
+      });
   }, 60_000);
   recoverTimer.unref();
   // Reminders (issue 5): due times live in the run store, so a restart picks them up here; with

@@ -66,6 +66,9 @@ const NO_ANSWER = [
  */
 export function isSlackUnavailable(err: unknown): boolean {
   const e = err as { code?: unknown; statusCode?: unknown } | null;
+  // A 429 without a usable Retry-After (a proxy's, not Slack's): the web-api client throws a plain
+  // Error with no code, only this message.
+  if (err instanceof Error && err.message.startsWith('Retry header did not contain a valid timeout')) return true;
   const code = e?.code;
   if (code === 'slack_webapi_request_error' || code === 'slack_webapi_rate_limited_error') return true;
   if (code === 'slack_webapi_http_error') return typeof e?.statusCode === 'number' && (e.statusCode >= 500 || e.statusCode === 429);

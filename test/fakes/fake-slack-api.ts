@@ -61,7 +61,8 @@ export interface FakeSlackFile {
 
 /** A programmed failure: applies to the next `times` calls of `method` (default 1). */
 export type FakeSlackFailure =
-  | { kind: 'rate_limited'; retryAfterSeconds: number; times?: number }
+  /** `retryAfterSeconds: null`: a 429 without a Retry-After header (a proxy's, not Slack's). */
+  | { kind: 'rate_limited'; retryAfterSeconds: number | null; times?: number }
   | { kind: 'slack_error'; error: string; times?: number }
   | { kind: 'http'; status: number; times?: number }
   /** The call takes effect (a message is posted), then the answer is HTTP `status` (ambiguous for the caller). */
@@ -368,7 +369,11 @@ export class FakeSlackApi {
       if (programmed.kind === 'rate_limited') {
         call.status = 429;
         call.error = 'ratelimited';
-        send(429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(programmed.retryAfterSeconds) });
+        send(
+          429,
+          { ok: false, error: 'ratelimited' },
+          programmed.retryAfterSeconds === null ? {} : { 'Retry-After': String(programmed.retryAfterSeconds) },
+        );
         return;
       }
       if (programmed.kind === 'http') {

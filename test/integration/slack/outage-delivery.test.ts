@@ -156,6 +156,19 @@ it('Slack unreachable for longer than DELIVERY_MAX_ATTEMPTS: nothing given up; o
   expect(logs.some((l) => l.includes('delivery given up'))).toBe(false);
 });
 
+it('a 429 without Retry-After (a proxy) is not counted either: nothing given up, the messages go out once it stops', async () => {
+  const { runId, card } = await startRun('NOHEADER');
+  api.fail('chat.postMessage', { kind: 'rate_limited', retryAfterSeconds: null, times: 3 });
+  await send(clickDone(card, 'sales_channel', '1700000903.000001'));
+  await core.service.drain(runId);
+  await core.service.drain(runId);
+  expect(logs.some((l) => l.includes('delivery given up'))).toBe(false);
+  expect((await core.store.pendingOutbox(20, runId)).length).toBeGreaterThan(0);
+  api.clearFailures();
+  await core.service.drain(runId);
+  expect(await core.store.pendingOutbox(20, runId)).toEqual([]);
+});
+
 it.each([
   ['msg_too_long', 'ANSWERED', '1700000901.000001'],
   // Slack answered about this call: it may be what it cannot take, so it is not held forever (issue 9).
