@@ -58,25 +58,47 @@ export class RecentReferences {
   }
 }
 
+/** Default of `TeamsOutbound`'s per-call timeout (Slack's Web API calls have 10 s). */
+export const TEAMS_CALL_TIMEOUT_MS = 15_000;
+
 /** Proactive posting and editing of cards in a referenced conversation. */
 export class TeamsOutbound {
   constructor(
     private readonly adapter: CloudAdapter,
     /** `MICROSOFT_APP_ID`, or any non-empty string with authentication off. */
     private readonly appId: string,
+    /**
+     * How long one proactive call may take (the connector's client has no timeout of its own: a
+     * connector that accepts and never answers would hold the run's outbox, and the start's drain,
+     * for good). Past it the call fails as `ETIMEDOUT` (Teams unavailable: retried, not counted).
+     */
+    private readonly timeoutMs = TEAMS_CALL_TIMEOUT_MS,
   ) {}
 
   private async within<T>(ref: Partial<ConversationReference>, fn: (ctx: TurnContext) => Promise<T>): Promise<T> {
     let out: { v: T } | { err: unknown } | undefined;
     // The connector's error is kept and thrown here: thrown inside, the adapter's onTurnError would
     // swallow it and the outbox would only record that the logic did not run, not why.
-    await this.adapter.continueConversationAsync(this.appId, ref, async (ctx) => {
+    const call = this.adapter.continueConversationAsync(this.appId, ref, async (ctx) => {
       try {
         out = { v: await fn(ctx) };
       } catch (err) {
         out = { err };
       }
     });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(Object.assign(new Error(`the Teams connector did not answer within ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+        this.timeoutMs,
+      );
+    });
+    call.catch(() => undefined); // a call that fails after the timeout is not an unhandled rejection
+    try {
+      await Promise.race([call, late]);
+    } finally {
+      clearTimeout(timer);
+    }
     if (!out) throw new Error('continueConversationAsync ended without running the logic');
     if ('err' in out) throw out.err;
     return out.v;

@@ -56,6 +56,8 @@ export interface TeamsSurfaceDeps {
   defaultLocale: Locale;
   /** Longest wait for the core inside an invoke before a "working" card (ms, default 3500). */
   answerDeadlineMs?: number;
+  /** Timeout of one proactive connector call (ms, default `TEAMS_CALL_TIMEOUT_MS`). */
+  connectorTimeoutMs?: number;
   /** Remembered activity ids for duplicate detection (default 5000). */
   dedupeSize?: number;
   /** Zone of the audit export's local times when SecuTix gave none (`DEFAULT_TIME_ZONE`; default Europe/Paris). */
@@ -157,7 +159,7 @@ export function createTeamsAdapter(teams: TeamsSettings, logger: Logger): CloudA
 export function createTeamsSurface(deps: TeamsSurfaceDeps): TeamsSurface {
   const { logger } = deps;
   const adapter = createTeamsAdapter(deps.teams, logger);
-  const outbound = new TeamsOutbound(adapter, deps.teams.appId || LOCAL_APP_ID);
+  const outbound = new TeamsOutbound(adapter, deps.teams.appId || LOCAL_APP_ID, deps.connectorTimeoutMs);
   const recent = new RecentReferences();
   const notifier = new TeamsNotifier({ outbound, store: deps.store, builder: deps.builder, recent, logger });
   const checks = deps.health ? new TeamsChecks({ health: deps.health, builder: deps.builder }) : undefined;

@@ -49,6 +49,8 @@ export interface FakeBotConnector {
   /** Makes the next `n` requests answer HTTP `status` (e.g. 503). */
   /** The next `n` requests answer `status` with the connector error `code` (default `ServiceError`). */
   failNext(n: number, status: number, code?: string): void;
+  /** The next `n` requests are accepted and never answered (a hung connector or proxy). */
+  hangNext(n: number): void;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
   const order: string[] = [];
   let seq = 0;
   let failures = { n: 0, status: 503, code: 'ServiceError' };
+  let hangs = 0;
 
   const send = (res: http.ServerResponse, status: number, body: unknown): void => {
     const text = JSON.stringify(body);
@@ -90,6 +93,10 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
         body,
         ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
       });
+      if (hangs > 0) {
+        hangs -= 1;
+        return; // accepted, never answered (closeAllConnections ends it at close)
+      }
       if (failures.n > 0) {
         failures = { ...failures, n: failures.n - 1 };
         return send(res, failures.status, { error: { code: failures.code, message: 'injected failure' } });
@@ -129,6 +136,9 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
     },
     failNext(n: number, status: number, code = 'ServiceError') {
       failures = { n, status, code };
+    },
+    hangNext(n: number) {
+      hangs = n;
     },
     close() {
       server.closeAllConnections();

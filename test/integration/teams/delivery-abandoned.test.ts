@@ -126,3 +126,24 @@ test('Teams answering 503 for longer than DELIVERY_MAX_ATTEMPTS: nothing given u
   expect(sent.map((r) => r.method)).toEqual(['POST', 'PUT', 'PUT']); // the step message once, then edits (the older step message, the card)
   expect(h.connector.requests.some(gaveUp)).toBe(false);
 }, 30_000);
+
+test('a connector that accepts and never answers: each call times out (not counted), the outbox is not held; once it answers, the messages go out once', async () => {
+  await h.close();
+  h = await startTeamsHarness({ maxDeliveryAttempts: 2, connectorTimeoutMs: 300 });
+  const chat: Conversation = { id: 'a:personal-alex-hang', conversationType: 'personal' };
+  const runId = await startRun(chat, 'THANG', 'en');
+  h.connector.hangNext(1000);
+  await h.invoke(chat, ALEX, resume(runId));
+  await h.surface.idle();
+  const started = Date.now();
+  for (let i = 0; i < 3; i++) await h.service.drain(runId); // more tries than DELIVERY_MAX_ATTEMPTS
+  expect(Date.now() - started).toBeLessThan(10_000); // each call gave up after 300 ms, none hung
+  const pending = await h.store.pendingOutbox(10, runId);
+  expect(pending.length).toBeGreaterThan(0);
+  expect(pending.every((p) => p.attempts === 0)).toBe(true);
+  expect(pending[0]!.lastError).toMatch(/ETIMEDOUT|did not answer/);
+
+  h.connector.hangNext(0);
+  await h.service.drain(runId);
+  expect(await h.store.pendingOutbox(10, runId)).toEqual([]);
+}, 30_000);

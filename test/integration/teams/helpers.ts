@@ -117,6 +117,8 @@ export async function startTeamsHarness(
     pollIntervalMs?: number;
     /** `DELIVERY_MAX_ATTEMPTS` (default: the service's, 10). */
     maxDeliveryAttempts?: number;
+    /** Timeout of one proactive connector call (ms). */
+    connectorTimeoutMs?: number;
     /** The run store (default: SQLite in a temp file); e.g. PostgreSQL on a private server the test stops. */
     openStore?: () => Promise<RunStore>;
     /** `SECUTIX_SUPPORT_DESK`: the surface of the support desk (default: each run's own). */
@@ -189,6 +191,7 @@ export async function startTeamsHarness(
       defaultLocale: 'en',
       health,
       ...(opts.answerDeadlineMs !== undefined ? { answerDeadlineMs: opts.answerDeadlineMs } : {}),
+      ...(opts.connectorTimeoutMs !== undefined ? { connectorTimeoutMs: opts.connectorTimeoutMs } : {}),
     });
   let surface = makeSurface();
   notifiers.teams = surface.notifier;
