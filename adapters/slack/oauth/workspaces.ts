@@ -16,6 +16,7 @@ import { webApi } from '@slack/bolt';
 import { z } from 'zod';
 import { DeliveryBlockedError } from '../../../src/ports/chat-notifier.port';
 import type { ChatNotifier, Delivery } from '../../../src/ports/chat-notifier.port';
+import { isSupportEffect } from '../../../src/app/run-service-base';
 import type { Logger } from '../../../src/ports/logger.port';
 import type { RunStore } from '../../../src/ports/run-store.port';
 import type { Effect, Run, VerificationProgress } from '../../../src/workflow/types';
@@ -111,7 +112,9 @@ export class WorkspaceNotifier implements ChatNotifier {
     // A run of another surface (its support desk is on Slack): the support messages pick the desk's workspace.
     if (run.surface !== 'slack') return delivery ? this.deps.inner.deliver(run, effect, delivery) : this.deps.inner.deliver(run, effect);
     const ws = await this.workspaceOf(run);
-    await this.ensureInstalled(run, ws);
+    // A support message goes to the desk, maybe in its own workspace: it does not wait on the run's
+    // installation (a call it makes with the run's workspace token is blocked by `tokenOfScope` then).
+    if (!isSupportEffect(effect)) await this.ensureInstalled(run, ws);
     await workspaceScope(ws, () => (delivery ? this.deps.inner.deliver(run, effect, delivery) : this.deps.inner.deliver(run, effect)));
   }
 
