@@ -156,6 +156,7 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
       defaultLocale: config.defaultLocale,
       defaultTimeZone: config.defaultTimeZone,
       health: core.health,
+      ...(config.supportDesk === 'teams' ? { supportDeskElsewhere: true } : {}),
       ...(config.slack.oauth ? { installations: await openInstallationStore(core.store, config.slack.oauth, logger) } : {}),
       customRoutes: [...(teamsRoute ? [teamsRoute] : []), auditRoute, ...opsRoutes],
     });

@@ -88,6 +88,8 @@ export interface SlackSurfaceDeps {
   };
   /** OAuth mode: the installations (required with `slack.oauth`). */
   installations?: DatabaseInstallationStore;
+  /** The support desk is on Teams (`SECUTIX_SUPPORT_DESK=teams`): each run stores who asks for it (`delivery/run-origin.ts`). */
+  supportDeskElsewhere?: boolean;
 }
 
 /** The Slack surface. */
@@ -295,6 +297,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     logger: log,
     ...(deps.slack.supportChannel ? { supportChannel: deps.slack.supportChannel } : {}),
     ...(supportDesk ? { supportDesk } : {}),
+    ...(deps.supportDeskElsewhere ? { recordOrigin: true } : {}),
   });
   const notifier: ChatNotifier = oauth
     ? new WorkspaceNotifier({

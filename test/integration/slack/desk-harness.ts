@@ -77,7 +77,9 @@ export interface DeskHarness {
   tokensAbout(channel: string, calls: FakeSlackCall[]): Set<string | undefined>;
 }
 
-export async function startDesk(opts: { databaseUrl?: string; env?: Record<string, string> } = {}): Promise<DeskHarness> {
+export async function startDesk(
+  opts: { databaseUrl?: string; env?: Record<string, string>; supportDeskElsewhere?: boolean } = {},
+): Promise<DeskHarness> {
   const clock = { now: Date.parse('2026-12-01T08:00:00.000Z') };
   const logs: string[] = [];
   const api = await new FakeSlackApi().start();
@@ -112,6 +114,7 @@ export async function startDesk(opts: { databaseUrl?: string; env?: Record<strin
     health: core.health,
     web: { retries: 0, maxRetryTimeoutMs: 200 },
     installations: await openInstallationStore(core.store, config.slack!.oauth!, logger),
+    ...(opts.supportDeskElsewhere ? { supportDeskElsewhere: true } : {}),
   });
   core.notifiers.slack = surface.notifier;
   const { port } = await surface.start();
