@@ -51,6 +51,8 @@ export interface SlackSettings {
   supportChannel?: string;
   /** Its workspace when given as `TEAM_ID/CHANNEL_ID` (OAuth mode: the support desk's own workspace). */
   supportTeamId?: string;
+  /** Its Enterprise Grid organisation (`ENTERPRISE_ID/TEAM_ID/CHANNEL_ID`: an org-wide install serves the desk). */
+  supportEnterpriseId?: string;
 }
 
 /** What `createSlackSurface` needs. */
@@ -286,7 +288,14 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   if (deps.slack.supportTeamId && !oauth) throw new Error('SECUTIX_SUPPORT_SLACK_CHANNEL=TEAM_ID/CHANNEL_ID needs Slack OAuth mode');
   const supportDesk =
     oauth && deps.slack.supportTeamId
-      ? supportDeskWorkspace({ teamId: deps.slack.supportTeamId, tokens: oauth.installations, client, store, logger: log })
+      ? supportDeskWorkspace({
+          teamId: deps.slack.supportTeamId,
+          ...(deps.slack.supportEnterpriseId ? { enterpriseId: deps.slack.supportEnterpriseId } : {}),
+          tokens: oauth.installations,
+          client,
+          store,
+          logger: log,
+        })
       : undefined;
   const slackNotifier = new SlackNotifier({
     client,
@@ -309,6 +318,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           ? {
               onWorkspaceGone: workspaceGoneNotice({
                 deskTeamId: deps.slack.supportTeamId,
+                ...(deps.slack.supportEnterpriseId ? { deskEnterpriseId: deps.slack.supportEnterpriseId } : {}),
                 deskChannel: deps.slack.supportChannel,
                 client: postClient,
                 store,
