@@ -14,15 +14,21 @@ export const supportDeskSchema = z
 
 /**
  * `SECUTIX_SUPPORT_SLACK_CHANNEL`: `CHANNEL_ID` (a channel of the run's workspace, as always), or
- * `TEAM_ID/CHANNEL_ID` (a channel of the support desk's own workspace). Unset: `{}`.
+ * `TEAM_ID/CHANNEL_ID` (a channel of the support desk's own workspace), or
+ * `ENTERPRISE_ID/TEAM_ID/CHANNEL_ID` (that workspace is part of an Enterprise Grid organisation
+ * whose app is installed org-wide: its token is the organisation's). Unset: `{}`.
  */
-export function supportChannelSetting(value: string | undefined): { channelId?: string; teamId?: string } | { problem: string } {
+export function supportChannelSetting(
+  value: string | undefined,
+): { channelId?: string; teamId?: string; enterpriseId?: string } | { problem: string } {
   if (value === undefined) return {};
   if (!value.includes('/')) return { channelId: value };
+  const grid = /^(E[A-Z0-9]{2,})\/(T[A-Z0-9]{2,})\/([CG][A-Z0-9]{2,})$/.exec(value);
+  if (grid) return { enterpriseId: grid[1]!, teamId: grid[2]!, channelId: grid[3]! };
   const m = /^([TE][A-Z0-9]{2,})\/([CG][A-Z0-9]{2,})$/.exec(value);
   if (!m)
     return {
-      problem: `must be CHANNEL_ID or TEAM_ID/CHANNEL_ID, e.g. T0SECUTIX/C0SUPPORT (a workspace id starting with T, a channel id starting with C or G, upper-case letters and digits; got "${value}")`,
+      problem: `must be CHANNEL_ID, TEAM_ID/CHANNEL_ID or ENTERPRISE_ID/TEAM_ID/CHANNEL_ID (org-wide install), e.g. T0SECUTIX/C0SUPPORT (a workspace id starting with T, a channel id starting with C or G, upper-case letters and digits; got "${value}")`,
     };
   return { teamId: m[1]!, channelId: m[2]! };
 }
@@ -34,7 +40,7 @@ export function supportChannelSetting(value: string | undefined): { channelId?: 
 export function supportSettings(
   raw: (k: string) => string | undefined,
   served: { slack: boolean; oauth: boolean; teams: boolean },
-): { channelId?: string; teamId?: string; problems: string[] } {
+): { channelId?: string; teamId?: string; enterpriseId?: string; problems: string[] } {
   const problems: string[] = [];
   const parsed = supportChannelSetting(raw('SECUTIX_SUPPORT_SLACK_CHANNEL'));
   const support = 'problem' in parsed ? {} : parsed;

@@ -196,6 +196,8 @@ export interface AppConfig {
      * (OAuth distribution: SecuTix support in its own workspace, which installs the app too).
      */
     supportTeamId?: string;
+    /** Its Enterprise Grid organisation (`ENTERPRISE_ID/TEAM_ID/CHANNEL_ID`): an org-wide installation serves the desk. */
+    supportEnterpriseId?: string;
   };
   teams?: {
     appId?: string;
@@ -392,6 +394,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
             ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
             ...(support.channelId ? { supportChannel: support.channelId } : {}),
             ...(support.teamId ? { supportTeamId: support.teamId } : {}),
+            ...(support.enterpriseId ? { supportEnterpriseId: support.enterpriseId } : {}),
           },
         }
       : {}),

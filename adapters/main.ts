@@ -16,7 +16,7 @@ import { Renderer } from '../src/messages/renderer';
 import { createLogger, type AppLogger } from './logger';
 import { allSandboxHints } from './sandbox';
 import { createSlackSurface } from './slack';
-import { openInstallationStore } from './slack/oauth/open-installation-store';
+import { InstallationKeyError, openInstallationStore } from './slack/oauth/open-installation-store';
 import { createTeamsOnlyServer, createTeamsSurface } from './teams';
 import { createOpsRoutes } from './http/ops-routes';
 import { Metrics } from './metrics/metrics';
@@ -157,6 +157,7 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
       defaultLocale: config.defaultLocale,
       defaultTimeZone: config.defaultTimeZone,
       health: core.health,
+      ...(config.supportDesk === 'teams' ? { supportDeskElsewhere: true } : {}),
       ...(config.slack.oauth ? { installations: await openInstallationStore(core.store, config.slack.oauth, logger) } : {}),
       customRoutes: [...(teamsRoute ? [teamsRoute] : []), auditRoute, ...opsRoutes],
     });
@@ -286,6 +287,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof InstallationKeyError) {
+    // A configuration problem (the wrong key), not a crash: exit 2 as for the other settings.
+    process.stderr.write(`digitick-onboard refuses to start: ${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`digitick-onboard could not start: ${err instanceof Error ? err.message : String(err)}\n`);
   // Exit now: the store, the embedded sandbox or Bolt's server may be open and would keep the process alive.
   process.exit(1);

@@ -53,6 +53,7 @@ import {
 } from './delivery/refs';
 import { SlackPoster, type SlackPosterDeps } from './delivery/post-once';
 import { SupportMessages, type SupportDeskWorkspace } from './delivery/support';
+import { recordRunOrigin } from './delivery/run-origin';
 import { errCode, isAmbiguousFailure, isSlackUnavailable, slackErrorCode } from './web-errors';
 
 export { SLACK_PROGRESS_REF, SLACK_REF, type DeliveryMarker, type MessageRef, type StepMessageRef } from './delivery/refs';
@@ -71,6 +72,11 @@ export interface SlackNotifierDeps extends SlackPosterDeps {
   supportChannel?: string;
   /** The support desk in its own workspace (`TEAM_ID/CHANNEL_ID`, OAuth mode): `delivery/support.ts`. */
   supportDesk?: SupportDeskWorkspace;
+  /**
+   * The support desk is on another platform (`SECUTIX_SUPPORT_DESK=teams`): store who asks (the
+   * run's workspace, requester, email: `delivery/run-origin.ts`) at the run's first delivery.
+   */
+  recordOrigin?: boolean;
 }
 
 /** Delivers run effects to Slack. Safe to call again after a failure (edits rather than posts twice when it can). */
@@ -165,6 +171,7 @@ export class SlackNotifier implements ChatNotifier {
 
   private async deliverNow(run: Run, effect: Effect, d: Delivery | undefined): Promise<void> {
     const safe = run;
+    if (this.deps.recordOrigin) await recordRunOrigin(this.deps, run);
     switch (effect.type) {
       case 'card':
         return this.card(run, safe, d);

@@ -51,6 +51,8 @@ export interface SlackSettings {
   supportChannel?: string;
   /** Its workspace when given as `TEAM_ID/CHANNEL_ID` (OAuth mode: the support desk's own workspace). */
   supportTeamId?: string;
+  /** Its Enterprise Grid organisation (`ENTERPRISE_ID/TEAM_ID/CHANNEL_ID`: an org-wide install serves the desk). */
+  supportEnterpriseId?: string;
 }
 
 /** What `createSlackSurface` needs. */
@@ -88,6 +90,8 @@ export interface SlackSurfaceDeps {
   };
   /** OAuth mode: the installations (required with `slack.oauth`). */
   installations?: DatabaseInstallationStore;
+  /** The support desk is on Teams (`SECUTIX_SUPPORT_DESK=teams`): each run stores who asks for it (`delivery/run-origin.ts`). */
+  supportDeskElsewhere?: boolean;
 }
 
 /** The Slack surface. */
@@ -290,7 +294,14 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
   if (deps.slack.supportTeamId && !oauth) throw new Error('SECUTIX_SUPPORT_SLACK_CHANNEL=TEAM_ID/CHANNEL_ID needs Slack OAuth mode');
   const supportDesk =
     oauth && deps.slack.supportTeamId
-      ? supportDeskWorkspace({ teamId: deps.slack.supportTeamId, tokens: oauth.installations, client, store, logger: log })
+      ? supportDeskWorkspace({
+          teamId: deps.slack.supportTeamId,
+          ...(deps.slack.supportEnterpriseId ? { enterpriseId: deps.slack.supportEnterpriseId } : {}),
+          tokens: oauth.installations,
+          client,
+          store,
+          logger: log,
+        })
       : undefined;
   const slackNotifier = new SlackNotifier({
     client,
@@ -301,6 +312,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
     logger: log,
     ...(deps.slack.supportChannel ? { supportChannel: deps.slack.supportChannel } : {}),
     ...(supportDesk ? { supportDesk } : {}),
+    ...(deps.supportDeskElsewhere ? { recordOrigin: true } : {}),
   });
   const notifier: ChatNotifier = oauth
     ? new WorkspaceNotifier({
@@ -312,6 +324,7 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
           ? {
               onWorkspaceGone: workspaceGoneNotice({
                 deskTeamId: deps.slack.supportTeamId,
+                ...(deps.slack.supportEnterpriseId ? { deskEnterpriseId: deps.slack.supportEnterpriseId } : {}),
                 deskChannel: deps.slack.supportChannel,
                 client: postClient,
                 store,

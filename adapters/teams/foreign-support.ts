@@ -17,6 +17,14 @@ import { readReference, SUPPORT_CHANNEL_REF, supportPostedSchema, TEAMS_GLOBAL_R
 import type { TeamsOutbound } from './notifier';
 
 const slackWorkspaceSchema = z.object({ teamId: z.string().optional(), enterpriseId: z.string().optional() });
+/** Who asks, stored by the Slack side at the run's first delivery (`adapters/slack/delivery/run-origin.ts`, ref `slack.origin`). */
+const slackOriginSchema = z.object({
+  teamId: z.string().optional(),
+  workspace: z.string().optional(),
+  domain: z.string().optional(),
+  requester: z.string().optional(),
+  email: z.string().optional(),
+});
 
 /** Delivers the support effects of a run of another surface in the Teams support channel. */
 export async function deliverForeignSupport(
@@ -80,17 +88,30 @@ export const originSchema = z.object({
   firstForInstitution: z.boolean(),
 });
 
-/** The run's Slack workspace (its id), its requester, and whether that workspace asked the Teams desk about the institution before. */
+/**
+ * The run's Slack workspace (name and domain), its requester (name, email), as the Slack side
+ * stored them (`slack.origin`), and whether that workspace asked the Teams desk about the
+ * institution before. Without them: the workspace's id, the requester's Slack name.
+ */
 async function originOf(store: RunStore, run: Run): Promise<SupportOrigin> {
   const workspaceOf = async (id: string) => {
-    const w = slackWorkspaceSchema.safeParse((await store.getRefs(id))['slack.workspace']).data;
-    return w?.teamId ?? w?.enterpriseId;
+    const refs = await store.getRefs(id);
+    const w = slackWorkspaceSchema.safeParse(refs['slack.workspace']).data;
+    return w?.teamId ?? w?.enterpriseId ?? slackOriginSchema.safeParse(refs['slack.origin']).data?.teamId;
   };
   const ws = await workspaceOf(run.id);
+  const o = slackOriginSchema.safeParse((await store.getRefs(run.id))['slack.origin']).data;
   let first = true;
   for (const other of await store.list({ surface: run.surface, institutionCode: run.details.institutionCode, limit: 500 })) {
     if (other.id === run.id || (await store.getRefs(other.id))[TEAMS_REF.support] === undefined) continue;
     if ((await workspaceOf(other.id)) === ws) first = false;
   }
-  return { kind: 'workspace', organisation: ws ?? 'Slack', requester: run.startedBy.name ?? run.startedBy.id, firstForInstitution: first };
+  return {
+    kind: 'workspace',
+    organisation: o?.workspace ?? ws ?? 'Slack',
+    ...(o?.domain ? { domain: o.domain } : {}),
+    requester: o?.requester ?? run.startedBy.name ?? run.startedBy.id,
+    ...(o?.email ? { email: o.email } : {}),
+    firstForInstitution: first,
+  };
 }

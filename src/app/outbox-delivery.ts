@@ -1,6 +1,6 @@
 /**
  * The outbox and its delivery: every effect saved with a run is delivered after the write, in
- * order per run, retried with a growing pause (2 s ... 5 min) by a poller. A failure the platform
+ * order per run and destination (the run's thread, the support desk: `destinationOf`), retried with a growing pause (2 s ... 5 min) by a poller. A failure the platform
  * answered about this message counts; after `DEFAULT_MAX_DELIVERY_ATTEMPTS` of them the item is
  * given up (the surface tells the operator). A failure meaning the platform is unreachable or
  * overloaded (`ChatNotifier.isUnavailable`) does not count: the item waits, in order, however long
@@ -9,7 +9,8 @@
 import { isDeliveryBlocked } from '../ports/chat-notifier.port';
 import { StoreUnavailableError } from '../ports/run-store.port';
 import { OutageLog } from './outage-log';
-import { errorSummary, RunServiceBase } from './run-service-base';
+import type { Effect } from '../workflow/types';
+import { errorSummary, isSupportEffect, RunServiceBase } from './run-service-base';
 
 /** Default attempts of one delivery: with the growing pause (2 s ... 5 min), about 10 minutes of trying. */
 export const DEFAULT_MAX_DELIVERY_ATTEMPTS = 10;
@@ -22,9 +23,18 @@ export function retryPauseMs(failures: number): number {
   return Math.min(2 ** Math.min(Math.max(failures, 1), 20) * 1000, MAX_RETRY_PAUSE_MS);
 }
 
+/**
+ * The destination of an effect, inside which the outbox keeps the order: the support desk (the
+ * support effects, possibly in another organisation or on another platform) or the run's thread.
+ * A blocked or failing item holds only the later items of its own destination.
+ */
+export function destinationOf(effect: Effect): 'support' | 'thread' {
+  return isSupportEffect(effect) ? 'support' : 'thread';
+}
+
 export class OutboxDelivery extends RunServiceBase {
   /** Delivers the pending outbox items of a run (or of every run), in order, one drain per run at a time. */
-  async drain(runId?: string): Promise<void> {
+  async drain(runId?: string, opts: { dueOnly?: boolean } = {}): Promise<void> {
     if (!runId) {
       const pending = await this.deps.store.pendingOutbox(1000);
       const ids = [...new Set(pending.map((p) => p.runId))];
@@ -33,7 +43,7 @@ export class OutboxDelivery extends RunServiceBase {
     }
     const previous = this.draining.get(runId) ?? Promise.resolve();
     const next = previous
-      .then(() => this.drainRun(runId))
+      .then(() => this.drainRun(runId, opts.dueOnly === true))
       .catch((err: unknown) => {
         // A database outage is said once by the poller (OutageLog); anything else is an error.
         if (err instanceof StoreUnavailableError)
@@ -45,19 +55,29 @@ export class OutboxDelivery extends RunServiceBase {
     if (this.draining.get(runId) === next) this.draining.delete(runId);
   }
 
-  protected async drainRun(runId: string): Promise<void> {
+  protected async drainRun(runId: string, dueOnly = false): Promise<void> {
     // One process at a time delivers a run's outbox: with several replicas on one database, the
     // others skip it (the holder, or the next poll, delivers what is left).
-    const outcome = await this.deps.store.tryExclusive(`outbox:${runId}`, () => this.deliverPending(runId));
+    const outcome = await this.deps.store.tryExclusive(`outbox:${runId}`, () => this.deliverPending(runId, dueOnly));
     if (!outcome.ran) this.deps.logger.debug({ runId }, 'outbox of this run is being delivered by another process');
   }
 
-  protected async deliverPending(runId: string): Promise<void> {
+  /** @param dueOnly a poll's drain: an item still in its retry pause (or blocked) holds its destination without an attempt. */
+  protected async deliverPending(runId: string, dueOnly = false): Promise<void> {
     const items = await this.deps.store.pendingOutbox(100, runId);
     if (items.length === 0) return;
     const run = await this.deps.store.get(runId);
     if (!run) return;
+    // A destination whose item is blocked or waits for a retry holds its later items (in order);
+    // the other destination goes on (e.g. the desk's close while the run's workspace is uninstalled).
+    const held = new Set<string>();
     for (const item of items) {
+      const destination = destinationOf(item.effect);
+      if (held.has(destination)) continue;
+      if (dueOnly && (this.retryAt.get(item.id) ?? 0) > this.deps.clock.nowMs()) {
+        held.add(destination);
+        continue;
+      }
       try {
         await this.notify(run, item.effect, true, { id: item.id, attempt: item.attempts + 1 });
         await this.deps.store.markDelivered(item.id);
@@ -80,7 +100,8 @@ export class OutboxDelivery extends RunServiceBase {
                 this.deps.logger.warn({ runId, err: errorSummary(e) }, 'could not tell anyone about a blocked delivery'),
               );
           }
-          return;
+          held.add(destination);
+          continue;
         }
         const error = errorSummary(err);
         if (this.notifierOf(run, item.effect)?.isUnavailable?.(err) === true) {
@@ -94,7 +115,8 @@ export class OutboxDelivery extends RunServiceBase {
             { runId, effect: item.effect.type, failures, err: error },
             'delivery failed: the chat platform is unreachable; kept in the outbox, retried until it answers',
           );
-          return;
+          held.add(destination);
+          continue;
         }
         const attempts = item.attempts + 1;
         if (attempts >= (this.deps.maxDeliveryAttempts ?? DEFAULT_MAX_DELIVERY_ATTEMPTS)) {
@@ -114,7 +136,8 @@ export class OutboxDelivery extends RunServiceBase {
         // Polls retry it after a growing pause (2 s, 4 s ... at most 5 minutes).
         this.retryAt.set(item.id, this.deps.clock.nowMs() + retryPauseMs(attempts + (this.unavailableFailures.get(item.id) ?? 0)));
         this.deps.logger.warn({ runId, effect: item.effect.type, err: errorSummary(err) }, 'delivery failed; kept in the outbox');
-        return; // keep the order: later items wait for this one
+        held.add(destination); // keep the order: the destination's later items wait for this one
+        continue;
       }
     }
   }
@@ -162,9 +185,15 @@ export class OutboxDelivery extends RunServiceBase {
     await this.markers.retry(); // a verification marker the store could not clear when it ended
     const now = this.deps.clock.nowMs();
     const pending = await this.deps.store.pendingOutbox(1000);
-    // Items come oldest first; a run's first pending item decides (later ones wait behind it).
-    const first = new Map<string, number>();
-    for (const item of pending) if (!first.has(item.runId)) first.set(item.runId, item.id);
-    for (const [runId, itemId] of first) if ((this.retryAt.get(itemId) ?? 0) <= now) await this.drain(runId);
+    // Items come oldest first; the first pending item of each destination of a run decides (later
+    // ones wait behind it): the run is drained when one of them is due.
+    const first = new Map<string, { runId: string; itemId: number }>();
+    for (const item of pending) {
+      const key = `${item.runId}\u0000${destinationOf(item.effect)}`;
+      if (!first.has(key)) first.set(key, { runId: item.runId, itemId: item.id });
+    }
+    const due = new Set<string>();
+    for (const { runId, itemId } of first.values()) if ((this.retryAt.get(itemId) ?? 0) <= now) due.add(runId);
+    for (const runId of due) await this.drain(runId, { dueOnly: true });
   }
 }

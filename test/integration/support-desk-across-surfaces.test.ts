@@ -54,6 +54,7 @@ async function both(desk: Surface): Promise<{ h: TeamsHarness; api: FakeSlackApi
     logger: h.logger,
     defaultLocale: 'en',
     web: { retries: 0, maxRetryTimeoutMs: 200 },
+    ...(desk === 'teams' ? { supportDeskElsewhere: true } : {}),
   });
   h.notifiers.slack = slack.notifier;
   const { port } = await slack.start();
@@ -113,6 +114,7 @@ describe('the support desk on the other surface (SECUTIX_SUPPORT_DESK)', () => {
 
   it('a Slack run whose desk is on Teams: the request in the Teams support channel, support clicks there, the run goes on in Slack', async () => {
     ({ h, api, slack, base } = await both('teams'));
+    api.userProfiles.set(SLACK_OPERATOR.id, { real_name: 'Alex Martin' });
     const cmd = await send(
       commandBody({ text: 'start demo', user_id: SLACK_OPERATOR.id, user_name: SLACK_OPERATOR.name, channel_id: RUN_CHANNEL }),
     );
@@ -153,11 +155,14 @@ describe('the support desk on the other surface (SECUTIX_SUPPORT_DESK)', () => {
     const request = latestWithAction(h.connector, 'password_assigned', 'password_request', TEAMS_SUPPORT.id);
     const text = cardText(cardOf(request));
     expect(text).toContain(runId);
-    expect(text).toContain('alex');
+    expect(text).toContain('Send the password to Alex Martin');
     expect(text).toContain('Slack');
     expect(text).not.toContain('<@U0OPERATOR>');
     // The Slack thread does not open in Teams: no link, the workspace and the run named instead.
-    expect(text).toContain(`Onboarding run ${runId}, in the Slack workspace`);
+    expect(text).toContain(`Onboarding run ${runId}, in the Slack workspace Fake`);
+    // Who asks, as a Slack desk shows it: the workspace's name and domain (auth.test), the requester's name (users.info).
+    expect(text).toContain('Requested by Alex Martin from the Slack workspace Fake (fake.slack.test).');
+    expect(text).not.toContain('Slack workspace Slack');
     expect(text).toContain('(no link: the run opens only there)');
     // Support clicks in Teams: the run moves on, the request closes there, the next step is in the Slack thread.
     const closed = invokeCard(

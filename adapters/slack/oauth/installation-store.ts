@@ -11,6 +11,7 @@
  * again with the current key the first time they are read (and by `reencryptAll`, at start).
  */
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../../src/ports/clock.port';
 import type { Logger } from '../../../src/ports/logger.port';
@@ -62,6 +63,8 @@ export interface DatabaseInstallationStoreDeps {
 export class DatabaseInstallationStore implements InstallationStore {
   private readonly cache: LRUCache<string, { inst: AnyInstallation }> | undefined;
   private readonly now: () => string;
+  /** Digests (SHA-256) of the bot tokens Slack refused (`refuse`): their installations read as absent until stored again. */
+  private readonly refused = new Set<string>();
 
   constructor(private readonly deps: DatabaseInstallationStoreDeps) {
     const ttl = deps.cacheTtlMs ?? 60_000;
@@ -79,6 +82,8 @@ export class DatabaseInstallationStore implements InstallationStore {
     });
     if (!key) throw new Error('a Slack installation without a team or enterprise id cannot be stored');
     await this.writeRow(key, inst);
+    // A reinstall: Slack granted this token (again).
+    if (inst.bot?.token) this.refused.delete(digest(inst.bot.token));
     this.cache?.clear();
     this.deps.logger.info(
       { installKey: key, team: inst.team?.name ?? inst.enterprise?.name, enterprise: Boolean(inst.isEnterpriseInstall) },
@@ -107,10 +112,22 @@ export class DatabaseInstallationStore implements InstallationStore {
       const row = await this.deps.rows.get(key);
       if (!row) continue;
       const inst = await this.open(row);
+      if (inst.bot?.token && this.refused.has(digest(inst.bot.token))) continue;
       this.cache?.set(key, { inst });
       return inst;
     }
     return undefined;
+  }
+
+  /**
+   * Slack refused `token` (revoked, access removed) without an uninstall event: its installation
+   * reads as absent in this process (deliveries blocked, as after an uninstall) until a reinstall
+   * stores a token again. The row is kept (nothing lost; another replica finds out by itself).
+   */
+  refuse(token: string): void {
+    this.refused.add(digest(token));
+    this.cache?.clear();
+    this.deps.logger.warn({}, 'Slack refused a workspace token: that workspace counts as not installed until the app is reinstalled');
   }
 
   /** Removes the installation of `query` (app uninstalled, tokens revoked). */
@@ -164,4 +181,9 @@ export class DatabaseInstallationStore implements InstallationStore {
       updatedAt: now,
     });
   }
+}
+
+/** A token's SHA-256 (hex): what is kept in memory of a refused token. */
+function digest(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
 }

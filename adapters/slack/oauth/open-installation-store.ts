@@ -6,6 +6,16 @@ import { DatabaseInstallationStore } from './installation-store';
 import { TokenCipher } from './token-cipher';
 
 /**
+ * Stored installations that neither `INSTALLATION_ENCRYPTION_KEY` nor `..._PREVIOUS` can read (a
+ * new key set without the previous one): the service refuses to start (exit 2) instead of
+ * ignoring every event of those workspaces.
+ */
+export class InstallationKeyError extends Error {
+  override readonly name = 'InstallationKeyError';
+}
+
+/**
+ * @throws InstallationKeyError when stored installations were written with a key that is not configured.
  * @throws Error when the run store keeps no installations (not SQLite or PostgreSQL) or a key is invalid.
  */
 export async function openInstallationStore(
@@ -16,9 +26,22 @@ export async function openInstallationStore(
 ): Promise<DatabaseInstallationStore> {
   const rows = installationRowsOf(store);
   if (!rows) throw new Error('Slack OAuth mode keeps installations in the run database: DATABASE_URL must be sqlite: or postgres://');
+  const cipher = new TokenCipher(keys.encryptionKey, keys.previousEncryptionKey);
+  const unreadable = (await rows.all()).filter((r) => !cipher.knows(r.keyId));
+  if (unreadable.length > 0) {
+    const written = [...new Set(unreadable.map((r) => r.keyId))].join(', ');
+    const [current, previous] = cipher.keyIds;
+    throw new InstallationKeyError(
+      `${unreadable.length} stored Slack installation(s) were written with encryption key ${written}, which is neither ` +
+        `INSTALLATION_ENCRYPTION_KEY (key ${current})` +
+        (previous ? ` nor INSTALLATION_ENCRYPTION_KEY_PREVIOUS (key ${previous})` : ' (INSTALLATION_ENCRYPTION_KEY_PREVIOUS is not set)') +
+        `: set INSTALLATION_ENCRYPTION_KEY_PREVIOUS to the key they were written with (key ${written}) to read them and re-encrypt them ` +
+        'with the new key, or set INSTALLATION_ENCRYPTION_KEY back to it. Not starting: every event of those workspaces would be ignored.',
+    );
+  }
   const installations = new DatabaseInstallationStore({
     rows,
-    cipher: new TokenCipher(keys.encryptionKey, keys.previousEncryptionKey),
+    cipher,
     logger,
     ...(options.cacheTtlMs !== undefined ? { cacheTtlMs: options.cacheTtlMs } : {}),
   });

@@ -34,6 +34,11 @@ const workspaceRefSchema = z.object({ teamId: z.string().optional(), enterpriseI
 
 export interface SupportDeskDeps {
   teamId: string;
+  /**
+   * The desk workspace's Enterprise Grid organisation (`ENTERPRISE_ID/TEAM_ID/CHANNEL_ID`): the
+   * organisation's org-wide installation serves the desk when the workspace has none of its own.
+   */
+  enterpriseId?: string;
   /** The installations: a workspace's bot token and name. */
   tokens: {
     find(w: WorkspaceKey): Promise<{ bot?: { token?: string | undefined } | undefined; team?: { name?: string } | undefined } | undefined>;
@@ -63,15 +68,17 @@ export function supportDeskWorkspace(deps: SupportDeskDeps): SupportDeskWorkspac
   const log = deps.logger;
   return {
     teamId: deps.teamId,
-    inWorkspace: <T>(teamId: string, work: () => Promise<T>): Promise<T> =>
-      workspaceScope({ teamId }, async () => {
-        if (!(await deps.tokens.find({ teamId }))?.bot?.token)
+    inWorkspace: <T>(teamId: string, work: () => Promise<T>): Promise<T> => {
+      const ws: WorkspaceKey = teamId === deps.teamId && deps.enterpriseId ? { teamId, enterpriseId: deps.enterpriseId } : { teamId };
+      return workspaceScope(ws, async () => {
+        if (!(await deps.tokens.find(ws))?.bot?.token)
           throw new DeliveryBlockedError(
             `the Slack app is not installed in the support workspace ${teamId} (SECUTIX_SUPPORT_SLACK_CHANNEL): an admin of that workspace installs it from /slack/install; the password request waits in the outbox until then`,
             'support_not_installed',
           );
         return work();
-      }),
+      });
+    },
     origin: async (run: Run): Promise<SupportOrigin | undefined> => {
       const ws = currentWorkspace();
       if (!ws) return undefined;

@@ -58,6 +58,16 @@ export class TokenCipher {
     }
   }
 
+  /** True when `keyId` is the id of the current or the previous key. */
+  knows(keyId: string): boolean {
+    return this.keys.has(keyId);
+  }
+
+  /** Ids of the configured keys (current first). */
+  get keyIds(): string[] {
+    return [...this.keys.keys()];
+  }
+
   /** Id of the key new values are written with. */
   get currentKeyId(): string {
     return this.current.id;

@@ -28,6 +28,8 @@ const originNameSchema = z.object({ origin: z.object({ organisation: z.string() 
 export interface WorkspaceGoneDeps {
   /** The desk's workspace and channel. */
   deskTeamId: string;
+  /** The desk's Enterprise Grid organisation (an org-wide installation serves it). */
+  deskEnterpriseId?: string;
   deskChannel: string;
   /** Posts (no retries of its own: one notice, not two). */
   client: SlackWeb;
@@ -56,7 +58,7 @@ export async function tellDeskWorkspaceGone(deps: WorkspaceGoneDeps, run: Run, w
     what: blockedWhat(deps.builder, L, { effect: first.type, ...(step ? { step } : {}) }),
   });
   try {
-    await workspaceScope({ teamId: deps.deskTeamId }, () =>
+    await workspaceScope({ teamId: deps.deskTeamId, ...(deps.deskEnterpriseId ? { enterpriseId: deps.deskEnterpriseId } : {}) }, () =>
       deps.client.apiCall('chat.postMessage', {
         channel: deps.deskChannel,
         ...textPayload(text),

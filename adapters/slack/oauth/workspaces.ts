@@ -16,9 +16,11 @@ import { webApi } from '@slack/bolt';
 import { z } from 'zod';
 import { DeliveryBlockedError } from '../../../src/ports/chat-notifier.port';
 import type { ChatNotifier, Delivery } from '../../../src/ports/chat-notifier.port';
+import { isSupportEffect } from '../../../src/app/run-service-base';
 import type { Logger } from '../../../src/ports/logger.port';
 import type { RunStore } from '../../../src/ports/run-store.port';
 import type { Effect, Run, VerificationProgress } from '../../../src/workflow/types';
+import { slackErrorCode } from '../web-errors';
 import { installKeyOf, type WorkspaceKey } from './installation-store';
 
 /** Run ref holding the workspace a Slack run lives in (OAuth mode). */
@@ -59,7 +61,29 @@ function workspaceOfOrgId(id: string): WorkspaceKey {
 /** Finds a workspace's bot token (the installation store, cached). */
 export interface TokenSource {
   find(workspace: WorkspaceKey): Promise<{ bot?: { token?: string | undefined } | undefined } | undefined>;
+  /**
+   * Slack refused `token` (`invalid_auth`, `token_revoked`...): forget it (the cache too); its
+   * workspace counts as not installed until an installation stores a token again (a reinstall).
+   */
+  refuse?(token: string): void;
 }
+
+/**
+ * Slack errors saying the workspace's token no longer works (revoked, the workspace or the app's
+ * access gone) even when no `tokens_revoked` / `app_uninstalled` event arrived: the workspace is
+ * unavailable (`DeliveryBlockedError`), as after an uninstall, until a reinstall.
+ */
+export const TOKEN_REFUSED_ERRORS = [
+  'invalid_auth',
+  'token_revoked',
+  'token_expired',
+  'account_inactive',
+  'not_authed',
+  'team_access_not_granted',
+  'org_login_required',
+  'team_disabled',
+  'enterprise_is_restricted',
+] as const;
 
 /** Thrown by a Web API call made outside any workspace scope (a bug: the call would go out unauthenticated). */
 export class NoWorkspaceScopeError extends Error {
@@ -84,9 +108,22 @@ export class WorkspaceWebClient extends webApi.WebClient {
     super(undefined, options);
   }
 
+  /** @throws DeliveryBlockedError when Slack refuses the scope's token (`TOKEN_REFUSED_ERRORS`; the token is dropped). */
   override async apiCall(method: string, options: Record<string, unknown> = {}): Promise<webApi.WebAPICallResult> {
-    const token = typeof options.token === 'string' ? options.token : await tokenOfScope(this.tokens);
-    return super.apiCall(method, { ...options, token });
+    if (typeof options.token === 'string') return super.apiCall(method, options);
+    const token = await tokenOfScope(this.tokens);
+    try {
+      return await super.apiCall(method, { ...options, token });
+    } catch (err) {
+      const code = slackErrorCode(err);
+      if (!code || !(TOKEN_REFUSED_ERRORS as readonly string[]).includes(code)) throw err;
+      this.tokens.refuse?.(token);
+      const where = installKeyOf(currentWorkspace() ?? {}) ?? 'this workspace';
+      throw new DeliveryBlockedError(
+        `Slack refused the app's token for ${where} (${code}: revoked or access removed, without an uninstall event): the workspace is unavailable until the app is reinstalled there (/slack/install)`,
+        'not_installed',
+      );
+    }
   }
 }
 
@@ -111,7 +148,9 @@ export class WorkspaceNotifier implements ChatNotifier {
     // A run of another surface (its support desk is on Slack): the support messages pick the desk's workspace.
     if (run.surface !== 'slack') return delivery ? this.deps.inner.deliver(run, effect, delivery) : this.deps.inner.deliver(run, effect);
     const ws = await this.workspaceOf(run);
-    await this.ensureInstalled(run, ws);
+    // A support message goes to the desk, maybe in its own workspace: it does not wait on the run's
+    // installation (a call it makes with the run's workspace token is blocked by `tokenOfScope` then).
+    if (!isSupportEffect(effect)) await this.ensureInstalled(run, ws);
     await workspaceScope(ws, () => (delivery ? this.deps.inner.deliver(run, effect, delivery) : this.deps.inner.deliver(run, effect)));
   }
 

@@ -54,6 +54,8 @@ export const S = {
   channels: ['C0DESK0001'],
   users: { [SUPPORT.id]: { realName: 'Sam Support', email: 'sam@secutix.example' } },
 };
+/** S's Enterprise Grid organisation (`startDesk({ deskOrgWide: true })`). */
+export const S_ENTERPRISE = { enterpriseId: 'E0SECUTIX', enterpriseName: 'SecuTix Grid' };
 export type Ws = { teamId: string; channels: string[] };
 export const HOUR = 3_600_000;
 
@@ -77,11 +79,21 @@ export interface DeskHarness {
   tokensAbout(channel: string, calls: FakeSlackCall[]): Set<string | undefined>;
 }
 
-export async function startDesk(opts: { databaseUrl?: string; env?: Record<string, string> } = {}): Promise<DeskHarness> {
+export async function startDesk(
+  opts: {
+    databaseUrl?: string;
+    env?: Record<string, string>;
+    supportDeskElsewhere?: boolean;
+    /** S is a workspace of the Enterprise Grid organisation `S_ENTERPRISE`, the app installed org-wide there. */
+    deskOrgWide?: boolean;
+  } = {},
+): Promise<DeskHarness> {
   const clock = { now: Date.parse('2026-12-01T08:00:00.000Z') };
   const logs: string[] = [];
   const api = await new FakeSlackApi().start();
-  for (const ws of [A, B, S]) api.addWorkspace(ws);
+  for (const ws of [A, B, opts.deskOrgWide ? { ...S, ...S_ENTERPRISE, orgWide: true } : S]) api.addWorkspace(ws);
+  // Requests from S carry its organisation when the app is installed org-wide there.
+  const gridOf = (ws: Ws) => (opts.deskOrgWide && ws.teamId === S.teamId ? S_ENTERPRISE.enterpriseId : undefined);
   const config = loadConfig({
     DATABASE_URL: opts.databaseUrl ?? `sqlite:${path.join(tempDir('slack-desk-org-'), 'runs.db')}`,
     SECUTIX_SANDBOX: 'true',
@@ -93,7 +105,9 @@ export async function startDesk(opts: { databaseUrl?: string; env?: Record<strin
     SLACK_STATE_SECRET: 'state-secret-desk-org',
     INSTALLATION_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     SLACK_API_URL: api.apiUrl,
-    SECUTIX_SUPPORT_SLACK_CHANNEL: `${S.teamId}/${S.channels[0]}`,
+    SECUTIX_SUPPORT_SLACK_CHANNEL: opts.deskOrgWide
+      ? `${S_ENTERPRISE.enterpriseId}/${S.teamId}/${S.channels[0]}`
+      : `${S.teamId}/${S.channels[0]}`,
     SUPPORT_USERS: SUPPORT.id,
     SUPPORT_REMIND_AFTER_HOURS: '4',
     ...opts.env,
@@ -112,6 +126,7 @@ export async function startDesk(opts: { databaseUrl?: string; env?: Record<strin
     health: core.health,
     web: { retries: 0, maxRetryTimeoutMs: 200 },
     installations: await openInstallationStore(core.store, config.slack!.oauth!, logger),
+    ...(opts.supportDeskElsewhere ? { supportDeskElsewhere: true } : {}),
   });
   core.notifiers.slack = surface.notifier;
   const { port } = await surface.start();
@@ -132,7 +147,8 @@ export async function startDesk(opts: { databaseUrl?: string; env?: Record<strin
       commandBody({ text, user_id: user.id, user_name: user.name, channel_id: ws.channels[0]!, response_url: api.responseUrl('x') }),
     );
     params.set('team_id', ws.teamId);
-    params.set('is_enterprise_install', 'false');
+    params.set('is_enterprise_install', String(Boolean(gridOf(ws))));
+    if (gridOf(ws)) params.set('enterprise_id', gridOf(ws)!);
     return send(params.toString());
   };
   const inTeam = (ws: Ws, payload: Record<string, unknown>): string => {
@@ -140,6 +156,7 @@ export async function startDesk(opts: { databaseUrl?: string; env?: Record<strin
     p.team.id = ws.teamId;
     p.user.team_id = ws.teamId;
     if (p.view) p.view.team_id = ws.teamId;
+    if (gridOf(ws)) Object.assign(p, { enterprise: { id: gridOf(ws) }, is_enterprise_install: true });
     return interactionBody(p);
   };
   const lastView = (ws: Ws) => {

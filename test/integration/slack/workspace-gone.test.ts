@@ -4,6 +4,8 @@
  * deliveries for A that are blocked: they stay in the outbox, are not retried in a loop, and the
  * desk hears it once (which organisation, which run, what waits, that a reinstall sends it).
  * Reinstalling A through the real OAuth routes sends the waiting messages in order, once.
+ * The desk's own messages (the close of the request, in S with S's token) do not wait on A's
+ * installation: the outbox keeps the order per destination (the run's thread, the desk).
  */
 import { FakeSlackApi } from '../../fakes/fake-slack-api';
 import { buttonsOf, shown } from '../../helpers/slack-drive';
@@ -33,6 +35,13 @@ describe('a workspace that uninstalls the app mid-run', () => {
     expect((await h.core.store.get(runA))?.currentStep).toBe('verification');
     const waiting = await h.core.store.pendingOutbox(100, runA);
     expect(waiting.length).toBeGreaterThan(0);
+    // The close of the request went out at once, in S with S's token: only A's messages wait.
+    expect(waiting.map((i) => i.effect.type)).not.toContain('support_closed');
+    expect(buttonsOf(h.api.messages.get(request.ts)!.blocks)).toEqual([]);
+    const closeCall = h.api.calls
+      .slice(before)
+      .find((c) => c.method === 'chat.update' && c.args.channel === S.channels[0] && c.args.ts === request.ts);
+    expect(closeCall && FakeSlackApi.tokenOf(closeCall)).toBe(h.token(S));
     const [notice] = notices();
     expect(notices()).toHaveLength(1);
     const text = shown(notice!);

@@ -36,14 +36,31 @@ describe('SECUTIX_SUPPORT_SLACK_CHANNEL', () => {
     expect(slack).toMatchObject({ supportChannel: 'C0DESK0001', supportTeamId: 'T0SECUTIX' });
   });
 
-  it.each(['T0SECUTIX/', '/C0DESK', 'T0SECUTIX/C0DESK/X', 't0secutix/c0desk', 'T0SECUTIX/#support', 'C0DESK/T0SECUTIX', 'T0 X/C0DESK'])(
-    'refuses %j with a message naming the two forms',
-    (value) => {
-      const p = problems({ ...OAUTH, SECUTIX_SUPPORT_SLACK_CHANNEL: value });
-      expect(p).toEqual([expect.stringMatching(/^SECUTIX_SUPPORT_SLACK_CHANNEL: must be CHANNEL_ID or TEAM_ID\/CHANNEL_ID, e\.g\./)]);
-      expect(p[0]).toContain(`got "${value.trim()}"`);
-    },
-  );
+  it('ENTERPRISE_ID/TEAM_ID/CHANNEL_ID: a desk workspace of an Enterprise Grid organisation with an org-wide install', () => {
+    const slack = loadConfig({ ...OAUTH, SECUTIX_SUPPORT_SLACK_CHANNEL: 'E0SECUTIX/T0SECUTIX/C0DESK0001' }).slack!;
+    expect(slack).toMatchObject({ supportChannel: 'C0DESK0001', supportTeamId: 'T0SECUTIX', supportEnterpriseId: 'E0SECUTIX' });
+    expect(supportChannelSetting('E0GRID/T0TEAM/G0PRIV')).toEqual({ enterpriseId: 'E0GRID', teamId: 'T0TEAM', channelId: 'G0PRIV' });
+  });
+
+  it.each([
+    'T0SECUTIX/',
+    '/C0DESK',
+    'T0SECUTIX/C0DESK/X',
+    'E0GRID/C0DESK/T0TEAM',
+    'T0TEAM/E0GRID/C0DESK',
+    't0secutix/c0desk',
+    'T0SECUTIX/#support',
+    'C0DESK/T0SECUTIX',
+    'T0 X/C0DESK',
+  ])('refuses %j with a message naming the two forms', (value) => {
+    const p = problems({ ...OAUTH, SECUTIX_SUPPORT_SLACK_CHANNEL: value });
+    expect(p).toEqual([
+      expect.stringMatching(
+        /^SECUTIX_SUPPORT_SLACK_CHANNEL: must be CHANNEL_ID, TEAM_ID\/CHANNEL_ID or ENTERPRISE_ID\/TEAM_ID\/CHANNEL_ID \(org-wide install\), e\.g\./,
+      ),
+    ]);
+    expect(p[0]).toContain(`got "${value.trim()}"`);
+  });
 
   it('refuses the TEAM_ID/CHANNEL_ID form with one workspace token (there is no other workspace to post in)', () => {
     const p = problems({ ...ONE_WORKSPACE, SECUTIX_SUPPORT_SLACK_CHANNEL: 'T0SECUTIX/C0DESK0001' });
