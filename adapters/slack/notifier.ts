@@ -66,6 +66,15 @@ export type { SlackWeb } from './delivery/slack-web';
 export const slackMention = (a: Actor): string =>
   /^[UW][A-Z0-9]{2,}$/.test(a.id) ? slackRef(`@${a.id}`, a.name ?? a.id) : (a.name ?? a.id);
 
+/**
+ * `slackMention` for a message read in organisation `viewerOrg`: someone who acted from another
+ * organisation (multi-organisation mode: support in an institution's thread, an operator on the
+ * support desk) is named in plain text, since a mention of another workspace's user means nothing.
+ */
+export const slackMentionFor =
+  (viewerOrg: string | undefined) =>
+  (a: Actor): string =>
+    a.org && viewerOrg && a.org !== viewerOrg ? (a.name ?? a.id) : slackMention(a);
 export interface SlackNotifierDeps extends SlackPosterDeps {
   builder: MessageBuilder;
   /** `SECUTIX_SUPPORT_SLACK_CHANNEL`'s channel; unset: the request goes in the run's thread. */
@@ -250,7 +259,7 @@ export class SlackNotifier implements ChatNotifier {
   }
 
   private build(run: Run, effect: Effect, runLink?: string | null): Message {
-    return this.deps.builder.forEffect(run, effect, { mention: slackMention, ...(runLink !== undefined ? { runLink } : {}) });
+    return this.deps.builder.forEffect(run, effect, { mention: slackMentionFor(run.org), ...(runLink !== undefined ? { runLink } : {}) });
   }
 
   private render(msg: Message, extraBlocks?: SlackBlock[]): SlackMessagePayload {

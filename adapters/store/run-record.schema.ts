@@ -19,10 +19,11 @@ const isoTimeSchema = z.iso.datetime({ offset: true });
 export const stepIdSchema = z.enum(STEP_IDS);
 export const surfaceSchema = z.enum(SURFACES);
 
-/** `Actor`: a platform user id and an optional display name. */
+/** `Actor`: a platform user id, an optional display name and the organisation they acted from. */
 export const actorSchema = z.strictObject({
   id: z.string().min(1),
   name: z.string().optional(),
+  org: z.string().min(1).optional(),
 });
 
 /** `StepRecord`. */

@@ -10,6 +10,12 @@ export interface Actor {
   id: string;
   /** Display name when the surface knows it. */
   name?: string;
+  /**
+   * The organisation they acted from (`src/domain/org.ts`), recorded in multi-organisation mode:
+   * a surface names people of another organisation in plain text (a mention of another Slack
+   * workspace's user means nothing there). Absent in single-workspace mode.
+   */
+  org?: string;
 }
 
 /** `open` until completed or cancelled. */

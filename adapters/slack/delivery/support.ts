@@ -73,7 +73,8 @@ export class SupportMessages {
    */
   private mentionFor(run: Run, remote: boolean): (a: Actor) => string {
     if (!remote && run.surface === 'slack') return this.deps.mention;
-    return (a) => (a.id === run.startedBy.id ? (a.name ?? a.id) : this.deps.mention(a));
+    // The run's people (its organisation's) in plain text; the desk's people stay mentions.
+    return (a) => (a.id === run.startedBy.id || (a.org !== undefined && a.org === run.org) ? (a.name ?? a.id) : this.deps.mention(a));
   }
 
   async request(run: Run, d: Delivery | undefined): Promise<void> {

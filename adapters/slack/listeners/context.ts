@@ -23,7 +23,7 @@ import { claimViewSubmission } from '../dedupe';
 import { blockedCode, blockedReason, firstFailed, isChannelProblem, SLACK_BLOCKED_REF } from '../blocked';
 import { SlackUserGroups } from '../user-groups';
 import { SlackUserLocales } from '../user-locale';
-import { SLACK_REF, type SlackNotifier, slackMention } from '../notifier';
+import { SLACK_REF, type SlackNotifier, slackMentionFor } from '../notifier';
 import { slackErrorCode } from '../web-errors';
 import { errText } from '../err-text';
 import type { SupportDeskStatus } from '../oauth/support-desk';
@@ -192,12 +192,15 @@ export function createListenerContext(deps: ListenerContextDeps) {
   }
 
   /** The user-facing sentence of a service error (model text: `textPayload` escapes it). */
-  const describe = (error: ServiceError, locale?: Locale): string => builder.describeError(error, locale, slackMention);
+  // Answers to the person who asked: people of another organisation named in plain text.
+  const describe = (error: ServiceError, locale?: Locale): string => builder.describeError(error, locale, slackMentionFor(currentOrg()));
 
   const actorOf = (u: { id: string; name?: string | undefined; username?: string | undefined }): Actor => {
     // A blank name (or only the user id) is no name: the handle, else the id mention, shows instead.
     const name = cleanDisplayName(u.name, [u.id]) ?? cleanDisplayName(u.username, [u.id]);
-    return name ? { id: u.id, name } : { id: u.id };
+    // Multi-organisation mode: the workspace they act from, so other workspaces name them in plain text.
+    const org = service.multiOrg ? currentOrg() : undefined;
+    return { id: u.id, ...(name ? { name } : {}), ...(org ? { org } : {}) };
   };
   /**
    * Who acts, named by their Slack profile (real name, else display name; `users.info`, cached)

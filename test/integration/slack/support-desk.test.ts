@@ -339,6 +339,16 @@ describe('the support desk in its own Slack workspace', () => {
     expect(shown(closed)).toContain(`<@${SUPPORT.id}>`); // support is named in its own workspace
     // The next step is posted in A's thread.
     expect(threadOf(A, runA).some((m) => m.metadata?.event_payload.step === 'verification' && buttonsOf(m.blocks).length > 0)).toBe(true);
+    // In A's workspace, support (a user of S) is named in plain text: a mention of S's user means nothing in A.
+    const inA = threadOf(A, runA)
+      .map((m) => shown(api.messages.get(m.ts)!))
+      .join('\n');
+    expect(inA).toMatch(/Password assigned|assigned/i);
+    expect(inA).not.toContain(`<@${SUPPORT.id}>`);
+    const cardInA = [...api.messages.values()].find(
+      (m) => m.channel === A.channels[0] && !m.thread_ts && m.metadata?.event_payload.run_id === runA,
+    )!;
+    expect(shown(cardInA)).not.toContain(`<@${SUPPORT.id}>`);
     expect(calls.some((c) => c.error === 'channel_not_found')).toBe(false);
   });
 

@@ -7,7 +7,7 @@ import { buildAuditExport } from '../../../../src/app/audit-export';
 import { renderModal, type SlackMessagePayload, textPayload } from '../../block-kit';
 import { uploadAuditCsv } from '../../audit-upload';
 import { onCheckCommand, productWithCheck } from '../../checks';
-import { slackMention } from '../../notifier';
+import { slackMentionFor } from '../../notifier';
 import { parseCommandText, slashCommandSchema } from '../../payloads';
 import type { SlackListenerContext } from '../context';
 import { currentOrg, orgOfRequest } from '../../org-scope';
@@ -115,7 +115,7 @@ export function registerOnboardCommand(ctx: SlackListenerContext): void {
             await reply(textPayload(describe(loaded.error, L)));
             return;
           }
-          const card = builder.card(loaded.value, slackMention);
+          const card = builder.card(loaded.value, slackMentionFor(loaded.value.org));
           await reply(ephemeralPayload(card));
           return;
         }
@@ -158,7 +158,7 @@ export function registerOnboardCommand(ctx: SlackListenerContext): void {
                     last: { ...(run.endedBy ? { by: run.endedBy } : {}), ...(run.endedAt ? { at: run.endedAt } : {}), state: run.status },
                   },
                   run.details.language,
-                  slackMention,
+                  slackMentionFor(run.org),
                 ),
               ),
             );
