@@ -53,7 +53,10 @@ export function seenText(v: unknown): string {
  * other JSON value as its JSON text (`null`, `3`), so that it is in no list and the check names it
  * "to confirm" instead of the whole answer failing (`secutix-api.md`: unexpected is not broken).
  */
-const listedText = z.unknown().transform((v): string => (typeof v === 'string' ? v : seenText(v)));
+const listedText = z
+  .unknown()
+  .optional()
+  .transform((v): string => (typeof v === 'string' ? v : seenText(v)));
 
 /**
  * A string field a check compares (`salesChannelCode`, `virtualOperatorName`): `{ value }` when a
@@ -84,7 +87,11 @@ const externalNameText = z
 export const envelopeSchema = z.object({
   requestId: z.union([z.string(), z.number()]).nullish(),
   statusCode: z.string(),
-  statusDetail: z.string().nullish(),
+  /** Text for people only: any JSON value is accepted (a non-string shown as its JSON text), never blocking the answer. */
+  statusDetail: z
+    .unknown()
+    .optional()
+    .transform((v): string | null => (v === undefined || v === null ? null : typeof v === 'string' ? v : seenText(v))),
 });
 export type Envelope = z.output<typeof envelopeSchema>;
 
@@ -107,7 +114,11 @@ export const posConfigSchema = z
         id: looseInt,
         code: looseStr,
         externalName: externalNameText,
-        paymentType: z.unknown().transform((v): string => (v === undefined || v === null ? '' : typeof v === 'string' ? v : seenText(v))),
+        /** Absent reads as null: the method's type is unknown (to confirm, listed), never an unreadable answer. */
+        paymentType: z
+          .unknown()
+          .optional()
+          .transform((v): string => (v === undefined || v === null ? '' : typeof v === 'string' ? v : seenText(v))),
         forPayment: loose(z.boolean()),
       }),
     ),
