@@ -301,6 +301,11 @@ export function contactCheck(result: Settled<ContactData>, contactNumber: string
     if (r.code === 'secutix_business' && r.params?.statusCode === a.contactNotFoundStatus) {
       return { id, outcome: 'failed', reason: reason('contact_not_found', { contactNumber }) };
     }
+    if (r.code === 'secutix_business') {
+      // An error code the assistant does not know: a person looks, the code is named (never "failed").
+      const params = { contactNumber, statusCode: String(r.params?.statusCode ?? ''), statusDetail: String(r.params?.statusDetail ?? '') };
+      return { id, outcome: 'to_confirm', reason: confirm('contact_error_unknown', params) };
+    }
     return { id, outcome: failureOutcome(r), reason: r };
   }
   const name = [result.value.firstName, result.value.lastName].filter(Boolean).join(' ') || contactNumber;
