@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import {
   SecutixError,
-  type CatalogProduct,
+  type Catalog,
   type ContactData,
   type EventAvailability,
   type PosConfig,
@@ -144,7 +144,7 @@ export class SecutixHttpClient implements SecutixPort {
   async getCatalogDetailed(
     c: SecutixCredentials,
     opts: { productCode?: string; seasonCode?: string; onWaiting?: OnWaiting } = {},
-  ): Promise<CatalogProduct[]> {
+  ): Promise<Catalog> {
     const body: Record<string, unknown> = {};
     if (opts.productCode) body.productCode = opts.productCode;
     if (opts.seasonCode) body.seasonCode = opts.seasonCode;

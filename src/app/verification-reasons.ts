@@ -60,6 +60,8 @@ export const CHECK_CONFIRM_CODES = [
   'event_availability_values_unread',
   'pass_availability_values_unread',
   'contact_error_unknown',
+  'payment_methods_missing',
+  'catalog_seasons_missing',
 ] as const;
 
 export type CheckConfirmCode = (typeof CHECK_CONFIRM_CODES)[number];

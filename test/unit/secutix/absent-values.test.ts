@@ -51,12 +51,18 @@ const healthy = () => ({
 describe('absent fields and a non-text statusDetail: only their own check is to confirm', () => {
   let srv: Awaited<ReturnType<typeof cannedServer>>;
   let data: ReturnType<typeof healthy>;
+  /** `catalogData.seasons` to send instead of the one season of `data.products` (`'absent'`: key left out). */
+  let seasons: unknown;
   beforeEach(async () => {
     data = healthy();
     detail = null;
+    seasons = undefined;
     srv = await cannedServer((s: Seen) => {
       if (s.path.endsWith('getPOSConfig')) return ok({ posConfigData: data.pos });
-      if (s.path.endsWith('getCatalogDetailed')) return ok({ catalogData: { seasons: [{ products: data.products }] } });
+      if (s.path.endsWith('getCatalogDetailed'))
+        return ok({
+          catalogData: seasons === 'absent' ? {} : { seasons: seasons === undefined ? [{ products: data.products }] : seasons },
+        });
       if (s.path.endsWith('getEventAvailability'))
         return ok({ eventAvailabilityData: { eventAvailabilities: [{ performanceId: 1001, contingentId: 11, availableSeats: 40 }] } });
       if (s.path.endsWith('getProductAvailability'))
@@ -132,5 +138,40 @@ describe('absent fields and a non-text statusDetail: only their own check is to 
   ])('statusDetail as %s on every answer (QA "statusDetail number"): every check passes', async (_l, value) => {
     detail = value;
     expect(outcomes(await verify())).toEqual(allPassedBut('credentials', 'passed'));
+  });
+
+  it.each([
+    ['null (QA "pm null")', null],
+    ['absent (QA "pm absent")', 'absent'],
+  ])('paymentMethods %s: point of sale to confirm ("sent no list"), not failed; the rest passes', async (_l, value) => {
+    if (value === 'absent') delete data.pos.paymentMethods;
+    else data.pos.paymentMethods = value;
+    const r = await verify();
+    expect(outcomes(r)).toEqual(allPassedBut('point_of_sale'));
+    expect(check(r, 'point_of_sale').reason).toEqual({ code: 'payment_methods_missing', params: { posCode: 'DGTKPOS' } });
+  });
+
+  it('paymentMethods [] (an empty list): the point of sale still fails, no pending account', async () => {
+    data.pos.paymentMethods = [];
+    const r = await verify();
+    expect(check(r, 'point_of_sale')).toMatchObject({ outcome: 'failed', reason: { code: 'no_pending_account' } });
+  });
+
+  it.each([
+    ['null (QA "catalog seasons null")', null],
+    ['absent', 'absent'],
+  ])('catalogData.seasons %s: both catalog checks to confirm ("sent no list"), not failed', async (_l, value) => {
+    seasons = value;
+    const r = await verify();
+    expect(outcomes(r)).toEqual({ ...allPassedBut('event_products'), pass_products: 'to_confirm' });
+    expect(check(r, 'event_products').reason).toEqual({ code: 'catalog_seasons_missing', params: {} });
+    expect(check(r, 'pass_products').reason).toEqual({ code: 'catalog_seasons_missing', params: {} });
+  });
+
+  it('catalogData.seasons [] (an empty list): both catalog checks still fail (nothing on sale)', async () => {
+    seasons = [];
+    const r = await verify();
+    expect(check(r, 'event_products')).toMatchObject({ outcome: 'failed', reason: { code: 'no_event_products' } });
+    expect(check(r, 'pass_products')).toMatchObject({ outcome: 'failed', reason: { code: 'no_pass_products' } });
   });
 });
