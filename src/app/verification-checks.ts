@@ -311,7 +311,7 @@ export function contactCheck(result: Settled<ContactData>, contactNumber: string
   const id: CheckId = 'technical_contact';
   if (!result.ok) {
     const r = result.reason;
-    if (r.code === 'secutix_business' && r.params?.statusCode === a.contactNotFoundStatus) {
+    if (r.code === 'secutix_business' && String(r.params?.statusCode).toLowerCase() === a.contactNotFoundStatus.toLowerCase()) {
       return { id, outcome: 'failed', reason: reason('contact_not_found', { contactNumber }) };
     }
     if (r.code === 'secutix_business') {

@@ -155,15 +155,18 @@ describe('statusCode: case, service trouble and unknown error codes', () => {
     });
   });
 
-  it('getContactData with the documented error.contact.notfound still fails (a known bad value)', async () => {
-    contactAnswer = { requestId: 'rq-2', statusCode: 'error.contact.notfound', statusDetail: null };
-    const r = await verify();
-    expect(check(r, 'technical_contact')).toEqual({
-      id: 'technical_contact',
-      outcome: 'failed',
-      reason: { code: 'contact_not_found', params: { contactNumber: '000123' } },
-    });
-  });
+  it.each(['error.contact.notfound', 'ERROR.CONTACT.NOTFOUND'])(
+    'getContactData with the documented %s still fails (a known bad value, in any case)',
+    async (statusCode) => {
+      contactAnswer = { requestId: 'rq-2', statusCode, statusDetail: null };
+      const r = await verify();
+      expect(check(r, 'technical_contact')).toEqual({
+        id: 'technical_contact',
+        outcome: 'failed',
+        reason: { code: 'contact_not_found', params: { contactNumber: '000123' } },
+      });
+    },
+  );
 
   it('getContactData with error.service.unavailable: not checked (service trouble), not to confirm', async () => {
     contactAnswer = { requestId: 'rq-2', statusCode: 'error.service.unavailable', statusDetail: 'down' };
