@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import {
   SecutixError,
-  type CatalogProduct,
+  type Catalog,
   type ContactData,
   type EventAvailability,
   type PosConfig,
@@ -21,7 +21,7 @@ import {
 import { ExchangeTokenCache, signToken } from './auth';
 import { answerKeyPaths, notifyWaiting, type OnWaiting, parseAnswerData } from './answer-data';
 import { DEFAULT_BASE_URL, type EnvelopeMethod, authUrl, methodUrl, operatorLogin } from './endpoints';
-import { classifyHttpStatus, classifyNetworkError, parseRetryAfter } from './errors';
+import { classifyHttpStatus, classifyNetworkError, isServiceTrouble, parseRetryAfter } from './errors';
 import { SlidingWindowRateLimiter } from './rate-limiter';
 import {
   type Envelope,
@@ -144,7 +144,7 @@ export class SecutixHttpClient implements SecutixPort {
   async getCatalogDetailed(
     c: SecutixCredentials,
     opts: { productCode?: string; seasonCode?: string; onWaiting?: OnWaiting } = {},
-  ): Promise<CatalogProduct[]> {
+  ): Promise<Catalog> {
     const body: Record<string, unknown> = {};
     if (opts.productCode) body.productCode = opts.productCode;
     if (opts.seasonCode) body.seasonCode = opts.seasonCode;
@@ -203,14 +203,16 @@ export class SecutixHttpClient implements SecutixPort {
       const env = parseAt(envelopeSchema, raw.json, '');
       if (!env.ok) throw this.protocol(method, env.field, env.message);
       const envelope: Envelope = env.value;
-      if (envelope.statusCode === 'success') {
+      // `success` / `in_progress` in any case (`SUCCESS`, `IN_PROGRESS` are the same states).
+      const status = envelope.statusCode.toLowerCase();
+      if (status === 'success') {
         const json = raw.json as Record<string, unknown>;
         this.logShape(method, json);
         const data = parseAnswerData(method, json, schema);
         if (!data.ok) throw this.protocol(method, data.field, data.message);
         return data.value;
       }
-      if (envelope.statusCode === 'in_progress') {
+      if (status === 'in_progress') {
         polls += 1;
         const waitedMs = this.now() - firstMs;
         this.config.logger?.debug({ method, institution: c.institutionCode.toUpperCase(), polls, waitedMs }, 'secutix still in progress');
@@ -229,8 +231,10 @@ export class SecutixHttpClient implements SecutixPort {
         requestBody = rid === null || rid === undefined ? body : { ...body, requestId: rid };
         continue;
       }
+      // Service trouble (`error.service.*`, unavailable-like codes), or an error once an extraction
+      // was under way (SecuTix lost it): nothing is known about the setup, so `unavailable`.
       throw new SecutixError(
-        'business',
+        polls > 0 || isServiceTrouble(envelope.statusCode) ? 'unavailable' : 'business',
         method,
         `${method} answered ${envelope.statusCode}${envelope.statusDetail ? `: ${envelope.statusDetail}` : ''}`,
         { statusCode: envelope.statusCode, statusDetail: envelope.statusDetail ?? null },

@@ -66,3 +66,14 @@ export function parseRetryAfter(value: unknown, nowMs: number): number | undefin
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, (date - nowMs) / 1000);
 }
+
+/**
+ * A `statusCode` saying SecuTix itself is in trouble (not the setup): `error.service.*`, or a code
+ * naming unavailability, a timeout, maintenance or overload.
+ */
+export function isServiceTrouble(statusCode: string): boolean {
+  return (
+    /^error\.service\./i.test(statusCode) ||
+    /unavailable|time_?out|timed_?out|maintenance|overload|busy|too_many|try_?again/i.test(statusCode)
+  );
+}

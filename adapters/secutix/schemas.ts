@@ -4,7 +4,7 @@
  * (`state`, `productFamilyType`, `paymentType`) are plain strings so unknown values are kept.
  */
 import { z } from 'zod';
-import type { CatalogProduct, ContactData, EventAvailability, PosConfig, ProductAvailability } from '../../src/ports/secutix.port';
+import type { Catalog, CatalogProduct, ContactData, EventAvailability, PosConfig, ProductAvailability } from '../../src/ports/secutix.port';
 
 /** `null` and absent both mean "not given". */
 const opt = <T extends z.ZodType>(s: T) => s.nullish().transform((v) => v ?? undefined);
@@ -53,7 +53,10 @@ export function seenText(v: unknown): string {
  * other JSON value as its JSON text (`null`, `3`), so that it is in no list and the check names it
  * "to confirm" instead of the whole answer failing (`secutix-api.md`: unexpected is not broken).
  */
-const listedText = z.unknown().transform((v): string => (typeof v === 'string' ? v : seenText(v)));
+const listedText = z
+  .unknown()
+  .optional()
+  .transform((v): string => (typeof v === 'string' ? v : seenText(v)));
 
 /**
  * A string field a check compares (`salesChannelCode`, `virtualOperatorName`): `{ value }` when a
@@ -84,7 +87,11 @@ const externalNameText = z
 export const envelopeSchema = z.object({
   requestId: z.union([z.string(), z.number()]).nullish(),
   statusCode: z.string(),
-  statusDetail: z.string().nullish(),
+  /** Text for people only: any JSON value is accepted (a non-string shown as its JSON text), never blocking the answer. */
+  statusDetail: z
+    .unknown()
+    .optional()
+    .transform((v): string | null => (v === undefined || v === null ? null : typeof v === 'string' ? v : seenText(v))),
 });
 export type Envelope = z.output<typeof envelopeSchema>;
 
@@ -102,15 +109,21 @@ export const posConfigSchema = z
     virtualOperatorName: comparedText,
     institCode: looseStr,
     organizationTimeZone: looseStr,
-    paymentMethods: list(
-      z.object({
-        id: looseInt,
-        code: looseStr,
-        externalName: externalNameText,
-        paymentType: z.unknown().transform((v): string => (v === undefined || v === null ? '' : typeof v === 'string' ? v : seenText(v))),
-        forPayment: loose(z.boolean()),
-      }),
-    ),
+    paymentMethods: z
+      .array(
+        z.object({
+          id: looseInt,
+          code: looseStr,
+          externalName: externalNameText,
+          /** Absent reads as null: the method's type is unknown (to confirm, listed), never an unreadable answer. */
+          paymentType: z
+            .unknown()
+            .optional()
+            .transform((v): string => (v === undefined || v === null ? '' : typeof v === 'string' ? v : seenText(v))),
+          forPayment: loose(z.boolean()),
+        }),
+      )
+      .nullish(),
     /** `hub.pointsOfSales[]` (seen in a public SOAP client, not in the REST docs): every field tolerant. */
     hub: loose(
       z.object({
@@ -136,7 +149,8 @@ export const posConfigSchema = z
       salesChannelCode: salesChannelCode.value ?? '',
       ...(virtualOperatorName.value !== undefined ? { virtualOperatorName: virtualOperatorName.value } : {}),
       ...(unread.length > 0 ? { salesChannelUnread: unread } : {}),
-      paymentMethods: p.paymentMethods.map((m) => defined(m)),
+      paymentMethods: (p.paymentMethods ?? []).map((m) => defined(m)),
+      ...(p.paymentMethods === undefined || p.paymentMethods === null ? { paymentMethodsMissing: true } : {}),
     };
     if (hub?.pointsOfSales) out.pointsOfSales = hub.pointsOfSales;
     return out;
@@ -165,8 +179,12 @@ const productSchema = z
   }));
 
 export const catalogDataSchema = z
-  .object({ seasons: list(z.object({ products: list(productSchema) })) })
-  .transform((c): CatalogProduct[] => c.seasons.flatMap((s) => s.products));
+  .object({ seasons: z.array(z.object({ products: list(productSchema) })).nullish() })
+  .transform((c): Catalog => {
+    const products: Catalog = (c.seasons ?? []).flatMap((s) => s.products);
+    if (c.seasons === undefined || c.seasons === null) products.seasonsMissing = true;
+    return products;
+  });
 
 /** Drops keys whose value is undefined (an item's fields that SecuTix did not send, or sent with another type). */
 function defined<T extends object>(o: T): T {

@@ -206,7 +206,7 @@ export class SlackNotifier implements ChatNotifier {
         const key = SLACK_REF.step('verification');
         if (msg.actions.length === 0) {
           // A report without buttons (passed): an older failed report only points to it, instead
-          // of keeping its failed lines under the "passed, confirmed by" line the step close adds.
+          // of keeping its failed lines under the "passed (verified by)" line the step close adds.
           const reports = (await this.stepRefs(run.id, key)).filter((r) => r.report);
           const posted = await this.postInThread(run, msg, d);
           if (reports.length > 0) await this.pointToNewest(run, key, reports, posted, 'final_report');

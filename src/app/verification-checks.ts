@@ -3,7 +3,15 @@
  * sale, products, availability of events and passes, technical contact), each from what SecuTix
  * answered. Pure: `verification.ts` makes the calls and assembles the report.
  */
-import type { CatalogProduct, ContactData, EventAvailability, PosConfig, ProductAvailability, SecutixMethod } from '../ports/secutix.port';
+import type {
+  Catalog,
+  CatalogProduct,
+  ContactData,
+  EventAvailability,
+  PosConfig,
+  ProductAvailability,
+  SecutixMethod,
+} from '../ports/secutix.port';
 import type { CheckId, CheckResult, Reason } from '../workflow/types';
 import { type SecutixAssumptions, familyVerdict, paymentTypeVerdict, stateVerdict } from './secutix-assumptions';
 import { failureOutcome, reason, confirm, warning, listOf, secutixFailureReason, productName } from './verification-reasons';
@@ -57,7 +65,9 @@ export function pointOfSaleCheck(pos: PosConfig, a: SecutixAssumptions): CheckRe
   const types = pos.paymentMethods.map((m) => ({ m, verdict: paymentTypeVerdict(m.paymentType, a) }));
   const pending = types.some((t) => t.verdict === 'pending');
   const unknownTypes = types.filter((t) => t.verdict === 'unknown');
-  if (!pending && unknownTypes.length === 0) return { id, outcome: 'failed', reason: reason('no_pending_account', { posCode }) };
+  // An empty list fails; no list at all (absent or null) is to confirm: SecuTix said nothing of the methods.
+  if (!pending && unknownTypes.length === 0 && !pos.paymentMethodsMissing)
+    return { id, outcome: 'failed', reason: reason('no_pending_account', { posCode }) };
   // Every value to confirm is named, none hides another.
   const toConfirm: Reason[] = [];
   if (verdict === 'unknown') toConfirm.push(confirm('pos_state_unknown', { state, posCode }));
@@ -65,7 +75,8 @@ export function pointOfSaleCheck(pos: PosConfig, a: SecutixAssumptions): CheckRe
     // hub.pointsOfSales says something other than true/false: a person looks (the value is named).
     toConfirm.push(confirm('pos_running_unknown', { posCode, value: inHub.runningSeen }));
   }
-  if (!pending) {
+  if (!pending && pos.paymentMethodsMissing) toConfirm.push(confirm('payment_methods_missing', { posCode }));
+  else if (!pending) {
     // No method of a known pending-account type, but some of a type we do not know: it may be one.
     const methods = listOf(
       pos.paymentMethods.map(
@@ -204,6 +215,8 @@ function productCheck(
     if (unknown.length > 0) toConfirm.push(confirm(isEvent ? 'event_states_unknown' : 'pass_states_unknown', { states: listOf(unknown) }));
     const families = unknownFamilies(products, isEvent, a, locale);
     if (families) toConfirm.push(families);
+    // No seasons list at all (absent or null): SecuTix said nothing of the products, a person looks.
+    if (toConfirm.length === 0 && (products as Catalog).seasonsMissing) toConfirm.push(confirm('catalog_seasons_missing', {}));
     if (toConfirm.length > 0) return confirmed(id, toConfirm);
     if (family.length === 0)
       return withWarnings({ id, outcome: 'failed', reason: reason(isEvent ? 'no_event_products' : 'no_pass_products') });
@@ -298,8 +311,13 @@ export function contactCheck(result: Settled<ContactData>, contactNumber: string
   const id: CheckId = 'technical_contact';
   if (!result.ok) {
     const r = result.reason;
-    if (r.code === 'secutix_business' && r.params?.statusCode === a.contactNotFoundStatus) {
+    if (r.code === 'secutix_business' && String(r.params?.statusCode).toLowerCase() === a.contactNotFoundStatus.toLowerCase()) {
       return { id, outcome: 'failed', reason: reason('contact_not_found', { contactNumber }) };
+    }
+    if (r.code === 'secutix_business') {
+      // An error code the assistant does not know: a person looks, the code is named (never "failed").
+      const params = { contactNumber, statusCode: String(r.params?.statusCode ?? ''), statusDetail: String(r.params?.statusDetail ?? '') };
+      return { id, outcome: 'to_confirm', reason: confirm('contact_error_unknown', params) };
     }
     return { id, outcome: failureOutcome(r), reason: r };
   }

@@ -34,6 +34,7 @@ export const CHECK_REASON_CODES = [
   'secutix_business',
   'secutix_unexpected',
   'secutix_extraction_timeout',
+  'secutix_service_error',
 ] as const;
 
 export type CheckReasonCode = (typeof CHECK_REASON_CODES)[number];
@@ -58,6 +59,9 @@ export const CHECK_CONFIRM_CODES = [
   'pass_availability_unreadable',
   'event_availability_values_unread',
   'pass_availability_values_unread',
+  'contact_error_unknown',
+  'payment_methods_missing',
+  'catalog_seasons_missing',
 ] as const;
 
 export type CheckConfirmCode = (typeof CHECK_CONFIRM_CODES)[number];
@@ -91,6 +95,7 @@ export function listOf(values: string[], max = LIST_MAX): string {
 export function failureOutcome(r: Reason): 'failed' | 'not_checked' {
   return r.code === 'secutix_extraction_timeout' ||
     r.code === 'secutix_unavailable' ||
+    r.code === 'secutix_service_error' ||
     r.code === 'secutix_protocol' ||
     r.code === 'secutix_not_api' ||
     r.code === 'secutix_unexpected'
@@ -108,6 +113,10 @@ export function secutixFailureReason(err: unknown, fallbackMethod: SecutixMethod
     case 'unavailable':
       // An extraction still `in_progress` at SECUTIX_EXTRACTION_TIMEOUT_MS: SecuTix is slow, nothing is known broken.
       if (err.extra.statusCode === 'in_progress') return reason('secutix_extraction_timeout', { method });
+      // SecuTix answered an envelope (statusDetail null or text) whose status code is service
+      // trouble, or an error while extracting: named, still not a setup fault.
+      if (err.extra.statusCode !== undefined && err.extra.statusDetail !== undefined)
+        return reason('secutix_service_error', { method, statusCode: err.extra.statusCode, statusDetail: err.extra.statusDetail ?? '' });
       return reason('secutix_unavailable', { method });
     case 'protocol':
       // A 2xx answer that is not JSON and not labelled JSON: something else than SecuTix's API

@@ -12,7 +12,13 @@ import { reasonView } from './verification-reports';
 import { FormMessages } from './forms';
 
 /** Reasons meaning SecuTix could not answer (nothing to fix in the back office). */
-const TRANSIENT_REASONS: readonly string[] = ['secutix_unavailable', 'secutix_protocol', 'secutix_not_api', 'secutix_unexpected'];
+const TRANSIENT_REASONS: readonly string[] = [
+  'secutix_unavailable',
+  'secutix_service_error',
+  'secutix_protocol',
+  'secutix_not_api',
+  'secutix_unexpected',
+];
 
 export class HealthCheckMessages extends FormMessages {
   /**

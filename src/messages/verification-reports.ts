@@ -98,7 +98,7 @@ export class VerificationMessages extends RunMessages {
     if (rep.posId !== undefined) blocks.push({ type: 'text', text: this.r.t(L, 'report.pos_id', { posId: rep.posId }) });
     if (outcome === 'failed') {
       // When every failure is SecuTix being unreachable or answering badly, nothing is to be fixed in the back office.
-      const TRANSIENT = ['secutix_unavailable', 'secutix_protocol', 'secutix_not_api', 'secutix_unexpected'];
+      const TRANSIENT = ['secutix_unavailable', 'secutix_service_error', 'secutix_protocol', 'secutix_not_api', 'secutix_unexpected'];
       const failures = rep.checks.filter((c) => c.outcome === 'failed');
       const transient = failures.length > 0 && failures.every((c) => c.reason && TRANSIENT.includes(c.reason.code));
       blocks.push({ type: 'text', text: this.r.t(L, transient ? 'report.retry_hint.transient' : 'report.retry_hint') });

@@ -34,6 +34,8 @@ export interface PosConfig {
   institCode?: string;
   organizationTimeZone?: string;
   paymentMethods: { id?: number; code?: string; externalName?: string; paymentType: string; forPayment?: boolean }[];
+  /** True when SecuTix sent no `paymentMethods` list (absent or null; `paymentMethods` is then empty): to confirm, not failed. */
+  paymentMethodsMissing?: boolean;
   /** `hub.pointsOfSales[]` when SecuTix sent it (`running` false = that point of sale is stopped). */
   pointsOfSales?: {
     id?: number;
@@ -43,6 +45,12 @@ export interface PosConfig {
     runningSeen?: string;
   }[];
 }
+
+/**
+ * The products of a `getCatalogDetailed` answer; `seasonsMissing` true when SecuTix sent no
+ * `catalogData.seasons` list (absent or null; the list is then empty): to confirm, not failed.
+ */
+export type Catalog = CatalogProduct[] & { seasonsMissing?: boolean };
 
 /** A catalog product (`getCatalogDetailed`); unknown `state`/`productFamilyType` kept as strings. */
 export interface CatalogProduct {
@@ -132,7 +140,7 @@ export interface SecutixPort {
   getCatalogDetailed(
     c: SecutixCredentials,
     opts?: { productCode?: string; seasonCode?: string; onWaiting?: (info: { waitedMs: number; polls: number }) => void },
-  ): Promise<CatalogProduct[]>;
+  ): Promise<Catalog>;
   getEventAvailability(
     c: SecutixCredentials,
     req: { pointOfSalesId: number; performanceIds: number[]; contingentIds: number[] },

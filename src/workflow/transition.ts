@@ -240,6 +240,8 @@ export function transition(current: Run, event: RunEvent, reminders?: ReminderSe
       // Only a report with checks to confirm and none failed can be confirmed.
       const open = rep?.checks.some((c) => c.outcome === 'failed' || c.outcome === 'not_checked');
       if (!rep) return refuse({ code: 'not_allowed_here', last: lastOf(current, step) });
+      // A report with a check failed (or not done) is never confirmable: say so, not "superseded".
+      if (open) return refuse({ code: 'report_not_confirmable', last: lastOf(current, step) });
       // Only reports with checks to confirm carry the button: the clicked one was replaced since
       // (a newer verification, changed answers).
       if (!rep.toConfirm || open || current.steps[step].state !== 'to_confirm') {

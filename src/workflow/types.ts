@@ -286,6 +286,8 @@ export type RefusalCode =
   | 'nothing_changed'
   /** `verify_confirm` from a report that a newer verification or changed answers replaced. */
   | 'report_superseded'
+  /** `verify_confirm` while the last report has a check failed or not checked: confirming is only for reports with nothing failed. */
+  | 'report_not_confirmable'
   /** `verify_skip` / `verify_confirm` while answers erased by the password guard are not entered again. */
   | 'answers_erased';
 

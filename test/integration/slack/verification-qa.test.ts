@@ -177,12 +177,23 @@ describe('Slack: a failed report, then a verification that passes (issue 9, QA r
     await h.close();
   });
 
-  it('the failed report only points to the newest report: no "passed, confirmed by" under its failed lines', async () => {
+  it('the failed report only points to the newest report: no "passed (verified by)" under its failed lines', async () => {
     const r = await driveToVerification(h);
     await r.press('verification', 'verify_start');
     await h.submit('onboard_password', h.lastView().private_metadata, { operator_password: 'wrong-password' });
     const failed = r.openMessage('verification', 'verify_start');
     expect(shown(failed)).toContain('Verification failed');
+
+    // A forged verify_confirm on it (QA round 4; a failed report has no such button): refused, saying
+    // a check failed, not that the report was superseded; nothing changes.
+    const version = (await h.core.store.get(r.runId))!.version;
+    const before = h.api.callsOf('chat.postEphemeral').length;
+    await h.click('verify_confirm', `${r.runId}:verification`, { messageTs: failed.ts });
+    const told = h.api.callsOf('chat.postEphemeral').slice(before);
+    expect(told.map((c) => c.args.user)).toEqual([OPERATOR.id]);
+    expect(String(told[0]!.args.text)).toContain('the last verification has a check that failed or could not be done');
+    expect(String(told[0]!.args.text)).not.toContain('superseded');
+    expect((await h.core.store.get(r.runId))!.version).toBe(version);
 
     await r.press('verification', 'verify_start', { message: failed });
     await h.submit('onboard_password', h.lastView().private_metadata, { operator_password: demo.password });
@@ -192,7 +203,30 @@ describe('Slack: a failed report, then a verification that passes (issue 9, QA r
     expect(older).toContain('A newer verification report is below.');
     expect(older).toContain('|newest report>');
     expect(older).not.toContain('use its buttons');
-    expect(older).not.toContain('Verification passed, confirmed by');
+    expect(older).not.toContain('Verification passed (verified by');
     expect(buttonsOf(h.api.messages.get(failed.ts)!.blocks)).toHaveLength(0);
+  });
+});
+
+describe('Slack: a verification that passes at once (QA round 4 of issue 8)', () => {
+  let h: SlackHarness;
+  beforeAll(async () => {
+    h = await wireSlack({ env: { ALLOWED_OPERATORS: OPERATOR.id, SUPPORT_USERS: SUPPORT_USER.id } });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('a run whose verification passes at once says "passed (verified by X)", not "confirmed by" (nobody pressed verify_confirm)', async () => {
+    const r = await driveToVerification(h);
+    await r.press('verification', 'verify_start');
+    await h.submit('onboard_password', h.lastView().private_metadata, { operator_password: demo.password });
+    expect((await h.core.store.get(r.runId))?.currentStep).toBe('email_draft');
+    const thread = r
+      .thread()
+      .map((m) => shown(m))
+      .join('\n');
+    expect(thread).toContain(`Verification passed (verified by <@${OPERATOR.id}>`);
+    expect(thread).not.toMatch(/confirmed by/);
   });
 });

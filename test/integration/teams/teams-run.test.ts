@@ -168,7 +168,7 @@ test('a complete Teams run from the first message to email_sent, support request
   await h.surface.idle();
   const report = h.connector.posted(PERSONAL.id).find((a) => cardText(cardOf(a)).includes('Verification passed'));
   expect(report).toBeDefined();
-  expect(cardText(cardOf(h.connector.activities.get(verifyCard.id)!))).toContain('Verification passed, confirmed by Alex Operator');
+  expect(cardText(cardOf(h.connector.activities.get(verifyCard.id)!))).toContain('Verification passed (verified by Alex Operator');
 
   // The email draft: monospace, filled in, with the password placeholder.
   const email = latestWithAction(h.connector, 'email_sent', 'email_draft', PERSONAL.id);

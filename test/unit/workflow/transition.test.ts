@@ -314,10 +314,10 @@ describe('transition: checks to confirm, verify_confirm, answers_edit, answers_e
     expect(again.ok ? 'ok' : again.refusal.code).toBe('stale_step');
   });
 
-  it('verify_confirm is refused after a failed report: the report it came from was superseded', () => {
+  it('verify_confirm is refused after a failed report, saying a check failed (not "superseded")', () => {
     const r1 = ok(runAt('verification'), { type: 'verification_result', report: failedReport(), actor: op, at: at() });
     const r = transition(r1.run, { type: 'verify_confirm', actor: op, at: at() });
-    expect(r.ok ? 'ok' : r.refusal.code).toBe('report_superseded');
+    expect(r.ok ? 'ok' : r.refusal.code).toBe('report_not_confirmable');
   });
 
   it('verify_confirm from a report to confirm is refused as superseded once the answers changed', () => {
@@ -347,7 +347,7 @@ describe('transition: checks to confirm, verify_confirm, answers_edit, answers_e
     expect(r1.run.steps.verification).toMatchObject({ state: 'current', reason: 'checks_not_checked' });
     expect(r1.effects.map((e) => e.type)).toEqual(['card', 'verification_report']);
     const r = transition(r1.run, { type: 'verify_confirm', actor: op, at: at() });
-    expect(r.ok ? 'ok' : r.refusal.code).toBe('report_superseded');
+    expect(r.ok ? 'ok' : r.refusal.code).toBe('report_not_confirmable');
     // Even a report marked to confirm is not confirmable while a check is not checked.
     const forced = {
       ...r1.run,
@@ -355,7 +355,7 @@ describe('transition: checks to confirm, verify_confirm, answers_edit, answers_e
       steps: { ...r1.run.steps, verification: { state: 'to_confirm' as const } },
     };
     const r3 = transition(forced, { type: 'verify_confirm', actor: op, at: at() });
-    expect(r3.ok ? 'ok' : r3.refusal.code).toBe('report_superseded');
+    expect(r3.ok ? 'ok' : r3.refusal.code).toBe('report_not_confirmable');
   });
 
   it('answers_edit changes the recorded values (old and new in the effect) and offers the verification again', () => {
