@@ -36,7 +36,9 @@ export class HealthCheckMessages extends FormMessages {
     const toConfirm = rep.checks.filter((c) => c.outcome === 'to_confirm').length;
     const notChecked = rep.checks.filter((c) => c.outcome === 'not_checked').length;
     const headerKey = `health.header.${rep.passed ? 'passed' : overallOutcome(rep.checks)}`;
-    const header = this.r.t(L, headerKey, { ...v, failed: failures.length, toConfirm, notChecked, count: failures.length });
+    const outcome = rep.passed ? 'passed' : overallOutcome(rep.checks);
+    const count = outcome === 'to_confirm' ? toConfirm : outcome === 'not_checked' ? notChecked : failures.length;
+    const header = this.r.t(L, headerKey, { ...v, failed: failures.length, toConfirm, notChecked, count });
     // No run here: a warning that speaks of "the run's contingents" has a no-run wording; each
     // failed check is one line, its reason followed by the back-office screen where to fix it.
     const items = this.checkItems(L, rep.checks, 'check.warning_no_run').map((item, i) => {
