@@ -8,6 +8,7 @@ import { auditCsv, auditFileName, buildAuditExport } from '../../src/app/audit-e
 import { parseCheckArgs, parseCheckForm, parseProductCheckForm } from '../../src/app/health-check';
 import type { RawValues } from '../../src/app/forms';
 import type { Run } from '../../src/workflow/types';
+import { INPUT_IDS } from '../../src/domain/ids';
 import { InputEnded, type SessionCommand, type SessionIO } from './session-io';
 import { stripMarkup } from './text';
 
@@ -204,7 +205,13 @@ export class ConsoleCommands {
     const raw: RawValues = {};
     for (const input of form.inputs) {
       const secret = input.kind === 'password';
-      const label = input.initial ? `${input.label} [${input.initial}]` : input.label;
+      // The password's label names the operator once the institution and channel are known (as `check` does).
+      const code = (id: string) => String(raw[id] ?? '').toUpperCase();
+      const named =
+        secret && raw[INPUT_IDS.institutionCode]
+          ? b.t(L, 'form.check.password', { login: `${code(INPUT_IDS.institutionCode)}_${code(INPUT_IDS.channelCode)}` })
+          : input.label;
+      const label = input.initial ? `${named} [${input.initial}]` : named;
       for (;;) {
         const line = await this.s.ask(this.s.t('console.prompt.label', { label }, L), secret);
         const typed = secret ? line : line.trim();

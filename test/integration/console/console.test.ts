@@ -250,6 +250,9 @@ describe('console surface (SQLite store, SecuTix client, sandbox over HTTP)', ()
     expect(r.exitCode).toBe(0);
     expect(r.output).toContain('== Check a product ==');
     expect(r.output).toMatch(new RegExp(`Product ${product}: Digitick can sell it`));
+    // The password prompt names the operator of the institution and channel just given.
+    expect(r.output).toContain('Password of operator DEMO_DGTK');
+    expect(r.output).not.toContain('INSTITUTION_CHANNEL');
     expect(r.output.slice(r.output.indexOf('== Check a product =='))).not.toContain(DEMO.password);
     const [run] = await h.core.store.list({ surface: 'console' });
     expect(run!.details.institutionName).toBe('Demo Theatre');
