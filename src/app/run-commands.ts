@@ -146,7 +146,12 @@ export class RunCommands extends OutboxDelivery {
     if (!loaded.ok) return loaded;
     const run = loaded.value;
     if (input.actor) {
-      const who = { surface: input.surface, actor: input.actor, ...(input.principals ? { principals: input.principals } : {}) };
+      const who = {
+        surface: input.surface,
+        actor: input.actor,
+        ...(input.principals ? { principals: input.principals } : {}),
+        ...(input.org ? { org: input.org } : {}),
+      };
       const denied = await this.deny(run, who, operationOf(input.action, run), input.action);
       if (denied) return denied;
     }

@@ -254,6 +254,23 @@ export class RunServiceBase {
     }
   }
 
+  /**
+   * Multi-organisation mode with a desk that has an organisation: `password_assigned` is SecuTix
+   * support's, from the desk's organisation only, even on a run of the caller's own organisation
+   * (user ids are not tied to an organisation: an institution's user with a support user's id is
+   * not support). Unknown desk organisation (not read, no desk yet): the lists alone decide.
+   */
+  private async outsideTheDesk(run: Run, who: Principal, what: AccessOperation): Promise<boolean> {
+    if (!this.multiOrg || what.op !== 'password_assigned' || !this.deps.supportDeskOrg) return false;
+    try {
+      const deskOrg = await this.deps.supportDeskOrg(who.surface);
+      return deskOrg !== undefined && !sameOrg(deskOrg, who.org);
+    } catch (err) {
+      this.deps.logger.warn({ runId: run.id, err: errorSummary(err) }, "support desk's organisation not read: password_assigned refused");
+      return true;
+    }
+  }
+
   /** The filter keeping a list to the caller's organisation in multi-organisation mode (`''` matches no run). */
   orgFilter(org: string | undefined): { org?: string } {
     return this.multiOrg ? { org: org ?? '' } : {};
@@ -306,7 +323,9 @@ export class RunServiceBase {
 
   /** The refusal (audited on the run) when the policy refuses `what`, else null. */
   protected async deny(run: Run, who: Principal, what: AccessOperation, action: string): Promise<Outcome<Run> | null> {
-    const decision = this.access.decide(who, what);
+    const decision = (await this.outsideTheDesk(run, who, what))
+      ? ({ allowed: false, rule: 'support' } as const)
+      : this.access.decide(who, what);
     if (decision.allowed) return null;
     this.deps.logger.warn(
       { runId: run.id, surface: who.surface, actorId: who.actor.id, action, rule: decision.rule },

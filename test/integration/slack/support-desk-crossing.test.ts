@@ -6,7 +6,7 @@
  * nothing changes. Over the real routes (`desk-harness.ts`).
  */
 import { buttonsOf } from '../../helpers/slack-drive';
-import { A, B, type DeskHarness, HOUR, OPERATOR_A, S, startDesk, SUPPORT, SUPPORT_ID_IN_B } from './desk-harness';
+import { A, B, type DeskHarness, HOUR, OPERATOR_A, OPERATOR_B, S, startDesk, SUPPORT, SUPPORT_ID_IN_B } from './desk-harness';
 
 describe("support crosses organisations only from the desk's workspace", () => {
   let h: DeskHarness;
@@ -49,5 +49,18 @@ describe("support crosses organisations only from the desk's workspace", () => {
     const run = await h.core.store.get(runA);
     expect(run?.currentStep).toBe('verification');
     expect(run?.steps.password_request).toMatchObject({ state: 'done', by: { id: SUPPORT.id } });
+  });
+
+  it("on B's own run, a user of B with support's id cannot assign the password either (refused as not support); support in S can", async () => {
+    const runB = await h.runToSupport(B, OPERATOR_B, 'DGX2');
+    const request = h.deskMessages(runB).find((m) => !m.thread_ts)!;
+    const before = await h.core.store.get(runB);
+    await h.press(B, SUPPORT_ID_IN_B, request, 'password_assigned');
+    expect((await h.core.store.get(runB))?.currentStep).toBe('password_request');
+    expect((await h.core.store.get(runB))?.version).toBe(before?.version);
+    const trail = await h.core.store.audit(runB);
+    expect(trail.at(-1)).toMatchObject({ action: 'password_assigned', outcome: 'refused:not_permitted' });
+    await h.press(S, SUPPORT, request, 'password_assigned');
+    expect((await h.core.store.get(runB))?.currentStep).toBe('verification');
   });
 });
