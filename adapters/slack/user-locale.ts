@@ -53,6 +53,11 @@ export interface SlackUserLocalesOptions {
   ttlMs?: number;
   /** Most users kept (default 5,000); the oldest read is dropped first. */
   maxUsers?: number;
+  /**
+   * The organisation of the current request (multi-organisation mode): entries are kept apart per
+   * workspace, since two workspaces may have users with the same id. Default: one space.
+   */
+  scope?: () => string | undefined;
   /** Longest an answer waits for Slack, in ms (default 1,000); then the fallback is used. */
   maxWaitMs?: number;
 }
@@ -114,12 +119,13 @@ export class SlackUserLocales {
   }
 
   private async entryOf(userId: string): Promise<Entry | undefined> {
-    const cached = this.cache.peek(userId);
+    const key = `${this.opts.scope?.() ?? ''}/${userId}`;
+    const cached = this.cache.peek(key);
     if (cached && this.clock.nowMs() - cached.atMs < this.ttlMs) return cached;
-    let read = this.pending.get(userId);
+    let read = this.pending.get(key);
     if (!read) {
-      read = this.read(userId, cached).finally(() => this.pending.delete(userId));
-      this.pending.set(userId, read);
+      read = this.read(userId, cached, key).finally(() => this.pending.delete(key));
+      this.pending.set(key, read);
     }
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
@@ -137,12 +143,12 @@ export class SlackUserLocales {
     }
   }
 
-  private async read(userId: string, stale: Entry | undefined): Promise<Entry | undefined> {
+  private async read(userId: string, stale: Entry | undefined, key: string): Promise<Entry | undefined> {
     try {
       const answer = userInfoAnswer.parse(await this.opts.call('users.info', { user: userId, include_locale: true }));
       const name = personName(answer.user);
       const entry: Entry = { locale: localeFromTag(answer.user.locale), ...(name ? { name } : {}), atMs: this.clock.nowMs() };
-      this.cache.set(userId, entry); // most recent read; beyond maxUsers the oldest goes
+      this.cache.set(key, entry); // most recent read; beyond maxUsers the oldest goes
       return entry;
     } catch (err) {
       const code = (err as { data?: { error?: unknown } }).data?.error;

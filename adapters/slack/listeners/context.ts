@@ -111,6 +111,8 @@ export function createListenerContext(deps: ListenerContextDeps) {
   // user's Slack locale (`users.info`, cached); run messages stay in the run's language.
   const userLocales = new SlackUserLocales({
     call: (method, args) => lookups.apiCall(method, args),
+    // Two workspaces may have users with the same id: their names and languages are kept apart.
+    ...(service.multiOrg ? { scope: currentOrg } : {}),
     fallback: defaultLocale,
     logger: log,
   });
