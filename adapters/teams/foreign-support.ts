@@ -18,7 +18,7 @@ import type { TeamsOutbound } from './notifier';
 
 const slackWorkspaceSchema = z.object({ teamId: z.string().optional(), enterpriseId: z.string().optional() });
 /** Who asks, stored by the Slack side at the run's first delivery (`adapters/slack/delivery/run-origin.ts`, ref `slack.origin`). */
-const slackOriginSchema = z.object({
+export const slackOriginSchema = z.object({
   teamId: z.string().optional(),
   workspace: z.string().optional(),
   domain: z.string().optional(),

@@ -164,6 +164,16 @@ describe('the support desk on the other surface (SECUTIX_SUPPORT_DESK)', () => {
     expect(text).toContain('Requested by Alex Martin from the Slack workspace Fake (fake.slack.test).');
     expect(text).not.toContain('Slack workspace Slack');
     expect(text).toContain('(no link: the run opens only there)');
+    // In the desk channel, support's `status` lists the runs of every organisation waiting on it.
+    const beforeStatus = h.connector.posted().length;
+    expect((await h.message(TEAMS_SUPPORT, SAM, 'status', { mention: true })).status).toBe(200);
+    const queue = h.connector
+      .posted()
+      .slice(beforeStatus)
+      .map((a) => JSON.stringify(a.activity))
+      .join('\n');
+    expect(queue).toContain(runId);
+    expect(queue).toContain('Fake');
     // Support clicks in Teams: the run moves on, the request closes there, the next step is in the Slack thread.
     const closed = invokeCard(
       await h.invoke(TEAMS_SUPPORT, SAM, actionOf(cardOf(request), 'password_assigned')!, {}, { replyToId: request.id }),

@@ -13,6 +13,7 @@ import { type AdaptiveCard, renderMessage } from '../cards';
 import { mentionsBot, parseTeamsCommand, stripBotMention } from '../mention';
 import { teamsMentionIn } from '../run-cards';
 import { isAttachmentOnly } from '../welcome';
+import { isDeskConversation, organisationOf } from '../desk-queue';
 import { SUPPORT_CHANNEL_REF, TEAMS_GLOBAL_REF_OWNER, TEAMS_REF } from '../refs';
 import { currentOrg, orgOfRequest } from '../../org-scope';
 
@@ -71,6 +72,12 @@ export async function handleCommand(bot: TeamsCommandContext, ctx: TurnContext):
     case 'status': {
       const mayRead = service.authorize({ surface: 'teams', actor }, { op: 'status' });
       if (!mayRead.ok) return bot.reply(ctx, bot.text(L, builder.describeError(mayRead.error, L, undefined, 'teams')));
+      // In the support desk's channel, support sees every organisation's runs waiting on it.
+      if (!cmd.runId && service.access.isSupport({ actor, surface: 'teams' }) && (await isDeskConversation(store, a.conversation.id))) {
+        const queue = await service.waitingOnSupport();
+        const items = await Promise.all(queue.runs.map(async (run) => ({ run, organisation: await organisationOf(store, run) })));
+        return bot.reply(ctx, renderMessage(builder.supportQueue(L, items, queue.now)));
+      }
       if (!cmd.runId && a.conversation.conversationType === 'personal') {
         // Personal chat: "My runs" (issue 5), as the Slack App Home: open runs with Resume, last 10 completed.
         const lang = a.locale?.toLowerCase().split(/[-_]/)[0] ?? '';

@@ -1,0 +1,29 @@
+/**
+ * Issue 12: `status` in the Teams support desk (the channel registered with `support-channel
+ * here`), from SecuTix support: the runs of every organisation that wait on support, oldest first,
+ * with their age and organisation, as the Slack desk's `status` lists them.
+ */
+import type { RunStore } from '../../src/ports/run-store.port';
+import type { Run } from '../../src/workflow/types';
+import { baseConversationId } from './activity';
+import { slackOriginSchema } from './foreign-support';
+import { readReference, SUPPORT_CHANNEL_REF, TEAMS_GLOBAL_REF_OWNER } from './refs';
+
+/** True when `conversationId` is the registered support desk's conversation (any thread of it). */
+export async function isDeskConversation(store: RunStore, conversationId: string): Promise<boolean> {
+  const desk = readReference((await store.getRefs(TEAMS_GLOBAL_REF_OWNER))[SUPPORT_CHANNEL_REF]);
+  const id = desk?.conversation?.id;
+  return id !== undefined && baseConversationId(id) === baseConversationId(conversationId);
+}
+
+/** How the desk names a run's organisation: the Slack workspace (its name when the Slack side stored it), the Teams tenant. */
+export async function organisationOf(store: RunStore, run: Run): Promise<string> {
+  if (run.org?.startsWith('teams:')) return `Microsoft Teams ${run.org.slice('teams:'.length)}`;
+  if (run.surface === 'slack') {
+    const origin = slackOriginSchema.safeParse((await store.getRefs(run.id))['slack.origin']).data;
+    const id = origin?.teamId ?? run.org?.replace(/^slack:/, '');
+    if (origin?.workspace) return id ? `${origin.workspace} (${id})` : origin.workspace;
+    return id ? `Slack ${id}` : 'Slack';
+  }
+  return run.surface === 'teams' ? 'Microsoft Teams' : run.surface;
+}
