@@ -77,6 +77,14 @@ describe('Slack OAuth start with stored installations the configured keys cannot
     expect(r.out).not.toContain('fakebot-old-key-token');
   }, 60_000);
 
+  it('INSTALLATION_ENCRYPTION_KEY_PREVIOUS set to the new key too: exit 2, saying it is the same key (not "not set")', async () => {
+    const r = await runMain(env({ INSTALLATION_ENCRYPTION_KEY: newKey, INSTALLATION_ENCRYPTION_KEY_PREVIOUS: newKey }));
+    expect(r.code).toBe(2);
+    expect(r.out).toContain('1 stored Slack installation was written with encryption key');
+    expect(r.out).toContain('INSTALLATION_ENCRYPTION_KEY_PREVIOUS is set to the same key');
+    expect(r.out).not.toContain('INSTALLATION_ENCRYPTION_KEY_PREVIOUS is not set');
+  }, 60_000);
+
   it('with the old key as INSTALLATION_ENCRYPTION_KEY_PREVIOUS it starts (and re-encrypts)', async () => {
     const r = await runMain(
       env({ INSTALLATION_ENCRYPTION_KEY: newKey, INSTALLATION_ENCRYPTION_KEY_PREVIOUS: oldKey }),
