@@ -112,7 +112,8 @@ export function createListenerContext(deps: ListenerContextDeps) {
   const userLocales = new SlackUserLocales({
     call: (method, args) => lookups.apiCall(method, args),
     // Two workspaces may have users with the same id: their names and languages are kept apart.
-    ...(service.multiOrg ? { scope: currentOrg } : {}),
+    // (Read at each look-up: the service is not touched while the surface is built.)
+    scope: () => (service.multiOrg ? currentOrg() : undefined),
     fallback: defaultLocale,
     logger: log,
   });
