@@ -2,6 +2,7 @@
  * How a Slack Web API call failed: Slack's error code, a 429's `Retry-After`, whether a failed post
  * may still have landed (ambiguous), and the code to log.
  */
+import { NO_ANSWER_CODES } from '../network-errors';
 
 /** Slack `chat.postMessage` errors meaning the bot cannot post in that conversation. */
 export const NOT_IN_CHANNEL_ERRORS = ['channel_not_found', 'not_in_channel', 'is_archived', 'restricted_action'] as const;
@@ -46,17 +47,7 @@ export function errCode(err: unknown): string {
  */
 const SLACK_TROUBLE = ['service_unavailable', 'request_timeout', 'ratelimited'];
 /** Socket-level codes of a call that got no answer. */
-const NO_ANSWER = [
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNABORTED',
-];
+const NO_ANSWER = NO_ANSWER_CODES;
 
 /**
  * True when a failed Web API call means Slack is unreachable or overloaded: no answer (connection

@@ -6,7 +6,7 @@
 import type { RunStore } from '../../src/ports/run-store.port';
 import type { Run } from '../../src/workflow/types';
 import { baseConversationId } from './activity';
-import { slackOriginSchema } from './foreign-support';
+import { SLACK_ORIGIN_REF, slackOriginSchema } from '../slack-origin-ref';
 import { readReference, SUPPORT_CHANNEL_REF, TEAMS_GLOBAL_REF_OWNER } from './refs';
 
 /** True when `conversationId` is the registered support desk's conversation (any thread of it). */
@@ -20,7 +20,7 @@ export async function isDeskConversation(store: RunStore, conversationId: string
 export async function organisationOf(store: RunStore, run: Run): Promise<string> {
   if (run.org?.startsWith('teams:')) return `Microsoft Teams ${run.org.slice('teams:'.length)}`;
   if (run.surface === 'slack') {
-    const origin = slackOriginSchema.safeParse((await store.getRefs(run.id))['slack.origin']).data;
+    const origin = slackOriginSchema.safeParse((await store.getRefs(run.id))[SLACK_ORIGIN_REF]).data;
     const id = origin?.teamId ?? run.org?.replace(/^slack:/, '');
     if (origin?.workspace) return id ? `${origin.workspace} (${id})` : origin.workspace;
     return id ? `Slack ${id}` : 'Slack';

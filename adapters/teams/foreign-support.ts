@@ -15,16 +15,9 @@ import { baseConversationId, isChannelReference, threadConversationId } from './
 import { renderMessage } from './cards';
 import { readReference, SUPPORT_CHANNEL_REF, supportPostedSchema, TEAMS_GLOBAL_REF_OWNER, TEAMS_REF } from './refs';
 import type { TeamsOutbound } from './notifier';
+import { SLACK_ORIGIN_REF, slackOriginSchema } from '../slack-origin-ref';
 
 const slackWorkspaceSchema = z.object({ teamId: z.string().optional(), enterpriseId: z.string().optional() });
-/** Who asks, stored by the Slack side at the run's first delivery (`adapters/slack/delivery/run-origin.ts`, ref `slack.origin`). */
-export const slackOriginSchema = z.object({
-  teamId: z.string().optional(),
-  workspace: z.string().optional(),
-  domain: z.string().optional(),
-  requester: z.string().optional(),
-  email: z.string().optional(),
-});
 
 /** Delivers the support effects of a run of another surface in the Teams support channel. */
 export async function deliverForeignSupport(
@@ -97,10 +90,10 @@ async function originOf(store: RunStore, run: Run): Promise<SupportOrigin> {
   const workspaceOf = async (id: string) => {
     const refs = await store.getRefs(id);
     const w = slackWorkspaceSchema.safeParse(refs['slack.workspace']).data;
-    return w?.teamId ?? w?.enterpriseId ?? slackOriginSchema.safeParse(refs['slack.origin']).data?.teamId;
+    return w?.teamId ?? w?.enterpriseId ?? slackOriginSchema.safeParse(refs[SLACK_ORIGIN_REF]).data?.teamId;
   };
   const ws = await workspaceOf(run.id);
-  const o = slackOriginSchema.safeParse((await store.getRefs(run.id))['slack.origin']).data;
+  const o = slackOriginSchema.safeParse((await store.getRefs(run.id))[SLACK_ORIGIN_REF]).data;
   let first = true;
   for (const other of await store.list({ surface: run.surface, institutionCode: run.details.institutionCode, limit: 500 })) {
     if (other.id === run.id || (await store.getRefs(other.id))[TEAMS_REF.support] === undefined) continue;

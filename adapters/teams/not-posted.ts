@@ -14,6 +14,7 @@ import type { RunStore } from '../../src/ports/run-store.port';
 import type { Effect, Run } from '../../src/workflow/types';
 import { z } from 'zod';
 import { TEAMS_REF } from './refs';
+import { NO_ANSWER_CODES } from '../network-errors';
 
 /** Connector codes that only a person can fix, with their `teams.blocked.*` key. */
 const PEOPLE: Record<string, string> = {
@@ -24,17 +25,7 @@ const PEOPLE: Record<string, string> = {
   NotEnoughPermissions: 'not_enough_permissions',
 };
 const SERVER = ['ServiceError', 'InternalServerError', 'BadGateway', 'GatewayTimeout', 'ServiceUnavailable'];
-const UNREACHABLE = [
-  'REQUEST_SEND_ERROR',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-];
+const UNREACHABLE = ['REQUEST_SEND_ERROR', ...NO_ANSWER_CODES];
 
 /**
  * True when a failed connector call means Teams is unreachable or overloaded: no answer (a socket

@@ -12,18 +12,7 @@ import type { Run } from '../../../src/workflow/types';
 import { slackErrorCode } from '../web-errors';
 import type { SlackWeb } from './slack-web';
 
-/** The run ref holding the run's Slack origin. */
-export const SLACK_ORIGIN_REF = 'slack.origin';
-
-/** What `slack.origin` holds. */
-export const slackOriginSchema = z.object({
-  teamId: z.string().optional(),
-  workspace: z.string().optional(),
-  domain: z.string().optional(),
-  requester: z.string().optional(),
-  email: z.string().optional(),
-});
-export type SlackOrigin = z.infer<typeof slackOriginSchema>;
+import { SLACK_ORIGIN_REF, type SlackOrigin } from '../../slack-origin-ref';
 
 const authTestSchema = z.object({ url: z.string().optional(), team: z.string().optional(), team_id: z.string().optional() });
 const userInfoSchema = z.object({
