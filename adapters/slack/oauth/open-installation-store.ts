@@ -33,12 +33,11 @@ export async function openInstallationStore(
     const [current, previous] = cipher.keyIds;
     throw new InstallationKeyError(
       `${unreadable.length === 1 ? '1 stored Slack installation was' : `${unreadable.length} stored Slack installations were`} ` +
-        `written with encryption key ${written}, which is neither INSTALLATION_ENCRYPTION_KEY (key ${current})` +
+        `written with encryption key ${written}, ` +
         (previous
-          ? ` nor INSTALLATION_ENCRYPTION_KEY_PREVIOUS (key ${previous})`
-          : keys.previousEncryptionKey
-            ? ' (INSTALLATION_ENCRYPTION_KEY_PREVIOUS is set to the same key)'
-            : ' (INSTALLATION_ENCRYPTION_KEY_PREVIOUS is not set)') +
+          ? `which is neither INSTALLATION_ENCRYPTION_KEY (key ${current}) nor INSTALLATION_ENCRYPTION_KEY_PREVIOUS (key ${previous})`
+          : `which is not INSTALLATION_ENCRYPTION_KEY (key ${current}), and INSTALLATION_ENCRYPTION_KEY_PREVIOUS ` +
+            (keys.previousEncryptionKey ? 'is set to the same key' : 'is not set')) +
         `: set INSTALLATION_ENCRYPTION_KEY_PREVIOUS to the key they were written with (key ${written}) to read them and re-encrypt them ` +
         'with the new key, or set INSTALLATION_ENCRYPTION_KEY back to it. Not starting: every event of those workspaces would be ignored.',
     );

@@ -13,7 +13,7 @@ import { type AdaptiveCard, renderMessage } from '../cards';
 import { mentionsBot, parseTeamsCommand, stripBotMention } from '../mention';
 import { teamsMentionIn } from '../run-cards';
 import { isAttachmentOnly } from '../welcome';
-import { isDeskConversation, organisationOf } from '../desk-queue';
+import { deskOrgOf, isDeskConversation, organisationOf } from '../desk-queue';
 import { SUPPORT_CHANNEL_REF, TEAMS_GLOBAL_REF_OWNER, TEAMS_REF } from '../refs';
 import { currentOrg, orgOfRequest } from '../../org-scope';
 
@@ -73,7 +73,11 @@ export async function handleCommand(bot: TeamsCommandContext, ctx: TurnContext):
       const mayRead = service.authorize({ surface: 'teams', actor }, { op: 'status' });
       if (!mayRead.ok) return bot.reply(ctx, bot.text(L, builder.describeError(mayRead.error, L, undefined, 'teams')));
       // In the support desk's channel, support sees every organisation's runs waiting on it.
-      if (!cmd.runId && service.access.isSupport({ actor, surface: 'teams' }) && (await isDeskConversation(store, a.conversation.id))) {
+      if (
+        !cmd.runId &&
+        service.access.isSupport({ actor, surface: 'teams' }) &&
+        (await isDeskConversation(store, a.conversation.id, service.multiOrg ? (currentOrg() ?? '') : undefined))
+      ) {
         const queue = await service.waitingOnSupport();
         const items = await Promise.all(queue.runs.map(async (run) => ({ run, organisation: await organisationOf(store, run) })));
         return bot.reply(ctx, renderMessage(builder.supportQueue(L, items, queue.now)));
@@ -150,6 +154,15 @@ export async function handleCommand(bot: TeamsCommandContext, ctx: TurnContext):
         return bot.reply(ctx, bot.text(L, builder.t(L, 'teams.support_channel.not_support')));
       }
       if (!isChannelReference(ref)) return bot.reply(ctx, bot.text(L, builder.t(L, 'teams.support_channel.not_channel')));
+      // Several tenants: a desk registered in one tenant is moved only from that tenant (ids are not tied to one).
+      const deskOrg = service.multiOrg ? await deskOrgOf(store) : undefined;
+      if (deskOrg !== undefined && deskOrg !== currentOrg()) {
+        bot.deps.logger.warn(
+          { actor: actor.id, org: currentOrg() ?? null },
+          'teams support channel registration refused: the desk is in another tenant',
+        );
+        return bot.reply(ctx, bot.text(L, builder.t(L, 'teams.support_channel.other_tenant')));
+      }
       await store.putRef(TEAMS_GLOBAL_REF_OWNER, SUPPORT_CHANNEL_REF, ref);
       bot.deps.logger.info({ conversation: baseId }, 'teams support channel registered');
       await bot.reply(ctx, bot.text(L, builder.t(L, 'teams.support_channel.saved')));

@@ -146,3 +146,32 @@ test("with several tenants, an empty SUPPORT_USERS lets no one register the supp
   await h.message(DESK, ALEX, 'support-channel here', { mention: true });
   expect(await h.store.getRefs('__teams__')).toHaveProperty('support_channel');
 });
+
+test("a listed support id in another tenant neither reads the desk's queue (same conversation id) nor moves the desk", async () => {
+  h = await startTeamsHarness({
+    multiOrg: true,
+    appType: 'MultiTenant',
+    allowedTenants: ['tenant-a', 'tenant-b', 'tenant-desk'],
+    access: { operators: [], support: [SAM.aadObjectId!] },
+  });
+  expect((await h.message(DESK, SAM, 'support-channel here', { mention: true, tenant: 'tenant-desk' })).status).toBe(200);
+  const runA = await runToSupport('tenant-a');
+  const said = async (tenant: string, conv: Conversation, words: string): Promise<string> => {
+    const before = h.connector.posted().length;
+    await h.message(conv, SAM, words, { mention: true, tenant });
+    return h.connector
+      .posted()
+      .slice(before)
+      .map((a) => JSON.stringify(a.activity))
+      .join('\n');
+  };
+  // From the desk's tenant: the queue lists A's run.
+  expect(await said('tenant-desk', DESK, 'status')).toContain(runA);
+  // The same AAD id and conversation id from tenant-b: no queue.
+  expect(await said('tenant-b', DESK, 'status')).not.toContain(runA);
+  // Moving the desk from tenant-b: refused, the desk stays where it is.
+  const OTHER: Conversation = { id: '19:other-desk@thread.tacv2', conversationType: 'channel' };
+  expect(await said('tenant-b', OTHER, 'support-channel here')).toContain('registered in another Microsoft Teams tenant');
+  const desk = (await h.store.getRefs('__teams__')).support_channel as { conversation?: { id?: string } };
+  expect(desk.conversation?.id).toBe(DESK.id);
+});
