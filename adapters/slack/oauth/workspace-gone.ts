@@ -3,7 +3,8 @@
  * revoked its tokens) stay in the outbox, are not retried in a loop, and are reported to support.
  * With the support desk in its own workspace (`SECUTIX_SUPPORT_SLACK_CHANNEL=TEAM_ID/CHANNEL_ID`),
  * the desk's channel hears it once per run and workspace (run ref `slack.support.workspace_gone`,
- * kept in the run store, so a restart or another replica does not say it again): which
+ * kept in the run store, so a restart or another replica does not say it again; re-armed when a
+ * reinstall lets the run's messages out, so a later uninstall is reported again): which
  * organisation, which run, what waits, and that a reinstall sends it. The notice goes with the
  * desk's token; when it cannot be posted it is logged and tried again at the next blocked delivery.
  */
@@ -18,10 +19,9 @@ import { SLACK_REF } from '../delivery/refs';
 import type { SlackWeb } from '../delivery/slack-web';
 import { slackErrorCode } from '../web-errors';
 import { installKeyOf, type WorkspaceKey } from './installation-store';
-import { workspaceScope } from './workspaces';
+import { WORKSPACE_GONE_TOLD_REF, workspaceScope } from './workspaces';
 
-/** Run ref: the workspace (install key) whose loss the desk was told about for this run. */
-export const WORKSPACE_GONE_TOLD_REF = 'slack.support.workspace_gone';
+export { WORKSPACE_GONE_TOLD_REF };
 
 const originNameSchema = z.object({ origin: z.object({ organisation: z.string() }).optional() });
 

@@ -26,6 +26,13 @@ import { installKeyOf, type WorkspaceKey } from './installation-store';
 /** Run ref holding the workspace a Slack run lives in (OAuth mode). */
 export const WORKSPACE_REF = 'slack.workspace';
 
+/**
+ * Run ref: the workspace (install key) whose loss the support desk was told about for this run.
+ * Cleared (re-armed) when a delivery of the run goes through its workspace again (a reinstall
+ * released what waited), so a later uninstall of the same workspace is reported again, once.
+ */
+export const WORKSPACE_GONE_TOLD_REF = 'slack.support.workspace_gone';
+
 const workspaceRefSchema = z.object({
   teamId: z.string().optional(),
   enterpriseId: z.string().optional(),
@@ -147,11 +154,14 @@ export class WorkspaceNotifier implements ChatNotifier {
   async deliver(run: Run, effect: Effect, delivery?: Delivery): Promise<void> {
     // A run of another surface (its support desk is on Slack): the support messages pick the desk's workspace.
     if (run.surface !== 'slack') return delivery ? this.deps.inner.deliver(run, effect, delivery) : this.deps.inner.deliver(run, effect);
-    const ws = await this.workspaceOf(run);
+    const { ws, refs } = await this.workspaceAndRefs(run);
     // A support message goes to the desk, maybe in its own workspace: it does not wait on the run's
     // installation (a call it makes with the run's workspace token is blocked by `tokenOfScope` then).
     if (!isSupportEffect(effect)) await this.ensureInstalled(run, ws);
     await workspaceScope(ws, () => (delivery ? this.deps.inner.deliver(run, effect, delivery) : this.deps.inner.deliver(run, effect)));
+    // The workspace is back (reinstalled) and this run's message went out: a later loss is news again.
+    if (!isSupportEffect(effect) && refs[WORKSPACE_GONE_TOLD_REF] != null)
+      await this.deps.store.putRef(run.id, WORKSPACE_GONE_TOLD_REF, null);
   }
 
   async deliveryAbandoned(run: Run, effect: Effect, info: { error: string; attempts: number }): Promise<void> {
@@ -187,8 +197,14 @@ export class WorkspaceNotifier implements ChatNotifier {
    * request of another workspace (support's click in the desk), neither of them the run's.
    */
   async workspaceOf(run: Run): Promise<WorkspaceKey> {
-    const stored = workspaceRefSchema.safeParse((await this.deps.store.getRefs(run.id))[WORKSPACE_REF]);
-    if (stored.success && installKeyOf(stored.data)) return stored.data;
+    return (await this.workspaceAndRefs(run)).ws;
+  }
+
+  /** `workspaceOf`, with the run's refs read for it. */
+  private async workspaceAndRefs(run: Run): Promise<{ ws: WorkspaceKey; refs: Record<string, unknown> }> {
+    const refs = await this.deps.store.getRefs(run.id);
+    const stored = workspaceRefSchema.safeParse(refs[WORKSPACE_REF]);
+    if (stored.success && installKeyOf(stored.data)) return { ws: stored.data, refs };
     const current = currentWorkspace();
     const fromRequest = current && installKeyOf(current) ? compact(current) : undefined;
     const orgId = run.org?.startsWith('slack:') ? run.org.slice('slack:'.length) : undefined;
@@ -199,7 +215,7 @@ export class WorkspaceNotifier implements ChatNotifier {
       : fromRequest;
     if (!ws) throw new DeliveryBlockedError(`run ${run.id} has no known Slack workspace (started before OAuth mode?)`, 'no_workspace');
     await this.deps.store.putRef(run.id, WORKSPACE_REF, ws);
-    return ws;
+    return { ws, refs };
   }
 
   private async ensureInstalled(run: Run, ws: WorkspaceKey): Promise<void> {
