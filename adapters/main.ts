@@ -158,6 +158,8 @@ async function runServerMode(config: AppConfig, logger: AppLogger): Promise<void
       defaultTimeZone: config.defaultTimeZone,
       health: core.health,
       ...(config.supportDesk === 'teams' ? { supportDeskElsewhere: true } : {}),
+      // A run's workspace uninstalled the app: the Teams desk hears it (once per run).
+      ...(config.supportDesk === 'teams' && teams ? { reportWorkspaceGone: tellTeamsDesk(teams) } : {}),
       ...(config.slack.oauth ? { installations: await openInstallationStore(core.store, config.slack.oauth, logger) } : {}),
       customRoutes: [...(teamsRoute ? [teamsRoute] : []), auditRoute, ...opsRoutes],
     });
@@ -296,3 +298,8 @@ main().catch((err: unknown) => {
   // Exit now: the store, the embedded sandbox or Bolt's server may be open and would keep the process alive.
   process.exit(1);
 });
+
+/** `SlackSurfaceDeps.reportWorkspaceGone` for a support desk on Teams: the notice as a note in its channel. */
+function tellTeamsDesk(teams: { tellDesk(text: string): Promise<void> }): (run: unknown, notice: { text: string }) => Promise<void> {
+  return (_run, notice) => teams.tellDesk(notice.text);
+}

@@ -29,7 +29,7 @@ import type { DatabaseInstallationStore } from './oauth/installation-store';
 import { registerUninstallEvents, registerWorkspaceScope } from './oauth/oauth-listeners';
 import { supportDeskStatus, supportDeskWorkspace } from './oauth/support-desk';
 import { WorkspaceNotifier, WorkspaceWebClient } from './oauth/workspaces';
-import { workspaceGoneNotice } from './oauth/workspace-gone';
+import { slackDeskPost, workspaceGoneNotice, type WorkspaceGoneDeps } from './oauth/workspace-gone';
 import { createListenerContext, registerListeners } from './listeners';
 import { errText } from './err-text';
 import { AuthTestWatch, checkBotToken, START_CHECK_MS } from './start-check';
@@ -92,6 +92,11 @@ export interface SlackSurfaceDeps {
   installations?: DatabaseInstallationStore;
   /** The support desk is on Teams (`SECUTIX_SUPPORT_DESK=teams`): each run stores who asks for it (`delivery/run-origin.ts`). */
   supportDeskElsewhere?: boolean;
+  /**
+   * OAuth mode, the support desk on another surface (`SECUTIX_SUPPORT_DESK=teams`): tells that
+   * desk, once per run, that a run's workspace uninstalled the app (its messages wait for a reinstall).
+   */
+  reportWorkspaceGone?: WorkspaceGoneDeps['post'];
 }
 
 /** The Slack surface. */
@@ -323,16 +328,20 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
         ...(deps.slack.supportTeamId && deps.slack.supportChannel
           ? {
               onWorkspaceGone: workspaceGoneNotice({
-                deskTeamId: deps.slack.supportTeamId,
-                ...(deps.slack.supportEnterpriseId ? { deskEnterpriseId: deps.slack.supportEnterpriseId } : {}),
-                deskChannel: deps.slack.supportChannel,
-                client: postClient,
+                post: slackDeskPost({
+                  deskTeamId: deps.slack.supportTeamId,
+                  ...(deps.slack.supportEnterpriseId ? { deskEnterpriseId: deps.slack.supportEnterpriseId } : {}),
+                  deskChannel: deps.slack.supportChannel,
+                  client: postClient,
+                }),
                 store,
                 builder,
                 logger: log,
               }),
             }
-          : {}),
+          : deps.reportWorkspaceGone
+            ? { onWorkspaceGone: workspaceGoneNotice({ post: deps.reportWorkspaceGone, store, builder, logger: log }) }
+            : {}),
       })
     : slackNotifier;
   if (!deps.slack.supportChannel) {

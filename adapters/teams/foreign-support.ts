@@ -13,6 +13,7 @@ import type { RunStore } from '../../src/ports/run-store.port';
 import type { Effect, Run } from '../../src/workflow/types';
 import { baseConversationId, isChannelReference, threadConversationId } from './activity';
 import { renderMessage } from './cards';
+import { noteCard } from './note-card';
 import { readReference, SUPPORT_CHANNEL_REF, supportPostedSchema, TEAMS_GLOBAL_REF_OWNER, TEAMS_REF } from './refs';
 import type { TeamsOutbound } from './notifier';
 import { SLACK_ORIGIN_REF, slackOriginSchema } from '../slack-origin-ref';
@@ -107,4 +108,16 @@ async function originOf(store: RunStore, run: Run): Promise<SupportOrigin> {
     ...(o?.email ? { email: o.email } : {}),
     firstForInstitution: first,
   };
+}
+
+/**
+ * A note for the Teams support desk about a run of another surface (a Slack run whose workspace
+ * uninstalled the app: which workspace, which run, what waits, that a reinstall sends it), posted
+ * in the channel registered with `support-channel here`. @throws when no channel is registered
+ * or the connector fails (the caller logs it and tells the desk at a later blocked delivery).
+ */
+export async function postDeskNote(deps: { store: RunStore; outbound: TeamsOutbound }, text: string): Promise<void> {
+  const support = readReference((await deps.store.getRefs(TEAMS_GLOBAL_REF_OWNER))[SUPPORT_CHANNEL_REF]);
+  if (!support) throw new Error('no Teams support channel is registered: send "support-channel here" in it');
+  await deps.outbound.post(support, baseConversationId(support.conversation!.id), noteCard(text));
 }

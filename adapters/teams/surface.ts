@@ -24,6 +24,7 @@ import { type InboundActivity, inboundActivitySchema } from './activity';
 import { TeamsActions } from './actions';
 import { TeamsBot } from './bot';
 import { RecentReferences, TeamsNotifier, TeamsOutbound } from './notifier';
+import { postDeskNote } from './foreign-support';
 
 /** The `appId` used for proactive turns when authentication is off (any non-empty string works then). */
 export const LOCAL_APP_ID = 'teams-local';
@@ -70,6 +71,8 @@ export interface TeamsSurfaceDeps {
 export interface TeamsSurface {
   /** Register as `notifiers.teams`. */
   notifier: ChatNotifier;
+  /** Posts a note in the registered support desk channel (`SECUTIX_SUPPORT_DESK=teams`; `postDeskNote`). */
+  tellDesk(text: string): Promise<void>;
   /**
    * `POST /api/messages`. Reads and parses the body itself when `req.body` is undefined (limit
    * `MAX_ACTIVITY_BYTES`). Answers 400 (not JSON / not an activity / no `serviceUrl`), 403
@@ -305,7 +308,8 @@ export function createTeamsSurface(deps: TeamsSurfaceDeps): TeamsSurface {
     }
   }
 
-  return { notifier, handle, adapter, idle: () => actions.idle() };
+  const tellDesk = (text: string) => postDeskNote({ store: deps.store, outbound }, text);
+  return { notifier, handle, adapter, tellDesk, idle: () => actions.idle() };
 }
 
 /**

@@ -7,6 +7,8 @@
  * reinstall lets the run's messages out, so a later uninstall is reported again): which
  * organisation, which run, what waits, and that a reinstall sends it. The notice goes with the
  * desk's token; when it cannot be posted it is logged and tried again at the next blocked delivery.
+ * With the desk on Teams (`SECUTIX_SUPPORT_DESK=teams`) the same notice goes to the Teams desk
+ * channel, through the callback the wiring gives (`SlackSurfaceDeps.reportWorkspaceGone`).
  */
 import { z } from 'zod';
 import type { MessageBuilder } from '../../../src/messages/builder';
@@ -16,8 +18,10 @@ import type { Effect, Run } from '../../../src/workflow/types';
 import { blockedStep, blockedWhat } from '../blocked';
 import { textPayload } from '../block-kit';
 import { SLACK_REF } from '../delivery/refs';
+import { SLACK_ORIGIN_REF, slackOriginSchema } from '../../slack-origin-ref';
 import type { SlackWeb } from '../delivery/slack-web';
 import { slackErrorCode } from '../web-errors';
+import { errorSummary } from '../../../src/app/error-summary';
 import { installKeyOf, type WorkspaceKey } from './installation-store';
 import { WORKSPACE_GONE_TOLD_REF, workspaceScope } from './workspaces';
 
@@ -26,16 +30,37 @@ export { WORKSPACE_GONE_TOLD_REF };
 const originNameSchema = z.object({ origin: z.object({ organisation: z.string() }).optional() });
 
 export interface WorkspaceGoneDeps {
-  /** The desk's workspace and channel. */
-  deskTeamId: string;
-  /** The desk's Enterprise Grid organisation (an org-wide installation serves it). */
-  deskEnterpriseId?: string;
-  deskChannel: string;
-  /** Posts (no retries of its own: one notice, not two). */
-  client: SlackWeb;
+  /**
+   * Posts the notice to the support desk: the Slack desk's channel (`slackDeskPost`), or the
+   * desk of another surface (`SECUTIX_SUPPORT_DESK=teams`: `SlackSurfaceDeps.reportWorkspaceGone`).
+   * No retries of its own (one notice, not two); a failure is logged and tried again at the next
+   * blocked delivery.
+   */
+  post(run: Run, notice: WorkspaceGoneReport): Promise<void>;
   store: RunStore;
   builder: MessageBuilder;
   logger: Logger;
+}
+
+/** What the desk is told: the workspace (install key), how many messages wait, the text (run's language). */
+export interface WorkspaceGoneReport {
+  workspace: string;
+  waiting: number;
+  text: string;
+}
+
+/** Posts to the Slack desk's channel, with the desk's token (its own workspace, maybe an org-wide install). */
+export function slackDeskPost(desk: {
+  deskTeamId: string;
+  deskEnterpriseId?: string;
+  deskChannel: string;
+  client: SlackWeb;
+}): WorkspaceGoneDeps['post'] {
+  return async (_run, notice) => {
+    await workspaceScope({ teamId: desk.deskTeamId, ...(desk.deskEnterpriseId ? { enterpriseId: desk.deskEnterpriseId } : {}) }, () =>
+      desk.client.apiCall('chat.postMessage', { channel: desk.deskChannel, ...textPayload(notice.text) }),
+    );
+  };
 }
 
 /** Tells the support desk, once per run and workspace, that `run`'s workspace `ws` has no installation. */
@@ -47,7 +72,10 @@ export async function tellDeskWorkspaceGone(deps: WorkspaceGoneDeps, run: Run, w
   const first = pending[0]?.effect ?? effect;
   const L = run.details.language;
   const id = ws.teamId ?? ws.enterpriseId ?? key;
-  const name = originNameSchema.safeParse(refs[SLACK_REF.support]).data?.origin?.organisation;
+  // The workspace's name as the Slack desk's request showed it, else as recorded for a desk elsewhere (`slack.origin`).
+  const name =
+    originNameSchema.safeParse(refs[SLACK_REF.support]).data?.origin?.organisation ??
+    slackOriginSchema.safeParse(refs[SLACK_ORIGIN_REF]).data?.workspace;
   const step = blockedStep(run, first);
   const text = deps.builder.t(L, 'slack.support.workspace_gone', {
     organisation: name ? `${name} (${id})` : id,
@@ -58,15 +86,10 @@ export async function tellDeskWorkspaceGone(deps: WorkspaceGoneDeps, run: Run, w
     what: blockedWhat(deps.builder, L, { effect: first.type, ...(step ? { step } : {}) }),
   });
   try {
-    await workspaceScope({ teamId: deps.deskTeamId, ...(deps.deskEnterpriseId ? { enterpriseId: deps.deskEnterpriseId } : {}) }, () =>
-      deps.client.apiCall('chat.postMessage', {
-        channel: deps.deskChannel,
-        ...textPayload(text),
-      }),
-    );
+    await deps.post(run, { workspace: key, waiting: Math.max(1, pending.length), text });
   } catch (err) {
     deps.logger.warn(
-      { runId: run.id, workspace: key, slackError: slackErrorCode(err) },
+      { runId: run.id, workspace: key, slackError: slackErrorCode(err), err: errorSummary(err) },
       "could not tell the support desk that the run's workspace uninstalled the app",
     );
     return;
