@@ -182,6 +182,8 @@ export async function createSlackSurface(deps: SlackSurfaceDeps): Promise<SlackS
               ...oauth,
               ...(apiUrl ? { apiUrl } : {}),
               logger: log,
+              text: (L, key, params) => deps.builder.t(L, key, params),
+              defaultLocale: deps.defaultLocale,
               // Messages that waited for this workspace (uninstalled, then reinstalled) go out now.
               onInstalled: () =>
                 tracked(async () => {

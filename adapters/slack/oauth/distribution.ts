@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HTTPReceiverOptions, Installation } from '@slack/bolt';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { type Locale, LOCALES } from '../../../src/domain/ids';
 import type { Logger } from '../../../src/ports/logger.port';
 import type { DatabaseInstallationStore } from './installation-store';
 import { runtimePath } from '../../runtime/package-root';
@@ -44,10 +45,10 @@ export function authorizeUrlFor(apiUrl: string | undefined): string {
 const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function page(res: ServerResponse, status: number, title: string, body: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+function page(res: ServerResponse, status: number, title: string, body: string, locale: Locale): void {
+  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Language': locale });
   res.end(
-    `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
+    `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
       `<body style="font-family:sans-serif;max-width:40em;margin:3em auto"><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
   );
 }
@@ -59,7 +60,33 @@ export function installedName(inst: Installation): string {
   return `${inst.team?.name ?? 'your workspace'} (${inst.team?.id ?? '?'})`;
 }
 
+/** The pages' texts (`templates/messages/slack.*.json`, keys `slack.install.*`). */
+export type PageText = (locale: Locale, key: string, params?: Record<string, string>) => string;
+
+/** The browser's language among ours (`Accept-Language`, in its order of preference), else `fallback`. */
+export function pageLocale(req: IncomingMessage, fallback: Locale): Locale {
+  const header = req.headers['accept-language'];
+  const wanted = (typeof header === 'string' ? header : '')
+    .split(',')
+    .map((part) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = Number(
+        params
+          .find((x) => x.trim().startsWith('q='))
+          ?.trim()
+          .slice(2) ?? '1',
+      );
+      return { lang: tag.toLowerCase().split('-')[0] ?? '', q: Number.isFinite(q) ? q : 0 };
+    })
+    .filter((w) => w.q > 0)
+    .sort((a, b) => b.q - a.q);
+  return (wanted.map((w) => w.lang).find((l) => (LOCALES as readonly string[]).includes(l)) as Locale | undefined) ?? fallback;
+}
+
 export interface DistributionDeps {
+  /** The pages' texts and the language when the browser asks for none of ours. */
+  text: PageText;
+  defaultLocale: Locale;
   clientId: string;
   clientSecret: string;
   stateSecret: string;
@@ -96,8 +123,9 @@ export function distributionReceiverOptions(
         timeout: 10_000,
       },
       callbackOptions: {
-        successAsync: async (installation: Installation, _options: unknown, _req: IncomingMessage, res: ServerResponse) => {
+        successAsync: async (installation: Installation, _options: unknown, req: IncomingMessage, res: ServerResponse) => {
           const name = installedName(installation);
+          const L = pageLocale(req, deps.defaultLocale);
           log.info(
             {
               team: installation.team?.id,
@@ -106,23 +134,28 @@ export function distributionReceiverOptions(
             },
             'Slack app installed',
           );
-          page(
-            res,
-            200,
-            'Digitick onboarding is installed',
-            `<p>Digitick onboarding is now installed in <strong>${escapeHtml(name)}</strong>.</p>` +
-              '<p>Invite it to a channel (<code>/invite @Digitick onboarding</code>) and type <code>/digitick-onboard help</code>.</p>',
+          // Texts are escaped whole; the markup (name in bold, commands as code) is added around the escaped values.
+          const bold = '\u0001';
+          const body = escapeHtml(deps.text(L, 'slack.install.done_body', { name: bold })).replace(
+            bold,
+            `<strong>${escapeHtml(name)}</strong>`,
           );
+          const next = escapeHtml(deps.text(L, 'slack.install.done_next', { invite: '\u0002', help: '\u0003' }))
+            .replace('\u0002', '<code>/invite @Digitick onboarding</code>')
+            .replace('\u0003', '<code>/digitick-onboard help</code>');
+          page(res, 200, deps.text(L, 'slack.install.done_title'), `<p>${body}</p><p>${next}</p>`, L);
           await deps.onInstalled?.(installation).catch((err: unknown) => log.error({ err: String(err) }, 'after-install work failed'));
         },
-        failure: (error: Error & { code?: string }, _options: unknown, _req: IncomingMessage, res: ServerResponse) => {
+        failure: (error: Error & { code?: string }, _options: unknown, req: IncomingMessage, res: ServerResponse) => {
           log.warn({ code: error.code, err: error.message.slice(0, 300) }, 'Slack installation failed');
+          const L = pageLocale(req, deps.defaultLocale);
           page(
             res,
             400,
-            'Installation not completed',
-            `<p>Slack did not complete the installation (${escapeHtml(error.code ?? 'unknown error')}).</p>` +
-              '<p><a href="/slack/install">Try again</a> from the same browser.</p>',
+            deps.text(L, 'slack.install.failed_title'),
+            `<p>${escapeHtml(deps.text(L, 'slack.install.failed_body', { code: error.code ?? 'unknown error' }))}</p>` +
+              `<p>${escapeHtml(deps.text(L, 'slack.install.failed_retry'))} <a href="/slack/install">/slack/install</a></p>`,
+            L,
           );
         },
       },

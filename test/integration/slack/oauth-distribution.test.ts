@@ -223,6 +223,17 @@ describe('Slack OAuth distribution: several workspaces, one deployment', () => {
     expect(back.status).toBe(400);
     expect(await back.text()).toContain('Installation not completed');
     expect(api.tokensOf(A.teamId)).toHaveLength(1);
+    // The page follows the browser's language (Accept-Language), here French, then German by preference.
+    const fr = await fetch(consent.headers.get('location')!, {
+      redirect: 'manual',
+      headers: { 'Accept-Language': 'fr-CH, fr;q=0.9, en;q=0.5' },
+    });
+    const frHtml = await fr.text();
+    expect(frHtml).toContain('<html lang="fr">');
+    expect(frHtml).toContain('Installation non terminée');
+    expect(frHtml).toContain('Réessayez depuis le même navigateur\u00a0: <a href="/slack/install">');
+    const de = await fetch(consent.headers.get('location')!, { redirect: 'manual', headers: { 'Accept-Language': 'it;q=1, de;q=0.8' } });
+    expect(await de.text()).toContain('Installation nicht abgeschlossen');
   });
 
   let runA = '';
