@@ -310,6 +310,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       problems.push(
         'SLACK_BOT_TOKEN: set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET/SLACK_STATE_SECRET (OAuth distribution), not both',
       );
+    const state = raw('SLACK_STATE_SECRET');
+    if (state && state.length < 16) problems.push('SLACK_STATE_SECRET: use at least 16 random characters (it signs the install state)');
     if (isTrue('SLACK_SOCKET_MODE'))
       problems.push('SLACK_SOCKET_MODE: OAuth distribution needs HTTP mode (GET /slack/install, /slack/oauth_redirect); set it to false');
     const keyProblem = encryptionKeyProblem(raw('INSTALLATION_ENCRYPTION_KEY'));

@@ -7,7 +7,7 @@ const base = {
   SLACK_SIGNING_SECRET: 'sig',
   SLACK_CLIENT_ID: '1.2',
   SLACK_CLIENT_SECRET: 'cs',
-  SLACK_STATE_SECRET: 'ss',
+  SLACK_STATE_SECRET: 'state-secret-0123456789',
   INSTALLATION_ENCRYPTION_KEY: KEY,
 };
 
@@ -26,7 +26,13 @@ describe('Slack OAuth configuration', () => {
     const c = loadConfig(base);
     expect(c.mode).toBe('server');
     expect(c.slack?.botToken).toBeUndefined();
-    expect(c.slack?.oauth).toEqual({ clientId: '1.2', clientSecret: 'cs', stateSecret: 'ss', encryptionKey: KEY });
+    expect(c.slack?.oauth).toEqual({ clientId: '1.2', clientSecret: 'cs', stateSecret: 'state-secret-0123456789', encryptionKey: KEY });
+  });
+
+  it('a SLACK_STATE_SECRET shorter than 16 characters is refused, naming the variable', () => {
+    expect(problems({ ...base, SLACK_STATE_SECRET: 'a' })).toEqual([
+      'SLACK_STATE_SECRET: use at least 16 random characters (it signs the install state)',
+    ]);
   });
 
   it('OAuth mode is multi-organisation mode (runs scoped per workspace); one bot token is not', () => {

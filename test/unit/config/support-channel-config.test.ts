@@ -6,7 +6,7 @@ const OAUTH = {
   SLACK_SIGNING_SECRET: 'sig',
   SLACK_CLIENT_ID: '1.2',
   SLACK_CLIENT_SECRET: 'cs',
-  SLACK_STATE_SECRET: 'ss',
+  SLACK_STATE_SECRET: 'state-secret-0123456789',
   INSTALLATION_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
 };
 const ONE_WORKSPACE = { SLACK_SIGNING_SECRET: 'sig', SLACK_BOT_TOKEN: 'xoxb-1' };
