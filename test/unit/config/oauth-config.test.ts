@@ -37,7 +37,7 @@ describe('Slack OAuth configuration', () => {
 
   it('OAuth mode is multi-organisation mode (runs scoped per workspace); one bot token is not', () => {
     expect(loadConfig(base).multiOrg).toBe(true);
-    expect(loadConfig({ SLACK_SIGNING_SECRET: 'sig', SLACK_BOT_TOKEN: 'xoxb-1' }).multiOrg).toBe(false);
+    expect(loadConfig({ SLACK_SIGNING_SECRET: 'sig', SLACK_BOT_TOKEN: 'fakebot-1' }).multiOrg).toBe(false);
     expect(loadConfig({}).multiOrg).toBe(false);
   });
 

@@ -9,7 +9,7 @@ const OAUTH = {
   SLACK_STATE_SECRET: 'state-secret-0123456789',
   INSTALLATION_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
 };
-const ONE_WORKSPACE = { SLACK_SIGNING_SECRET: 'sig', SLACK_BOT_TOKEN: 'xoxb-1' };
+const ONE_WORKSPACE = { SLACK_SIGNING_SECRET: 'sig', SLACK_BOT_TOKEN: 'fakebot-1' };
 
 function problems(env: Record<string, string>): string[] {
   try {

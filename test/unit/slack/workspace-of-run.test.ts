@@ -29,7 +29,7 @@ beforeEach(() => {
     tokens: {
       find: (w) =>
         Promise.resolve(
-          installed.has(w.teamId ?? w.enterpriseId ?? '') ? { bot: { token: `xoxb-${w.teamId ?? w.enterpriseId}` } } : undefined,
+          installed.has(w.teamId ?? w.enterpriseId ?? '') ? { bot: { token: `fakebot-${w.teamId ?? w.enterpriseId}` } } : undefined,
         ),
     },
     logger: silentLogger,
