@@ -7,6 +7,7 @@
  */
 import type { ConversationReference } from 'botbuilder';
 import { z } from 'zod';
+import { isFirstSupportRequest } from '../../src/app/first-request';
 import type { MessageBuilder, SupportOrigin } from '../../src/messages/builder';
 import { DeliveryBlockedError } from '../../src/ports/chat-notifier.port';
 import type { RunStore } from '../../src/ports/run-store.port';
@@ -95,11 +96,7 @@ async function originOf(store: RunStore, run: Run): Promise<SupportOrigin> {
   };
   const ws = await workspaceOf(run.id);
   const o = slackOriginSchema.safeParse((await store.getRefs(run.id))[SLACK_ORIGIN_REF]).data;
-  let first = true;
-  for (const other of await store.list({ surface: run.surface, institutionCode: run.details.institutionCode, limit: 500 })) {
-    if (other.id === run.id || (await store.getRefs(other.id))[TEAMS_REF.support] === undefined) continue;
-    if ((await workspaceOf(other.id)) === ws) first = false;
-  }
+  const first = await isFirstSupportRequest(store, run);
   return {
     kind: 'workspace',
     organisation: o?.workspace ?? ws ?? 'Slack',

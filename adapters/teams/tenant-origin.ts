@@ -8,7 +8,7 @@ import type { ConversationReference } from 'botbuilder';
 import type { SupportOrigin } from '../../src/messages/builder';
 import type { RunStore } from '../../src/ports/run-store.port';
 import type { Run } from '../../src/workflow/types';
-import { TEAMS_REF } from './refs';
+import { isFirstSupportRequest } from '../../src/app/first-request';
 
 const TENANT_PREFIX = 'teams:';
 
@@ -18,13 +18,6 @@ export async function tenantOriginOf(store: RunStore, run: Run, desk: Partial<Co
   const tenant = run.org.slice(TENANT_PREFIX.length);
   const deskTenant = desk.conversation?.tenantId?.toLowerCase();
   if (!deskTenant || deskTenant === tenant) return null;
-  let first = true;
-  for (const other of await store.list({ surface: 'teams', institutionCode: run.details.institutionCode, org: run.org, limit: 500 })) {
-    if (other.id === run.id) continue;
-    if ((await store.getRefs(other.id))[TEAMS_REF.support] !== undefined) {
-      first = false;
-      break;
-    }
-  }
+  const first = await isFirstSupportRequest(store, run);
   return { kind: 'tenant', organisation: tenant, requester: run.startedBy.name ?? run.startedBy.id, firstForInstitution: first };
 }

@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import type { SectionBlock } from '@slack/types';
+import { isFirstSupportRequest } from '../../../src/app/first-request';
 import type { MessageBuilder, SupportOrigin } from '../../../src/messages/builder';
 import { DeliveryBlockedError, isDeliveryBlocked, type Delivery } from '../../../src/ports/chat-notifier.port';
 import type { Logger } from '../../../src/ports/logger.port';
@@ -245,11 +246,7 @@ async function foreignOrigin(store: RunStore, run: Run): Promise<SupportOrigin> 
   const tenantOf = async (id: string) =>
     teamsConversationSchema.safeParse((await store.getRefs(id))['teams.conversation']).data?.conversation?.tenantId;
   const tenant = await tenantOf(run.id);
-  let first = true;
-  for (const other of await store.list({ surface: run.surface, institutionCode: run.details.institutionCode, limit: 500 })) {
-    if (other.id === run.id || (await store.getRefs(other.id))[SLACK_REF.support] === undefined) continue;
-    if ((await tenantOf(other.id)) === tenant) first = false;
-  }
+  const first = await isFirstSupportRequest(store, run);
   return {
     kind: 'tenant',
     organisation: tenant ?? run.surface,

@@ -13,10 +13,10 @@ import { z } from 'zod';
 import type { SupportOrigin } from '../../../src/messages/builder';
 import { DeliveryBlockedError } from '../../../src/ports/chat-notifier.port';
 import type { Logger } from '../../../src/ports/logger.port';
+import { isFirstSupportRequest } from '../../../src/app/first-request';
 import type { RunStore } from '../../../src/ports/run-store.port';
 import type { Run } from '../../../src/workflow/types';
 import type { SupportDeskWorkspace } from '../delivery/support';
-import { SLACK_REF } from '../delivery/refs';
 import type { SlackWeb } from '../delivery/slack-web';
 import { slackErrorCode } from '../web-errors';
 import type { WorkspaceKey } from './installation-store';
@@ -57,12 +57,6 @@ function hostOf(url: string | undefined): string | undefined {
   }
 }
 
-/** Same workspace (team, else the org-wide install's enterprise). */
-function sameWorkspace(a: WorkspaceKey, b: WorkspaceKey): boolean {
-  if (a.teamId || b.teamId) return a.teamId === b.teamId;
-  return Boolean(a.enterpriseId) && a.enterpriseId === b.enterpriseId;
-}
-
 /** The support desk's workspace for the Slack notifier (`delivery/support.ts`). */
 export function supportDeskWorkspace(deps: SupportDeskDeps): SupportDeskWorkspace {
   const log = deps.logger;
@@ -99,23 +93,10 @@ export function supportDeskWorkspace(deps: SupportDeskDeps): SupportDeskWorkspac
         ...(host ? { domain: host } : {}),
         requester: user?.real_name || user?.profile?.real_name || run.startedBy.name || user?.name || run.startedBy.id,
         ...(email ? { email } : {}),
-        firstForInstitution: !(await askedBefore(deps.store, run, ws)),
+        firstForInstitution: await isFirstSupportRequest(deps.store, run),
       };
     },
   };
-}
-
-/** An earlier run of the same institution from workspace `ws` whose support request was posted. */
-async function askedBefore(store: RunStore, run: Run, ws: WorkspaceKey): Promise<boolean> {
-  const runs = await store.list({ surface: 'slack', institutionCode: run.details.institutionCode, limit: 500 });
-  for (const other of runs) {
-    if (other.id === run.id) continue;
-    const refs = await store.getRefs(other.id);
-    if (refs[SLACK_REF.support] === undefined) continue;
-    const w = workspaceRefSchema.safeParse(refs[WORKSPACE_REF]);
-    if (w.success && sameWorkspace(w.data, ws)) return true;
-  }
-  return false;
 }
 
 /** What the `status` command needs in the support desk (listeners/commands/onboard.ts). */
